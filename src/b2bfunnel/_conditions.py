@@ -1,0 +1,349 @@
+"""The condition language used by rules: plain data, compiled once to a predicate.
+
+A condition is a table. A *leaf* names a ``field`` and one or more operators, all of
+which must hold; a *composite* is ``{all = [...]}``, ``{any = [...]}`` or
+``{not = {...}}``. Text comparisons ignore case and accents; numeric operators accept
+numbers and numeric strings (CSV cells). A field that is missing, ``None``, blank or an
+empty list is *absent*: every operator except ``exists = false`` is then false, so a
+rule on a missing field simply does not match. A list-valued field matches a positive
+operator when any element does, and ``ne``/``not_in`` when no element does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._config import Reader, join
+from .errors import InvalidInputError
+
+__all__ = ["Condition"]
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+Test = Callable[[Any], bool]
+
+SCALAR_OPS = ("eq", "ne", "in", "not_in")
+NUMBER_OPS = ("gt", "gte", "lt", "lte", "between")
+TEXT_OPS = ("contains", "words", "starts_with")
+LEAF_KEYS = frozenset(("field", "exists", *SCALAR_OPS, *NUMBER_OPS, *TEXT_OPS))
+COMPOSITE_KEYS = frozenset(("all", "any", "not"))
+
+_MISSING = object()
+_NON_WORD = re.compile(r"[\W_]+")
+_TRUE = frozenset(("true", "yes", "y", "1", "si", "on"))
+_FALSE = frozenset(("false", "no", "n", "0", "off"))
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of ``text`` with single spaces."""
+    text = text.casefold()
+    if not text.isascii():
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
+    return " ".join(text.split())
+
+
+def _word_form(text: str) -> str:
+    """Folded text reduced to words between single spaces, padded: ``' director de it '``."""
+    return " " + " ".join(_NON_WORD.sub(" ", fold(text)).split()) + " "
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _equals(expected: Any) -> Test:
+    if isinstance(expected, bool):
+
+        def test_bool(actual: Any) -> bool:
+            if isinstance(actual, bool):
+                return actual is expected
+            if isinstance(actual, str):
+                word = fold(actual)
+                return word in (_TRUE if expected else _FALSE)
+            return False
+
+        return test_bool
+    if isinstance(expected, int | float):
+        target = float(expected)
+        return lambda actual: _as_number(actual) == target
+    folded = fold(expected)
+    return lambda actual: not isinstance(actual, bool) and fold(_as_text(actual)) == folded
+
+
+def _any_of(tests: Sequence[Test]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+    return lambda actual: any(t(actual) for t in tests)
+
+
+def _compare(op: str, bound: float) -> Test:
+    def test(actual: Any) -> bool:
+        number = _as_number(actual)
+        if number is None:
+            return False
+        if op == "gt":
+            return number > bound
+        if op == "gte":
+            return number >= bound
+        if op == "lt":
+            return number < bound
+        return number <= bound
+
+    return test
+
+
+def _between(low: float, high: float) -> Test:
+    def test(actual: Any) -> bool:
+        number = _as_number(actual)
+        return number is not None and low <= number <= high
+
+    return test
+
+
+def _text_test(op: str, needles: Sequence[str]) -> Test:
+    if op == "words":
+        padded = tuple(_word_form(n) for n in needles)
+        return lambda actual: (
+            isinstance(actual, str) and any(n in _word_form(actual) for n in padded)
+        )
+    folded = tuple(fold(n) for n in needles)
+    if op == "contains":
+        return lambda actual: isinstance(actual, str) and any(n in fold(actual) for n in folded)
+    return lambda actual: isinstance(actual, str) and fold(actual).startswith(folded)
+
+
+def _getter(field: str) -> Callable[[Mapping[str, Any]], Any]:
+    if "." not in field:
+        return lambda data: data.get(field, _MISSING)
+    parts = field.split(".")
+
+    def get(data: Mapping[str, Any]) -> Any:
+        value = data.get(field, _MISSING)  # a literal dotted key wins
+        if value is not _MISSING:
+            return value
+        current: Any = data
+        for part in parts:
+            if not isinstance(current, Mapping) or part not in current:
+                return _MISSING
+            current = current[part]
+        return current
+
+    return get
+
+
+def _present(value: Any) -> bool:
+    if value is _MISSING or value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | tuple | set | frozenset):
+        return bool(value)
+    return True
+
+
+def _is_many(value: Any) -> bool:
+    return isinstance(value, list | tuple | set | frozenset)
+
+
+def _compile_leaf(spec: Mapping[str, Any]) -> Predicate:
+    get = _getter(spec["field"])
+    exists = spec.get("exists")
+    positive: list[Test] = []
+    negative: list[Test] = []
+    for op, arg in spec.items():
+        if op in ("eq", "in"):
+            positive.append(_any_of([_equals(v) for v in (arg if op == "in" else [arg])]))
+        elif op in ("ne", "not_in"):
+            negative.append(_any_of([_equals(v) for v in (arg if op == "not_in" else [arg])]))
+        elif op in ("gt", "gte", "lt", "lte"):
+            positive.append(_compare(op, float(arg)))
+        elif op == "between":
+            positive.append(_between(float(arg[0]), float(arg[1])))
+        elif op in TEXT_OPS:
+            positive.append(_text_test(op, [arg] if isinstance(arg, str) else list(arg)))
+    has_ops = bool(positive or negative)
+
+    def leaf(data: Mapping[str, Any]) -> bool:
+        value = get(data)
+        present = _present(value)
+        if exists is not None and present is not exists:
+            return False
+        if not present:
+            return not has_ops
+        values = value if _is_many(value) else (value,)
+        for test in positive:
+            if not any(test(v) for v in values):
+                return False
+        return all(not any(test(v) for v in values) for test in negative)
+
+    return leaf
+
+
+def _compile(spec: Mapping[str, Any]) -> Predicate:
+    if "all" in spec:
+        parts = [_compile(s) for s in spec["all"]]
+        return lambda data: all(p(data) for p in parts)
+    if "any" in spec:
+        parts = [_compile(s) for s in spec["any"]]
+        return lambda data: any(p(data) for p in parts)
+    if "not" in spec:
+        inner = _compile(spec["not"])
+        return lambda data: not inner(data)
+    return _compile_leaf(spec)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | bool | int | float) and not (
+        isinstance(value, float) and not math.isfinite(value)
+    )
+
+
+def _check(data: Any, path: str, reader: Reader, depth: int = 0) -> bool:
+    """Validate a condition spec, recording every problem; True when valid."""
+    if depth > 32:
+        reader.error(path, "condition nested too deeply (more than 32 levels)")
+        return False
+    if not isinstance(data, Mapping):
+        reader.error(path, f"expected a condition table, got {type(data).__name__}")
+        return False
+    keys = set(data)
+    composite = keys & COMPOSITE_KEYS
+    if composite:
+        if len(keys) != 1:
+            reader.error(
+                path,
+                f"a composite condition has exactly one key of all/any/not, got {sorted(keys)}",
+            )
+            return False
+        (key,) = composite
+        if key == "not":
+            return _check(data["not"], join(path, "not"), reader, depth + 1)
+        items = reader.array(data[key], join(path, key), non_empty=True)
+        if items is None:
+            return False
+        results = [
+            _check(item, join(join(path, key), i), reader, depth + 1)
+            for i, item in enumerate(items)
+        ]
+        return all(results)
+    before = len(reader.problems)
+    reader.table(data, path, LEAF_KEYS | COMPOSITE_KEYS, required=("field",))
+    if "field" in data:
+        reader.string(data["field"], join(path, "field"))
+    operators = keys - {"field"}
+    if not operators and "field" in data:
+        reader.error(path, "a condition on a field needs at least one operator, e.g. eq, in, gte")
+    for op in sorted(operators & LEAF_KEYS):
+        arg, where = data[op], join(path, op)
+        if op in ("eq", "ne"):
+            if not _is_scalar(arg):
+                reader.error(where, f"expected a string, number or boolean, got {arg!r}")
+        elif op in ("in", "not_in"):
+            items = reader.array(arg, where, non_empty=True)
+            for i, item in enumerate(items or ()):
+                if not _is_scalar(item):
+                    reader.error(
+                        join(where, i), f"expected a string, number or boolean, got {item!r}"
+                    )
+        elif op in ("gt", "gte", "lt", "lte"):
+            reader.number(arg, where)
+        elif op == "between":
+            items = reader.array(arg, where)
+            if items is not None:
+                if len(items) != 2:
+                    reader.error(where, f"expected [low, high], got {len(items)} items")
+                else:
+                    low = reader.number(items[0], join(where, 0))
+                    high = reader.number(items[1], join(where, 1))
+                    if low is not None and high is not None and low > high:
+                        reader.error(where, f"low {low:g} is greater than high {high:g}")
+        elif op in TEXT_OPS:
+            needles = [arg] if isinstance(arg, str) else reader.array(arg, where, non_empty=True)
+            for i, needle in enumerate(needles or ()):
+                at = where if isinstance(arg, str) else join(where, i)
+                if not isinstance(needle, str) or not needle.strip():
+                    reader.error(at, f"expected a non-empty string, got {needle!r}")
+                elif op == "words" and not _word_form(needle).strip():
+                    reader.error(at, f"{needle!r} has no letters or digits to match as words")
+        elif op == "exists":
+            reader.boolean(arg, where)
+    return len(reader.problems) == before
+
+
+def _canonical(data: Any) -> Any:
+    if isinstance(data, Mapping):
+        return {k: _canonical(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_canonical(v) for v in data]
+    return data
+
+
+@attrs.frozen
+class Condition:
+    """A compiled condition over a mapping (a profile or an event's properties).
+
+    >>> c = Condition.from_dict({"all": [
+    ...     {"field": "job_title", "words": ["director", "head"]},
+    ...     {"field": "employees", "gte": 500}]})
+    >>> c.matches({"job_title": "Directora de Tecnología", "employees": "650"})
+    True
+    >>> c.matches({"job_title": "Director de IT"})  # employees missing: no match
+    False
+    """
+
+    spec_json: str
+    _predicate: Predicate = attrs.field(eq=False, hash=False, repr=False)
+
+    @classmethod
+    def parse(cls, data: Any, path: str, reader: Reader) -> Condition | None:
+        """Validate ``data`` recording problems in ``reader``; the condition if valid."""
+        if not _check(data, path, reader):
+            return None
+        spec = _canonical(data)
+        return cls(json.dumps(spec, sort_keys=True, ensure_ascii=False), _compile(spec))
+
+    @classmethod
+    def from_dict(cls, data: Any, *, path: str = "condition") -> Condition:
+        """Build a condition, raising :class:`ConfigError` listing every problem."""
+        reader = Reader()
+        condition = cls.parse(data, path, reader)
+        reader.raise_if_any("condition")
+        assert condition is not None
+        return condition
+
+    def matches(self, data: Mapping[str, Any]) -> bool:
+        """Whether ``data`` satisfies the condition; missing fields never raise."""
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping of field names to values, got {type(data).__name__}",
+                path="data",
+            )
+        return self._predicate(data)
+
+    def to_dict(self) -> Any:
+        """The condition as plain data, as it was configured."""
+        return json.loads(self.spec_json)

@@ -1,0 +1,71 @@
+"""Time helpers: aware datetimes only, POSIX seconds inside hot loops."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .errors import InvalidInputError
+
+SECONDS_PER_DAY = 86_400.0
+
+
+def require_aware(value: Any, path: str) -> datetime:
+    """Return ``value`` if it is a timezone-aware datetime, else raise."""
+    if not isinstance(value, datetime):
+        raise InvalidInputError(
+            f"expected a timezone-aware datetime, got {type(value).__name__} {value!r}",
+            path=path,
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInputError(
+            f"naive datetime {value.isoformat()} is not allowed; give it a time zone "
+            "(e.g. datetime(..., tzinfo=timezone.utc))",
+            path=path,
+        )
+    return value
+
+
+def parse_datetime(text: str, path: str) -> datetime:
+    """Parse an ISO 8601 timestamp that must carry an offset (``Z`` or ``+01:00``)."""
+    if isinstance(text, datetime):
+        return require_aware(text, path)
+    if not isinstance(text, str):
+        raise InvalidInputError(
+            f"expected an ISO 8601 timestamp string, got {type(text).__name__}", path=path
+        )
+    from dateutil.parser import isoparse  # lazy: keeps `import b2bfunnel` fast
+
+    try:
+        value = isoparse(text.strip())
+    except (ValueError, OverflowError):
+        raise InvalidInputError(
+            f"{text!r} is not an ISO 8601 timestamp (e.g. 2026-11-23T09:00:00+00:00)",
+            path=path,
+        ) from None
+    if value.tzinfo is None:
+        raise InvalidInputError(
+            f"{text!r} has no time zone; add an offset such as Z or +01:00", path=path
+        )
+    return value
+
+
+def to_ts(value: datetime) -> float:
+    """POSIX seconds of an aware datetime."""
+    return value.timestamp()
+
+
+def from_ts(ts: float) -> datetime:
+    """The UTC datetime of POSIX seconds."""
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+def ts_to_json(ts: float) -> int | float:
+    """Compact JSON form of POSIX seconds: an int when whole."""
+    as_int = int(ts)
+    return as_int if as_int == ts else ts
+
+
+def is_date_only(value: Any) -> bool:
+    """True for a ``date`` that is not a ``datetime``."""
+    return isinstance(value, date) and not isinstance(value, datetime)

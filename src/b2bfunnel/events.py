@@ -1,0 +1,111 @@
+"""Events: one thing a lead did, at a timezone-aware time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ._time import parse_datetime, require_aware
+from .errors import InvalidInputError
+
+__all__ = ["Event"]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _check_text(name: str) -> Any:
+    def check(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(
+                f"expected a non-empty string, got {value!r}", path=f"event.{name}"
+            )
+
+    return check
+
+
+def _check_at(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
+    require_aware(value, "event.at")
+
+
+def _freeze_properties(value: Any) -> Mapping[str, Any]:
+    if value is None or value is _EMPTY:
+        return _EMPTY
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"expected a mapping of property names to values, got {type(value).__name__}",
+            path="event.properties",
+        )
+    for key in value:
+        if not isinstance(key, str):
+            raise InvalidInputError(
+                f"property names must be strings, got {key!r}", path="event.properties"
+            )
+    # A private copy: the caller's dict can change later without changing the event.
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class Event:
+    """One thing a lead did, at a timezone-aware time.
+
+    >>> from datetime import datetime, timezone
+    >>> e = Event("L1", "pricing_page_visit", datetime(2026, 11, 2, 9, tzinfo=timezone.utc),
+    ...           {"path": "/pricing"})
+    >>> e.properties["path"]
+    '/pricing'
+    >>> Event.from_dict(e.to_dict()) == e
+    True
+    """
+
+    lead_id: str = attrs.field(validator=_check_text("lead_id"))
+    name: str = attrs.field(validator=_check_text("name"))
+    at: datetime = attrs.field(validator=_check_at)
+    properties: Mapping[str, Any] = attrs.field(
+        default=_EMPTY, converter=_freeze_properties, hash=False
+    )
+    # POSIX seconds of `at`, computed once so scoring loops compare floats.
+    ts: float = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "ts", self.at.timestamp())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (``at`` as ISO 8601)."""
+        return {
+            "lead_id": self.lead_id,
+            "name": self.name,
+            "at": self.at.isoformat(),
+            "properties": dict(self.properties),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, path: str = "event") -> Event:
+        """Build an event from :meth:`to_dict` data; ``at`` may be ISO text or a datetime."""
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(f"expected a mapping, got {type(data).__name__}", path=path)
+        unknown = set(data) - {"lead_id", "name", "at", "properties"}
+        if unknown:
+            raise InvalidInputError(
+                f"unknown keys {sorted(unknown)}; allowed: lead_id, name, at, properties",
+                path=path,
+            )
+        for key in ("lead_id", "name", "at"):
+            if key not in data:
+                raise InvalidInputError("is required", path=f"{path}.{key}")
+        try:
+            return cls(
+                data["lead_id"],
+                data["name"],
+                parse_datetime(data["at"], f"{path}.at"),
+                data.get("properties") or _EMPTY,
+            )
+        except InvalidInputError as exc:
+            if exc.path.startswith("event") and path != "event":
+                raise InvalidInputError(
+                    str(exc).split(": ", 1)[-1], path=path + exc.path[len("event") :]
+                ) from None
+            raise

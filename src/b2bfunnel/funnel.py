@@ -1,0 +1,86 @@
+"""The facade: one configuration, every module of the funnel behind one object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._config import Reader, load_toml
+from .errors import ConfigError
+from .events import Event
+from .scoring import Score, ScoringModel
+from .scoring._model import read_model
+
+__all__ = ["Funnel"]
+
+SECTIONS = ("scoring",)
+# Sections named by the public contract whose modules are not in this version yet:
+# refusing them beats silently ignoring a team's configuration.
+PLANNED_SECTIONS = ("qualification", "nurture", "kol")
+
+
+def _read(data: Any) -> dict[str, Any]:
+    reader = Reader()
+    table = reader.table(data, "", (*SECTIONS, *PLANNED_SECTIONS))
+    fields: dict[str, Any] = {}
+    if table is not None:
+        for name in PLANNED_SECTIONS:
+            if name in table:
+                reader.error(name, "this section is not supported by this version of b2bfunnel")
+        if "scoring" in table:
+            scoring = read_model(table["scoring"], "scoring", reader)
+            if scoring is not None:
+                fields["scoring"] = ScoringModel(**scoring)
+    reader.raise_if_any("funnel configuration")
+    return fields
+
+
+@attrs.frozen(init=False)
+class Funnel:
+    """The funnel's modules configured together; ``Funnel()`` uses every default.
+
+    >>> import b2bfunnel as bf
+    >>> funnel = bf.Funnel({"scoring": {"hot_threshold": 80}})
+    >>> funnel.scoring.hot_threshold
+    80
+    """
+
+    scoring: ScoringModel
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        fields = _read(config if config is not None else {})
+        self.__attrs_init__(scoring=fields.get("scoring") or ScoringModel.default())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Funnel:
+        """Build from a mapping of sections (``scoring``, ...); all problems reported at once."""
+        return cls(data)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> Funnel:
+        """Build from a TOML file holding any of the supported sections."""
+        data = load_toml(path)
+        try:
+            return cls(data)
+        except ConfigError as exc:
+            raise ConfigError(exc.problems, what=f"configuration in {os.fspath(path)}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every section as plain data; ``Funnel.from_dict(f.to_dict()) == f``."""
+        return {"scoring": self.scoring.to_dict()}
+
+    def score(
+        self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
+    ) -> Score:
+        """Score one lead with the funnel's scoring model (see :meth:`ScoringModel.score`)."""
+        return self.scoring.score(profile, events, as_of=as_of)
+
+    def rank(
+        self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
+    ) -> list[Score]:
+        """Rank leads best first (see :meth:`ScoringModel.rank`)."""
+        return self.scoring.rank(profiles, events, as_of=as_of)

@@ -1,0 +1,19 @@
+"""Lead scoring: explicit (profile) and implicit (behaviour) points with decay.
+
+See ``docs/scoring.md`` for the rules, the condition language and the decay kinds.
+"""
+
+from ._model import ScoringModel
+from ._result import Contribution, Score, ScoreState
+from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
+
+__all__ = [
+    "Contribution",
+    "Decay",
+    "ExplicitRule",
+    "ImplicitRule",
+    "Score",
+    "ScoreState",
+    "ScoringModel",
+    "Tier",
+]

@@ -1,0 +1,773 @@
+"""The scoring model: configuration, batch scoring, ranking and the incremental path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._config import Reader, did_you_mean, join, load_toml
+from .._time import SECONDS_PER_DAY, from_ts, require_aware
+from ..errors import InvalidInputError
+from ..events import Event
+from ._result import Accumulator, Contribution, Score, ScoreState
+from ._rules import (
+    Decay,
+    ExplicitRule,
+    ImplicitRule,
+    Tier,
+    read_decay,
+    read_explicit,
+    read_implicit,
+    read_tiers,
+    tier_of,
+    tiers_to_list,
+)
+
+__all__ = ["ScoringModel"]
+
+COUNT, WEIGHT, TIMES = 0, 1, 2
+MODEL_KEYS = (
+    "hot_threshold",
+    "max_total",
+    "bands",
+    "grade",
+    "groups",
+    "explicit",
+    "implicit",
+    "decay",
+)
+# Every reported figure is rounded to this many decimals, which also makes results
+# independent of the order in which floating-point sums were accumulated.
+PLACES = 6
+
+IT_TITLE_WORDS = [
+    "it", "ti", "technology", "tecnologia", "tecnologias", "information technology",
+    "systems", "sistemas", "informatica", "engineering", "ingenieria",
+    "infrastructure", "infraestructura", "cybersecurity", "ciberseguridad",
+]  # fmt: skip
+SENIOR_TITLE_WORDS = ["director", "directora", "head", "vp", "vice president", "chief"]
+C_LEVEL_IT_WORDS = [
+    "cio", "cto", "ciso", "chief information officer", "chief technology officer",
+    "chief information security officer",
+]  # fmt: skip
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "hot_threshold": 100,
+    "explicit": [
+        {
+            "name": "it_leader_at_large_company",
+            "points": 50,
+            "when": {
+                "all": [
+                    {
+                        "any": [
+                            {"field": "job_title", "words": C_LEVEL_IT_WORDS},
+                            {
+                                "all": [
+                                    {"field": "job_title", "words": SENIOR_TITLE_WORDS},
+                                    {"field": "job_title", "words": IT_TITLE_WORDS},
+                                ]
+                            },
+                        ]
+                    },
+                    {"field": "employees", "gte": 500},
+                ]
+            },
+        }
+    ],
+    "implicit": [
+        {"name": "pricing_page_visit", "event": "pricing_page_visit", "points": 15},
+        {"name": "case_study_download", "event": "case_study_download", "points": 10},
+        {"name": "webinar_completed", "event": "webinar_completed", "points": 25},
+        {"name": "email_case_study_click", "event": "email_case_study_click", "points": 20},
+    ],
+    "decay": {"kind": "inactivity"},
+    "grade": {
+        "fit": [{"name": "D"}, {"name": "C", "min": 15}, {"name": "B", "min": 30},
+                {"name": "A", "min": 50}],
+        "engagement": [{"name": "4"}, {"name": "3", "min": 15}, {"name": "2", "min": 40},
+                       {"name": "1", "min": 75}],
+    },
+}  # fmt: skip
+
+
+def default_bands(hot_threshold: float) -> tuple[Tier, ...]:
+    """``cold`` < 40% of the hot threshold <= ``warm`` < hot threshold <= ``hot``."""
+    return (Tier("cold"), Tier("warm", 0.4 * hot_threshold), Tier("hot", hot_threshold))
+
+
+def _read_grade(data: Any, path: str, reader: Reader) -> dict[str, tuple[Tier, ...]]:
+    table = reader.table(data, path, ("fit", "engagement"))
+    out: dict[str, tuple[Tier, ...]] = {}
+    for axis in ("fit", "engagement"):
+        source = table[axis] if table is not None and axis in table else None
+        if source is None:
+            source = DEFAULT_CONFIG["grade"][axis]
+            tiers = read_tiers(source, join(path, axis), Reader())
+        else:
+            tiers = read_tiers(source, join(path, axis), reader)
+        if tiers is not None:
+            out[axis] = tiers
+    return out
+
+
+def _read_groups(data: Any, path: str, reader: Reader) -> tuple[tuple[str, float | None], ...]:
+    if not isinstance(data, Mapping):
+        reader.error(path, f"expected a table of groups, got {type(data).__name__}")
+        return ()
+    groups: list[tuple[str, float | None]] = []
+    for name, spec in data.items():
+        where = join(path, str(name))
+        table = reader.table(spec, where, ("max_points",))
+        cap = None
+        if table is not None and "max_points" in table:
+            cap = reader.number(table["max_points"], join(where, "max_points"), minimum=0)
+        groups.append((str(name), cap))
+    return tuple(groups)
+
+
+def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
+    """Read a ``[scoring]`` section into :class:`ScoringModel` fields; None if invalid."""
+    table = reader.table(data, path, MODEL_KEYS)
+    if table is None:
+        return None
+    before = len(reader.problems)
+    merged = {**DEFAULT_CONFIG, **table}
+    threshold = reader.number(
+        merged["hot_threshold"], join(path, "hot_threshold"), exclusive_minimum=0
+    )
+    max_total = None
+    if "max_total" in table:
+        max_total = reader.number(table["max_total"], join(path, "max_total"), minimum=0)
+    explicit: list[ExplicitRule] = []
+    items = reader.array(merged["explicit"], join(path, "explicit"))
+    if items is not None:
+        explicit = reader.each(items, join(path, "explicit"), read_explicit)
+    implicit: list[ImplicitRule] = []
+    items = reader.array(merged["implicit"], join(path, "implicit"))
+    if items is not None:
+        implicit = reader.each(items, join(path, "implicit"), read_implicit)
+    decay = read_decay(merged["decay"], join(path, "decay"), reader)
+    grade = _read_grade(merged.get("grade", {}), join(path, "grade"), reader)
+    groups = _read_groups(table.get("groups", {}), join(path, "groups"), reader)
+    bands = (
+        read_tiers(table["bands"], join(path, "bands"), reader)
+        if "bands" in table
+        else (default_bands(threshold) if threshold is not None else None)
+    )
+    _check_references(table, explicit, implicit, groups, path, reader)
+    if len(reader.problems) != before:
+        return None
+    return {
+        "hot_threshold": threshold,
+        "explicit": tuple(explicit),
+        "implicit": tuple(implicit),
+        "decay": decay,
+        "bands": bands,
+        "fit_grades": grade["fit"],
+        "engagement_grades": grade["engagement"],
+        "groups": groups,
+        "max_total": max_total,
+    }
+
+
+def _check_references(
+    table: Mapping[str, Any],
+    explicit: Sequence[ExplicitRule],
+    implicit: Sequence[ImplicitRule],
+    groups: Sequence[tuple[str, float | None]],
+    path: str,
+    reader: Reader,
+) -> None:
+    """Rule names are unique; every group a rule names is declared under ``groups``."""
+    seen: dict[str, str] = {}
+    group_names = [name for name, _ in groups]
+    sections: tuple[tuple[str, Sequence[ExplicitRule | ImplicitRule]], ...] = (
+        ("explicit", explicit),
+        ("implicit", implicit),
+    )
+    for section, rules in sections:
+        source = table.get(section, DEFAULT_CONFIG[section])
+        for index, rule in enumerate(rules):
+            position = _position(source, rule.name, index)
+            where = join(join(path, section), position)
+            if rule.name in seen:
+                reader.error(
+                    join(where, "name"),
+                    f"duplicate rule name {rule.name!r} (also at {seen[rule.name]}); "
+                    "contributions are reported by rule name",
+                )
+            seen.setdefault(rule.name, where)
+            if rule.group is not None and rule.group not in group_names:
+                known = ", ".join(group_names) or "none declared"
+                reader.error(
+                    join(where, "group"),
+                    f"unknown group {rule.group!r}{did_you_mean(rule.group, group_names)}; "
+                    f"declare it under [{join(path, 'groups')}.{rule.group}] (known: {known})",
+                )
+
+
+def _position(source: Any, name: str, fallback: int) -> int:
+    """Index of the configured rule called ``name`` (rules that failed are skipped)."""
+    if isinstance(source, list):
+        for index, item in enumerate(source):
+            if isinstance(item, Mapping) and item.get("name") == name:
+                return index
+    return fallback
+
+
+def _profile_id(profile: Mapping[str, Any], path: str) -> str:
+    lead_id = profile.get("id")
+    if not isinstance(lead_id, str) or not lead_id.strip():
+        raise InvalidInputError(f"expected a non-empty string lead id, got {lead_id!r}", path=path)
+    return lead_id
+
+
+def _check_profile(profile: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(profile, Mapping):
+        raise InvalidInputError(
+            f"expected a mapping of profile fields, got {type(profile).__name__}", path=path
+        )
+    return profile
+
+
+@attrs.frozen
+class ScoringModel:
+    """A lead-scoring model: profile (explicit) and behaviour (implicit) rules with decay.
+
+    Build it with :meth:`default`, :meth:`from_dict` or :meth:`from_toml`.
+
+    >>> from datetime import datetime, timezone
+    >>> from b2bfunnel import Event, ScoringModel
+    >>> model = ScoringModel.default()
+    >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    >>> events = [Event("L7", "pricing_page_visit", now), Event("L7", "webinar_completed", now)]
+    >>> s = model.score({"id": "L7", "job_title": "Director de IT", "employees": 800},
+    ...                 events, as_of=now)
+    >>> s.total, s.band, s.hot, s.grade
+    (90.0, 'warm', False, 'A2')
+    """
+
+    hot_threshold: float = 100
+    explicit: tuple[ExplicitRule, ...] = ()
+    implicit: tuple[ImplicitRule, ...] = ()
+    decay: Decay = attrs.Factory(Decay)
+    bands: tuple[Tier, ...] = attrs.field(
+        default=attrs.Factory(lambda self: default_bands(self.hot_threshold), takes_self=True)
+    )
+    fit_grades: tuple[Tier, ...] = attrs.Factory(
+        lambda: read_tiers(DEFAULT_CONFIG["grade"]["fit"], "", Reader()) or ()
+    )
+    engagement_grades: tuple[Tier, ...] = attrs.Factory(
+        lambda: read_tiers(DEFAULT_CONFIG["grade"]["engagement"], "", Reader()) or ()
+    )
+    groups: tuple[tuple[str, float | None], ...] = ()
+    max_total: float | None = None
+
+    fingerprint: str = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _dispatch: dict[str, tuple[tuple[int, int, Any], ...]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    _kinds: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _aggregate: tuple[bool, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _monotone: bool = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _rule_groups: tuple[str | None, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        data = self.to_dict()
+        reader = Reader()
+        read_model(data, "scoring", reader)  # a model built by hand is checked like config
+        reader.raise_if_any("scoring model")
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        setattr_ = object.__setattr__
+        setattr_(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest()[:12])
+        per_event = self.decay.per_event
+        kinds = []
+        for rule in self.implicit:
+            if not rule.decays or not per_event:
+                kinds.append(COUNT)
+            elif self.decay.kind == "half_life" and rule.max_count is None:
+                kinds.append(WEIGHT)
+            else:
+                kinds.append(TIMES)
+        setattr_(self, "_kinds", tuple(kinds))
+        setattr_(self, "_aggregate", tuple(r.decays and not per_event for r in self.implicit))
+        dispatch: dict[str, list[tuple[int, int, Any]]] = {}
+        for index, rule in enumerate(self.implicit):
+            where = rule.where._predicate if rule.where is not None else None
+            dispatch.setdefault(rule.event, []).append((index, kinds[index], where))
+        setattr_(self, "_dispatch", {k: tuple(v) for k, v in dispatch.items()})
+        # Monotone: adding an event never lowers the score at event times, so the peak
+        # over event times is the score at the last event.
+        setattr_(
+            self,
+            "_monotone",
+            not per_event and all(r.points >= 0 for r in self.implicit),
+        )
+        setattr_(
+            self,
+            "_rule_groups",
+            tuple(r.group for r in self.explicit) + tuple(r.group for r in self.implicit),
+        )
+
+    # --- construction -------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> ScoringModel:
+        """The documented defaults of DOMAIN.md (see ``docs/scoring.md``)."""
+        return cls.from_dict({})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, path: str = "scoring") -> ScoringModel:
+        """Build a model from ``[scoring]`` data; every problem is reported at once.
+
+        >>> ScoringModel.from_dict({"hot_threshold": 80}).hot_threshold
+        80
+        """
+        reader = Reader()
+        fields = read_model(data, path, reader)
+        reader.raise_if_any("scoring configuration")
+        assert fields is not None
+        return cls(**fields)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> ScoringModel:
+        """Build a model from the ``[scoring]`` section of a TOML file."""
+        data = load_toml(path)
+        return cls.from_dict(data.get("scoring", {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as ``[scoring]`` data; ``from_dict(m.to_dict()) == m``."""
+        out: dict[str, Any] = {
+            "hot_threshold": self.hot_threshold,
+            "bands": tiers_to_list(self.bands),
+            "grade": {
+                "fit": tiers_to_list(self.fit_grades),
+                "engagement": tiers_to_list(self.engagement_grades),
+            },
+            "groups": {
+                name: ({} if cap is None else {"max_points": cap}) for name, cap in self.groups
+            },
+            "explicit": [r.to_dict() for r in self.explicit],
+            "implicit": [r.to_dict() for r in self.implicit],
+            "decay": self.decay.to_dict(),
+        }
+        if self.max_total is not None:
+            out["max_total"] = self.max_total
+        return out
+
+    # --- batch scoring ------------------------------------------------------------
+
+    def score(
+        self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
+    ) -> Score:
+        """Score one lead from its profile and events; only events at or before ``as_of``.
+
+        The lead id is the profile's ``id`` (events of another lead are an error) or,
+        without one, the events' common ``lead_id``.
+        """
+        require_aware(as_of, "as_of")
+        _check_profile(profile, "profile")
+        lead_id = profile.get("id")
+        if lead_id is not None:
+            lead_id = _profile_id(profile, "profile.id")
+        batch = list(events) if not isinstance(events, list) else events
+        for index, event in enumerate(batch):
+            if not isinstance(event, Event):
+                raise InvalidInputError(
+                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                )
+            if lead_id is None:
+                lead_id = event.lead_id
+            elif event.lead_id != lead_id:
+                raise InvalidInputError(
+                    f"event of lead {event.lead_id!r} given for lead {lead_id!r}",
+                    path=f"events[{index}].lead_id",
+                )
+        return self._score_lead(lead_id or "", profile, batch, as_of, as_of.timestamp())
+
+    def rank(
+        self,
+        profiles: Iterable[Mapping[str, Any]],
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+    ) -> list[Score]:
+        """Score every profile (each with an ``id``) and sort best first, ties by lead id.
+
+        Events of leads that have no profile are ignored.
+        """
+        require_aware(as_of, "as_of")
+        leads: dict[str, Mapping[str, Any]] = {}
+        for index, profile in enumerate(profiles):
+            _check_profile(profile, f"profiles[{index}]")
+            lead_id = _profile_id(profile, f"profiles[{index}].id")
+            if lead_id in leads:
+                raise InvalidInputError(
+                    f"duplicate lead id {lead_id!r}", path=f"profiles[{index}].id"
+                )
+            leads[lead_id] = profile
+        by_lead: dict[str, list[Event]] = {lead_id: [] for lead_id in leads}
+        get = by_lead.get
+        for index, event in enumerate(events):
+            try:
+                bucket = get(event.lead_id)
+            except AttributeError:
+                raise InvalidInputError(
+                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                ) from None
+            if bucket is not None:
+                if not isinstance(event, Event):
+                    raise InvalidInputError(
+                        f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                    )
+                bucket.append(event)
+        asof_ts = as_of.timestamp()
+        scores = [
+            self._score_lead(lead_id, profile, by_lead[lead_id], as_of, asof_ts)
+            for lead_id, profile in leads.items()
+        ]
+        scores.sort(key=lambda s: (-s.total, s.lead_id))
+        return scores
+
+    def _score_lead(
+        self,
+        lead_id: str,
+        profile: Mapping[str, Any],
+        events: Sequence[Event],
+        as_of: datetime,
+        asof_ts: float,
+    ) -> Score:
+        explicit = self._match_profile(profile)
+        accs = self._empty_rules()
+        last: float | None = None
+        dispatch = self._dispatch.get
+        kept: list[Event] = []
+        for event in events:
+            t = event.ts
+            if t > asof_ts:
+                continue
+            kept.append(event)
+            if last is None or t > last:
+                last = t
+            targets = dispatch(event.name)
+            if targets is not None:
+                self._apply(accs, targets, event, t)
+        hot_since = self._first_hot(explicit, kept, accs, last)
+        return self._build(lead_id, explicit, accs, last, as_of, asof_ts, hot_since)
+
+    # --- incremental path ---------------------------------------------------------
+
+    def new_state(self, lead_id: str, profile: Mapping[str, Any] | None = None) -> ScoreState:
+        """An empty per-lead state; ``profile`` sets which profile rules match."""
+        if not isinstance(lead_id, str) or not lead_id.strip():
+            raise InvalidInputError(f"expected a non-empty string, got {lead_id!r}", path="lead_id")
+        explicit = self._match_profile(_check_profile(profile, "profile")) if profile else ()
+        return ScoreState(lead_id, self.fingerprint, explicit, tuple(self._empty_rules()))
+
+    def with_profile(self, state: ScoreState, profile: Mapping[str, Any]) -> ScoreState:
+        """The same state with its profile rules re-evaluated on a new ``profile``."""
+        self._check_state(state)
+        explicit = self._match_profile(_check_profile(profile, "profile"))
+        return attrs.evolve(state, explicit=explicit)
+
+    def ingest(self, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
+        """The state after ``events`` (one or many, in any order): O(1) per event.
+
+        Scoring the result equals :meth:`score` on the same events. ``hot_since`` is
+        checked at each event; for an event older than one already ingested (late) the
+        exact crossing time is unknowable without the history, so ``hot_since`` is then
+        the newest event time seen, an upper bound of what :meth:`score` reports.
+        """
+        self._check_state(state)
+        batch = [events] if isinstance(events, Event) else list(events)
+        for index, event in enumerate(batch):
+            if not isinstance(event, Event):
+                raise InvalidInputError(
+                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                )
+            if event.lead_id != state.lead_id:
+                raise InvalidInputError(
+                    f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
+                    path=f"events[{index}].lead_id",
+                )
+        accs = list(state.rules)
+        last, hot = state.last_ts, state.hot_since_ts
+        dispatch = self._dispatch.get
+        for event in batch:
+            t = event.ts
+            in_order = last is None or t >= last
+            first = last is None
+            if in_order:
+                last = t
+            targets = dispatch(event.name)
+            if targets is not None:
+                self._apply(accs, targets, event, t)
+            if hot is None and (targets is not None or first or not self._monotone):
+                # In order, the check is exact at t. A late event can only be checked at
+                # the newest time seen, an upper bound of the exact crossing.
+                assert last is not None
+                if self._total(state.explicit, accs, last, last) >= self.hot_threshold:
+                    hot = last
+        return ScoreState(state.lead_id, state.model, state.explicit, tuple(accs), last, hot)
+
+    def score_state(self, state: ScoreState, *, as_of: datetime) -> Score:
+        """The score of an incremental state at ``as_of`` (not before its latest event)."""
+        self._check_state(state)
+        require_aware(as_of, "as_of")
+        asof_ts = as_of.timestamp()
+        if state.last_ts is not None and asof_ts < state.last_ts:
+            raise InvalidInputError(
+                f"as_of {as_of.isoformat()} is before the latest ingested event "
+                f"{from_ts(state.last_ts).isoformat()}; use ScoringModel.score for history",
+                path="as_of",
+            )
+        hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
+        return self._build(
+            state.lead_id, state.explicit, list(state.rules), state.last_ts, as_of, asof_ts, hot
+        )
+
+    def _check_state(self, state: Any) -> None:
+        if not isinstance(state, ScoreState):
+            raise InvalidInputError(
+                f"expected a ScoreState, got {type(state).__name__}", path="state"
+            )
+        if state.model != self.fingerprint:
+            raise InvalidInputError(
+                f"state belongs to scoring model {state.model!r}, not this one "
+                f"({self.fingerprint!r}); rebuild it from the lead's events",
+                path="state.model",
+            )
+        if len(state.rules) != len(self.implicit) or any(
+            i >= len(self.explicit) for i in state.explicit
+        ):
+            raise InvalidInputError("state does not fit this model's rules", path="state.rules")
+
+    # --- the engine ---------------------------------------------------------------
+
+    def _match_profile(self, profile: Mapping[str, Any]) -> tuple[int, ...]:
+        return tuple(i for i, r in enumerate(self.explicit) if r.when._predicate(profile))
+
+    def _empty_rules(self) -> list[Accumulator]:
+        return [() if kind == TIMES else (0, None) if kind == COUNT else (0, None, 0.0)
+                for kind in self._kinds]  # fmt: skip
+
+    def _apply(
+        self,
+        accs: list[Accumulator],
+        targets: tuple[tuple[int, int, Any], ...],
+        event: Event,
+        t: float,
+    ) -> None:
+        """Add one event to the accumulators of the rules it matches."""
+        for index, kind, where in targets:
+            if where is not None and not where(event.properties):
+                continue
+            acc = accs[index]
+            if kind == COUNT:
+                count = acc[0]
+                accs[index] = (count + 1, t if not count or t > acc[1] else acc[1])
+            elif kind == WEIGHT:
+                accs[index] = self._add_weight(acc, t)
+            else:
+                accs[index] = self._add_time(index, acc, t)
+
+    def _add_weight(self, acc: Accumulator, t: float) -> Accumulator:
+        count, anchor, weight = acc
+        half_life = self.decay.param("half_life_days") * SECONDS_PER_DAY
+        if not count:
+            return (1, t, 1.0)
+        if t > anchor:  # re-anchor on the newest event so every term stays <= 1
+            return (count + 1, t, weight * 0.5 ** ((t - anchor) / half_life) + 1.0)
+        return (count + 1, anchor, weight + 0.5 ** ((anchor - t) / half_life))
+
+    def _add_time(self, index: int, acc: Accumulator, t: float) -> Accumulator:
+        times = sorted((*acc, t))
+        if self.decay.kind == "expiry":
+            # Scores are read at or after the newest event, so older ones can never count.
+            horizon = times[-1] - self.decay.param("days") * SECONDS_PER_DAY
+            times = [x for x in times if x >= horizon]
+        cap = self.implicit[index].max_count
+        if cap is not None:
+            times = times[-cap:]
+        return tuple(times)
+
+    def _values(
+        self,
+        explicit: Sequence[int],
+        accs: Sequence[Accumulator],
+        last: float | None,
+        asof_ts: float,
+    ) -> tuple[list[list[Any]], float]:
+        """Per counted rule ``[rule index, value, raw, events, last_ts]`` and the decay factor.
+
+        Rule indices count explicit rules first, then implicit ones.
+        """
+        items: list[list[Any]] = [
+            [j, float(self.explicit[j].points), float(self.explicit[j].points), 0, None]
+            for j in explicit
+        ]
+        offset = len(self.explicit)
+        decay = self.decay
+        decaying: list[list[Any]] = []
+        decaying_total = 0.0
+        for index, acc in enumerate(accs):
+            kind = self._kinds[index]
+            rule = self.implicit[index]
+            points = rule.points
+            if kind == COUNT:
+                count, rule_last = acc
+                if not count:
+                    continue
+                if rule.max_count is not None and count > rule.max_count:
+                    count = rule.max_count
+                value = count * points
+            elif kind == WEIGHT:
+                count, rule_last, weight = acc
+                if not count:
+                    continue
+                half_life = decay.param("half_life_days") * SECONDS_PER_DAY
+                value = points * weight * 0.5 ** ((asof_ts - rule_last) / half_life)
+            else:
+                times = [t for t in acc if t <= asof_ts]
+                if decay.kind == "expiry":
+                    horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
+                    times = [t for t in times if t >= horizon]
+                if rule.max_count is not None:
+                    times = times[-rule.max_count :]
+                if not times:
+                    continue
+                count, rule_last = len(times), times[-1]
+                value = points * math.fsum(
+                    decay.event_factor((asof_ts - t) / SECONDS_PER_DAY) for t in times
+                )
+            cap = rule.max_points
+            if cap is not None and abs(value) > cap:
+                value = math.copysign(cap, value)
+            item = [offset + index, value, count * points, count, rule_last]
+            items.append(item)
+            if self._aggregate[index]:
+                decaying.append(item)
+                decaying_total += value
+        factor = 1.0
+        if decaying and last is not None:
+            factor = decay.factor(decaying_total, (asof_ts - last) / SECONDS_PER_DAY)
+            if factor != 1.0:
+                for item in decaying:
+                    item[1] *= factor
+        for name, cap in self.groups:
+            if cap is not None:
+                _cap([it for it in items if self._rule_groups[it[0]] == name], cap)
+        if self.max_total is not None:
+            _cap(items, self.max_total)
+        return items, factor
+
+    def _total(
+        self, explicit: Sequence[int], accs: Sequence[Accumulator], last: float | None, at: float
+    ) -> float:
+        items, _ = self._values(explicit, accs, last, at)
+        return round(math.fsum(round(it[1], PLACES) for it in items), PLACES)
+
+    def _first_hot(
+        self,
+        explicit: Sequence[int],
+        events: list[Event],
+        accs: Sequence[Accumulator],
+        last: float | None,
+    ) -> datetime | None:
+        """Time of the first event at which the score reached the hot threshold."""
+        if last is None:
+            return None
+        threshold = self.hot_threshold
+        if self._monotone and self._total(explicit, accs, last, last) < threshold:
+            return None  # the peak over event times is the score at the last event
+        replay = self._empty_rules()
+        dispatch = self._dispatch.get
+        ordered = sorted(events, key=_event_ts)
+        for position, event in enumerate(ordered):
+            t = event.ts
+            targets = dispatch(event.name)
+            if targets is not None:
+                self._apply(replay, targets, event, t)
+            if position + 1 < len(ordered) and ordered[position + 1].ts == t:
+                continue  # evaluate once all events of this instant are in
+            if self._total(explicit, replay, t, t) >= threshold:
+                return from_ts(t)
+        return None
+
+    def _build(
+        self,
+        lead_id: str,
+        explicit: Sequence[int],
+        accs: Sequence[Accumulator],
+        last: float | None,
+        as_of: datetime,
+        asof_ts: float,
+        hot_since: datetime | None,
+    ) -> Score:
+        items, factor = self._values(explicit, accs, last, asof_ts)
+        offset = len(self.explicit)
+        contributions = []
+        explicit_sum: list[float] = []
+        implicit_sum: list[float] = []
+        groups: dict[str, list[float]] = {name: [] for name, _ in self.groups}
+        for index, value, raw, count, rule_last in items:
+            points = round(value, PLACES) + 0.0
+            is_explicit = index < offset
+            rule = self.explicit[index] if is_explicit else self.implicit[index - offset]
+            (explicit_sum if is_explicit else implicit_sum).append(points)
+            if rule.group is not None:
+                groups[rule.group].append(points)
+            contributions.append(
+                Contribution(
+                    rule=rule.name,
+                    points=points,
+                    kind="explicit" if is_explicit else "implicit",
+                    raw_points=round(float(raw), PLACES) + 0.0,
+                    events=count,
+                    last_at=None if rule_last is None else from_ts(rule_last),
+                    group=rule.group,
+                )
+            )
+        explicit_total = round(math.fsum(explicit_sum), PLACES) + 0.0
+        implicit_total = round(math.fsum(implicit_sum), PLACES) + 0.0
+        total = round(explicit_total + implicit_total, PLACES) + 0.0
+        return Score(
+            lead_id=lead_id,
+            total=total,
+            explicit=explicit_total,
+            implicit=implicit_total,
+            band=tier_of(self.bands, total),
+            hot=total >= self.hot_threshold,
+            contributions=tuple(contributions),
+            as_of=as_of,
+            grade=tier_of(self.fit_grades, explicit_total)
+            + tier_of(self.engagement_grades, implicit_total),
+            hot_since=hot_since,
+            last_activity=None if last is None else from_ts(last),
+            decay_factor=round(factor, PLACES),
+            groups={name: round(math.fsum(v), PLACES) + 0.0 for name, v in groups.items()},
+        )
+
+
+def _event_ts(event: Event) -> float:
+    return event.ts
+
+
+def _cap(items: list[list[Any]], cap: float) -> None:
+    """Scale the positive values of ``items`` down so their sum is at most ``cap``."""
+    total = math.fsum(it[1] for it in items)
+    if total <= cap:
+        return
+    positive = math.fsum(it[1] for it in items if it[1] > 0)
+    scale = (cap - (total - positive)) / positive
+    for item in items:
+        if item[1] > 0:
+            item[1] *= scale

@@ -1,0 +1,244 @@
+"""Scoring results: contributions, scores and the persisted per-lead state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .._time import from_ts, ts_to_json
+from ..errors import InvalidInputError
+
+STATE_VERSION = 1
+
+
+def _read_only(mapping: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(mapping))
+
+
+def _fmt(points: float) -> str:
+    return f"{points:+.1f}"
+
+
+@attrs.frozen
+class Contribution:
+    """One rule that counted: its points after decay and caps, and the events behind it.
+
+    ``raw_points`` is what the rule gave before decay and caps; ``events`` how many
+    events counted (0 for profile rules) and ``last_at`` the latest of them.
+    """
+
+    rule: str
+    points: float
+    kind: str
+    raw_points: float
+    events: int = 0
+    last_at: datetime | None = None
+    group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "rule": self.rule,
+            "points": self.points,
+            "kind": self.kind,
+            "raw_points": self.raw_points,
+            "events": self.events,
+            "last_at": self.last_at.isoformat() if self.last_at else None,
+            "group": self.group,
+        }
+
+    def describe(self) -> str:
+        """One line: points, rule and why."""
+        if self.kind == "explicit":
+            why = "profile"
+        else:
+            noun = "event" if self.events == 1 else "events"
+            when = self.last_at.date().isoformat() if self.last_at else "?"
+            why = f"{self.events} {noun}, last {when}"
+        if abs(self.points - self.raw_points) > 1e-9:
+            why += f"; {self.raw_points:g} before decay and caps"
+        return f"{_fmt(self.points):>7}  {self.rule} ({why})"
+
+
+@attrs.frozen
+class Score:
+    """A lead's score at ``as_of``, with everything that explains it.
+
+    ``total = explicit + implicit``; ``band`` names the configured band of the total;
+    ``hot`` is ``total >= hot_threshold``; ``grade`` keeps fit (letter, from explicit
+    points) and engagement (digit, from implicit points) apart, ``"A1"`` best;
+    ``hot_since`` is the time of the first event at which the lead's score reached the
+    hot threshold (the moment the rep should have been notified); ``decay_factor`` the
+    share of decaying behaviour points left after inactivity decay.
+    """
+
+    lead_id: str
+    total: float
+    explicit: float
+    implicit: float
+    band: str
+    hot: bool
+    contributions: tuple[Contribution, ...]
+    as_of: datetime
+    grade: str = ""
+    hot_since: datetime | None = None
+    last_activity: datetime | None = None
+    decay_factor: float = 1.0
+    groups: Mapping[str, float] = attrs.field(factory=dict, converter=_read_only, hash=False)
+
+    def top_reasons(self, n: int = 3) -> tuple[Contribution, ...]:
+        """The ``n`` contributions with the largest absolute points."""
+        ordered = sorted(self.contributions, key=lambda c: (-abs(c.points), c.rule))
+        return tuple(ordered[:n])
+
+    def explain(self) -> str:
+        """A readable, multi-line account of the score.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> s = bf.ScoringModel.default().score(
+        ...     {"id": "L1", "job_title": "CTO", "employees": 900},
+        ...     [bf.Event("L1", "webinar_completed", at)], as_of=at)
+        >>> print(s.explain())
+        L1: 75.0 points (warm, grade A2) as of 2026-11-20T00:00:00+00:00
+            +50.0  it_leader_at_large_company (profile)
+            +25.0  webinar_completed (1 event, last 2026-11-20)
+        """
+        head = (
+            f"{self.lead_id}: {self.total:.1f} points ({self.band}, grade {self.grade}) "
+            f"as of {self.as_of.isoformat()}"
+        )
+        lines = [head]
+        lines += [f"  {c.describe()}" for c in self.contributions]
+        if self.decay_factor < 1 and self.last_activity is not None:
+            idle = (self.as_of - self.last_activity).total_seconds() / 86_400
+            lines.append(
+                f"  behaviour points x{self.decay_factor:.2f} "
+                f"after {idle:.0f} days without activity"
+            )
+        if self.hot_since is not None:
+            lines.append(f"  hot since {self.hot_since.isoformat()}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "lead_id": self.lead_id,
+            "total": self.total,
+            "explicit": self.explicit,
+            "implicit": self.implicit,
+            "band": self.band,
+            "hot": self.hot,
+            "grade": self.grade,
+            "as_of": self.as_of.isoformat(),
+            "hot_since": self.hot_since.isoformat() if self.hot_since else None,
+            "last_activity": self.last_activity.isoformat() if self.last_activity else None,
+            "decay_factor": self.decay_factor,
+            "groups": dict(self.groups),
+            "contributions": [c.to_dict() for c in self.contributions],
+        }
+
+
+# A rule accumulator is one of:
+#   (count, last_ts)            counted events (aggregate decay, or no decay)
+#   (count, last_ts, weight)    half-life sum: weight = sum 2 ** ((t - last_ts) / half_life)
+#   (t1, t2, ...)               the times still able to count (expiry, or capped per-event)
+Accumulator = tuple[Any, ...]
+
+
+@attrs.frozen
+class ScoreState:
+    """What the incremental path keeps per lead between calls: small and persistable.
+
+    Build one with :meth:`ScoringModel.new_state`, feed it with
+    :meth:`ScoringModel.ingest`, read it with :meth:`ScoringModel.score_state`. Times are
+    kept as POSIX seconds; ``model`` fingerprints the scoring model the state belongs to.
+    """
+
+    lead_id: str
+    model: str
+    explicit: tuple[int, ...]
+    rules: tuple[Accumulator, ...]
+    last_ts: float | None = None
+    hot_since_ts: float | None = None
+
+    @property
+    def last_activity(self) -> datetime | None:
+        """Time of the latest event ingested."""
+        return None if self.last_ts is None else from_ts(self.last_ts)
+
+    @property
+    def hot_since(self) -> datetime | None:
+        """Time of the first ingested event at which the lead was hot."""
+        return None if self.hot_since_ts is None else from_ts(self.hot_since_ts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact JSON-ready data; :meth:`from_dict` restores an equal state."""
+        return {
+            "v": STATE_VERSION,
+            "model": self.model,
+            "lead_id": self.lead_id,
+            "explicit": list(self.explicit),
+            "last": None if self.last_ts is None else ts_to_json(self.last_ts),
+            "hot_since": None if self.hot_since_ts is None else ts_to_json(self.hot_since_ts),
+            "rules": [[_num_json(x) for x in acc] for acc in self.rules],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoreState:
+        """Restore a state saved with :meth:`to_dict`; refuses other versions."""
+        path = "state"
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(f"expected a mapping, got {type(data).__name__}", path=path)
+        if data.get("v") != STATE_VERSION:
+            raise InvalidInputError(
+                f"unsupported score state version {data.get('v')!r}; this version reads "
+                f"{STATE_VERSION}",
+                path=f"{path}.v",
+            )
+        expected = {"v", "model", "lead_id", "explicit", "last", "hot_since", "rules"}
+        if set(data) != expected:
+            raise InvalidInputError(
+                f"expected exactly the keys {sorted(expected)}, got {sorted(data)}", path=path
+            )
+        if not isinstance(data["lead_id"], str) or not data["lead_id"]:
+            raise InvalidInputError("expected a non-empty string", path=f"{path}.lead_id")
+        if not isinstance(data["model"], str):
+            raise InvalidInputError("expected a model fingerprint string", path=f"{path}.model")
+        explicit = data["explicit"]
+        if not isinstance(explicit, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in explicit
+        ):
+            raise InvalidInputError("expected a list of rule indices", path=f"{path}.explicit")
+        for key in ("last", "hot_since"):
+            if data[key] is not None and not _is_number(data[key]):
+                raise InvalidInputError("expected POSIX seconds or null", path=f"{path}.{key}")
+        rules = data["rules"]
+        if not isinstance(rules, list):
+            raise InvalidInputError("expected a list", path=f"{path}.rules")
+        accs: list[Accumulator] = []
+        for index, acc in enumerate(rules):
+            if not isinstance(acc, list) or not all(x is None or _is_number(x) for x in acc):
+                raise InvalidInputError("expected a list of numbers", path=f"{path}.rules[{index}]")
+            accs.append(tuple(acc))
+        return cls(
+            data["lead_id"],
+            data["model"],
+            tuple(explicit),
+            tuple(accs),
+            data["last"],
+            data["hot_since"],
+        )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _num_json(value: Any) -> Any:
+    return ts_to_json(value) if isinstance(value, float) else value

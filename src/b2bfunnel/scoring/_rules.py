@@ -1,0 +1,304 @@
+"""Scoring configuration values: rules, decay, tiers (bands and grades)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from .._conditions import Condition
+from .._config import Reader, join
+
+DECAY_PARAMS: dict[str, dict[str, float]] = {
+    "none": {},
+    "inactivity": {"grace_days": 30, "half_life_days": 30},
+    "half_life": {"half_life_days": 30},
+    "linear": {"points_per_day": 1, "grace_days": 0},
+    "expiry": {"days": 90},
+    "stepwise": {"every_days": 30, "points": 10},
+}
+PER_EVENT_KINDS = frozenset(("half_life", "expiry"))
+
+
+@attrs.frozen
+class Decay:
+    """How behaviour (implicit) points shrink toward zero over time.
+
+    Kinds and their parameters (defaults in brackets):
+
+    - ``none``: points never decay.
+    - ``inactivity`` (the default): nothing decays while the lead had an event in the
+      last ``grace_days`` [30]; past that, decaying points halve every
+      ``half_life_days`` [30] of further inactivity.
+    - ``half_life``: each event's points halve every ``half_life_days`` [30] of its age.
+    - ``linear``: after ``grace_days`` [0] without activity, decaying points lose
+      ``points_per_day`` [1] per further day of inactivity, down to zero.
+    - ``expiry``: an event older than ``days`` [90] no longer counts (ActiveCampaign-style).
+    - ``stepwise``: every ``every_days`` [30] without activity subtracts ``points`` [10].
+
+    ``inactivity``, ``linear`` and ``stepwise`` act on the sum of decaying behaviour
+    points; ``half_life`` and ``expiry`` act on each event. None flips a sign.
+
+    >>> Decay("half_life", {"half_life_days": 7}).event_factor(7.0)
+    0.5
+    """
+
+    kind: str = "inactivity"
+    params: Mapping[str, float] = attrs.field(factory=dict, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Store every parameter of the kind, so equal decays compare equal.
+        reader = Reader()
+        check_decay({"kind": self.kind, **self.params}, "decay", reader)
+        reader.raise_if_any("decay")
+        object.__setattr__(self, "params", {**DECAY_PARAMS[self.kind], **self.params})
+
+    @property
+    def per_event(self) -> bool:
+        """True when each event decays by its own age (``half_life``, ``expiry``)."""
+        return self.kind in PER_EVENT_KINDS
+
+    def param(self, name: str) -> float:
+        """A parameter, or its default for this kind."""
+        value: float = self.params[name]
+        return float(value)
+
+    def event_factor(self, age_days: float) -> float:
+        """Share of an event's points left at ``age_days`` (per-event kinds)."""
+        if self.kind == "half_life":
+            return float(0.5 ** (max(age_days, 0.0) / self.param("half_life_days")))
+        if self.kind == "expiry":
+            return 1.0 if age_days <= self.param("days") else 0.0
+        return 1.0
+
+    def factor(self, total: float, idle_days: float) -> float:
+        """Share (0..1) of the decaying points ``total`` left after ``idle_days`` idle.
+
+        Aggregate kinds only; the multiplier is applied to every decaying rule alike,
+        so the sign of each is kept and the explanation stays proportional.
+        """
+        if idle_days <= 0 or self.kind in ("none", "half_life", "expiry"):
+            return 1.0
+        if self.kind == "inactivity":
+            over = idle_days - self.param("grace_days")
+            return 0.5 ** (over / self.param("half_life_days")) if over > 0 else 1.0
+        if self.kind == "linear":
+            over = idle_days - self.param("grace_days")
+            cut = self.param("points_per_day") * over if over > 0 else 0.0
+        else:  # stepwise
+            cut = self.param("points") * math.floor(idle_days / self.param("every_days"))
+        if cut <= 0:
+            return 1.0
+        magnitude = abs(total)
+        return max(0.0, magnitude - cut) / magnitude if magnitude else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"kind": ..., <every parameter of the kind>}``."""
+        return {"kind": self.kind, **self.params}
+
+
+@attrs.frozen
+class Tier:
+    """One named level of an ordered scale; ``min`` is its inclusive lower bound."""
+
+    name: str
+    min: float | None = None
+
+
+def tier_of(tiers: Sequence[Tier], value: float) -> str:
+    """Name of the highest tier whose ``min`` is at most ``value``."""
+    for tier in reversed(tiers):
+        if tier.min is None or value >= tier.min:
+            return tier.name
+    return tiers[0].name
+
+
+@attrs.frozen
+class ExplicitRule:
+    """Profile (fit) points: ``points`` when the profile satisfies ``when``. Never decays."""
+
+    name: str
+    points: float
+    when: Condition
+    group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as configuration data."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "points": self.points,
+            "when": self.when.to_dict(),
+        }
+        if self.group is not None:
+            out["group"] = self.group
+        return out
+
+
+@attrs.frozen
+class ImplicitRule:
+    """Behaviour points: ``points`` for each event named ``event`` whose properties match.
+
+    ``max_count`` caps how many events count (the most recent ones), ``max_points`` the
+    magnitude of the rule's total; ``decays = False`` keeps the points from decaying.
+    """
+
+    name: str
+    event: str
+    points: float
+    where: Condition | None = None
+    decays: bool = True
+    max_count: int | None = None
+    max_points: float | None = None
+    group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as configuration data (optional keys only when set)."""
+        out: dict[str, Any] = {"name": self.name, "event": self.event, "points": self.points}
+        if self.where is not None:
+            out["where"] = self.where.to_dict()
+        if not self.decays:
+            out["decays"] = False
+        for key in ("max_count", "max_points", "group"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+# --- reading configuration --------------------------------------------------------
+
+EXPLICIT_KEYS = ("name", "points", "when", "group")
+IMPLICIT_KEYS = ("name", "event", "points", "where", "decays", "max_count", "max_points", "group")
+
+
+def read_explicit(data: Any, path: str, reader: Reader) -> ExplicitRule | None:
+    """Read one ``[[scoring.explicit]]`` rule."""
+    before = len(reader.problems)
+    table = reader.table(data, path, EXPLICIT_KEYS, required=("name", "points", "when"))
+    if table is None:
+        return None
+    name = reader.string(table.get("name"), join(path, "name")) if "name" in table else None
+    points = reader.number(table["points"], join(path, "points")) if "points" in table else None
+    when = Condition.parse(table["when"], join(path, "when"), reader) if "when" in table else None
+    group = reader.string(table["group"], join(path, "group")) if "group" in table else None
+    if len(reader.problems) != before or name is None or points is None or when is None:
+        return None
+    return ExplicitRule(name, points, when, group)
+
+
+def read_implicit(data: Any, path: str, reader: Reader) -> ImplicitRule | None:
+    """Read one ``[[scoring.implicit]]`` rule."""
+    before = len(reader.problems)
+    table = reader.table(data, path, IMPLICIT_KEYS, required=("name", "event", "points"))
+    if table is None:
+        return None
+    get = table.get
+    name = reader.string(get("name"), join(path, "name")) if "name" in table else None
+    event = reader.string(get("event"), join(path, "event")) if "event" in table else None
+    points = reader.number(get("points"), join(path, "points")) if "points" in table else None
+    where = Condition.parse(get("where"), join(path, "where"), reader) if "where" in table else None
+    decays = reader.boolean(get("decays"), join(path, "decays")) if "decays" in table else True
+    max_count = (
+        reader.number(get("max_count"), join(path, "max_count"), minimum=1, integer=True)
+        if "max_count" in table
+        else None
+    )
+    max_points = (
+        reader.number(get("max_points"), join(path, "max_points"), exclusive_minimum=0)
+        if "max_points" in table
+        else None
+    )
+    group = reader.string(get("group"), join(path, "group")) if "group" in table else None
+    if len(reader.problems) != before or name is None or event is None or points is None:
+        return None
+    return ImplicitRule(
+        name,
+        event,
+        points,
+        where,
+        bool(decays),
+        int(max_count) if max_count is not None else None,
+        max_points,
+        group,
+    )
+
+
+def read_decay(data: Any, path: str, reader: Reader) -> Decay | None:
+    """Read ``[scoring.decay]``: ``kind`` and that kind's parameters."""
+    checked = check_decay(data, path, reader)
+    return None if checked is None else Decay(*checked)
+
+
+def check_decay(data: Any, path: str, reader: Reader) -> tuple[str, dict[str, float]] | None:
+    """Validate decay data, recording problems; ``(kind, params)`` when valid."""
+    if not isinstance(data, Mapping):
+        reader.error(path, f"expected a table, got {type(data).__name__}")
+        return None
+    kind = data.get("kind", "inactivity")
+    if reader.string(kind, join(path, "kind"), choices=DECAY_PARAMS) is None:
+        return None
+    known = ("kind", *DECAY_PARAMS[kind])
+    before = len(reader.problems)
+    reader.table(data, path, known)
+    params: dict[str, float] = {}
+    for name in DECAY_PARAMS[kind]:
+        if name in data:
+            # A grace period may be zero; every other parameter must be positive.
+            value = (
+                reader.number(data[name], join(path, name), minimum=0)
+                if name == "grace_days"
+                else reader.number(data[name], join(path, name), exclusive_minimum=0)
+            )
+            if value is not None:
+                params[name] = value
+    if len(reader.problems) != before:
+        return None
+    return kind, params
+
+
+def read_tiers(data: Any, path: str, reader: Reader) -> tuple[Tier, ...] | None:
+    """Read an ordered scale: ``[{name = "cold"}, {name = "warm", min = 40}, ...]``.
+
+    Listed from lowest to highest; the first has no ``min``, the others strictly
+    increasing ones; names are unique.
+    """
+    items = reader.array(data, path, non_empty=True)
+    if items is None:
+        return None
+    before = len(reader.problems)
+    tiers: list[Tier] = []
+    previous: float | None = None
+    for index, item in enumerate(items):
+        where = join(path, index)
+        table = reader.table(item, where, ("name", "min"), required=("name",))
+        if table is None:
+            continue
+        name = reader.string(table.get("name"), join(where, "name")) if "name" in table else None
+        low = None
+        if index == 0:
+            if "min" in table:
+                reader.error(join(where, "min"), "the lowest tier has no min (it takes the rest)")
+        elif "min" not in table:
+            reader.error(join(where, "min"), "is required for every tier but the first")
+        else:
+            low = reader.number(table["min"], join(where, "min"))
+            if low is not None and previous is not None and low <= previous:
+                reader.error(
+                    join(where, "min"),
+                    f"must be greater than the previous tier's min {previous:g}; "
+                    "list tiers from lowest to highest",
+                )
+            previous = low if low is not None else previous
+        if name is not None:
+            if any(t.name == name for t in tiers):
+                reader.error(join(where, "name"), f"duplicate tier name {name!r}")
+            tiers.append(Tier(name, low))
+    if len(reader.problems) != before:
+        return None
+    return tuple(tiers)
+
+
+def tiers_to_list(tiers: Sequence[Tier]) -> list[dict[str, Any]]:
+    """A scale as configuration data."""
+    return [{"name": t.name} if t.min is None else {"name": t.name, "min": t.min} for t in tiers]
