@@ -1,0 +1,82 @@
+"""Deterministic synthetic CRM data: leads with English and Spanish job titles, events.
+
+Used to build the demo data set shipped in the package and by the benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+TITLES = [
+    ("IT Director", 6), ("Director de IT", 6), ("CIO", 4), ("CTO", 4),
+    ("Directora de Sistemas", 4), ("Director de Tecnología", 3), ("Head of IT", 3),
+    ("VP of Engineering", 2), ("Chief Information Security Officer", 1),
+    ("IT Manager", 8), ("Responsable de Sistemas", 6), ("Jefe de Proyecto", 5),
+    ("Software Engineer", 8), ("Ingeniera de Software", 6), ("Analista de Seguridad", 5),
+    ("Marketing Manager", 6), ("Directora de Marketing", 4), ("CFO", 3),
+    ("Director Financiero", 3), ("Office Manager", 3), ("Técnico de Soporte", 5),
+    ("Procurement Specialist", 3), ("Responsable de Compras", 3),
+]  # fmt: skip
+FIRST = ["Ana", "Luis", "Marta", "Javier", "Lucía", "Carlos", "Elena", "Pablo", "Sara",
+         "David", "Laura", "Jorge", "Emma", "Oliver", "Sophie", "James", "Nuria", "Iker"]  # fmt: skip
+LAST = ["García", "Martínez", "López", "Sánchez", "Pérez", "Gómez", "Fernández", "Smith",
+        "Jones", "Brown", "Navarro", "Ruiz", "Moreno", "Taylor", "Iglesias", "Castro"]  # fmt: skip
+COMPANY_A = ["Acme", "Iberia", "Nova", "Atlas", "Delta", "Helix", "Orion", "Vértice",
+             "Cobalto", "Quantum", "Sierra", "Lumen", "Boreal", "Nexo"]  # fmt: skip
+COMPANY_B = ["Logistics", "Seguros", "Energía", "Retail", "Health", "Banca", "Foods",
+             "Industrial", "Telecom", "Software", "Consulting", "Motors"]  # fmt: skip
+SECTORS = ["saas", "consulting", "financial_services", "manufacturing", "retail", "health"]
+EVENTS = [
+    ("page_view", 30), ("email_open", 25), ("pricing_page_visit", 8),
+    ("case_study_download", 6), ("webinar_completed", 4), ("email_case_study_click", 5),
+    ("form_submit", 4), ("careers_page_visit", 2), ("email_reply", 1), ("unsubscribe", 1),
+]  # fmt: skip
+PATHS = ["/", "/product", "/pricing", "/blog/zero-trust", "/careers", "/customers"]
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    names, weights = zip(*pairs, strict=True)
+    return rng.choices(names, weights)[0]
+
+
+def leads(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """``count`` lead profiles with ids ``L00001``... (CSV-like: every value a string)."""
+    rng = random.Random(seed)
+    out = []
+    for number in range(1, count + 1):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}"
+        employees = int(10 ** rng.uniform(1.0, 4.3))
+        out.append(
+            {
+                "id": f"L{number:05d}",
+                "name": f"{first} {last}",
+                "company": company,
+                "job_title": _weighted(rng, TITLES),
+                "employees": str(employees),
+                "sector": rng.choice(SECTORS),
+                "country": rng.choice(["ES", "ES", "ES", "PT", "MX", "UK"]),
+            }
+        )
+    return out
+
+
+def event_rows(
+    lead_ids: list[str], count: int, *, end: datetime, days: int = 180, seed: int = 11
+) -> Iterator[tuple[str, str, datetime, dict[str, str]]]:
+    """``count`` events ``(lead_id, name, at, properties)`` over the ``days`` before ``end``.
+
+    Engagement is skewed: a few leads are very active, many barely; recent weeks are busier.
+    """
+    rng = random.Random(seed)
+    weights = [min(rng.paretovariate(2.2), 8.0) for _ in lead_ids]
+    chosen = rng.choices(lead_ids, weights, k=count)
+    for lead_id in chosen:
+        age = days * rng.random() ** 1.3
+        at = (end - timedelta(days=age)).replace(microsecond=0)
+        name = _weighted(rng, EVENTS)
+        props = {"path": rng.choice(PATHS)} if name == "page_view" else {}
+        yield lead_id, name, at, props

@@ -1,0 +1,39 @@
+"""Regenerate the demo data set shipped in ``src/b2bfunnel/data`` (deterministic)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from synth import event_rows, leads  # noqa: E402
+
+AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def main() -> None:
+    data = ROOT / "src" / "b2bfunnel" / "data"
+    profiles = leads(300)
+    with open(data / "demo_leads.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(profiles[0]))
+        writer.writeheader()
+        writer.writerows(profiles)
+    rows = sorted(event_rows([p["id"] for p in profiles], 4000, end=AS_OF), key=lambda r: r[2])
+    with open(data / "demo_events.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lead_id", "name", "at", "path"])
+        for lead_id, name, at, props in rows:
+            writer.writerow([lead_id, name, at.isoformat(), props.get("path", "")])
+    (data / "demo.toml").write_text(
+        "# The demo data set's 'today': the call list is computed as of this moment.\n"
+        f"[demo]\nas_of = {AS_OF.isoformat()}\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
