@@ -36,6 +36,7 @@ LEAF_KEYS = frozenset(("field", "exists", *SCALAR_OPS, *NUMBER_OPS, *TEXT_OPS))
 COMPOSITE_KEYS = frozenset(("all", "any", "not"))
 
 _MISSING = object()
+MEMO_SIZE = 4096
 _NON_WORD = re.compile(r"[\W_]+")
 _TRUE = frozenset(("true", "yes", "y", "1", "si", "on"))
 _FALSE = frozenset(("false", "no", "n", "0", "off"))
@@ -125,15 +126,33 @@ def _between(low: float, high: float) -> Test:
 
 
 def _text_test(op: str, needles: Sequence[str]) -> Test:
+    """Substring, whole-word or prefix test, remembering its answers.
+
+    CRM exports repeat the same job titles thousands of times, so each test keeps the
+    answers for up to ``MEMO_SIZE`` distinct values it has seen (per compiled
+    condition; nothing is shared between conditions).
+    """
     if op == "words":
-        padded = tuple(_word_form(n) for n in needles)
-        return lambda actual: (
-            isinstance(actual, str) and any(n in _word_form(actual) for n in padded)
-        )
-    folded = tuple(fold(n) for n in needles)
-    if op == "contains":
-        return lambda actual: isinstance(actual, str) and any(n in fold(actual) for n in folded)
-    return lambda actual: isinstance(actual, str) and fold(actual).startswith(folded)
+        normalise = _word_form
+        targets = tuple(_word_form(n) for n in needles)
+    else:
+        normalise = fold
+        targets = tuple(fold(n) for n in needles)
+    starts = op == "starts_with"
+    memo: dict[str, bool] = {}
+
+    def test(actual: Any) -> bool:
+        if not isinstance(actual, str):
+            return False
+        answer = memo.get(actual)
+        if answer is None:
+            form = normalise(actual)
+            answer = form.startswith(targets) if starts else any(t in form for t in targets)
+            if len(memo) < MEMO_SIZE:
+                memo[actual] = answer
+        return answer
+
+    return test
 
 
 def _getter(field: str) -> Callable[[Mapping[str, Any]], Any]:
@@ -155,18 +174,7 @@ def _getter(field: str) -> Callable[[Mapping[str, Any]], Any]:
     return get
 
 
-def _present(value: Any) -> bool:
-    if value is _MISSING or value is None:
-        return False
-    if isinstance(value, str):
-        return bool(value.strip())
-    if isinstance(value, list | tuple | set | frozenset):
-        return bool(value)
-    return True
-
-
-def _is_many(value: Any) -> bool:
-    return isinstance(value, list | tuple | set | frozenset)
+_MANY = (list, tuple, set, frozenset)
 
 
 def _compile_leaf(spec: Mapping[str, Any]) -> Predicate:
@@ -184,32 +192,58 @@ def _compile_leaf(spec: Mapping[str, Any]) -> Predicate:
         elif op == "between":
             positive.append(_between(float(arg[0]), float(arg[1])))
         elif op in TEXT_OPS:
-            positive.append(_text_test(op, [arg] if isinstance(arg, str) else list(arg)))
+            needles = [arg] if isinstance(arg, str) else list(arg)
+            positive.append(_text_test(op, needles))
     has_ops = bool(positive or negative)
 
     def leaf(data: Mapping[str, Any]) -> bool:
         value = get(data)
-        present = _present(value)
+        many = isinstance(value, _MANY)
+        if value is _MISSING or value is None:
+            present = False
+        elif type(value) is str:
+            present = bool(value) and not value.isspace()
+        else:
+            present = bool(value) if many else True
         if exists is not None and present is not exists:
             return False
         if not present:
             return not has_ops
-        values = value if _is_many(value) else (value,)
+        if not many:
+            for test in positive:
+                if not test(value):
+                    return False
+            return all(not test(value) for test in negative)
         for test in positive:
-            if not any(test(v) for v in values):
+            if not any(test(v) for v in value):
                 return False
-        return all(not any(test(v) for v in values) for test in negative)
+        return all(not any(test(v) for v in value) for test in negative)
 
     return leaf
 
 
 def _compile(spec: Mapping[str, Any]) -> Predicate:
     if "all" in spec:
-        parts = [_compile(s) for s in spec["all"]]
-        return lambda data: all(p(data) for p in parts)
+        parts = tuple(_compile(s) for s in spec["all"])
+
+        def all_of(data: Mapping[str, Any]) -> bool:
+            # A plain loop: measurably faster than all() over a generator here.
+            for part in parts:  # noqa: SIM110
+                if not part(data):
+                    return False
+            return True
+
+        return all_of
     if "any" in spec:
-        parts = [_compile(s) for s in spec["any"]]
-        return lambda data: any(p(data) for p in parts)
+        options = tuple(_compile(s) for s in spec["any"])
+
+        def any_of(data: Mapping[str, Any]) -> bool:
+            for option in options:  # noqa: SIM110
+                if option(data):
+                    return True
+            return False
+
+        return any_of
     if "not" in spec:
         inner = _compile(spec["not"])
         return lambda data: not inner(data)

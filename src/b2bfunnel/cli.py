@@ -29,22 +29,24 @@ _RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
     """``(line number, row)`` of a CSV file with a header; blank cells dropped."""
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            try:
+                for row in reader:
+                    if None in row:
+                        raise InvalidInputError(
+                            "more cells than header columns", path=f"{path}:{reader.line_num}"
+                        )
+                    cells = {k: v.strip() for k, v in row.items() if v and v.strip()}
+                    yield reader.line_num, cells
+            except csv.Error as exc:
+                raise InvalidInputError(
+                    f"not valid CSV: {exc}", path=f"{path}:{reader.line_num}"
+                ) from None
+            except UnicodeDecodeError:
+                raise InvalidInputError("not UTF-8 text", path=str(path)) from None
     except OSError as exc:
         raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        try:
-            for row in reader:
-                if None in row:
-                    raise InvalidInputError(
-                        "more cells than header columns", path=f"{path}:{reader.line_num}"
-                    )
-                yield reader.line_num, {k: v.strip() for k, v in row.items() if v and v.strip()}
-        except csv.Error as exc:
-            raise InvalidInputError(f"not valid CSV: {exc}", path=f"{path}:{reader.line_num}") from None
-        except UnicodeDecodeError:
-            raise InvalidInputError("not UTF-8 text", path=str(path)) from None
 
 
 def _require_columns(path: Path, required: Sequence[str]) -> None:

@@ -32,7 +32,7 @@ def _check_at(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _freeze_properties(value: Any) -> Mapping[str, Any]:
-    if value is None or value is _EMPTY:
+    if value is None or value is _EMPTY or (isinstance(value, Mapping) and not value):
         return _EMPTY
     if not isinstance(value, Mapping):
         raise InvalidInputError(

@@ -8,6 +8,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -16,7 +17,7 @@ from .._config import Reader, did_you_mean, join, load_toml
 from .._time import SECONDS_PER_DAY, from_ts, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
-from ._result import Accumulator, Contribution, Score, ScoreState
+from ._result import Accumulator, Row, Score, ScoreState
 from ._rules import (
     Decay,
     ExplicitRule,
@@ -66,6 +67,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "points": 50,
             "when": {
                 "all": [
+                    {"field": "employees", "gte": 500},
                     {
                         "any": [
                             {"field": "job_title", "words": C_LEVEL_IT_WORDS},
@@ -77,7 +79,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
                             },
                         ]
                     },
-                    {"field": "employees", "gte": 500},
                 ]
             },
         }
@@ -278,6 +279,7 @@ class ScoringModel:
     _kinds: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _aggregate: tuple[bool, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _monotone: bool = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _running_total_ok: bool = attrs.field(init=False, eq=False, repr=False, hash=False)
     _rule_groups: tuple[str | None, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -310,6 +312,11 @@ class ScoringModel:
             self,
             "_monotone",
             not per_event and all(r.points >= 0 for r in self.implicit),
+        )
+        setattr_(
+            self,
+            "_running_total_ok",
+            not per_event and self.max_total is None and all(c is None for _, c in self.groups),
         )
         setattr_(
             self,
@@ -391,7 +398,8 @@ class ScoringModel:
                     f"event of lead {event.lead_id!r} given for lead {lead_id!r}",
                     path=f"events[{index}].lead_id",
                 )
-        return self._score_lead(lead_id or "", profile, batch, as_of, as_of.timestamp())
+        (score,) = self._score_all({lead_id or "": profile}, batch, as_of)
+        return score
 
     def rank(
         self,
@@ -414,54 +422,62 @@ class ScoringModel:
                     f"duplicate lead id {lead_id!r}", path=f"profiles[{index}].id"
                 )
             leads[lead_id] = profile
-        by_lead: dict[str, list[Event]] = {lead_id: [] for lead_id in leads}
-        get = by_lead.get
-        for index, event in enumerate(events):
-            try:
-                bucket = get(event.lead_id)
-            except AttributeError:
-                raise InvalidInputError(
-                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
-                ) from None
-            if bucket is not None:
-                if not isinstance(event, Event):
-                    raise InvalidInputError(
-                        f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
-                    )
-                bucket.append(event)
-        asof_ts = as_of.timestamp()
-        scores = [
-            self._score_lead(lead_id, profile, by_lead[lead_id], as_of, asof_ts)
-            for lead_id, profile in leads.items()
-        ]
+        scores = self._score_all(leads, events, as_of)
         scores.sort(key=lambda s: (-s.total, s.lead_id))
         return scores
 
-    def _score_lead(
-        self,
-        lead_id: str,
-        profile: Mapping[str, Any],
-        events: Sequence[Event],
-        as_of: datetime,
-        asof_ts: float,
-    ) -> Score:
-        explicit = self._match_profile(profile)
-        accs = self._empty_rules()
-        last: float | None = None
+    def _score_all(
+        self, leads: Mapping[str, Mapping[str, Any]], events: Iterable[Event], as_of: datetime
+    ) -> list[Score]:
+        """Score ``leads`` from ``events`` (others' events are skipped) in one pass.
+
+        Events are read once, in the order given, each updating its lead's record: far
+        kinder to the memory caches on millions of events than grouping them first.
+        A record is the rule accumulators followed by the last and first event time
+        and the events a hot-crossing replay may need.
+        """
+        asof_ts = as_of.timestamp()
+        n = len(self.implicit)
+        empty = self._empty_rules()
+        records: dict[str, list[Any]] = {
+            lead_id: [*empty, -math.inf, math.inf, []] for lead_id in leads
+        }
+        get = records.get
         dispatch = self._dispatch.get
-        kept: list[Event] = []
-        for event in events:
+        apply = self._apply
+        keep_all = not self._running_total_ok  # a full replay needs every event
+        for index, event in enumerate(events):
+            if type(event) is not Event and not isinstance(event, Event):
+                raise InvalidInputError(
+                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                )
+            record = get(event.lead_id)
+            if record is None:
+                continue
             t = event.ts
             if t > asof_ts:
                 continue
-            kept.append(event)
-            if last is None or t > last:
-                last = t
+            if t > record[n]:
+                record[n] = t
+            if t < record[n + 1]:
+                record[n + 1] = t
             targets = dispatch(event.name)
             if targets is not None:
-                self._apply(accs, targets, event, t)
-        hot_since = self._first_hot(explicit, kept, accs, last)
-        return self._build(lead_id, explicit, accs, last, as_of, asof_ts, hot_since)
+                apply(record, targets, event, t)
+                record[n + 2].append(event)
+            elif keep_all:
+                record[n + 2].append(event)
+        scores = []
+        for lead_id, profile in leads.items():
+            record = records[lead_id]
+            explicit = self._match_profile(profile)
+            last = record[n]
+            if last == -math.inf:
+                scores.append(self._build(lead_id, explicit, record, None, as_of, asof_ts, None))
+                continue
+            hot_since = self._first_hot(explicit, record[n + 2], record, last, record[n + 1])
+            scores.append(self._build(lead_id, explicit, record, last, as_of, asof_ts, hot_since))
+        return scores
 
     # --- incremental path ---------------------------------------------------------
 
@@ -545,8 +561,8 @@ class ScoringModel:
                 f"({self.fingerprint!r}); rebuild it from the lead's events",
                 path="state.model",
             )
-        if len(state.rules) != len(self.implicit) or any(
-            i >= len(self.explicit) for i in state.explicit
+        if len(state.rules) != len(self.implicit) or (
+            state.explicit and max(state.explicit) >= len(self.explicit)
         ):
             raise InvalidInputError("state does not fit this model's rules", path="state.rules")
 
@@ -618,7 +634,8 @@ class ScoringModel:
         decay = self.decay
         decaying: list[list[Any]] = []
         decaying_total = 0.0
-        for index, acc in enumerate(accs):
+        for index in range(len(self.implicit)):  # accs may carry more after the rules
+            acc = accs[index]
             kind = self._kinds[index]
             rule = self.implicit[index]
             points = rule.points
@@ -628,7 +645,7 @@ class ScoringModel:
                     continue
                 if rule.max_count is not None and count > rule.max_count:
                     count = rule.max_count
-                value = count * points
+                value = float(count * points)
             elif kind == WEIGHT:
                 count, rule_last, weight = acc
                 if not count:
@@ -678,19 +695,26 @@ class ScoringModel:
     def _first_hot(
         self,
         explicit: Sequence[int],
-        events: list[Event],
+        events: Sequence[Event],
         accs: Sequence[Accumulator],
-        last: float | None,
+        last: float,
+        first: float,
     ) -> datetime | None:
-        """Time of the first event at which the score reached the hot threshold."""
-        if last is None:
-            return None
+        """Time of the first event at which the score reached the hot threshold.
+
+        The score is evaluated after each instant that has events, with every event of
+        that instant counted (so the result does not depend on the order given).
+        """
         threshold = self.hot_threshold
+        if self._running_total_ok:
+            if self._monotone and self._undecayed_total(explicit, accs) < threshold:
+                return None  # the peak over event times is the score at the last event
+            return self._first_hot_running(explicit, events, first)
         if self._monotone and self._total(explicit, accs, last, last) < threshold:
-            return None  # the peak over event times is the score at the last event
+            return None
+        ordered = sorted(events, key=_event_ts)
         replay = self._empty_rules()
         dispatch = self._dispatch.get
-        ordered = sorted(events, key=_event_ts)
         for position, event in enumerate(ordered):
             t = event.ts
             targets = dispatch(event.name)
@@ -701,6 +725,63 @@ class ScoringModel:
             if self._total(explicit, replay, t, t) >= threshold:
                 return from_ts(t)
         return None
+
+    def _undecayed_total(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
+        """Score at the last event for models where :meth:`_first_hot_running` applies."""
+        running = 0.0
+        for j in explicit:
+            running += self.explicit[j].points
+        rule_value = self._rule_value
+        for index in range(len(self.implicit)):
+            acc = accs[index]
+            if acc[0]:
+                running += rule_value(index, acc[0])
+        return _round(running)
+
+    def _first_hot_running(
+        self, explicit: Sequence[int], events: Sequence[Event], first: float
+    ) -> datetime | None:
+        """:meth:`_first_hot` in O(1) per event, for models where the score at an event's
+        time is the plain sum of capped rule points (no decay yet, no group caps).
+
+        Only events that a rule counts can change that sum, so ``events`` holds only those
+        (``first`` is the time of the lead's first event of any kind).
+        """
+        threshold = self.hot_threshold
+        running = math.fsum(self.explicit[j].points for j in explicit)
+        if _round(running) >= threshold:
+            return from_ts(first)
+        dispatch = self._dispatch
+        scoring = sorted(events, key=_event_ts)
+        counts = [0] * len(self.implicit)
+        rule_value = self._rule_value
+        instant = None
+        for event in scoring:
+            t = event.ts
+            if t != instant:
+                if instant is not None and _round(running) >= threshold:
+                    return from_ts(instant)
+                instant = t
+            for index, _kind, where in dispatch[event.name]:
+                if where is not None and not where(event.properties):
+                    continue
+                count = counts[index]
+                counts[index] = count + 1
+                running += rule_value(index, count + 1) - rule_value(index, count)
+        if instant is not None and _round(running) >= threshold:
+            return from_ts(instant)
+        return None
+
+    def _rule_value(self, index: int, count: int) -> float:
+        """Undecayed points of implicit rule ``index`` for ``count`` events, after its caps."""
+        rule = self.implicit[index]
+        if rule.max_count is not None and count > rule.max_count:
+            count = rule.max_count
+        value = count * rule.points
+        cap = rule.max_points
+        if cap is not None and abs(value) > cap:
+            value = math.copysign(cap, value)
+        return float(value)
 
     def _build(
         self,
@@ -714,47 +795,56 @@ class ScoringModel:
     ) -> Score:
         items, factor = self._values(explicit, accs, last, asof_ts)
         offset = len(self.explicit)
-        contributions = []
-        explicit_sum: list[float] = []
-        implicit_sum: list[float] = []
-        groups: dict[str, list[float]] = {name: [] for name, _ in self.groups}
+        rows: list[Row] = []
+        explicit_total = implicit_total = 0.0
         for index, value, raw, count, rule_last in items:
-            points = round(value, PLACES) + 0.0
-            is_explicit = index < offset
-            rule = self.explicit[index] if is_explicit else self.implicit[index - offset]
-            (explicit_sum if is_explicit else implicit_sum).append(points)
-            if rule.group is not None:
-                groups[rule.group].append(points)
-            contributions.append(
-                Contribution(
-                    rule=rule.name,
-                    points=points,
-                    kind="explicit" if is_explicit else "implicit",
-                    raw_points=round(float(raw), PLACES) + 0.0,
-                    events=count,
-                    last_at=None if rule_last is None else from_ts(rule_last),
-                    group=rule.group,
-                )
-            )
-        explicit_total = round(math.fsum(explicit_sum), PLACES) + 0.0
-        implicit_total = round(math.fsum(implicit_sum), PLACES) + 0.0
-        total = round(explicit_total + implicit_total, PLACES) + 0.0
+            points = _round(value)
+            if index < offset:
+                rule: ExplicitRule | ImplicitRule = self.explicit[index]
+                explicit_total += points
+                kind = "explicit"
+            else:
+                rule = self.implicit[index - offset]
+                implicit_total += points
+                kind = "implicit"
+            rows.append((rule.name, points, kind, float(raw), count, rule_last, rule.group))
+        explicit_total = _round(explicit_total)
+        implicit_total = _round(implicit_total)
+        total = _round(explicit_total + implicit_total)
+        groups: Mapping[str, float] = _NO_GROUPS
+        if self.groups:
+            sums = {name: 0.0 for name, _ in self.groups}
+            for row in rows:
+                if row[6] is not None:
+                    sums[row[6]] += row[1]
+            groups = {name: _round(v) for name, v in sums.items()}
         return Score(
-            lead_id=lead_id,
-            total=total,
-            explicit=explicit_total,
-            implicit=implicit_total,
-            band=tier_of(self.bands, total),
-            hot=total >= self.hot_threshold,
-            contributions=tuple(contributions),
-            as_of=as_of,
-            grade=tier_of(self.fit_grades, explicit_total)
+            lead_id,
+            total,
+            explicit_total,
+            implicit_total,
+            tier_of(self.bands, total),
+            total >= self.hot_threshold,
+            tuple(rows),
+            as_of,
+            tier_of(self.fit_grades, explicit_total)
             + tier_of(self.engagement_grades, implicit_total),
-            hot_since=hot_since,
-            last_activity=None if last is None else from_ts(last),
-            decay_factor=round(factor, PLACES),
-            groups={name: round(math.fsum(v), PLACES) + 0.0 for name, v in groups.items()},
+            hot_since,
+            None if last is None else from_ts(last),
+            _round(factor),
+            groups,
         )
+
+
+_NO_GROUPS: Mapping[str, float] = MappingProxyType({})
+
+
+def _round(value: float) -> float:
+    """``value`` to :data:`PLACES` decimals (-0.0 becomes 0.0); integers pass untouched,
+    because ``round`` with digits is slow and they are the common case."""
+    if value.is_integer():
+        return value + 0.0
+    return round(value, PLACES) + 0.0
 
 
 def _event_ts(event: Event) -> float:

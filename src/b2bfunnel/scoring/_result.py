@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -13,10 +14,11 @@ from .._time import from_ts, ts_to_json
 from ..errors import InvalidInputError
 
 STATE_VERSION = 1
+Row = tuple[str, float, str, float, int, "float | None", "str | None"]
 
 
 def _read_only(mapping: Mapping[str, float]) -> Mapping[str, float]:
-    return MappingProxyType(dict(mapping))
+    return mapping if type(mapping) is MappingProxyType else MappingProxyType(dict(mapping))
 
 
 def _fmt(points: float) -> str:
@@ -68,6 +70,9 @@ class Contribution:
 class Score:
     """A lead's score at ``as_of``, with everything that explains it.
 
+    ``rows`` holds the contributions in compact form ``(rule, points, kind, raw_points,
+    events, last event as POSIX seconds, group)``; read them as :attr:`contributions`.
+
     ``total = explicit + implicit``; ``band`` names the configured band of the total;
     ``hot`` is ``total >= hot_threshold``; ``grade`` keeps fit (letter, from explicit
     points) and engagement (digit, from implicit points) apart, ``"A1"`` best;
@@ -82,13 +87,27 @@ class Score:
     implicit: float
     band: str
     hot: bool
-    contributions: tuple[Contribution, ...]
+    rows: tuple[Row, ...]
     as_of: datetime
     grade: str = ""
     hot_since: datetime | None = None
     last_activity: datetime | None = None
     decay_factor: float = 1.0
     groups: Mapping[str, float] = attrs.field(factory=dict, converter=_read_only, hash=False)
+
+    @functools.cached_property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """One :class:`Contribution` per rule that counted, in rule order.
+
+        Built on first access from :attr:`rows`, so ranking a whole CRM export does not
+        pay for explanations nobody reads.
+        """
+        return tuple(
+            Contribution(
+                rule, points, kind, raw, events, None if last is None else from_ts(last), group
+            )
+            for rule, points, kind, raw, events, last, group in self.rows
+        )
 
     def top_reasons(self, n: int = 3) -> tuple[Contribution, ...]:
         """The ``n`` contributions with the largest absolute points."""
