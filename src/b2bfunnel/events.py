@@ -104,7 +104,7 @@ class Event:
                 data.get("properties") or _EMPTY,
             )
         except InvalidInputError as exc:
-            if exc.path.startswith("event") and path != "event":
+            if exc.path.startswith("event.") and path != "event":
                 raise InvalidInputError(
                     str(exc).split(": ", 1)[-1], path=path + exc.path[len("event") :]
                 ) from None

@@ -1,0 +1,101 @@
+"""Hypothesis strategies shared by the property tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+import b2bfunnel as bf
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+EVENT_NAMES = ("visit", "download", "webinar", "unsubscribe", "noise")
+PATHS = ("/pricing", "/careers", "/blog")
+
+times = st.integers(min_value=0, max_value=200 * 86_400).map(
+    lambda s: EPOCH + timedelta(seconds=s)
+)
+
+
+@st.composite
+def events(draw: st.DrawFn, lead_id: str = "L1", max_size: int = 25) -> list[bf.Event]:
+    """Events of one lead, possibly several at the same instant."""
+    count = draw(st.integers(min_value=0, max_value=max_size))
+    out = []
+    for _ in range(count):
+        props = {"path": draw(st.sampled_from(PATHS))} if draw(st.booleans()) else {}
+        out.append(bf.Event(lead_id, draw(st.sampled_from(EVENT_NAMES)), draw(times), props))
+    return out
+
+
+DECAYS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "none": st.just({}),
+    "inactivity": st.fixed_dictionaries(
+        {
+            "grace_days": st.integers(min_value=0, max_value=60),
+            "half_life_days": st.integers(min_value=1, max_value=90),
+        }
+    ),
+    "half_life": st.fixed_dictionaries({"half_life_days": st.integers(min_value=1, max_value=90)}),
+    "linear": st.fixed_dictionaries(
+        {
+            "points_per_day": st.sampled_from([0.5, 1, 3]),
+            "grace_days": st.integers(min_value=0, max_value=30),
+        }
+    ),
+    "expiry": st.fixed_dictionaries({"days": st.integers(min_value=1, max_value=120)}),
+    "stepwise": st.fixed_dictionaries(
+        {
+            "every_days": st.integers(min_value=1, max_value=40),
+            "points": st.integers(min_value=1, max_value=20),
+        }
+    ),
+}
+
+
+@st.composite
+def decay_config(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(sorted(DECAYS)))
+    return {"kind": kind, **draw(DECAYS[kind])}
+
+
+@st.composite
+def implicit_rule(draw: st.DrawFn, index: int, positive: bool) -> dict[str, Any]:
+    low = 1 if positive else -40
+    points = draw(st.integers(min_value=low, max_value=40).filter(lambda p: p != 0))
+    rule: dict[str, Any] = {
+        "name": f"rule{index}",
+        "event": draw(st.sampled_from(EVENT_NAMES[:4])),
+        "points": points,
+    }
+    if draw(st.booleans()):
+        rule["where"] = {"field": "path", "in": list(draw(st.sets(st.sampled_from(PATHS), min_size=1)))}
+    if draw(st.booleans()):
+        rule["max_count"] = draw(st.integers(min_value=1, max_value=4))
+    if draw(st.booleans()):
+        rule["max_points"] = draw(st.integers(min_value=5, max_value=60))
+    if draw(st.integers(0, 3)) == 0:
+        rule["decays"] = False
+    return rule
+
+
+@st.composite
+def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> dict[str, Any]:
+    """A ``[scoring]`` table: random implicit rules (negative ones unless ``positive``),
+    a random decay and, if ``caps``, sometimes a total cap."""
+    count = draw(st.integers(min_value=1, max_value=5))
+    config: dict[str, Any] = {
+        "hot_threshold": draw(st.integers(min_value=20, max_value=150)),
+        "explicit": [
+            {"name": "fit", "points": draw(st.integers(0, 60)), "when": {"field": "fit", "eq": True}}
+        ],
+        "implicit": [draw(implicit_rule(i, positive)) for i in range(count)],
+        "decay": draw(decay_config()),
+    }
+    if caps and draw(st.booleans()):
+        config["max_total"] = draw(st.integers(min_value=10, max_value=200))
+    return config
+
+
+profiles = st.fixed_dictionaries({"id": st.just("L1"), "fit": st.booleans()})
