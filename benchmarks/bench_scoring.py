@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import b2bfunnel as bf  # noqa: E402
-from synth import event_rows, leads  # noqa: E402
+from synth import event_rows, leads
+
+import b2bfunnel as bf
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -39,8 +40,10 @@ def bench_rank(n_leads: int, n_events: int) -> None:
     events = [bf.Event(i, n, at, p) for i, n, at, p in event_rows(ids, n_events, end=AS_OF)]
     model = bf.ScoringModel.default()
     seconds = _best_of(3, lambda: model.rank(profiles, events, as_of=AS_OF))
-    print(f"rank(): {n_leads:,} leads, {n_events:,} events in {seconds:.2f} s "
-          f"= {n_events / seconds:,.0f} events/s (target >= 1,000,000)")  # fmt: skip
+    print(
+        f"rank(): {n_leads:,} leads, {n_events:,} events in {seconds:.2f} s "
+        f"= {n_events / seconds:,.0f} events/s (target >= 1,000,000)"
+    )
 
     by_lead: dict[str, list[bf.Event]] = {}
     for event in events:
@@ -54,13 +57,15 @@ def bench_rank(n_leads: int, n_events: int) -> None:
             states[event.lead_id] = model.ingest(states[event.lead_id], event)
 
     seconds = _best_of(1, one_by_one)
-    print(f"ingest(): {len(single):,} events one call each: "
-          f"{seconds / len(single) * 1e6:.2f} µs/event (target <= 2 µs)")  # fmt: skip
-    sizes = [
-        len(json.dumps(s.to_dict(), separators=(",", ":")).encode()) for s in states.values()
-    ]
-    print(f"state: {statistics.mean(sizes):.0f} bytes/lead mean, {max(sizes)} max "
-          "as compact JSON (target <= 300)")  # fmt: skip
+    print(
+        f"ingest(): {len(single):,} events one call each: "
+        f"{seconds / len(single) * 1e6:.2f} µs/event (target <= 2 µs)"
+    )
+    sizes = [len(json.dumps(s.to_dict(), separators=(",", ":")).encode()) for s in states.values()]
+    print(
+        f"state: {statistics.mean(sizes):.0f} bytes/lead mean, {max(sizes)} max "
+        "as compact JSON (target <= 300)"
+    )
 
 
 def bench_startup() -> None:
@@ -73,8 +78,9 @@ def bench_startup() -> None:
     runs = []
     for _ in range(3):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "b2bfunnel", "demo"], check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "b2bfunnel", "demo"], check=True, stdout=subprocess.DEVNULL
+        )
         runs.append(time.perf_counter() - start)
     print(f"b2bfunnel demo: {min(runs) * 1000:.0f} ms (target < 1000 ms)")
 

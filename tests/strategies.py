@@ -13,9 +13,7 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 EVENT_NAMES = ("visit", "download", "webinar", "unsubscribe", "noise")
 PATHS = ("/pricing", "/careers", "/blog")
 
-times = st.integers(min_value=0, max_value=200 * 86_400).map(
-    lambda s: EPOCH + timedelta(seconds=s)
-)
+times = st.integers(min_value=0, max_value=200 * 86_400).map(lambda s: EPOCH + timedelta(seconds=s))
 
 
 @st.composite
@@ -70,7 +68,10 @@ def implicit_rule(draw: st.DrawFn, index: int, positive: bool) -> dict[str, Any]
         "points": points,
     }
     if draw(st.booleans()):
-        rule["where"] = {"field": "path", "in": list(draw(st.sets(st.sampled_from(PATHS), min_size=1)))}
+        rule["where"] = {
+            "field": "path",
+            "in": list(draw(st.sets(st.sampled_from(PATHS), min_size=1))),
+        }
     if draw(st.booleans()):
         rule["max_count"] = draw(st.integers(min_value=1, max_value=4))
     if draw(st.booleans()):
@@ -88,13 +89,18 @@ def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> 
     config: dict[str, Any] = {
         "hot_threshold": draw(st.integers(min_value=20, max_value=150)),
         "explicit": [
-            {"name": "fit", "points": draw(st.integers(0, 60)), "when": {"field": "fit", "eq": True}}
+            {
+                "name": "fit",
+                "points": draw(st.integers(0, 60)),
+                "when": {"field": "fit", "eq": True},
+            }
         ],
         "implicit": [draw(implicit_rule(i, positive)) for i in range(count)],
         "decay": draw(decay_config()),
     }
     if caps and draw(st.booleans()):
-        config["max_total"] = draw(st.integers(min_value=10, max_value=200))
+        fit = config["explicit"][0]["points"]
+        config["max_total"] = draw(st.integers(min_value=max(10, fit), max_value=200))
     return config
 
 

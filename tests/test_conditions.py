@@ -52,10 +52,16 @@ class TestOperators:
     @pytest.mark.parametrize(
         ("op", "value", "expected"),
         [
-            ("gt", 499, True), ("gt", 500, False), ("gte", 500, True), ("gte", 501, False),
-            ("lt", 501, True), ("lt", 500, False), ("lte", 500, True), ("lte", 499, False),
+            ("gt", 499, True),
+            ("gt", 500, False),
+            ("gte", 500, True),
+            ("gte", 501, False),
+            ("lt", 501, True),
+            ("lt", 500, False),
+            ("lte", 500, True),
+            ("lte", 499, False),
         ],
-    )  # fmt: skip
+    )
     def test_comparisons_at_the_boundary(self, op: str, value: int, expected: bool) -> None:
         """Each comparison at, just below and just above 500 employees."""
         assert matches({"field": "employees", op: value}, {"employees": "500"}) is expected
@@ -64,8 +70,12 @@ class TestOperators:
         """between [10, 20] holds at both ends and nowhere outside."""
         spec = {"field": "x", "between": [10, 20]}
         assert [matches(spec, {"x": v}) for v in (9.99, 10, 15, 20, 20.01)] == [
-            False, True, True, True, False,
-        ]  # fmt: skip
+            False,
+            True,
+            True,
+            True,
+            False,
+        ]
 
     def test_comparison_on_text_does_not_match(self) -> None:
         """A numeric operator on a non-numeric value is simply false."""
@@ -91,7 +101,9 @@ class TestOperators:
 
     def test_starts_with(self) -> None:
         """starts_with compares the folded beginning."""
-        assert matches({"field": "path", "starts_with": "/pricing"}, {"path": "/Pricing/enterprise"})
+        assert matches(
+            {"field": "path", "starts_with": "/pricing"}, {"path": "/Pricing/enterprise"}
+        )
         assert not matches({"field": "path", "starts_with": "/pricing"}, {"path": "/blog/pricing"})
 
     def test_exists(self) -> None:
@@ -140,8 +152,15 @@ class TestComposition:
 
     def test_missing_fields_never_raise(self) -> None:
         """Every operator on a missing field is false (exists=false aside)."""
-        for op, arg in [("eq", 1), ("in", [1]), ("gt", 1), ("between", [1, 2]),
-                        ("contains", "x"), ("words", "x"), ("starts_with", "x")]:  # fmt: skip
+        for op, arg in [
+            ("eq", 1),
+            ("in", [1]),
+            ("gt", 1),
+            ("between", [1, 2]),
+            ("contains", "x"),
+            ("words", "x"),
+            ("starts_with", "x"),
+        ]:
             assert not matches({"field": "nope", op: arg}, {})
 
     def test_matches_refuses_non_mappings(self) -> None:

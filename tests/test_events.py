@@ -20,10 +20,15 @@ class TestEvent:
         assert info.value.path == "event.at"
         assert "naive" in str(info.value)
 
-    @pytest.mark.parametrize(("lead_id", "name", "path"), [
-        ("", "visit", "event.lead_id"), ("  ", "visit", "event.lead_id"),
-        ("L1", "", "event.name"), (None, "visit", "event.lead_id"),
-    ])  # fmt: skip
+    @pytest.mark.parametrize(
+        ("lead_id", "name", "path"),
+        [
+            ("", "visit", "event.lead_id"),
+            ("  ", "visit", "event.lead_id"),
+            ("L1", "", "event.name"),
+            (None, "visit", "event.lead_id"),
+        ],
+    )
     def test_empty_ids_and_names_are_refused(self, lead_id: Any, name: Any, path: str) -> None:
         """Ids and names must be non-empty strings."""
         with pytest.raises(bf.InvalidInputError) as info:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from conftest import NOW, days_ago
@@ -28,22 +28,36 @@ def contribution(score: bf.Score, rule: str) -> bf.Contribution:
 class TestDefaultModel:
     @pytest.mark.parametrize(
         "title",
-        ["IT Director", "Director de IT", "CIO", "CTO", "Directora de Tecnología",
-         "Head of IT", "VP of Engineering", "Chief Information Officer",
-         "Director de Sistemas", "director de informática"],
-    )  # fmt: skip
-    def test_it_leaders_at_large_companies_get_50(
-        self, model: bf.ScoringModel, title: str
-    ) -> None:
+        [
+            "IT Director",
+            "Director de IT",
+            "CIO",
+            "CTO",
+            "Directora de Tecnología",
+            "Head of IT",
+            "VP of Engineering",
+            "Chief Information Officer",
+            "Director de Sistemas",
+            "director de informática",
+        ],
+    )
+    def test_it_leaders_at_large_companies_get_50(self, model: bf.ScoringModel, title: str) -> None:
         """Director-level or C-level IT titles, English and Spanish, at 500+ employees."""
         score = model.score({"id": "L1", "job_title": title, "employees": 500}, [], as_of=NOW)
         assert score.explicit == 50
 
     @pytest.mark.parametrize(
         "title",
-        ["IT Manager", "Marketing Director", "Directora de Marketing", "CFO",
-         "Director de Servicios", "Software Engineer", "Responsable de Sistemas"],
-    )  # fmt: skip
+        [
+            "IT Manager",
+            "Marketing Director",
+            "Directora de Marketing",
+            "CFO",
+            "Director de Servicios",
+            "Software Engineer",
+            "Responsable de Sistemas",
+        ],
+    )
     def test_other_titles_get_nothing(self, model: bf.ScoringModel, title: str) -> None:
         """Managers, non-IT directors and non-IT C-levels do not match."""
         score = model.score({"id": "L1", "job_title": title, "employees": 5000}, [], as_of=NOW)
@@ -56,14 +70,21 @@ class TestDefaultModel:
 
     def test_default_behaviour_points(self, model: bf.ScoringModel) -> None:
         """15 + 10 + 25 + 20 for the four documented events; others score nothing."""
-        events = [ev("pricing_page_visit"), ev("case_study_download"), ev("webinar_completed"),
-                  ev("email_case_study_click"), ev("email_open")]  # fmt: skip
+        events = [
+            ev("pricing_page_visit"),
+            ev("case_study_download"),
+            ev("webinar_completed"),
+            ev("email_case_study_click"),
+            ev("email_open"),
+        ]
         score = model.score({"id": "L1"}, events, as_of=NOW)
         assert score.implicit == 70
         assert {c.rule: c.points for c in score.contributions} == {
-            "pricing_page_visit": 15, "case_study_download": 10,
-            "webinar_completed": 25, "email_case_study_click": 20,
-        }  # fmt: skip
+            "pricing_page_visit": 15,
+            "case_study_download": 10,
+            "webinar_completed": 25,
+            "email_case_study_click": 20,
+        }
 
     def test_threshold_is_hot(self, model: bf.ScoringModel) -> None:
         """Exactly 100 points is hot; 95 is not."""
@@ -105,18 +126,28 @@ class TestDefaultModel:
 class TestImplicitRules:
     def test_property_filter(self) -> None:
         """where filters on event properties (here the page path)."""
-        model = model_with(implicit=[{"name": "pricing", "event": "page_view", "points": 15,
-                                       "where": {"field": "path", "starts_with": "/pricing"}}])  # fmt: skip
+        model = model_with(
+            implicit=[
+                {
+                    "name": "pricing",
+                    "event": "page_view",
+                    "points": 15,
+                    "where": {"field": "path", "starts_with": "/pricing"},
+                }
+            ]
+        )
         events = [ev("page_view", path="/pricing"), ev("page_view", path="/blog"), ev("page_view")]
         assert model.score({"id": "L1"}, events, as_of=NOW).implicit == 15
 
     def test_negative_points(self) -> None:
         """A careers-page visit and an unsubscribe subtract points."""
-        model = model_with(implicit=[
-            {"name": "webinar", "event": "webinar", "points": 25},
-            {"name": "careers", "event": "careers", "points": -10},
-            {"name": "unsubscribe", "event": "unsubscribe", "points": -30},
-        ])  # fmt: skip
+        model = model_with(
+            implicit=[
+                {"name": "webinar", "event": "webinar", "points": 25},
+                {"name": "careers", "event": "careers", "points": -10},
+                {"name": "unsubscribe", "event": "unsubscribe", "points": -30},
+            ]
+        )
         events = [ev("webinar"), ev("careers"), ev("unsubscribe")]
         assert model.score({"id": "L1"}, events, as_of=NOW).implicit == -15
 
@@ -129,10 +160,12 @@ class TestImplicitRules:
 
     def test_max_points_caps_magnitude(self) -> None:
         """max_points = 40 caps +75 at +40 and -75 at -40."""
-        model = model_with(implicit=[
-            {"name": "up", "event": "up", "points": 15, "max_points": 40},
-            {"name": "down", "event": "down", "points": -15, "max_points": 40},
-        ])  # fmt: skip
+        model = model_with(
+            implicit=[
+                {"name": "up", "event": "up", "points": 15, "max_points": 40},
+                {"name": "down", "event": "down", "points": -15, "max_points": 40},
+            ]
+        )
         events = [ev("up") for _ in range(5)] + [ev("down") for _ in range(5)]
         score = model.score({"id": "L1"}, events, as_of=NOW)
         assert contribution(score, "up").points == 40
@@ -141,19 +174,29 @@ class TestImplicitRules:
 
     def test_every_matching_rule_counts(self) -> None:
         """Two rules on one event both count."""
-        model = model_with(implicit=[
-            {"name": "any_visit", "event": "page_view", "points": 1},
-            {"name": "pricing", "event": "page_view", "points": 14,
-             "where": {"field": "path", "eq": "/pricing"}},
-        ])  # fmt: skip
-        assert model.score({"id": "L1"}, [ev("page_view", path="/pricing")], as_of=NOW).implicit == 15
+        model = model_with(
+            implicit=[
+                {"name": "any_visit", "event": "page_view", "points": 1},
+                {
+                    "name": "pricing",
+                    "event": "page_view",
+                    "points": 14,
+                    "where": {"field": "path", "eq": "/pricing"},
+                },
+            ]
+        )
+        assert (
+            model.score({"id": "L1"}, [ev("page_view", path="/pricing")], as_of=NOW).implicit == 15
+        )
 
     def test_non_decaying_rule(self) -> None:
         """decays = false keeps a rule's points whatever the inactivity."""
-        model = model_with(implicit=[
-            {"name": "webinar", "event": "webinar", "points": 20},
-            {"name": "signed_nda", "event": "nda", "points": 20, "decays": False},
-        ])  # fmt: skip
+        model = model_with(
+            implicit=[
+                {"name": "webinar", "event": "webinar", "points": 20},
+                {"name": "signed_nda", "event": "nda", "points": 20, "decays": False},
+            ]
+        )
         score = model.score({"id": "L1"}, [ev("webinar", 90), ev("nda", 90)], as_of=NOW)
         # 90 days idle = 60 days past the 30-day grace = two half-lives
         assert contribution(score, "webinar").points == 5
@@ -161,7 +204,10 @@ class TestImplicitRules:
 
 
 class TestDecayKinds:
-    RULES = [{"name": "a", "event": "a", "points": 30}, {"name": "b", "event": "b", "points": 10}]
+    RULES: ClassVar[list[dict[str, Any]]] = [
+        {"name": "a", "event": "a", "points": 30},
+        {"name": "b", "event": "b", "points": 10},
+    ]
 
     def score(self, decay: dict[str, Any], events: list[bf.Event]) -> bf.Score:
         return model_with(implicit=self.RULES, decay=decay).score({"id": "L1"}, events, as_of=NOW)
@@ -198,15 +244,20 @@ class TestDecayKinds:
 
     def test_stepwise(self) -> None:
         """Every 30 idle days subtract 10: 65 days = 2 steps = -20 of 40."""
-        score = self.score({"kind": "stepwise", "every_days": 30, "points": 10},
-                           [ev("a", 65), ev("b", 65)])  # fmt: skip
+        score = self.score(
+            {"kind": "stepwise", "every_days": 30, "points": 10}, [ev("a", 65), ev("b", 65)]
+        )
         assert score.implicit == 20
 
     def test_decay_never_flips_a_sign(self) -> None:
         """Negative behaviour points shrink toward zero, never past it."""
-        model = model_with(implicit=[{"name": "u", "event": "u", "points": -30}],
-                           decay={"kind": "linear", "points_per_day": 1})  # fmt: skip
-        values = [model.score({"id": "L1"}, [ev("u", d)], as_of=NOW).implicit for d in (0, 10, 29, 31)]
+        model = model_with(
+            implicit=[{"name": "u", "event": "u", "points": -30}],
+            decay={"kind": "linear", "points_per_day": 1},
+        )
+        values = [
+            model.score({"id": "L1"}, [ev("u", d)], as_of=NOW).implicit for d in (0, 10, 29, 31)
+        ]
         assert values == [-30, -20, -1, 0]
 
     def test_per_event_decay_uses_the_most_recent_capped_events(self) -> None:
@@ -250,6 +301,18 @@ class TestLimits:
         assert contribution(score, "down").points == -10
         assert score.groups["g"] == 30
 
+    def test_total_cap_never_scales_profile_points(self) -> None:
+        """Profile points stay whole; behaviour points absorb the cap."""
+        model = bf.ScoringModel.from_dict(
+            {
+                "max_total": 60,
+                "explicit": [{"name": "fit", "points": 50, "when": {"field": "fit", "eq": True}}],
+                "implicit": [{"name": "v", "event": "v", "points": 30}],
+            }
+        )
+        score = model.score({"id": "L1", "fit": True}, [ev("v")], as_of=NOW)
+        assert (score.explicit, score.implicit, score.total) == (50, 10, 60)
+
     def test_total_cap(self) -> None:
         """max_total = 100 holds a runaway score at 100."""
         model = model_with(max_total=100, implicit=[{"name": "v", "event": "v", "points": 15}])
@@ -287,7 +350,11 @@ class TestGradesAndBands:
 class TestExplanations:
     def test_contributions_sum_to_the_total(self, model: bf.ScoringModel) -> None:
         """Each counted rule appears once; the points add up to the total."""
-        events = [ev("pricing_page_visit", 40), ev("pricing_page_visit", 35), ev("webinar_completed", 45)]
+        events = [
+            ev("pricing_page_visit", 40),
+            ev("pricing_page_visit", 35),
+            ev("webinar_completed", 45),
+        ]
         score = model.score({"id": "L1", "job_title": "CTO", "employees": 900}, events, as_of=NOW)
         assert sum(c.points for c in score.contributions) == pytest.approx(score.total)
         visits = contribution(score, "pricing_page_visit")
@@ -317,8 +384,11 @@ class TestHotSince:
     def test_first_event_reaching_the_threshold(self, model: bf.ScoringModel) -> None:
         """50 fit + 15 + 25 + 20 crosses 100 at the third event."""
         fit = {"id": "L1", "job_title": "CTO", "employees": 900}
-        events = [ev("email_case_study_click", 3), ev("pricing_page_visit", 10),
-                  ev("webinar_completed", 5)]  # fmt: skip
+        events = [
+            ev("email_case_study_click", 3),
+            ev("pricing_page_visit", 10),
+            ev("webinar_completed", 5),
+        ]
         assert model.score(fit, events, as_of=NOW).hot_since == days_ago(3)
 
     def test_a_lead_that_cooled_down_keeps_its_crossing(self, model: bf.ScoringModel) -> None:
@@ -336,10 +406,13 @@ class TestHotSince:
     def test_negative_points_can_undo_a_crossing(self) -> None:
         """If an unsubscribe at the same instant pulls the score back under, the
         crossing is the next instant the score is at or over the threshold."""
-        model = model_with(hot_threshold=50, implicit=[
-            {"name": "w", "event": "w", "points": 50},
-            {"name": "u", "event": "u", "points": -20},
-        ])  # fmt: skip
+        model = model_with(
+            hot_threshold=50,
+            implicit=[
+                {"name": "w", "event": "w", "points": 50},
+                {"name": "u", "event": "u", "points": -20},
+            ],
+        )
         events = [ev("w", 5), ev("u", 5), ev("w", 2)]
         assert model.score({"id": "L1"}, events, as_of=NOW).hot_since == days_ago(2)
 
@@ -348,8 +421,12 @@ class TestRank:
     def test_best_first_ties_by_lead_id(self, model: bf.ScoringModel) -> None:
         """Sorted by total descending, then lead id ascending."""
         profiles = [{"id": "B"}, {"id": "A"}, {"id": "C"}]
-        events = [ev("webinar_completed", lead="C"), ev("case_study_download", lead="B"),
-                  ev("case_study_download", lead="A"), ev("webinar_completed", lead="X")]  # fmt: skip
+        events = [
+            ev("webinar_completed", lead="C"),
+            ev("case_study_download", lead="B"),
+            ev("case_study_download", lead="A"),
+            ev("webinar_completed", lead="X"),
+        ]
         ranked = model.rank(profiles, events, as_of=NOW)
         assert [s.lead_id for s in ranked] == ["C", "A", "B"]
 

@@ -341,7 +341,7 @@ class Condition:
     """A compiled condition over a mapping (a profile or an event's properties).
 
     >>> c = Condition.from_dict({"all": [
-    ...     {"field": "job_title", "words": ["director", "head"]},
+    ...     {"field": "job_title", "words": ["director", "directora", "head"]},
     ...     {"field": "employees", "gte": 500}]})
     >>> c.matches({"job_title": "Directora de Tecnología", "employees": "650"})
     True

@@ -163,7 +163,8 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         if "bands" in table
         else (default_bands(threshold) if threshold is not None else None)
     )
-    _check_references(table, explicit, implicit, groups, path, reader)
+    _check_references(table, groups, path, reader)
+    _check_caps(explicit, groups, max_total, path, reader)
     if len(reader.problems) != before:
         return None
     return {
@@ -181,47 +182,66 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
 
 def _check_references(
     table: Mapping[str, Any],
-    explicit: Sequence[ExplicitRule],
-    implicit: Sequence[ImplicitRule],
     groups: Sequence[tuple[str, float | None]],
     path: str,
     reader: Reader,
 ) -> None:
-    """Rule names are unique; every group a rule names is declared under ``groups``."""
+    """Rule names are unique; every group a rule names is declared under ``groups``.
+
+    Reads the configured lists themselves, so each problem has the rule's own index.
+    """
     seen: dict[str, str] = {}
     group_names = [name for name, _ in groups]
-    sections: tuple[tuple[str, Sequence[ExplicitRule | ImplicitRule]], ...] = (
-        ("explicit", explicit),
-        ("implicit", implicit),
-    )
-    for section, rules in sections:
-        source = table.get(section, DEFAULT_CONFIG[section])
-        for index, rule in enumerate(rules):
-            position = _position(source, rule.name, index)
-            where = join(join(path, section), position)
-            if rule.name in seen:
-                reader.error(
-                    join(where, "name"),
-                    f"duplicate rule name {rule.name!r} (also at {seen[rule.name]}); "
-                    "contributions are reported by rule name",
-                )
-            seen.setdefault(rule.name, where)
-            if rule.group is not None and rule.group not in group_names:
+    for section in ("explicit", "implicit"):
+        items = table.get(section, DEFAULT_CONFIG[section])
+        if not isinstance(items, list | tuple):
+            continue
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                continue
+            where = join(join(path, section), index)
+            name, group = item.get("name"), item.get("group")
+            if isinstance(name, str):
+                if name in seen:
+                    reader.error(
+                        join(where, "name"),
+                        f"duplicate rule name {name!r} (also at {seen[name]}); "
+                        "contributions are reported by rule name",
+                    )
+                seen.setdefault(name, where)
+            if isinstance(group, str) and group not in group_names:
                 known = ", ".join(group_names) or "none declared"
                 reader.error(
                     join(where, "group"),
-                    f"unknown group {rule.group!r}{did_you_mean(rule.group, group_names)}; "
-                    f"declare it under [{join(path, 'groups')}.{rule.group}] (known: {known})",
+                    f"unknown group {group!r}{did_you_mean(group, group_names)}; "
+                    f"declare it under [{join(path, 'groups')}.{group}] (known: {known})",
                 )
 
 
-def _position(source: Any, name: str, fallback: int) -> int:
-    """Index of the configured rule called ``name`` (rules that failed are skipped)."""
-    if isinstance(source, list):
-        for index, item in enumerate(source):
-            if isinstance(item, Mapping) and item.get("name") == name:
-                return index
-    return fallback
+def _check_caps(
+    explicit: Sequence[ExplicitRule],
+    groups: Sequence[tuple[str, float | None]],
+    max_total: float | None,
+    path: str,
+    reader: Reader,
+) -> None:
+    """A cap must hold every positive profile point it covers: caps shrink behaviour
+    points only, so profile points stay the same whatever the lead does."""
+    if max_total is not None:
+        most = sum(r.points for r in explicit if r.points > 0)
+        if most > max_total:
+            reader.error(
+                join(path, "max_total"),
+                f"{max_total:g} is below the {most:g} profile points the rules can give; "
+                "caps limit behaviour points only",
+            )
+    for name, cap in groups:
+        most = sum(r.points for r in explicit if r.points > 0 and r.group == name)
+        if cap is not None and most > cap:
+            reader.error(
+                join(join(join(path, "groups"), name), "max_points"),
+                f"{cap:g} is below the {most:g} profile points of the group's rules",
+            )
 
 
 def _profile_id(profile: Mapping[str, Any], path: str) -> str:
@@ -681,9 +701,9 @@ class ScoringModel:
                     item[1] *= factor
         for name, cap in self.groups:
             if cap is not None:
-                _cap([it for it in items if self._rule_groups[it[0]] == name], cap)
+                _cap([it for it in items if self._rule_groups[it[0]] == name], cap, offset)
         if self.max_total is not None:
-            _cap(items, self.max_total)
+            _cap(items, self.max_total, offset)
         return items, factor
 
     def _total(
@@ -851,13 +871,17 @@ def _event_ts(event: Event) -> float:
     return event.ts
 
 
-def _cap(items: list[list[Any]], cap: float) -> None:
-    """Scale the positive values of ``items`` down so their sum is at most ``cap``."""
+def _cap(items: list[list[Any]], cap: float, offset: int) -> None:
+    """Scale the positive behaviour values of ``items`` so their sum is at most ``cap``.
+
+    Profile points (rule index below ``offset``) are never scaled: configuration
+    guarantees a cap holds all of them, so shrinking behaviour points always suffices.
+    """
     total = math.fsum(it[1] for it in items)
     if total <= cap:
         return
-    positive = math.fsum(it[1] for it in items if it[1] > 0)
-    scale = (cap - (total - positive)) / positive
+    positive = math.fsum(it[1] for it in items if it[1] > 0 and it[0] >= offset)
+    scale = max(0.0, (cap - (total - positive)) / positive)
     for item in items:
-        if item[1] > 0:
+        if item[1] > 0 and item[0] >= offset:
             item[1] *= scale

@@ -124,7 +124,7 @@ class Score:
         ...     {"id": "L1", "job_title": "CTO", "employees": 900},
         ...     [bf.Event("L1", "webinar_completed", at)], as_of=at)
         >>> print(s.explain())
-        L1: 75.0 points (warm, grade A2) as of 2026-11-20T00:00:00+00:00
+        L1: 75.0 points (warm, grade A3) as of 2026-11-20T00:00:00+00:00
             +50.0  it_leader_at_large_company (profile)
             +25.0  webinar_completed (1 event, last 2026-11-20)
         """

@@ -1,0 +1,225 @@
+"""The command line: demo, score, formats, spreadsheet-safe CSV, located errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import b2bfunnel as bf
+from b2bfunnel.cli import main, read_events, read_leads
+
+LEADS = """id,job_title,employees,company
+L1,CIO,900,Acme
+L2,Software Engineer,50,=HYPERLINK("http://x")
+L3,Directora de Tecnología,1200,Nova
+"""
+EVENTS = """lead_id,name,at,path
+L1,webinar_completed,2026-11-20T10:00:00+00:00,
+L1,pricing_page_visit,2026-11-21T10:00:00Z,/pricing
+L2,case_study_download,2026-11-01T10:00:00+01:00,
+L3,webinar_completed,2026-11-22T08:00:00+00:00,
+L9,webinar_completed,2026-11-22T08:00:00+00:00,
+"""
+AS_OF = "2026-11-23T08:00:00+00:00"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    leads, events = tmp_path / "leads.csv", tmp_path / "events.csv"
+    leads.write_text(LEADS, encoding="utf-8")
+    events.write_text(EVENTS, encoding="utf-8")
+    return leads, events
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    status = main(list(argv), out=out)
+    return status, out.getvalue()
+
+
+class TestScore:
+    def test_json_matches_the_library(self, files: tuple[Path, Path]) -> None:
+        """The JSON output is rank() of the same data, best first."""
+        leads, events = files
+        status, text = run(
+            "score",
+            "--leads",
+            str(leads),
+            "--events",
+            str(events),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )
+        assert status == 0
+        payload = json.loads(text)
+        expected = bf.ScoringModel.default().rank(
+            read_leads(leads), read_events(events), as_of=bf._time.parse_datetime(AS_OF, "")
+        )
+        assert [row["lead_id"] for row in payload] == [s.lead_id for s in expected]
+        assert [row["total"] for row in payload] == [s.total for s in expected]
+        assert payload[0]["rank"] == 1
+
+    def test_top_and_table(self, files: tuple[Path, Path]) -> None:
+        """--top limits the rows; the table ends with the band summary of all leads."""
+        leads, events = files
+        status, text = run(
+            "score", "--leads", str(leads), "--events", str(events), "--as-of", AS_OF, "--top", "1"
+        )
+        assert status == 0
+        lines = text.splitlines()
+        assert lines[0].split()[:3] == ["rank", "lead", "score"]
+        assert lines[2].split()[:2] == ["1", "L1"]
+        assert lines[-1] == "3 leads: 0 hot, 2 warm, 1 cold"
+
+    def test_csv_neutralises_formulas(self, files: tuple[Path, Path], tmp_path: Path) -> None:
+        """A cell that would run as a formula starts with an apostrophe in CSV output."""
+        leads = tmp_path / "evil.csv"
+        leads.write_text("id,job_title\n\"=cmd|' /C calc'!A0\",CIO\n", encoding="utf-8")
+        _, events = files
+        status, text = run(
+            "score",
+            "--leads",
+            str(leads),
+            "--events",
+            str(events),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+        )
+        assert status == 0
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert rows[0]["lead"].startswith("'=")
+
+    def test_config_file(self, files: tuple[Path, Path], tmp_path: Path) -> None:
+        """--config applies the funnel TOML."""
+        config = tmp_path / "funnel.toml"
+        config.write_text("[scoring]\nexplicit = []\n", encoding="utf-8")
+        leads, events = files
+        _, text = run(
+            "score",
+            "--leads",
+            str(leads),
+            "--events",
+            str(events),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--config",
+            str(config),
+        )
+        assert all(row["explicit"] == 0 for row in json.loads(text))
+
+
+class TestBadInput:
+    def test_bad_timestamp_names_file_line_and_column(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A naive timestamp on line 3 is reported as events.csv:3:at, exit status 2."""
+        leads, events = files
+        events.write_text(
+            EVENTS.replace("2026-11-21T10:00:00Z", "2026-11-21 10:00"), encoding="utf-8"
+        )
+        status, _ = run("score", "--leads", str(leads), "--events", str(events), "--as-of", AS_OF)
+        assert status == 2
+        assert f"{events}:3:at" in capsys.readouterr().err
+
+    def test_missing_column(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A header without lead_id is refused with the header shown."""
+        leads, events = files
+        events.write_text("lead,name,at\nL1,x,2026-11-21T10:00:00Z\n", encoding="utf-8")
+        assert run("score", "--leads", str(leads), "--events", str(events))[0] == 2
+        assert "missing column(s) lead_id" in capsys.readouterr().err
+
+    def test_duplicate_lead(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A repeated lead id names both lines."""
+        leads, events = files
+        leads.write_text(LEADS + "L1,CTO,10,Dup\n", encoding="utf-8")
+        assert run("score", "--leads", str(leads), "--events", str(events))[0] == 2
+        err = capsys.readouterr().err
+        assert f"{leads}:5:id" in err and "first on line 2" in err
+
+    def test_bad_as_of_and_missing_file(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A naive --as-of and an unreadable file are errors, not tracebacks."""
+        leads, events = files
+        assert (
+            run("score", "--leads", str(leads), "--events", str(events), "--as-of", "2026-11-23")[0]
+            == 2
+        )
+        assert "--as-of" in capsys.readouterr().err
+        assert run("score", "--leads", "nope.csv", "--events", str(events))[0] == 2
+        assert "nope.csv" in capsys.readouterr().err
+
+    def test_bad_config(
+        self, files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Every configuration problem is printed."""
+        config = tmp_path / "funnel.toml"
+        config.write_text("[scoring]\nhot_treshold = 5\nmax_total = -1\n", encoding="utf-8")
+        leads, events = files
+        assert (
+            run("score", "--leads", str(leads), "--events", str(events), "--config", str(config))[0]
+            == 2
+        )
+        err = capsys.readouterr().err
+        assert "scoring.hot_treshold" in err and "scoring.max_total" in err
+
+
+class TestDemo:
+    def test_demo_lists_the_best_leads_of_the_sample(self) -> None:
+        """The demo's call list is the top of rank() over the shipped sample."""
+        status, text = run("demo", "--top", "5")
+        assert status == 0
+        lines = text.splitlines()
+        assert lines[0].startswith("Today's call list, as of 2026-11-23T08:00:00+00:00")
+        shown = [line.split()[1] for line in lines[4:9]]
+        from b2bfunnel.cli import _demo_file
+
+        leads = read_leads(_demo_file("demo_leads.csv"))
+        events = read_events(_demo_file("demo_events.csv"))
+        ranked = bf.Funnel().rank(
+            leads, events, as_of=bf._time.parse_datetime("2026-11-23T08:00:00+00:00", "")
+        )
+        assert shown == [s.lead_id for s in ranked[:5]]
+        summary = lines[-1]
+        assert summary.startswith(f"{len(leads)} leads: ")
+        assert len(leads) >= 200 and len(events) >= 2000
+
+    def test_module_and_help(self) -> None:
+        """python -m b2bfunnel --help lists every subcommand."""
+        result = subprocess.run(
+            [sys.executable, "-m", "b2bfunnel", "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "demo" in result.stdout and "score" in result.stdout
+
+    def test_safe_cell(self) -> None:
+        """Numbers pass; text that a spreadsheet would evaluate is quoted."""
+        from b2bfunnel.cli import safe_cell
+
+        assert [safe_cell(v) for v in ("=1+1", "+x", "-x", "@x", "-3.5", 7, "ok")] == [
+            "'=1+1",
+            "'+x",
+            "'-x",
+            "'@x",
+            "-3.5",
+            "7",
+            "ok",
+        ]

@@ -1,0 +1,134 @@
+"""The incremental path: per-lead state, persistence, agreement with batch scoring."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import NOW, days_ago
+
+import b2bfunnel as bf
+
+FIT = {"id": "L1", "job_title": "CTO", "employees": 900}
+
+
+def ev(name: str, days: float, lead: str = "L1") -> bf.Event:
+    return bf.Event(lead, name, days_ago(days))
+
+
+EVENTS = [
+    ev("pricing_page_visit", 40),
+    ev("webinar_completed", 20),
+    ev("page_view", 19),
+    ev("email_case_study_click", 12),
+    ev("case_study_download", 3),
+]
+
+
+class TestIncremental:
+    def test_in_order_equals_batch(self, model: bf.ScoringModel) -> None:
+        """Ingesting one event at a time, in time order, gives score() exactly."""
+        state = model.new_state("L1", FIT)
+        for event in EVENTS:
+            state = model.ingest(state, event)
+        assert model.score_state(state, as_of=NOW) == model.score(FIT, EVENTS, as_of=NOW)
+
+    def test_late_events_give_the_same_score(self, model: bf.ScoringModel) -> None:
+        """Out of order, the score is the same; hot_since is an upper bound."""
+        state = model.ingest(model.new_state("L1", FIT), list(reversed(EVENTS)))
+        live = model.score_state(state, as_of=NOW)
+        batch = model.score(FIT, EVENTS, as_of=NOW)
+        assert live.total == batch.total and live.rows == batch.rows
+        assert batch.hot_since is not None and live.hot_since is not None
+        assert live.hot_since >= batch.hot_since
+
+    def test_hot_since_when_crossing(self, model: bf.ScoringModel) -> None:
+        """50 + 15 + 25 + 20 crosses 100 at the click, 12 days ago."""
+        state = model.ingest(model.new_state("L1", FIT), EVENTS)
+        assert state.hot_since == days_ago(12)
+
+    def test_state_is_a_value(self, model: bf.ScoringModel) -> None:
+        """ingest returns a new state; the old one is unchanged."""
+        before = model.new_state("L1", FIT)
+        after = model.ingest(before, EVENTS[0])
+        assert before.rules != after.rules
+        assert model.score_state(before, as_of=NOW).implicit == 0
+
+    def test_failed_ingest_changes_nothing(self, model: bf.ScoringModel) -> None:
+        """A bad event in a batch raises before anything is applied."""
+        state = model.ingest(model.new_state("L1", FIT), EVENTS[:2])
+        snapshot = state.to_dict()
+        with pytest.raises(bf.InvalidInputError) as info:
+            model.ingest(state, [EVENTS[2], ev("webinar_completed", 1, lead="L2")])
+        assert info.value.path == "events[1].lead_id"
+        assert state.to_dict() == snapshot
+
+    def test_with_profile_updates_fit(self, model: bf.ScoringModel) -> None:
+        """A new profile re-evaluates the profile rules, keeping behaviour."""
+        state = model.ingest(model.new_state("L1", {"job_title": "Intern"}), EVENTS)
+        assert model.score_state(state, as_of=NOW).explicit == 0
+        promoted = model.with_profile(state, FIT)
+        assert model.score_state(promoted, as_of=NOW).explicit == 50
+        assert promoted.rules == state.rules
+
+    def test_as_of_before_latest_event(self, model: bf.ScoringModel) -> None:
+        """Reading a state before its newest event is refused."""
+        state = model.ingest(model.new_state("L1"), EVENTS)
+        with pytest.raises(bf.InvalidInputError) as info:
+            model.score_state(state, as_of=days_ago(5))
+        assert info.value.path == "as_of"
+
+
+class TestPersistence:
+    def test_round_trip_through_json(self, model: bf.ScoringModel) -> None:
+        """to_dict -> JSON -> from_dict gives an equal state that scores the same."""
+        state = model.ingest(model.new_state("L1", FIT), EVENTS)
+        text = json.dumps(state.to_dict(), separators=(",", ":"))
+        restored = bf.ScoreState.from_dict(json.loads(text))
+        assert restored == state
+        assert model.score_state(restored, as_of=NOW) == model.score_state(state, as_of=NOW)
+        assert len(text.encode()) <= 300
+
+    def test_per_event_decay_state_round_trips(self) -> None:
+        """States of half-life and expiry models persist too."""
+        for decay in ({"kind": "half_life", "half_life_days": 9}, {"kind": "expiry", "days": 30}):
+            model = bf.ScoringModel.from_dict({"decay": decay})
+            state = model.ingest(model.new_state("L1", FIT), EVENTS)
+            restored = bf.ScoreState.from_dict(json.loads(json.dumps(state.to_dict())))
+            assert model.score_state(restored, as_of=NOW) == model.score(FIT, EVENTS, as_of=NOW)
+
+    def test_state_of_another_model_is_refused(self, model: bf.ScoringModel) -> None:
+        """A state carries its model's fingerprint."""
+        other = bf.ScoringModel.from_dict({"hot_threshold": 90})
+        state = other.new_state("L1")
+        with pytest.raises(bf.InvalidInputError) as info:
+            model.ingest(state, EVENTS[0])
+        assert info.value.path == "state.model"
+
+    @pytest.mark.parametrize(
+        ("change", "path"),
+        [
+            ({"v": 2}, "state.v"),
+            ({"lead_id": ""}, "state.lead_id"),
+            ({"explicit": [-1]}, "state.explicit"),
+            ({"last": "yesterday"}, "state.last"),
+            ({"rules": [["x"]]}, "state.rules[0]"),
+            ({"extra": 1}, "state"),
+        ],
+    )
+    def test_bad_state_data(
+        self, model: bf.ScoringModel, change: dict[str, Any], path: str
+    ) -> None:
+        """Unknown versions and malformed fields are refused, located."""
+        data = {**model.new_state("L1").to_dict(), **change}
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.ScoreState.from_dict(data)
+        assert info.value.path == path
+
+    def test_state_shape_is_checked_against_the_model(self, model: bf.ScoringModel) -> None:
+        """A state whose rule list does not fit the model is refused."""
+        data = model.new_state("L1").to_dict()
+        data["rules"] = data["rules"][:1]
+        with pytest.raises(bf.InvalidInputError):
+            model.score_state(bf.ScoreState.from_dict(data), as_of=NOW)
