@@ -550,7 +550,7 @@ class ScoringModel:
                 # In order, the check is exact at t. A late event can only be checked at
                 # the newest time seen, an upper bound of the exact crossing.
                 assert last is not None
-                if self._total(state.explicit, accs, last, last) >= self.hot_threshold:
+                if self._total_at(state.explicit, accs, last) >= self.hot_threshold:
                     hot = last
         return ScoreState(state.lead_id, state.model, state.explicit, tuple(accs), last, hot)
 
@@ -730,7 +730,7 @@ class ScoringModel:
             if self._monotone and self._undecayed_total(explicit, accs) < threshold:
                 return None  # the peak over event times is the score at the last event
             return self._first_hot_running(explicit, events, first)
-        if self._monotone and self._total(explicit, accs, last, last) < threshold:
+        if self._monotone and self._total_at(explicit, accs, last) < threshold:
             return None
         ordered = sorted(events, key=_event_ts)
         replay = self._empty_rules()
@@ -745,6 +745,12 @@ class ScoringModel:
             if self._total(explicit, replay, t, t) >= threshold:
                 return from_ts(t)
         return None
+
+    def _total_at(self, explicit: Sequence[int], accs: Sequence[Accumulator], last: float) -> float:
+        """The total at the time of the newest event ``last`` (nothing decayed yet)."""
+        if self._running_total_ok:
+            return self._undecayed_total(explicit, accs)
+        return self._total(explicit, accs, last, last)
 
     def _undecayed_total(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
         """Score at the last event for models where :meth:`_first_hot_running` applies."""
