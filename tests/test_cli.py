@@ -43,21 +43,16 @@ def run(*argv: str) -> tuple[int, str]:
     return status, out.getvalue()
 
 
+def score(leads: Path, events: Path, *options: str) -> tuple[int, str]:
+    """``b2bfunnel score`` on two files as of AS_OF, with extra options."""
+    return run("score", "--leads", str(leads), "--events", str(events), "--as-of", AS_OF, *options)
+
+
 class TestScore:
     def test_json_matches_the_library(self, files: tuple[Path, Path]) -> None:
         """The JSON output is rank() of the same data, best first."""
         leads, events = files
-        status, text = run(
-            "score",
-            "--leads",
-            str(leads),
-            "--events",
-            str(events),
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        )
+        status, text = score(leads, events, "--format", "json")
         assert status == 0
         payload = json.loads(text)
         expected = bf.ScoringModel.default().rank(
@@ -70,9 +65,7 @@ class TestScore:
     def test_top_and_table(self, files: tuple[Path, Path]) -> None:
         """--top limits the rows; the table ends with the band summary of all leads."""
         leads, events = files
-        status, text = run(
-            "score", "--leads", str(leads), "--events", str(events), "--as-of", AS_OF, "--top", "1"
-        )
+        status, text = score(leads, events, "--top", "1")
         assert status == 0
         lines = text.splitlines()
         assert lines[0].split()[:3] == ["rank", "lead", "score"]
@@ -84,17 +77,7 @@ class TestScore:
         leads = tmp_path / "evil.csv"
         leads.write_text("id,job_title\n\"=cmd|' /C calc'!A0\",CIO\n", encoding="utf-8")
         _, events = files
-        status, text = run(
-            "score",
-            "--leads",
-            str(leads),
-            "--events",
-            str(events),
-            "--as-of",
-            AS_OF,
-            "--format",
-            "csv",
-        )
+        status, text = score(leads, events, "--format", "csv")
         assert status == 0
         rows = list(csv.DictReader(io.StringIO(text)))
         assert rows[0]["lead"].startswith("'=")
@@ -104,19 +87,7 @@ class TestScore:
         config = tmp_path / "funnel.toml"
         config.write_text("[scoring]\nexplicit = []\n", encoding="utf-8")
         leads, events = files
-        _, text = run(
-            "score",
-            "--leads",
-            str(leads),
-            "--events",
-            str(events),
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-            "--config",
-            str(config),
-        )
+        _, text = score(leads, events, "--format", "json", "--config", str(config))
         assert all(row["explicit"] == 0 for row in json.loads(text))
 
 
@@ -129,7 +100,7 @@ class TestBadInput:
         events.write_text(
             EVENTS.replace("2026-11-21T10:00:00Z", "2026-11-21 10:00"), encoding="utf-8"
         )
-        status, _ = run("score", "--leads", str(leads), "--events", str(events), "--as-of", AS_OF)
+        status, _ = score(leads, events)
         assert status == 2
         assert f"{events}:3:at" in capsys.readouterr().err
 
@@ -139,7 +110,7 @@ class TestBadInput:
         """A header without lead_id is refused with the header shown."""
         leads, events = files
         events.write_text("lead,name,at\nL1,x,2026-11-21T10:00:00Z\n", encoding="utf-8")
-        assert run("score", "--leads", str(leads), "--events", str(events))[0] == 2
+        assert score(leads, events)[0] == 2
         assert "missing column(s) lead_id" in capsys.readouterr().err
 
     def test_duplicate_lead(
@@ -148,7 +119,7 @@ class TestBadInput:
         """A repeated lead id names both lines."""
         leads, events = files
         leads.write_text(LEADS + "L1,CTO,10,Dup\n", encoding="utf-8")
-        assert run("score", "--leads", str(leads), "--events", str(events))[0] == 2
+        assert score(leads, events)[0] == 2
         err = capsys.readouterr().err
         assert f"{leads}:5:id" in err and "first on line 2" in err
 
@@ -172,10 +143,7 @@ class TestBadInput:
         config = tmp_path / "funnel.toml"
         config.write_text("[scoring]\nhot_treshold = 5\nmax_total = -1\n", encoding="utf-8")
         leads, events = files
-        assert (
-            run("score", "--leads", str(leads), "--events", str(events), "--config", str(config))[0]
-            == 2
-        )
+        assert score(leads, events, "--config", str(config))[0] == 2
         err = capsys.readouterr().err
         assert "scoring.hot_treshold" in err and "scoring.max_total" in err
 
