@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import attrs
 
 from ._config import Reader, join
+from ._text import fold, word_form
 from .errors import InvalidInputError
 
 __all__ = ["Condition"]
@@ -37,24 +36,8 @@ COMPOSITE_KEYS = frozenset(("all", "any", "not"))
 
 _MISSING = object()
 MEMO_SIZE = 4096
-_NON_WORD = re.compile(r"[\W_]+")
 _TRUE = frozenset(("true", "yes", "y", "1", "si", "on"))
 _FALSE = frozenset(("false", "no", "n", "0", "off"))
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form of ``text`` with single spaces."""
-    text = text.casefold()
-    if not text.isascii():
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
-    return " ".join(text.split())
-
-
-def _word_form(text: str) -> str:
-    """Folded text reduced to words between single spaces, padded: ``' director de it '``."""
-    return " " + " ".join(_NON_WORD.sub(" ", fold(text)).split()) + " "
 
 
 def _as_number(value: Any) -> float | None:
@@ -133,8 +116,8 @@ def _text_test(op: str, needles: Sequence[str]) -> Test:
     condition; nothing is shared between conditions).
     """
     if op == "words":
-        normalise = _word_form
-        targets = tuple(_word_form(n) for n in needles)
+        normalise = word_form
+        targets = tuple(word_form(n) for n in needles)
     else:
         normalise = fold
         targets = tuple(fold(n) for n in needles)
@@ -321,7 +304,7 @@ def _check(data: Any, path: str, reader: Reader, depth: int = 0) -> bool:
                 at = where if isinstance(arg, str) else join(where, i)
                 if not isinstance(needle, str) or not needle.strip():
                     reader.error(at, f"expected a non-empty string, got {needle!r}")
-                elif op == "words" and not _word_form(needle).strip():
+                elif op == "words" and not word_form(needle).strip():
                     reader.error(at, f"{needle!r} has no letters or digits to match as words")
         elif op == "exists":
             reader.boolean(arg, where)
