@@ -1,0 +1,63 @@
+"""Net Promoter Score with its uncertainty, and the loyalty figures around it.
+
+See ``docs/nps.md``.
+"""
+
+from ._benchmarks import B2B_SPAIN_2024, NPSBenchmark, NPSPosition, nps_position
+from ._core import (
+    NPSComparison,
+    NPSResult,
+    WhatItTakes,
+    compare_nps,
+    nps,
+    nps_detectable_change,
+    nps_sample_size,
+    nps_what_it_takes,
+)
+from ._survey import (
+    AccountNPS,
+    CESResult,
+    RateResult,
+    Report,
+    ReportCell,
+    Response,
+    ThemeCounts,
+    Ticket,
+    account_nps,
+    ces,
+    ces_report,
+    comment_themes,
+    fcr,
+    fcr_report,
+    nps_report,
+)
+
+__all__ = [
+    "B2B_SPAIN_2024",
+    "AccountNPS",
+    "CESResult",
+    "NPSBenchmark",
+    "NPSComparison",
+    "NPSPosition",
+    "NPSResult",
+    "RateResult",
+    "Report",
+    "ReportCell",
+    "Response",
+    "ThemeCounts",
+    "Ticket",
+    "WhatItTakes",
+    "account_nps",
+    "ces",
+    "ces_report",
+    "comment_themes",
+    "compare_nps",
+    "fcr",
+    "fcr_report",
+    "nps",
+    "nps_detectable_change",
+    "nps_position",
+    "nps_report",
+    "nps_sample_size",
+    "nps_what_it_takes",
+]

@@ -1,0 +1,514 @@
+"""Survey responses in context: accounts, segment x period reports, effort, themes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from .._stats import wilson, z_for
+from .._text import word_form
+from .._time import require_aware
+from ..errors import InvalidInputError
+from ._core import CATEGORY, NPSResult, checked_scores
+
+PERIODS = ("month", "quarter")
+MISSING = "(none)"
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+def _segments(value: Any) -> Mapping[str, str]:
+    if not value:
+        return _EMPTY
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InvalidInputError(
+            "expected a mapping of segment names to string values", path="response.segments"
+        )
+    return MappingProxyType(dict(value))
+
+
+def _check_score(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or not 0 <= value <= 10:
+        raise InvalidInputError(
+            f"expected an integer score 0..10, got {type(value).__name__} {value!r}",
+            path="response.score",
+        )
+
+
+def _check_at(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        require_aware(value, "response.at")
+
+
+def _optional_text(name: str) -> Callable[[object, attrs.Attribute[Any], Any], None]:
+    def check(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, str):
+            raise InvalidInputError(
+                f"expected text or None, got {value!r}", path=f"response.{name}"
+            )
+
+    return check
+
+
+@attrs.frozen
+class Response:
+    """One survey answer with its context.
+
+    ``score`` is the 0..10 answer (or a 1..7 effort answer for :func:`ces_report`),
+    ``at`` when it was given (timezone-aware), ``segments`` the fields to report by
+    (sector, plan, region...), ``account`` the B2B account of the respondent.
+    """
+
+    score: int = attrs.field(validator=_check_score)
+    at: datetime | None = attrs.field(default=None, validator=_check_at)
+    segments: Mapping[str, str] = attrs.field(default=_EMPTY, converter=_segments, hash=False)
+    comment: str | None = attrs.field(default=None, validator=_optional_text("comment"))
+    account: str | None = attrs.field(default=None, validator=_optional_text("account"))
+
+
+@attrs.frozen
+class Ticket:
+    """A support ticket: whether it was resolved at the first contact, with context."""
+
+    first_contact_resolved: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    at: datetime | None = attrs.field(default=None, validator=_check_at)
+    segments: Mapping[str, str] = attrs.field(default=_EMPTY, converter=_segments, hash=False)
+
+
+def _responses(items: Iterable[Any], kind: type, path: str) -> Sequence[Any]:
+    values = items if isinstance(items, list | tuple) else list(items)
+    for index, item in enumerate(values):
+        if not isinstance(item, kind):
+            raise InvalidInputError(
+                f"expected a {kind.__name__}, got {type(item).__name__}", path=f"{path}[{index}]"
+            )
+    if not values:
+        raise InvalidInputError(f"no {path}: at least one is needed", path=path)
+    return values
+
+
+# --- account-level NPS ------------------------------------------------------------
+
+
+@attrs.frozen
+class AccountNPS:
+    """NPS with each account as one vote (or weighted, e.g. by ARR).
+
+    Each account's own NPS (-100..100, from its respondents) is averaged with the
+    weights. ``margin_of_error`` treats accounts as the sample: the weighted variance of
+    the account scores over the effective number of accounts (Kish). With one respondent
+    per account and equal weights this is exactly the respondent-level NPS.
+    """
+
+    accounts: int
+    respondents: int
+    score: float
+    margin_of_error: float
+    interval: tuple[float, float]
+    per_account: Mapping[str, float] = attrs.field(hash=False)
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "accounts": self.accounts,
+            "respondents": self.respondents,
+            "score": self.score,
+            "margin_of_error": self.margin_of_error,
+            "interval": list(self.interval),
+            "per_account": dict(self.per_account),
+            "confidence": self.confidence,
+        }
+
+
+def account_nps(
+    responses: Iterable[Response],
+    *,
+    weights: Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+) -> AccountNPS:
+    """Account-level NPS of B2B responses (each with an ``account``).
+
+    >>> import b2bfunnel as bf
+    >>> rs = [bf.Response(10, account="Acme"), bf.Response(3, account="Acme"),
+    ...       bf.Response(9, account="Nova")]
+    >>> r = bf.account_nps(rs)
+    >>> r.score, dict(r.per_account)
+    (50.0, {'Acme': 0.0, 'Nova': 100.0})
+    >>> bf.account_nps(rs, weights={"Acme": 3, "Nova": 1}).score
+    25.0
+    """
+    values = _responses(responses, Response, "responses")
+    counts: dict[str, list[int]] = {}
+    for index, response in enumerate(values):
+        if response.account is None:
+            raise InvalidInputError("has no account", path=f"responses[{index}].account")
+        counts.setdefault(response.account, [0, 0, 0])[CATEGORY[response.score]] += 1
+    per_account = {a: 100 * (c[0] - c[2]) / sum(c) for a, c in counts.items()}
+    if weights is None:
+        weight = dict.fromkeys(per_account, 1.0)
+    else:
+        weight = {}
+        for account in per_account:
+            w = weights.get(account) if isinstance(weights, Mapping) else None
+            if (
+                isinstance(w, bool)
+                or not isinstance(w, int | float)
+                or not math.isfinite(w)
+                or w < 0
+            ):
+                raise InvalidInputError(
+                    f"expected a weight >= 0 for account {account!r}, got {w!r}",
+                    path=f"weights[{account!r}]",
+                )
+            weight[account] = float(w)
+    total = sum(weight.values())
+    if total <= 0:
+        raise InvalidInputError("the weights sum to zero", path="weights")
+    mean = sum(weight[a] * x for a, x in per_account.items()) / total
+    spread = sum(weight[a] * (x - mean) ** 2 for a, x in per_account.items()) / total
+    effective = total**2 / sum(w * w for w in weight.values())
+    margin = z_for(confidence) * math.sqrt(spread / effective)
+    low, high = max(-100.0, mean - margin), min(100.0, mean + margin)
+    return AccountNPS(
+        len(per_account), len(values), mean, margin, (low, high), per_account, confidence
+    )
+
+
+# --- effort and first-contact resolution ----------------------------------------
+
+
+@attrs.frozen
+class CESResult:
+    """Customer effort score on a 1..7 scale (7 = very easy).
+
+    ``low_effort_share`` is the share of answers >= ``low_effort_min`` (Wilson
+    interval in ``share_interval``); ``interval`` is the normal interval of the mean.
+    """
+
+    n: int
+    mean: float
+    sd: float
+    interval: tuple[float, float]
+    low_effort: int
+    low_effort_share: float
+    share_interval: tuple[float, float]
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        data = attrs.asdict(self)
+        data["interval"] = list(self.interval)
+        data["share_interval"] = list(self.share_interval)
+        return data
+
+
+def ces(scores: Iterable[int], *, low_effort_min: int = 5, confidence: float = 0.95) -> CESResult:
+    """Customer effort from 1..7 answers, the most reliable predictor of churn.
+
+    >>> r = ces([7, 6, 5, 2, 7, 4])
+    >>> round(r.mean, 2), r.low_effort, round(r.low_effort_share, 3)
+    (5.17, 4, 0.667)
+    """
+    if type(low_effort_min) is not int or not 1 <= low_effort_min <= 7:
+        raise InvalidInputError(f"expected 1..7, got {low_effort_min!r}", path="low_effort_min")
+    values, counts = checked_scores(scores, "scores", 1, 7)
+    n = len(values)
+    mean = sum(k * c for k, c in counts.items()) / n
+    sd = math.sqrt(sum(c * (k - mean) ** 2 for k, c in counts.items()) / n)
+    z = z_for(confidence)
+    half = z * sd / math.sqrt(n)
+    low = sum(c for k, c in counts.items() if k >= low_effort_min)
+    return CESResult(
+        n, mean, sd, (max(1.0, mean - half), min(7.0, mean + half)),
+        low, low / n, wilson(low, n, z), confidence,
+    )  # fmt: skip
+
+
+@attrs.frozen
+class RateResult:
+    """A proportion with its Wilson interval (e.g. first-contact resolution)."""
+
+    n: int
+    successes: int
+    rate: float
+    interval: tuple[float, float]
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"n": self.n, "successes": self.successes, "rate": self.rate,
+                "interval": list(self.interval), "confidence": self.confidence}  # fmt: skip
+
+
+def fcr(outcomes: Iterable[bool], *, confidence: float = 0.95) -> RateResult:
+    """First-contact-resolution rate from per-ticket booleans.
+
+    >>> fcr([True, True, False, True]).rate
+    0.75
+    """
+    values = outcomes if isinstance(outcomes, list | tuple) else list(outcomes)
+    if not values:
+        raise InvalidInputError("no tickets: at least one is needed", path="outcomes")
+    for index, value in enumerate(values):
+        if not isinstance(value, bool):
+            raise InvalidInputError(
+                f"expected true or false, got {value!r}", path=f"outcomes[{index}]"
+            )
+    successes = sum(values)
+    n = len(values)
+    return RateResult(
+        n, successes, successes / n, wilson(successes, n, z_for(confidence)), confidence
+    )
+
+
+# --- reports by segment and period ------------------------------------------------
+
+
+def period_of(at: datetime, period: str) -> tuple[str, date, date]:
+    """Label, first day and first day after a month or calendar quarter (local date of ``at``).
+
+    >>> from datetime import datetime, timezone
+    >>> period_of(datetime(2026, 11, 23, tzinfo=timezone.utc), "quarter")
+    ('2026-Q4', datetime.date(2026, 10, 1), datetime.date(2027, 1, 1))
+    """
+    if period == "month":
+        start = date(at.year, at.month, 1)
+        return f"{at.year}-{at.month:02d}", start, start + relativedelta(months=1)
+    quarter = (at.month - 1) // 3
+    start = date(at.year, 3 * quarter + 1, 1)
+    return f"{at.year}-Q{quarter + 1}", start, start + relativedelta(months=3)
+
+
+@attrs.frozen
+class ReportCell:
+    """One segment x period cell; ``small`` when its n is below the report's ``min_n``."""
+
+    segment: str | None
+    period: str | None
+    period_start: date | None
+    result: Any
+    small: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "segment": self.segment,
+            "period": self.period,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "small": self.small,
+            **self.result.to_dict(),
+        }
+
+
+@attrs.frozen
+class Report:
+    """A metric by segment and/or period, with the overall figure; cells sorted."""
+
+    metric: str
+    by: str | None
+    period: str | None
+    min_n: int
+    overall: Any
+    cells: tuple[ReportCell, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "metric": self.metric,
+            "by": self.by,
+            "period": self.period,
+            "min_n": self.min_n,
+            "overall": self.overall.to_dict(),
+            "cells": [c.to_dict() for c in self.cells],
+        }
+
+
+def _grouped(
+    items: Sequence[Any], by: str | None, period: str | None, path: str
+) -> dict[tuple[str | None, str | None], list[Any]]:
+    if period is not None and period not in PERIODS:
+        raise InvalidInputError(
+            f"unknown period {period!r}; allowed: {', '.join(PERIODS)}", path="period"
+        )
+    if by is not None and not isinstance(by, str):
+        raise InvalidInputError(f"expected a segment name, got {by!r}", path="by")
+    groups: dict[tuple[str | None, str | None], list[Any]] = {}
+    labels: dict[tuple[int, int], str] = {}
+    for index, item in enumerate(items):
+        segment = item.segments.get(by, MISSING) if by is not None else None
+        label = None
+        if period is not None:
+            at = item.at
+            if at is None:
+                raise InvalidInputError("has no time; a report by period needs one",
+                                        path=f"{path}[{index}].at")  # fmt: skip
+            bucket = (at.year, at.month if period == "month" else (at.month - 1) // 3)
+            label = labels.get(bucket)
+            if label is None:
+                label = labels[bucket] = period_of(at, period)[0]
+        key = (segment, label)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+        group.append(item)
+    return groups
+
+
+def _report(
+    metric: str,
+    items: Sequence[Any],
+    by: str | None,
+    period: str | None,
+    min_n: int,
+    path: str,
+    measure: Callable[[Sequence[Any]], Any],
+) -> Report:
+    if type(min_n) is not int or min_n < 1:
+        raise InvalidInputError(f"expected a whole number >= 1, got {min_n!r}", path="min_n")
+    groups = _grouped(items, by, period, path)
+    starts: dict[str, date] = {}
+    if period is not None:
+        for members in groups.values():
+            name, start, _ = period_of(members[0].at, period)
+            starts[name] = start
+    cells = []
+    for (segment, label), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0] or "", starts.get(kv[0][1] or "", date.min))
+    ):
+        result = measure(members)
+        cells.append(ReportCell(segment, label, starts.get(label) if label else None, result,
+                                result.n < min_n))  # fmt: skip
+    return Report(metric, by, period, min_n, measure(items), tuple(cells))
+
+
+def nps_report(
+    responses: Iterable[Response],
+    *,
+    by: str | None = None,
+    period: str | None = None,
+    min_n: int = 30,
+    confidence: float = 0.95,
+    method: str = "wald",
+) -> Report:
+    """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
+
+    Each cell has its n and margin of error; cells with fewer than ``min_n`` responses
+    are flagged ``small`` (too few to trust). Periods are calendar months or quarters of
+    each response's own local date; a response without the segment field goes to
+    ``"(none)"``.
+    """
+    values = _responses(responses, Response, "responses")
+
+    def measure(members: Sequence[Response]) -> NPSResult:
+        counts = [0, 0, 0]
+        for member in members:
+            counts[CATEGORY[member.score]] += 1
+        return NPSResult.from_counts(counts[0], counts[1], counts[2],
+                                     confidence=confidence, method=method)  # fmt: skip
+
+    return _report("nps", values, by, period, min_n, "responses", measure)
+
+
+def ces_report(
+    responses: Iterable[Response],
+    *,
+    by: str | None = None,
+    period: str | None = None,
+    min_n: int = 30,
+    low_effort_min: int = 5,
+    confidence: float = 0.95,
+) -> Report:
+    """Customer effort (1..7 answers in ``Response.score``) by segment and/or period."""
+    values = _responses(responses, Response, "responses")
+    checked_scores([r.score for r in values], "responses", 1, 7)
+    return _report("ces", values, by, period, min_n, "responses",
+                   lambda members: ces([m.score for m in members], low_effort_min=low_effort_min,
+                                       confidence=confidence))  # fmt: skip
+
+
+def fcr_report(
+    tickets: Iterable[Ticket],
+    *,
+    by: str | None = None,
+    period: str | None = None,
+    min_n: int = 30,
+    confidence: float = 0.95,
+) -> Report:
+    """First-contact resolution by segment and/or period."""
+    values = _responses(tickets, Ticket, "tickets")
+    return _report("fcr", values, by, period, min_n, "tickets",
+                   lambda members: fcr([m.first_contact_resolved for m in members],
+                                       confidence=confidence))  # fmt: skip
+
+
+# --- comment themes ---------------------------------------------------------------
+
+GROUPS = ("promoters", "passives", "detractors")
+
+
+@attrs.frozen
+class ThemeCounts:
+    """Comments per group (promoters' peaks, detractors' valleys) and theme counts."""
+
+    comments: Mapping[str, int] = attrs.field(hash=False)
+    themes: Mapping[str, Mapping[str, int]] = attrs.field(hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"comments": dict(self.comments),
+                "themes": {g: dict(t) for g, t in self.themes.items()}}  # fmt: skip
+
+
+def comment_themes(
+    responses: Iterable[Response], themes: Mapping[str, Sequence[str]]
+) -> ThemeCounts:
+    """Count comments per theme, separately for promoters, passives and detractors.
+
+    A theme is a list of keywords matched as whole words or phrases, ignoring case and
+    accents; a keyword ending in ``*`` matches as a word prefix (``precio*`` matches
+    "precios"). A comment counts once per theme it mentions.
+
+    >>> import b2bfunnel as bf
+    >>> rs = [bf.Response(10, comment="Soporte rapidísimo"),
+    ...       bf.Response(2, comment="Los precios suben cada año"),
+    ...       bf.Response(3, comment="Too expensive, and support is slow")]
+    >>> themes = {"price": ["precio*", "expensive"], "support": ["soporte", "support"]}
+    >>> t = bf.comment_themes(rs, themes)
+    >>> dict(t.themes["detractors"]), dict(t.themes["promoters"])
+    ({'price': 2, 'support': 1}, {'price': 0, 'support': 1})
+    """
+    if not isinstance(themes, Mapping) or not themes:
+        raise InvalidInputError("expected a mapping of theme names to keyword lists", path="themes")
+    patterns: dict[str, tuple[str, ...]] = {}
+    for name, keywords in themes.items():
+        if isinstance(keywords, str) or not isinstance(keywords, Sequence) or not keywords:
+            raise InvalidInputError("expected a non-empty list of keywords", path=f"themes.{name}")
+        compiled = []
+        for index, keyword in enumerate(keywords):
+            if not isinstance(keyword, str) or not word_form(keyword.rstrip("*")).strip():
+                raise InvalidInputError(f"expected a keyword, got {keyword!r}",
+                                        path=f"themes.{name}[{index}]")  # fmt: skip
+            form = word_form(keyword.rstrip("*"))
+            compiled.append(form[:-1] if keyword.endswith("*") else form)
+        patterns[name] = tuple(compiled)
+    values = _responses(responses, Response, "responses")
+    comments = dict.fromkeys(GROUPS, 0)
+    counts = {group: dict.fromkeys(patterns, 0) for group in GROUPS}
+    for response in values:
+        if not response.comment or not response.comment.strip():
+            continue
+        group = GROUPS[CATEGORY[response.score]]
+        comments[group] += 1
+        text = word_form(response.comment)
+        for name, forms in patterns.items():
+            if any(form in text for form in forms):
+                counts[group][name] += 1
+    return ThemeCounts(comments, counts)
