@@ -162,3 +162,50 @@ def event_rows(
         name = _weighted(rng, EVENTS)
         props = {"path": rng.choice(PATHS)} if name == "page_view" else {}
         yield lead_id, name, at, props
+
+
+COMMENTS = {
+    "promoter": [
+        "Soporte rapidísimo y muy cercano",
+        "Great integration with our SAP stack",
+        "La integración fue sencilla",
+        "Support team knows the product inside out",
+        "Muy buena relación calidad-precio",
+        "",
+    ],
+    "passive": [
+        "Funciona, pero la interfaz es mejorable",
+        "Good product, onboarding was slow",
+        "Precio algo alto para lo que ofrece",
+        "",
+    ],
+    "detractor": [
+        "Too expensive for what we use",
+        "El soporte tarda días en responder",
+        "Los precios suben cada año",
+        "Integration broke after the last update",
+        "Hard to reach the right contact, we repeat the story every time",
+        "",
+    ],
+}
+
+
+def survey_rows(count: int, *, start: datetime, seed: int = 23) -> Iterator[dict[str, str]]:
+    """NPS survey answers over a year: score, time, sector, account, comment."""
+    rng = random.Random(seed)
+    # Loyalty improves a little over the year; consulting is happiest, finance least.
+    base = {"saas": 0.0, "consulting": 0.8, "financial_services": -1.2, "manufacturing": -0.3}
+    accounts = [f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}" for _ in range(60)]
+    for _ in range(count):
+        day = rng.randrange(365)
+        sector = rng.choice(sorted(base))
+        mood = rng.gauss(7.2 + base[sector] + day / 365, 2.2)
+        score = max(0, min(10, round(mood)))
+        kind = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+        yield {
+            "score": str(score),
+            "at": (start + timedelta(days=day, hours=rng.randrange(9, 18))).isoformat(),
+            "sector": sector,
+            "account": rng.choice(accounts),
+            "comment": rng.choice(COMMENTS[kind]),
+        }

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synth import event_rows, leads  # noqa: E402
+from synth import event_rows, leads, survey_rows  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -28,9 +28,14 @@ def main() -> None:
         writer.writerow(["lead_id", "name", "at", "path"])
         for lead_id, name, at, props in rows:
             writer.writerow([lead_id, name, at.isoformat(), props.get("path", "")])
+    survey = list(survey_rows(420, start=datetime(2025, 11, 20, tzinfo=UTC)))
+    with open(data / "demo_survey.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(survey[0]))
+        writer.writeheader()
+        writer.writerows(survey)
     (data / "demo.toml").write_text(
         "# The demo data set's 'today': the call list is computed as of this moment.\n"
-        f"[demo]\nas_of = {AS_OF.isoformat()}\n",
+        f'[demo]\nas_of = {AS_OF.isoformat()}\nsector = "saas"\n',
         encoding="utf-8",
     )
 

@@ -19,6 +19,8 @@ CONTRACT = [
     "ScoringModel",
     "Score",
     "Funnel",
+    "nps",
+    "NPSResult",
 ]
 
 

@@ -164,8 +164,12 @@ class TestDemo:
             leads, events, as_of=bf._time.parse_datetime("2026-11-23T08:00:00+00:00", "")
         )
         assert shown == [s.lead_id for s in ranked[:5]]
-        summary = lines[-1]
+        summary = next(line for line in lines if line.endswith("cold"))
         assert summary.startswith(f"{len(leads)} leads: ")
+        counts = dict(reversed(part.split()) for part in summary.split(": ")[1].split(", "))
+        assert counts == {
+            band: str(sum(s.band == band for s in ranked)) for band in ("hot", "warm", "cold")
+        }
         assert len(leads) >= 200 and len(events) >= 2000
 
     def test_module_and_help(self) -> None:
@@ -191,3 +195,87 @@ class TestDemo:
             "7",
             "ok",
         ]
+
+
+SURVEY = """score,at,sector,comment
+10,2026-01-10T10:00:00Z,saas,great
+9,2026-02-10T10:00:00Z,saas,
+3,2026-04-10T10:00:00Z,saas,slow support
+8,2026-01-20T10:00:00Z,consulting,ok
+"""
+
+
+class TestNps:
+    def test_json_report(self, tmp_path: Path) -> None:
+        """The JSON report holds the overall NPS, the cells and the sector position."""
+        path = tmp_path / "survey.csv"
+        path.write_text(SURVEY, encoding="utf-8")
+        status, text = run(
+            "nps",
+            str(path),
+            "--by",
+            "sector",
+            "--period",
+            "quarter",
+            "--sector",
+            "saas",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        data = json.loads(text)
+        assert data["overall"]["score"] == 25.0  # 2 promoters - 1 detractor of 4
+        cells = [(c["segment"], c["period"], c["score"]) for c in data["cells"]]
+        assert cells == [
+            ("consulting", "2026-Q1", 0.0),
+            ("saas", "2026-Q1", 100.0),
+            ("saas", "2026-Q2", -100.0),
+        ]
+        assert data["position"]["vs_average"] == 10.0
+
+    def test_table_flags_small_cells(self, tmp_path: Path) -> None:
+        """Cells under --min-n are flagged in the table."""
+        path = tmp_path / "survey.csv"
+        path.write_text(SURVEY, encoding="utf-8")
+        status, text = run("nps", str(path), "--by", "sector", "--min-n", "3")
+        assert status == 0
+        consulting = next(line for line in text.splitlines() if line.startswith("consulting"))
+        assert "too few to trust" in consulting
+
+    @pytest.mark.parametrize(
+        ("cell", "message"),
+        [
+            ("11", "expected a whole number 0..10"),
+            ("9.5", "expected a whole number 0..10"),
+            ("", "a response without a score"),
+        ],
+    )
+    def test_bad_score_names_line_and_column(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str, message: str
+    ) -> None:
+        """A bad score on line 3 is reported as file:3:score."""
+        path = tmp_path / "survey.csv"
+        path.write_text(SURVEY.replace("9,2026-02-10", f"{cell},2026-02-10"), encoding="utf-8")
+        assert run("nps", str(path))[0] == 2
+        err = capsys.readouterr().err
+        assert f"{path}:3:score" in err and message in err
+
+    def test_custom_score_column_and_naive_time(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--score-column picks the column; a naive time is located."""
+        path = tmp_path / "survey.csv"
+        path.write_text(
+            "rating,at\n10,2026-01-10T10:00:00Z\n0,2026-01-11 10:00\n", encoding="utf-8"
+        )
+        assert run("nps", str(path), "--score-column", "rating")[0] == 2
+        assert f"{path}:3:at" in capsys.readouterr().err
+
+    def test_demo_shows_the_survey_nps(self) -> None:
+        """The demo ends with the sample survey's NPS and its quarters."""
+        _, text = run("demo")
+        from b2bfunnel.cli import _demo_file, read_responses
+
+        overall = bf.nps([r.score for r in read_responses(_demo_file("demo_survey.csv"))])
+        assert f"NPS of the sample survey: {overall.score:+.1f}" in text
+        assert "By quarter: " in text

@@ -17,6 +17,7 @@ from ._time import parse_datetime
 from .errors import B2BFunnelError, InvalidInputError
 from .events import Event
 from .funnel import Funnel
+from .nps import NPSResult, Report, Response, nps_position, nps_report
 from .scoring import Score
 
 FORMATS = ("table", "csv", "json")
@@ -94,6 +95,28 @@ def read_events(path: Path) -> list[Event]:
         at = parse_datetime(row.pop("at"), f"{path}:{line}:at")
         events.append(Event(row.pop("lead_id"), row.pop("name"), at, row))
     return events
+
+
+def read_responses(
+    path: Path, score_column: str = "score", at_column: str = "at"
+) -> list[Response]:
+    """Survey answers from CSV: a 0..10 ``score_column``; optional ``at_column`` (ISO
+    8601 with offset), ``comment`` and ``account``; every other column is a segment."""
+    _require_columns(path, [score_column])
+    responses = []
+    for line, row in _rows(path):
+        text = row.pop(score_column, None)
+        where = f"{path}:{line}:{score_column}"
+        if text is None:
+            raise InvalidInputError("a response without a score", path=where)
+        if not text.isdigit() or not 0 <= int(text) <= 10:
+            raise InvalidInputError(f"expected a whole number 0..10, got {text!r}", path=where)
+        at_text = row.pop(at_column, None)
+        at = parse_datetime(at_text, f"{path}:{line}:{at_column}") if at_text else None
+        comment = row.pop("comment", None)
+        account = row.pop("account", None)
+        responses.append(Response(int(text), at, row, comment, account))
+    return responses
 
 
 # --- writing ----------------------------------------------------------------------
@@ -216,6 +239,17 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"Today's call list, as of {as_of.isoformat()} (sample data, default model)\n\n")
     _write_table(_score_rows(top, by_id, ["name", "company", "job_title"]), out)
     out.write("\n" + _summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
+    survey = read_responses(_demo_file("demo_survey.csv"))
+    report = nps_report(survey, period="quarter")
+    overall = report.overall
+    sector = meta["demo"]["sector"]
+    out.write(
+        f"\nNPS of the sample survey: {overall.score:+.1f} "
+        f"(±{overall.margin_of_error:.1f} at 95%, n={overall.n}); "
+        f"{nps_position(overall.score, sector).label}\n"
+    )
+    quarters = ", ".join(f"{c.period} {c.result.score:+.0f}" for c in report.cells)
+    out.write(f"By quarter: {quarters}\n")
     return 0
 
 
@@ -231,6 +265,62 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     _emit(args.format, rows, shown, out)
     if args.format == "table":
         out.write("\n" + _summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
+    return 0
+
+
+def _nps_rows(report: Report) -> list[dict[str, Any]]:
+    rows = []
+    cells = [(c.segment, c.period, c.result, c.small) for c in report.cells]
+    if report.by is not None or report.period is not None:
+        cells.append(("(all)" if report.by else None, "(all)" if report.period else None,
+                      report.overall, report.overall.n < report.min_n))  # fmt: skip
+    else:
+        cells = [(None, None, report.overall, report.overall.n < report.min_n)]
+    for segment, period, result, small in cells:
+        row: dict[str, Any] = {}
+        if report.by is not None:
+            row[report.by] = segment
+        if report.period is not None:
+            row["period"] = period
+        row.update(_nps_figures(result))
+        row["note"] = f"n < {report.min_n}: too few to trust" if small else ""
+        rows.append(row)
+    return rows
+
+
+def _nps_figures(result: NPSResult) -> dict[str, Any]:
+    low, high = result.interval
+    return {
+        "n": result.n,
+        "nps": round(result.score, 1),
+        "margin": round(result.margin_of_error, 1),
+        "low": round(low, 1),
+        "high": round(high, 1),
+        "promoters": result.promoters,
+        "passives": result.passives,
+        "detractors": result.detractors,
+    }
+
+
+def cmd_nps(args: argparse.Namespace, out: TextIO) -> int:
+    """NPS of a survey export, by segment and/or period, with margins of error."""
+    responses = read_responses(Path(args.responses), args.score_column, args.at_column)
+    report = nps_report(responses, by=args.by, period=args.period, min_n=args.min_n)
+    position = nps_position(report.overall.score, args.sector) if args.sector else None
+    if args.format == "json":
+        payload = report.to_dict()
+        if position is not None:
+            payload["position"] = position.to_dict()
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    rows = _nps_rows(report)
+    if args.format == "csv":
+        _write_csv(rows, out)
+        return 0
+    _write_table(rows, out)
+    if position is not None:
+        out.write(f"\nNPS {report.overall.score:+.1f}: {position.label}\n")
     return 0
 
 
@@ -262,6 +352,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=_positive, help="show only the N best leads")
     score.add_argument("--format", choices=FORMATS, default="table")
     score.set_defaults(run=cmd_score)
+    survey = sub.add_parser("nps", help="NPS of survey answers, by segment and period")
+    survey.add_argument("responses", help="CSV with a 0..10 score column")
+    survey.add_argument("--score-column", default="score", help="column of the score (score)")
+    survey.add_argument("--at-column", default="at", help="column of the answer time (at)")
+    survey.add_argument("--by", help="segment column to report by")
+    survey.add_argument("--period", choices=("month", "quarter"), help="report by period")
+    survey.add_argument("--sector", help="compare with the sector benchmark (e.g. saas)")
+    survey.add_argument("--min-n", type=_positive, default=30, help="flag smaller cells (30)")
+    survey.add_argument("--format", choices=FORMATS, default="table")
+    survey.set_defaults(run=cmd_nps)
     return parser
 
 
