@@ -48,6 +48,23 @@ class TestIncremental:
         state = model.ingest(model.new_state("L1", FIT), EVENTS)
         assert state.hot_since == days_ago(12)
 
+    def test_one_instant_in_one_call_is_checked_once(self) -> None:
+        """+20 and -1 at the same instant in one call: 19 is not hot, as in score()."""
+        model = bf.ScoringModel.from_dict(
+            {
+                "hot_threshold": 20,
+                "explicit": [],
+                "implicit": [
+                    {"name": "d", "event": "d", "points": 20},
+                    {"name": "u", "event": "u", "points": -1},
+                ],
+            }
+        )
+        both = [ev("d", 1), ev("u", 1)]
+        state = model.ingest(model.new_state("L1"), both)
+        assert state.hot_since is None
+        assert model.score({"id": "L1"}, both, as_of=NOW).hot_since is None
+
     def test_state_is_a_value(self, model: bf.ScoringModel) -> None:
         """ingest returns a new state; the old one is unchanged."""
         before = model.new_state("L1", FIT)

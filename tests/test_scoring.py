@@ -403,6 +403,19 @@ class TestHotSince:
         """A lead that never reached the threshold has no hot_since."""
         assert model.score({"id": "L1"}, [ev("webinar_completed")], as_of=NOW).hot_since is None
 
+    def test_profile_alone_is_not_hot_if_the_first_instant_subtracts(self) -> None:
+        """Profile points at the threshold, but an unsubscribe at the first event: the
+        score at that event is below, so the lead was never hot."""
+        model = model_with(
+            hot_threshold=20,
+            explicit=[{"name": "fit", "points": 20, "when": {"field": "fit", "eq": True}}],
+            implicit=[{"name": "u", "event": "u", "points": -1}],
+        )
+        profile = {"id": "L1", "fit": True}
+        assert model.score(profile, [ev("u", 3)], as_of=NOW).hot_since is None
+        later = [ev("page_view", 5), ev("u", 3)]
+        assert model.score(profile, later, as_of=NOW).hot_since == days_ago(5)
+
     def test_negative_points_can_undo_a_crossing(self) -> None:
         """If an unsubscribe at the same instant pulls the score back under, the
         crossing is the next instant the score is at or over the threshold."""

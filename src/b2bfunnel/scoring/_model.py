@@ -518,7 +518,9 @@ class ScoringModel:
         """The state after ``events`` (one or many, in any order): O(1) per event.
 
         Scoring the result equals :meth:`score` on the same events. ``hot_since`` is
-        checked at each event; for an event older than one already ingested (late) the
+        checked at each event (consecutive events of one instant in one call are
+        checked together, as :meth:`score` does); for an event older than one already
+        ingested (late) the
         exact crossing time is unknowable without the history, so ``hot_since`` is then
         the newest event time seen, an upper bound of what :meth:`score` reports.
         """
@@ -537,16 +539,21 @@ class ScoringModel:
         accs = list(state.rules)
         last, hot = state.last_ts, state.hot_since_ts
         dispatch = self._dispatch.get
-        for event in batch:
+        pending = False  # an event since the last hot check could have changed the score
+        size = len(batch)
+        for position, event in enumerate(batch):
             t = event.ts
-            in_order = last is None or t >= last
-            first = last is None
-            if in_order:
+            if last is None or t >= last:
+                pending = pending or last is None
                 last = t
             targets = dispatch(event.name)
             if targets is not None:
                 self._apply(accs, targets, event, t)
-            if hot is None and (targets is not None or first or not self._monotone):
+            pending = pending or targets is not None or not self._monotone
+            if position + 1 < size and batch[position + 1].ts == t:
+                continue  # like score(): evaluate once every event of this instant is in
+            if hot is None and pending:
+                pending = False
                 # In order, the check is exact at t. A late event can only be checked at
                 # the newest time seen, an upper bound of the exact crossing.
                 assert last is not None
@@ -775,10 +782,11 @@ class ScoringModel:
         """
         threshold = self.hot_threshold
         running = math.fsum(self.explicit[j].points for j in explicit)
-        if _round(running) >= threshold:
-            return from_ts(first)
         dispatch = self._dispatch
         scoring = sorted(events, key=_event_ts)
+        # Before the first scoring instant, the score at every event is the profile's.
+        if _round(running) >= threshold and (not scoring or first < scoring[0].ts):
+            return from_ts(first)
         counts = [0] * len(self.implicit)
         rule_value = self._rule_value
         instant = None
