@@ -264,6 +264,18 @@ class TestFunnel:
         paths = {p.path for p in info.value.problems}
         assert paths == {"scoring.hot_threshold", "scorng"}
 
+    def test_qualification_section(self) -> None:
+        """The qualification section configures funnel.qualification and qualify()."""
+        funnel = bf.Funnel.from_dict({"qualification": {"sql_accepts_partial": ["budget"]}})
+        answers = {
+            "budget": "estimating",
+            "authority": "economic_buyer",
+            "need": "risk",
+            "timing": "this_quarter",
+        }
+        assert funnel.qualify(answers).stage == bf.Stage.SQL
+        assert bf.Funnel().qualify(answers).stage == bf.Stage.MQL
+
     def test_sections_not_in_this_version_are_refused(self) -> None:
         """A nurture section is refused rather than silently ignored."""
         with pytest.raises(bf.ConfigError) as info:

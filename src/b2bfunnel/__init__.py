@@ -6,6 +6,17 @@
 """
 
 from ._conditions import Condition
+from .bant import (
+    CriterionPolicy,
+    CriterionStatus,
+    ObjectionDiagnosis,
+    Qualification,
+    QualificationPolicy,
+    Stage,
+    diagnose_price_objection,
+    next_fields,
+    qualify,
+)
 from .errors import B2BFunnelError, ConfigError, InvalidInputError, Problem
 from .events import Event
 from .funnel import Funnel
@@ -59,6 +70,8 @@ __all__ = [
     "Condition",
     "ConfigError",
     "Contribution",
+    "CriterionPolicy",
+    "CriterionStatus",
     "Decay",
     "Event",
     "ExplicitRule",
@@ -69,7 +82,10 @@ __all__ = [
     "NPSComparison",
     "NPSPosition",
     "NPSResult",
+    "ObjectionDiagnosis",
     "Problem",
+    "Qualification",
+    "QualificationPolicy",
     "RateResult",
     "Report",
     "ReportCell",
@@ -77,6 +93,7 @@ __all__ = [
     "Score",
     "ScoreState",
     "ScoringModel",
+    "Stage",
     "ThemeCounts",
     "Ticket",
     "Tier",
@@ -86,12 +103,15 @@ __all__ = [
     "ces_report",
     "comment_themes",
     "compare_nps",
+    "diagnose_price_objection",
     "fcr",
     "fcr_report",
+    "next_fields",
     "nps",
     "nps_detectable_change",
     "nps_position",
     "nps_report",
     "nps_sample_size",
     "nps_what_it_takes",
+    "qualify",
 ]

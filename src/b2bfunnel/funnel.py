@@ -10,6 +10,8 @@ from typing import Any
 import attrs
 
 from ._config import Reader, load_toml
+from .bant import Qualification, QualificationPolicy, qualify
+from .bant._policy import read_policy
 from .errors import ConfigError
 from .events import Event
 from .scoring import Score, ScoringModel
@@ -17,10 +19,10 @@ from .scoring._model import read_model
 
 __all__ = ["Funnel"]
 
-SECTIONS = ("scoring",)
+SECTIONS = ("scoring", "qualification")
 # Sections named by the public contract whose modules are not in this version yet:
 # refusing them beats silently ignoring a team's configuration.
-PLANNED_SECTIONS = ("qualification", "nurture", "kol")
+PLANNED_SECTIONS = ("nurture", "kol")
 
 
 def _read(data: Any) -> dict[str, Any]:
@@ -35,6 +37,10 @@ def _read(data: Any) -> dict[str, Any]:
             scoring = read_model(table["scoring"], "scoring", reader)
             if scoring is not None:
                 fields["scoring"] = ScoringModel(**scoring)
+        if "qualification" in table:
+            policy = read_policy(table["qualification"], "qualification", reader)
+            if policy is not None:
+                fields["qualification"] = QualificationPolicy(**policy)
     reader.raise_if_any("funnel configuration")
     return fields
 
@@ -50,10 +56,14 @@ class Funnel:
     """
 
     scoring: ScoringModel
+    qualification: QualificationPolicy
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
-        self.__attrs_init__(scoring=fields.get("scoring") or ScoringModel.default())
+        self.__attrs_init__(
+            scoring=fields.get("scoring") or ScoringModel.default(),
+            qualification=fields.get("qualification") or QualificationPolicy.default(),
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Funnel:
@@ -71,7 +81,7 @@ class Funnel:
 
     def to_dict(self) -> dict[str, Any]:
         """Every section as plain data; ``Funnel.from_dict(f.to_dict()) == f``."""
-        return {"scoring": self.scoring.to_dict()}
+        return {"scoring": self.scoring.to_dict(), "qualification": self.qualification.to_dict()}
 
     def score(
         self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
@@ -84,3 +94,13 @@ class Funnel:
     ) -> list[Score]:
         """Rank leads best first (see :meth:`ScoringModel.rank`)."""
         return self.scoring.rank(profiles, events, as_of=as_of)
+
+    def qualify(
+        self,
+        answers: Mapping[str, Any],
+        *,
+        as_of: datetime | None = None,
+        language: str | None = None,
+    ) -> Qualification:
+        """Qualify a lead with the funnel's ``[qualification]`` policy (see :func:`qualify`)."""
+        return qualify(answers, policy=self.qualification, as_of=as_of, language=language)
