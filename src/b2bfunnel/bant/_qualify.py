@@ -125,13 +125,11 @@ def _committee_roles(value: Any) -> set[str]:
 
 def _judge_date(criterion: CriterionPolicy, value: date, as_of: datetime | None) -> tuple[str, str]:
     path = f"answers.{criterion.name}"
-    if as_of is None:
-        raise InvalidInputError("a date needs as_of= to judge the timing against", path=path)
     if isinstance(value, datetime):
         require_aware(value, path)
-        start: date | datetime = as_of
-    else:
-        start = as_of.date()
+    if as_of is None:
+        raise InvalidInputError("a date needs as_of= to judge the timing against", path=path)
+    start: date | datetime = as_of if isinstance(value, datetime) else as_of.date()
     if value < start:
         return UNMET, f"{value.isoformat()} is already past; the timing needs confirming"
     met_end = start + relativedelta(months=criterion.window_months)
