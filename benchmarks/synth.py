@@ -117,6 +117,12 @@ EVENTS = [
     ("unsubscribe", 1),
 ]
 PATHS = ["/", "/product", "/pricing", "/blog/zero-trust", "/careers", "/customers"]
+BANT_ANSWERS = [
+    ("budget", ["approved", "estimating", "business_case", "none"]),
+    ("authority", ["economic_buyer", "technical_buyer", "end_user", "influencer", "champion"]),
+    ("need", ["risk", "compliance", "scale", "efficiency", "none"]),
+    ("timing", ["this_quarter", "next_quarter", "this_year", "next_year", "exploring"]),
+]
 
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
@@ -132,6 +138,9 @@ def leads(count: int, seed: int = 7) -> list[dict[str, Any]]:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}"
         employees = int(10 ** rng.uniform(1.0, 4.3))
+        bant = {}
+        for name, options in BANT_ANSWERS:
+            bant[name] = rng.choice(options) if rng.random() < 0.55 else ""
         out.append(
             {
                 "id": f"L{number:05d}",
@@ -141,6 +150,7 @@ def leads(count: int, seed: int = 7) -> list[dict[str, Any]]:
                 "employees": str(employees),
                 "sector": rng.choice(SECTORS),
                 "country": rng.choice(["ES", "ES", "ES", "PT", "MX", "UK"]),
+                **bant,
             }
         )
     return out

@@ -359,6 +359,7 @@ class TestObjection:
         )
         assert d.verdict == "unclear"
         assert d.responses[0].startswith("Reach the economic buyer")
+        assert d.responses[0].endswith("classic source of a fake 'too expensive'.")
 
     def test_bad_signals(self) -> None:
         """Unknown signals and non-boolean values are refused, located."""

@@ -279,3 +279,57 @@ class TestNps:
         overall = bf.nps([r.score for r in read_responses(_demo_file("demo_survey.csv"))])
         assert f"NPS of the sample survey: {overall.score:+.1f}" in text
         assert "By quarter: " in text
+
+
+ANSWERS = """id,name,budget,authority,need,timing,committee
+A1,Ana,approved,economic_buyer,risk,this_quarter,
+A2,Luis,estimating,technical_buyer,scale,2027-02-01,economic_buyer;end_user
+A3,Sara,,,,,
+"""
+
+
+class TestQualify:
+    def test_json(self, tmp_path: Path) -> None:
+        """Each row gets its stage, missing criteria and question; dates use --as-of."""
+        path = tmp_path / "answers.csv"
+        path.write_text(ANSWERS, encoding="utf-8")
+        status, text = run("qualify", str(path), "--as-of", AS_OF, "--format", "json")
+        assert status == 0
+        data = {row["lead"]: row for row in json.loads(text)}
+        assert data["A1"]["stage"] == "SQL"
+        assert data["A2"]["stage"] == "MQL" and data["A2"]["missing"] == ["budget"]
+        assert data["A2"]["details"][3]["status"] == "met"  # 2027-02-01 is within 6 months
+        assert data["A3"]["stage"] == "unqualified"
+
+    def test_spanish_table(self, tmp_path: Path) -> None:
+        """--language es asks in Spanish."""
+        path = tmp_path / "answers.csv"
+        path.write_text(ANSWERS, encoding="utf-8")
+        _, text = run("qualify", str(path), "--as-of", AS_OF, "--language", "es")
+        assert "¿Cómo está el presupuesto" in text
+
+    def test_bad_value_located(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown answer is reported at file:line:column with the allowed values."""
+        path = tmp_path / "answers.csv"
+        path.write_text(ANSWERS.replace("estimating", "soon"), encoding="utf-8")
+        assert run("qualify", str(path), "--as-of", AS_OF)[0] == 2
+        err = capsys.readouterr().err
+        assert f"{path}:3:budget" in err and "allowed: approved" in err
+
+    def test_demo_shows_stages(self) -> None:
+        """The demo's call list has a stage per lead, as qualify() gives it."""
+        _, text = run("demo", "--top", "3")
+        lines = text.splitlines()
+        header = lines[2].split()
+        assert "stage" in header
+        from b2bfunnel.cli import _demo_file
+
+        leads = {lead["id"]: lead for lead in read_leads(_demo_file("demo_leads.csv"))}
+        for line in lines[4:7]:
+            lead_id = line.split()[1]
+            answers = {
+                k: v
+                for k, v in leads[lead_id].items()
+                if k in ("budget", "authority", "need", "timing")
+            }
+            assert f" {bf.qualify(answers).stage.value} " in line

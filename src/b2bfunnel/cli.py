@@ -8,12 +8,13 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
 from ._time import parse_datetime
+from .bant import Qualification, QualificationPolicy
 from .errors import B2BFunnelError, InvalidInputError
 from .events import Event
 from .funnel import Funnel
@@ -117,6 +118,53 @@ def read_responses(
         account = row.pop("account", None)
         responses.append(Response(int(text), at, row, comment, account))
     return responses
+
+
+def _answers_of(row: dict[str, str], policy: QualificationPolicy, where: str) -> dict[str, Any]:
+    """The qualification answers in a CSV row: the policy's criteria columns, plus
+    ``committee`` (roles separated by ``;``). Dates (YYYY-MM-DD...) become dates."""
+    answers: dict[str, Any] = {}
+    for criterion in policy.criteria:
+        text = row.get(criterion.name)
+        if text is None:
+            continue
+        if criterion.timing and text[:4].isdigit() and "-" in text:
+            if "T" in text:
+                answers[criterion.name] = parse_datetime(text, f"{where}:{criterion.name}")
+            else:
+                try:
+                    answers[criterion.name] = date.fromisoformat(text)
+                except ValueError:
+                    raise InvalidInputError(
+                        f"{text!r} is not a date (YYYY-MM-DD)", path=f"{where}:{criterion.name}"
+                    ) from None
+        else:
+            answers[criterion.name] = text
+    if row.get("committee"):
+        answers["committee"] = [r.strip() for r in row["committee"].split(";") if r.strip()]
+    return answers
+
+
+def qualify_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    path: Path,
+    funnel: Funnel,
+    as_of: datetime | None,
+    language: str | None,
+) -> list[tuple[str, Qualification]]:
+    """Qualify each CSV row (with an ``id``), errors located at file:line:column."""
+    out = []
+    for line, row in rows:
+        where = f"{path}:{line}"
+        answers = _answers_of(row, funnel.qualification, where)
+        try:
+            result = funnel.qualify(answers, as_of=as_of, language=language)
+        except InvalidInputError as exc:
+            column = exc.path.removeprefix("answers.").split("[")[0]
+            message = str(exc).split(": ", 1)[-1]
+            raise InvalidInputError(message, path=f"{where}:{column}") from None
+        out.append((row.get("id", ""), result))
+    return out
 
 
 # --- writing ----------------------------------------------------------------------
@@ -237,7 +285,21 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     by_id = {lead["id"]: lead for lead in leads}
     top = scores[: args.top]
     out.write(f"Today's call list, as of {as_of.isoformat()} (sample data, default model)\n\n")
-    _write_table(_score_rows(top, by_id, ["name", "company", "job_title"]), out)
+    rows = _score_rows(top, by_id, ["name", "company", "job_title"])
+    stages = dict(
+        qualify_rows(
+            ((0, by_id[s.lead_id]) for s in top), _demo_file("demo_leads.csv"), funnel, as_of, None
+        )
+    )
+    rows = [
+        {
+            **{k: v for k, v in row.items() if k != "reasons"},
+            "stage": stages[row["lead"]].stage.value,
+            "reasons": row["reasons"],
+        }
+        for row in rows
+    ]
+    _write_table(rows, out)
     out.write("\n" + _summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
     survey = read_responses(_demo_file("demo_survey.csv"))
     report = nps_report(survey, period="quarter")
@@ -272,8 +334,14 @@ def _nps_rows(report: Report) -> list[dict[str, Any]]:
     rows = []
     cells = [(c.segment, c.period, c.result, c.small) for c in report.cells]
     if report.by is not None or report.period is not None:
-        cells.append(("(all)" if report.by else None, "(all)" if report.period else None,
-                      report.overall, report.overall.n < report.min_n))  # fmt: skip
+        cells.append(
+            (
+                "(all)" if report.by else None,
+                "(all)" if report.period else None,
+                report.overall,
+                report.overall.n < report.min_n,
+            )
+        )
     else:
         cells = [(None, None, report.overall, report.overall.n < report.min_n)]
     for segment, period, result, small in cells:
@@ -324,6 +392,31 @@ def cmd_nps(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_qualify(args: argparse.Namespace, out: TextIO) -> int:
+    """Stage, missing criteria and next question for each lead of a CSV."""
+    funnel = Funnel.from_toml(args.config) if args.config else Funnel()
+    as_of = parse_datetime(args.as_of, "--as-of") if args.as_of else datetime.now(UTC)
+    path = Path(args.answers)
+    _require_columns(path, ["id"])
+    results = qualify_rows(_rows(path), path, funnel, as_of, args.language)
+    if args.format == "json":
+        payload = [{"lead": lead, **q.to_dict()} for lead, q in results]
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    rows = [
+        {
+            "lead": lead,
+            "stage": q.stage.value,
+            "missing": ", ".join(q.missing),
+            "next_question": q.next_question or "",
+        }
+        for lead, q in results
+    ]
+    (_write_csv if args.format == "csv" else _write_table)(rows, out)
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -362,6 +455,13 @@ def build_parser() -> argparse.ArgumentParser:
     survey.add_argument("--min-n", type=_positive, default=30, help="flag smaller cells (30)")
     survey.add_argument("--format", choices=FORMATS, default="table")
     survey.set_defaults(run=cmd_nps)
+    qual = sub.add_parser("qualify", help="stage, missing criteria and next question per lead")
+    qual.add_argument("answers", help="CSV with an id column and a column per criterion")
+    qual.add_argument("--config", help="funnel TOML file (its [qualification] section)")
+    qual.add_argument("--as-of", help="ISO 8601 time with offset, to judge dates (default: now)")
+    qual.add_argument("--language", choices=("en", "es"), help="language of the questions")
+    qual.add_argument("--format", choices=FORMATS, default="table")
+    qual.set_defaults(run=cmd_qualify)
     return parser
 
 

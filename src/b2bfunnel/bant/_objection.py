@@ -34,8 +34,10 @@ RESPONSES = {
     "unclear": "Ask about the results they expect and the alternatives they consider before "
     "answering on price.",
 }
-ECONOMIC_BUYER = "Reach the economic buyer: without budget visibility, this speaker is the "
-"classic source of a fake 'too expensive'."
+ECONOMIC_BUYER = (
+    "Reach the economic buyer: without budget visibility, this speaker is the "
+    "classic source of a fake 'too expensive'."
+)
 
 
 @attrs.frozen
