@@ -20,6 +20,17 @@ from .bant import (
 from .errors import B2BFunnelError, ConfigError, InvalidInputError, Problem
 from .events import Event
 from .funnel import Funnel
+from .kol import (
+    ContractReview,
+    KOLBrief,
+    KOLCandidate,
+    KOLConfig,
+    KOLFit,
+    Portfolio,
+    kol_fit,
+    plan_portfolio,
+    review_contract,
+)
 from .nps import (
     B2B_SPAIN_2024,
     AccountNPS,
@@ -69,6 +80,7 @@ __all__ = [
     "CESResult",
     "Condition",
     "ConfigError",
+    "ContractReview",
     "Contribution",
     "CriterionPolicy",
     "CriterionStatus",
@@ -78,11 +90,16 @@ __all__ = [
     "Funnel",
     "ImplicitRule",
     "InvalidInputError",
+    "KOLBrief",
+    "KOLCandidate",
+    "KOLConfig",
+    "KOLFit",
     "NPSBenchmark",
     "NPSComparison",
     "NPSPosition",
     "NPSResult",
     "ObjectionDiagnosis",
+    "Portfolio",
     "Problem",
     "Qualification",
     "QualificationPolicy",
@@ -106,6 +123,7 @@ __all__ = [
     "diagnose_price_objection",
     "fcr",
     "fcr_report",
+    "kol_fit",
     "next_fields",
     "nps",
     "nps_detectable_change",
@@ -113,5 +131,7 @@ __all__ = [
     "nps_report",
     "nps_sample_size",
     "nps_what_it_takes",
+    "plan_portfolio",
     "qualify",
+    "review_contract",
 ]

@@ -14,15 +14,17 @@ from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
 from .errors import ConfigError
 from .events import Event
+from .kol import KOLBrief, KOLCandidate, KOLConfig, KOLFit, kol_fit
+from .kol._model import read_config as read_kol
 from .scoring import Score, ScoringModel
 from .scoring._model import read_model
 
 __all__ = ["Funnel"]
 
-SECTIONS = ("scoring", "qualification")
+SECTIONS = ("scoring", "qualification", "kol")
 # Sections named by the public contract whose modules are not in this version yet:
 # refusing them beats silently ignoring a team's configuration.
-PLANNED_SECTIONS = ("nurture", "kol")
+PLANNED_SECTIONS = ("nurture",)
 
 
 def _read(data: Any) -> dict[str, Any]:
@@ -37,6 +39,10 @@ def _read(data: Any) -> dict[str, Any]:
             scoring = read_model(table["scoring"], "scoring", reader)
             if scoring is not None:
                 fields["scoring"] = ScoringModel(**scoring)
+        if "kol" in table:
+            kol = read_kol(table["kol"], "kol", reader)
+            if kol is not None:
+                fields["kol"] = KOLConfig(**kol)
         if "qualification" in table:
             policy = read_policy(table["qualification"], "qualification", reader)
             if policy is not None:
@@ -57,12 +63,14 @@ class Funnel:
 
     scoring: ScoringModel
     qualification: QualificationPolicy
+    kol: KOLConfig
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
         self.__attrs_init__(
             scoring=fields.get("scoring") or ScoringModel.default(),
             qualification=fields.get("qualification") or QualificationPolicy.default(),
+            kol=fields.get("kol") or KOLConfig(),
         )
 
     @classmethod
@@ -81,7 +89,11 @@ class Funnel:
 
     def to_dict(self) -> dict[str, Any]:
         """Every section as plain data; ``Funnel.from_dict(f.to_dict()) == f``."""
-        return {"scoring": self.scoring.to_dict(), "qualification": self.qualification.to_dict()}
+        return {
+            "scoring": self.scoring.to_dict(),
+            "qualification": self.qualification.to_dict(),
+            "kol": self.kol.to_dict(),
+        }
 
     def score(
         self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
@@ -104,3 +116,7 @@ class Funnel:
     ) -> Qualification:
         """Qualify a lead with the funnel's ``[qualification]`` policy (see :func:`qualify`)."""
         return qualify(answers, policy=self.qualification, as_of=as_of, language=language)
+
+    def kol_fit(self, candidate: KOLCandidate, brief: KOLBrief) -> KOLFit:
+        """A KOL's fit with the funnel's ``[kol]`` weights and norms (see :func:`kol_fit`)."""
+        return kol_fit(candidate, brief, config=self.kol)

@@ -1,0 +1,455 @@
+"""KOL briefs, candidates and the scoring configuration (``[kol]``)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .._config import Reader, did_you_mean, join, load_toml
+from .._text import fold
+from ..errors import InvalidInputError
+
+# Tier bounds by followers (lower bound inclusive).
+TIERS = (
+    ("below_nano", 0),
+    ("nano", 1_000),
+    ("micro", 10_000),
+    ("macro", 100_000),
+    ("mega", 1_000_000),
+)
+# Median engagement rate by follower band, HypeAuditor 2018: (min followers, median).
+HYPEAUDITOR_2018 = (
+    (0, 0.0645),
+    (5_000, 0.0376),
+    (20_000, 0.0263),
+    (100_000, 0.0257),
+    (1_000_000, 0.0256),
+)
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "affinity": 0.40,
+        "engagement": 0.20,
+        "relevance": 0.15,
+        "authenticity": 0.10,
+        "risk": 0.05,
+        "cost": 0.10,
+    }
+)
+VETO, WARNING, NOTICE = "veto", "warning", "notice"
+SEVERITIES = (VETO, WARNING, NOTICE)
+DEFAULT_FLAGS: Mapping[str, str] = MappingProxyType(
+    {
+        "extreme_political_statements": VETO,
+        "public_conflict_with_competitors": VETO,
+        "toxic_sentiment": VETO,
+        "hate_speech": VETO,
+        "undisclosed_sponsorships": WARNING,
+        "past_association_with_competitor": WARNING,
+        "controversial_statements": WARNING,
+        "negative_sentiment_spike": WARNING,
+        "provocative_tone": NOTICE,
+    }
+)
+CONFIG_KEYS = (
+    "weights",
+    "engagement_norms",
+    "flags",
+    "warning_penalty",
+    "vetting_days",
+    "bot_engagement_ratio",
+    "growth_spike",
+    "excellent_micro_rate",
+)
+
+
+def tier_of(followers: int) -> str:
+    """The tier of a follower count: below_nano, nano, micro, macro or mega."""
+    name = TIERS[0][0]
+    for tier, low in TIERS:
+        if followers >= low:
+            name = tier
+    return name
+
+
+def money(value: Any, path: str) -> Decimal:
+    """Money as Decimal: int, numeric string or finite float (via its repr)."""
+    if isinstance(value, bool):
+        raise InvalidInputError(f"expected an amount, got {value!r}", path=path)
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInputError(f"expected a finite amount, got {value!r}", path=path)
+        amount = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidInputError(f"expected an amount, got {value!r}", path=path) from None
+    else:
+        raise InvalidInputError(f"expected an amount, got {type(value).__name__}", path=path)
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInputError(f"expected a finite amount >= 0, got {value!r}", path=path)
+    return amount
+
+
+def _shares(value: Any, name: str) -> Mapping[str, float]:
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"expected a mapping of {name} to shares 0..1", path=name)
+    total = 0.0
+    out = {}
+    for key, share in value.items():
+        where = f"{name}[{key!r}]"
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidInputError("expected a non-empty name", path=where)
+        if (
+            isinstance(share, bool)
+            or not isinstance(share, int | float)
+            or not (math.isfinite(share) and 0 <= share <= 1)
+        ):
+            raise InvalidInputError(f"expected a share 0..1, got {share!r}", path=where)
+        total += share
+        out[fold(key)] = float(share)
+    if total > 1 + 1e-9:
+        raise InvalidInputError(f"shares sum to {total:g}, more than 1", path=name)
+    return MappingProxyType(out)
+
+
+def _names(value: Any, name: str) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise InvalidInputError(f"expected a list of names, got {value!r}", path=name)
+    out = set()
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidInputError(
+                f"expected a non-empty name, got {item!r}", path=f"{name}[{index}]"
+            )
+        out.add(fold(item))
+    return frozenset(out)
+
+
+def _target_roles(value: Any) -> frozenset[str]:
+    return _names(value, "brief.target_roles")
+
+
+def _brief_topics(value: Any) -> frozenset[str]:
+    return _names(value, "brief.topics")
+
+
+def _target_industries(value: Any) -> frozenset[str]:
+    return _names(value, "brief.target_industries")
+
+
+def _target_seniority(value: Any) -> frozenset[str]:
+    return _names(value, "brief.target_seniority")
+
+
+def _candidate_topics(value: Any) -> frozenset[str]:
+    return _names(value, "candidate.topics")
+
+
+def _audience(value: Any) -> Mapping[str, float]:
+    return _shares(value, "candidate.audience")
+
+
+def _industries(value: Any) -> Mapping[str, float]:
+    return _shares(value, "candidate.industries")
+
+
+def _seniority(value: Any) -> Mapping[str, float]:
+    return _shares(value, "candidate.seniority")
+
+
+def _alternative_cpc(value: Any) -> Decimal:
+    return money(value, "brief.alternative_cpc")
+
+
+def _reference_cpm(value: Any) -> Decimal:
+    return money(value, "brief.reference_cpm")
+
+
+def _cost_per_post(value: Any) -> Decimal | None:
+    return None if value is None else money(value, "candidate.cost_per_post")
+
+
+def _campaign_cost(value: Any) -> Decimal | None:
+    return None if value is None else money(value, "candidate.campaign_cost")
+
+
+def _risk_flags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise InvalidInputError(
+            f"expected a list of flags, got {value!r}", path="candidate.risk_flags"
+        )
+    return tuple(value)
+
+
+def _count(name: str, optional: bool = False) -> Any:
+    def check(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
+        if optional and value is None:
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (math.isfinite(value) and value >= 0)
+        ):
+            raise InvalidInputError(f"expected a number >= 0, got {value!r}", path=name)
+
+    return check
+
+
+def _history(value: Any) -> tuple[tuple[date, int], ...]:
+    if value is None:
+        return ()
+    out = []
+    for index, item in enumerate(value):
+        where = f"candidate.follower_history[{index}]"
+        if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], date)):
+            raise InvalidInputError("expected (date, followers) pairs", path=where)
+        if isinstance(item[1], bool) or not isinstance(item[1], int) or item[1] < 0:
+            raise InvalidInputError(f"expected a follower count >= 0, got {item[1]!r}", path=where)
+        out.append((item[0], item[1]))
+    return tuple(sorted(out))
+
+
+@attrs.frozen
+class KOLBrief:
+    """What the brand looks for: the audience's roles (and optionally industries and
+    seniority), the topics, and the alternative channel to beat on cost.
+
+    ``alternative_cpc`` defaults to LinkedIn Ads' $5.58 (DOMAIN.md; a B2B newsletter
+    sponsorship averaged $1.71). ``reference_cpm`` is the cost per 1,000 qualified reach
+    that scores as "on par" (default $100, the top of the typical $10-100 per 1,000
+    followers per post).
+    """
+
+    target_roles: frozenset[str] = attrs.field(converter=_target_roles)
+    topics: frozenset[str] = attrs.field(default=(), converter=_brief_topics)
+    target_industries: frozenset[str] = attrs.field(default=(), converter=_target_industries)
+    target_seniority: frozenset[str] = attrs.field(default=(), converter=_target_seniority)
+    alternative_cpc: Decimal = attrs.field(default=Decimal("5.58"), converter=_alternative_cpc)
+    alternative_channel: str = "LinkedIn Ads"
+    reference_cpm: Decimal = attrs.field(default=Decimal("100"), converter=_reference_cpm)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.target_roles:
+            raise InvalidInputError("name at least one target role", path="brief.target_roles")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KOLBrief:
+        """A brief from plain data (a ``[brief]`` TOML table)."""
+        if not isinstance(data, Mapping):
+            raise InvalidInputError("expected a table", path="brief")
+        known = [f.name for f in attrs.fields(cls)]
+        for key in data:
+            if key not in known:
+                raise InvalidInputError(
+                    f"unknown key{did_you_mean(str(key), known)}; allowed: {', '.join(known)}",
+                    path=f"brief.{key}",
+                )
+        if "target_roles" not in data:
+            raise InvalidInputError("is required", path="brief.target_roles")
+        return cls(**data)
+
+
+@attrs.frozen
+class KOLCandidate:
+    """A possible key opinion leader, as measured and vetted.
+
+    ``audience`` maps role -> share of followers (shares sum to at most 1), likewise the
+    optional ``industries`` and ``seniority``; ``avg_interactions`` is likes + comments
+    + shares per post; ``reach`` the average accounts reached per post, if known;
+    ``risk_flags`` the vetting's findings; ``vetting_days`` how much posting history
+    the vetting covered; ``clicks`` and ``campaign_cost`` a past campaign's figures;
+    ``follower_history`` (date, followers) samples, to spot bought followers.
+    """
+
+    handle: str = attrs.field()
+    followers: int = attrs.field()
+    audience: Mapping[str, float] = attrs.field(converter=_audience, hash=False)
+    avg_interactions: float = attrs.field(validator=_count("candidate.avg_interactions"))
+    topics: frozenset[str] = attrs.field(default=(), converter=_candidate_topics)
+    risk_flags: tuple[str, ...] = attrs.field(default=(), converter=_risk_flags)
+    cost_per_post: Decimal | None = attrs.field(default=None, converter=_cost_per_post)
+    industries: Mapping[str, float] = attrs.field(default=None, converter=_industries, hash=False)
+    seniority: Mapping[str, float] = attrs.field(default=None, converter=_seniority, hash=False)
+    reach: int | None = attrs.field(default=None, validator=_count("candidate.reach", True))
+    vetting_days: int | None = attrs.field(
+        default=None, validator=_count("candidate.vetting_days", True)
+    )
+    clicks: int | None = attrs.field(default=None, validator=_count("candidate.clicks", True))
+    campaign_cost: Decimal | None = attrs.field(default=None, converter=_campaign_cost)
+    follower_history: tuple[tuple[date, int], ...] = attrs.field(default=(), converter=_history)
+
+    @handle.validator
+    def _check_handle(self, _attr: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(
+                f"expected a non-empty handle, got {value!r}", path="candidate.handle"
+            )
+
+    @followers.validator
+    def _check_followers(self, _attr: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInputError(
+                f"expected a whole number >= 0, got {value!r}", path="candidate.followers"
+            )
+
+
+@attrs.frozen
+class KOLConfig:
+    """How fits are scored (the ``[kol]`` section). Defaults are documented in
+    ``docs/kol.md`` and ``docs/configuration.md``."""
+
+    weights: Mapping[str, float] = attrs.field(default=DEFAULT_WEIGHTS, hash=False)
+    engagement_norms: tuple[tuple[int, float], ...] = HYPEAUDITOR_2018
+    flags: Mapping[str, str] = attrs.field(default=DEFAULT_FLAGS, hash=False)
+    warning_penalty: float = 0.35
+    vetting_days: int = 730
+    bot_engagement_ratio: float = 0.25
+    growth_spike: float = 0.25
+    excellent_micro_rate: float = 0.03
+
+    def __attrs_post_init__(self) -> None:
+        reader = Reader()
+        read_config(self.to_dict(), "kol", reader)
+        reader.raise_if_any("kol configuration")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, path: str = "kol") -> KOLConfig:
+        """Build from ``[kol]`` data; every problem is reported at once."""
+        reader = Reader()
+        fields = read_config(data, path, reader)
+        reader.raise_if_any("kol configuration")
+        assert fields is not None
+        return cls(**fields)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> KOLConfig:
+        """Build from the ``[kol]`` section of a TOML file."""
+        return cls.from_dict(load_toml(path).get("kol", {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as ``[kol]`` data."""
+        return {
+            "weights": dict(self.weights),
+            "engagement_norms": [
+                {"min_followers": m, "median": r} for m, r in self.engagement_norms
+            ],
+            "flags": dict(self.flags),
+            "warning_penalty": self.warning_penalty,
+            "vetting_days": self.vetting_days,
+            "bot_engagement_ratio": self.bot_engagement_ratio,
+            "growth_spike": self.growth_spike,
+            "excellent_micro_rate": self.excellent_micro_rate,
+        }
+
+    def norm(self, followers: int) -> float:
+        """The median engagement rate of the follower band of ``followers``."""
+        median = self.engagement_norms[0][1]
+        for low, rate in self.engagement_norms:
+            if followers >= low:
+                median = rate
+        return median
+
+
+def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
+    """Read a ``[kol]`` table into :class:`KOLConfig` fields."""
+    table = reader.table(data, path, CONFIG_KEYS)
+    if table is None:
+        return None
+    before = len(reader.problems)
+    fields: dict[str, Any] = {}
+    if "weights" in table:
+        weights = reader.table(table["weights"], join(path, "weights"), DEFAULT_WEIGHTS) or {}
+        merged = dict(DEFAULT_WEIGHTS)
+        for name, value in weights.items():
+            if reader.number(value, join(join(path, "weights"), name), minimum=0) is not None:
+                merged[name] = float(value)
+        if sum(merged.values()) <= 0:
+            reader.error(join(path, "weights"), "the weights sum to zero")
+        fields["weights"] = MappingProxyType(merged)
+    if "engagement_norms" in table:
+        where = join(path, "engagement_norms")
+        norms: list[tuple[int, float]] = []
+        for index, item in enumerate(
+            reader.array(table["engagement_norms"], where, non_empty=True) or ()
+        ):
+            spec = reader.table(
+                item,
+                join(where, index),
+                ("min_followers", "median"),
+                required=("min_followers", "median"),
+            )
+            if spec is None or "min_followers" not in spec or "median" not in spec:
+                continue
+            low = reader.number(
+                spec["min_followers"],
+                join(join(where, index), "min_followers"),
+                minimum=0,
+                integer=True,
+            )
+            rate = reader.number(
+                spec["median"], join(join(where, index), "median"), exclusive_minimum=0
+            )
+            if low is not None and rate is not None:
+                if norms and low <= norms[-1][0]:
+                    reader.error(
+                        join(join(where, index), "min_followers"),
+                        "list the bands by increasing min_followers",
+                    )
+                norms.append((int(low), float(rate)))
+        if norms and norms[0][0] != 0:
+            reader.error(join(join(where, 0), "min_followers"), "the first band starts at 0")
+        fields["engagement_norms"] = tuple(norms)
+    if "flags" in table:
+        where = join(path, "flags")
+        flags = dict(DEFAULT_FLAGS)
+        spec = table["flags"]
+        if not isinstance(spec, Mapping):
+            reader.error(where, "expected a table of flag names to severities")
+        else:
+            for name, severity in spec.items():
+                if reader.string(severity, join(where, str(name)), choices=SEVERITIES) is not None:
+                    flags[str(name)] = severity
+        fields["flags"] = MappingProxyType(flags)
+    for key, kind in (
+        ("warning_penalty", "share"),
+        ("vetting_days", "days"),
+        ("bot_engagement_ratio", "share"),
+        ("growth_spike", "share"),
+        ("excellent_micro_rate", "share"),
+    ):
+        if key in table:
+            value = reader.number(
+                table[key], join(path, key), exclusive_minimum=0, integer=kind == "days"
+            )
+            if value is not None and kind == "share" and key != "growth_spike" and value > 1:
+                reader.error(join(path, key), f"must be at most 1, got {value!r}")
+            fields[key] = value
+    if len(reader.problems) != before:
+        return None
+    return fields
+
+
+def check_flags(flags: Sequence[str], config: KOLConfig, path: str) -> None:
+    """Every flag must be known (built in, or declared with a severity in ``[kol.flags]``)."""
+    for index, flag in enumerate(flags):
+        if flag not in config.flags:
+            raise InvalidInputError(
+                f"unknown risk flag {flag!r}{did_you_mean(str(flag), config.flags)}; known: "
+                f"{', '.join(sorted(config.flags))} (declare your own under [kol.flags] with "
+                "a severity: veto, warning or notice)",
+                path=f"{path}[{index}]",
+            )
