@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import attrs
@@ -185,7 +185,10 @@ def _share(shares: Mapping[str, float], targets: frozenset[str]) -> float:
 
 
 def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"))
+    """``amount`` rounded to cents, however large (a tiny qualified reach makes a cost
+    per 1,000 reach astronomically large)."""
+    digits = max(28, amount.adjusted() + 4)
+    return amount.quantize(Decimal("0.01"), context=Context(prec=digits))
 
 
 def kol_fit(candidate: KOLCandidate, brief: KOLBrief, *, config: KOLConfig | None = None) -> KOLFit:
