@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import b2bfunnel as bf
-from b2bfunnel.cli import main, read_events, read_leads
+from b2bfunnel.cli import main, read_candidates, read_events, read_leads
 
 LEADS = """id,job_title,employees,company
 L1,CIO,900,Acme
@@ -333,3 +333,67 @@ class TestQualify:
                 if k in ("budget", "authority", "need", "timing")
             }
             assert f" {bf.qualify(answers).stage.value} " in line
+
+
+CANDIDATES = """\
+handle,followers,avg_interactions,audience,topics,risk_flags,cost_per_post,vetting_days
+@secarch,5000,240,engineering_director:0.45;security_analyst:0.35,cybersecurity,,400,800
+@techstar,100000,1500,engineering_director:0.02;security_analyst:0.01,lifestyle,,6000,900
+@flame,40000,2400,engineering_director:0.3,cybersecurity,toxic_sentiment,100,900
+"""
+BRIEF_TOML = """[brief]
+target_roles = ["engineering_director", "security_analyst"]
+topics = ["cybersecurity", "cloud"]
+"""
+
+
+class TestKol:
+    @pytest.fixture
+    def kol_files(self, tmp_path: Path) -> tuple[Path, Path]:
+        candidates, brief = tmp_path / "candidates.csv", tmp_path / "brief.toml"
+        candidates.write_text(CANDIDATES, encoding="utf-8")
+        brief.write_text(BRIEF_TOML, encoding="utf-8")
+        return candidates, brief
+
+    def test_ranked_fits(self, kol_files: tuple[Path, Path]) -> None:
+        """Fits best first, as kol_fit() scores them; the vetoed one last with 0."""
+        candidates, brief = kol_files
+        status, text = run("kol", str(candidates), "--brief", str(brief), "--format", "json")
+        assert status == 0
+        data = json.loads(text)
+        assert [d["handle"] for d in data] == ["@secarch", "@techstar", "@flame"]
+        expected = bf.kol_fit(
+            read_candidates(candidates)[0],
+            bf.KOLBrief(["engineering_director", "security_analyst"], ["cybersecurity", "cloud"]),
+        )
+        assert data[0]["score"] == expected.score
+        assert data[2]["vetoed"] and data[2]["score"] == 0
+
+    def test_portfolio(self, kol_files: tuple[Path, Path]) -> None:
+        """--budget plans the portfolio; the vetoed cheap one is never chosen."""
+        candidates, brief = kol_files
+        status, text = run(
+            "kol", str(candidates), "--brief", str(brief), "--budget", "6500", "--format", "json"
+        )
+        assert status == 0
+        plan = json.loads(text)
+        assert plan["selected"] == ["@secarch", "@techstar"]
+        assert plan["total_cost"] == "6400"
+
+    def test_bad_row_located(
+        self, kol_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Shares over 1 are reported at file:line:column."""
+        candidates, brief = kol_files
+        candidates.write_text(CANDIDATES.replace("0.45;", "0.95;"), encoding="utf-8")
+        assert run("kol", str(candidates), "--brief", str(brief))[0] == 2
+        assert f"{candidates}:2:audience" in capsys.readouterr().err
+
+    def test_brief_needs_roles(
+        self, kol_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A brief without target roles is refused."""
+        candidates, brief = kol_files
+        brief.write_text("[brief]\ntopics = ['cloud']\n", encoding="utf-8")
+        assert run("kol", str(candidates), "--brief", str(brief))[0] == 2
+        assert "brief.target_roles" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from .bant import Qualification, QualificationPolicy
 from .errors import B2BFunnelError, InvalidInputError
 from .events import Event
 from .funnel import Funnel
+from .kol import KOLBrief, KOLCandidate, plan_portfolio
 from .nps import NPSResult, Report, Response, nps_position, nps_report
 from .scoring import Score
 
@@ -164,6 +165,61 @@ def qualify_rows(
             message = str(exc).split(": ", 1)[-1]
             raise InvalidInputError(message, path=f"{where}:{column}") from None
         out.append((row.get("id", ""), result))
+    return out
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def _number(text: str | None, where: str, *, integer: bool = False) -> Any:
+    if text is None:
+        return None
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise InvalidInputError(f"expected {kind}, got {text!r}", path=where) from None
+    return value
+
+
+def read_candidates(path: Path) -> list[KOLCandidate]:
+    """KOL candidates from CSV: ``handle``, ``followers``, ``avg_interactions``,
+    ``audience`` (``role:share;role:share``) and optionally ``topics`` and ``risk_flags``
+    (``;``-separated), ``cost_per_post``, ``reach``, ``vetting_days``, ``clicks``,
+    ``campaign_cost``, ``industries`` and ``seniority`` (like ``audience``)."""
+    _require_columns(path, ["handle", "followers", "avg_interactions", "audience"])
+    out = []
+    for line, row in _rows(path):
+        where = f"{path}:{line}"
+        shares: dict[str, dict[str, float]] = {}
+        for column in ("audience", "industries", "seniority"):
+            shares[column] = {}
+            for part in _split(row.get(column)):
+                name, _, share = part.partition(":")
+                shares[column][name.strip()] = _number(share.strip(), f"{where}:{column}")
+        try:
+            candidate = KOLCandidate(
+                row.get("handle", ""),
+                _number(row.get("followers"), f"{where}:followers", integer=True),
+                shares["audience"],
+                _number(row.get("avg_interactions"), f"{where}:avg_interactions"),
+                topics=_split(row.get("topics")),
+                risk_flags=_split(row.get("risk_flags")),
+                cost_per_post=row.get("cost_per_post"),
+                industries=shares["industries"],
+                seniority=shares["seniority"],
+                reach=_number(row.get("reach"), f"{where}:reach", integer=True),
+                vetting_days=_number(
+                    row.get("vetting_days"), f"{where}:vetting_days", integer=True
+                ),
+                clicks=_number(row.get("clicks"), f"{where}:clicks", integer=True),
+                campaign_cost=row.get("campaign_cost"),
+            )
+        except InvalidInputError as exc:
+            column = exc.path.removeprefix("candidate.").split("[")[0]
+            raise InvalidInputError(str(exc).split(": ", 1)[-1], path=f"{where}:{column}") from None
+        out.append(candidate)
     return out
 
 
@@ -417,6 +473,71 @@ def cmd_qualify(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_kol(args: argparse.Namespace, out: TextIO) -> int:
+    """Rank KOL candidates against a brief, or plan the best portfolio for a budget."""
+    from ._config import load_toml
+
+    data = load_toml(args.brief)
+    if "brief" not in data:
+        raise InvalidInputError("needs a [brief] table with target_roles", path=str(args.brief))
+    brief = KOLBrief.from_dict(data["brief"])
+    funnel = Funnel.from_dict({"kol": data["kol"]}) if "kol" in data else Funnel()
+    candidates = read_candidates(Path(args.candidates))
+    if args.budget is not None:
+        plan = plan_portfolio(
+            candidates, brief, args.budget, weight_by_fit=args.weight_by_fit, config=funnel.kol
+        )
+        if args.format == "json":
+            json.dump(plan.to_dict(), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+            return 0
+        rows = [
+            {
+                "handle": f.handle,
+                "tier": f.tier,
+                "fit": f.score,
+                "qualified_reach": round(f.qualified_reach),
+                "stage": f.funnel_stage,
+                "format": f.format,
+            }
+            for f in plan.selected
+        ]
+        (_write_csv if args.format == "csv" else _write_table)(rows, out)
+        if args.format == "table":
+            mix = ", ".join(f"{k} {v}" for k, v in plan.mix.items())
+            out.write(
+                f"\n{len(plan.selected)} chosen for {plan.total_cost} of {plan.budget}: "
+                f"{plan.qualified_reach:,.0f} qualified reach ({mix})\n"
+            )
+        return 0
+    fits = sorted(
+        (funnel.kol_fit(c, brief) for c in candidates), key=lambda f: (-f.score, f.handle)
+    )
+    if args.format == "json":
+        json.dump([f.to_dict() for f in fits], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    rows = [
+        {
+            "rank": i,
+            "handle": f.handle,
+            "score": f.score,
+            "tier": f.tier,
+            "affinity": f"{f.affinity:.0%}",
+            "qualified_reach": round(f.qualified_reach),
+            "stage": f.funnel_stage,
+            "reasons": "; ".join(
+                r
+                for r in f.reasons
+                if not r.startswith(("engagement:", "relevance:", "authenticity:", "funnel role:"))
+            ),
+        }
+        for i, f in enumerate(fits, start=1)
+    ]
+    (_write_csv if args.format == "csv" else _write_table)(rows, out)
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -462,6 +583,15 @@ def build_parser() -> argparse.ArgumentParser:
     qual.add_argument("--language", choices=("en", "es"), help="language of the questions")
     qual.add_argument("--format", choices=FORMATS, default="table")
     qual.set_defaults(run=cmd_qualify)
+    kol = sub.add_parser("kol", help="rank KOL candidates against a brief, or plan a portfolio")
+    kol.add_argument("candidates", help="CSV of candidates (handle, followers, ...)")
+    kol.add_argument("--brief", required=True, help="TOML with a [brief] table (and [kol])")
+    kol.add_argument("--budget", help="plan the best portfolio within this amount")
+    kol.add_argument(
+        "--weight-by-fit", action="store_true", help="weigh qualified reach by fit when planning"
+    )
+    kol.add_argument("--format", choices=FORMATS, default="table")
+    kol.set_defaults(run=cmd_kol)
     return parser
 
 
