@@ -6,13 +6,14 @@ import math
 import os
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from .._config import Reader, did_you_mean, join, load_toml
+from .._money import money
 from .._text import fold
 from ..errors import InvalidInputError
 
@@ -76,30 +77,6 @@ def tier_of(followers: int) -> str:
         if followers >= low:
             name = tier
     return name
-
-
-def money(value: Any, path: str) -> Decimal:
-    """Money as Decimal: int, numeric string or finite float (via its repr)."""
-    if isinstance(value, bool):
-        raise InvalidInputError(f"expected an amount, got {value!r}", path=path)
-    if isinstance(value, Decimal):
-        amount = value
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidInputError(f"expected a finite amount, got {value!r}", path=path)
-        amount = Decimal(str(value))
-    elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidInputError(f"expected an amount, got {value!r}", path=path) from None
-    else:
-        raise InvalidInputError(f"expected an amount, got {type(value).__name__}", path=path)
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInputError(f"expected a finite amount >= 0, got {value!r}", path=path)
-    return amount
 
 
 def _shares(value: Any, name: str) -> Mapping[str, float]:

@@ -9,9 +9,10 @@ from typing import Any
 
 import attrs
 
+from .._money import money
 from ..errors import InvalidInputError
 from ._fit import KOLFit, kol_fit
-from ._model import KOLBrief, KOLCandidate, KOLConfig, money
+from ._model import KOLBrief, KOLCandidate, KOLConfig
 
 STAGES = ("TOFU", "MOFU", "BOFU")
 
