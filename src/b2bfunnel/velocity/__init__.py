@@ -1,0 +1,31 @@
+"""Pipeline velocity, funnel and SLA metrics, and multi-touch attribution.
+
+See ``docs/velocity.md``, ``docs/funnel.md`` and ``docs/attribution.md``.
+"""
+
+from ._attribution import MODELS, AttributionReport, allocate, attribute
+from ._lifecycle import FunnelMetrics, StageStats, funnel_metrics
+from ._velocity import (
+    Lift,
+    VelocityComparison,
+    VelocityReport,
+    compare_velocity,
+    pipeline_velocity,
+    velocity_from_deals,
+)
+
+__all__ = [
+    "MODELS",
+    "AttributionReport",
+    "FunnelMetrics",
+    "Lift",
+    "StageStats",
+    "VelocityComparison",
+    "VelocityReport",
+    "allocate",
+    "attribute",
+    "compare_velocity",
+    "funnel_metrics",
+    "pipeline_velocity",
+    "velocity_from_deals",
+]

@@ -1,0 +1,437 @@
+"""Pipeline velocity: the revenue a pipeline produces per day."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from .._money import money
+from .._stats import z_for
+from .._time import require_aware
+from ..errors import InvalidInputError
+
+OUTCOMES = ("won", "lost", "open")
+LEVERS = ("opportunities", "deal_value", "win_rate", "cycle_days")
+_DAY = Decimal(86_400)
+
+
+def _number(
+    value: Any,
+    path: str,
+    *,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+    positive: bool = False,
+) -> Decimal:
+    """A finite, non-negative number as Decimal (floats via their repr)."""
+    if isinstance(value, bool):
+        raise InvalidInputError(f"expected a number, got {value!r}", path=path)
+    try:
+        number = (
+            value
+            if isinstance(value, Decimal)
+            else Decimal(repr(value) if isinstance(value, float) else value)
+        )
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInputError(f"expected a number, got {value!r}", path=path) from None
+    if not number.is_finite():
+        raise InvalidInputError(f"expected a finite number, got {value!r}", path=path)
+    if number < 0 or (positive and number == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise InvalidInputError(f"expected a number {bound}, got {value!r}", path=path)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise InvalidInputError(f"expected a number {low}..{high}, got {value!r}", path=path)
+    return number
+
+
+def pipeline_velocity(
+    *, opportunities: Any, avg_deal_value: Any, win_rate: Any, cycle_days: Any
+) -> Decimal:
+    """Value per day: opportunities x average deal value x win rate / cycle length in days.
+
+    >>> pipeline_velocity(opportunities=40, avg_deal_value=25_000, win_rate=0.25, cycle_days=50)
+    Decimal('5000.00')
+    """
+    opps = _number(opportunities, "opportunities")
+    value = money(avg_deal_value, "avg_deal_value")
+    rate = _number(win_rate, "win_rate", low=Decimal(0), high=Decimal(1))
+    days = _number(cycle_days, "cycle_days", positive=True)
+    return opps * value * rate / days
+
+
+@attrs.frozen
+class VelocityReport:
+    """Pipeline velocity of a set of deals at ``as_of``.
+
+    - ``opportunities``: deals open at ``as_of`` (created by then, not closed by then);
+    - ``avg_deal_value``: mean amount of the deals won in the window;
+    - ``win_rate``: won / (won + lost) among the deals closed in the window;
+    - ``cycle_days``: mean days from creation to close of the deals won in the window;
+    - ``velocity``: opportunities x avg_deal_value x win_rate / cycle_days.
+
+    A figure that is undefined (no deal won or closed in the window) is ``None``, and so
+    is the velocity; ``notes`` says why.
+    """
+
+    opportunities: int
+    won: int
+    lost: int
+    avg_deal_value: Decimal | None
+    win_rate: Decimal | None
+    cycle_days: Decimal | None
+    velocity: Decimal | None
+    as_of: datetime
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (Decimals as strings)."""
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "opportunities": self.opportunities,
+            "won": self.won,
+            "lost": self.lost,
+            "avg_deal_value": text(self.avg_deal_value),
+            "win_rate": text(self.win_rate),
+            "cycle_days": text(self.cycle_days),
+            "velocity": text(self.velocity),
+            "as_of": self.as_of.isoformat(),
+            "notes": list(self.notes),
+        }
+
+
+# A checked deal: (state at as_of: 0 open, 1 won, 2 lost, -1 not counted), amount,
+# cycle seconds (won only), the deal itself.
+_Deal = tuple[int, Decimal, int, Mapping[str, Any]]
+
+
+def _window_start(as_of: datetime, window: Any) -> datetime | None:
+    if window is None:
+        return None
+    if isinstance(window, timedelta | relativedelta):
+        return as_of - window
+    if isinstance(window, int) and not isinstance(window, bool) and window > 0:
+        return as_of - timedelta(days=window)
+    raise InvalidInputError(
+        f"expected days (a whole number > 0), a timedelta or a relativedelta, got {window!r}",
+        path="window",
+    )
+
+
+def check_deals(
+    deals: Iterable[Mapping[str, Any]], as_of: datetime, since: datetime | None
+) -> Iterator[_Deal]:
+    """Validate each deal and say where it stands at ``as_of``."""
+    for index, deal in enumerate(deals):
+        path = f"deals[{index}]"
+        if not isinstance(deal, Mapping):
+            raise InvalidInputError(f"expected a mapping, got {type(deal).__name__}", path=path)
+        created: Any = deal.get("created_at")
+        if type(created) is not datetime or created.utcoffset() is None:
+            require_aware(created, f"{path}.created_at")
+        amount = deal.get("amount")
+        if type(amount) is not Decimal or amount < 0 or not amount.is_finite():
+            amount = money(amount, f"{path}.amount")
+        outcome = deal.get("outcome")
+        closed: Any = deal.get("closed_at")
+        if outcome == "open":
+            if closed is not None:
+                raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
+        elif outcome in ("won", "lost"):
+            if closed is None:
+                raise InvalidInputError(
+                    f"a {outcome} deal needs closed_at", path=f"{path}.closed_at"
+                )
+            if type(closed) is not datetime or closed.utcoffset() is None:
+                require_aware(closed, f"{path}.closed_at")
+            if closed < created:
+                raise InvalidInputError(
+                    f"closed_at {closed.isoformat()} is before created_at {created.isoformat()}",
+                    path=f"{path}.closed_at",
+                )
+        else:
+            raise InvalidInputError(
+                f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}",
+                path=f"{path}.outcome",
+            )
+        if created > as_of:
+            yield -1, amount, 0, deal
+        elif closed is None or closed > as_of:
+            yield 0, amount, 0, deal
+        elif since is not None and closed <= since:
+            yield -1, amount, 0, deal
+        elif outcome == "won":
+            delta = closed - created
+            yield 1, amount, delta.days * 86_400 + delta.seconds, deal
+        else:
+            yield 2, amount, 0, deal
+
+
+def _report(checked: Sequence[_Deal], as_of: datetime) -> VelocityReport:
+    opportunities = won = lost = 0
+    value = Decimal(0)
+    seconds = 0
+    for state, amount, cycle, _ in checked:
+        if state == 0:
+            opportunities += 1
+        elif state == 1:
+            won += 1
+            value += amount
+            seconds += cycle
+        elif state == 2:
+            lost += 1
+    return _assemble(opportunities, won, lost, value, seconds, as_of)
+
+
+def _assemble(
+    opportunities: int, won: int, lost: int, value: Decimal, seconds: int, as_of: datetime
+) -> VelocityReport:
+    notes = []
+    avg = cycle = rate = velocity = None
+    if won:
+        avg = value / won
+        cycle = Decimal(seconds) / _DAY / won
+    else:
+        notes.append("no deal won in the window: average deal value and cycle length are undefined")
+    if won + lost:
+        rate = Decimal(won) / (won + lost)
+    else:
+        notes.append("no deal closed in the window: the win rate is undefined")
+    if cycle is not None and cycle == 0:
+        notes.append("won deals closed the moment they were created: cycle length is 0")
+    if avg is not None and rate is not None and cycle:
+        velocity = opportunities * avg * rate / cycle
+    else:
+        notes.append("the velocity is undefined")
+    return VelocityReport(opportunities, won, lost, avg, rate, cycle, velocity, as_of, tuple(notes))
+
+
+def velocity_from_deals(
+    deals: Iterable[Mapping[str, Any]], *, as_of: datetime, window: Any = None
+) -> VelocityReport:
+    """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
+    and, when closed, ``closed_at``). ``window`` (days, a timedelta or relativedelta)
+    limits the closed deals used for value, win rate and cycle to those closed in it.
+
+    >>> from datetime import datetime, timezone
+    >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
+    >>> deals = [
+    ...     {"created_at": at(1), "closed_at": at(11), "amount": 1000, "outcome": "won"},
+    ...     {"created_at": at(1), "closed_at": at(21), "amount": 3000, "outcome": "won"},
+    ...     {"created_at": at(2), "closed_at": at(5), "amount": 500, "outcome": "lost"},
+    ...     {"created_at": at(3), "amount": 2000, "outcome": "open"},
+    ... ]
+    >>> r = velocity_from_deals(deals, as_of=at(23))
+    >>> r.opportunities, r.avg_deal_value, r.win_rate, r.cycle_days
+    (1, Decimal('2000'), Decimal('0.6666666666666666666666666667'), Decimal('15'))
+    >>> round(r.velocity, 2)
+    Decimal('88.89')
+    """
+    require_aware(as_of, "as_of")
+    since = _window_start(as_of, window)
+    return _report(list(check_deals(deals, as_of, since)), as_of)
+
+
+@attrs.frozen
+class Lift:
+    """One cohort against the baseline cohort.
+
+    ``velocity_ratio`` = velocity / baseline velocity (``relative_velocity`` = ratio - 1);
+    ``relative_cycle`` the relative change of cycle days (negative = faster);
+    ``interval`` a seeded bootstrap interval of the ratio; ``levers`` the log change of
+    velocity split into its four levers (they add up to ``log_change``; a longer cycle
+    counts negatively); ``main_lever`` the one that moved most.
+    """
+
+    cohort: Hashable
+    baseline: Hashable
+    velocity_ratio: float | None
+    relative_velocity: float | None
+    relative_cycle: float | None
+    interval: tuple[float, float] | None
+    levers: Mapping[str, float] = attrs.field(hash=False)
+    log_change: float | None
+    main_lever: str | None
+    samples: int
+    undefined_samples: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "cohort": self.cohort,
+            "baseline": self.baseline,
+            "velocity_ratio": self.velocity_ratio,
+            "relative_velocity": self.relative_velocity,
+            "relative_cycle": self.relative_cycle,
+            "interval": None if self.interval is None else list(self.interval),
+            "levers": dict(self.levers),
+            "log_change": self.log_change,
+            "main_lever": self.main_lever,
+            "samples": self.samples,
+            "undefined_samples": self.undefined_samples,
+        }
+
+
+@attrs.frozen
+class VelocityComparison(Mapping[Hashable, VelocityReport]):
+    """A :class:`VelocityReport` per cohort (it is a mapping), and each cohort's
+    :class:`Lift` against the ``baseline`` cohort in ``lifts``."""
+
+    reports: Mapping[Hashable, VelocityReport] = attrs.field(hash=False)
+    baseline: Hashable
+    lifts: Mapping[Hashable, Lift] = attrs.field(hash=False)
+
+    def __getitem__(self, key: Hashable) -> VelocityReport:
+        return self.reports[key]
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self.reports)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (cohort keys as strings)."""
+        return {
+            "baseline": str(self.baseline),
+            "reports": {str(k): r.to_dict() for k, r in self.reports.items()},
+            "lifts": {str(k): lift.to_dict() for k, lift in self.lifts.items()},
+        }
+
+
+def _log_levers(base: VelocityReport, other: VelocityReport) -> dict[str, float] | None:
+    figures = []
+    for report in (base, other):
+        if report.velocity is None or not report.velocity or not report.opportunities:
+            return None
+        assert report.avg_deal_value and report.win_rate and report.cycle_days
+        figures.append(
+            (
+                report.opportunities,
+                float(report.avg_deal_value),
+                float(report.win_rate),
+                float(report.cycle_days),
+            )
+        )
+    (o1, a1, w1, c1), (o2, a2, w2, c2) = figures
+    return {
+        "opportunities": math.log(o2 / o1),
+        "deal_value": math.log(a2 / a1),
+        "win_rate": math.log(w2 / w1),
+        "cycle_days": -math.log(c2 / c1),
+    }
+
+
+def _float_velocity(sample: Sequence[tuple[int, float, float]]) -> float | None:
+    opportunities = won = lost = 0
+    value = seconds = 0.0
+    for state, amount, cycle in sample:
+        if state == 0:
+            opportunities += 1
+        elif state == 1:
+            won += 1
+            value += amount
+            seconds += cycle
+        elif state == 2:
+            lost += 1
+    if not won or not seconds:
+        return None
+    return opportunities * (value / won) * (won / (won + lost)) / (seconds / 86_400 / won)
+
+
+def compare_velocity(
+    deals: Iterable[Mapping[str, Any]],
+    *,
+    by: str,
+    as_of: datetime,
+    window: Any = None,
+    baseline: Hashable | None = None,
+    samples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> VelocityComparison:
+    """Velocity per cohort of deal key ``by`` (e.g. ``influenced`` by a KOL), and how each
+    cohort compares with the ``baseline`` one (default: ``False`` for a yes/no key, else
+    the first cohort in sorted order). The bootstrap resamples deals within each cohort
+    ``samples`` times with ``random.Random(seed)``: the same inputs give the same interval.
+    """
+    require_aware(as_of, "as_of")
+    if not isinstance(by, str):
+        raise InvalidInputError(f"expected a deal key, got {by!r}", path="by")
+    if type(samples) is not int or samples < 0:
+        raise InvalidInputError(f"expected a whole number >= 0, got {samples!r}", path="samples")
+    z_for(confidence)
+    since = _window_start(as_of, window)
+    cohorts: dict[Hashable, list[_Deal]] = {}
+    for index, checked in enumerate(check_deals(deals, as_of, since)):
+        if by not in checked[3]:
+            raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
+        key = checked[3][by]
+        if not isinstance(key, Hashable):
+            raise InvalidInputError(
+                f"expected a simple value, got {key!r}", path=f"deals[{index}].{by}"
+            )
+        cohorts.setdefault(key, []).append(checked)
+    keys = sorted(cohorts, key=repr)
+    if baseline is None:
+        baseline = False if False in cohorts else (keys[0] if keys else None)
+    if baseline not in cohorts:
+        raise InvalidInputError(
+            f"no deal has {by} = {baseline!r}; cohorts: {keys}", path="baseline"
+        )
+    reports = {key: _report(cohorts[key], as_of) for key in keys}
+    rng = random.Random(seed)
+    base_deals = [(s, float(a), float(c)) for s, a, c, _ in cohorts[baseline]]
+    lifts = {}
+    for key in keys:
+        if key == baseline:
+            continue
+        base, other = reports[baseline], reports[key]
+        ratio = rel_cycle = None
+        if base.velocity and other.velocity is not None:
+            ratio = float(other.velocity / base.velocity)
+        if base.cycle_days and other.cycle_days is not None:
+            rel_cycle = float(other.cycle_days / base.cycle_days) - 1
+        these = [(s, float(a), float(c)) for s, a, c, _ in cohorts[key]]
+        ratios = []
+        undefined = 0
+        for _ in range(samples):
+            v0 = _float_velocity(rng.choices(base_deals, k=len(base_deals)))
+            v1 = _float_velocity(rng.choices(these, k=len(these)))
+            if not v0 or v1 is None:
+                undefined += 1
+            else:
+                ratios.append(v1 / v0)
+        interval = None
+        if ratios:
+            ratios.sort()
+            tail = (1 - confidence) / 2
+            low = ratios[min(len(ratios) - 1, int(tail * len(ratios)))]
+            high = ratios[min(len(ratios) - 1, int((1 - tail) * len(ratios)))]
+            interval = (low, high)
+        levers = _log_levers(base, other)
+        total = sum(levers.values()) if levers else None
+        main = max(levers, key=lambda k: (abs(levers[k]), k)) if levers else None
+        lifts[key] = Lift(
+            key,
+            baseline,
+            ratio,
+            None if ratio is None else ratio - 1,
+            rel_cycle,
+            interval,
+            levers or {},
+            total,
+            main,
+            samples,
+            undefined,
+        )
+    return VelocityComparison(reports, baseline, lifts)
