@@ -219,3 +219,27 @@ def survey_rows(count: int, *, start: datetime, seed: int = 23) -> Iterator[dict
             "account": rng.choice(accounts),
             "comment": rng.choice(COMMENTS[kind]),
         }
+
+
+def deal_rows(count: int, *, end: datetime, seed: int = 31) -> Iterator[dict[str, str]]:
+    """Deals over the year before ``end``; deals influenced by a KOL's content close a
+    little faster and a little more often."""
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        influenced = rng.random() < 0.5  # balanced cohorts: compare speed, not size
+        created = end - timedelta(days=rng.uniform(5, 365), hours=rng.randrange(24))
+        cycle = rng.gauss(48 if influenced else 60, 15)
+        closes = created + timedelta(days=max(5.0, cycle))
+        won = rng.random() < (0.34 if influenced else 0.27)
+        row = {
+            "deal_id": f"D{number:04d}",
+            "created_at": created.replace(microsecond=0).isoformat(),
+            "amount": str(rng.randrange(8, 90) * 500),
+            "influenced": "yes" if influenced else "no",
+            "outcome": "open",
+            "closed_at": "",
+        }
+        if closes <= end:
+            row["outcome"] = "won" if won else "lost"
+            row["closed_at"] = closes.replace(microsecond=0).isoformat()
+        yield row

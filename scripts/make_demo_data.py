@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synth import event_rows, leads, survey_rows  # noqa: E402
+from synth import deal_rows, event_rows, leads, survey_rows  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -33,6 +33,11 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=list(survey[0]))
         writer.writeheader()
         writer.writerows(survey)
+    deals = list(deal_rows(400, end=AS_OF))
+    with open(data / "demo_deals.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(deals[0]))
+        writer.writeheader()
+        writer.writerows(deals)
     (data / "demo.toml").write_text(
         "# The demo data set's 'today': the call list is computed as of this moment.\n"
         f'[demo]\nas_of = {AS_OF.isoformat()}\nsector = "saas"\n',

@@ -397,3 +397,100 @@ class TestKol:
         brief.write_text("[brief]\ntopics = ['cloud']\n", encoding="utf-8")
         assert run("kol", str(candidates), "--brief", str(brief))[0] == 2
         assert "brief.target_roles" in capsys.readouterr().err
+
+
+DEALS_CSV = """deal_id,lead_id,created_at,amount,outcome,closed_at,influenced
+D1,L1,2026-01-01T00:00:00Z,1000,won,2026-01-11T00:00:00Z,no
+D2,L2,2026-01-01T00:00:00Z,1000,lost,2026-01-04T00:00:00Z,no
+D3,L3,2026-01-01T00:00:00Z,1000,open,,no
+D4,L4,2026-01-01T00:00:00Z,1000,open,,no
+D5,L5,2026-01-01T00:00:00Z,1000,won,2026-01-06T00:00:00Z,yes
+D6,L6,2026-01-01T00:00:00Z,1000,open,,yes
+D7,L7,2026-01-01T00:00:00Z,1000,open,,yes
+"""
+TOUCHES_CSV = """lead_id,at,channel,campaign
+L1,2026-01-01T00:00:00Z,webinar,q1
+L1,2026-01-05T00:00:00Z,email,
+L5,2026-01-02T00:00:00Z,webinar,q1
+"""
+LIFECYCLE_CSV = """lead_id,lead_at,mql_at,sql_at,first_contact_at,rejection_reason
+L1,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,2026-01-03T05:00:00Z,
+L2,2026-01-01T00:00:00Z,,,,no budget
+"""
+
+
+class TestVelocityCommands:
+    def test_velocity_by_cohort(self, tmp_path: Path) -> None:
+        """Per cohort velocity as compare_velocity gives it (100 vs 400 per day)."""
+        path = tmp_path / "deals.csv"
+        path.write_text(DEALS_CSV, encoding="utf-8")
+        status, text = run(
+            "velocity",
+            str(path),
+            "--by",
+            "influenced",
+            "--as-of",
+            "2026-02-01T00:00:00Z",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        data = json.loads(text)
+        assert float(data["reports"]["no"]["velocity"]) == 100
+        assert float(data["reports"]["yes"]["velocity"]) == 400
+        assert data["lifts"]["yes"]["velocity_ratio"] == pytest.approx(4)
+
+    def test_velocity_bad_cell(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A won deal without closed_at is reported at file:line:column."""
+        path = tmp_path / "deals.csv"
+        path.write_text(DEALS_CSV.replace("won,2026-01-11T00:00:00Z", "won,"), encoding="utf-8")
+        assert run("velocity", str(path), "--as-of", "2026-02-01T00:00:00Z")[0] == 2
+        assert f"{path}:2:closed_at" in capsys.readouterr().err
+
+    def test_funnel(self, tmp_path: Path) -> None:
+        """Stage table, SLA share and rejection reasons."""
+        path = tmp_path / "lifecycle.csv"
+        path.write_text(LIFECYCLE_CSV, encoding="utf-8")
+        status, text = run("funnel", str(path))
+        assert status == 0
+        assert "SQLs contacted within 24 h: 100% of 1" in text
+        assert "Rejection reasons: no budget 1" in text
+
+    def test_attribution(self, tmp_path: Path) -> None:
+        """Linear credit per channel; by campaign, blanks go to '(none)'."""
+        touches, deals = tmp_path / "touches.csv", tmp_path / "deals.csv"
+        touches.write_text(TOUCHES_CSV, encoding="utf-8")
+        deals.write_text(DEALS_CSV, encoding="utf-8")
+        status, text = run(
+            "attribution", str(touches), str(deals), "--model", "linear", "--format", "json"
+        )
+        assert status == 0
+        assert json.loads(text)["totals"]["linear"] == {"email": "500.00", "webinar": "1500.00"}
+        _, text = run(
+            "attribution",
+            str(touches),
+            str(deals),
+            "--model",
+            "first_touch",
+            "--by",
+            "campaign",
+            "--format",
+            "json",
+        )
+        assert json.loads(text)["totals"]["first_touch"] == {"(none)": "0.00", "q1": "2000.00"}
+
+    def test_attribution_touch_after_close(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A touch after its deal closed is located in the touches file."""
+        touches, deals = tmp_path / "touches.csv", tmp_path / "deals.csv"
+        touches.write_text(TOUCHES_CSV + "L1,2026-03-01T00:00:00Z,ads,\n", encoding="utf-8")
+        deals.write_text(DEALS_CSV, encoding="utf-8")
+        assert run("attribution", str(touches), str(deals))[0] == 2
+        assert f"{touches}:5:at" in capsys.readouterr().err
+
+    def test_demo_velocity_summary(self) -> None:
+        """The demo ends with the sample deals' velocity, influenced vs not."""
+        _, text = run("demo")
+        assert "Pipeline velocity of the sample deals: KOL-influenced" in text
+        assert "yes vs no: velocity" in text

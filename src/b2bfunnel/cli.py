@@ -8,7 +8,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,6 +21,14 @@ from .funnel import Funnel
 from .kol import KOLBrief, KOLCandidate, plan_portfolio
 from .nps import NPSResult, Report, Response, nps_position, nps_report
 from .scoring import Score
+from .velocity import (
+    MODELS,
+    VelocityReport,
+    attribute,
+    compare_velocity,
+    funnel_metrics,
+    velocity_from_deals,
+)
 
 FORMATS = ("table", "csv", "json")
 _RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -223,6 +231,35 @@ def read_candidates(path: Path) -> list[KOLCandidate]:
     return out
 
 
+def read_records(
+    path: Path, times: Sequence[str], required: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """CSV rows as records: the ``times`` columns parsed as ISO 8601 (blank = absent),
+    every other non-blank cell kept as text."""
+    _require_columns(path, required)
+    records = []
+    for line, row in _rows(path):
+        record: dict[str, Any] = dict(row)
+        for column in times:
+            if column in record:
+                record[column] = parse_datetime(record[column], f"{path}:{line}:{column}")
+        records.append(record)
+    return records
+
+
+def _located(path: Path, call: Callable[[], Any]) -> Any:
+    """Run ``call``; an error about ``records[i].key`` becomes ``path:line:key``."""
+    try:
+        return call()
+    except InvalidInputError as exc:
+        head, _, rest = exc.path.partition("].")
+        if "[" in head and rest:
+            index = int(head.split("[")[-1])
+            message = str(exc).split(": ", 1)[-1]
+            raise InvalidInputError(message, path=f"{path}:{index + 2}:{rest}") from None
+        raise
+
+
 # --- writing ----------------------------------------------------------------------
 
 
@@ -368,6 +405,13 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     )
     quarters = ", ".join(f"{c.period} {c.result.score:+.0f}" for c in report.cells)
     out.write(f"By quarter: {quarters}\n")
+    deals = read_records(_demo_file("demo_deals.csv"), DEAL_TIMES)
+    comparison = compare_velocity(deals, by="influenced", as_of=as_of, baseline="no")
+    yes, no = comparison["yes"], comparison["no"]
+    out.write(
+        f"\nPipeline velocity of the sample deals: KOL-influenced {yes.velocity:,.0f}/day "
+        f"vs not {no.velocity:,.0f}/day\n" + _lift_lines(comparison)
+    )
     return 0
 
 
@@ -538,6 +582,146 @@ def cmd_kol(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
+LIFECYCLE_TIMES = (
+    "lead_at",
+    "mql_at",
+    "sql_at",
+    "opportunity_at",
+    "won_at",
+    "rejected_at",
+    "first_contact_at",
+)
+
+
+def _velocity_row(key: Any, report: VelocityReport) -> dict[str, Any]:
+    def show(value: Any, places: int = 2) -> str:
+        return "undefined" if value is None else f"{value:.{places}f}"
+
+    return {
+        "cohort": key,
+        "open": report.opportunities,
+        "won": report.won,
+        "lost": report.lost,
+        "avg_deal_value": show(report.avg_deal_value),
+        "win_rate": show(report.win_rate, 3),
+        "cycle_days": show(report.cycle_days, 1),
+        "velocity_per_day": show(report.velocity),
+    }
+
+
+def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
+    """Pipeline velocity of a deals CSV, overall or per cohort."""
+    path = Path(args.deals)
+    deals = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"])
+    as_of = parse_datetime(args.as_of, "--as-of") if args.as_of else datetime.now(UTC)
+    if args.by is None:
+        report = _located(path, lambda: velocity_from_deals(deals, as_of=as_of))
+        if args.format == "json":
+            json.dump(report.to_dict(), out, indent=2)
+            out.write("\n")
+        else:
+            (_write_csv if args.format == "csv" else _write_table)(
+                [_velocity_row("all", report)], out
+            )
+        return 0
+    comparison = _located(
+        path, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
+    )
+    if args.format == "json":
+        json.dump(comparison.to_dict(), out, indent=2)
+        out.write("\n")
+        return 0
+    rows = [_velocity_row(key, report) for key, report in comparison.items()]
+    (_write_csv if args.format == "csv" else _write_table)(rows, out)
+    if args.format == "table":
+        out.write("\n" + _lift_lines(comparison))
+    return 0
+
+
+def _lift_lines(comparison: Any) -> str:
+    lines = []
+    for key, lift in comparison.lifts.items():
+        if lift.velocity_ratio is None:
+            lines.append(f"{key} vs {comparison.baseline}: velocity undefined in a cohort\n")
+            continue
+        text = f"{key} vs {comparison.baseline}: velocity {lift.relative_velocity:+.0%}"
+        if lift.interval:
+            low, high = lift.interval
+            text += f" (95% bootstrap: {low - 1:+.0%} to {high - 1:+.0%})"
+        if lift.relative_cycle is not None:
+            text += f", cycle {lift.relative_cycle:+.0%}"
+        if lift.main_lever:
+            text += f"; main lever: {lift.main_lever.replace('_', ' ')}"
+        lines.append(text + "\n")
+    return "".join(lines)
+
+
+def cmd_funnel(args: argparse.Namespace, out: TextIO) -> int:
+    """Conversion, time in stage, SLA and rejection reasons from lifecycle records."""
+    path = Path(args.lifecycle)
+    records = read_records(path, LIFECYCLE_TIMES)
+    hours = timedelta(hours=args.sla_hours)
+    metrics = _located(path, lambda: funnel_metrics(records, sla=hours))
+    if args.format == "json":
+        json.dump(metrics.to_dict(), out, indent=2)
+        out.write("\n")
+        return 0
+    rows = [
+        {
+            "stage": s.stage,
+            "reached": s.reached,
+            "converted": s.converted,
+            "rate": "" if s.rate is None else f"{s.rate:.1%}",
+            "median_days": "" if s.median_days is None else f"{s.median_days:.1f}",
+            "p90_days": "" if s.p90_days is None else f"{s.p90_days:.1f}",
+        }
+        for s in metrics.stages
+    ]
+    (_write_csv if args.format == "csv" else _write_table)(rows, out)
+    if args.format == "table":
+        share = "no SQL" if metrics.sla_share is None else f"{metrics.sla_share:.0%}"
+        out.write(
+            f"\nSQLs contacted within {metrics.sla_hours:g} h: {share} of {metrics.sqls}"
+            f" ({metrics.never_contacted} never contacted)\n"
+        )
+        reasons = ", ".join(f"{r} {n}" for r, n in metrics.rejection_reasons.items()) or "none"
+        out.write(f"Rejection reasons: {reasons}\n")
+    return 0
+
+
+def cmd_attribution(args: argparse.Namespace, out: TextIO) -> int:
+    """Credit of won-deal value per channel, campaign or KOL, model by model."""
+    touches_path, deals_path = Path(args.touches), Path(args.deals)
+    touches = read_records(touches_path, ("at",), ["lead_id", "at", "channel"])
+    deals = read_records(deals_path, DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"])
+    models = MODELS if args.model == "all" else (args.model,)
+    try:
+        report = attribute(
+            touches, deals, models=models, by=args.by, lookback_days=args.lookback_days
+        )
+    except InvalidInputError as exc:
+        head, _, rest = exc.path.partition("].")
+        name, _, index = head.partition("[")
+        if index and rest:
+            file = touches_path if name == "touches" else deals_path
+            message = str(exc).split(": ", 1)[-1]
+            raise InvalidInputError(message, path=f"{file}:{int(index) + 2}:{rest}") from None
+        raise
+    if args.format == "json":
+        json.dump(report.to_dict(), out, indent=2)
+        out.write("\n")
+        return 0
+    rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]
+    (_write_csv if args.format == "csv" else _write_table)(rows, out)
+    if args.format == "table":
+        out.write(
+            f"\n{report.won_deals} won deals worth {report.revenue}; "
+            f"unattributed {report.unattributed}\n"
+        )
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -592,6 +776,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     kol.add_argument("--format", choices=FORMATS, default="table")
     kol.set_defaults(run=cmd_kol)
+    vel = sub.add_parser("velocity", help="pipeline velocity of deals, overall or per cohort")
+    vel.add_argument("deals", help="CSV with created_at, amount, outcome, closed_at")
+    vel.add_argument("--by", help="deal column to compare cohorts by (e.g. influenced)")
+    vel.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
+    vel.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    vel.add_argument("--format", choices=FORMATS, default="table")
+    vel.set_defaults(run=cmd_velocity)
+    fun = sub.add_parser("funnel", help="conversion, time in stage, SLA, rejection reasons")
+    fun.add_argument("lifecycle", help="CSV with lead_at, mql_at, sql_at, ... columns")
+    fun.add_argument("--sla-hours", type=_positive, default=24, help="SLA to contact an SQL (24)")
+    fun.add_argument("--format", choices=FORMATS, default="table")
+    fun.set_defaults(run=cmd_funnel)
+    att = sub.add_parser("attribution", help="multi-touch attribution of won-deal value")
+    att.add_argument("touches", help="CSV with lead_id, at, channel (campaign, kol)")
+    att.add_argument("deals", help="CSV with lead_id, amount, outcome, created_at, closed_at")
+    att.add_argument("--model", choices=(*MODELS, "all"), default="all")
+    att.add_argument("--by", choices=("channel", "campaign", "kol"), default="channel")
+    att.add_argument("--lookback-days", type=_positive, default=90, help="lookback window (90)")
+    att.add_argument("--format", choices=FORMATS, default="table")
+    att.set_defaults(run=cmd_attribution)
     return parser
 
 
