@@ -183,6 +183,17 @@ class TestCompare:
         low, high = a.lifts[True].interval or (0, 0)
         assert low <= (a.lifts[True].velocity_ratio or 0) <= high
 
+    @settings(max_examples=20, deadline=None)
+    @given(st.permutations(COHORTS))
+    def test_comparison_ignores_input_order(self, deals: list[dict[str, Any]]) -> None:
+        """Shuffled deals give the same reports, lifts and bootstrap interval."""
+
+        def compare(ds: list[dict[str, Any]]) -> bf.VelocityComparison:
+            return bf.compare_velocity(ds, by="influenced", as_of=day(20), samples=50, seed=3)
+
+        a, b = compare(deals), compare(COHORTS)
+        assert a.reports == b.reports and a.lifts == b.lifts
+
     def test_missing_key_and_baseline(self) -> None:
         """Deals without the key, and an unknown baseline, are refused."""
         with pytest.raises(bf.InvalidInputError) as info:

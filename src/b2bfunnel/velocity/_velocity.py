@@ -390,7 +390,8 @@ def compare_velocity(
         )
     reports = {key: _report(cohorts[key], as_of) for key in keys}
     rng = random.Random(seed)
-    base_deals = [(s, float(a), float(c)) for s, a, c, _ in cohorts[baseline]]
+    # Sorted, so the resamples (and the interval) do not depend on the input order.
+    base_deals = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[baseline])
     lifts = {}
     for key in keys:
         if key == baseline:
@@ -401,7 +402,7 @@ def compare_velocity(
             ratio = float(other.velocity / base.velocity)
         if base.cycle_days and other.cycle_days is not None:
             rel_cycle = float(other.cycle_days / base.cycle_days) - 1
-        these = [(s, float(a), float(c)) for s, a, c, _ in cohorts[key]]
+        these = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[key])
         ratios = []
         undefined = 0
         for _ in range(samples):
