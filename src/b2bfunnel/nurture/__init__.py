@@ -1,0 +1,5 @@
+"""Nurture flows: behaviour-triggered sequences for "not now" leads. See ``docs/nurture.md``."""
+
+from ._flow import Action, HistoryEntry, NurtureFlow, NurtureState, due
+
+__all__ = ["Action", "HistoryEntry", "NurtureFlow", "NurtureState", "due"]
