@@ -276,11 +276,14 @@ class TestFunnel:
         assert funnel.qualify(answers).stage == bf.Stage.SQL
         assert bf.Funnel().qualify(answers).stage == bf.Stage.MQL
 
-    def test_sections_not_in_this_version_are_refused(self) -> None:
-        """A nurture section is refused rather than silently ignored."""
+    def test_nurture_section(self) -> None:
+        """The nurture section configures funnel.flow; an unknown section is refused."""
+        funnel = bf.Funnel.from_dict({"nurture": {"reenroll": True}})
+        assert funnel.flow.reenroll and not bf.Funnel().flow.reenroll
+        assert bf.Funnel.from_dict(funnel.to_dict()) == funnel
         with pytest.raises(bf.ConfigError) as info:
-            bf.Funnel.from_dict({"nurture": {}})
-        assert info.value.path == "nurture"
+            bf.Funnel.from_dict({"nurtur": {}})
+        assert "did you mean 'nurture'" in str(info.value)
 
     def test_facade_scores_with_its_model(self) -> None:
         """funnel.score and funnel.rank use the configured model."""

@@ -16,25 +16,21 @@ from .errors import ConfigError
 from .events import Event
 from .kol import KOLBrief, KOLCandidate, KOLConfig, KOLFit, kol_fit
 from .kol._model import read_config as read_kol
+from .nurture import NurtureFlow
+from .nurture._flow import read_flow
 from .scoring import Score, ScoringModel
 from .scoring._model import read_model
 
 __all__ = ["Funnel"]
 
-SECTIONS = ("scoring", "qualification", "kol")
-# Sections named by the public contract whose modules are not in this version yet:
-# refusing them beats silently ignoring a team's configuration.
-PLANNED_SECTIONS = ("nurture",)
+SECTIONS = ("scoring", "qualification", "kol", "nurture")
 
 
 def _read(data: Any) -> dict[str, Any]:
     reader = Reader()
-    table = reader.table(data, "", (*SECTIONS, *PLANNED_SECTIONS))
+    table = reader.table(data, "", SECTIONS)
     fields: dict[str, Any] = {}
     if table is not None:
-        for name in PLANNED_SECTIONS:
-            if name in table:
-                reader.error(name, "this section is not supported by this version of b2bfunnel")
         if "scoring" in table:
             scoring = read_model(table["scoring"], "scoring", reader)
             if scoring is not None:
@@ -43,6 +39,10 @@ def _read(data: Any) -> dict[str, Any]:
             kol = read_kol(table["kol"], "kol", reader)
             if kol is not None:
                 fields["kol"] = KOLConfig(**kol)
+        if "nurture" in table:
+            flow = read_flow(table["nurture"], "nurture", reader)
+            if flow is not None:
+                fields["flow"] = NurtureFlow(**flow)
         if "qualification" in table:
             policy = read_policy(table["qualification"], "qualification", reader)
             if policy is not None:
@@ -55,6 +55,10 @@ def _read(data: Any) -> dict[str, Any]:
 class Funnel:
     """The funnel's modules configured together; ``Funnel()`` uses every default.
 
+    ``scoring`` (:class:`ScoringModel`), ``qualification`` (:class:`QualificationPolicy`),
+    ``kol`` (:class:`KOLConfig`) and ``flow`` (:class:`NurtureFlow`) come from the
+    sections of the same names (``flow`` from ``nurture``).
+
     >>> import b2bfunnel as bf
     >>> funnel = bf.Funnel({"scoring": {"hot_threshold": 80}})
     >>> funnel.scoring.hot_threshold
@@ -64,6 +68,7 @@ class Funnel:
     scoring: ScoringModel
     qualification: QualificationPolicy
     kol: KOLConfig
+    flow: NurtureFlow
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
@@ -71,6 +76,7 @@ class Funnel:
             scoring=fields.get("scoring") or ScoringModel.default(),
             qualification=fields.get("qualification") or QualificationPolicy.default(),
             kol=fields.get("kol") or KOLConfig(),
+            flow=fields.get("flow") or NurtureFlow.default(),
         )
 
     @classmethod
@@ -93,6 +99,7 @@ class Funnel:
             "scoring": self.scoring.to_dict(),
             "qualification": self.qualification.to_dict(),
             "kol": self.kol.to_dict(),
+            "nurture": self.flow.to_dict(),
         }
 
     def score(

@@ -350,6 +350,16 @@ class _Work:
         )
 
 
+def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
+    """Read a ``[nurture]`` table into :class:`NurtureFlow` fields (with ``source``)."""
+    if isinstance(data, Mapping) and "statuses" not in data:
+        data = {**DEFAULT_FLOW, **data}
+    fields = read_definition(data, path, reader)
+    if fields is None:
+        return None
+    return {**fields, "source": dict(data)}
+
+
 def _period_start(at: datetime, months: int) -> datetime:
     """The first instant (UTC) of the calendar period of ``months`` after ``at``'s one:
     for 3 months, the next calendar quarter."""
@@ -439,13 +449,12 @@ class NurtureFlow:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: str = "nurture") -> NurtureFlow:
         """Build a flow from ``[nurture]`` data; every problem is reported at once. A key
-        left out takes its default; without ``statuses``, the default flow is used."""
-        merged = dict(data) if "statuses" in data else {**DEFAULT_FLOW, **data}
+        left out takes its default; without ``statuses``, the default flow is adjusted."""
         reader = Reader()
-        fields = read_definition(merged, path, reader)
+        fields = read_flow(data, path, reader)
         reader.raise_if_any("nurture flow")
         assert fields is not None
-        return cls(**fields, source=merged)
+        return cls(**fields)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> NurtureFlow:
