@@ -231,6 +231,7 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
         built = _read_transition(item, at, reader, statuses, templates, index)
         if built is not None:
             transitions.append(built)
+    goals: list[TransitionSpec] = []
     for index, goal in enumerate(reader.array(get("goals", []), join(path, "goals")) or ()):
         at = join(join(path, "goals"), index)
         goal_table = reader.table(goal, at, ("event", "to"), required=("event", "to"))
@@ -242,7 +243,7 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
                     f"a goal ends the flow: expected a terminal status, got {target!r}",
                 )
             else:
-                transitions.append(
+                goals.append(
                     TransitionSpec(
                         f"goal {goal_table['event']}",
                         ANY,
@@ -250,8 +251,10 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
                         Trigger(event=str(goal_table["event"])),
                     )
                 )
+    # Goals end the flow, so they are tried before every other transition.
+    transitions = goals + transitions
     if len(reader.problems) == before:
-        _check_graph(statuses, transitions, initial, path, reader)
+        _check_graph(statuses, transitions, initial, path, reader, len(goals))
     if len(reader.problems) != before:
         return None
     return {
@@ -392,22 +395,25 @@ def _check_graph(
     initial: str,
     path: str,
     reader: Reader,
+    goals: int = 0,
 ) -> None:
-    """Unreachable statuses, dead ends, and ambiguous transitions."""
+    """Unreachable statuses, dead ends, and ambiguous transitions. ``transitions`` holds
+    the ``goals`` first, then the configured ones."""
+
+    def where(index: int) -> str:
+        if index < goals:
+            return join(join(path, "goals"), index)
+        return join(join(path, "transitions"), index - goals)
+
+    # A resume only returns to a status already reached, so it reaches nothing new.
     reachable = {initial}
     frontier = [initial]
-    pauses = [s for s in statuses.values() if s.pause]
     while frontier:
         current = frontier.pop()
         for t in transitions:
-            if t.source in (current, ANY):
-                targets = [t.target] if t.target != RESUME else []
-                for target in targets:
-                    if target not in reachable:
-                        reachable.add(target)
-                        frontier.append(target)
-                if t.target == RESUME and current in {p.name for p in pauses}:
-                    continue
+            if t.source in (current, ANY) and t.target != RESUME and t.target not in reachable:
+                reachable.add(t.target)
+                frontier.append(t.target)
     for name in statuses:
         if name not in reachable:
             reader.error(
@@ -440,8 +446,8 @@ def _check_graph(
             same = (trigger.where, trigger.score) == (other.where, other.score)
             if unguarded or same:
                 reader.error(
-                    join(join(path, "transitions"), index),
-                    f"ambiguous: transitions[{seen[key][0]}] fires on the same trigger "
+                    where(index),
+                    f"ambiguous: {where(seen[key][0])} fires on the same trigger "
                     "from the same status and their guards overlap",
                 )
         else:
