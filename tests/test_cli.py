@@ -494,3 +494,48 @@ class TestVelocityCommands:
         _, text = run("demo")
         assert "Pipeline velocity of the sample deals: KOL-influenced" in text
         assert "yes vs no: velocity" in text
+
+
+class TestNurtureCommands:
+    def test_flow_diagrams(self) -> None:
+        """flow prints the default flow as Mermaid or DOT."""
+        status, text = run("flow")
+        assert status == 0 and text.startswith("stateDiagram-v2")
+        assert text.strip() == bf.NurtureFlow.default().to_mermaid()
+        _, dot = run("flow", "--format", "dot")
+        assert dot.startswith("digraph nurture {")
+
+    def test_simulate(self, files: tuple[Path, Path]) -> None:
+        """simulate replays each lead's history: L1 gets the welcome e-mail on its first
+        event, and the JSON holds every lead's state."""
+        leads, events = files
+        status, text = run(
+            "simulate",
+            "--leads",
+            str(leads),
+            "--events",
+            str(events),
+            "--until",
+            AS_OF,
+            "--format",
+            "json",
+        )
+        assert status == 0
+        data = json.loads(text)
+        assert set(data) == {"L1", "L2", "L3"}
+        first = data["L1"]["actions"][0]
+        assert (first["kind"], first["template"]) == ("send_email", "welcome_1")
+        assert first["at"] == "2026-11-20T10:00:00+00:00"
+
+    def test_simulate_needs_until(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A naive --until is refused."""
+        leads, events = files
+        assert (
+            run(
+                "simulate", "--leads", str(leads), "--events", str(events), "--until", "2026-11-23"
+            )[0]
+            == 2
+        )
+        assert "--until" in capsys.readouterr().err

@@ -60,6 +60,7 @@ from .nps import (
     nps_sample_size,
     nps_what_it_takes,
 )
+from .nurture import Action, HistoryEntry, NurtureFlow, NurtureState
 from .scoring import (
     Contribution,
     Decay,
@@ -89,6 +90,7 @@ __version__ = "0.1.0"
 __all__ = [
     "B2B_SPAIN_2024",
     "AccountNPS",
+    "Action",
     "AttributionReport",
     "B2BFunnelError",
     "CESResult",
@@ -103,6 +105,7 @@ __all__ = [
     "ExplicitRule",
     "Funnel",
     "FunnelMetrics",
+    "HistoryEntry",
     "ImplicitRule",
     "InvalidInputError",
     "KOLBrief",
@@ -114,6 +117,8 @@ __all__ = [
     "NPSComparison",
     "NPSPosition",
     "NPSResult",
+    "NurtureFlow",
+    "NurtureState",
     "ObjectionDiagnosis",
     "Portfolio",
     "Problem",

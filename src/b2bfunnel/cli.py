@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -722,6 +723,48 @@ def cmd_attribution(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_flow(args: argparse.Namespace, out: TextIO) -> int:
+    """The nurture flow as a Mermaid or Graphviz diagram."""
+    funnel = Funnel.from_toml(args.config) if args.config else Funnel()
+    out.write((funnel.flow.to_dot() if args.format == "dot" else funnel.flow.to_mermaid()) + "\n")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    """The actions each lead would get from the nurture flow, replayed on history."""
+    funnel = Funnel.from_toml(args.config) if args.config else Funnel()
+    until = parse_datetime(args.until, "--until")
+    leads = read_leads(Path(args.leads))
+    events = read_events(Path(args.events))
+    results = funnel.simulate(leads, events, until=until)
+    rows = [
+        {
+            "lead": lead_id,
+            "at": action.at.isoformat(),
+            "action": action.kind,
+            "template": action.template or "",
+            "status": action.status,
+            "reason": action.reason,
+        }
+        for lead_id, (_, actions) in results.items()
+        for action in actions
+    ]
+    if args.format == "json":
+        payload = {
+            lead_id: {"state": state.to_dict(), "actions": [a.to_dict() for a in actions]}
+            for lead_id, (state, actions) in results.items()
+        }
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    (_write_csv if args.format == "csv" else _write_table)(rows, out)
+    if args.format == "table":
+        statuses = Counter(state.status for state, _ in results.values())
+        summary = ", ".join(f"{n} {status}" for status, n in statuses.most_common())
+        out.write(f"\n{len(rows)} actions for {len(results)} leads; now: {summary}\n")
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -796,6 +839,17 @@ def build_parser() -> argparse.ArgumentParser:
     att.add_argument("--lookback-days", type=_positive, default=90, help="lookback window (90)")
     att.add_argument("--format", choices=FORMATS, default="table")
     att.set_defaults(run=cmd_attribution)
+    flow = sub.add_parser("flow", help="the nurture flow as a diagram")
+    flow.add_argument("--config", help="funnel TOML file (its [nurture] section)")
+    flow.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    flow.set_defaults(run=cmd_flow)
+    sim = sub.add_parser("simulate", help="the nurture actions each lead would get on history")
+    sim.add_argument("--leads", required=True, help="CSV with an id column and profile columns")
+    sim.add_argument("--events", required=True, help="CSV with lead_id, name, at columns")
+    sim.add_argument("--until", required=True, help="ISO 8601 time with offset to run up to")
+    sim.add_argument("--config", help="funnel TOML file")
+    sim.add_argument("--format", choices=FORMATS, default="table")
+    sim.set_defaults(run=cmd_simulate)
     return parser
 
 

@@ -10,13 +10,14 @@ from typing import Any
 import attrs
 
 from ._config import Reader, load_toml
+from ._time import parse_datetime, require_aware
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
-from .errors import ConfigError
+from .errors import ConfigError, InvalidInputError
 from .events import Event
 from .kol import KOLBrief, KOLCandidate, KOLConfig, KOLFit, kol_fit
 from .kol._model import read_config as read_kol
-from .nurture import NurtureFlow
+from .nurture import Action, NurtureFlow, NurtureState
 from .nurture._flow import read_flow
 from .scoring import Score, ScoringModel
 from .scoring._model import read_model
@@ -127,3 +128,44 @@ class Funnel:
     def kol_fit(self, candidate: KOLCandidate, brief: KOLBrief) -> KOLFit:
         """A KOL's fit with the funnel's ``[kol]`` weights and norms (see :func:`kol_fit`)."""
         return kol_fit(candidate, brief, config=self.kol)
+
+    def simulate(
+        self,
+        profiles: Iterable[Mapping[str, Any]],
+        events: Iterable[Event],
+        *,
+        until: datetime,
+    ) -> dict[str, tuple[NurtureState, tuple[Action, ...]]]:
+        """Run the nurture flow over each lead's history, to test a flow before switching
+        it on: every lead is enrolled at its first event (or its profile's ``enrolled_at``),
+        each event is scored with the funnel's scoring model as it happens, and the flow
+        is advanced to ``until``. Returns each lead's final state and actions."""
+        require_aware(until, "until")
+        leads = {}
+        for index, profile in enumerate(profiles):
+            lead_id = profile.get("id") if isinstance(profile, Mapping) else None
+            if not isinstance(lead_id, str) or not lead_id:
+                raise InvalidInputError("expected a profile with an id", path=f"profiles[{index}]")
+            leads[lead_id] = profile
+        by_lead: dict[str, list[Event]] = {lead_id: [] for lead_id in leads}
+        for event in events:
+            if event.lead_id in by_lead and event.at <= until:
+                by_lead[event.lead_id].append(event)
+        out = {}
+        for lead_id, profile in leads.items():
+            history = sorted(by_lead[lead_id], key=lambda e: (e.ts, e.name))
+            start = profile.get("enrolled_at") or (history[0].at if history else until)
+            if isinstance(start, str):
+                start = parse_datetime(start, f"profiles[{lead_id!r}].enrolled_at")
+            scores = self.scoring.new_state(lead_id, profile)
+            state = self.flow.enroll(lead_id, at=start)
+            actions: list[Action] = []
+            for event in history:
+                scores = self.scoring.ingest(scores, event)
+                score = self.scoring.score_state(scores, as_of=event.at)
+                state, done = self.flow.handle(state, event, score=score)
+                actions.extend(done)
+            state, done = self.flow.advance(state, as_of=until)
+            actions.extend(done)
+            out[lead_id] = (state, tuple(actions))
+        return out
