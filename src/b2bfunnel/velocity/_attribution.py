@@ -165,7 +165,9 @@ def conversion_probability(
     """Probability of reaching conversion from the start of the absorbing chain, solved
     exactly from the linear system (no simulation); a ``removed`` state sends its
     incoming transitions to the null state."""
-    states = [s for s in transitions if s != removed]
+    # Sorted, so the linear system (and its floating-point result) does not depend on
+    # the order in which journeys were given.
+    states = sorted(s for s in transitions if s != removed)
     index = {s: i for i, s in enumerate(states)}
     size = len(states)
     matrix = [[0.0] * size for _ in range(size)]
@@ -177,7 +179,7 @@ def conversion_probability(
         total = sum(out.values())
         if not total:
             continue
-        for target, count in out.items():
+        for target, count in sorted(out.items()):
             p = count / total
             if target == _CONVERSION:
                 rhs[row] += p
@@ -201,7 +203,7 @@ def removal_effects(paths: Iterable[tuple[Sequence[str], bool]]) -> dict[str, fl
     base = conversion_probability(transitions)
     if base <= 0:
         return {}
-    channels = [s for s in transitions if s != _START]
+    channels = sorted(s for s in transitions if s != _START)
     return {c: max(0.0, 1 - conversion_probability(transitions, c) / base) for c in channels}
 
 
