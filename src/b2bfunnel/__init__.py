@@ -5,87 +5,95 @@
 100
 """
 
-from ._conditions import Condition
-from .bant import (
-    CriterionPolicy,
-    CriterionStatus,
-    ObjectionDiagnosis,
-    Qualification,
-    QualificationPolicy,
-    Stage,
-    diagnose_price_objection,
-    next_fields,
-    qualify,
-)
-from .errors import B2BFunnelError, ConfigError, InvalidInputError, Problem
-from .events import Event
-from .funnel import Funnel
-from .kol import (
-    ContractReview,
-    KOLBrief,
-    KOLCandidate,
-    KOLConfig,
-    KOLFit,
-    Portfolio,
-    kol_fit,
-    plan_portfolio,
-    review_contract,
-)
-from .nps import (
-    B2B_SPAIN_2024,
-    AccountNPS,
-    CESResult,
-    NPSBenchmark,
-    NPSComparison,
-    NPSPosition,
-    NPSResult,
-    RateResult,
-    Report,
-    ReportCell,
-    Response,
-    ThemeCounts,
-    Ticket,
-    WhatItTakes,
-    account_nps,
-    ces,
-    ces_report,
-    comment_themes,
-    compare_nps,
-    fcr,
-    fcr_report,
-    nps,
-    nps_detectable_change,
-    nps_position,
-    nps_report,
-    nps_sample_size,
-    nps_what_it_takes,
-)
-from .nurture import Action, HistoryEntry, NurtureFlow, NurtureState
-from .scoring import (
-    Contribution,
-    Decay,
-    ExplicitRule,
-    ImplicitRule,
-    Score,
-    ScoreState,
-    ScoringModel,
-    Tier,
-)
-from .velocity import (
-    AttributionReport,
-    FunnelMetrics,
-    Lift,
-    StageStats,
-    VelocityComparison,
-    VelocityReport,
-    attribute,
-    compare_velocity,
-    funnel_metrics,
-    pipeline_velocity,
-    velocity_from_deals,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The function nps() shares its name with the subpackage that defines it; importing a
+# subpackage binds it on this package, so bind the function after loading it, once.
+from .nps import nps
 
 __version__ = "0.1.0"
+
+# Public names and the module each lives in. They are imported on first use, so
+# `import b2bfunnel` stays fast and a caller pays only for the modules it uses.
+_EXPORTS = {
+    "AccountNPS": ".nps",
+    "Action": ".nurture",
+    "AttributionReport": ".velocity",
+    "B2BFunnelError": ".errors",
+    "B2B_SPAIN_2024": ".nps",
+    "CESResult": ".nps",
+    "Condition": "._conditions",
+    "ConfigError": ".errors",
+    "ContractReview": ".kol",
+    "Contribution": ".scoring",
+    "CriterionPolicy": ".bant",
+    "CriterionStatus": ".bant",
+    "Decay": ".scoring",
+    "Event": ".events",
+    "ExplicitRule": ".scoring",
+    "Funnel": ".funnel",
+    "FunnelMetrics": ".velocity",
+    "HistoryEntry": ".nurture",
+    "ImplicitRule": ".scoring",
+    "InvalidInputError": ".errors",
+    "KOLBrief": ".kol",
+    "KOLCandidate": ".kol",
+    "KOLConfig": ".kol",
+    "KOLFit": ".kol",
+    "Lift": ".velocity",
+    "NPSBenchmark": ".nps",
+    "NPSComparison": ".nps",
+    "NPSPosition": ".nps",
+    "NPSResult": ".nps",
+    "NurtureFlow": ".nurture",
+    "NurtureState": ".nurture",
+    "ObjectionDiagnosis": ".bant",
+    "Portfolio": ".kol",
+    "Problem": ".errors",
+    "Qualification": ".bant",
+    "QualificationPolicy": ".bant",
+    "RateResult": ".nps",
+    "Report": ".nps",
+    "ReportCell": ".nps",
+    "Response": ".nps",
+    "Score": ".scoring",
+    "ScoreState": ".scoring",
+    "ScoringModel": ".scoring",
+    "Stage": ".bant",
+    "StageStats": ".velocity",
+    "ThemeCounts": ".nps",
+    "Ticket": ".nps",
+    "Tier": ".scoring",
+    "VelocityComparison": ".velocity",
+    "VelocityReport": ".velocity",
+    "WhatItTakes": ".nps",
+    "account_nps": ".nps",
+    "attribute": ".velocity",
+    "ces": ".nps",
+    "ces_report": ".nps",
+    "comment_themes": ".nps",
+    "compare_nps": ".nps",
+    "compare_velocity": ".velocity",
+    "diagnose_price_objection": ".bant",
+    "fcr": ".nps",
+    "fcr_report": ".nps",
+    "funnel_metrics": ".velocity",
+    "kol_fit": ".kol",
+    "next_fields": ".bant",
+    "nps_detectable_change": ".nps",
+    "nps_position": ".nps",
+    "nps_report": ".nps",
+    "nps_sample_size": ".nps",
+    "nps_what_it_takes": ".nps",
+    "pipeline_velocity": ".velocity",
+    "plan_portfolio": ".kol",
+    "qualify": ".bant",
+    "review_contract": ".kol",
+    "velocity_from_deals": ".velocity",
+}
 
 __all__ = [
     "B2B_SPAIN_2024",
@@ -164,3 +172,114 @@ __all__ = [
     "review_contract",
     "velocity_from_deals",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'b2bfunnel' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:
+    from ._conditions import (
+        Condition,
+    )
+    from .bant import (
+        CriterionPolicy,
+        CriterionStatus,
+        ObjectionDiagnosis,
+        Qualification,
+        QualificationPolicy,
+        Stage,
+        diagnose_price_objection,
+        next_fields,
+        qualify,
+    )
+    from .errors import (
+        B2BFunnelError,
+        ConfigError,
+        InvalidInputError,
+        Problem,
+    )
+    from .events import (
+        Event,
+    )
+    from .funnel import (
+        Funnel,
+    )
+    from .kol import (
+        ContractReview,
+        KOLBrief,
+        KOLCandidate,
+        KOLConfig,
+        KOLFit,
+        Portfolio,
+        kol_fit,
+        plan_portfolio,
+        review_contract,
+    )
+    from .nps import (
+        B2B_SPAIN_2024,
+        AccountNPS,
+        CESResult,
+        NPSBenchmark,
+        NPSComparison,
+        NPSPosition,
+        NPSResult,
+        RateResult,
+        Report,
+        ReportCell,
+        Response,
+        ThemeCounts,
+        Ticket,
+        WhatItTakes,
+        account_nps,
+        ces,
+        ces_report,
+        comment_themes,
+        compare_nps,
+        fcr,
+        fcr_report,
+        nps,
+        nps_detectable_change,
+        nps_position,
+        nps_report,
+        nps_sample_size,
+        nps_what_it_takes,
+    )
+    from .nurture import (
+        Action,
+        HistoryEntry,
+        NurtureFlow,
+        NurtureState,
+    )
+    from .scoring import (
+        Contribution,
+        Decay,
+        ExplicitRule,
+        ImplicitRule,
+        Score,
+        ScoreState,
+        ScoringModel,
+        Tier,
+    )
+    from .velocity import (
+        AttributionReport,
+        FunnelMetrics,
+        Lift,
+        StageStats,
+        VelocityComparison,
+        VelocityReport,
+        attribute,
+        compare_velocity,
+        funnel_metrics,
+        pipeline_velocity,
+        velocity_from_deals,
+    )
