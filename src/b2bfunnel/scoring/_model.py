@@ -518,24 +518,40 @@ class ScoringModel:
         """The state after ``events`` (one or many, in any order): O(1) per event.
 
         Scoring the result equals :meth:`score` on the same events. ``hot_since`` is
-        checked at each event (consecutive events of one instant in one call are
-        checked together, as :meth:`score` does); for an event older than one already
-        ingested (late) the
-        exact crossing time is unknowable without the history, so ``hot_since`` is then
-        the newest event time seen, an upper bound of what :meth:`score` reports.
+        checked at each event (consecutive events of one instant in one call are checked
+        together, as :meth:`score` does), so fed in time order it equals what
+        :meth:`score` reports. For an event older than one already ingested (late) the
+        exact crossing time is unknowable without the history: the check happens at the
+        newest event time seen, an upper bound of :meth:`score`'s answer when points are
+        positive and decay is not per event (see ``docs/scoring.md``).
         """
-        self._check_state(state)
-        batch = [events] if isinstance(events, Event) else list(events)
-        for index, event in enumerate(batch):
-            if not isinstance(event, Event):
+        if (
+            type(state) is not ScoreState
+            or state.model != self.fingerprint
+            or len(state.rules) != len(self.implicit)
+        ):
+            self._check_state(state)
+        if type(events) is Event:  # the live path: one event per call
+            if events.lead_id != state.lead_id:
                 raise InvalidInputError(
-                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                    f"event of lead {events.lead_id!r} given to the state of {state.lead_id!r}",
+                    path="events[0].lead_id",
                 )
-            if event.lead_id != state.lead_id:
-                raise InvalidInputError(
-                    f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
-                    path=f"events[{index}].lead_id",
-                )
+            batch: Sequence[Event] = (events,)
+        else:
+            batch = list(events) if not isinstance(events, Event) else [events]
+            for index, event in enumerate(batch):
+                if not isinstance(event, Event):
+                    raise InvalidInputError(
+                        f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                    )
+                if event.lead_id != state.lead_id:
+                    raise InvalidInputError(
+                        f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
+                        path=f"events[{index}].lead_id",
+                    )
+        if state.explicit and max(state.explicit) >= len(self.explicit):
+            self._check_state(state)
         accs = list(state.rules)
         last, hot = state.last_ts, state.hot_since_ts
         dispatch = self._dispatch.get
