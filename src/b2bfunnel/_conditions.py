@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from ._config import Reader, join
+from ._config import Reader, join, read_all
 from ._text import fold, word_form
 from .errors import InvalidInputError
 
@@ -346,11 +346,7 @@ class Condition:
     @classmethod
     def from_dict(cls, data: Any, *, path: str = "condition") -> Condition:
         """Build a condition, raising :class:`ConfigError` listing every problem."""
-        reader = Reader()
-        condition = cls.parse(data, path, reader)
-        reader.raise_if_any("condition")
-        assert condition is not None
-        return condition
+        return read_all(cls.parse, data, path, "condition")
 
     def matches(self, data: Mapping[str, Any]) -> bool:
         """Whether ``data`` satisfies the condition; missing fields never raise."""

@@ -153,6 +153,16 @@ class Reader:
         return out
 
 
+def read_all(read: Callable[[Any, str, Reader], T | None], data: Any, path: str, what: str) -> T:
+    """Run a section reader over ``data``; raise one :class:`ConfigError` listing every
+    problem it found, or return what it read."""
+    reader = Reader()
+    value = read(data, path, reader)
+    reader.raise_if_any(what)
+    assert value is not None  # a reader returns None only after recording a problem
+    return value
+
+
 def load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a TOML file; a syntax error becomes a :class:`ConfigError` naming the file."""
     import tomllib

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .._config import Reader, did_you_mean, join, load_toml
+from .._config import Reader, did_you_mean, join, load_toml, read_all
 from ..errors import InvalidInputError
 from ._frameworks import LANGUAGES, PRESETS
 
@@ -261,11 +261,7 @@ class QualificationPolicy:
         cls, data: Mapping[str, Any], *, path: str = "qualification"
     ) -> QualificationPolicy:
         """Build from ``[qualification]`` data; every problem is reported at once."""
-        reader = Reader()
-        fields = read_policy(data, path, reader)
-        reader.raise_if_any("qualification configuration")
-        assert fields is not None
-        return cls(**fields)
+        return cls(**read_all(read_policy, data, path, "qualification configuration"))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> QualificationPolicy:

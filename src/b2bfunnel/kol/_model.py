@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._config import Reader, did_you_mean, join, load_toml
+from .._config import Reader, did_you_mean, join, load_toml, read_all
 from .._money import money
 from .._text import fold
 from ..errors import InvalidInputError
@@ -306,11 +306,7 @@ class KOLConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: str = "kol") -> KOLConfig:
         """Build from ``[kol]`` data; every problem is reported at once."""
-        reader = Reader()
-        fields = read_config(data, path, reader)
-        reader.raise_if_any("kol configuration")
-        assert fields is not None
-        return cls(**fields)
+        return cls(**read_all(read_config, data, path, "kol configuration"))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> KOLConfig:

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from .._config import Reader, load_toml
+from .._config import Reader, load_toml, read_all
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -450,11 +450,7 @@ class NurtureFlow:
     def from_dict(cls, data: Mapping[str, Any], *, path: str = "nurture") -> NurtureFlow:
         """Build a flow from ``[nurture]`` data; every problem is reported at once. A key
         left out takes its default; without ``statuses``, the default flow is adjusted."""
-        reader = Reader()
-        fields = read_flow(data, path, reader)
-        reader.raise_if_any("nurture flow")
-        assert fields is not None
-        return cls(**fields)
+        return cls(**read_all(read_flow, data, path, "nurture flow"))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> NurtureFlow:

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from .._config import Reader, did_you_mean, join, load_toml
+from .._config import Reader, did_you_mean, join, load_toml, read_all
 from .._time import SECONDS_PER_DAY, from_ts, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -358,11 +358,7 @@ class ScoringModel:
         >>> ScoringModel.from_dict({"hot_threshold": 80}).hot_threshold
         80
         """
-        reader = Reader()
-        fields = read_model(data, path, reader)
-        reader.raise_if_any("scoring configuration")
-        assert fields is not None
-        return cls(**fields)
+        return cls(**read_all(read_model, data, path, "scoring configuration"))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ScoringModel:
