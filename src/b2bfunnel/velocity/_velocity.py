@@ -176,11 +176,16 @@ def check_deals(
             yield 2, amount, 0, deal
 
 
-def _report(checked: Sequence[_Deal], as_of: datetime) -> VelocityReport:
+def _tally(rows: Iterable[tuple[int, Any, Any]]) -> tuple[int, int, int, Any, Any]:
+    """Open, won and lost counts, and the won deals' summed amounts and cycle seconds.
+
+    The sums start at 0, so they stay Decimal and int for exact reports and float for
+    the bootstrap.
+    """
     opportunities = won = lost = 0
-    value = Decimal(0)
-    seconds = 0
-    for state, amount, cycle, _ in checked:
+    value: Any = 0
+    seconds: Any = 0
+    for state, amount, cycle in rows:
         if state == 0:
             opportunities += 1
         elif state == 1:
@@ -189,7 +194,12 @@ def _report(checked: Sequence[_Deal], as_of: datetime) -> VelocityReport:
             seconds += cycle
         elif state == 2:
             lost += 1
-    return _assemble(opportunities, won, lost, value, seconds, as_of)
+    return opportunities, won, lost, value, seconds
+
+
+def _report(checked: Sequence[_Deal], as_of: datetime) -> VelocityReport:
+    opportunities, won, lost, value, seconds = _tally(d[:3] for d in checked)
+    return _assemble(opportunities, won, lost, Decimal(value), seconds, as_of)
 
 
 def _assemble(
@@ -332,20 +342,10 @@ def _log_levers(base: VelocityReport, other: VelocityReport) -> dict[str, float]
 
 
 def _float_velocity(sample: Sequence[tuple[int, float, float]]) -> float | None:
-    opportunities = won = lost = 0
-    value = seconds = 0.0
-    for state, amount, cycle in sample:
-        if state == 0:
-            opportunities += 1
-        elif state == 1:
-            won += 1
-            value += amount
-            seconds += cycle
-        elif state == 2:
-            lost += 1
+    opportunities, won, lost, value, seconds = _tally(sample)
     if not won or not seconds:
         return None
-    return opportunities * (value / won) * (won / (won + lost)) / (seconds / 86_400 / won)
+    return float(opportunities * (value / won) * (won / (won + lost)) / (seconds / 86_400 / won))
 
 
 def compare_velocity(
