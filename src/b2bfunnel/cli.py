@@ -308,6 +308,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _write_json(payload: Any, out: TextIO) -> int:
+    """Write ``payload`` as indented JSON; the command's exit status (0)."""
+    json.dump(payload, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return 0
+
+
 def _write_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
     if not rows:
         return
@@ -343,8 +350,7 @@ def _score_rows(
 def _emit(fmt: str, rows: list[dict[str, Any]], scores: Sequence[Score], out: TextIO) -> None:
     if fmt == "json":
         payload = [{"rank": i, **s.to_dict()} for i, s in enumerate(scores, start=1)]
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(payload, out)
     elif fmt == "csv":
         _write_csv(rows, out)
     else:
@@ -480,9 +486,7 @@ def cmd_nps(args: argparse.Namespace, out: TextIO) -> int:
         payload = report.to_dict()
         if position is not None:
             payload["position"] = position.to_dict()
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json(payload, out)
     rows = _nps_rows(report)
     if args.format == "csv":
         _write_csv(rows, out)
@@ -502,9 +506,7 @@ def cmd_qualify(args: argparse.Namespace, out: TextIO) -> int:
     results = qualify_rows(_rows(path), path, funnel, as_of, args.language)
     if args.format == "json":
         payload = [{"lead": lead, **q.to_dict()} for lead, q in results]
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json(payload, out)
     rows = [
         {
             "lead": lead,
@@ -533,9 +535,7 @@ def cmd_kol(args: argparse.Namespace, out: TextIO) -> int:
             candidates, brief, args.budget, weight_by_fit=args.weight_by_fit, config=funnel.kol
         )
         if args.format == "json":
-            json.dump(plan.to_dict(), out, ensure_ascii=False, indent=2)
-            out.write("\n")
-            return 0
+            return _write_json(plan.to_dict(), out)
         rows = [
             {
                 "handle": f.handle,
@@ -559,9 +559,7 @@ def cmd_kol(args: argparse.Namespace, out: TextIO) -> int:
         (funnel.kol_fit(c, brief) for c in candidates), key=lambda f: (-f.score, f.handle)
     )
     if args.format == "json":
-        json.dump([f.to_dict() for f in fits], out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json([f.to_dict() for f in fits], out)
     rows = [
         {
             "rank": i,
@@ -619,8 +617,7 @@ def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
     if args.by is None:
         report = _located(path, lambda: velocity_from_deals(deals, as_of=as_of))
         if args.format == "json":
-            json.dump(report.to_dict(), out, indent=2)
-            out.write("\n")
+            _write_json(report.to_dict(), out)
         else:
             (_write_csv if args.format == "csv" else _write_table)(
                 [_velocity_row("all", report)], out
@@ -630,9 +627,7 @@ def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
         path, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
     )
     if args.format == "json":
-        json.dump(comparison.to_dict(), out, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json(comparison.to_dict(), out)
     rows = [_velocity_row(key, report) for key, report in comparison.items()]
     (_write_csv if args.format == "csv" else _write_table)(rows, out)
     if args.format == "table":
@@ -665,9 +660,7 @@ def cmd_funnel(args: argparse.Namespace, out: TextIO) -> int:
     hours = timedelta(hours=args.sla_hours)
     metrics = _located(path, lambda: funnel_metrics(records, sla=hours))
     if args.format == "json":
-        json.dump(metrics.to_dict(), out, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json(metrics.to_dict(), out)
     rows = [
         {
             "stage": s.stage,
@@ -710,9 +703,7 @@ def cmd_attribution(args: argparse.Namespace, out: TextIO) -> int:
             raise InvalidInputError(message, path=f"{file}:{int(index) + 2}:{rest}") from None
         raise
     if args.format == "json":
-        json.dump(report.to_dict(), out, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json(report.to_dict(), out)
     rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]
     (_write_csv if args.format == "csv" else _write_table)(rows, out)
     if args.format == "table":
@@ -754,9 +745,7 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
             lead_id: {"state": state.to_dict(), "actions": [a.to_dict() for a in actions]}
             for lead_id, (state, actions) in results.items()
         }
-        json.dump(payload, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
+        return _write_json(payload, out)
     (_write_csv if args.format == "csv" else _write_table)(rows, out)
     if args.format == "table":
         statuses = Counter(state.status for state, _ in results.values())
