@@ -77,20 +77,28 @@ def _criterion(
     }
 
 
+def _money(name: str) -> dict[str, Any]:
+    """The budget criterion (BANT's budget, ANUM's and CHAMP's money)."""
+    return _criterion(name, _MONEY_VALUES, ["approved"], ["estimating", "business_case"], _BUDGET)
+
+
+def _authority() -> dict[str, Any]:
+    """Authority, judged on the buying committee too."""
+    return _criterion(
+        "authority",
+        _AUTHORITY_VALUES,
+        ["economic_buyer"],
+        ["technical_buyer", "influencer", "champion"],
+        _AUTHORITY,
+        committee=True,
+    )
+
+
 PRESETS: Mapping[str, Mapping[str, Any]] = {
     "bant": {
         "criteria": [
-            _criterion(
-                "budget", _MONEY_VALUES, ["approved"], ["estimating", "business_case"], _BUDGET
-            ),
-            _criterion(
-                "authority",
-                _AUTHORITY_VALUES,
-                ["economic_buyer"],
-                ["technical_buyer", "influencer", "champion"],
-                _AUTHORITY,
-                committee=True,
-            ),
+            _money("budget"),
+            _authority(),
             _criterion("need", _NEED_VALUES, _NEED_VALUES[:4], [], _NEED),
             _criterion(
                 "timing",
@@ -105,14 +113,7 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
     },
     "anum": {
         "criteria": [
-            _criterion(
-                "authority",
-                _AUTHORITY_VALUES,
-                ["economic_buyer"],
-                ["technical_buyer", "influencer", "champion"],
-                _AUTHORITY,
-                committee=True,
-            ),
+            _authority(),
             _criterion("need", _NEED_VALUES, _NEED_VALUES[:4], [], _NEED),
             _criterion(
                 "urgency",
@@ -122,9 +123,7 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
                 _TIMING,
                 timing=True,
             ),
-            _criterion(
-                "money", _MONEY_VALUES, ["approved"], ["estimating", "business_case"], _BUDGET
-            ),
+            _money("money"),
         ],
         "gate": ["need"],
     },
@@ -143,17 +142,8 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
                     "crecimiento o la eficiencia?",
                 },
             ),
-            _criterion(
-                "authority",
-                _AUTHORITY_VALUES,
-                ["economic_buyer"],
-                ["technical_buyer", "influencer", "champion"],
-                _AUTHORITY,
-                committee=True,
-            ),
-            _criterion(
-                "money", _MONEY_VALUES, ["approved"], ["estimating", "business_case"], _BUDGET
-            ),
+            _authority(),
+            _money("money"),
             _criterion(
                 "prioritization",
                 ["top", "high", "medium", "low", "none"],

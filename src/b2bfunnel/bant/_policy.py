@@ -159,19 +159,16 @@ def read_policy(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         where = join(join(path, "criteria"), name)
         override = reader.table(over.get(name, {}), where, OVERRIDE_KEYS) or {}
         origin = where if custom is None else join(join(join(path, "custom"), "criteria"), index)
-        met = _names(
-            override.get("met", spec["met"]),
-            join(where if "met" in override else origin, "met"),
-            reader,
-            values,
-            f"value of {name}",
-        )
-        partial = _names(
-            override.get("partial", spec["partial"]),
-            join(where if "partial" in override else origin, "partial"),
-            reader,
-            values,
-            f"value of {name}",
+        # Each value list comes from the override if given, else from the framework.
+        met, partial = (
+            _names(
+                override.get(key, spec[key]),
+                join(where if key in override else origin, key),
+                reader,
+                values,
+                f"value of {name}",
+            )
+            for key in ("met", "partial")
         )
         for value in set(met) & set(partial):
             reader.error(join(where, "partial"), f"{value!r} is both met and partial")
