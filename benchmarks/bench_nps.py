@@ -4,19 +4,11 @@ of 1,000,000 responses. Run: ``python benchmarks/bench_nps.py``."""
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 
+from timing import best_of
+
 import b2bfunnel as bf
-
-
-def best_of(runs: int, fn: object) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

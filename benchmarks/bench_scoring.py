@@ -19,19 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import event_rows, leads
+from timing import best_of
 
 import b2bfunnel as bf
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-def _best_of(runs: int, fn: object) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def bench_rank(n_leads: int, n_events: int) -> None:
@@ -39,7 +31,7 @@ def bench_rank(n_leads: int, n_events: int) -> None:
     ids = [p["id"] for p in profiles]
     events = [bf.Event(i, n, at, p) for i, n, at, p in event_rows(ids, n_events, end=AS_OF)]
     model = bf.ScoringModel.default()
-    seconds = _best_of(3, lambda: model.rank(profiles, events, as_of=AS_OF))
+    seconds = best_of(3, lambda: model.rank(profiles, events, as_of=AS_OF))
     print(
         f"rank(): {n_leads:,} leads, {n_events:,} events in {seconds:.2f} s "
         f"= {n_events / seconds:,.0f} events/s (target >= 1,000,000)"
@@ -56,7 +48,7 @@ def bench_rank(n_leads: int, n_events: int) -> None:
         for event in single:
             states[event.lead_id] = model.ingest(states[event.lead_id], event)
 
-    seconds = _best_of(1, one_by_one)
+    seconds = best_of(1, one_by_one)
     print(
         f"ingest(): {len(single):,} events one call each: "
         f"{seconds / len(single) * 1e6:.2f} µs/event (target <= 2 µs)"

@@ -5,10 +5,11 @@ Run: ``python benchmarks/bench_velocity.py``."""
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from timing import best_of
 
 import b2bfunnel as bf
 
@@ -46,26 +47,20 @@ def journeys(deal_list: list[dict[str, Any]], per_deal: int, seed: int = 2) -> l
     return touches
 
 
-def timed(fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def main() -> None:
     many = deals(500_000)
-    seconds = min(timed(lambda: bf.velocity_from_deals(many, as_of=AS_OF)) for _ in range(3))
+    seconds = best_of(3, lambda: bf.velocity_from_deals(many, as_of=AS_OF))
     print(f"velocity_from_deals(): {len(many) / seconds:,.0f} deals/s (target >= 500,000)")
 
     some = deals(50_000, seed=3)
     touches = journeys(some, 4)
     heuristic = [m for m in bf.velocity.MODELS if m != "markov"]
-    seconds = min(timed(lambda: bf.attribute(touches, some, models=["linear"])) for _ in range(3))
+    seconds = best_of(3, lambda: bf.attribute(touches, some, models=["linear"]))
     print(
         f"attribute(linear): {len(touches):,} touchpoints in {seconds:.2f} s = "
         f"{len(touches) / seconds:,.0f} touchpoints/s (target >= 500,000)"
     )
-    seconds = timed(lambda: bf.attribute(touches, some, models=heuristic))
+    seconds = best_of(1, lambda: bf.attribute(touches, some, models=heuristic))
     print(
         f"attribute(6 heuristic models at once): {len(touches) * 6 / seconds:,.0f} "
         "touchpoint-models/s"
@@ -73,7 +68,7 @@ def main() -> None:
 
     markov_deals = deals(100_000, seed=4)
     markov_touches = journeys(markov_deals, 5)
-    seconds = timed(lambda: bf.attribute(markov_touches, markov_deals, models=["markov"]))
+    seconds = best_of(1, lambda: bf.attribute(markov_touches, markov_deals, models=["markov"]))
     print(
         f"attribute(markov): 100,000 journeys of {len(CHANNELS)} channels, "
         f"{len(markov_touches):,} touchpoints in {seconds:.2f} s (target < 5 s)"
