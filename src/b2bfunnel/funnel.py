@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,15 @@ from .scoring._model import read_model
 
 __all__ = ["Funnel"]
 
-SECTIONS = ("scoring", "qualification", "kol", "nurture")
+# Each section: its name, the Funnel field it configures, its reader, and the value it
+# builds. A tuple, so the table cannot change at run time.
+READERS: tuple[tuple[str, str, Callable[[Any, str, Reader], dict[str, Any] | None], Any], ...] = (
+    ("scoring", "scoring", read_model, ScoringModel),
+    ("qualification", "qualification", read_policy, QualificationPolicy),
+    ("kol", "kol", read_kol, KOLConfig),
+    ("nurture", "flow", read_flow, NurtureFlow),
+)
+SECTIONS = tuple(section for section, *_ in READERS)
 
 
 def _read(data: Any) -> dict[str, Any]:
@@ -32,22 +40,11 @@ def _read(data: Any) -> dict[str, Any]:
     table = reader.table(data, "", SECTIONS)
     fields: dict[str, Any] = {}
     if table is not None:
-        if "scoring" in table:
-            scoring = read_model(table["scoring"], "scoring", reader)
-            if scoring is not None:
-                fields["scoring"] = ScoringModel(**scoring)
-        if "kol" in table:
-            kol = read_kol(table["kol"], "kol", reader)
-            if kol is not None:
-                fields["kol"] = KOLConfig(**kol)
-        if "nurture" in table:
-            flow = read_flow(table["nurture"], "nurture", reader)
-            if flow is not None:
-                fields["flow"] = NurtureFlow(**flow)
-        if "qualification" in table:
-            policy = read_policy(table["qualification"], "qualification", reader)
-            if policy is not None:
-                fields["qualification"] = QualificationPolicy(**policy)
+        for section, field, read, build in READERS:
+            if section in table:
+                values = read(table[section], section, reader)
+                if values is not None:
+                    fields[field] = build(**values)
     reader.raise_if_any("funnel configuration")
     return fields
 
