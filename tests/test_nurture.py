@@ -285,6 +285,13 @@ class TestDefinition:
         """hot = true and hot = false on the same event are fine (the default flow has them)."""
         assert NurtureFlow.default().statuses
 
+    def test_to_dict_is_a_copy(self) -> None:
+        """Changing a flow's data changes neither the flow nor the default flow."""
+        data = FLOW.to_dict()
+        data["statuses"]["nurturing"]["steps"].clear()
+        assert NurtureFlow.default() == FLOW
+        assert len(NurtureFlow.default().to_dict()["statuses"]["nurturing"]["steps"]) == 3
+
     def test_round_trip_and_diagrams(self) -> None:
         """to_dict/from_dict round-trip; Mermaid and DOT show every status and edge."""
         assert NurtureFlow.from_dict(FLOW.to_dict()) == FLOW

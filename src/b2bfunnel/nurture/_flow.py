@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -357,7 +358,7 @@ def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     fields = read_definition(data, path, reader)
     if fields is None:
         return None
-    return {**fields, "source": dict(data)}
+    return {**fields, "source": copy.deepcopy(dict(data))}
 
 
 def _period_start(at: datetime, months: int) -> datetime:
@@ -458,8 +459,9 @@ class NurtureFlow:
         return cls.from_dict(load_toml(path).get("nurture", {}))
 
     def to_dict(self) -> dict[str, Any]:
-        """The flow as ``[nurture]`` data: ``from_dict(f.to_dict()) == f``."""
-        return dict(self.source)
+        """The flow as ``[nurture]`` data: ``from_dict(f.to_dict()) == f``. A deep copy:
+        changing it changes neither this flow nor the defaults."""
+        return copy.deepcopy(dict(self.source))
 
     # --- the engine ---------------------------------------------------------------
 
