@@ -15,13 +15,6 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
-KEYS = (
-    *(f"{s}_at" for s in STAGES),
-    "rejected_at",
-    "first_contact_at",
-    "rejection_reason",
-    "lead_id",
-)
 
 
 @attrs.frozen

@@ -18,7 +18,6 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 
 OUTCOMES = ("won", "lost", "open")
-LEVERS = ("opportunities", "deal_value", "win_rate", "cycle_days")
 _DAY = Decimal(86_400)
 
 
