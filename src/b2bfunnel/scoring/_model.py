@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -751,7 +752,7 @@ class ScoringModel:
             return self._first_hot_running(explicit, events, first)
         if self._monotone and self._total_at(explicit, accs, last) < threshold:
             return None
-        ordered = sorted(events, key=_event_ts)
+        ordered = sorted(events, key=_BY_TIME)
         replay = self._empty_rules()
         dispatch = self._dispatch.get
         for position, event in enumerate(ordered):
@@ -795,7 +796,7 @@ class ScoringModel:
         threshold = self.hot_threshold
         running = math.fsum(self.explicit[j].points for j in explicit)
         dispatch = self._dispatch
-        scoring = sorted(events, key=_event_ts)
+        scoring = sorted(events, key=_BY_TIME)
         # Before the first scoring instant, the score at every event is the profile's.
         if _round(running) >= threshold and (not scoring or first < scoring[0].ts):
             return from_ts(first)
@@ -844,7 +845,8 @@ class ScoringModel:
         rows: list[Row] = []
         explicit_total = implicit_total = 0.0
         for index, value, raw, count, rule_last in items:
-            points = _round(value)
+            # inline _round: this runs once per rule per lead
+            points = value + 0.0 if value.is_integer() else round(value, PLACES) + 0.0
             if index < offset:
                 rule: ExplicitRule | ImplicitRule = self.explicit[index]
                 explicit_total += points
@@ -893,8 +895,8 @@ def _round(value: float) -> float:
     return round(value, PLACES) + 0.0
 
 
-def _event_ts(event: Event) -> float:
-    return event.ts
+# Sorting key for events by time (C-level attribute access).
+_BY_TIME = operator.attrgetter("ts")
 
 
 def _cap(items: list[list[Any]], cap: float, offset: int) -> None:
