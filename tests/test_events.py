@@ -87,6 +87,14 @@ class TestErrors:
         assert error.path == "responses[17]"
         assert str(error) == "responses[17]: must be positive"
 
+    def test_at_relocates_keeping_the_message(self) -> None:
+        """at() gives the same kind of error, with its message, at another path."""
+        error = bf.InvalidInputError("must be positive", path="responses[17]")
+        moved = error.at("survey.csv:19:score")
+        assert type(moved) is bf.InvalidInputError
+        assert (moved.path, moved.message) == ("survey.csv:19:score", "must be positive")
+        assert str(moved) == "survey.csv:19:score: must be positive"
+
     def test_config_error_lists_every_problem(self) -> None:
         """The message lists each problem; .path is the first one's."""
         error = bf.ConfigError([bf.Problem("a.b", "bad"), bf.Problem("c", "worse")])

@@ -8,7 +8,7 @@ import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -171,8 +171,7 @@ def qualify_rows(
             result = funnel.qualify(answers, as_of=as_of, language=language)
         except InvalidInputError as exc:
             column = exc.path.removeprefix("answers.").split("[")[0]
-            message = str(exc).split(": ", 1)[-1]
-            raise InvalidInputError(message, path=f"{where}:{column}") from None
+            raise exc.at(f"{where}:{column}") from None
         out.append((row.get("id", ""), result))
     return out
 
@@ -227,7 +226,7 @@ def read_candidates(path: Path) -> list[KOLCandidate]:
             )
         except InvalidInputError as exc:
             column = exc.path.removeprefix("candidate.").split("[")[0]
-            raise InvalidInputError(str(exc).split(": ", 1)[-1], path=f"{where}:{column}") from None
+            raise exc.at(f"{where}:{column}") from None
         out.append(candidate)
     return out
 
@@ -248,16 +247,16 @@ def read_records(
     return records
 
 
-def _located(path: Path, call: Callable[[], Any]) -> Any:
-    """Run ``call``; an error about ``records[i].key`` becomes ``path:line:key``."""
+def _located(files: Mapping[str, Path], call: Callable[[], Any]) -> Any:
+    """Run ``call``; an error about item ``name[i].key`` of a list read from a CSV file
+    (``files[name]``) becomes ``file:line:key``."""
     try:
         return call()
     except InvalidInputError as exc:
         head, _, rest = exc.path.partition("].")
-        if "[" in head and rest:
-            index = int(head.split("[")[-1])
-            message = str(exc).split(": ", 1)[-1]
-            raise InvalidInputError(message, path=f"{path}:{index + 2}:{rest}") from None
+        name, _, index = head.partition("[")
+        if name in files and index and rest:
+            raise exc.at(f"{files[name]}:{int(index) + 2}:{rest}") from None
         raise
 
 
@@ -615,7 +614,7 @@ def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
     deals = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"])
     as_of = parse_datetime(args.as_of, "--as-of") if args.as_of else datetime.now(UTC)
     if args.by is None:
-        report = _located(path, lambda: velocity_from_deals(deals, as_of=as_of))
+        report = _located({"deals": path}, lambda: velocity_from_deals(deals, as_of=as_of))
         if args.format == "json":
             _write_json(report.to_dict(), out)
         else:
@@ -624,7 +623,7 @@ def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
             )
         return 0
     comparison = _located(
-        path, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
+        {"deals": path}, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
     )
     if args.format == "json":
         return _write_json(comparison.to_dict(), out)
@@ -658,7 +657,7 @@ def cmd_funnel(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.lifecycle)
     records = read_records(path, LIFECYCLE_TIMES)
     hours = timedelta(hours=args.sla_hours)
-    metrics = _located(path, lambda: funnel_metrics(records, sla=hours))
+    metrics = _located({"records": path}, lambda: funnel_metrics(records, sla=hours))
     if args.format == "json":
         return _write_json(metrics.to_dict(), out)
     rows = [
@@ -690,18 +689,12 @@ def cmd_attribution(args: argparse.Namespace, out: TextIO) -> int:
     touches = read_records(touches_path, ("at",), ["lead_id", "at", "channel"])
     deals = read_records(deals_path, DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"])
     models = MODELS if args.model == "all" else (args.model,)
-    try:
-        report = attribute(
+    report = _located(
+        {"touches": touches_path, "deals": deals_path},
+        lambda: attribute(
             touches, deals, models=models, by=args.by, lookback_days=args.lookback_days
-        )
-    except InvalidInputError as exc:
-        head, _, rest = exc.path.partition("].")
-        name, _, index = head.partition("[")
-        if index and rest:
-            file = touches_path if name == "touches" else deals_path
-            message = str(exc).split(": ", 1)[-1]
-            raise InvalidInputError(message, path=f"{file}:{int(index) + 2}:{rest}") from None
-        raise
+        ),
+    )
     if args.format == "json":
         return _write_json(report.to_dict(), out)
     rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]

@@ -18,9 +18,11 @@ class B2BFunnelError(Exception):
     """Base of every error the library raises on purpose."""
 
     path: str
+    message: str
 
     def __init__(self, message: str, *, path: str = "") -> None:
         self.path = path
+        self.message = message  # without the path, so a caller can re-locate it
         super().__init__(f"{path}: {message}" if path else message)
 
 
@@ -34,6 +36,11 @@ class InvalidInputError(B2BFunnelError, ValueError):
     ...     print(exc.path)
     event.name
     """
+
+    def at(self, path: str) -> InvalidInputError:
+        """The same error located at ``path``: for a caller that knows better where the
+        bad item came from (a file, line and column; an item of its own list)."""
+        return type(self)(self.message, path=path)
 
 
 @attrs.frozen
@@ -61,5 +68,6 @@ class ConfigError(B2BFunnelError, ValueError):
         count = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         noun = "problem" if count == 1 else "problems"
-        Exception.__init__(self, f"{first.path}: invalid {what}, {count} {noun}:\n{lines}")
+        self.message = f"invalid {what}, {count} {noun}:\n{lines}"
+        Exception.__init__(self, f"{first.path}: {self.message}")
         self.path = first.path

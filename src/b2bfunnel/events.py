@@ -105,7 +105,5 @@ class Event:
             )
         except InvalidInputError as exc:
             if exc.path.startswith("event.") and path != "event":
-                raise InvalidInputError(
-                    str(exc).split(": ", 1)[-1], path=path + exc.path[len("event") :]
-                ) from None
+                raise exc.at(path + exc.path[len("event") :]) from None
             raise
