@@ -447,6 +447,16 @@ class TestVelocityCommands:
         assert run("velocity", str(path), "--as-of", "2026-02-01T00:00:00Z")[0] == 2
         assert f"{path}:2:closed_at" in capsys.readouterr().err
 
+    def test_bad_cell_after_blank_lines(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Blank lines are skipped, and the error still names the real line."""
+        path = tmp_path / "deals.csv"
+        header, first, *rest = DEALS_CSV.replace("won,2026-01-11T00:00:00Z", "won,").splitlines()
+        path.write_text("\n".join([header, "", "", first, *rest]) + "\n", encoding="utf-8")
+        assert run("velocity", str(path), "--as-of", "2026-02-01T00:00:00Z")[0] == 2
+        assert f"{path}:4:closed_at" in capsys.readouterr().err
+
     def test_funnel(self, tmp_path: Path) -> None:
         """Stage table, SLA share and rejection reasons."""
         path = tmp_path / "lifecycle.csv"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from ._time import parse_datetime
 from .bant import Qualification, QualificationPolicy
@@ -231,32 +231,41 @@ def read_candidates(path: Path) -> list[KOLCandidate]:
     return out
 
 
-def read_records(
-    path: Path, times: Sequence[str], required: Sequence[str] = ()
-) -> list[dict[str, Any]]:
+class Table(NamedTuple):
+    """Records read from a CSV file, with the file line each came from."""
+
+    path: Path
+    records: list[dict[str, Any]]
+    lines: list[int]
+
+
+def read_records(path: Path, times: Sequence[str], required: Sequence[str] = ()) -> Table:
     """CSV rows as records: the ``times`` columns parsed as ISO 8601 (blank = absent),
     every other non-blank cell kept as text."""
     _require_columns(path, required)
-    records = []
+    table = Table(path, [], [])
     for line, row in _rows(path):
         record: dict[str, Any] = dict(row)
         for column in times:
             if column in record:
                 record[column] = parse_datetime(record[column], f"{path}:{line}:{column}")
-        records.append(record)
-    return records
+        table.records.append(record)
+        table.lines.append(line)
+    return table
 
 
-def _located(files: Mapping[str, Path], call: Callable[[], Any]) -> Any:
-    """Run ``call``; an error about item ``name[i].key`` of a list read from a CSV file
-    (``files[name]``) becomes ``file:line:key``."""
+def _located(tables: Mapping[str, Table], call: Callable[[], Any]) -> Any:
+    """Run ``call``; an error about item ``name[i].key`` of the records of
+    ``tables[name]`` becomes ``file:line:key``, with the line the record came from
+    (blank lines are skipped when reading, so the index alone would not say)."""
     try:
         return call()
     except InvalidInputError as exc:
         head, _, rest = exc.path.partition("].")
         name, _, index = head.partition("[")
-        if name in files and index and rest:
-            raise exc.at(f"{files[name]}:{int(index) + 2}:{rest}") from None
+        if name in tables and index and rest:
+            table = tables[name]
+            raise exc.at(f"{table.path}:{table.lines[int(index)]}:{rest}") from None
         raise
 
 
@@ -411,7 +420,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     )
     quarters = ", ".join(f"{c.period} {c.result.score:+.0f}" for c in report.cells)
     out.write(f"By quarter: {quarters}\n")
-    deals = read_records(_demo_file("demo_deals.csv"), DEAL_TIMES)
+    deals = read_records(_demo_file("demo_deals.csv"), DEAL_TIMES).records
     comparison = compare_velocity(deals, by="influenced", as_of=as_of, baseline="no")
     yes, no = comparison["yes"], comparison["no"]
     out.write(
@@ -611,10 +620,11 @@ def _velocity_row(key: Any, report: VelocityReport) -> dict[str, Any]:
 def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
     """Pipeline velocity of a deals CSV, overall or per cohort."""
     path = Path(args.deals)
-    deals = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"])
+    table = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"])
+    deals = table.records
     as_of = parse_datetime(args.as_of, "--as-of") if args.as_of else datetime.now(UTC)
     if args.by is None:
-        report = _located({"deals": path}, lambda: velocity_from_deals(deals, as_of=as_of))
+        report = _located({"deals": table}, lambda: velocity_from_deals(deals, as_of=as_of))
         if args.format == "json":
             _write_json(report.to_dict(), out)
         else:
@@ -623,7 +633,7 @@ def cmd_velocity(args: argparse.Namespace, out: TextIO) -> int:
             )
         return 0
     comparison = _located(
-        {"deals": path}, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
+        {"deals": table}, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
     )
     if args.format == "json":
         return _write_json(comparison.to_dict(), out)
@@ -655,9 +665,9 @@ def _lift_lines(comparison: Any) -> str:
 def cmd_funnel(args: argparse.Namespace, out: TextIO) -> int:
     """Conversion, time in stage, SLA and rejection reasons from lifecycle records."""
     path = Path(args.lifecycle)
-    records = read_records(path, LIFECYCLE_TIMES)
+    table = read_records(path, LIFECYCLE_TIMES)
     hours = timedelta(hours=args.sla_hours)
-    metrics = _located({"records": path}, lambda: funnel_metrics(records, sla=hours))
+    metrics = _located({"records": table}, lambda: funnel_metrics(table.records, sla=hours))
     if args.format == "json":
         return _write_json(metrics.to_dict(), out)
     rows = [
@@ -685,14 +695,19 @@ def cmd_funnel(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_attribution(args: argparse.Namespace, out: TextIO) -> int:
     """Credit of won-deal value per channel, campaign or KOL, model by model."""
-    touches_path, deals_path = Path(args.touches), Path(args.deals)
-    touches = read_records(touches_path, ("at",), ["lead_id", "at", "channel"])
-    deals = read_records(deals_path, DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"])
+    touches = read_records(Path(args.touches), ("at",), ["lead_id", "at", "channel"])
+    deals = read_records(
+        Path(args.deals), DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"]
+    )
     models = MODELS if args.model == "all" else (args.model,)
     report = _located(
-        {"touches": touches_path, "deals": deals_path},
+        {"touches": touches, "deals": deals},
         lambda: attribute(
-            touches, deals, models=models, by=args.by, lookback_days=args.lookback_days
+            touches.records,
+            deals.records,
+            models=models,
+            by=args.by,
+            lookback_days=args.lookback_days,
         ),
     )
     if args.format == "json":
