@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InvalidInputError
 
 
-def money(value: Any, path: str) -> Decimal:
-    """Money as Decimal: int, numeric string or finite float (via its repr)."""
+def decimal_of(value: Any, path: str, noun: str = "amount") -> Decimal:
+    """A finite Decimal from a Decimal, an int, a numeric string or a finite float (via
+    its repr); anything else raises, naming ``noun``."""
+    article = "an" if noun[0] in "aeiou" else "a"
     if isinstance(value, bool):
-        raise InvalidInputError(f"expected an amount, got {value!r}", path=path)
+        raise InvalidInputError(f"expected {article} {noun}, got {value!r}", path=path)
     if isinstance(value, Decimal):
-        amount = value
+        number = value
     elif isinstance(value, int):
-        amount = Decimal(value)
+        number = Decimal(value)
     elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidInputError(f"expected a finite amount, got {value!r}", path=path)
-        amount = Decimal(str(value))
+        number = Decimal(repr(value))
     elif isinstance(value, str):
         try:
-            amount = Decimal(value.strip())
+            number = Decimal(value.strip())
         except InvalidOperation:
-            raise InvalidInputError(f"expected an amount, got {value!r}", path=path) from None
+            raise InvalidInputError(
+                f"expected {article} {noun}, got {value!r}", path=path
+            ) from None
     else:
-        raise InvalidInputError(f"expected an amount, got {type(value).__name__}", path=path)
-    if not amount.is_finite() or amount < 0:
+        raise InvalidInputError(f"expected {article} {noun}, got {type(value).__name__}", path=path)
+    if not number.is_finite():
+        raise InvalidInputError(f"expected a finite {noun}, got {value!r}", path=path)
+    return number
+
+
+def money(value: Any, path: str) -> Decimal:
+    """Money as Decimal: int, numeric string or finite float (via its repr), >= 0."""
+    amount = decimal_of(value, path, "amount")
+    if amount < 0:
         raise InvalidInputError(f"expected a finite amount >= 0, got {value!r}", path=path)
     return amount

@@ -6,13 +6,13 @@ import math
 import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from .._money import money
+from .._money import decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -30,18 +30,7 @@ def _number(
     positive: bool = False,
 ) -> Decimal:
     """A finite, non-negative number as Decimal (floats via their repr)."""
-    if isinstance(value, bool):
-        raise InvalidInputError(f"expected a number, got {value!r}", path=path)
-    try:
-        number = (
-            value
-            if isinstance(value, Decimal)
-            else Decimal(repr(value) if isinstance(value, float) else value)
-        )
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInputError(f"expected a number, got {value!r}", path=path) from None
-    if not number.is_finite():
-        raise InvalidInputError(f"expected a finite number, got {value!r}", path=path)
+    number = decimal_of(value, path, "number")
     if number < 0 or (positive and number == 0):
         bound = "> 0" if positive else ">= 0"
         raise InvalidInputError(f"expected a number {bound}, got {value!r}", path=path)
