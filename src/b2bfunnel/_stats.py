@@ -10,24 +10,25 @@ from .errors import InvalidInputError
 _STANDARD = NormalDist()
 
 
+def _probability(value: float, path: str, example: str = "") -> float:
+    """``value`` if it is a number strictly between 0 and 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"expected a number, got {value!r}", path=path)
+    if not 0 < value < 1:
+        raise InvalidInputError(
+            f"must be strictly between 0 and 1{example}, got {value!r}", path=path
+        )
+    return value
+
+
 def z_for(confidence: float, path: str = "confidence") -> float:
     """Two-sided standard-normal quantile for a confidence level in (0, 1)."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
-        raise InvalidInputError(f"expected a number, got {confidence!r}", path=path)
-    if not 0 < confidence < 1:
-        raise InvalidInputError(
-            f"must be strictly between 0 and 1 (e.g. 0.95), got {confidence!r}", path=path
-        )
-    return _STANDARD.inv_cdf((1 + confidence) / 2)
+    return _STANDARD.inv_cdf((1 + _probability(confidence, path, " (e.g. 0.95)")) / 2)
 
 
 def z_one_sided(probability: float, path: str) -> float:
     """Standard-normal quantile of ``probability`` in (0, 1) (e.g. power 0.8 -> 0.84)."""
-    if isinstance(probability, bool) or not isinstance(probability, int | float):
-        raise InvalidInputError(f"expected a number, got {probability!r}", path=path)
-    if not 0 < probability < 1:
-        raise InvalidInputError(f"must be strictly between 0 and 1, got {probability!r}", path=path)
-    return _STANDARD.inv_cdf(probability)
+    return _STANDARD.inv_cdf(_probability(probability, path))
 
 
 def two_sided_p(z: float) -> float:
