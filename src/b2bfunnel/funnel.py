@@ -150,19 +150,27 @@ class Funnel:
                 by_lead[event.lead_id].append(event)
         out = {}
         for lead_id, profile in leads.items():
-            history = sorted(by_lead[lead_id], key=lambda e: (e.ts, e.name))
-            start = profile.get("enrolled_at") or (history[0].at if history else until)
+            history = by_lead[lead_id]
+            start = profile.get("enrolled_at") or min((e.at for e in history), default=until)
             if isinstance(start, str):
                 start = parse_datetime(start, f"profiles[{lead_id!r}].enrolled_at")
-            scores = self.scoring.new_state(lead_id, profile)
-            state = self.flow.enroll(lead_id, at=start)
-            actions: list[Action] = []
-            for event in history:
-                scores = self.scoring.ingest(scores, event)
-                score = self.scoring.score_state(scores, as_of=event.at)
-                state, done = self.flow.handle(state, event, score=score)
-                actions.extend(done)
-            state, done = self.flow.advance(state, as_of=until)
-            actions.extend(done)
-            out[lead_id] = (state, tuple(actions))
+            out[lead_id] = self.flow.replay(
+                lead_id,
+                enrolled_at=start,
+                events=history,
+                as_of=until,
+                score_of=self._running_score(lead_id, profile),
+            )
         return out
+
+    def _running_score(self, lead_id: str, profile: Mapping[str, Any]) -> Callable[[Event], Score]:
+        """A function giving a lead's score at each event it is handed, in time order, as
+        a live system would have seen it (kept incrementally, O(1) per event)."""
+        state = self.scoring.new_state(lead_id, profile)
+
+        def score_at(event: Event) -> Score:
+            nonlocal state
+            state = self.scoring.ingest(state, event)
+            return self.scoring.score_state(state, as_of=event.at)
+
+        return score_at
