@@ -323,6 +323,14 @@ class TestPersistence:
             NurtureState.from_dict(data)
         assert info.value.path == "state.v"
 
+    def test_unknown_or_missing_keys(self) -> None:
+        """A saved state with a key too many, or one missing, is refused."""
+        data = FLOW.enroll("L1", at=T0).to_dict()
+        for broken in ({**data, "extra": 1}, {k: v for k, v in data.items() if k != "step"}):
+            with pytest.raises(bf.InvalidInputError) as info:
+                NurtureState.from_dict(broken)
+            assert info.value.path == "state"
+
     def test_due(self) -> None:
         """due() finds the states, or their dicts, with something due."""
         waiting, _ = FLOW.advance(FLOW.enroll("L1", at=T0), as_of=day(1))
