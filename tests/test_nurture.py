@@ -230,7 +230,8 @@ class TestEngineRules:
 
 class TestDefinition:
     def test_every_problem_at_once(self) -> None:
-        """Unknown statuses and templates, unreachable, dead ends, ambiguity, negative delays."""
+        """Field problems are reported together: a negative delay, an unknown template and
+        an unknown status (the graph checks wait for a flow whose parts all parse)."""
         with pytest.raises(bf.ConfigError) as info:
             NurtureFlow.from_dict(
                 {
