@@ -1,0 +1,142 @@
+"""Reading single values as CRMs, CSV files and notebooks hold them.
+
+One place decides what is blank, what is a number, what is a boolean and when two
+names are the same, for the whole library. Duck typing only: numpy and pandas are
+never imported here, yet their scalars, ``NaN``, ``NA`` and ``NaT`` read correctly.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal
+from typing import Any
+
+from ._text import fold
+from .errors import InvalidInputError
+
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "as_number", "is_blank", "name_key", "read_bool"]
+
+TRUE_WORDS = frozenset(("true", "t", "yes", "y", "si", "1", "on"))
+FALSE_WORDS = frozenset(("false", "f", "no", "n", "0", "off"))
+_NULL_TYPES = frozenset(("NAType", "NaTType"))
+
+
+def _is_boolean(value: Any) -> bool:
+    """``bool`` or numpy's boolean scalar (named ``bool_`` before numpy 2, ``bool`` after)."""
+    kind = type(value)
+    return kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
+
+
+def is_blank(value: Any) -> bool:
+    """Whether ``value`` means "no value": ``None``, a blank string, NaN, pandas NA/NaT.
+
+    >>> [is_blank(v) for v in (None, "", "  ", float("nan"), 0, "0", "x")]
+    [True, True, True, True, False, False, False]
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return value != value
+    if isinstance(value, bool | int | Decimal):
+        return False
+    if type(value).__name__ in _NULL_TYPES:
+        return True
+    if not isinstance(value, numbers.Integral) and hasattr(value, "__float__"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return False
+        return number != number
+    return False
+
+
+def _integral(value: Any) -> int | None:
+    if _is_boolean(value):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, numbers.Integral) or (
+        hasattr(value, "__index__") and not isinstance(value, str)
+    ):
+        try:
+            return int(value.__index__())
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    """``value`` as a float when it is a number (numpy scalars and numeric strings
+    included), else ``None``. NaN, blanks and booleans are not numbers; an integer too
+    large for a float reads as ±infinity, so it still compares correctly.
+
+    >>> as_number("1200"), as_number(7), as_number(True), as_number(float("nan"))
+    (1200.0, 7.0, None, None)
+    >>> as_number(10**400)
+    inf
+    """
+    integral = _integral(value)
+    if integral is not None:
+        try:
+            return float(integral)
+        except OverflowError:
+            return math.inf if integral > 0 else -math.inf
+    if _is_boolean(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    elif isinstance(value, Decimal):
+        if value.is_nan():
+            return None
+        number = float(value)
+    elif isinstance(value, float) or (hasattr(value, "__float__") and not is_blank(value)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    else:
+        return None
+    return None if number != number else number
+
+
+def read_bool(value: Any, *, path: str = "value") -> bool:
+    """``value`` read as a boolean: ``True``/``False``, numpy booleans, 1/0, and the
+    words true/false, t/f, yes/no, y/n, sí/no, on/off in any case, accents folded.
+
+    Anything else raises :class:`InvalidInputError` at ``path``.
+
+    >>> read_bool("Sí"), read_bool("false"), read_bool(0)
+    (True, False, False)
+    """
+    if _is_boolean(value):
+        return bool(value)
+    integral = _integral(value)
+    if integral in (0, 1):
+        return bool(integral)
+    if isinstance(value, str):
+        word = fold(value)
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    allowed = "true/false, yes/no, sí/no, t/f, y/n, on/off, 1/0"
+    raise InvalidInputError(f"{value!r} is not a boolean; expected one of {allowed}", path=path)
+
+
+def name_key(text: str) -> str:
+    """The form under which two names (event names, enumerated answers) are the same:
+    case- and accent-insensitive, with space, ``_`` and ``-`` alike.
+
+    >>> name_key("Webinar_Completed"), name_key("WEBINAR-completed")
+    ('webinar completed', 'webinar completed')
+    """
+    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
