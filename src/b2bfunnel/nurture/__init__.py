@@ -1,5 +1,6 @@
 """Nurture flows: behaviour-triggered sequences for "not now" leads. See ``docs/nurture.md``."""
 
-from ._flow import Action, HistoryEntry, NurtureFlow, NurtureState, due
+from ._flow import NurtureFlow
+from ._state import Action, HistoryEntry, NurtureState, due
 
 __all__ = ["Action", "HistoryEntry", "NurtureFlow", "NurtureState", "due"]
