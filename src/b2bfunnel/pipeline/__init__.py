@@ -1,10 +1,11 @@
-"""Pipeline velocity, funnel and SLA metrics, and multi-touch attribution.
+"""The sales pipeline: velocity, funnel and SLA metrics, and multi-touch attribution.
 
-See ``docs/velocity.md``, ``docs/funnel.md`` and ``docs/attribution.md``.
+One module per concept: ``_velocity`` (``docs/velocity.md``), ``_funnel``
+(``docs/funnel.md``) and ``_attribution`` (``docs/attribution.md``).
 """
 
 from ._attribution import MODELS, AttributionReport, allocate, attribute
-from ._lifecycle import FunnelMetrics, StageStats, funnel_metrics
+from ._funnel import FunnelMetrics, StageStats, funnel_metrics
 from ._velocity import (
     Lift,
     VelocityComparison,
