@@ -12,6 +12,7 @@ from typing import Any
 from timing import best_of
 
 import b2bfunnel as bf
+from b2bfunnel.pipeline import MODELS
 
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
 CHANNELS = [f"channel_{i:02d}" for i in range(20)]
@@ -54,7 +55,7 @@ def main() -> None:
 
     some = deals(50_000, seed=3)
     touches = journeys(some, 4)
-    heuristic = [m for m in bf.velocity.MODELS if m != "markov"]
+    heuristic = [m for m in MODELS if m != "markov"]
     seconds = best_of(3, lambda: bf.attribute(touches, some, models=["linear"]))
     print(
         f"attribute(linear): {len(touches):,} touchpoints in {seconds:.2f} s = "
