@@ -156,7 +156,7 @@ class TestDemo:
         lines = text.splitlines()
         assert lines[0].startswith("Today's call list, as of 2026-11-23T08:00:00+00:00")
         shown = [line.split()[1] for line in lines[4:9]]
-        from b2bfunnel.cli import _demo_file
+        from b2bfunnel.cli.demo import demo_file as _demo_file
 
         leads = read_leads(_demo_file("demo_leads.csv"))
         events = read_events(_demo_file("demo_events.csv"))
@@ -274,7 +274,8 @@ class TestNps:
     def test_demo_shows_the_survey_nps(self) -> None:
         """The demo ends with the sample survey's NPS and its quarters."""
         _, text = run("demo")
-        from b2bfunnel.cli import _demo_file, read_responses
+        from b2bfunnel.cli import read_responses
+        from b2bfunnel.cli.demo import demo_file as _demo_file
 
         overall = bf.nps([r.score for r in read_responses(_demo_file("demo_survey.csv"))])
         assert f"NPS of the sample survey: {overall.score:+.1f}" in text
@@ -322,7 +323,7 @@ class TestQualify:
         lines = text.splitlines()
         header = lines[2].split()
         assert "stage" in header
-        from b2bfunnel.cli import _demo_file
+        from b2bfunnel.cli.demo import demo_file as _demo_file
 
         leads = {lead["id"]: lead for lead in read_leads(_demo_file("demo_leads.csv"))}
         for line in lines[4:7]:

@@ -1,0 +1,58 @@
+"""The ``b2bfunnel`` command line: parse arguments, call the facade, format output.
+
+Each command lives in the module named after it (``cli/score.py`` for
+``b2bfunnel score``) and registers its own subparser; they share the table reading
+and writing of ``cli/_tables.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from ..errors import B2BFunnelError
+from . import attribution, demo, flow, funnel, kol, nps, qualify, score, simulate, velocity
+from ._tables import read_candidates, read_events, read_leads, read_responses, safe_cell
+
+__all__ = [
+    "build_parser",
+    "main",
+    "read_candidates",
+    "read_events",
+    "read_leads",
+    "read_responses",
+    "safe_cell",
+]
+
+_COMMANDS = (demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="b2bfunnel",
+        description="The B2B funnel as code: lead scoring, qualification and more.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in _COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status (2 for bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    stream = out if out is not None else sys.stdout
+    run: Callable[[argparse.Namespace, TextIO], int] = args.run
+    buffer = io.StringIO()
+    try:
+        status = run(args, buffer)
+    except B2BFunnelError as exc:
+        sys.stderr.write(f"b2bfunnel: error: {exc}\n")
+        return 2
+    stream.write(buffer.getvalue())
+    return status

@@ -1,0 +1,52 @@
+"""``b2bfunnel attribution``: multi-touch attribution of won-deal value."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..velocity import MODELS, attribute
+from ._args import FORMATS, positive
+from ._tables import DEAL_TIMES, located, read_records, write_json, write_rows
+
+
+def register(sub: Any) -> None:
+    """Add the ``attribution`` subcommand to ``sub``."""
+    att = sub.add_parser("attribution", help="multi-touch attribution of won-deal value")
+    att.add_argument("touches", help="CSV with lead_id, at, channel (campaign, kol)")
+    att.add_argument("deals", help="CSV with lead_id, amount, outcome, created_at, closed_at")
+    att.add_argument("--model", choices=(*MODELS, "all"), default="all")
+    att.add_argument("--by", choices=("channel", "campaign", "kol"), default="channel")
+    att.add_argument("--lookback-days", type=positive, default=90, help="lookback window (90)")
+    att.add_argument("--format", choices=FORMATS, default="table")
+    att.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Credit of won-deal value per channel, campaign or KOL, model by model."""
+    touches = read_records(Path(args.touches), ("at",), ["lead_id", "at", "channel"])
+    deals = read_records(
+        Path(args.deals), DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"]
+    )
+    models = MODELS if args.model == "all" else (args.model,)
+    report = located(
+        {"touches": touches, "deals": deals},
+        lambda: attribute(
+            touches.records,
+            deals.records,
+            models=models,
+            by=args.by,
+            lookback_days=args.lookback_days,
+        ),
+    )
+    if args.format == "json":
+        return write_json(report.to_dict(), out)
+    rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]
+    write_rows(args.format, rows, out)
+    if args.format == "table":
+        out.write(
+            f"\n{report.won_deals} won deals worth {report.revenue}; "
+            f"unattributed {report.unattributed}\n"
+        )
+    return 0

@@ -1,0 +1,79 @@
+"""``b2bfunnel demo``: today's call list from the sample data shipped inside."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..funnel import Funnel
+from ..nps import nps_position, nps_report
+from ..velocity import compare_velocity
+from ._args import positive
+from ._tables import DEAL_TIMES, read_events, read_leads, read_records, read_responses, write_table
+from .qualify import qualify_rows
+from .score import score_rows, summary
+from .velocity import lift_lines
+
+
+def register(sub: Any) -> None:
+    """Add the ``demo`` subcommand to ``sub``."""
+    demo = sub.add_parser("demo", help="today's call list from sample data shipped inside")
+    demo.add_argument("--top", type=positive, default=15, help="how many leads to list (15)")
+    demo.set_defaults(run=run)
+
+
+def demo_file(name: str) -> Path:
+    """The path of a sample file shipped in the package's ``data`` folder."""
+    return Path(str(resources.files("b2bfunnel").joinpath("data", name)))
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Today's call list from the sample CRM export shipped with the package."""
+    meta = tomllib.loads(demo_file("demo.toml").read_text(encoding="utf-8"))
+    as_of: datetime = meta["demo"]["as_of"]
+    funnel = Funnel()
+    leads = read_leads(demo_file("demo_leads.csv"))
+    events = read_events(demo_file("demo_events.csv"))
+    scores = funnel.rank(leads, events, as_of=as_of)
+    by_id = {lead["id"]: lead for lead in leads}
+    top = scores[: args.top]
+    out.write(f"Today's call list, as of {as_of.isoformat()} (sample data, default model)\n\n")
+    rows = score_rows(top, by_id, ["name", "company", "job_title"])
+    stages = dict(
+        qualify_rows(
+            ((0, by_id[s.lead_id]) for s in top), demo_file("demo_leads.csv"), funnel, as_of, None
+        )
+    )
+    rows = [
+        {
+            **{k: v for k, v in row.items() if k != "reasons"},
+            "stage": stages[row["lead"]].stage.value,
+            "reasons": row["reasons"],
+        }
+        for row in rows
+    ]
+    write_table(rows, out)
+    out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
+    survey = read_responses(demo_file("demo_survey.csv"))
+    report = nps_report(survey, period="quarter")
+    overall = report.overall
+    sector = meta["demo"]["sector"]
+    out.write(
+        f"\nNPS of the sample survey: {overall.score:+.1f} "
+        f"(±{overall.margin_of_error:.1f} at 95%, n={overall.n}); "
+        f"{nps_position(overall.score, sector).label}\n"
+    )
+    quarters = ", ".join(f"{c.period} {c.result.score:+.0f}" for c in report.cells)
+    out.write(f"By quarter: {quarters}\n")
+    deals = read_records(demo_file("demo_deals.csv"), DEAL_TIMES).records
+    comparison = compare_velocity(deals, by="influenced", as_of=as_of, baseline="no")
+    yes, no = comparison["yes"], comparison["no"]
+    out.write(
+        f"\nPipeline velocity of the sample deals: KOL-influenced {yes.velocity:,.0f}/day "
+        f"vs not {no.velocity:,.0f}/day\n" + lift_lines(comparison)
+    )
+    return 0

@@ -1,0 +1,86 @@
+"""``b2bfunnel kol``: rank KOL candidates against a brief, or plan a portfolio."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from .._config import load_toml
+from ..errors import InvalidInputError
+from ..funnel import Funnel
+from ..kol import KOLBrief, plan_portfolio
+from ._args import FORMATS
+from ._tables import read_candidates, write_json, write_rows
+
+
+def register(sub: Any) -> None:
+    """Add the ``kol`` subcommand to ``sub``."""
+    kol = sub.add_parser("kol", help="rank KOL candidates against a brief, or plan a portfolio")
+    kol.add_argument("candidates", help="CSV of candidates (handle, followers, ...)")
+    kol.add_argument("--brief", required=True, help="TOML with a [brief] table (and [kol])")
+    kol.add_argument("--budget", help="plan the best portfolio within this amount")
+    kol.add_argument(
+        "--weight-by-fit", action="store_true", help="weigh qualified reach by fit when planning"
+    )
+    kol.add_argument("--format", choices=FORMATS, default="table")
+    kol.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Rank KOL candidates against a brief, or plan the best portfolio for a budget."""
+    data = load_toml(args.brief)
+    if "brief" not in data:
+        raise InvalidInputError("needs a [brief] table with target_roles", path=str(args.brief))
+    brief = KOLBrief.from_dict(data["brief"])
+    funnel = Funnel.from_dict({"kol": data["kol"]}) if "kol" in data else Funnel()
+    candidates = read_candidates(Path(args.candidates))
+    if args.budget is not None:
+        plan = plan_portfolio(
+            candidates, brief, args.budget, weight_by_fit=args.weight_by_fit, config=funnel.kol
+        )
+        if args.format == "json":
+            return write_json(plan.to_dict(), out)
+        rows = [
+            {
+                "handle": f.handle,
+                "tier": f.tier,
+                "fit": f.score,
+                "qualified_reach": round(f.qualified_reach),
+                "stage": f.funnel_stage,
+                "format": f.format,
+            }
+            for f in plan.selected
+        ]
+        write_rows(args.format, rows, out)
+        if args.format == "table":
+            mix = ", ".join(f"{k} {v}" for k, v in plan.mix.items())
+            out.write(
+                f"\n{len(plan.selected)} chosen for {plan.total_cost} of {plan.budget}: "
+                f"{plan.qualified_reach:,.0f} qualified reach ({mix})\n"
+            )
+        return 0
+    fits = sorted(
+        (funnel.kol_fit(c, brief) for c in candidates), key=lambda f: (-f.score, f.handle)
+    )
+    if args.format == "json":
+        return write_json([f.to_dict() for f in fits], out)
+    rows = [
+        {
+            "rank": i,
+            "handle": f.handle,
+            "score": f.score,
+            "tier": f.tier,
+            "affinity": f"{f.affinity:.0%}",
+            "qualified_reach": round(f.qualified_reach),
+            "stage": f.funnel_stage,
+            "reasons": "; ".join(
+                r
+                for r in f.reasons
+                if not r.startswith(("engagement:", "relevance:", "authenticity:", "funnel role:"))
+            ),
+        }
+        for i, f in enumerate(fits, start=1)
+    ]
+    write_rows(args.format, rows, out)
+    return 0

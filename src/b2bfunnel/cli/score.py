@@ -1,0 +1,82 @@
+"""``b2bfunnel score``: score and rank the leads of a CRM export."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..scoring import Score
+from ._args import FORMATS, as_of_of, funnel_of, positive
+from ._tables import read_events, read_leads, write_csv, write_json, write_table
+
+
+def register(sub: Any) -> None:
+    """Add the ``score`` subcommand to ``sub``."""
+    score = sub.add_parser("score", help="score and rank leads from CSV files")
+    score.add_argument("--leads", required=True, help="CSV with an id column and profile columns")
+    score.add_argument("--events", required=True, help="CSV with lead_id, name, at columns")
+    score.add_argument("--config", help="funnel TOML file (default: the documented defaults)")
+    score.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
+    score.add_argument("--top", type=positive, help="show only the N best leads")
+    score.add_argument("--format", choices=FORMATS, default="table")
+    score.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Score and rank the leads of a CRM export."""
+    funnel = funnel_of(args.config)
+    as_of = as_of_of(args.as_of)
+    leads = read_leads(Path(args.leads))
+    events = read_events(Path(args.events))
+    scores = funnel.rank(leads, events, as_of=as_of)
+    shown = scores[: args.top] if args.top else scores
+    rows = score_rows(shown, {lead["id"]: lead for lead in leads}, [])
+    _emit(args.format, rows, shown, out)
+    if args.format == "table":
+        out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
+    return 0
+
+
+def _reasons(score: Score, n: int = 3) -> str:
+    return "; ".join(f"{c.rule} {c.points:+g}" for c in score.top_reasons(n))
+
+
+def score_rows(
+    scores: Sequence[Score], leads: dict[str, dict[str, str]], extra: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One output row per score, best first, with the ``extra`` profile columns."""
+    rows = []
+    for rank, score in enumerate(scores, start=1):
+        profile = leads.get(score.lead_id, {})
+        row: dict[str, Any] = {"rank": rank, "lead": score.lead_id}
+        for column in extra:
+            row[column] = profile.get(column, "")
+        row.update(
+            score=round(score.total, 1),
+            band=score.band,
+            grade=score.grade,
+            reasons=_reasons(score),
+        )
+        rows.append(row)
+    return rows
+
+
+def _emit(fmt: str, rows: list[dict[str, Any]], scores: Sequence[Score], out: TextIO) -> None:
+    if fmt == "json":
+        payload = [{"rank": i, **s.to_dict()} for i, s in enumerate(scores, start=1)]
+        write_json(payload, out)
+    elif fmt == "csv":
+        write_csv(rows, out)
+    else:
+        write_table(rows, out)
+
+
+def summary(scores: Sequence[Score], bands: Sequence[str]) -> str:
+    """``N leads: a hot, b warm, c cold``."""
+    counts = {name: 0 for name in reversed(bands)}
+    for score in scores:
+        counts[score.band] += 1
+    parts = ", ".join(f"{n} {name}" for name, n in counts.items())
+    return f"{len(scores)} leads: {parts}"

@@ -1,0 +1,82 @@
+"""``b2bfunnel velocity``: pipeline velocity of deals, overall or per cohort."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..velocity import VelocityReport, compare_velocity, velocity_from_deals
+from ._args import FORMATS, as_of_of
+from ._tables import DEAL_TIMES, located, read_records, write_json, write_rows
+
+
+def register(sub: Any) -> None:
+    """Add the ``velocity`` subcommand to ``sub``."""
+    vel = sub.add_parser("velocity", help="pipeline velocity of deals, overall or per cohort")
+    vel.add_argument("deals", help="CSV with created_at, amount, outcome, closed_at")
+    vel.add_argument("--by", help="deal column to compare cohorts by (e.g. influenced)")
+    vel.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
+    vel.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    vel.add_argument("--format", choices=FORMATS, default="table")
+    vel.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Pipeline velocity of a deals CSV, overall or per cohort."""
+    path = Path(args.deals)
+    table = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"])
+    deals = table.records
+    as_of = as_of_of(args.as_of)
+    if args.by is None:
+        report = located({"deals": table}, lambda: velocity_from_deals(deals, as_of=as_of))
+        if args.format == "json":
+            write_json(report.to_dict(), out)
+        else:
+            write_rows(args.format, [_velocity_row("all", report)], out)
+        return 0
+    comparison = located(
+        {"deals": table}, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
+    )
+    if args.format == "json":
+        return write_json(comparison.to_dict(), out)
+    rows = [_velocity_row(key, report) for key, report in comparison.items()]
+    write_rows(args.format, rows, out)
+    if args.format == "table":
+        out.write("\n" + lift_lines(comparison))
+    return 0
+
+
+def _velocity_row(key: Any, report: VelocityReport) -> dict[str, Any]:
+    def show(value: Any, places: int = 2) -> str:
+        return "undefined" if value is None else f"{value:.{places}f}"
+
+    return {
+        "cohort": key,
+        "open": report.opportunities,
+        "won": report.won,
+        "lost": report.lost,
+        "avg_deal_value": show(report.avg_deal_value),
+        "win_rate": show(report.win_rate, 3),
+        "cycle_days": show(report.cycle_days, 1),
+        "velocity_per_day": show(report.velocity),
+    }
+
+
+def lift_lines(comparison: Any) -> str:
+    """One line per cohort: its velocity lift over the baseline and the main lever."""
+    lines = []
+    for key, lift in comparison.lifts.items():
+        if lift.velocity_ratio is None:
+            lines.append(f"{key} vs {comparison.baseline}: velocity undefined in a cohort\n")
+            continue
+        text = f"{key} vs {comparison.baseline}: velocity {lift.relative_velocity:+.0%}"
+        if lift.interval:
+            low, high = lift.interval
+            text += f" (95% bootstrap: {low - 1:+.0%} to {high - 1:+.0%})"
+        if lift.relative_cycle is not None:
+            text += f", cycle {lift.relative_cycle:+.0%}"
+        if lift.main_lever:
+            text += f"; main lever: {lift.main_lever.replace('_', ' ')}"
+        lines.append(text + "\n")
+    return "".join(lines)
