@@ -20,7 +20,7 @@ from .kol._model import read_config as read_kol
 from .nurture import Action, NurtureFlow, NurtureState
 from .nurture._flow import read_flow
 from .scoring import Score, ScoringModel
-from .scoring._model import read_model
+from .scoring._reading import read_model
 
 __all__ = ["Funnel"]
 

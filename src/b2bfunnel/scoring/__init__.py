@@ -4,8 +4,9 @@ See ``docs/scoring.md`` for the rules, the condition language and the decay kind
 """
 
 from ._model import ScoringModel
-from ._result import Contribution, Score, ScoreState
+from ._result import Contribution, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
+from ._state import ScoreState
 
 __all__ = [
     "Contribution",

@@ -10,10 +10,8 @@ from typing import Any
 
 import attrs
 
-from .._time import from_ts, ts_to_json
-from ..errors import InvalidInputError
+from .._time import from_ts
 
-STATE_VERSION = 1
 Row = tuple[str, float, str, float, int, "float | None", "str | None"]
 
 
@@ -168,96 +166,3 @@ class Score:
 #   (count, last_ts, weight)    half-life sum: weight = sum 2 ** ((t - last_ts) / half_life)
 #   (t1, t2, ...)               the times still able to count (expiry, or capped per-event)
 Accumulator = tuple[Any, ...]
-
-
-@attrs.frozen
-class ScoreState:
-    """What the incremental path keeps per lead between calls: small and persistable.
-
-    Build one with :meth:`ScoringModel.new_state`, feed it with
-    :meth:`ScoringModel.ingest`, read it with :meth:`ScoringModel.score_state`. Times are
-    kept as POSIX seconds; ``model`` fingerprints the scoring model the state belongs to.
-    """
-
-    lead_id: str
-    model: str
-    explicit: tuple[int, ...]
-    rules: tuple[Accumulator, ...]
-    last_ts: float | None = None
-    hot_since_ts: float | None = None
-
-    @property
-    def last_activity(self) -> datetime | None:
-        """Time of the latest event ingested."""
-        return None if self.last_ts is None else from_ts(self.last_ts)
-
-    @property
-    def hot_since(self) -> datetime | None:
-        """Time of the first ingested event at which the lead was hot."""
-        return None if self.hot_since_ts is None else from_ts(self.hot_since_ts)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Compact JSON-ready data; :meth:`from_dict` restores an equal state."""
-        return {
-            "v": STATE_VERSION,
-            "model": self.model,
-            "lead_id": self.lead_id,
-            "explicit": list(self.explicit),
-            "last": None if self.last_ts is None else ts_to_json(self.last_ts),
-            "hot_since": None if self.hot_since_ts is None else ts_to_json(self.hot_since_ts),
-            "rules": [[_num_json(x) for x in acc] for acc in self.rules],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ScoreState:
-        """Restore a state saved with :meth:`to_dict`; refuses other versions."""
-        path = "state"
-        if not isinstance(data, Mapping):
-            raise InvalidInputError(f"expected a mapping, got {type(data).__name__}", path=path)
-        if data.get("v") != STATE_VERSION:
-            raise InvalidInputError(
-                f"unsupported score state version {data.get('v')!r}; this version reads "
-                f"{STATE_VERSION}",
-                path=f"{path}.v",
-            )
-        expected = {"v", "model", "lead_id", "explicit", "last", "hot_since", "rules"}
-        if set(data) != expected:
-            raise InvalidInputError(
-                f"expected exactly the keys {sorted(expected)}, got {sorted(data)}", path=path
-            )
-        if not isinstance(data["lead_id"], str) or not data["lead_id"]:
-            raise InvalidInputError("expected a non-empty string", path=f"{path}.lead_id")
-        if not isinstance(data["model"], str):
-            raise InvalidInputError("expected a model fingerprint string", path=f"{path}.model")
-        explicit = data["explicit"]
-        if not isinstance(explicit, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in explicit
-        ):
-            raise InvalidInputError("expected a list of rule indices", path=f"{path}.explicit")
-        for key in ("last", "hot_since"):
-            if data[key] is not None and not _is_number(data[key]):
-                raise InvalidInputError("expected POSIX seconds or null", path=f"{path}.{key}")
-        rules = data["rules"]
-        if not isinstance(rules, list):
-            raise InvalidInputError("expected a list", path=f"{path}.rules")
-        accs: list[Accumulator] = []
-        for index, acc in enumerate(rules):
-            if not isinstance(acc, list) or not all(x is None or _is_number(x) for x in acc):
-                raise InvalidInputError("expected a list of numbers", path=f"{path}.rules[{index}]")
-            accs.append(tuple(acc))
-        return cls(
-            data["lead_id"],
-            data["model"],
-            tuple(explicit),
-            tuple(accs),
-            data["last"],
-            data["hot_since"],
-        )
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _num_json(value: Any) -> Any:
-    return ts_to_json(value) if isinstance(value, float) else value

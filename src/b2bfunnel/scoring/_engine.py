@@ -1,0 +1,322 @@
+"""The compiled form of a scoring model and its point arithmetic.
+
+Batch scoring, the incremental state and the hot-crossing replay all add events to the
+same per-rule accumulators and read points from them here, so they agree exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .._time import SECONDS_PER_DAY, from_ts
+from ..events import Event
+from ._result import Accumulator, Row, Score
+from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, tier_of
+
+if TYPE_CHECKING:
+    from ._model import ScoringModel
+
+COUNT, WEIGHT, TIMES = 0, 1, 2
+# Every reported figure is rounded to this many decimals, which also makes results
+# independent of the order in which floating-point sums were accumulated.
+PLACES = 6
+
+
+class Engine:
+    """A model's rules compiled for speed: which rules an event name feeds, how each
+    rule accumulates its events, and whether shortcuts for the hot check apply."""
+
+    __slots__ = (
+        "aggregate",
+        "bands",
+        "decay",
+        "dispatch",
+        "engagement_grades",
+        "explicit",
+        "fingerprint",
+        "fit_grades",
+        "groups",
+        "hot_threshold",
+        "implicit",
+        "kinds",
+        "max_total",
+        "monotone",
+        "rule_groups",
+        "running_total_ok",
+    )
+
+    def __init__(self, model: ScoringModel) -> None:
+        self.fingerprint: str = model.fingerprint
+        self.hot_threshold: float = model.hot_threshold
+        self.explicit: tuple[ExplicitRule, ...] = model.explicit
+        self.implicit: tuple[ImplicitRule, ...] = model.implicit
+        self.decay: Decay = model.decay
+        self.bands: tuple[Tier, ...] = model.bands
+        self.fit_grades: tuple[Tier, ...] = model.fit_grades
+        self.engagement_grades: tuple[Tier, ...] = model.engagement_grades
+        self.groups: tuple[tuple[str, float | None], ...] = model.groups
+        self.max_total: float | None = model.max_total
+        per_event = self.decay.per_event
+        kinds = []
+        for rule in self.implicit:
+            if not rule.decays or not per_event:
+                kinds.append(COUNT)
+            elif self.decay.kind == "half_life" and rule.max_count is None:
+                kinds.append(WEIGHT)
+            else:
+                kinds.append(TIMES)
+        self.kinds: tuple[int, ...] = tuple(kinds)
+        self.aggregate: tuple[bool, ...] = tuple(r.decays and not per_event for r in self.implicit)
+        dispatch: dict[str, list[tuple[int, int, Any]]] = {}
+        for index, rule in enumerate(self.implicit):
+            where = rule.where._predicate if rule.where is not None else None
+            dispatch.setdefault(rule.event, []).append((index, kinds[index], where))
+        self.dispatch: dict[str, tuple[tuple[int, int, Any], ...]] = {
+            k: tuple(v) for k, v in dispatch.items()
+        }
+        # Monotone: adding an event never lowers the score at event times, so the peak
+        # over event times is the score at the last event.
+        self.monotone: bool = not per_event and all(r.points >= 0 for r in self.implicit)
+        self.running_total_ok: bool = (
+            not per_event and self.max_total is None and all(c is None for _, c in self.groups)
+        )
+        self.rule_groups: tuple[str | None, ...] = tuple(r.group for r in self.explicit) + tuple(
+            r.group for r in self.implicit
+        )
+
+    def match_profile(self, profile: Mapping[str, Any]) -> tuple[int, ...]:
+        return tuple(i for i, r in enumerate(self.explicit) if r.when._predicate(profile))
+
+    def empty_rules(self) -> list[Accumulator]:
+        return [() if kind == TIMES else (0, None) if kind == COUNT else (0, None, 0.0)
+                for kind in self.kinds]  # fmt: skip
+
+    def apply(
+        self,
+        accs: list[Accumulator],
+        targets: tuple[tuple[int, int, Any], ...],
+        event: Event,
+        t: float,
+    ) -> None:
+        """Add one event to the accumulators of the rules it matches."""
+        for index, kind, where in targets:
+            if where is not None and not where(event.properties):
+                continue
+            acc = accs[index]
+            if kind == COUNT:
+                count = acc[0]
+                accs[index] = (count + 1, t if not count or t > acc[1] else acc[1])
+            elif kind == WEIGHT:
+                accs[index] = self.add_weight(acc, t)
+            else:
+                accs[index] = self.add_time(index, acc, t)
+
+    def add_weight(self, acc: Accumulator, t: float) -> Accumulator:
+        count, anchor, weight = acc
+        half_life = self.decay.param("half_life_days") * SECONDS_PER_DAY
+        if not count:
+            return (1, t, 1.0)
+        if t > anchor:  # re-anchor on the newest event so every term stays <= 1
+            return (count + 1, t, weight * 0.5 ** ((t - anchor) / half_life) + 1.0)
+        return (count + 1, anchor, weight + 0.5 ** ((anchor - t) / half_life))
+
+    def add_time(self, index: int, acc: Accumulator, t: float) -> Accumulator:
+        times = sorted((*acc, t))
+        if self.decay.kind == "expiry":
+            # Scores are read at or after the newest event, so older ones can never count.
+            horizon = times[-1] - self.decay.param("days") * SECONDS_PER_DAY
+            times = [x for x in times if x >= horizon]
+        cap = self.implicit[index].max_count
+        if cap is not None:
+            times = times[-cap:]
+        return tuple(times)
+
+    def values(
+        self,
+        explicit: Sequence[int],
+        accs: Sequence[Accumulator],
+        last: float | None,
+        asof_ts: float,
+    ) -> tuple[list[list[Any]], float]:
+        """Per counted rule ``[rule index, value, raw, events, last_ts]`` and the decay factor.
+
+        Rule indices count explicit rules first, then implicit ones.
+        """
+        items: list[list[Any]] = [
+            [j, float(self.explicit[j].points), float(self.explicit[j].points), 0, None]
+            for j in explicit
+        ]
+        offset = len(self.explicit)
+        decay = self.decay
+        decaying: list[list[Any]] = []
+        decaying_total = 0.0
+        for index in range(len(self.implicit)):  # accs may carry more after the rules
+            acc = accs[index]
+            kind = self.kinds[index]
+            rule = self.implicit[index]
+            points = rule.points
+            if kind == COUNT:
+                count, rule_last = acc
+                if not count:
+                    continue
+                if rule.max_count is not None and count > rule.max_count:
+                    count = rule.max_count
+                value = float(count * points)
+            elif kind == WEIGHT:
+                count, rule_last, weight = acc
+                if not count:
+                    continue
+                half_life = decay.param("half_life_days") * SECONDS_PER_DAY
+                value = points * weight * 0.5 ** ((asof_ts - rule_last) / half_life)
+            else:
+                times = [t for t in acc if t <= asof_ts]
+                if decay.kind == "expiry":
+                    horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
+                    times = [t for t in times if t >= horizon]
+                if rule.max_count is not None:
+                    times = times[-rule.max_count :]
+                if not times:
+                    continue
+                count, rule_last = len(times), times[-1]
+                value = points * math.fsum(
+                    decay.event_factor((asof_ts - t) / SECONDS_PER_DAY) for t in times
+                )
+            cap = rule.max_points
+            if cap is not None and abs(value) > cap:
+                value = math.copysign(cap, value)
+            item = [offset + index, value, count * points, count, rule_last]
+            items.append(item)
+            if self.aggregate[index]:
+                decaying.append(item)
+                decaying_total += value
+        factor = 1.0
+        if decaying and last is not None:
+            factor = decay.factor(decaying_total, (asof_ts - last) / SECONDS_PER_DAY)
+            if factor != 1.0:
+                for item in decaying:
+                    item[1] *= factor
+        for name, cap in self.groups:
+            if cap is not None:
+                _cap([it for it in items if self.rule_groups[it[0]] == name], cap, offset)
+        if self.max_total is not None:
+            _cap(items, self.max_total, offset)
+        return items, factor
+
+    def total(
+        self, explicit: Sequence[int], accs: Sequence[Accumulator], last: float | None, at: float
+    ) -> float:
+        items, _ = self.values(explicit, accs, last, at)
+        return round(math.fsum(round(it[1], PLACES) for it in items), PLACES)
+
+    def total_at(self, explicit: Sequence[int], accs: Sequence[Accumulator], last: float) -> float:
+        """The total at the time of the newest event ``last`` (nothing decayed yet)."""
+        if self.running_total_ok:
+            return self.undecayed_total(explicit, accs)
+        return self.total(explicit, accs, last, last)
+
+    def undecayed_total(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
+        """Score at the last event for models where :func:`._replay.first_hot_running` applies."""
+        running = 0.0
+        for j in explicit:
+            running += self.explicit[j].points
+        rule_value = self.rule_value
+        for index in range(len(self.implicit)):
+            acc = accs[index]
+            if acc[0]:
+                running += rule_value(index, acc[0])
+        return round_points(running)
+
+    def rule_value(self, index: int, count: int) -> float:
+        """Undecayed points of implicit rule ``index`` for ``count`` events, after its caps."""
+        rule = self.implicit[index]
+        if rule.max_count is not None and count > rule.max_count:
+            count = rule.max_count
+        value = count * rule.points
+        cap = rule.max_points
+        if cap is not None and abs(value) > cap:
+            value = math.copysign(cap, value)
+        return float(value)
+
+    def build(
+        self,
+        lead_id: str,
+        explicit: Sequence[int],
+        accs: Sequence[Accumulator],
+        last: float | None,
+        as_of: datetime,
+        asof_ts: float,
+        hot_since: datetime | None,
+    ) -> Score:
+        items, factor = self.values(explicit, accs, last, asof_ts)
+        offset = len(self.explicit)
+        rows: list[Row] = []
+        explicit_total = implicit_total = 0.0
+        for index, value, raw, count, rule_last in items:
+            # inline round_points: this runs once per rule per lead
+            points = value + 0.0 if value.is_integer() else round(value, PLACES) + 0.0
+            if index < offset:
+                rule: ExplicitRule | ImplicitRule = self.explicit[index]
+                explicit_total += points
+                kind = "explicit"
+            else:
+                rule = self.implicit[index - offset]
+                implicit_total += points
+                kind = "implicit"
+            rows.append((rule.name, points, kind, float(raw), count, rule_last, rule.group))
+        explicit_total = round_points(explicit_total)
+        implicit_total = round_points(implicit_total)
+        total = round_points(explicit_total + implicit_total)
+        groups: Mapping[str, float] = _NO_GROUPS
+        if self.groups:
+            sums = {name: 0.0 for name, _ in self.groups}
+            for row in rows:
+                if row[6] is not None:
+                    sums[row[6]] += row[1]
+            groups = {name: round_points(v) for name, v in sums.items()}
+        return Score(
+            lead_id,
+            total,
+            explicit_total,
+            implicit_total,
+            tier_of(self.bands, total),
+            total >= self.hot_threshold,
+            tuple(rows),
+            as_of,
+            tier_of(self.fit_grades, explicit_total)
+            + tier_of(self.engagement_grades, implicit_total),
+            hot_since,
+            None if last is None else from_ts(last),
+            round_points(factor),
+            groups,
+        )
+
+
+_NO_GROUPS: Mapping[str, float] = MappingProxyType({})
+
+
+def round_points(value: float) -> float:
+    """``value`` to :data:`PLACES` decimals (-0.0 becomes 0.0); integers pass untouched,
+    because ``round`` with digits is slow and they are the common case."""
+    if value.is_integer():
+        return value + 0.0
+    return round(value, PLACES) + 0.0
+
+
+def _cap(items: list[list[Any]], cap: float, offset: int) -> None:
+    """Scale the positive behaviour values of ``items`` so their sum is at most ``cap``.
+
+    Profile points (rule index below ``offset``) are never scaled: configuration
+    guarantees a cap holds all of them, so shrinking behaviour points always suffices.
+    """
+    total = math.fsum(it[1] for it in items)
+    if total <= cap:
+        return
+    positive = math.fsum(it[1] for it in items if it[1] > 0 and it[0] >= offset)
+    scale = max(0.0, (cap - (total - positive)) / positive)
+    for item in items:
+        if item[1] > 0 and item[0] >= offset:
+            item[1] *= scale

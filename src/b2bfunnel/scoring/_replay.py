@@ -1,0 +1,87 @@
+"""The hot-crossing replay: when a lead's score first reached the hot threshold."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+from datetime import datetime
+
+from .._time import from_ts
+from ..events import Event
+from ._engine import Engine, round_points
+from ._result import Accumulator
+
+# Sorting key for events by time (C-level attribute access).
+_BY_TIME = operator.attrgetter("ts")
+
+
+def first_hot(
+    engine: Engine,
+    explicit: Sequence[int],
+    events: Sequence[Event],
+    accs: Sequence[Accumulator],
+    last: float,
+    first: float,
+) -> datetime | None:
+    """Time of the first event at which the score reached the hot threshold.
+
+    The score is evaluated after each instant that has events, with every event of
+    that instant counted (so the result does not depend on the order given).
+    """
+    threshold = engine.hot_threshold
+    if engine.running_total_ok:
+        if engine.monotone and engine.undecayed_total(explicit, accs) < threshold:
+            return None  # the peak over event times is the score at the last event
+        return first_hot_running(engine, explicit, events, first)
+    if engine.monotone and engine.total_at(explicit, accs, last) < threshold:
+        return None
+    ordered = sorted(events, key=_BY_TIME)
+    replay = engine.empty_rules()
+    dispatch = engine.dispatch.get
+    for position, event in enumerate(ordered):
+        t = event.ts
+        targets = dispatch(event.name)
+        if targets is not None:
+            engine.apply(replay, targets, event, t)
+        if position + 1 < len(ordered) and ordered[position + 1].ts == t:
+            continue  # evaluate once all events of this instant are in
+        if engine.total(explicit, replay, t, t) >= threshold:
+            return from_ts(t)
+    return None
+
+
+def first_hot_running(
+    engine: Engine, explicit: Sequence[int], events: Sequence[Event], first: float
+) -> datetime | None:
+    """:func:`first_hot` in O(1) per event, for models where the score at an event's
+    time is the plain sum of capped rule points (no decay yet, no group caps).
+
+    Only events that a rule counts can change that sum, so ``events`` holds only those
+    (``first`` is the time of the lead's first event of any kind).
+    """
+    threshold = engine.hot_threshold
+    running = math.fsum(engine.explicit[j].points for j in explicit)
+    dispatch = engine.dispatch
+    scoring = sorted(events, key=_BY_TIME)
+    # Before the first scoring instant, the score at every event is the profile's.
+    if round_points(running) >= threshold and (not scoring or first < scoring[0].ts):
+        return from_ts(first)
+    counts = [0] * len(engine.implicit)
+    rule_value = engine.rule_value
+    instant = None
+    for event in scoring:
+        t = event.ts
+        if t != instant:
+            if instant is not None and round_points(running) >= threshold:
+                return from_ts(instant)
+            instant = t
+        for index, _kind, where in dispatch[event.name]:
+            if where is not None and not where(event.properties):
+                continue
+            count = counts[index]
+            counts[index] = count + 1
+            running += rule_value(index, count + 1) - rule_value(index, count)
+    if instant is not None and round_points(running) >= threshold:
+        return from_ts(instant)
+    return None
