@@ -174,6 +174,18 @@ __all__ = [
 ]
 
 
+def _restore(name: str, args: tuple[Any, ...], via: str = "") -> Any:
+    """Rebuild a pickled value from its public class name (see ``_public.py``).
+
+    Stored pickles name this function: it stays here, in the package itself, so moving
+    a class between private modules never breaks them.
+    """
+    cls = __getattr__(name) if name not in globals() else globals()[name]
+    if via == "__new__":
+        return cls.__new__(cls, *args)
+    return getattr(cls, via)(*args) if via else cls(*args)
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from ._config import Reader, join, read_all
+from ._public import publish
 from ._text import fold, word_form
 from .errors import InvalidInputError
 
@@ -360,3 +361,6 @@ class Condition:
     def to_dict(self) -> Any:
         """The condition as plain data, as it was configured."""
         return json.loads(self.spec_json)
+
+
+publish(globals(), __all__, as_data=["Condition"])

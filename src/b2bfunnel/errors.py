@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from ._public import publish
+
 __all__ = ["B2BFunnelError", "ConfigError", "InvalidInputError", "Problem"]
 
 
@@ -71,3 +73,6 @@ class ConfigError(B2BFunnelError, ValueError):
         self.message = f"invalid {what}, {count} {noun}:\n{lines}"
         Exception.__init__(self, f"{first.path}: {self.message}")
         self.path = first.path
+
+
+publish(globals(), __all__)

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ._public import publish
 from ._time import parse_datetime, require_aware
 from .errors import InvalidInputError
 
@@ -107,3 +108,6 @@ class Event:
             if exc.path.startswith("event.") and path != "event":
                 raise exc.at(path + exc.path[len("event") :]) from None
             raise
+
+
+publish(globals(), __all__)

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from ._config import Reader, load_toml
+from ._public import publish
 from ._time import parse_datetime, require_aware
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
@@ -174,3 +175,6 @@ class Funnel:
             return self.scoring.score_state(state, as_of=event.at)
 
         return score_at
+
+
+publish(globals(), __all__, as_data=["Funnel"])

@@ -3,6 +3,7 @@
 See ``docs/qualification.md``.
 """
 
+from .._public import publish
 from ._frameworks import PRESETS, ROLES
 from ._objection import ObjectionDiagnosis, diagnose_price_objection
 from ._policy import CriterionPolicy, QualificationPolicy
@@ -22,3 +23,6 @@ __all__ = [
     "next_fields",
     "qualify",
 ]
+
+
+publish(globals(), __all__)

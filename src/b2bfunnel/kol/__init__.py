@@ -1,5 +1,6 @@
 """KOL (key opinion leader) fit: relevance over fame. See ``docs/kol.md``."""
 
+from .._public import publish
 from ._contract import ContractReview, review_contract
 from ._fit import Component, KOLFit, kol_fit
 from ._model import HYPEAUDITOR_2018, KOLBrief, KOLCandidate, KOLConfig, tier_of
@@ -19,3 +20,6 @@ __all__ = [
     "review_contract",
     "tier_of",
 ]
+
+
+publish(globals(), __all__)

@@ -3,6 +3,7 @@
 See ``docs/nps.md``.
 """
 
+from .._public import publish
 from ._benchmarks import B2B_SPAIN_2024, NPSBenchmark, NPSPosition, nps_position
 from ._core import (
     NPSComparison,
@@ -61,3 +62,6 @@ __all__ = [
     "nps_sample_size",
     "nps_what_it_takes",
 ]
+
+
+publish(globals(), __all__)

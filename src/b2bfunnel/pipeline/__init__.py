@@ -4,6 +4,7 @@ One module per concept: ``_velocity`` (``docs/velocity.md``), ``_funnel``
 (``docs/funnel.md``) and ``_attribution`` (``docs/attribution.md``).
 """
 
+from .._public import publish
 from ._attribution import MODELS, AttributionReport, allocate, attribute
 from ._funnel import FunnelMetrics, StageStats, funnel_metrics
 from ._velocity import (
@@ -30,3 +31,6 @@ __all__ = [
     "pipeline_velocity",
     "velocity_from_deals",
 ]
+
+
+publish(globals(), __all__)

@@ -3,6 +3,7 @@
 See ``docs/scoring.md`` for the rules, the condition language and the decay kinds.
 """
 
+from .._public import publish
 from ._model import ScoringModel
 from ._result import Contribution, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
@@ -18,3 +19,6 @@ __all__ = [
     "ScoringModel",
     "Tier",
 ]
+
+
+publish(globals(), __all__)
