@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
@@ -105,3 +106,45 @@ def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> 
 
 
 profiles = st.fixed_dictionaries({"id": st.just("L1"), "fit": st.booleans()})
+
+
+PRICE_STRUCTURES = (
+    "uncorrelated",
+    "flat rate card",
+    "equal ratio",
+    "correlated",
+    "free",
+    "sub-unit",
+)
+
+
+@st.composite
+def kol_pool(draw: st.DrawFn, max_size: int = 12) -> list[bf.KOLCandidate]:
+    """KOL candidates (audience share of role "cto") under one of the price structures
+    real rate cards have: free posts, a flat price per 1,000 followers with equal or
+    differing audience shares, cost tied to reach, sub-cent prices."""
+    structure = draw(st.sampled_from(PRICE_STRUCTURES))
+    size = draw(st.integers(1, max_size))
+    rate = Decimal(draw(st.integers(10, 100)))  # $ per 1,000 followers
+    out = []
+    for index in range(size):
+        followers = draw(st.integers(1_000, 200_000))
+        share = draw(st.sampled_from([0.1, 0.25, 0.5, 0.8]))
+        cost: Decimal | None
+        if structure in ("flat rate card", "equal ratio"):
+            share = 0.5 if structure == "equal ratio" else share
+            cost = rate * followers / 1000
+        elif structure == "correlated":
+            cost = Decimal(draw(st.integers(10, 100)))
+            followers = int(cost) * 20 + 1000
+            share = 0.5
+        elif structure == "sub-unit":
+            cost = Decimal(draw(st.integers(1, 2_000))) / 1000
+        else:
+            cost = Decimal(draw(st.integers(0 if structure == "free" else 1, 400)) * 10)
+        out.append(
+            bf.KOLCandidate(
+                f"@k{index}", followers, {"cto": share}, followers * 0.03, cost_per_post=cost
+            )
+        )
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -12,15 +12,24 @@ import attrs
 from .._money import money
 from ..errors import InvalidInputError
 from ._fit import KOLFit, kol_fit
+from ._knapsack import solve
 from ._model import KOLBrief, KOLCandidate, KOLConfig
 
 STAGES = ("TOFU", "MOFU", "BOFU")
+# About 2-5 s of search on a typical machine before the best selection found is returned.
+MAX_STATES = 3_000_000
 
 
 @attrs.frozen
 class Portfolio:
     """The chosen candidates (by handle), what they cost and reach, their funnel mix,
-    and every candidate left out with the reason."""
+    and every candidate left out with the reason.
+
+    ``optimal`` is True when the selection is proven best; otherwise the search hit its
+    limit, ``upper_bound`` is the LP (fractional knapsack) bound on the objective and
+    ``gap`` how far below it the selection may be. When optimal, ``upper_bound`` is
+    the objective itself and ``gap`` is 0.
+    """
 
     selected: tuple[KOLFit, ...]
     total_cost: Decimal
@@ -29,6 +38,15 @@ class Portfolio:
     budget: Decimal
     mix: dict[str, int] = attrs.field(hash=False)
     excluded: tuple[tuple[str, str], ...] = ()
+    optimal: bool = True
+    upper_bound: float | None = None
+
+    @property
+    def gap(self) -> float:
+        """The upper bound minus the objective (0 when the selection is optimal)."""
+        if self.optimal or self.upper_bound is None:
+            return 0.0
+        return self.upper_bound - self.objective
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (money as strings)."""
@@ -40,6 +58,9 @@ class Portfolio:
             "budget": str(self.budget),
             "mix": dict(self.mix),
             "excluded": [{"handle": h, "reason": r} for h, r in self.excluded],
+            "optimal": self.optimal,
+            "upper_bound": self.upper_bound,
+            "gap": self.gap,
         }
 
 
@@ -50,12 +71,18 @@ def plan_portfolio(
     *,
     weight_by_fit: bool = False,
     config: KOLConfig | None = None,
+    max_states: int = MAX_STATES,
 ) -> Portfolio:
     """The selection of candidates (one post each at ``cost_per_post``) that maximises
     qualified reach, or qualified reach x fit/100 with ``weight_by_fit``, within
-    ``budget``. Exact (a 0/1 knapsack over whole cents, solved on the Pareto frontier
-    of cost and value with a fractional upper bound); vetoed candidates and candidates
-    without a cost are never selected. Among equal-value selections the cheaper one wins.
+    ``budget``. Exact: a 0/1 knapsack in integers (costs in the smallest unit any of
+    them is quoted in, so sub-cent prices count), solved by subset sum when every
+    candidate has the same value per unit of cost and otherwise by a core search with
+    upper bounds (see ``docs/kol.md``). Free candidates are always taken; vetoed
+    candidates and candidates without a cost never. Among equal-value selections the
+    cheaper one wins. The search examines at most ``max_states`` partial selections;
+    past that the best selection found is returned with ``optimal=False`` and its gap
+    to the LP bound.
 
     >>> import b2bfunnel as bf
     >>> brief = bf.KOLBrief(target_roles=["cto"])
@@ -67,9 +94,57 @@ def plan_portfolio(
     (['@a', '@c'], Decimal('900'), 8000.0)
     """
     limit = money(budget, "budget")
+    pool = _checked(candidates, weight_by_fit, max_states)
+    fits = {c.handle: kol_fit(c, brief, config=config) for c in pool}
+    costs = {c.handle: c.cost_per_post for c in pool}
+    items: list[tuple[str, Decimal, float]] = []
+    excluded: list[tuple[str, str]] = []
+    for handle in sorted(fits):
+        fit, cost = fits[handle], costs[handle]
+        value = fit.qualified_reach * (fit.score / 100 if weight_by_fit else 1.0)
+        if fit.vetoed:
+            excluded.append((handle, fit.reasons[0]))
+        elif cost is None:
+            excluded.append((handle, "no cost per post given"))
+        elif value <= 0:
+            excluded.append((handle, "no qualified reach"))
+        elif cost > limit:
+            excluded.append((handle, f"costs {cost}, more than the whole budget"))
+        else:
+            items.append((handle, cost, value))
+    chosen, optimal = _choose(items, limit, max_states)
+    selected = tuple(fits[h] for h in sorted(chosen))
+    for handle, _, _ in items:
+        if handle not in chosen:
+            excluded.append((handle, "not in the best selection within the budget"))
+    mix = dict.fromkeys(STAGES, 0)
+    for fit in selected:
+        mix[fit.funnel_stage] += 1
+    total_cost = sum((costs[f.handle] or Decimal(0) for f in selected), Decimal(0))
+    reach = sum(f.qualified_reach for f in selected)
+    objective = sum(v for h, _, v in items if h in chosen)
+    bound = objective if optimal else max(objective, _lp_bound(items, limit))
+    return Portfolio(
+        selected, total_cost, reach, objective, limit, mix, tuple(sorted(excluded)),
+        optimal, bound,
+    )  # fmt: skip
+
+
+def _checked(
+    candidates: Iterable[KOLCandidate], weight_by_fit: bool, max_states: int
+) -> list[KOLCandidate]:
+    """The candidates as a list, after checking them and the options."""
+    if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
+        raise InvalidInputError(
+            f"expected a whole number >= 1, got {max_states!r}", path="max_states"
+        )
     if not isinstance(weight_by_fit, bool):
         raise InvalidInputError(
             f"expected true or false, got {weight_by_fit!r}", path="weight_by_fit"
+        )
+    if isinstance(candidates, str | bytes) or not isinstance(candidates, Iterable):
+        raise InvalidInputError(
+            f"expected candidates, got {type(candidates).__name__}", path="candidates"
         )
     pool = list(candidates)
     seen: set[str] = set()
@@ -84,83 +159,52 @@ def plan_portfolio(
                 f"duplicate handle {candidate.handle!r}", path=f"candidates[{index}].handle"
             )
         seen.add(candidate.handle)
-    fits = {c.handle: kol_fit(c, brief, config=config) for c in pool}
-    costs = {c.handle: c.cost_per_post for c in pool}
-    budget_cents = int(limit * 100)
-    items: list[tuple[str, int, float]] = []
-    excluded: list[tuple[str, str]] = []
-    for handle in sorted(fits):
-        fit, cost = fits[handle], costs[handle]
-        value = fit.qualified_reach * (fit.score / 100 if weight_by_fit else 1.0)
-        if fit.vetoed:
-            excluded.append((handle, fit.reasons[0]))
-        elif cost is None:
-            excluded.append((handle, "no cost per post given"))
-        elif value <= 0:
-            excluded.append((handle, "no qualified reach"))
-        elif cost * 100 > budget_cents:
-            excluded.append((handle, f"costs {cost}, more than the whole budget"))
-        else:
-            items.append((handle, int((cost * 100).to_integral_value()), value))
-    chosen = _knapsack(items, budget_cents)
-    selected = tuple(fits[h] for h in sorted(chosen))
-    for handle, _, _ in items:
-        if handle not in chosen:
-            excluded.append((handle, "not in the best selection within the budget"))
-    mix = dict.fromkeys(STAGES, 0)
-    for fit in selected:
-        mix[fit.funnel_stage] += 1
-    total_cost = sum((costs[f.handle] or Decimal(0) for f in selected), Decimal(0))
-    reach = sum(f.qualified_reach for f in selected)
-    objective = sum(v for h, _, v in items if h in chosen)
-    return Portfolio(selected, total_cost, reach, objective, limit, mix, tuple(sorted(excluded)))
+    return pool
 
 
-def _knapsack(items: list[tuple[str, int, float]], capacity: int) -> set[str]:
-    """Exact 0/1 knapsack: the handles of a best selection (ties: lower cost)."""
-    order = sorted(items, key=lambda it: (-it[2] / max(it[1], 1), it[0]))
-    n = len(order)
-    # suffix prefix sums for the fractional (LP) upper bound of items i.. onward
-    cum_cost = [0]
-    cum_value = [0.0]
-    for _, cost, value in order:
-        cum_cost.append(cum_cost[-1] + cost)
-        cum_value.append(cum_value[-1] + value)
+def _choose(
+    items: list[tuple[str, Decimal, float]], limit: Decimal, max_states: int
+) -> tuple[set[str], bool]:
+    """The handles of a best selection and whether it is proven best.
 
-    def bound(i: int, room: int) -> float:
-        target = cum_cost[i] + room
-        k = bisect_right(cum_cost, target, lo=i) - 1  # items i..k-1 fit whole
-        value = cum_value[k] - cum_value[i]
-        if k < n:
-            cost = order[k][1]
-            value += order[k][2] * (target - cum_cost[k]) / cost if cost else order[k][2]
-        return value
+    Free candidates are always taken. The rest become an integer knapsack: costs in
+    the smallest unit any of them is quoted in, values as exact multiples of the
+    smallest power of two that expresses every float value, and each profit
+    ``value * M - cost`` with M above the total cost, so that a higher value always
+    wins and, among equal values, the lower cost does.
+    """
+    chosen = {h for h, cost, _ in items if cost == 0}
+    paid = [(h, cost, value) for h, cost, value in items if cost > 0]
+    if sum((cost for _, cost, _ in paid), Decimal(0)) <= limit:
+        return chosen | {h for h, _, _ in paid}, True
+    places = max(max(0, -int(cost.as_tuple().exponent)) for _, cost, _ in paid)
+    weights = [_scaled(cost, places) for _, cost, _ in paid]
+    capacity = _scaled(limit, places)
+    ratios = [value.as_integer_ratio() for _, _, value in paid]
+    unit = max(den for _, den in ratios)
+    scale = sum(weights) + 1
+    profits = [num * (unit // den) * scale - weight
+               for (num, den), weight in zip(ratios, weights, strict=True)]  # fmt: skip
+    solution = solve(weights, profits, capacity, max_states)
+    return chosen | {paid[i][0] for i in solution.chosen}, solution.optimal
 
-    # A greedy selection (by density, skipping what does not fit) is a strong first lower
-    # bound, so the bound below prunes from the first item on.
-    best = 0.0
-    room = capacity
-    for _, cost, value in order:
-        if cost <= room:
-            room -= cost
-            best += value
-    # Pareto frontier of (cost, value, chosen mask), cost ascending, value ascending.
-    frontier: list[tuple[int, float, int]] = [(0, 0.0, 0)]
-    for i, (_, cost, value) in enumerate(order):
-        rest = i + 1
-        extended = [
-            (c + cost, v + value, m | (1 << i))
-            for c, v, m in frontier
-            if c + cost <= capacity and v + value + bound(rest, capacity - c - cost) >= best - 1e-9
-        ]
-        kept = [s for s in frontier if s[1] + bound(rest, capacity - s[0]) >= best - 1e-9]
-        merged = sorted(kept + extended, key=lambda s: (s[0], -s[1], s[2]))
-        frontier = []
-        top = -1.0
-        for state in merged:
-            if state[1] > top:
-                frontier.append(state)
-                top = state[1]
-        best = max(best, top)
-    winner = max(frontier, key=lambda s: (s[1], -s[0], -s[2]))
-    return {order[i][0] for i in range(n) if winner[2] >> i & 1}
+
+def _scaled(amount: Decimal, places: int) -> int:
+    """``amount`` x 10**places, rounded down, exactly (no decimal context involved)."""
+    numerator, denominator = amount.as_integer_ratio()
+    return int(numerator * 10**places // denominator)
+
+
+def _lp_bound(items: list[tuple[str, Decimal, float]], limit: Decimal) -> float:
+    """The fractional-knapsack (LP relaxation) bound on the objective."""
+    room = float(limit)
+    bound = 0.0
+    for _, cost, value in sorted(
+        items, key=lambda it: -it[2] / float(it[1]) if it[1] else -math.inf
+    ):
+        share = 1.0 if float(cost) <= room else room / float(cost)
+        bound += value * share
+        room -= float(cost) * share
+        if room <= 0:
+            break
+    return bound

@@ -1,0 +1,166 @@
+"""The portfolio planner: exact on every price structure, honest when it stops early."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import kol_pool
+
+import b2bfunnel as bf
+
+CTO = bf.KOLBrief(target_roles=["cto"])
+
+
+def _brute_force(pool: list[bf.KOLCandidate], budget: Decimal) -> tuple[Fraction, Decimal]:
+    """The best exact qualified reach within the budget and the least cost that buys it."""
+    fits = [bf.kol_fit(c, CTO) for c in pool]
+    best = (Fraction(-1), Decimal(0))
+    for size in range(len(pool) + 1):
+        for subset in itertools.combinations(range(len(pool)), size):
+            cost = sum((pool[i].cost_per_post or Decimal(0) for i in subset), Decimal(0))
+            if cost > budget:
+                continue
+            value = sum((Fraction(fits[i].qualified_reach) for i in subset), Fraction(0))
+            if value > best[0] or (value == best[0] and cost < best[1]):
+                best = (value, cost)
+    return best
+
+
+def _exact_value(plan: bf.Portfolio) -> Fraction:
+    return sum((Fraction(f.qualified_reach) for f in plan.selected), Fraction(0))
+
+
+@settings(max_examples=150)
+@given(kol_pool(max_size=12), st.integers(0, 100))
+def test_exact_against_brute_force(pool: list[bf.KOLCandidate], percent: int) -> None:
+    """On every price structure the plan has the best reach, and the least cost among
+    selections with that reach."""
+    total = sum((c.cost_per_post or Decimal(0) for c in pool), Decimal(0))
+    budget = total * percent / 100
+    plan = bf.plan_portfolio(pool, CTO, budget)
+    value, cost = _brute_force(pool, budget)
+    assert plan.optimal
+    assert _exact_value(plan) == value
+    assert plan.total_cost == cost
+
+
+def test_free_candidate_is_taken_with_the_best_paid_one() -> None:
+    """The issue's pool: a free candidate no longer crashes or displaces the best buy."""
+    pool = [
+        bf.KOLCandidate("@micro_a", 10_000, {"cto": 0.5}, 300, cost_per_post=10),
+        bf.KOLCandidate("@micro_b", 6_000, {"cto": 0.5}, 200, cost_per_post=8),
+        bf.KOLCandidate("@friend", 300, {"cto": 0.01}, 20, cost_per_post=0),
+    ]
+    plan = bf.plan_portfolio(pool, CTO, 10)
+    assert [f.handle for f in plan.selected] == ["@friend", "@micro_a"]
+    assert plan.qualified_reach == 5_003
+    assert plan.optimal and plan.gap == 0
+
+
+def test_sub_cent_costs_stay_within_budget() -> None:
+    """Prices below a cent are not rounded away: two $0.004 posts do not fit $0.005."""
+    pool = [
+        bf.KOLCandidate("@a", 1_000, {"cto": 0.5}, 30, cost_per_post=Decimal("0.004")),
+        bf.KOLCandidate("@b", 1_200, {"cto": 0.5}, 30, cost_per_post=Decimal("0.004")),
+    ]
+    plan = bf.plan_portfolio(pool, CTO, Decimal("0.005"))
+    assert [f.handle for f in plan.selected] == ["@b"]
+    assert plan.total_cost <= Decimal("0.005")
+
+
+def test_huge_budget_buys_everything() -> None:
+    """A budget like "9e999999" is compared, not overflowed: everyone affordable is in."""
+    pool = [bf.KOLCandidate(f"@k{i}", 5_000, {"cto": 0.5}, 100, cost_per_post=i + 1)
+            for i in range(5)]  # fmt: skip
+    plan = bf.plan_portfolio(pool, CTO, "9e999999")
+    assert len(plan.selected) == 5 and plan.total_cost == 15
+
+
+def _equal_ratio_pool(count: int, seed: int) -> list[bf.KOLCandidate]:
+    rng = random.Random(seed)
+    return [
+        bf.KOLCandidate(f"@k{i:03d}", f, {"cto": 0.5}, 100, cost_per_post=Decimal(f * 5) / 100)
+        for i, f in enumerate(rng.randint(1_000, 1_000_000) for _ in range(count))
+    ]
+
+
+def test_equal_ratios_stay_exact_at_size() -> None:
+    """Forty candidates at one price per follower (old search: exponential) fill the
+    budget to the cent, and ties at equal reach are not resolved at random."""
+    pool = _equal_ratio_pool(40, 3)
+    total = sum((c.cost_per_post or Decimal(0) for c in pool), Decimal(0))
+    budget = (total * Decimal("0.37") * 20).to_integral_value() / 20  # whole 5 cents
+    plan = bf.plan_portfolio(pool, CTO, budget)
+    assert plan.optimal
+    assert plan.total_cost == budget
+    assert plan == bf.plan_portfolio(list(reversed(pool)), CTO, budget)
+
+
+def test_search_limit_returns_best_found_with_gap() -> None:
+    """Past ``max_states`` the best selection found comes back, within budget, marked
+    not optimal, with its gap to the LP bound."""
+    rng = random.Random(4)
+    pool = [
+        bf.KOLCandidate(f"@k{i}", 2 * (10 * c + 1_000), {"cto": 0.5}, 100, cost_per_post=c)
+        for i, c in enumerate(rng.randint(100, 1_000) for _ in range(120))
+    ]
+    budget = sum(c.cost_per_post or 0 for c in pool) // 3
+    plan = bf.plan_portfolio(pool, CTO, budget, max_states=10)
+    exact = bf.plan_portfolio(pool, CTO, budget)
+    assert not plan.optimal
+    assert plan.total_cost <= budget
+    assert plan.upper_bound is not None and plan.upper_bound >= exact.objective
+    assert plan.gap == pytest.approx(plan.upper_bound - plan.objective)
+    assert plan.to_dict()["optimal"] is False
+    with pytest.raises(bf.InvalidInputError) as info:
+        bf.plan_portfolio(pool, CTO, budget, max_states=0)
+    assert info.value.path == "max_states"
+
+
+def _generated(kind: str, count: int, seed: int) -> list[bf.KOLCandidate]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        followers = int(10 ** rng.uniform(3, 6))
+        share = rng.uniform(0.05, 0.9)
+        if kind == "uncorrelated":
+            cost = Decimal(rng.randint(0, 5000))
+        elif kind == "flat rate card":
+            cost = Decimal(followers * 5) / 100
+        elif kind == "correlated":
+            cost = Decimal(rng.randint(100, 1000))
+            followers, share = 2 * (10 * int(cost) + 1000), 0.5
+        else:
+            cost = Decimal(rng.randint(1, 2000)) / 1000
+        out.append(bf.KOLCandidate(f"@k{i:03d}", followers, {"cto": share}, 100,
+                                   cost_per_post=cost))  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("kind", ["uncorrelated", "flat rate card", "correlated", "sub-unit"])
+@pytest.mark.parametrize("count", [60, 150])
+def test_agrees_with_milp(kind: str, count: int) -> None:
+    """On larger instances the objective matches scipy's MILP solver (HiGHS)."""
+    optimize = pytest.importorskip("scipy.optimize")
+    np = pytest.importorskip("numpy")
+    pool = _generated(kind, count, seed=count)
+    values = np.array([bf.kol_fit(c, CTO).qualified_reach for c in pool])
+    costs = np.array([float(c.cost_per_post or 0) for c in pool])
+    budget = Decimal(str(round(float(costs.sum()) * 0.3, 3)))
+    plan = bf.plan_portfolio(pool, CTO, budget)
+    solved = optimize.milp(
+        -values,
+        constraints=optimize.LinearConstraint(costs[np.newaxis, :], -np.inf, float(budget)),
+        integrality=np.ones(count),
+        bounds=optimize.Bounds(0, 1),
+        options={"mip_rel_gap": 0},
+    )
+    assert solved.success
+    assert plan.optimal
+    assert plan.objective == pytest.approx(-solved.fun, rel=1e-9)
