@@ -133,6 +133,8 @@ def _generated(kind: str, count: int, seed: int) -> list[bf.KOLCandidate]:
             cost = Decimal(rng.randint(0, 5000))
         elif kind == "flat rate card":
             cost = Decimal(followers * 5) / 100
+        elif kind == "tied groups":
+            cost, share = Decimal(followers * 5) / 100, rng.choice([0.25, 0.5, 0.75])
         elif kind == "correlated":
             cost = Decimal(rng.randint(100, 1000))
             followers, share = 2 * (10 * int(cost) + 1000), 0.5
@@ -143,7 +145,9 @@ def _generated(kind: str, count: int, seed: int) -> list[bf.KOLCandidate]:
     return out
 
 
-@pytest.mark.parametrize("kind", ["uncorrelated", "flat rate card", "correlated", "sub-unit"])
+@pytest.mark.parametrize(
+    "kind", ["uncorrelated", "flat rate card", "tied groups", "correlated", "sub-unit"]
+)
 @pytest.mark.parametrize("count", [60, 150])
 def test_agrees_with_milp(kind: str, count: int) -> None:
     """On larger instances the objective matches scipy's MILP solver (HiGHS)."""

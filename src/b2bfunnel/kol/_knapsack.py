@@ -101,12 +101,14 @@ def _core_search(
         brk += 1
     mask = (1 << brk) - 1
     # The greedy fill is the first lower bound.
-    best_p, best_w, best_mask = profit, weight, mask
-    for k in range(brk + 1, n):
-        if best_w + w[k] <= capacity:
-            best_w += w[k]
-            best_p += p[k]
-            best_mask |= 1 << k
+    best_p, best_mask = _fill(w, p, capacity, weight, profit, mask, brk + 1)
+    tied = _tied_fill(w, p, capacity, brk)
+    if tied is not None:
+        exact, tied_p, tied_mask = tied
+        if exact:
+            return _positions(tied_mask, n), True
+        if tied_p > best_p:
+            best_p, best_mask = tied_p, tied_mask
     # A state is (weight, -profit, mask): items before s are in, items after t out.
     states = [(weight, -profit, mask)]
     s, t = brk - 1, brk
@@ -127,6 +129,47 @@ def _core_search(
             best_p, best_mask = best
             seen += len(states)
     return _positions(best_mask, n), True
+
+
+def _fill(
+    w: list[int], p: list[int], capacity: int, weight: int, profit: int, mask: int, start: int
+) -> tuple[int, int]:
+    """Add, in order from ``start``, every item that still fits."""
+    for k in range(start, len(w)):
+        if weight + w[k] <= capacity:
+            weight += w[k]
+            profit += p[k]
+            mask |= 1 << k
+    return profit, mask
+
+
+def _tied_fill(w: list[int], p: list[int], capacity: int, brk: int) -> tuple[bool, int, int] | None:
+    """The best use of the room left by the items of a higher ratio than the break
+    item, made with the items of exactly its ratio (a flat rate card makes many).
+
+    Filling that room exactly reaches the LP bound, so it is optimal: this settles in
+    one subset sum what the core search would grind through state by state. Returns
+    (exact, profit, mask), or None when there is no tie or the bitset would be too big.
+    """
+    n = len(w)
+    first = last = brk
+    while first > 0 and p[first - 1] * w[brk] == p[brk] * w[first - 1]:
+        first -= 1
+    while last + 1 < n and p[last + 1] * w[brk] == p[brk] * w[last + 1]:
+        last += 1
+    room = capacity - sum(w[:first])
+    if last == first or room * (last - first + 1) > BITSET_BUDGET:
+        return None
+    picked = [first + k for k in _subset_sum(w[first : last + 1], room)]
+    weight = sum(w[:first]) + sum(w[k] for k in picked)
+    profit = sum(p[:first]) + sum(p[k] for k in picked)
+    mask = (1 << first) - 1
+    for k in picked:
+        mask |= 1 << k
+    if weight == capacity:
+        return True, profit, mask
+    profit, mask = _fill(w, p, capacity, weight, profit, mask, last + 1)
+    return False, profit, mask
 
 
 def _sweep(
