@@ -54,6 +54,7 @@ _EXPORTS = {
     "Portfolio": ".kol",
     "Problem": ".errors",
     "Qualification": ".bant",
+    "Ranking": "._ranking",
     "QualificationPolicy": ".bant",
     "RateResult": ".nps",
     "Report": ".nps",
@@ -92,6 +93,8 @@ _EXPORTS = {
     "plan_portfolio": ".kol",
     "qualify": ".bant",
     "review_contract": ".kol",
+    "to_pandas": ".records",
+    "to_records": ".records",
     "velocity_from_deals": ".pipeline",
 }
 
@@ -132,6 +135,7 @@ __all__ = [
     "Problem",
     "Qualification",
     "QualificationPolicy",
+    "Ranking",
     "RateResult",
     "Report",
     "ReportCell",
@@ -170,6 +174,8 @@ __all__ = [
     "plan_portfolio",
     "qualify",
     "review_contract",
+    "to_pandas",
+    "to_records",
     "velocity_from_deals",
 ]
 
@@ -203,6 +209,7 @@ if TYPE_CHECKING:
     from ._conditions import (
         Condition,
     )
+    from ._ranking import Ranking
     from .bant import (
         CriterionPolicy,
         CriterionStatus,
@@ -285,6 +292,7 @@ if TYPE_CHECKING:
         pipeline_velocity,
         velocity_from_deals,
     )
+    from .records import to_pandas, to_records
     from .scoring import (
         Contribution,
         Decay,

@@ -11,6 +11,7 @@ import attrs
 
 from ._config import Reader, load_toml
 from ._public import publish
+from ._ranking import Ranking
 from ._time import parse_datetime, require_aware
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
@@ -109,7 +110,7 @@ class Funnel:
 
     def rank(
         self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
-    ) -> list[Score]:
+    ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`)."""
         return self.scoring.rank(profiles, events, as_of=as_of)
 

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from .._config import did_you_mean
+from .._display import Displayed
 from ..errors import InvalidInputError
 from ._frameworks import ROLES
 
@@ -40,8 +41,8 @@ ECONOMIC_BUYER = (
 )
 
 
-@attrs.frozen
-class ObjectionDiagnosis:
+@attrs.frozen(repr=False)
+class ObjectionDiagnosis(Displayed):
     """``verdict`` is ``price``, ``distrust`` or ``unclear``; ``reasons`` the signals
     behind it; ``responses`` what to do, most important first."""
 

@@ -12,6 +12,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._config import did_you_mean
+from .._display import Displayed
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ._frameworks import LANGUAGES, ROLE_NAMES, ROLES
@@ -29,8 +30,8 @@ class Stage(enum.StrEnum):
     UNQUALIFIED = "unqualified"
 
 
-@attrs.frozen
-class CriterionStatus:
+@attrs.frozen(repr=False)
+class CriterionStatus(Displayed):
     """One criterion's outcome: ``met``, ``partial``, ``unmet`` or ``unknown``, and why."""
 
     criterion: str
@@ -47,8 +48,8 @@ class CriterionStatus:
 Row = tuple[str, "str | None", str, str]
 
 
-@attrs.frozen
-class Qualification:
+@attrs.frozen(repr=False)
+class Qualification(Displayed):
     """The outcome of :func:`qualify`.
 
     ``met`` is the set of criteria met; ``missing`` the others in the framework's order

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from .._config import did_you_mean
+from .._display import Displayed
 from ..errors import InvalidInputError
 
 CLAUSES = (
@@ -39,8 +40,8 @@ VANITY_KPIS = frozenset(
 )
 
 
-@attrs.frozen
-class ContractReview:
+@attrs.frozen(repr=False)
+class ContractReview(Displayed):
     """``missing`` essentials, ``warnings`` on the ones present, and ``ok`` when neither."""
 
     missing: tuple[str, ...]

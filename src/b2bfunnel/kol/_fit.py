@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from ..errors import InvalidInputError
 from ._model import NOTICE, VETO, WARNING, KOLBrief, KOLCandidate, KOLConfig, check_flags, tier_of
 
@@ -104,8 +105,8 @@ _TEXTS: dict[str, Any] = {
 Row = tuple[str, "float | None", float, float, tuple[Any, ...]]
 
 
-@attrs.frozen
-class KOLFit:
+@attrs.frozen(repr=False)
+class KOLFit(Displayed):
     """How well a candidate fits a brief.
 
     ``score`` 0..100 (0 when ``vetoed``); ``tier`` from followers; ``affinity`` the share

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Plotted
 from .._money import money
 from ..errors import InvalidInputError
 from ._fit import KOLFit, kol_fit
@@ -20,8 +21,8 @@ STAGES = ("TOFU", "MOFU", "BOFU")
 MAX_STATES = 3_000_000
 
 
-@attrs.frozen
-class Portfolio:
+@attrs.frozen(repr=False)
+class Portfolio(Plotted):
     """The chosen candidates (by handle), what they cost and reach, their funnel mix,
     and every candidate left out with the reason.
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from ..errors import InvalidInputError
 
 
@@ -43,8 +44,8 @@ B2B_SPAIN_2024: tuple[NPSBenchmark, ...] = (
 )
 
 
-@attrs.frozen
-class NPSPosition:
+@attrs.frozen(repr=False)
+class NPSPosition(Displayed):
     """Where ``score`` stands against a sector benchmark, in points and in words."""
 
     score: float

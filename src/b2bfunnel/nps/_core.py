@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed, Plotted
 from .._stats import two_sided_p, z_for, z_one_sided
 from ..errors import InvalidInputError
 
@@ -52,8 +53,8 @@ def _clip(value: float) -> float:
     return min(100.0, max(-100.0, value))
 
 
-@attrs.frozen
-class NPSResult:
+@attrs.frozen(repr=False)
+class NPSResult(Plotted):
     """Net Promoter Score of a set of 0..10 answers, with its uncertainty.
 
     ``score`` is % promoters (9-10) minus % detractors (0-6). ``margin_of_error`` is
@@ -249,8 +250,8 @@ def nps_detectable_change(
     return 100 * z * math.sqrt(variance / n1 + variance / n2)
 
 
-@attrs.frozen
-class NPSComparison:
+@attrs.frozen(repr=False)
+class NPSComparison(Plotted):
     """Two NPS values compared: ``difference`` is ``b - a`` in points."""
 
     a: NPSResult
@@ -316,8 +317,8 @@ def compare_nps(
     return NPSComparison(a, b, difference, error, p_value, interval, significant, verdict)
 
 
-@attrs.frozen
-class WhatItTakes:
+@attrs.frozen(repr=False)
+class WhatItTakes(Displayed):
     """Conversions that lift an NPS to ``target``; None where not enough people exist.
 
     Turning one detractor into a passive, or one passive into a promoter, adds

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._text import word_form
 from .._time import require_aware
@@ -97,8 +98,8 @@ def _responses(items: Iterable[Any], kind: type, path: str) -> Sequence[Any]:
 # --- account-level NPS ------------------------------------------------------------
 
 
-@attrs.frozen
-class AccountNPS:
+@attrs.frozen(repr=False)
+class AccountNPS(Displayed):
     """NPS with each account as one vote (or weighted, e.g. by ARR).
 
     Each account's own NPS (-100..100, from its respondents) is averaged with the
@@ -185,8 +186,8 @@ def account_nps(
 # --- effort and first-contact resolution ----------------------------------------
 
 
-@attrs.frozen
-class CESResult:
+@attrs.frozen(repr=False)
+class CESResult(Displayed):
     """Customer effort score on a 1..7 scale (7 = very easy).
 
     ``low_effort_share`` is the share of answers >= ``low_effort_min`` (Wilson
@@ -232,8 +233,8 @@ def ces(scores: Iterable[int], *, low_effort_min: int = 5, confidence: float = 0
     )  # fmt: skip
 
 
-@attrs.frozen
-class RateResult:
+@attrs.frozen(repr=False)
+class RateResult(Displayed):
     """A proportion with its Wilson interval (e.g. first-contact resolution)."""
 
     n: int
@@ -287,8 +288,8 @@ def period_of(at: datetime, period: str) -> tuple[str, date, date]:
     return f"{at.year}-Q{quarter + 1}", start, start + relativedelta(months=3)
 
 
-@attrs.frozen
-class ReportCell:
+@attrs.frozen(repr=False)
+class ReportCell(Displayed):
     """One segment x period cell; ``small`` when its n is below the report's ``min_n``."""
 
     segment: str | None
@@ -308,8 +309,8 @@ class ReportCell:
         }
 
 
-@attrs.frozen
-class Report:
+@attrs.frozen(repr=False)
+class Report(Plotted):
     """A metric by segment and/or period, with the overall figure; cells sorted."""
 
     metric: str
@@ -454,8 +455,8 @@ def fcr_report(
 GROUPS = ("promoters", "passives", "detractors")
 
 
-@attrs.frozen
-class ThemeCounts:
+@attrs.frozen(repr=False)
+class ThemeCounts(Displayed):
     """Comments per group (promoters' peaks, detractors' valleys) and theme counts."""
 
     comments: Mapping[str, int] = attrs.field(hash=False)

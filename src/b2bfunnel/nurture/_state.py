@@ -8,14 +8,15 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
 
 STATE_VERSION = 1
 
 
-@attrs.frozen
-class Action:
+@attrs.frozen(repr=False)
+class Action(Displayed):
     """Something the caller should do: ``kind`` (``send_email``, ``notify_owner``,
     ``assign_owner``, ``archive``...) for ``lead_id`` at ``at``, with its ``template``,
     the ``status`` and ``reason`` behind it, and an ``idempotency_key`` to deduplicate
@@ -42,8 +43,8 @@ class Action:
         }
 
 
-@attrs.frozen
-class HistoryEntry:
+@attrs.frozen(repr=False)
+class HistoryEntry(Displayed):
     """One transition, for audit: when, from, to and why."""
 
     at: datetime
@@ -56,8 +57,8 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
-@attrs.frozen
-class NurtureState:
+@attrs.frozen(repr=False)
+class NurtureState(Displayed):
     """Where one lead stands in a flow: a value to persist with ``to_dict``.
 
     ``status``; ``enrolled_at``; ``status_since`` (when it entered the status);

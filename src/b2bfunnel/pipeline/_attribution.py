@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Plotted
 from .._money import money
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -32,8 +33,8 @@ _UNCHECKED = object()  # no tzinfo is this, so the first datetime is always chec
 Touch = tuple[float, str, int]
 
 
-@attrs.frozen
-class AttributionReport:
+@attrs.frozen(repr=False)
+class AttributionReport(Plotted):
     """Credit for won-deal value per value of ``by`` (channel, campaign or KOL), per model.
 
     ``totals[model][key]`` is Decimal; for every model the credits of each deal add up

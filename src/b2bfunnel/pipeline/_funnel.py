@@ -11,14 +11,15 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed, Plotted
 from .._time import require_aware
 from ..errors import InvalidInputError
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 
 
-@attrs.frozen
-class StageStats:
+@attrs.frozen(repr=False)
+class StageStats(Displayed):
     """One stage: how many records reached it, how many moved on to the next stage, the
     rate, and the median and 90th-percentile days it took (of those that moved on)."""
 
@@ -34,8 +35,8 @@ class StageStats:
         return attrs.asdict(self)
 
 
-@attrs.frozen
-class FunnelMetrics:
+@attrs.frozen(repr=False)
+class FunnelMetrics(Plotted):
     """Conversion between stages, time in stage, the SLA on SQL contact, and why Sales
     rejected leads. ``sla_share`` is None when there is no SQL."""
 

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .._display import Displayed, Plotted
 from .._money import decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
@@ -54,8 +55,8 @@ def pipeline_velocity(
     return opps * value * rate / days
 
 
-@attrs.frozen
-class VelocityReport:
+@attrs.frozen(repr=False)
+class VelocityReport(Displayed):
     """Pipeline velocity of a set of deals at ``as_of``.
 
     - ``opportunities``: deals open at ``as_of`` (created by then, not closed by then);
@@ -239,8 +240,8 @@ def velocity_from_deals(
     return _report(list(check_deals(deals, as_of, since)), as_of)
 
 
-@attrs.frozen
-class Lift:
+@attrs.frozen(repr=False)
+class Lift(Displayed):
     """One cohort against the baseline cohort.
 
     ``velocity_ratio`` = velocity / baseline velocity (``relative_velocity`` = ratio - 1);
@@ -279,8 +280,8 @@ class Lift:
         }
 
 
-@attrs.frozen
-class VelocityComparison(Mapping[Hashable, VelocityReport]):
+@attrs.frozen(repr=False)
+class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
     """A :class:`VelocityReport` per cohort (it is a mapping), and each cohort's
     :class:`Lift` against the ``baseline`` cohort in ``lifts``."""
 

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .._config import Reader, load_toml, read_all
+from .._ranking import Ranking
 from ..events import Event
 from . import _batch, _state
 from ._engine import Engine
@@ -133,12 +134,13 @@ class ScoringModel:
         events: Iterable[Event],
         *,
         as_of: datetime,
-    ) -> list[Score]:
+    ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
 
-        Events of leads that have no profile are ignored.
+        Events of leads that have no profile are ignored. The result is a list of
+        :class:`Score` that displays as a table in a notebook.
         """
-        return _batch.rank(self._engine, profiles, events, as_of)
+        return Ranking(_batch.rank(self._engine, profiles, events, as_of))
 
     # --- incremental path ---------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from .._time import from_ts
 
 Row = tuple[str, float, str, float, int, "float | None", "str | None"]
@@ -23,8 +24,8 @@ def _fmt(points: float) -> str:
     return f"{points:+.1f}"
 
 
-@attrs.frozen
-class Contribution:
+@attrs.frozen(repr=False)
+class Contribution(Displayed):
     """One rule that counted: its points after decay and caps, and the events behind it.
 
     ``raw_points`` is what the rule gave before decay and caps; ``events`` how many
@@ -64,8 +65,8 @@ class Contribution:
         return f"{_fmt(self.points):>7}  {self.rule} ({why})"
 
 
-@attrs.frozen
-class Score:
+@attrs.frozen(repr=False)
+class Score(Displayed):
     """A lead's score at ``as_of``, with everything that explains it.
 
     ``rows`` holds the contributions in compact form ``(rule, points, kind, raw_points,

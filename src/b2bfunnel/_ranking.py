@@ -1,0 +1,70 @@
+"""What ``rank()`` returns: the list of scores, best first, that shows itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._display import MAX_ROWS, View, text
+
+if TYPE_CHECKING:
+    from .scoring import Score
+
+__all__ = ["Ranking"]
+
+
+class Ranking(list["Score"]):
+    """A list of :class:`Score`, best first, as ``rank()`` has always returned, which in
+    a notebook displays as its top rows with a count per band and draws the
+    distribution of scores by band (``.plot()``).
+
+    >>> import b2bfunnel as bf
+    >>> from datetime import datetime, timezone
+    >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    >>> ranked = bf.ScoringModel.default().rank(
+    ...     [{"id": "L1", "job_title": "CIO", "employees": 900}, {"id": "L2"}], [], as_of=now)
+    >>> [s.lead_id for s in ranked], ranked.bands()
+    (['L1', 'L2'], {'warm': 1, 'cold': 1})
+    """
+
+    __slots__ = ()
+
+    def bands(self) -> dict[str, int]:
+        """How many leads fall in each band, best band first."""
+        best: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for score in self:
+            counts[score.band] = counts.get(score.band, 0) + 1
+            best[score.band] = max(best.get(score.band, score.total), score.total)
+        return {band: counts[band] for band in sorted(counts, key=lambda b: -best[b])}
+
+    def __repr__(self) -> str:
+        shown = ", ".join(text(score) for score in self[:MAX_ROWS])
+        more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
+        return f"[{shown}{more}]"
+
+    def _view(self) -> View:
+        rows = [
+            {
+                "rank": rank,
+                "lead_id": s.lead_id,
+                "total": s.total,
+                "band": s.band,
+                "grade": s.grade,
+                "top reasons": ", ".join(f"{c.points:+g} {c.rule}" for c in s.top_reasons(2)),
+            }
+            for rank, s in enumerate(self[:MAX_ROWS], 1)
+        ]
+        noun = "lead" if len(self) == 1 else "leads"
+        return View(f"Ranking of {len(self)} {noun}", list(self.bands().items()), rows, len(self))
+
+    def _repr_html_(self) -> str:
+        return self._view().html()
+
+    def _repr_markdown_(self) -> str:
+        return self._view().markdown()
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bars of how many leads fall in each band; returns the matplotlib Axes."""
+        from .plot import plot
+
+        return plot(self, ax=ax)

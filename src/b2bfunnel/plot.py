@@ -1,0 +1,201 @@
+"""Charts of results with matplotlib (the ``b2bfunnel[plot]`` extra).
+
+Every plottable result has ``.plot(ax=None)``, which draws on ``ax`` (a new figure
+when None) and returns the Axes; :func:`plot` does the same for any of them.
+matplotlib is imported only here, inside the function drawing.
+
+=======================  ===============================================================
+result                    chart
+=======================  ===============================================================
+ranking (``rank()``)      leads per band, best band first
+``NPSResult``             the score with its interval
+``Report``                NPS per segment/period with interval bars (small cells paler)
+``NPSComparison``         both NPS with their intervals, and the difference in the title
+``VelocityComparison``    per cohort against the baseline: the four levers as a waterfall
+``FunnelMetrics``         leads reaching each stage, with the conversion rate to the next
+``AttributionReport``     credit per channel (or campaign, KOL), one bar per model
+``Portfolio``             qualified reach against cost of the chosen candidates
+``Evaluation``            conversion rate by band with intervals
+=======================  ===============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import InvalidInputError
+
+__all__ = ["plot"]
+
+_CHOSEN, _OTHER, _PALE = "#1f77b4", "#bbbbbb", "#aec7e8"
+_UP, _DOWN = "#2ca02c", "#d62728"
+
+
+def plot(result: Any, ax: Any = None) -> Any:
+    """Draw ``result`` on ``ax`` (a new figure when None) and return the Axes."""
+    draw = _PLOTS.get(type(result).__name__)
+    if draw is None:
+        raise InvalidInputError(
+            f"no chart for {type(result).__name__}; charts exist for {', '.join(sorted(_PLOTS))}",
+            path="result",
+        )
+    axes = _axes(ax)
+    draw(result, axes)
+    return axes
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            'plotting needs matplotlib: pip install "b2bfunnel[plot]"', name=exc.name
+        ) from exc
+    _figure, axes = plt.subplots()
+    return axes
+
+
+def _errors(values: list[float], intervals: list[Any]) -> list[list[float]]:
+    """Asymmetric error bar lengths (below, above) of ``values`` from their intervals."""
+    below = [v - i[0] if i else 0.0 for v, i in zip(values, intervals, strict=True)]
+    above = [i[1] - v if i else 0.0 for v, i in zip(values, intervals, strict=True)]
+    return [below, above]
+
+
+def _ranking(ranking: Any, ax: Any) -> None:
+    bands = ranking.bands()
+    ax.bar(list(bands), list(bands.values()), color=_CHOSEN)
+    ax.set_xlabel("band")
+    ax.set_ylabel("leads")
+    ax.set_title(f"{len(ranking)} leads by band")
+
+
+def _nps(result: Any, ax: Any) -> None:
+    ax.bar(["NPS"], [result.score], yerr=_errors([result.score], [result.interval]), capsize=6)
+    ax.set_ylim(-100, 100)
+    ax.set_ylabel("NPS")
+    ax.set_title(f"NPS {result.score:+.1f} (n={result.n})")
+
+
+def _report(report: Any, ax: Any) -> None:
+    labels = [" ".join(p for p in (c.segment, c.period) if p) or "all" for c in report.cells]
+    values = [_figure(c.result) for c in report.cells]
+    intervals = [getattr(c.result, "interval", None) for c in report.cells]
+    colors = [_PALE if c.small else _CHOSEN for c in report.cells]
+    ax.bar(labels, values, yerr=_errors(values, intervals), capsize=4, color=colors)
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.set_ylabel(report.metric.upper())
+    ax.set_title(f"{report.metric.upper()} by {' and '.join(_dimensions(report))}")
+    ax.tick_params(axis="x", labelrotation=45)
+
+
+def _figure(result: Any) -> float:
+    for name in ("score", "mean", "rate"):
+        if hasattr(result, name):
+            return float(getattr(result, name))
+    raise InvalidInputError(f"no figure to draw in {type(result).__name__}", path="result")
+
+
+def _dimensions(report: Any) -> list[str]:
+    return [d for d in (report.by, report.period) if d] or ["overall"]
+
+
+def _comparison(comparison: Any, ax: Any) -> None:
+    values = [comparison.a.score, comparison.b.score]
+    intervals = [comparison.a.interval, comparison.b.interval]
+    ax.bar(["a", "b"], values, yerr=_errors(values, intervals), capsize=6, color=_CHOSEN)
+    ax.set_ylabel("NPS")
+    mark = "significant" if comparison.significant else "not significant"
+    ax.set_title(f"difference {comparison.difference:+.1f} (p={comparison.p_value:.3f}, {mark})")
+
+
+_LEVERS = ("opportunities", "deal_value", "win_rate", "cycle_days")
+
+
+def _velocity(comparison: Any, ax: Any) -> None:
+    lifts = [(k, lift) for k, lift in comparison.lifts.items() if lift.levers]
+    if not lifts:
+        raise InvalidInputError(
+            "no cohort has levers to draw: each needs won deals and a velocity above zero",
+            path="comparison",
+        )
+    cohort, lift = lifts[0]
+    steps = [lift.levers[name] for name in _LEVERS]
+    bottoms = [sum(steps[:i]) for i in range(len(steps))]
+    colors = [_UP if s >= 0 else _DOWN for s in steps]
+    ax.bar(list(_LEVERS), steps, bottom=bottoms, color=colors)
+    ax.bar(["total"], [lift.log_change], color=_CHOSEN)
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.set_ylabel("log change of velocity")
+    ax.set_title(f"{cohort} against {comparison.baseline}: velocity x{lift.velocity_ratio:.2f}")
+
+
+def _funnel(metrics: Any, ax: Any) -> None:
+    stages = list(metrics.stages)
+    names = [s.stage for s in stages]
+    ax.barh(names, [s.reached for s in stages], color=_CHOSEN)
+    ax.invert_yaxis()
+    for position, stage in enumerate(stages):
+        if stage.rate is not None:
+            ax.annotate(
+                f"{stage.rate:.0%} →",
+                (stage.reached, position),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+            )
+    ax.set_xlabel("records reaching the stage")
+    ax.set_title(f"funnel of {metrics.records} records")
+
+
+def _attribution(report: Any, ax: Any) -> None:
+    rows = report.rows()
+    keys = [str(row[report.by]) for row in rows]
+    width = 0.8 / len(report.models)
+    for i, model in enumerate(report.models):
+        xs = [k + i * width for k in range(len(keys))]
+        ax.bar(xs, [float(row[model]) for row in rows], width=width, label=model)
+    ax.set_xticks([k + 0.4 - width / 2 for k in range(len(keys))], keys)
+    ax.set_ylabel("credited revenue")
+    ax.set_title(f"credit by {report.by}")
+    ax.legend()
+
+
+def _portfolio(portfolio: Any, ax: Any) -> None:
+    fits = [f for f in portfolio.selected if f.cost_per_mille is not None]
+    # cost per post = cost per thousand qualified reach x qualified reach / 1000
+    costs = [float(f.cost_per_mille) * f.qualified_reach / 1000 for f in fits]
+    ax.scatter(costs, [f.qualified_reach for f in fits], color=_CHOSEN, label="chosen")
+    for fit, cost in zip(fits, costs, strict=True):
+        ax.annotate(
+            fit.handle, (cost, fit.qualified_reach), xytext=(4, 4), textcoords="offset points"
+        )
+    ax.set_xlabel("cost per post")
+    ax.set_ylabel("qualified reach")
+    ax.set_title(f"{len(fits)} chosen, cost {portfolio.total_cost} of {portfolio.budget}")
+
+
+def _evaluation(evaluation: Any, ax: Any) -> None:
+    names = list(evaluation.by_band)
+    stats = [evaluation.by_band[n] for n in names]
+    values = [s.rate for s in stats]
+    ax.bar(names, values, yerr=_errors(values, [s.interval for s in stats]), capsize=4)
+    ax.set_xlabel("band")
+    ax.set_ylabel("conversion rate")
+    ax.set_title(f"conversion by band (n={evaluation.n})")
+
+
+_PLOTS: dict[str, Callable[[Any, Any], None]] = {
+    "Ranking": _ranking,
+    "NPSResult": _nps,
+    "Report": _report,
+    "NPSComparison": _comparison,
+    "VelocityComparison": _velocity,
+    "FunnelMetrics": _funnel,
+    "AttributionReport": _attribution,
+    "Portfolio": _portfolio,
+    "Evaluation": _evaluation,
+}

@@ -1,0 +1,267 @@
+"""Results as flat rows, and as a pandas DataFrame.
+
+:func:`to_records` turns any result, or a sequence of results, into a list of flat
+dicts, one per row of what the result is about:
+
+============================  ===============================================
+result                         one row per
+============================  ===============================================
+``Score`` (and a ranking)      lead
+``Report``                     segment x period cell
+``VelocityComparison``         cohort (its report, then its lift)
+``FunnelMetrics``              stage
+``AttributionReport``          channel (or campaign, KOL), a column per model
+``Portfolio``                  selected candidate
+``AccountNPS``                 account
+``Evaluation``                 band
+anything else                  the result itself
+============================  ===============================================
+
+Nested parts are flattened with dotted names: a ``Score`` has ``points.<rule>`` per
+rule that counted and ``group.<name>`` per group cap; a nested value or mapping gives
+``<field>.<key>``; a pair of bounds such as ``interval`` gives ``interval_low`` and
+``interval_high``; a list of plain values becomes one text cell, items joined with
+``"; "``. Datetimes stay datetimes and money stays ``Decimal``.
+
+>>> import b2bfunnel as bf
+>>> rows = bf.to_records(bf.nps([10, 9, 3, 8]))
+>>> rows[0]["score"], rows[0]["n"], round(rows[0]["interval_low"], 1)
+(25.0, 4, -56.3)
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .errors import InvalidInputError
+
+__all__ = ["to_pandas", "to_records"]
+
+Row = dict[str, Any]
+_SCALARS = (str, int, float, bool, Decimal, date, enum.Enum)
+# Columns that hold datetimes even when every row is blank (a ranking with no hot lead).
+_TIME_NAMES = frozenset(("as_of", "at", "hot_since", "last_activity"))
+
+
+def to_records(obj: Any) -> list[Row]:
+    """Flat rows of a result or of a sequence of results (see the module's table).
+
+    >>> import b2bfunnel as bf
+    >>> a, b = bf.nps([10, 9]), bf.nps([0, 5, 9])
+    >>> [row["score"] for row in bf.to_records([a, b])]
+    [100.0, -33.333333333333336]
+    """
+    if is_result(obj):
+        return _rows_of(obj)
+    if isinstance(obj, Iterable) and not isinstance(obj, str | bytes | Mapping):
+        rows: list[Row] = []
+        for index, item in enumerate(obj):
+            if not is_result(item):
+                raise InvalidInputError(
+                    f"expected a b2bfunnel result, got {type(item).__name__}",
+                    path=f"obj[{index}]",
+                )
+            rows += _rows_of(item)
+        return rows
+    raise InvalidInputError(
+        f"expected a b2bfunnel result or a sequence of them, got {type(obj).__name__}",
+        path="obj",
+    )
+
+
+def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
+    """A pandas DataFrame of :func:`to_records`: datetimes as UTC ``datetime64``
+    columns, money as ``Decimal`` (``money="decimal"``) or ``float`` (``"float"``).
+
+    pandas is imported here, only when asked for; without it this raises an
+    ImportError saying how to install it.
+
+    >>> import b2bfunnel as bf
+    >>> df = bf.to_pandas([bf.nps([10, 9]), bf.nps([0, 5, 9])])
+    >>> df["score"].round(1).tolist(), len(df)
+    ([100.0, -33.3], 2)
+    """
+    if money not in ("decimal", "float"):
+        raise InvalidInputError(f"expected 'decimal' or 'float', got {money!r}", path="money")
+    rows = to_records(obj)
+    try:
+        # Through importlib: pandas ships no type hints, and the frame is Any here anyway.
+        pd = importlib.import_module("pandas")
+    except ImportError as exc:
+        raise ImportError(
+            'to_pandas needs pandas: pip install "b2bfunnel[pandas]"', name=exc.name
+        ) from exc
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    for name in columns:
+        values = [row.get(name) for row in rows]
+        present = [v for v in values if v is not None]
+        if all(isinstance(v, datetime) for v in present) and (present or _is_time(name)):
+            frame[name] = pd.to_datetime(
+                [None if v is None else v.astimezone(UTC) for v in values], utc=True
+            )
+        elif money == "float" and present and all(isinstance(v, Decimal) for v in present):
+            frame[name] = [None if v is None else float(v) for v in values]
+    return frame
+
+
+def _is_time(column: str) -> bool:
+    name = column.rpartition(".")[2]
+    return name in _TIME_NAMES or name.endswith("_at")
+
+
+def is_result(obj: Any) -> bool:
+    return callable(getattr(obj, "to_dict", None)) and hasattr(type(obj), "__attrs_attrs__")
+
+
+def _rows_of(obj: Any) -> list[Row]:
+    rows = TABLES.get(type(obj).__name__)
+    return rows(obj) if rows is not None else [flatten(obj)]
+
+
+def public_fields(obj: Any) -> dict[str, Any]:
+    """The fields ``to_dict`` shows, with the typed values where the object has them
+    (datetimes, Decimals, nested values) and the plain data where it does not."""
+    plain = obj.to_dict()
+    out = {}
+    for key, data in plain.items():
+        value = getattr(obj, key, data)
+        if callable(value) or (_is_sequence(value) and any(is_result(v) for v in value)):
+            value = data
+        out[key] = value
+    return out
+
+
+def flatten(obj: Any, prefix: str = "") -> Row:
+    """One flat row of a value: its public fields, nested parts with dotted names."""
+    if type(obj).__name__ == "Score":
+        return _score_row(obj)
+    row: Row = {}
+    for key, value in public_fields(obj).items():
+        _put(row, prefix + key, value)
+    return row
+
+
+def _put(row: Row, name: str, value: Any) -> None:
+    if value is None and (name == "interval" or name.endswith((".interval", "_interval"))):
+        row[name + "_low"] = row[name + "_high"] = None
+    elif value is None or isinstance(value, _SCALARS):
+        row[name] = value.value if isinstance(value, enum.Enum) else value
+    elif is_result(value):
+        row.update(flatten(value, name + "."))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _put(row, f"{name}.{key}", item)
+    elif _is_bounds(value):
+        row[name + "_low"], row[name + "_high"] = value
+    elif _is_sequence(value):
+        items = sorted(value) if isinstance(value, frozenset | set) else list(value)
+        if items and all(isinstance(v, Mapping) for v in items):
+            for item in items:
+                first, *rest = item.items()
+                for key, sub in rest:
+                    _put(row, f"{name}.{first[1]}.{key}", sub)
+        else:
+            row[name] = "; ".join(_text(v) for v in items)
+    else:
+        row[name] = str(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_result(value):
+        return str(next(iter(value.to_dict().values())))
+    if _is_sequence(value):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, list | tuple | frozenset | set)
+
+
+def _is_bounds(value: Any) -> bool:
+    return (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _score_row(score: Any) -> Row:
+    row: Row = {
+        "lead_id": score.lead_id,
+        "total": score.total,
+        "explicit": score.explicit,
+        "implicit": score.implicit,
+        "band": score.band,
+        "hot": score.hot,
+        "grade": score.grade,
+        "as_of": score.as_of,
+        "hot_since": score.hot_since,
+        "last_activity": score.last_activity,
+        "decay_factor": score.decay_factor,
+    }
+    for contribution in score.contributions:
+        row[f"points.{contribution.rule}"] = contribution.points
+    for group, points in score.groups.items():
+        row[f"group.{group}"] = points
+    return row
+
+
+def _report_rows(report: Any) -> list[Row]:
+    return [flatten(cell) for cell in report.cells]
+
+
+def _comparison_rows(comparison: Any) -> list[Row]:
+    rows = []
+    for key, report in comparison.reports.items():
+        row: Row = {"cohort": key, "baseline": key == comparison.baseline}
+        row.update(flatten(report))
+        lift = comparison.lifts.get(key)
+        if lift is not None:
+            lifted = flatten(lift, "lift.")
+            lifted.pop("lift.cohort", None)
+            lifted.pop("lift.baseline", None)
+            row.update(lifted)
+        rows.append(row)
+    return rows
+
+
+def _funnel_rows(metrics: Any) -> list[Row]:
+    return [flatten(stage) for stage in metrics.stages]
+
+
+def _attribution_rows(report: Any) -> list[Row]:
+    return [dict(row) for row in report.rows()]
+
+
+def _portfolio_rows(portfolio: Any) -> list[Row]:
+    return [flatten(fit) for fit in portfolio.selected]
+
+
+def _account_rows(result: Any) -> list[Row]:
+    return [{"account": k, "score": v} for k, v in result.per_account.items()]
+
+
+def _evaluation_rows(evaluation: Any) -> list[Row]:
+    return [{"band": name, **flatten(stats)} for name, stats in evaluation.by_band.items()]
+
+
+TABLES: dict[str, Callable[[Any], list[Row]]] = {
+    "Report": _report_rows,
+    "VelocityComparison": _comparison_rows,
+    "FunnelMetrics": _funnel_rows,
+    "AttributionReport": _attribution_rows,
+    "Portfolio": _portfolio_rows,
+    "AccountNPS": _account_rows,
+    "Evaluation": _evaluation_rows,
+}

@@ -1,0 +1,126 @@
+"""Charts checked through what they draw (Agg backend), never through pixels."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from sample_results import every_result
+
+import b2bfunnel as bf
+from b2bfunnel.plot import plot
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+plt = pytest.importorskip("matplotlib.pyplot")
+RESULTS = every_result()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> object:
+    yield
+    plt.close("all")
+
+
+def _heights(ax: object) -> list[float]:
+    return [bar.get_height() for bar in ax.patches]  # type: ignore[attr-defined]
+
+
+def _error_ends(ax: object) -> list[tuple[float, float]]:
+    (container,) = [c for c in ax.containers if hasattr(c, "has_yerr")]  # type: ignore[attr-defined]
+    (segments,) = [lines.get_segments() for lines in container.lines[2]]
+    return [(seg[0][1], seg[1][1]) for seg in segments]
+
+
+def test_ranking_draws_leads_per_band() -> None:
+    """One bar per band, as high as its count, labelled with the band."""
+    ranking = RESULTS["Ranking"]
+    ax = ranking.plot()
+    bands = ranking.bands()
+    assert _heights(ax) == list(bands.values())
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(bands)
+
+
+def test_given_axes_are_drawn_on() -> None:
+    """plot(ax=...) draws on the caller's Axes and returns it."""
+    _fig, ax = plt.subplots()
+    assert RESULTS["NPSResult"].plot(ax=ax) is ax
+    assert len(ax.patches) == 1
+
+
+def test_nps_report_bars_and_error_bars_equal_the_cells() -> None:
+    """Bar heights are the cells' NPS; error bars span their intervals."""
+    report = RESULTS["Report"]
+    ax = report.plot()
+    assert _heights(ax) == [c.result.score for c in report.cells]
+    ends = _error_ends(ax)
+    for (low, high), cell in zip(ends, report.cells, strict=True):
+        assert low == pytest.approx(cell.result.interval[0])
+        assert high == pytest.approx(cell.result.interval[1])
+
+
+def test_nps_comparison_shows_both_intervals() -> None:
+    """Two bars, their NPS and intervals, the difference in the title."""
+    c = RESULTS["NPSComparison"]
+    ax = c.plot()
+    assert _heights(ax) == [c.a.score, c.b.score]
+    assert _error_ends(ax) == [pytest.approx(c.a.interval), pytest.approx(c.b.interval)]
+    assert f"{c.difference:+.1f}" in ax.get_title()
+
+
+def test_velocity_waterfall_steps_are_the_levers() -> None:
+    """Each lever a step starting where the previous ended; the total bar is log change."""
+    comparison = RESULTS["VelocityComparison"]
+    (lift,) = [lift for lift in comparison.lifts.values() if lift.levers]
+    ax = comparison.plot()
+    bars = ax.patches
+    levers = ["opportunities", "deal_value", "win_rate", "cycle_days"]
+    running = 0.0
+    for bar, name in zip(bars[:4], levers, strict=True):
+        assert bar.get_y() == pytest.approx(running)
+        assert bar.get_height() == pytest.approx(lift.levers[name])
+        running += lift.levers[name]
+    assert bars[4].get_height() == pytest.approx(lift.log_change)
+    assert running == pytest.approx(lift.log_change)
+
+
+def test_funnel_bars_are_records_reaching_each_stage() -> None:
+    """Horizontal bars as long as the stage counts, annotated with conversion rates."""
+    metrics = RESULTS["FunnelMetrics"]
+    ax = metrics.plot()
+    assert [bar.get_width() for bar in ax.patches] == [s.reached for s in metrics.stages]
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == [f"{s.rate:.0%} →" for s in metrics.stages if s.rate is not None]
+
+
+def test_attribution_bars_are_the_credits_per_model() -> None:
+    """One series per model; bar heights equal each channel's credit."""
+    report = RESULTS["AttributionReport"]
+    ax = report.plot()
+    expected = [float(row[m]) for m in report.models for row in report.rows()]
+    assert _heights(ax) == expected
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(report.models)
+
+
+def test_portfolio_plots_reach_of_the_chosen() -> None:
+    """A point per chosen candidate at its qualified reach, labelled with its handle."""
+    portfolio = RESULTS["Portfolio"]
+    ax = portfolio.plot()
+    (points,) = ax.collections
+    assert [y for _x, y in points.get_offsets()] == [f.qualified_reach for f in portfolio.selected]
+    assert [t.get_text() for t in ax.texts] == [f.handle for f in portfolio.selected]
+
+
+def test_no_chart_for_other_results() -> None:
+    """Asking to plot a result without a chart names the ones that have one."""
+    with pytest.raises(bf.InvalidInputError, match="charts exist for"):
+        plot(RESULTS["WhatItTakes"])
+
+
+def test_without_matplotlib_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With matplotlib missing, .plot() raises ImportError naming the extra."""
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install "b2bfunnel\[plot\]"'):
+        RESULTS["NPSResult"].plot()

@@ -1,0 +1,126 @@
+"""Results as flat rows and DataFrames: the same numbers, datetimes and money kept."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sample_results import every_result
+
+import b2bfunnel as bf
+
+pd = pytest.importorskip("pandas")
+RESULTS = every_result()
+
+
+@pytest.mark.parametrize("name", sorted(RESULTS))
+def test_every_result_gives_flat_rows(name: str) -> None:
+    """Each row holds only plain cells: no dict, list or result inside."""
+    rows = bf.to_records(RESULTS[name])
+    assert rows
+    for row in rows:
+        for key, value in row.items():
+            assert isinstance(key, str)
+            assert not isinstance(value, dict | list | tuple | set), (key, value)
+
+
+def test_ranking_round_trips_to_a_frame() -> None:
+    """One row per lead with totals, contributions as points.<rule>, as_of in UTC."""
+    ranking = RESULTS["Ranking"]
+    frame = bf.to_pandas(ranking)
+    assert frame["lead_id"].tolist() == [s.lead_id for s in ranking]
+    assert frame["total"].tolist() == [s.total for s in ranking]
+    for i, score in enumerate(ranking):
+        for c in score.contributions:
+            assert frame[f"points.{c.rule}"].iloc[i] == c.points
+    assert str(frame["as_of"].dt.tz) == "UTC"
+    assert frame["as_of"].iloc[0].to_pydatetime() == ranking[0].as_of
+    assert str(frame["hot_since"].dtype).startswith("datetime64")
+
+
+def test_report_gives_a_row_per_cell_with_its_interval() -> None:
+    """The NPS report's rows are its cells; interval ends become two numbers."""
+    report = RESULTS["Report"]
+    frame = bf.to_pandas(report)
+    assert len(frame) == len(report.cells)
+    for (_, row), cell in zip(frame.iterrows(), report.cells, strict=True):
+        assert (row["segment"], row["period"]) == (cell.segment, cell.period)
+        assert (row["interval_low"], row["interval_high"]) == cell.result.interval
+        assert row["n"] == cell.result.n
+
+
+def test_money_stays_decimal_unless_asked() -> None:
+    """Velocity money is Decimal by default and float with money="float"."""
+    comparison = RESULTS["VelocityComparison"]
+    exact = bf.to_pandas(comparison)
+    rough = bf.to_pandas(comparison, money="float")
+    for key, report in comparison.items():
+        at = exact["cohort"].tolist().index(key)
+        assert exact["avg_deal_value"].iloc[at] == report.avg_deal_value
+        assert isinstance(exact["avg_deal_value"].iloc[at], Decimal)
+        assert rough["avg_deal_value"].iloc[at] == float(report.avg_deal_value)
+    assert rough["avg_deal_value"].dtype.kind == "f"
+
+
+def test_records_keep_datetimes_and_decimals() -> None:
+    """to_records itself never converts: datetimes and Decimal stay as they are."""
+    row = bf.to_records(RESULTS["VelocityReport"])[0]
+    assert isinstance(row["as_of"], datetime) and row["as_of"].tzinfo is not None
+    assert isinstance(row["velocity"], Decimal)
+
+
+def test_attribution_has_a_column_per_model() -> None:
+    """Credit per channel per model, adding up to the revenue for every model."""
+    report = RESULTS["AttributionReport"]
+    frame = bf.to_pandas(report)
+    for model in report.models:
+        assert sum(frame[model]) == report.revenue - report.unattributed
+
+
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=60), st.integers(1, 4))
+def test_nps_round_trips_through_a_frame(scores: list[int], parts: int) -> None:
+    """Several NPS results give a frame with the same n, score and interval."""
+    results = [bf.nps(scores[i::parts]) for i in range(parts) if scores[i::parts]]
+    frame = bf.to_pandas(results)
+    assert frame["n"].tolist() == [r.n for r in results]
+    assert frame["score"].tolist() == [r.score for r in results]
+    for (_, row), r in zip(frame.iterrows(), results, strict=True):
+        assert math.isclose(row["interval_low"], r.interval[0])
+        assert math.isclose(row["interval_high"], r.interval[1])
+
+
+def test_anything_else_is_refused_with_a_path() -> None:
+    """A non-result, alone or in a list, raises InvalidInputError naming where."""
+    with pytest.raises(bf.InvalidInputError) as alone:
+        bf.to_records({"score": 1})
+    assert alone.value.path == "obj"
+    with pytest.raises(bf.InvalidInputError) as inside:
+        bf.to_records([bf.nps([9]), 3])
+    assert inside.value.path == "obj[1]"
+    with pytest.raises(bf.InvalidInputError):
+        bf.to_pandas(bf.nps([9]), money="cents")
+
+
+def test_without_pandas_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With pandas missing, to_pandas raises ImportError naming the extra."""
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r'pip install "b2bfunnel\[pandas\]"'):
+        bf.to_pandas(bf.nps([9]))
+
+
+def test_import_never_loads_pandas_or_matplotlib() -> None:
+    """`import b2bfunnel` and using a result leaves pandas and matplotlib unloaded."""
+    code = (
+        "import sys, b2bfunnel as bf; r = bf.nps([9, 3]); r._repr_html_(); bf.to_records(r);"
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
