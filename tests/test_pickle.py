@@ -78,6 +78,7 @@ def _more_values() -> dict[str, Any]:
         "NPSPosition": bf.nps_position(20, "saas"),
         "Ticket": bf.Ticket(True, at, {"channel": "phone"}),
         "Score": score,
+        "Ranking": bf.ScoringModel.default().rank([{"id": "L1"}, {"id": "L2"}], [], as_of=at),
         "B2BFunnelError": bf.B2BFunnelError("broken", path="x"),
         "InvalidInputError": bf.InvalidInputError("expected a number", path="events[3].at"),
         "ConfigError": bf.ConfigError(

@@ -45,6 +45,8 @@ def publish(
             setattr(cls, method, _reduce_value)
         elif issubclass(cls, BaseException):
             setattr(cls, method, _reduce_error)
+        elif issubclass(cls, list):
+            setattr(cls, method, _reduce_list)
 
 
 def _plain(value: Any) -> Any:
@@ -68,6 +70,10 @@ def _reduce_value(self: Any) -> tuple[Any, ...]:
 
 def _reduce_data(self: Any) -> tuple[Any, ...]:
     return (_restore_function(), (type(self).__name__, (self.to_dict(),), "from_dict"))
+
+
+def _reduce_list(self: list[Any]) -> tuple[Any, ...]:
+    return (_restore_function(), (type(self).__name__, (list(self),)))
 
 
 def _reduce_member(self: enum.Enum, _protocol: int) -> tuple[Any, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._display import MAX_ROWS, View, text
+from ._public import publish
 
 if TYPE_CHECKING:
     from .scoring import Score
@@ -68,3 +69,6 @@ class Ranking(list["Score"]):
         from .plot import plot
 
         return plot(self, ax=ax)
+
+
+publish(globals(), __all__)
