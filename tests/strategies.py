@@ -148,3 +148,9 @@ def kol_pool(draw: st.DrawFn, max_size: int = 12) -> list[bf.KOLCandidate]:
             )
         )
     return out
+# Zones whose clocks change, both hemispheres, and instants around their 2026 changes.
+DST_ZONES = ("Europe/Madrid", "America/New_York", "Australia/Sydney", "America/Santiago")
+dst_zones = st.sampled_from(DST_ZONES)
+dst_instants = st.integers(min_value=0, max_value=330 * 86_400).map(
+    lambda s: datetime(2026, 1, 20, tzinfo=UTC) + timedelta(seconds=s)
+)

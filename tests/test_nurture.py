@@ -280,7 +280,7 @@ class TestDefinition:
         found = {p.path: p.message for p in info.value.problems}
         assert "reaches" in found["nurture.statuses.island"]
         assert "way out" in found["nurture.statuses.b"]
-        assert "ambiguous" in found["nurture.transitions[1]"]
+        assert "never fires" in found["nurture.transitions[1]"]
 
     def test_distinct_guards_are_not_ambiguous(self) -> None:
         """hot = true and hot = false on the same event are fine (the default flow has them)."""

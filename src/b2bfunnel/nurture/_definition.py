@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -32,9 +32,21 @@ FLOW_KEYS = (
     "statuses",
     "transitions",
     "goals",
+    "suppress_on",
 )
-STATUS_KEYS = ("steps", "terminal", "pause", "contact_every_months", "contact_template")
-STEP_KEYS = ("after_days", "action", "template")
+STATUS_KEYS = (
+    "steps",
+    "terminal",
+    "pause",
+    "contact_every_months",
+    "contact_template",
+    "on_reentry",
+)
+STEP_KEYS = ("after_days", "action", "template", "name")
+REENTRY = ("resume", "restart")
+SUPPRESS_ON = ("unsubscribe", "hard_bounce")
+# Past about a century a delay means a typo; it would also overflow a datetime.
+MAX_DAYS = 36_600
 TRANSITION_KEYS = ("from", "to", "on", "actions", "name")
 TRIGGER_KEYS = ("event", "where", "score", *TIMERS)
 ACTION_KEYS = ("action", "template")
@@ -48,6 +60,12 @@ class Step:
     after_days: float
     action: str
     template: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How ``on_reentry`` names this step: its ``name``, else its template or action."""
+        return self.name or self.template or self.action
 
 
 @attrs.frozen
@@ -62,7 +80,9 @@ class ActionSpec:
 class Status:
     """A named status. ``pause`` statuses hold the progress of the status they
     interrupted; ``terminal`` ones end the flow; ``contact_every_months`` sends
-    ``contact_template`` on that calendar rhythm (the archive's quarterly list)."""
+    ``contact_template`` on that calendar rhythm (the archive's quarterly list);
+    ``on_reentry`` (``resume``, ``restart`` or a step's name) says where a lead that
+    comes back to the status starts."""
 
     name: str
     steps: tuple[Step, ...] = ()
@@ -70,6 +90,11 @@ class Status:
     pause: bool = False
     contact_every_months: int | None = None
     contact_template: str | None = None
+    on_reentry: str = "resume"
+
+    def step_index(self, label: str) -> int:
+        """The index of the step named ``label`` (checked on load)."""
+        return [step.label for step in self.steps].index(label)
 
 
 @attrs.frozen
@@ -86,13 +111,15 @@ class Trigger:
 
 @attrs.frozen
 class TransitionSpec:
-    """From ``source`` (a status or ``*``) to ``target`` (a status or ``(resume)``)."""
+    """From ``source`` (a status or ``*``) to ``target`` (a status or ``(resume)``);
+    a ``goal`` reaches its terminal status from every other status, terminal ones too."""
 
     name: str
     source: str
     target: str
     trigger: Trigger
     actions: tuple[ActionSpec, ...] = ()
+    goal: bool = False
 
 
 @attrs.frozen
@@ -122,36 +149,70 @@ def _read_action(data: Any, path: str, reader: Reader, templates: set[str]) -> A
     return ActionSpec(action, template) if action else None
 
 
+def _days(value: Any, path: str, reader: Reader) -> float | None:
+    """A delay in days: a finite number from 0 to ``MAX_DAYS``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_DAYS:
+        reader.error(path, f"must be at most {MAX_DAYS} days, got {value!r}")
+        return None
+    days = reader.number(value, path)
+    if days is None:
+        return None
+    if not 0 <= days <= MAX_DAYS:
+        reader.error(path, f"a delay is from 0 to {MAX_DAYS} days, got {days:g}")
+        return None
+    return float(days)
+
+
+def _bounded(value: Any, path: str, reader: Reader, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``."""
+    if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+        reader.error(path, f"must be from {low} to {high}, got {value!r}")
+        return None
+    number = reader.number(value, path, minimum=low, integer=True)
+    return None if number is None else int(number)
+
+
+def _name(value: Any, path: str, reader: Reader) -> str | None:
+    """A name shown in diagrams and keys: a non-empty string without control characters."""
+    name = reader.string(value, path)
+    if name is not None and any(ord(c) < 32 or ord(c) == 127 for c in name):
+        reader.error(path, f"a name cannot hold control characters, got {name!r}")
+        return None
+    return name
+
+
 def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
-    """Read a ``[nurture]`` table (defaults merged in) and check the whole flow."""
+    """Read a ``[nurture]`` table (defaults merged in) and check the whole flow: every
+    problem, graph problems included, in one round."""
     table = reader.table(data, path, FLOW_KEYS)
     if table is None:
         return None
     before = len(reader.problems)
     get = table.get
-    version = reader.number(get("version", 1), join(path, "version"), minimum=1, integer=True)
+    version = _bounded(get("version", 1), join(path, "version"), reader, 1, 1_000_000)
     reenroll = reader.boolean(get("reenroll", False), join(path, "reenroll"))
     late = reader.string(
         get("late_policy", "send"), join(path, "late_policy"), choices=LATE_POLICIES
     )
-    lateness = reader.number(
-        get("max_lateness_days", 3), join(path, "max_lateness_days"), minimum=0
-    )
+    lateness = _days(get("max_lateness_days", 3), join(path, "max_lateness_days"), reader)
     auto_reply = reader.string(
         get("auto_reply_property", "auto_reply"), join(path, "auto_reply_property")
     )
     threshold = reader.number(
         get("hot_threshold", 100), join(path, "hot_threshold"), exclusive_minimum=0
     )
-    limit = reader.number(
-        get("history_limit", 20), join(path, "history_limit"), minimum=1, integer=True
-    )
+    limit = _bounded(get("history_limit", 20), join(path, "history_limit"), reader, 1, 10_000)
     migration = reader.string(
         get("migration", "continue"), join(path, "migration"), choices=MIGRATIONS
     )
+    suppress_on = []
+    where = join(path, "suppress_on")
+    for index, name in enumerate(reader.array(get("suppress_on", list(SUPPRESS_ON)), where) or ()):
+        if _name(name, join(where, index), reader) is not None:
+            suppress_on.append(name)
     templates: set[str] = set()
     for index, name in enumerate(reader.array(get("templates", []), join(path, "templates")) or ()):
-        if reader.string(name, join(join(path, "templates"), index)) is not None:
+        if _name(name, join(join(path, "templates"), index), reader) is not None:
             templates.add(name)
     window = None
     if "send_window" in table:
@@ -163,98 +224,31 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
         reader.error(where, "expected a table of statuses")
         spec = {}
     for name, body in spec.items():
-        at = join(where, str(name))
-        status_table = reader.table(body, at, STATUS_KEYS)
-        if status_table is None:
-            continue
-        steps = []
-        for index, step in enumerate(
-            reader.array(status_table.get("steps", []), join(at, "steps")) or ()
-        ):
-            step_at = join(join(at, "steps"), index)
-            step_table = reader.table(step, step_at, STEP_KEYS, required=("after_days", "action"))
-            if step_table is None or "after_days" not in step_table or "action" not in step_table:
-                continue
-            days = reader.number(step_table["after_days"], join(step_at, "after_days"))
-            if days is not None and days < 0:
-                reader.error(
-                    join(step_at, "after_days"), f"a delay cannot be negative, got {days:g}"
-                )
-            action = _read_action(
-                {k: v for k, v in step_table.items() if k != "after_days"},
-                step_at,
-                reader,
-                templates,
-            )
-            if days is not None and days >= 0 and action is not None:
-                steps.append(Step(float(days), action.action, action.template))
-        if [s.after_days for s in steps] != sorted(s.after_days for s in steps):
-            reader.error(join(at, "steps"), "list the steps in order of after_days")
-        terminal = reader.boolean(status_table.get("terminal", False), join(at, "terminal"))
-        pause = reader.boolean(status_table.get("pause", False), join(at, "pause"))
-        months = None
-        if "contact_every_months" in status_table:
-            months = reader.number(
-                status_table["contact_every_months"],
-                join(at, "contact_every_months"),
-                minimum=1,
-                integer=True,
-            )
-        contact_template = None
-        if "contact_template" in status_table:
-            contact_template = reader.string(
-                status_table["contact_template"], join(at, "contact_template")
-            )
-            if contact_template is not None and contact_template not in templates:
-                reader.error(
-                    join(at, "contact_template"),
-                    f"unknown template {contact_template!r}; declare it in templates",
-                )
-        statuses[str(name)] = Status(
-            str(name),
-            tuple(steps),
-            bool(terminal),
-            bool(pause),
-            int(months) if months else None,
-            contact_template,
-        )
+        if _name(name, join(where, str(name)), reader) is not None:
+            status = _read_status(name, body, join(where, name), reader, templates)
+            if status is not None:
+                statuses[name] = status
     initial = get("initial", next(iter(statuses), ""))
     if reader.string(initial, join(path, "initial")) is not None and initial not in statuses:
         reader.error(
             join(path, "initial"), f"unknown status {initial!r}; known: {', '.join(statuses)}"
         )
+    unparsed: set[str] = set()
     transitions = []
     for index, item in enumerate(
         reader.array(get("transitions", []), join(path, "transitions")) or ()
     ):
         at = join(join(path, "transitions"), index)
-        built = _read_transition(item, at, reader, statuses, templates, index)
+        built = _read_transition(item, at, reader, statuses, templates)
         if built is not None:
             transitions.append(built)
-    goals: list[TransitionSpec] = []
-    for index, goal in enumerate(reader.array(get("goals", []), join(path, "goals")) or ()):
-        at = join(join(path, "goals"), index)
-        goal_table = reader.table(goal, at, ("event", "to"), required=("event", "to"))
-        if goal_table and "event" in goal_table and "to" in goal_table:
-            target = goal_table["to"]
-            if target not in statuses or not statuses[target].terminal:
-                reader.error(
-                    join(at, "to"),
-                    f"a goal ends the flow: expected a terminal status, got {target!r}",
-                )
-            else:
-                goals.append(
-                    TransitionSpec(
-                        f"goal {goal_table['event']}",
-                        ANY,
-                        target,
-                        Trigger(event=str(goal_table["event"])),
-                    )
-                )
+        elif isinstance(item, Mapping):
+            unparsed.update(v for v in (item.get("from"), item.get("to")) if isinstance(v, str))
+    goals = _read_goals(get("goals", []), join(path, "goals"), reader, statuses)
     # Goals end the flow, so they are tried before every other transition.
     transitions = goals + transitions
-    if len(reader.problems) == before:
-        _check_graph(statuses, transitions, initial, path, reader, len(goals))
+    if isinstance(initial, str) and initial in statuses:
+        _check_graph(statuses, transitions, initial, path, reader, len(goals), unparsed)
     if len(reader.problems) != before:
         return None
     return {
@@ -272,7 +266,92 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
         "migration": migration,
         "send_window": window,
         "goals": tuple(get("goals", ())),
+        "suppress_on": tuple(suppress_on),
     }
+
+
+def _read_status(
+    name: str, body: Any, at: str, reader: Reader, templates: set[str]
+) -> Status | None:
+    table = reader.table(body, at, STATUS_KEYS)
+    if table is None:
+        return None
+    steps = []
+    for index, step in enumerate(reader.array(table.get("steps", []), join(at, "steps")) or ()):
+        step_at = join(join(at, "steps"), index)
+        step_table = reader.table(step, step_at, STEP_KEYS, required=("after_days", "action"))
+        if step_table is None or "after_days" not in step_table or "action" not in step_table:
+            continue
+        days = _days(step_table["after_days"], join(step_at, "after_days"), reader)
+        label = None
+        if "name" in step_table:
+            label = _name(step_table["name"], join(step_at, "name"), reader)
+        action = _read_action(
+            {k: v for k, v in step_table.items() if k in ACTION_KEYS}, step_at, reader, templates
+        )
+        if days is not None and action is not None:
+            steps.append(Step(days, action.action, action.template, label))
+    if [s.after_days for s in steps] != sorted(s.after_days for s in steps):
+        reader.error(join(at, "steps"), "list the steps in order of after_days")
+    labels = [step.label for step in steps]
+    for label in {label for label in labels if labels.count(label) > 1}:
+        reader.error(join(at, "steps"), f"two steps are named {label!r}; give one a distinct name")
+    terminal = reader.boolean(table.get("terminal", False), join(at, "terminal"))
+    pause = reader.boolean(table.get("pause", False), join(at, "pause"))
+    months = None
+    if "contact_every_months" in table:
+        months = _bounded(
+            table["contact_every_months"], join(at, "contact_every_months"), reader, 1, 1200
+        )
+    contact_template = None
+    if "contact_template" in table:
+        contact_template = reader.string(table["contact_template"], join(at, "contact_template"))
+        if contact_template is not None and contact_template not in templates:
+            reader.error(
+                join(at, "contact_template"),
+                f"unknown template {contact_template!r}; declare it in templates",
+            )
+    reentry = table.get("on_reentry", "resume")
+    allowed = [*REENTRY, *labels]
+    if reader.string(reentry, join(at, "on_reentry")) is not None and reentry not in allowed:
+        reader.error(
+            join(at, "on_reentry"),
+            f"unknown value {reentry!r}{did_you_mean(str(reentry), allowed)}; "
+            f"allowed: resume, restart or a step's name ({', '.join(labels) or 'none'})",
+        )
+    return Status(
+        name,
+        tuple(steps),
+        bool(terminal),
+        bool(pause),
+        months,
+        contact_template,
+        reentry if isinstance(reentry, str) else "resume",
+    )
+
+
+def _read_goals(
+    data: Any, path: str, reader: Reader, statuses: Mapping[str, Status]
+) -> list[TransitionSpec]:
+    goals: list[TransitionSpec] = []
+    for index, goal in enumerate(reader.array(data, path) or ()):
+        at = join(path, index)
+        table = reader.table(goal, at, ("event", "to"), required=("event", "to"))
+        if not table or "event" not in table or "to" not in table:
+            continue
+        event = _name(table["event"], join(at, "event"), reader)
+        target = table["to"]
+        if reader.string(target, join(at, "to")) is None:
+            continue
+        if target not in statuses or not statuses[target].terminal:
+            reader.error(
+                join(at, "to"), f"a goal ends the flow: expected a terminal status, got {target!r}"
+            )
+        elif event is not None:
+            goals.append(
+                TransitionSpec(f"goal {event}", ANY, target, Trigger(event=event), goal=True)
+            )
+    return goals
 
 
 def _read_window(data: Any, path: str, reader: Reader) -> SendWindow | None:
@@ -319,63 +398,27 @@ def _read_transition(
     reader: Reader,
     statuses: Mapping[str, Status],
     templates: set[str],
-    index: int,
 ) -> TransitionSpec | None:
     table = reader.table(data, path, TRANSITION_KEYS, required=("from", "to", "on"))
     if table is None or not {"from", "to", "on"} <= set(table):
         return None
     before = len(reader.problems)
-    source, target = table["from"], table["to"]
+    source = reader.string(table["from"], join(path, "from"))
+    target = reader.string(table["to"], join(path, "to"))
     names = list(statuses)
-    if source != ANY and source not in statuses:
+    if source is not None and source != ANY and source not in statuses:
         reader.error(
             join(path, "from"),
-            f"unknown status {source!r}{did_you_mean(str(source), names)}"
+            f"unknown status {source!r}{did_you_mean(source, names)}"
             f"; known: {', '.join(names)} or *",
         )
-    if target != RESUME and target not in statuses:
+    if target is not None and target != RESUME and target not in statuses:
         reader.error(
             join(path, "to"),
-            f"unknown status {target!r}{did_you_mean(str(target), names)}"
+            f"unknown status {target!r}{did_you_mean(target, names)}"
             f"; known: {', '.join(names)} or {RESUME}",
         )
-    on = reader.table(table["on"], join(path, "on"), TRIGGER_KEYS)
-    trigger = None
-    if on is not None:
-        timers = [k for k in TIMERS if k in on]
-        if ("event" in on) == bool(timers) or len(timers) > 1:
-            reader.error(
-                join(path, "on"), f"give either an event or one timer ({', '.join(TIMERS)})"
-            )
-        elif timers:
-            days = reader.number(on[timers[0]], join(join(path, "on"), timers[0]))
-            if days is not None and days < 0:
-                reader.error(join(join(path, "on"), timers[0]), "a delay cannot be negative")
-            if "where" in on or "score" in on:
-                reader.error(join(path, "on"), "timers take no where or score guard")
-            trigger = Trigger(timer=timers[0], days=float(days or 0))
-        else:
-            event = reader.string(on["event"], join(join(path, "on"), "event"))
-            where = (
-                Condition.parse(on["where"], join(join(path, "on"), "where"), reader)
-                if ("where" in on)
-                else None
-            )
-            score: list[tuple[str, Any]] = []
-            if "score" in on:
-                guard = (
-                    reader.table(on["score"], join(join(path, "on"), "score"), SCORE_GUARDS) or {}
-                )
-                for key, value in guard.items():
-                    at = join(join(join(path, "on"), "score"), key)
-                    if key == "hot":
-                        reader.boolean(value, at)
-                    elif key == "at_least":
-                        reader.number(value, at)
-                    else:
-                        reader.string(value, at)
-                    score.append((key, value))
-            trigger = Trigger(event=event, where=where, score=tuple(sorted(score)))
+    trigger = _read_trigger(table["on"], join(path, "on"), reader)
     actions = []
     for a_index, action in enumerate(
         reader.array(table.get("actions", []), join(path, "actions")) or ()
@@ -384,9 +427,62 @@ def _read_transition(
         if built is not None:
             actions.append(built)
     name = table.get("name", f"{source} -> {target}")
-    if len(reader.problems) != before or trigger is None:
+    if "name" in table:
+        name = _name(name, join(path, "name"), reader)
+    if len(reader.problems) != before or trigger is None or None in (source, target, name):
         return None
     return TransitionSpec(str(name), str(source), str(target), trigger, tuple(actions))
+
+
+def _read_trigger(data: Any, path: str, reader: Reader) -> Trigger | None:
+    on = reader.table(data, path, TRIGGER_KEYS)
+    if on is None:
+        return None
+    timers = [k for k in TIMERS if k in on]
+    if ("event" in on) == bool(timers) or len(timers) > 1:
+        reader.error(path, f"give either an event or one timer ({', '.join(TIMERS)})")
+        return None
+    if timers:
+        days = _days(on[timers[0]], join(path, timers[0]), reader)
+        if "where" in on or "score" in on:
+            reader.error(path, "timers take no where or score guard")
+        return None if days is None else Trigger(timer=timers[0], days=days)
+    event = _name(on["event"], join(path, "event"), reader)
+    where = Condition.parse(on["where"], join(path, "where"), reader) if "where" in on else None
+    score: list[tuple[str, Any]] = []
+    if "score" in on:
+        guard = reader.table(on["score"], join(path, "score"), SCORE_GUARDS) or {}
+        for key, value in guard.items():
+            at = join(join(path, "score"), key)
+            read: Any
+            if key == "hot":
+                read = reader.boolean(value, at)
+            elif key == "at_least":
+                read = reader.number(value, at)
+            else:
+                read = reader.string(value, at)
+            if read is not None:
+                score.append((key, read))
+    return Trigger(event=event, where=where, score=tuple(sorted(score)))
+
+
+def _implies(later: Trigger, earlier: Trigger) -> bool:
+    """Whether ``earlier`` fires whenever ``later`` does (so ``later`` never fires)."""
+    if earlier.timer or later.timer:
+        return earlier.timer == later.timer and earlier.days <= later.days
+    if earlier.event not in (later.event, ANY):
+        return False
+    if earlier.where is not None and earlier.where != later.where:
+        return False
+    wanted = dict(later.score)
+    for key, value in earlier.score:
+        if key not in wanted:
+            return False
+        if key == "at_least" and not wanted[key] >= value:
+            return False
+        if key != "at_least" and wanted[key] != value:
+            return False
+    return True
 
 
 def _check_graph(
@@ -396,9 +492,12 @@ def _check_graph(
     path: str,
     reader: Reader,
     goals: int = 0,
+    unparsed: Collection[str] = (),
 ) -> None:
-    """Unreachable statuses, dead ends, and ambiguous transitions. ``transitions`` holds
-    the ``goals`` first, then the configured ones."""
+    """Unreachable statuses, dead ends, and transitions an earlier one always shadows.
+    ``transitions`` holds the ``goals`` first, then the configured ones that parsed;
+    ``unparsed`` names the statuses a transition that did not parse mentions, which
+    are not called unreachable or dead ends on its account."""
 
     def where(index: int) -> str:
         if index < goals:
@@ -415,13 +514,13 @@ def _check_graph(
                 reachable.add(t.target)
                 frontier.append(t.target)
     for name in statuses:
-        if name not in reachable:
+        if name not in reachable and name not in unparsed:
             reader.error(
                 join(join(path, "statuses"), name),
                 "no transition reaches this status from the initial one",
             )
     for status in statuses.values():
-        if status.terminal:
+        if status.terminal or status.name in unparsed or ANY in unparsed:
             continue
         outgoing = [t for t in transitions if t.source in (status.name, ANY)]
         if not outgoing:
@@ -436,19 +535,13 @@ def _check_graph(
                 join(join(path, "statuses"), status.name),
                 "a pause status needs a transition out of it",
             )
-    seen: dict[tuple[str, str, str], tuple[int, TransitionSpec]] = {}
-    for index, t in enumerate(transitions):
-        trigger = t.trigger
-        key = (t.source, trigger.timer or "event", trigger.event or f"{trigger.days:g}")
-        if key in seen:
-            other = seen[key][1].trigger
-            unguarded = not (trigger.where or trigger.score) or not (other.where or other.score)
-            same = (trigger.where, trigger.score) == (other.where, other.score)
-            if unguarded or same:
+    for index, later in enumerate(transitions):
+        for first in range(index):
+            earlier = transitions[first]
+            if earlier.source in (later.source, ANY) and _implies(later.trigger, earlier.trigger):
                 reader.error(
                     where(index),
-                    f"ambiguous: {where(seen[key][0])} fires on the same trigger "
-                    "from the same status and their guards overlap",
+                    f"never fires: {where(first)} comes first (declaration order decides) "
+                    "and fires on every event and status this one does",
                 )
-        else:
-            seen[key] = (index, t)
+                break

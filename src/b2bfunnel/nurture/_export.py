@@ -1,7 +1,11 @@
-"""Diagrams of a nurture flow: Mermaid ``stateDiagram-v2`` and Graphviz DOT."""
+"""Diagrams of a nurture flow: Mermaid ``stateDiagram-v2`` and Graphviz DOT.
+
+Names come from configuration, so every one is escaped: a status named
+``a" [URL="javascript:..."]`` stays a label and never becomes markup."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ._definition import ANY, RESUME, Status, TransitionSpec
@@ -42,16 +46,43 @@ def edges(
     return list(dict.fromkeys(found))
 
 
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MERMAID_TEXT = str.maketrans(
+    {"#": "#35;", '"': "#quot;", ";": "#59;", "<": "#lt;", ">": "#gt;", "\\": "#92;"}
+)
+
+
+def _dot(text: str) -> str:
+    """``text`` inside a DOT double-quoted string: nothing can end the string early."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _mermaid_ids(statuses: Sequence[Status]) -> tuple[dict[str, str], list[str]]:
+    """A Mermaid id per status: its name when it is a plain identifier, else ``s<n>``
+    declared with the name as an escaped label."""
+    ids: dict[str, str] = {}
+    declared = []
+    for number, status in enumerate(statuses):
+        if _PLAIN.fullmatch(status.name) and status.name not in ("state", "note", "end"):
+            ids[status.name] = status.name
+        else:
+            ids[status.name] = f"s{number}"
+            label = status.name.translate(_MERMAID_TEXT)
+            declared.append(f'    state "{label}" as s{number}')
+    return ids, declared
+
+
 def to_mermaid(
     initial: str, statuses: Sequence[Status], transitions: Sequence[TransitionSpec]
 ) -> str:
     """The flow as a Mermaid ``stateDiagram-v2``."""
-    lines = ["stateDiagram-v2", f"    [*] --> {initial}"]
+    ids, declared = _mermaid_ids(statuses)
+    lines = ["stateDiagram-v2", *declared, f"    [*] --> {ids[initial]}"]
     for source, target, label in edges(statuses, transitions):
-        lines.append(f"    {source} --> {target}: {label}")
+        lines.append(f"    {ids[source]} --> {ids[target]}: {label.translate(_MERMAID_TEXT)}")
     for status in statuses:
         if status.terminal:
-            lines.append(f"    {status.name} --> [*]")
+            lines.append(f"    {ids[status.name]} --> [*]")
     return "\n".join(lines)
 
 
@@ -61,12 +92,12 @@ def to_dot(initial: str, statuses: Sequence[Status], transitions: Sequence[Trans
         "digraph nurture {",
         "    rankdir=LR;",
         "    start [shape=point];",
-        f'    start -> "{initial}";',
+        f'    start -> "{_dot(initial)}";',
     ]
     for status in statuses:
         shape = "doublecircle" if status.terminal else "box"
-        lines.append(f'    "{status.name}" [shape={shape}];')
+        lines.append(f'    "{_dot(status.name)}" [shape={shape}];')
     for source, target, label in edges(statuses, transitions):
-        lines.append(f'    "{source}" -> "{target}" [label="{label}"];')
+        lines.append(f'    "{_dot(source)}" -> "{_dot(target)}" [label="{_dot(label)}"];')
     lines.append("}")
     return "\n".join(lines)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from .._config import Reader, load_toml, read_all
-from .._time import require_aware
+from .._values import as_number, is_blank, read_bool
 from ..errors import InvalidInputError
 from ..events import Event
 from ._default import DEFAULT_FLOW
@@ -28,32 +27,17 @@ from ._definition import (
     read_definition,
 )
 from ._export import to_dot, to_mermaid
-from ._state import Action, HistoryEntry, NurtureState
+from ._schedule import add_days, add_months, add_seconds, period_start, utc, zone_of
+from ._state import Action, HistoryEntry, NurtureState, check_zone
 
 _DAY = 86_400.0
+_FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
 
 
 class _Work:
     """A mutable copy of a state while the engine works on it."""
 
-    __slots__ = FIELDS = (
-        "lead_id",
-        "status",
-        "flow_version",
-        "enrolled_at",
-        "status_since",
-        "processed_at",
-        "last_event_at",
-        "step",
-        "shift",
-        "held",
-        "contact_at",
-        "enrollments",
-        "emitted",
-        "history",
-        "next_due_at",
-        "timezone",
-    )
+    __slots__ = (*_FIELDS, "zone")
 
     lead_id: str
     status: str
@@ -71,30 +55,19 @@ class _Work:
     history: tuple[HistoryEntry, ...]
     next_due_at: datetime | None
     timezone: str | None
+    done: tuple[str, ...]
+    suppressed: str | None
+    zone: tzinfo | None
 
     def __init__(self, state: NurtureState) -> None:
-        for name in self.FIELDS:
+        for name in _FIELDS:
             setattr(self, name, getattr(state, name))
+        self.zone = zone_of(state.timezone)
 
     def state(self, next_due_at: datetime | None) -> NurtureState:
-        return NurtureState(
-            self.lead_id,
-            self.status,
-            self.flow_version,
-            self.enrolled_at,
-            self.status_since,
-            self.processed_at,
-            self.last_event_at,
-            self.step,
-            self.shift,
-            self.held,
-            self.contact_at,
-            self.enrollments,
-            self.emitted,
-            self.history,
-            next_due_at,
-            self.timezone,
-        )
+        values = {name: getattr(self, name) for name in _FIELDS}
+        values["next_due_at"] = next_due_at
+        return NurtureState(**values)
 
 
 def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
@@ -105,15 +78,6 @@ def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     if fields is None:
         return None
     return {**fields, "source": copy.deepcopy(dict(data))}
-
-
-def _period_start(at: datetime, months: int) -> datetime:
-    """The first instant (UTC) of the calendar period of ``months`` after ``at``'s one:
-    for 3 months, the next calendar quarter."""
-    utc = at.astimezone(UTC)
-    index = (utc.month - 1) // months * months
-    start = datetime(utc.year, index + 1, 1, tzinfo=UTC)
-    return start + relativedelta(months=months)
 
 
 def _score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -> bool:
@@ -131,7 +95,7 @@ def _score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -
             if score is None:
                 return False
             total = score.total if hasattr(score, "total") else float(score)
-            if total < wanted:
+            if not total >= wanted:
                 return False
         elif key == "band" and getattr(score, "band", None) != wanted:
             return False
@@ -141,8 +105,16 @@ def _score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -
 def _check_score(score: Any) -> None:
     if score is None or hasattr(score, "hot"):
         return
-    if isinstance(score, bool) or not isinstance(score, int | float):
-        raise InvalidInputError(f"expected a Score, a number or None, got {score!r}", path="score")
+    if as_number(score) is None or isinstance(score, str):
+        raise InvalidInputError(
+            f"expected a Score, a number (not NaN) or None, got {score!r}", path="score"
+        )
+
+
+def _is_send(kind: str) -> bool:
+    """Whether an action reaches the lead (``send_email``, ``send_sms``...): the actions
+    suppression stops."""
+    return kind.startswith("send")
 
 
 @attrs.frozen
@@ -169,22 +141,33 @@ class NurtureFlow:
     send_window: SendWindow | None = None
     goals: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     source: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, hash=False)
+    suppress_on: tuple[str, ...] = ("unsubscribe", "hard_bounce")
     _by_name: dict[str, Status] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _from: dict[str, tuple[TransitionSpec, ...]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _index: dict[int, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         setter = object.__setattr__
         setter(self, "_by_name", {s.name: s for s in self.statuses})
-        setter(
-            self,
-            "_from",
-            {
-                s.name: tuple(t for t in self.transitions if t.source in (s.name, ANY))
-                for s in self.statuses
-            },
-        )
+        setter(self, "_index", {id(t): i for i, t in enumerate(self.transitions)})
+        setter(self, "_from", {s.name: self._leaving(s) for s in self.statuses})
+
+    def _leaving(self, status: Status) -> tuple[TransitionSpec, ...]:
+        """The transitions out of ``status`` in the order they are tried: suppression
+        first, then declaration order (goals lead). A terminal status is left only by a
+        goal or a suppression, never towards itself."""
+        found = [
+            t
+            for t in self.transitions
+            if t.source in (status.name, ANY)
+            and not (status.terminal and (t.target == status.name or not self._ends(t)))
+        ]
+        return tuple(sorted(found, key=lambda t: t.trigger.event not in self.suppress_on))
+
+    def _ends(self, spec: TransitionSpec) -> bool:
+        return spec.goal or spec.trigger.event in self.suppress_on
 
     # --- construction -------------------------------------------------------------
 
@@ -202,6 +185,8 @@ class NurtureFlow:
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> NurtureFlow:
         """Build a flow from the ``[nurture]`` section of a TOML file."""
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidInputError(f"expected a file path, got {path!r}", path="path")
         return cls.from_dict(load_toml(path).get("nurture", {}))
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,14 +204,17 @@ class NurtureFlow:
         previous: NurtureState | None = None,
         timezone: str | None = None,
     ) -> NurtureState:
-        """Start a lead in the flow's initial status. Re-enrolment (``previous`` given)
-        needs ``reenroll = true`` and a previous state that has ended."""
+        """Start a lead in the flow's initial status. ``timezone`` (an IANA name; UTC if
+        None) schedules the lead's days. Re-enrolment (``previous`` given) needs
+        ``reenroll = true`` and a previous state that has ended; it keeps the previous
+        state's suppression (a fresh enrolment without it cannot know of one)."""
         if not isinstance(lead_id, str) or not lead_id.strip():
             raise InvalidInputError(
                 f"expected a non-empty lead id, got {lead_id!r}", path="lead_id"
             )
-        require_aware(at, "at")
-        enrollments = 1
+        at = utc(at, "at")
+        zone = check_zone(timezone, "timezone")
+        enrollments, suppressed = 1, None
         if previous is not None:
             if not isinstance(previous, NurtureState) or previous.lead_id != lead_id:
                 raise InvalidInputError(
@@ -240,31 +228,31 @@ class NurtureFlow:
                 raise InvalidInputError(
                     "re-enrolment is off for this flow (reenroll = false)", path="previous"
                 )
-            enrollments = previous.enrollments + 1
-        if timezone is not None:
-            from zoneinfo import ZoneInfo
-
-            try:
-                ZoneInfo(timezone)
-            except Exception:
-                raise InvalidInputError(
-                    f"unknown time zone {timezone!r}", path="timezone"
-                ) from None
+            enrollments, suppressed = previous.enrollments + 1, previous.suppressed
         state = NurtureState(
-            lead_id, self.initial, self.version, at, at, enrollments=enrollments, timezone=timezone
+            lead_id,
+            self.initial,
+            self.version,
+            at,
+            at,
+            enrollments=enrollments,
+            timezone=zone,
+            suppressed=suppressed,
         )
-        return attrs.evolve(state, next_due_at=self._next_due(state))
+        return attrs.evolve(state, next_due_at=self._next_due(_Work(state)))
 
     def handle(
         self, state: NurtureState, event: Event, *, score: Any = None
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Apply one event: first whatever fell due before it, then its transition (the
-        first matching one, in the order defined), then what became due at once.
+        first matching one: suppression first, then in the order defined), then what
+        became due at once.
 
         An event older than what the state has processed is applied as of the processed
         time (its actions are due then, never earlier). ``score`` (a ``Score``, a number
-        or None) feeds the score guards. An automatic reply (property
-        ``auto_reply_property`` true) is not a reply: it is ignored.
+        or None) feeds the score guards. A suppression event (``suppress_on``) marks the
+        lead suppressed for good, whatever its status. An automatic reply (property
+        ``auto_reply_property`` read as a boolean) is not a reply: it is ignored.
         """
         self._check(state)
         if not isinstance(event, Event):
@@ -275,46 +263,41 @@ class NurtureFlow:
                 path="event.lead_id",
             )
         _check_score(score)
+        auto = self._auto_reply(event)
+        event_at = utc(event.at, "event.at")
+        suppress = event.name in self.suppress_on
         processed, due_at = state.processed_at, state.next_due_at
         if (
             processed is not None
-            and event.at >= processed
-            and (due_at is None or due_at > event.at)
+            and event_at >= processed
+            and (due_at is None or due_at > event_at)
             and state.flow_version == self.version
+            and not suppress
         ):
             # The common case: nothing falls due before the event; if no transition
             # matches, only the event time and the inactivity clock change.
             status = self._status(state.status)
-            if status.terminal or event.properties.get(self.auto_reply_property):
-                return attrs.evolve(state, processed_at=event.at), ()
+            if auto or (status.terminal and not self._from[status.name]):
+                return attrs.evolve(state, processed_at=event_at), ()
             if self._match(state.status, event, score) is None:
-                last = _later(state.last_event_at, event.at)
-                return NurtureState(
-                    state.lead_id,
-                    state.status,
-                    state.flow_version,
-                    state.enrolled_at,
-                    state.status_since,
-                    event.at,
-                    last,
-                    state.step,
-                    state.shift,
-                    state.held,
-                    state.contact_at,
-                    state.enrollments,
-                    state.emitted,
-                    state.history,
-                    self._next_due(state, last),
-                    state.timezone,
-                ), ()
-        at = event.at if processed is None or event.at > processed else processed
+                if status.terminal:
+                    return attrs.evolve(state, processed_at=event_at), ()
+                work = _Work(state)
+                work.last_event_at = _later(state.last_event_at, event_at)
+                work.processed_at = event_at
+                return self._close(work), ()
+        at = event_at if processed is None or event_at > processed else processed
         work = self._open(state)
+        if suppress and work.suppressed is None:
+            # Set before catching up, so nothing that fell due earlier goes out now.
+            work.suppressed = event.name
         actions: list[Action] = []
         self._run(work, at, actions)
-        if self._status(work.status).terminal or event.properties.get(self.auto_reply_property):
+        if auto:
             work.processed_at = _later(work.processed_at, at)
             return self._close(work), tuple(actions)
-        work.last_event_at = _later(work.last_event_at, event.at)
+        if not self._by_name[work.status].terminal:
+            work.last_event_at = _later(work.last_event_at, event_at)
         spec = self._match(work.status, event, score)
         if spec is not None:
             self._transition(work, spec, at, f"{spec.name} ({event.name})", actions)
@@ -325,9 +308,10 @@ class NurtureFlow:
         self, state: NurtureState, *, as_of: datetime
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Everything that came due up to ``as_of``, in time order, chains included.
-        Calling it again with the same ``as_of`` yields no action."""
+        Calling it again with the same ``as_of`` yields no action. A suppressed lead
+        gets no send action, whatever its status."""
         self._check(state)
-        require_aware(as_of, "as_of")
+        as_of = utc(as_of, "as_of")
         work = self._open(state)
         actions: list[Action] = []
         self._run(work, as_of, actions)
@@ -345,9 +329,19 @@ class NurtureFlow:
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Rebuild a state from the enrolment time and the lead's events (sorted by time):
         the same state and actions as handling them one by one."""
+        if score_of is not None and not callable(score_of):
+            raise InvalidInputError(f"expected a function, got {score_of!r}", path="score_of")
+        if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+            raise InvalidInputError(f"expected events, got {events!r}", path="events")
+        listed = list(events)
+        for index, event in enumerate(listed):
+            if not isinstance(event, Event):
+                raise InvalidInputError(
+                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                )
         state = self.enroll(lead_id, at=enrolled_at, timezone=timezone)
         actions: list[Action] = []
-        for event in sorted(events, key=lambda e: (e.ts, e.name)):
+        for event in sorted(listed, key=lambda e: (e.ts, e.name)):
             state, done = self.handle(state, event, score=score_of(event) if score_of else None)
             actions.extend(done)
         if as_of is not None:
@@ -356,6 +350,12 @@ class NurtureFlow:
         return state, tuple(actions)
 
     # --- internals ----------------------------------------------------------------
+
+    def _auto_reply(self, event: Event) -> bool:
+        value = event.properties.get(self.auto_reply_property)
+        if is_blank(value):
+            return False
+        return read_bool(value, path=f"event.properties.{self.auto_reply_property}")
 
     def _match(self, status: str, event: Event, score: Any) -> TransitionSpec | None:
         """The first transition from ``status`` that ``event`` (with ``score``) fires."""
@@ -377,17 +377,32 @@ class NurtureFlow:
         return status
 
     def _check(self, state: Any) -> None:
+        """A state of another type, or one that does not fit this flow, is refused before
+        anything changes (another flow version is migrated instead)."""
         if not isinstance(state, NurtureState):
             raise InvalidInputError(
                 f"expected a NurtureState, got {type(state).__name__}", path="state"
             )
+        if state.flow_version != self.version:
+            return
+        steps = len(self._status(state.status).steps)
+        if state.step > steps:
+            raise InvalidInputError(
+                f"step {state.step} is past the {steps} steps of {state.status!r}",
+                path="state.step",
+            )
+        if state.held is not None:
+            held = self._by_name.get(state.held[0])
+            if held is None or state.held[1] > len(held.steps):
+                raise InvalidInputError(
+                    f"the held progress {state.held[:2]!r} does not fit this flow",
+                    path="state.held",
+                )
 
     def _open(self, state: NurtureState) -> _Work:
         work = _Work(state)
         if state.flow_version != self.version:
             self._migrate(work)
-        else:
-            self._status(state.status)
         return work
 
     def _migrate(self, work: _Work) -> None:
@@ -400,50 +415,52 @@ class NurtureFlow:
             why = f"flow v{old} -> v{self.version}: status {status!r} no longer exists"
             self._enter(work, self.initial, now, why)
         elif self.migration == "restart":
-            self._enter(work, status, now, f"flow v{old} -> v{self.version}: restarted")
+            self._enter(work, status, now, f"flow v{old} -> v{self.version}: restarted", True)
         else:
             work.step = min(work.step, len(self._by_name[status].steps))
         if work.held is not None and work.held[0] not in self._by_name:
             work.held = None
+        elif work.held is not None:
+            steps = len(self._by_name[work.held[0]].steps)
+            work.held = (work.held[0], min(work.held[1], steps), *work.held[2:])
         work.flow_version = self.version
 
     def _close(self, work: _Work) -> NurtureState:
         return work.state(self._next_due(work))
 
-    def _due_items(
-        self, s: NurtureState | _Work, last_event_at: datetime | None = None
-    ) -> list[tuple[datetime, int, Any]]:
-        """What is pending in the current status: (when, order, what). ``last_event_at``
-        overrides the state's."""
+    def _due_items(self, s: _Work) -> list[tuple[datetime, int, Any]]:
+        """What is pending in the current status: (when, order, what); what would fall
+        due past the year 9999 never does."""
         status = self._by_name[s.status]
-        since = s.status_since + timedelta(seconds=s.shift * _DAY) if s.shift else s.status_since
+        zone = s.zone
+        since = add_seconds(s.status_since, s.shift * _DAY) if s.shift else s.status_since
         items: list[tuple[datetime, int, Any]] = []
         if s.step < len(status.steps):
-            step = status.steps[s.step]
-            items.append((since + timedelta(days=step.after_days), 0, step))
+            when = add_days(since, status.steps[s.step].after_days, zone)
+            if when is not None:
+                items.append((when, 0, status.steps[s.step]))
         if status.contact_every_months and s.contact_at is not None:
             items.append((s.contact_at, 1, "contact"))
         if status.terminal:
             return items
         for order, spec in enumerate(self._from[status.name]):
             trigger = spec.trigger
+            when = None
             if trigger.timer == "idle_days":
-                base = last_event_at or s.last_event_at or s.enrolled_at
+                base = s.last_event_at or s.enrolled_at
                 base = max(base, s.status_since)  # a status starts its own clock
-                items.append((base + timedelta(days=trigger.days), 2 + order, spec))
+                when = add_days(base, trigger.days, zone)
             elif trigger.timer == "days_in_status":
-                items.append((since + timedelta(days=trigger.days), 2 + order, spec))
-            elif trigger.timer == "sequence_end_days":
+                when = add_days(since, trigger.days, zone)
+            elif trigger.timer == "sequence_end_days" and s.step >= len(status.steps):
                 last = status.steps[-1].after_days if status.steps else 0.0
-                if s.step >= len(status.steps):
-                    items.append((since + timedelta(days=last + trigger.days), 2 + order, spec))
+                when = add_days(add_days(since, last, zone), trigger.days, zone)
+            if when is not None:
+                items.append((when, 2 + order, spec))
         return items
 
-    def _next_due(
-        self, state: NurtureState | _Work, last_event_at: datetime | None = None
-    ) -> datetime | None:
-        items = self._due_items(state, last_event_at)
-        return min((item[0] for item in items), default=None)
+    def _next_due(self, work: _Work) -> datetime | None:
+        return min((item[0] for item in self._due_items(work)), default=None)
 
     def _run(self, work: _Work, until: datetime, actions: list[Action]) -> None:
         for _ in range(10_000):  # a guard against a flow that loops on zero delays
@@ -452,26 +469,14 @@ class NurtureFlow:
                 break
             when, order, what = min(items, key=lambda item: (item[0], item[1]))
             if order == 0:
-                work.step += 1
-                if self._on_time(when, until):
-                    self._emit(
-                        work,
-                        ActionSpec(what.action, what.template),
-                        when,
-                        f"step {work.step} of {work.status}",
-                        actions,
-                    )
+                self._step(work, when, until, actions)
             elif order == 1:
                 status = self._by_name[work.status]
                 if self._on_time(when, until):
-                    self._emit(
-                        work,
-                        ActionSpec("send_email", status.contact_template),
-                        when,
-                        "periodic contact",
-                        actions,
-                    )
-                work.contact_at = when + relativedelta(months=status.contact_every_months or 3)
+                    contact = ActionSpec("send_email", status.contact_template)
+                    self._emit(work, contact, when, "periodic contact", "contact", actions)
+                months = status.contact_every_months or 3
+                work.contact_at = add_months(when, months, work.zone)
             else:
                 self._transition(work, what, when, what.name, actions)
         else:
@@ -480,6 +485,21 @@ class NurtureFlow:
                 path="flow",
             )
         work.processed_at = _later(work.processed_at, until)
+
+    def _step(self, work: _Work, when: datetime, until: datetime, actions: list[Action]) -> None:
+        """The next step of the sequence came due: sent, unless this enrolment already
+        had it (a re-entry) or it is too late."""
+        index = work.step
+        step = self._by_name[work.status].steps[index]
+        work.step += 1
+        done = f"{work.status}#{index}"
+        if done in work.done:
+            return
+        work.done = (*work.done, done)
+        if self._on_time(when, until):
+            why = f"step {index + 1} of {work.status}"
+            spec = ActionSpec(step.action, step.template)
+            self._emit(work, spec, when, why, f"step{index + 1}", actions)
 
     def _on_time(self, when: datetime, until: datetime) -> bool:
         if self.late_policy == "send":
@@ -494,8 +514,9 @@ class NurtureFlow:
         why: str,
         actions: list[Action],
     ) -> None:
-        for action in spec.actions:
-            self._emit(work, action, at, why, actions)
+        what = f"t{self._index[id(spec)] + 1}"
+        for number, action in enumerate(spec.actions, 1):
+            self._emit(work, action, at, why, f"{what}.{number}", actions)
         if spec.target == RESUME:
             if work.held is None:
                 return
@@ -521,15 +542,27 @@ class NurtureFlow:
         work.held = None
         self._enter(work, target.name, at, why)
 
-    def _enter(self, work: _Work, name: str, at: datetime, why: str) -> None:
+    def _enter(self, work: _Work, name: str, at: datetime, why: str, restart: bool = False) -> None:
+        """Enter ``name``: a re-entry starts where the status's ``on_reentry`` says (the
+        steps already sent in this enrolment are skipped unless it restarts)."""
         source = work.status
         status = self._by_name[name]
         work.status = name
         work.status_since = at
-        work.step = 0
         work.shift = 0.0
+        work.step = 0
+        mode = "restart" if restart else status.on_reentry
+        prefix = f"{name}#"
+        if mode == "restart":
+            work.done = tuple(d for d in work.done if not d.startswith(prefix))
+        elif mode != "resume":
+            work.step = status.step_index(mode)
+        while work.step < len(status.steps) and f"{prefix}{work.step}" in work.done:
+            work.step += 1
         work.contact_at = (
-            _period_start(at, status.contact_every_months) if status.contact_every_months else None
+            period_start(at, status.contact_every_months, work.zone)
+            if status.contact_every_months
+            else None
         )
         self._record(work, at, source, name, why)
 
@@ -543,12 +576,22 @@ class NurtureFlow:
         spec: ActionSpec,
         at: datetime,
         reason: str,
+        what: str,
         actions: list[Action],
     ) -> None:
-        if spec.action == "send_email" and self.send_window is not None:
+        """One action, keyed by what it is: lead, enrolment, flow version, status, step
+        or transition, kind and template, and the instant it is due. A send to a
+        suppressed lead is dropped here, the one door every action goes through."""
+        send = _is_send(spec.action)
+        if send and work.suppressed is not None:
+            return
+        if send and self.send_window is not None:
             at = _in_window(at, self.send_window, work.timezone)
         work.emitted += 1
-        key = f"{work.lead_id}/{work.enrollments}/{work.emitted}/{spec.action}"
+        key = (
+            f"{work.lead_id}/{work.enrollments}/v{work.flow_version}/{work.status}/{what}/"
+            f"{spec.action}:{spec.template or ''}/{at.isoformat()}"
+        )
         actions.append(
             Action(spec.action, at, work.lead_id, key, spec.template, work.status, reason)
         )
@@ -569,17 +612,21 @@ def _later(a: datetime | None, b: datetime) -> datetime:
 
 
 def _in_window(at: datetime, window: SendWindow, zone: str | None) -> datetime:
-    """The first moment at or after ``at`` inside the send window, in the lead's zone."""
+    """The first moment at or after ``at`` inside the send window, in the lead's zone
+    (the window's own zone for a lead without one)."""
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(zone or window.timezone)
-    local = at.astimezone(tz)
-    for _ in range(8):
-        if local.weekday() in window.days and window.start_hour <= local.hour < window.end_hour:
-            return local.astimezone(at.tzinfo)
-        if local.weekday() in window.days and local.hour < window.start_hour:
-            local = local.replace(hour=window.start_hour, minute=0, second=0, microsecond=0)
-            continue
-        nxt = (local + timedelta(days=1)).date()
-        local = datetime(nxt.year, nxt.month, nxt.day, window.start_hour, tzinfo=tz)
-    return local.astimezone(at.tzinfo)
+    try:
+        local = at.astimezone(tz)
+        for _ in range(8):
+            if local.weekday() in window.days and window.start_hour <= local.hour < window.end_hour:
+                return local.astimezone(UTC)
+            if local.weekday() in window.days and local.hour < window.start_hour:
+                local = local.replace(hour=window.start_hour, minute=0, second=0, microsecond=0)
+                continue
+            nxt = (local + timedelta(days=1)).date()
+            local = datetime(nxt.year, nxt.month, nxt.day, window.start_hour, tzinfo=tz)
+        return local.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return at  # no window left before the year 9999 ends

@@ -12,7 +12,7 @@ from .._display import Displayed
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @attrs.frozen(repr=False)
@@ -53,10 +53,6 @@ class HistoryEntry(Displayed):
     why: str
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
-
-
 @attrs.frozen(repr=False)
 class NurtureState(Displayed):
     """Where one lead stands in a flow: a value to persist with ``to_dict``.
@@ -66,9 +62,13 @@ class NurtureState(Displayed):
     ``step`` (the next step of the status's sequence) and ``shift`` (days the sequence
     was paused); ``held`` (while paused: the status, step, shift and entry time to
     resume); ``contact_at`` (the next periodic contact of an archived lead);
-    ``enrollments``; ``emitted`` (actions so far, for idempotency keys); ``history``
-    (the latest transitions); ``next_due_at`` (when ``advance`` next has something to
-    do, or None); ``flow_version``; ``timezone`` (the lead's, for send windows).
+    ``enrollments``; ``emitted`` (actions so far); ``history`` (the latest
+    transitions); ``next_due_at`` (when ``advance`` next has something to do, or
+    None); ``flow_version``; ``timezone`` (the lead's IANA zone, which schedules it;
+    None means UTC); ``done`` (the steps already due in this enrolment, as
+    ``status#index``, so a re-entry never sends one twice); ``suppressed`` (the
+    event that suppressed the lead, such as ``unsubscribe``: nothing is sent to it
+    any more).
     """
 
     lead_id: str
@@ -87,6 +87,8 @@ class NurtureState(Displayed):
     history: tuple[HistoryEntry, ...] = ()
     next_due_at: datetime | None = None
     timezone: str | None = None
+    done: tuple[str, ...] = ()
+    suppressed: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with a format version; times in UTC ISO 8601 (``next_due_at``
@@ -111,66 +113,209 @@ class NurtureState(Displayed):
             "history": [[_iso(h.at), h.source, h.target, h.why] for h in self.history],
             "next_due_at": _iso(self.next_due_at),
             "timezone": self.timezone,
+            "done": list(self.done),
+            "suppressed": self.suppressed,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NurtureState:
-        """Restore a state saved with :meth:`to_dict`; another format version is refused."""
+        """Restore a state saved with :meth:`to_dict` by this or an earlier version
+        (older formats are upgraded). Every field is checked: types, ranges, time
+        zones, times; what needs the flow (the status exists, the step is in range) is
+        checked by the flow before it changes anything."""
         if not isinstance(data, Mapping):
             raise InvalidInputError(f"expected a mapping, got {type(data).__name__}", path="state")
-        if data.get("v") != STATE_VERSION:
+        version = data.get("v")
+        if type(version) is not int or version not in _FORMATS:
             raise InvalidInputError(
-                f"unsupported nurture state version {data.get('v')!r}; this "
-                f"version reads {STATE_VERSION}",
+                f"unsupported nurture state version {version!r}; this version reads "
+                f"{', '.join(map(str, sorted(_FORMATS)))}",
                 path="state.v",
             )
-        # to_dict writes the version and one key per field.
-        expected = {"v", *(field.name for field in attrs.fields(cls))}
+        expected = _FORMATS[version]
         if set(data) != expected:
+            missing, extra = sorted(expected - set(data)), sorted(set(data) - expected)
             raise InvalidInputError(
-                f"expected the keys {sorted(expected)}, got {sorted(data)}", path="state"
+                f"a version {version} state has the keys {sorted(expected)}; "
+                f"missing {missing}, unknown {extra}",
+                path="state",
             )
+        if version == 1:
+            data = _upgrade_v1(data)
+        return _read(data)
 
-        def when(key: str, value: Any) -> datetime | None:
-            return None if value is None else parse_datetime(value, f"state.{key}")
 
-        try:
-            held = data["held"]
-            return cls(
-                data["lead_id"],
-                data["status"],
-                int(data["flow_version"]),
-                parse_datetime(data["enrolled_at"], "state.enrolled_at"),
-                parse_datetime(data["status_since"], "state.status_since"),
-                when("processed_at", data["processed_at"]),
-                when("last_event_at", data["last_event_at"]),
-                int(data["step"]),
-                float(data["shift"]),
-                None
-                if held is None
-                else (
-                    str(held[0]),
-                    int(held[1]),
-                    float(held[2]),
-                    parse_datetime(held[3], "state.held[3]"),
-                    parse_datetime(held[4], "state.held[4]"),
-                ),
-                when("contact_at", data["contact_at"]),
-                int(data["enrollments"]),
-                int(data["emitted"]),
-                tuple(
-                    HistoryEntry(
-                        parse_datetime(h[0], "state.history"), str(h[1]), str(h[2]), str(h[3])
-                    )
-                    for h in data["history"]
-                ),
-                when("next_due_at", data["next_due_at"]),
-                data["timezone"],
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+_V1_KEYS = frozenset(
+    [
+        "v",
+        "lead_id",
+        "status",
+        "flow_version",
+        "enrolled_at",
+        "status_since",
+        "processed_at",
+        "last_event_at",
+        "step",
+        "shift",
+        "held",
+        "contact_at",
+        "enrollments",
+        "emitted",
+        "history",
+        "next_due_at",
+        "timezone",
+    ]
+)
+_FORMATS = {1: _V1_KEYS, STATE_VERSION: _V1_KEYS | {"done", "suppressed"}}
+# Format 1 kept no suppression flag: its default flow moved a suppressed lead to
+# "unsubscribed", and the history's reasons end with the event that did it.
+_V1_SUPPRESSING = ("unsubscribe", "hard_bounce")
+
+
+def _upgrade_v1(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Format 1 -> 2: steps already passed become ``done``; a lead that was
+    unsubscribed, or whose history shows an unsubscribe or hard bounce, is suppressed."""
+    out = dict(data, v=STATE_VERSION)
+    done: list[str] = []
+    for status, step in ((data.get("status"), data.get("step")), _held_progress(data)):
+        if isinstance(status, str) and type(step) is int and 0 <= step <= _MAX_INT:
+            done.extend(f"{status}#{index}" for index in range(step))
+    out["done"] = done
+    suppressed = "unsubscribe" if data.get("status") == "unsubscribed" else None
+    history = data.get("history")
+    for entry in history if isinstance(history, list) else ():
+        why = entry[3] if isinstance(entry, list) and len(entry) == 4 else None
+        for name in _V1_SUPPRESSING:
+            if isinstance(why, str) and why.endswith(f"({name})"):
+                suppressed = name
+    out["suppressed"] = suppressed
+    return out
+
+
+def _held_progress(data: Mapping[str, Any]) -> tuple[Any, Any]:
+    held = data.get("held")
+    if isinstance(held, list) and len(held) == 5:
+        return held[0], held[1]
+    return None, None
+
+
+_MAX_INT = 1_000_000
+
+
+def _text(value: Any, path: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"expected a non-empty string, got {value!r}", path=path)
+    return value
+
+
+def _count(value: Any, path: str, minimum: int) -> int:
+    if type(value) is not int or not minimum <= value <= _MAX_INT:
+        raise InvalidInputError(
+            f"expected a whole number from {minimum} to {_MAX_INT}, got {value!r}", path=path
+        )
+    return value
+
+
+def _days(value: Any, path: str) -> float:
+    if type(value) not in (int, float) or not 0 <= value <= 1e6:
+        raise InvalidInputError(
+            f"expected a number of days from 0 to 1e6, got {value!r}", path=path
+        )
+    return float(value)
+
+
+def _when(value: Any, path: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"expected an ISO 8601 time, got {value!r}", path=path)
+    return parse_datetime(value, path)
+
+
+def check_zone(value: Any, path: str) -> str | None:
+    """``value`` if it is None or an IANA time zone name, else an error at ``path``."""
+    if value is None:
+        return None
+    _text(value, path)
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except Exception:
+        raise InvalidInputError(
+            f"unknown time zone {value!r} (an IANA name such as Europe/Madrid)", path=path
+        ) from None
+    return str(value)
+
+
+def _list(value: Any, path: str, length: int | None = None) -> list[Any]:
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        size = f" of {length} items" if length is not None else ""
+        raise InvalidInputError(f"expected a list{size}, got {value!r}", path=path)
+    return value
+
+
+def _read(data: Mapping[str, Any]) -> NurtureState:
+    """A state from current-format data, every field checked."""
+    held = None
+    if data["held"] is not None:
+        raw = _list(data["held"], "state.held", 5)
+        held = (
+            _text(raw[0], "state.held[0]"),
+            _count(raw[1], "state.held[1]", 0),
+            _days(raw[2], "state.held[2]"),
+            _when(raw[3], "state.held[3]"),
+            _when(raw[4], "state.held[4]"),
+        )
+    history = []
+    for index, raw in enumerate(_list(data["history"], "state.history")):
+        at = f"state.history[{index}]"
+        raw = _list(raw, at, 4)
+        history.append(
+            HistoryEntry(
+                _when(raw[0], at + "[0]"),
+                _text(raw[1], at + "[1]"),
+                _text(raw[2], at + "[2]"),
+                _text(raw[3], at + "[3]"),
             )
-        except (TypeError, ValueError, IndexError, KeyError) as exc:
-            if isinstance(exc, InvalidInputError):
-                raise
-            raise InvalidInputError(f"malformed nurture state: {exc}", path="state") from None
+        )
+    done = tuple(
+        _text(item, f"state.done[{index}]")
+        for index, item in enumerate(_list(data["done"], "state.done"))
+    )
+    if len(set(done)) != len(done):
+        raise InvalidInputError("a step is listed twice", path="state.done")
+    state = NurtureState(
+        _text(data["lead_id"], "state.lead_id"),
+        _text(data["status"], "state.status"),
+        _count(data["flow_version"], "state.flow_version", 1),
+        _when(data["enrolled_at"], "state.enrolled_at"),
+        _when(data["status_since"], "state.status_since"),
+        _when(data["processed_at"], "state.processed_at", optional=True),
+        _when(data["last_event_at"], "state.last_event_at", optional=True),
+        _count(data["step"], "state.step", 0),
+        _days(data["shift"], "state.shift"),
+        held,
+        _when(data["contact_at"], "state.contact_at", optional=True),
+        _count(data["enrollments"], "state.enrollments", 1),
+        _count(data["emitted"], "state.emitted", 0),
+        tuple(history),
+        _when(data["next_due_at"], "state.next_due_at", optional=True),
+        check_zone(data["timezone"], "state.timezone"),
+        done,
+        _text(data["suppressed"], "state.suppressed", optional=True),
+    )
+    if state.status_since < state.enrolled_at:
+        raise InvalidInputError(
+            "status_since is before enrolled_at; the state was altered", path="state.status_since"
+        )
+    return state
 
 
 def due(
@@ -182,12 +327,33 @@ def due(
     parsing: the same filter a database index on that column gives.
     """
     require_aware(as_of, "as_of")
+    if isinstance(states, str | bytes | Mapping) or not isinstance(states, Iterable):
+        raise InvalidInputError(
+            f"expected states or persisted dicts, got {type(states).__name__}", path="states"
+        )
     text = as_of.astimezone(UTC).isoformat()
-    for state in states:
+    return _due(states, as_of, text)
+
+
+def _due(
+    states: Iterable[NurtureState | Mapping[str, Any]], as_of: datetime, text: str
+) -> Iterator[NurtureState | Mapping[str, Any]]:
+    for index, state in enumerate(states):
         if isinstance(state, NurtureState):
             if state.next_due_at is not None and state.next_due_at <= as_of:
                 yield state
+        elif not isinstance(state, Mapping):
+            raise InvalidInputError(
+                f"expected a NurtureState or its dict, got {type(state).__name__}",
+                path=f"states[{index}]",
+            )
         else:
             value = state.get("next_due_at")
-            if value is not None and value <= text:
-                yield state
+            if isinstance(value, str):
+                if value <= text:
+                    yield state
+            elif value is not None:
+                raise InvalidInputError(
+                    f"expected an ISO 8601 text or null, got {value!r}",
+                    path=f"states[{index}].next_due_at",
+                )
