@@ -148,6 +148,8 @@ def kol_pool(draw: st.DrawFn, max_size: int = 12) -> list[bf.KOLCandidate]:
             )
         )
     return out
+
+
 # Zones whose clocks change, both hemispheres, and instants around their 2026 changes.
 DST_ZONES = ("Europe/Madrid", "America/New_York", "Australia/Sydney", "America/Santiago")
 dst_zones = st.sampled_from(DST_ZONES)
