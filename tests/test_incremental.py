@@ -126,9 +126,9 @@ class TestPersistence:
     @pytest.mark.parametrize(
         ("change", "path"),
         [
-            ({"v": 2}, "state.v"),
+            ({"v": 3}, "state.v"),
             ({"lead_id": ""}, "state.lead_id"),
-            ({"explicit": [-1]}, "state.explicit"),
+            ({"explicit": [-1]}, "state.explicit[0]"),
             ({"last": "yesterday"}, "state.last"),
             ({"rules": [["x"]]}, "state.rules[0]"),
             ({"extra": 1}, "state"),

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._time import SECONDS_PER_DAY, from_ts
 from ..events import Event
-from ._result import Accumulator, Row, Score
+from ._result import EMPTY, Accumulator, Row, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, tier_of
+from ._times import EMPTY_TIMES, Times
 
 if TYPE_CHECKING:
     from ._model import ScoringModel
@@ -92,8 +93,7 @@ class Engine:
         return tuple(i for i, r in enumerate(self.explicit) if r.when._predicate(profile))
 
     def empty_rules(self) -> list[Accumulator]:
-        return [() if kind == TIMES else (0, None) if kind == COUNT else (0, None, 0.0)
-                for kind in self.kinds]  # fmt: skip
+        return [EMPTY] * len(self.kinds)
 
     def apply(
         self,
@@ -116,24 +116,22 @@ class Engine:
                 accs[index] = self.add_time(index, acc, t)
 
     def add_weight(self, acc: Accumulator, t: float) -> Accumulator:
+        if not acc[0]:
+            return (1, t, 1.0)
         count, anchor, weight = acc
         half_life = self.decay.param("half_life_days") * SECONDS_PER_DAY
-        if not count:
-            return (1, t, 1.0)
         if t > anchor:  # re-anchor on the newest event so every term stays <= 1
             return (count + 1, t, weight * 0.5 ** ((t - anchor) / half_life) + 1.0)
         return (count + 1, anchor, weight + 0.5 ** ((anchor - t) / half_life))
 
     def add_time(self, index: int, acc: Accumulator, t: float) -> Accumulator:
-        times = sorted((*acc, t))
+        times: Times = acc if type(acc) is Times else EMPTY_TIMES
+        horizon = None
         if self.decay.kind == "expiry":
             # Scores are read at or after the newest event, so older ones can never count.
-            horizon = times[-1] - self.decay.param("days") * SECONDS_PER_DAY
-            times = [x for x in times if x >= horizon]
-        cap = self.implicit[index].max_count
-        if cap is not None:
-            times = times[-cap:]
-        return tuple(times)
+            newest = t if not times or t > times.at(len(times) - 1) else times.at(len(times) - 1)
+            horizon = newest - self.decay.param("days") * SECONDS_PER_DAY
+        return times.add(t, horizon, self.implicit[index].max_count)
 
     def values(
         self,
@@ -167,24 +165,29 @@ class Engine:
                     count = rule.max_count
                 value = float(count * points)
             elif kind == WEIGHT:
-                count, rule_last, weight = acc
-                if not count:
+                if not acc[0]:
                     continue
+                count, rule_last, weight = acc
                 half_life = decay.param("half_life_days") * SECONDS_PER_DAY
                 value = points * weight * 0.5 ** ((asof_ts - rule_last) / half_life)
             else:
-                times = [t for t in acc if t <= asof_ts]
-                if decay.kind == "expiry":
-                    horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
-                    times = [t for t in times if t >= horizon]
-                if rule.max_count is not None:
-                    times = times[-rule.max_count :]
-                if not times:
+                if type(acc) is not Times:
                     continue
-                count, rule_last = len(times), times[-1]
-                value = points * math.fsum(
-                    decay.event_factor((asof_ts - t) / SECONDS_PER_DAY) for t in times
-                )
+                expiry = decay.kind == "expiry"
+                horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
+                low, high = acc.window(horizon, asof_ts)
+                if rule.max_count is not None:
+                    low = max(low, high - rule.max_count)
+                if low >= high:
+                    continue
+                count, rule_last = high - low, acc.at(high - 1)
+                if expiry:  # every time in the window counts in full
+                    value = float(points * count)
+                else:
+                    value = points * math.fsum(
+                        decay.event_factor((asof_ts - acc.at(i)) / SECONDS_PER_DAY)
+                        for i in range(low, high)
+                    )
             cap = rule.max_points
             if cap is not None and abs(value) > cap:
                 value = math.copysign(cap, value)

@@ -2,7 +2,8 @@
 
 The work is done by private modules, one concern each: ``_reading`` (configuration),
 ``_engine`` (compiled rules and point arithmetic), ``_batch`` (score and rank),
-``_replay`` (when the lead became hot) and ``_state`` (the incremental state).
+``_replay`` (when the lead became hot), ``_state`` (the persisted state and its
+formats) and ``_incremental`` (feeding and reading states).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import attrs
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
 from ..events import Event
-from . import _batch, _state
+from . import _batch, _incremental
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
@@ -146,11 +147,11 @@ class ScoringModel:
 
     def new_state(self, lead_id: str, profile: Mapping[str, Any] | None = None) -> ScoreState:
         """An empty per-lead state; ``profile`` sets which profile rules match."""
-        return _state.new_state(self._engine, lead_id, profile)
+        return _incremental.new_state(self._engine, lead_id, profile)
 
     def with_profile(self, state: ScoreState, profile: Mapping[str, Any]) -> ScoreState:
         """The same state with its profile rules re-evaluated on a new ``profile``."""
-        return _state.with_profile(self._engine, state, profile)
+        return _incremental.with_profile(self._engine, state, profile)
 
     def ingest(self, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
         """The state after ``events`` (one or many, in any order): O(1) per event.
@@ -163,8 +164,8 @@ class ScoringModel:
         newest event time seen, an upper bound of :meth:`score`'s answer when points are
         positive and decay is not per event (see ``docs/scoring.md``).
         """
-        return _state.ingest(self._engine, state, events)
+        return _incremental.ingest(self._engine, state, events)
 
     def score_state(self, state: ScoreState, *, as_of: datetime) -> Score:
         """The score of an incremental state at ``as_of`` (not before its latest event)."""
-        return _state.score_state(self._engine, state, as_of)
+        return _incremental.score_state(self._engine, state, as_of)

@@ -16,6 +16,11 @@ from ._rules import (
     read_tiers,
 )
 
+# Fingerprints of the default model in earlier releases. Their rule layout (rule
+# count, events and kinds) is today's default's, so a state saved under one is
+# re-based onto today's default instead of refused.
+PREVIOUS_DEFAULT_FINGERPRINTS = frozenset(("a6eaa570a039",))
+
 MODEL_KEYS = (
     "hot_threshold",
     "max_total",

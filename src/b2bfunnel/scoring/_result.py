@@ -162,8 +162,11 @@ class Score(Displayed):
         }
 
 
-# A rule accumulator is one of:
+# A rule accumulator is EMPTY (no events yet, whatever the kind) or one of:
 #   (count, last_ts)            counted events (aggregate decay, or no decay)
 #   (count, last_ts, weight)    half-life sum: weight = sum 2 ** ((t - last_ts) / half_life)
-#   (t1, t2, ...)               the times still able to count (expiry, or capped per-event)
-Accumulator = tuple[Any, ...]
+#   Times                       the times still able to count (expiry, or capped per-event)
+# Typed Any: the rule's kind, fixed by the model, says which, and the hot loops index
+# tuples directly.
+Accumulator = Any
+EMPTY: Accumulator = (0, None)

@@ -1,21 +1,37 @@
-"""The incremental path: a small persistable state per lead, fed one event at a time."""
+"""The persisted per-lead state of the incremental path, and its dict formats.
+
+Format 2 (written today) is self-describing, so :meth:`ScoreState.from_dict` checks
+every value without the model. Format 1 (written up to 0.x of this library) is read
+as written and upgraded by the model at first use, because its rule entries only make
+sense with the model's rules (see ``docs/scoring.md``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
-from .._time import from_ts, require_aware, ts_to_json
+from .._time import from_ts, ts_to_json
 from ..errors import InvalidInputError
-from ..events import Event
-from ._batch import check_profile
-from ._engine import Engine
-from ._result import Accumulator, Score
+from ._result import EMPTY, Accumulator
+from ._times import Times
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+# POSIX seconds of 0001-01-01T00:00Z and 9999-12-31T23:59:59Z: the instants a
+# datetime can hold.
+MIN_TS = -62_135_596_800.0
+MAX_TS = 253_402_300_799.0
+# Values of ``ScoreState._checked``: nothing checked yet, or its values checked
+# (model-free); otherwise the fingerprint of the model it was checked against.
+UNCHECKED, VALUES_CHECKED = "", "*"
+_V1_KEYS = frozenset(("v", "model", "lead_id", "explicit", "last", "hot_since", "rules"))
+_V2_REQUIRED = frozenset(("v", "model", "lead_id", "explicit", "rules"))
+_V2_KEYS = _V2_REQUIRED | {"last", "hot_since"}
 
 
 @attrs.frozen
@@ -24,7 +40,12 @@ class ScoreState:
 
     Build one with :meth:`ScoringModel.new_state`, feed it with
     :meth:`ScoringModel.ingest`, read it with :meth:`ScoringModel.score_state`. Times are
-    kept as POSIX seconds; ``model`` fingerprints the scoring model the state belongs to.
+    kept as POSIX seconds; ``model`` fingerprints the scoring model the state belongs to;
+    ``format_version`` is the dict format it was read from (states read from an older
+    format are upgraded by the first model call that uses them).
+
+    Every rule entry is designed to merge: counts add, last times take the maximum,
+    half-life weights re-anchor on the later time and add, kept times are the union.
     """
 
     lead_id: str
@@ -33,6 +54,12 @@ class ScoreState:
     rules: tuple[Accumulator, ...]
     last_ts: float | None = None
     hot_since_ts: float | None = None
+    format_version: int = STATE_VERSION
+    # How far the state was checked (see UNCHECKED); a state built by hand is checked
+    # in full by the first model call.
+    _checked: str = attrs.field(
+        default=UNCHECKED, eq=False, repr=False, hash=False, alias="_checked"
+    )
 
     @property
     def last_activity(self) -> datetime | None:
@@ -45,171 +72,227 @@ class ScoreState:
         return None if self.hot_since_ts is None else from_ts(self.hot_since_ts)
 
     def to_dict(self) -> dict[str, Any]:
-        """Compact JSON-ready data; :meth:`from_dict` restores an equal state."""
-        return {
+        """Compact JSON-ready data; :meth:`from_dict` restores an equal state.
+
+        A state read from format 1 and not yet used by its model is written back as
+        it was read.
+        """
+        if self.format_version == 1:
+            return {
+                "v": 1,
+                "model": self.model,
+                "lead_id": self.lead_id,
+                "explicit": list(self.explicit),
+                "last": _time_json(self.last_ts),
+                "hot_since": _time_json(self.hot_since_ts),
+                "rules": [[_num_json(x) for x in acc] for acc in self.rules],
+            }
+        out: dict[str, Any] = {
             "v": STATE_VERSION,
             "model": self.model,
             "lead_id": self.lead_id,
             "explicit": list(self.explicit),
-            "last": None if self.last_ts is None else ts_to_json(self.last_ts),
-            "hot_since": None if self.hot_since_ts is None else ts_to_json(self.hot_since_ts),
-            "rules": [[_num_json(x) for x in acc] for acc in self.rules],
+            "rules": [_rule_json(acc) for acc in self.rules],
         }
+        if self.last_ts is not None:
+            out["last"] = ts_to_json(self.last_ts)
+        if self.hot_since_ts is not None:
+            out["hot_since"] = ts_to_json(self.hot_since_ts)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ScoreState:
-        """Restore a state saved with :meth:`to_dict`; refuses other versions."""
+        """Restore a state saved with :meth:`to_dict` by this or an earlier version.
+
+        Checks everything that needs no model (keys, types, counts, times, duplicate
+        rule indices); the model checks the rest (rule count and kinds) before it
+        uses the state. Problems raise :class:`InvalidInputError` with ``.path``.
+
+        >>> ScoreState.from_dict({"v": 2, "model": "m", "lead_id": "L1", "explicit": [],
+        ...                       "rules": [-3]})
+        Traceback (most recent call last):
+        ...
+        b2bfunnel.errors.InvalidInputError: state.rules[0]: expected 0 (no events), \
+[count, last], [count, last, weight] or [[times...]], got -3
+        """
         path = "state"
         if not isinstance(data, Mapping):
             raise InvalidInputError(f"expected a mapping, got {type(data).__name__}", path=path)
-        if data.get("v") != STATE_VERSION:
+        version = data.get("v")
+        if version == 1:
+            _check_keys(data, _V1_KEYS, _V1_KEYS, path)
+        elif version == STATE_VERSION:
+            _check_keys(data, _V2_REQUIRED, _V2_KEYS, path)
+        else:
             raise InvalidInputError(
-                f"unsupported score state version {data.get('v')!r}; this version reads "
-                f"{STATE_VERSION}",
+                f"unknown score state format {version!r}; this version reads 1 and {STATE_VERSION}",
                 path=f"{path}.v",
             )
-        expected = {"v", "model", "lead_id", "explicit", "last", "hot_since", "rules"}
-        if set(data) != expected:
+        lead_id = data["lead_id"]
+        if not isinstance(lead_id, str) or not lead_id.strip():
             raise InvalidInputError(
-                f"expected exactly the keys {sorted(expected)}, got {sorted(data)}", path=path
+                f"expected a non-empty string, got {lead_id!r}", path=f"{path}.lead_id"
             )
-        if not isinstance(data["lead_id"], str) or not data["lead_id"]:
-            raise InvalidInputError("expected a non-empty string", path=f"{path}.lead_id")
-        if not isinstance(data["model"], str):
-            raise InvalidInputError("expected a model fingerprint string", path=f"{path}.model")
-        explicit = data["explicit"]
-        if not isinstance(explicit, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in explicit
-        ):
-            raise InvalidInputError("expected a list of rule indices", path=f"{path}.explicit")
-        for key in ("last", "hot_since"):
-            if data[key] is not None and not _is_number(data[key]):
-                raise InvalidInputError("expected POSIX seconds or null", path=f"{path}.{key}")
+        model = data["model"]
+        if not isinstance(model, str) or not model:
+            raise InvalidInputError(
+                f"expected a model fingerprint string, got {model!r}", path=f"{path}.model"
+            )
+        explicit = _read_indices(data["explicit"], f"{path}.explicit")
+        last, hot = (
+            None if data.get(key) is None else read_time(data[key], f"{path}.{key}")
+            for key in ("last", "hot_since")
+        )
         rules = data["rules"]
         if not isinstance(rules, list):
-            raise InvalidInputError("expected a list", path=f"{path}.rules")
-        accs: list[Accumulator] = []
-        for index, acc in enumerate(rules):
-            if not isinstance(acc, list) or not all(x is None or _is_number(x) for x in acc):
-                raise InvalidInputError("expected a list of numbers", path=f"{path}.rules[{index}]")
-            accs.append(tuple(acc))
-        return cls(
-            data["lead_id"],
-            data["model"],
-            tuple(explicit),
-            tuple(accs),
-            data["last"],
-            data["hot_since"],
+            raise InvalidInputError(
+                f"expected a list of rule entries, got {type(rules).__name__}", path=f"{path}.rules"
+            )
+        read = _read_v1_rule if version == 1 else read_rule
+        accs = tuple(read(acc, f"{path}.rules[{i}]") for i, acc in enumerate(rules))
+        newest = None
+        if version == STATE_VERSION:  # format-1 entries are checked by the model
+            newest = max((t for t in map(newest_time, accs) if t is not None), default=None)
+        if newest is not None and (last is None or newest > last):
+            raise InvalidInputError(
+                "is before a rule's latest event; the state was edited or damaged",
+                path=f"{path}.last",
+            )
+        if hot is not None and (last is None or hot > last):
+            raise InvalidInputError(
+                "is after the latest event ingested; the state was edited or damaged",
+                path=f"{path}.hot_since",
+            )
+        return cls(lead_id, model, explicit, accs, last, hot, version, VALUES_CHECKED)
+
+
+def _check_keys(
+    data: Mapping[str, Any], required: frozenset[str], allowed: frozenset[str], path: str
+) -> None:
+    missing = sorted(required - set(data))
+    unknown = sorted(str(k) for k in set(data) - allowed)
+    if missing or unknown:
+        what = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unknown {', '.join(unknown)}" if unknown else "",
+            )
+            if part
+        )
+        raise InvalidInputError(
+            f"{what} (format {data['v']} has the keys {', '.join(sorted(allowed))})", path=path
         )
 
 
+def _read_indices(value: Any, path: str) -> tuple[int, ...]:
+    """Profile rule indices: distinct non-negative integers, kept in increasing order."""
+    if not isinstance(value, list):
+        raise InvalidInputError(
+            f"expected a list of rule indices, got {type(value).__name__}", path=path
+        )
+    for position, index in enumerate(value):
+        if not is_int(index) or index < 0:
+            raise InvalidInputError(
+                f"expected a rule index (an integer >= 0), got {index!r}",
+                path=f"{path}[{position}]",
+            )
+        if index in value[:position]:
+            raise InvalidInputError(
+                f"rule {index} is listed twice; it would be counted twice",
+                path=f"{path}[{position}]",
+            )
+    return tuple(sorted(value))
+
+
+def read_time(value: Any, path: str) -> float:
+    """POSIX seconds of an instant a datetime can hold."""
+    if not _is_number(value) or not MIN_TS <= value <= MAX_TS:
+        raise InvalidInputError(
+            f"expected POSIX seconds between {MIN_TS:.0f} (year 1) and {MAX_TS:.0f} "
+            f"(year 9999), got {value!r}",
+            path=path,
+        )
+    return float(value)
+
+
+def read_rule(value: Any, path: str) -> Accumulator:
+    """A format-2 rule entry (see :func:`_rule_json`)."""
+    if value == 0 and is_int(value):
+        return EMPTY
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and value[0]:
+        times = [read_time(t, f"{path}[0][{i}]") for i, t in enumerate(value[0])]
+        if any(b < a for a, b in itertools.pairwise(times)):
+            raise InvalidInputError("times must be in increasing order", path=f"{path}[0]")
+        return Times.of(times)
+    if isinstance(value, list) and len(value) in (2, 3):
+        count = value[0]
+        if not is_int(count) or count < 1:
+            raise InvalidInputError(
+                f"expected an event count (an integer >= 1; 0 is written as a bare 0), "
+                f"got {count!r}",
+                path=f"{path}[0]",
+            )
+        last = read_time(value[1], f"{path}[1]")
+        if len(value) == 2:
+            return (count, last)
+        weight = value[2]
+        # Each event adds at most 1 (the newest exactly 1): 1 <= weight <= count.
+        if not _is_number(weight) or not 1.0 <= weight <= count * (1 + 1e-9):
+            raise InvalidInputError(
+                f"expected a half-life weight between 1 and the count {count}, got {weight!r}",
+                path=f"{path}[2]",
+            )
+        return (count, last, float(weight))
+    raise InvalidInputError(
+        "expected 0 (no events), [count, last], [count, last, weight] or [[times...]], "
+        f"got {value!r}",
+        path=path,
+    )
+
+
+def _read_v1_rule(value: Any, path: str) -> tuple[Any, ...]:
+    """A format-1 rule entry, kept as read: only the model knows which kind it is."""
+    if not isinstance(value, list):
+        raise InvalidInputError(
+            f"expected a list of numbers, got {type(value).__name__}", path=path
+        )
+    for i, x in enumerate(value):
+        if x is not None:
+            read_time(x, f"{path}[{i}]")
+    return tuple(value)
+
+
+def newest_time(acc: Accumulator) -> float | None:
+    """Time of the newest event a rule entry holds; None when empty."""
+    if type(acc) is Times:
+        return acc.at(len(acc) - 1)
+    last: float | None = acc[1]
+    return last
+
+
+def _rule_json(acc: Accumulator) -> Any:
+    """``0`` (no events), ``[count, last]``, ``[count, last, weight]`` or ``[[times]]``."""
+    if type(acc) is Times:
+        return [[ts_to_json(t) for t in acc]] if len(acc) else 0
+    if not acc[0]:
+        return 0
+    return [_num_json(x) for x in acc]
+
+
+def _time_json(ts: float | None) -> int | float | None:
+    return None if ts is None else ts_to_json(ts)
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _num_json(value: Any) -> Any:
     return ts_to_json(value) if isinstance(value, float) else value
-
-
-def new_state(engine: Engine, lead_id: str, profile: Mapping[str, Any] | None) -> ScoreState:
-    """:meth:`ScoringModel.new_state`."""
-    if not isinstance(lead_id, str) or not lead_id.strip():
-        raise InvalidInputError(f"expected a non-empty string, got {lead_id!r}", path="lead_id")
-    explicit = engine.match_profile(check_profile(profile, "profile")) if profile else ()
-    return ScoreState(lead_id, engine.fingerprint, explicit, tuple(engine.empty_rules()))
-
-
-def with_profile(engine: Engine, state: ScoreState, profile: Mapping[str, Any]) -> ScoreState:
-    """:meth:`ScoringModel.with_profile`."""
-    check_state(engine, state)
-    explicit = engine.match_profile(check_profile(profile, "profile"))
-    return attrs.evolve(state, explicit=explicit)
-
-
-def ingest(engine: Engine, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
-    """:meth:`ScoringModel.ingest`."""
-    if (
-        type(state) is not ScoreState
-        or state.model != engine.fingerprint
-        or len(state.rules) != len(engine.implicit)
-    ):
-        check_state(engine, state)
-    if type(events) is Event:  # the live path: one event per call
-        if events.lead_id != state.lead_id:
-            raise InvalidInputError(
-                f"event of lead {events.lead_id!r} given to the state of {state.lead_id!r}",
-                path="events[0].lead_id",
-            )
-        batch: Sequence[Event] = (events,)
-    else:
-        batch = list(events) if not isinstance(events, Event) else [events]
-        for index, event in enumerate(batch):
-            if not isinstance(event, Event):
-                raise InvalidInputError(
-                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
-                )
-            if event.lead_id != state.lead_id:
-                raise InvalidInputError(
-                    f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
-                    path=f"events[{index}].lead_id",
-                )
-    if state.explicit and max(state.explicit) >= len(engine.explicit):
-        check_state(engine, state)
-    accs = list(state.rules)
-    last, hot = state.last_ts, state.hot_since_ts
-    dispatch = engine.dispatch.get
-    monotone = engine.monotone
-    pending = False  # an event since the last hot check could have changed the score
-    size = len(batch)
-    for position, event in enumerate(batch):
-        t = event.ts
-        if last is None or t >= last:
-            pending = pending or last is None
-            last = t
-        targets = dispatch(event.name)
-        if targets is not None:
-            engine.apply(accs, targets, event, t)
-        pending = pending or targets is not None or not monotone
-        if position + 1 < size and batch[position + 1].ts == t:
-            continue  # like score(): evaluate once every event of this instant is in
-        if hot is None and pending:
-            pending = False
-            # In order, the check is exact at t. A late event can only be checked at
-            # the newest time seen, an upper bound of the exact crossing.
-            assert last is not None
-            if engine.total_at(state.explicit, accs, last) >= engine.hot_threshold:
-                hot = last
-    return ScoreState(state.lead_id, state.model, state.explicit, tuple(accs), last, hot)
-
-
-def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
-    """:meth:`ScoringModel.score_state`."""
-    check_state(engine, state)
-    require_aware(as_of, "as_of")
-    asof_ts = as_of.timestamp()
-    if state.last_ts is not None and asof_ts < state.last_ts:
-        raise InvalidInputError(
-            f"as_of {as_of.isoformat()} is before the latest ingested event "
-            f"{from_ts(state.last_ts).isoformat()}; use ScoringModel.score for history",
-            path="as_of",
-        )
-    hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
-    return engine.build(
-        state.lead_id, state.explicit, list(state.rules), state.last_ts, as_of, asof_ts, hot
-    )
-
-
-def check_state(engine: Engine, state: Any) -> None:
-    """Refuse a state that is not a :class:`ScoreState` of this model."""
-    if not isinstance(state, ScoreState):
-        raise InvalidInputError(f"expected a ScoreState, got {type(state).__name__}", path="state")
-    if state.model != engine.fingerprint:
-        raise InvalidInputError(
-            f"state belongs to scoring model {state.model!r}, not this one "
-            f"({engine.fingerprint!r}); rebuild it from the lead's events",
-            path="state.model",
-        )
-    if len(state.rules) != len(engine.implicit) or (
-        state.explicit and max(state.explicit) >= len(engine.explicit)
-    ):
-        raise InvalidInputError("state does not fit this model's rules", path="state.rules")

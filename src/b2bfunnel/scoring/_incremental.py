@@ -1,0 +1,214 @@
+"""The incremental path: new states, ingesting events, reading scores, checking states."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._time import from_ts, require_aware
+from ..errors import InvalidInputError
+from ..events import Event
+from ._batch import check_profile
+from ._engine import COUNT, TIMES, WEIGHT, Engine
+from ._reading import PREVIOUS_DEFAULT_FINGERPRINTS
+from ._result import EMPTY, Accumulator, Score
+from ._state import (
+    STATE_VERSION,
+    VALUES_CHECKED,
+    ScoreState,
+    is_int,
+    newest_time,
+    read_rule,
+)
+from ._times import Times
+
+
+def new_state(engine: Engine, lead_id: str, profile: Mapping[str, Any] | None) -> ScoreState:
+    """:meth:`ScoringModel.new_state`."""
+    if not isinstance(lead_id, str) or not lead_id.strip():
+        raise InvalidInputError(f"expected a non-empty string, got {lead_id!r}", path="lead_id")
+    explicit = engine.match_profile(check_profile(profile, "profile")) if profile else ()
+    fingerprint = engine.fingerprint
+    return ScoreState(
+        lead_id, fingerprint, explicit, tuple(engine.empty_rules()), _checked=fingerprint
+    )
+
+
+def with_profile(engine: Engine, state: ScoreState, profile: Mapping[str, Any]) -> ScoreState:
+    """:meth:`ScoringModel.with_profile`."""
+    state = check_state(engine, state)
+    explicit = engine.match_profile(check_profile(profile, "profile"))
+    return attrs.evolve(state, explicit=explicit)
+
+
+def ingest(engine: Engine, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
+    """:meth:`ScoringModel.ingest`."""
+    if type(state) is not ScoreState or state._checked != engine.fingerprint:
+        state = check_state(engine, state)
+    if type(events) is Event:  # the live path: one event per call
+        if events.lead_id != state.lead_id:
+            raise InvalidInputError(
+                f"event of lead {events.lead_id!r} given to the state of {state.lead_id!r}",
+                path="events[0].lead_id",
+            )
+        batch: Sequence[Event] = (events,)
+    else:
+        batch = list(events) if not isinstance(events, Event) else [events]
+        for index, event in enumerate(batch):
+            if not isinstance(event, Event):
+                raise InvalidInputError(
+                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+                )
+            if event.lead_id != state.lead_id:
+                raise InvalidInputError(
+                    f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
+                    path=f"events[{index}].lead_id",
+                )
+    accs = list(state.rules)
+    last, hot = state.last_ts, state.hot_since_ts
+    dispatch = engine.dispatch.get
+    monotone = engine.monotone
+    pending = False  # an event since the last hot check could have changed the score
+    size = len(batch)
+    for position, event in enumerate(batch):
+        t = event.ts
+        if last is None or t >= last:
+            pending = pending or last is None
+            last = t
+        targets = dispatch(event.name)
+        if targets is not None:
+            engine.apply(accs, targets, event, t)
+        pending = pending or targets is not None or not monotone
+        if position + 1 < size and batch[position + 1].ts == t:
+            continue  # like score(): evaluate once every event of this instant is in
+        if hot is None and pending:
+            pending = False
+            # In order, the check is exact at t. A late event can only be checked at
+            # the newest time seen, an upper bound of the exact crossing.
+            assert last is not None
+            if engine.total_at(state.explicit, accs, last) >= engine.hot_threshold:
+                hot = last
+    fingerprint = engine.fingerprint
+    return ScoreState(
+        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, 2, fingerprint
+    )
+
+
+def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
+    """:meth:`ScoringModel.score_state`."""
+    state = check_state(engine, state)
+    require_aware(as_of, "as_of")
+    asof_ts = as_of.timestamp()
+    if state.last_ts is not None and asof_ts < state.last_ts:
+        raise InvalidInputError(
+            f"as_of {as_of.isoformat()} is before the latest ingested event "
+            f"{from_ts(state.last_ts).isoformat()}; use ScoringModel.score for history",
+            path="as_of",
+        )
+    hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
+    return engine.build(
+        state.lead_id, state.explicit, list(state.rules), state.last_ts, as_of, asof_ts, hot
+    )
+
+
+def check_state(engine: Engine, state: Any) -> ScoreState:
+    """``state`` checked against this model, upgraded to today's format and re-based
+    from an earlier default model when it comes from one; refused otherwise."""
+    if not isinstance(state, ScoreState):
+        raise InvalidInputError(f"expected a ScoreState, got {type(state).__name__}", path="state")
+    fingerprint = engine.fingerprint
+    if state._checked == fingerprint:
+        return state
+    if state._checked != VALUES_CHECKED:  # built by hand: check it as a saved one
+        try:
+            data = state.to_dict()
+        except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
+            raise InvalidInputError(f"not a valid score state ({exc})", path="state") from None
+        state = ScoreState.from_dict(data)
+    if state.model != fingerprint and not (
+        state.model in PREVIOUS_DEFAULT_FINGERPRINTS and fingerprint == _default_fingerprint()
+    ):
+        raise InvalidInputError(
+            f"state belongs to scoring model {state.model!r}, not this one "
+            f"({fingerprint!r}); rebuild it from the lead's events",
+            path="state.model",
+        )
+    if len(state.rules) != len(engine.implicit):
+        raise InvalidInputError(
+            f"state has {len(state.rules)} behaviour rule entries, this model has "
+            f"{len(engine.implicit)} behaviour rules",
+            path="state.rules",
+        )
+    if state.explicit and state.explicit[-1] >= len(engine.explicit):
+        raise InvalidInputError(
+            f"profile rule {state.explicit[-1]} does not exist; this model has "
+            f"{len(engine.explicit)} profile rules",
+            path="state.explicit",
+        )
+    rules = tuple(
+        _fit_rule(engine, index, acc, state.format_version) for index, acc in enumerate(state.rules)
+    )
+    newest = max((t for t in map(newest_time, rules) if t is not None), default=None)
+    if newest is not None and (state.last_ts is None or newest > state.last_ts):
+        raise InvalidInputError(
+            "is before a rule's latest event; the state was edited or damaged", path="state.last"
+        )
+    return ScoreState(
+        state.lead_id,
+        fingerprint,
+        state.explicit,
+        rules,
+        state.last_ts,
+        state.hot_since_ts,
+        STATE_VERSION,
+        fingerprint,
+    )
+
+
+_KIND_NAMES = {COUNT: "[count, last]", WEIGHT: "[count, last, weight]", TIMES: "[[times...]]"}
+
+
+def _fit_rule(engine: Engine, index: int, acc: Accumulator, version: int) -> Accumulator:
+    """Rule entry ``index`` in today's form, checked against the rule's kind."""
+    path = f"state.rules[{index}]"
+    kind = engine.kinds[index]
+    if version == 1:
+        # Format 1 wrote empty entries as [0, null], [0, null, 0.0] or [], and kept
+        # times as a bare list: rewrite them as format 2 and read them as such.
+        if kind == TIMES:
+            acc = read_rule([list(acc)] if acc else 0, path)
+        elif len(acc) in (2, 3) and acc[0] == 0 and is_int(acc[0]) and acc[1] is None:
+            acc = EMPTY
+        else:
+            acc = read_rule(list(acc), path)
+    if acc == EMPTY:
+        return EMPTY
+    fits = (
+        type(acc) is Times
+        if kind == TIMES
+        else type(acc) is tuple and len(acc) == (2 if kind == COUNT else 3)
+    )
+    if not fits:
+        raise InvalidInputError(
+            f"rule {engine.implicit[index].name!r} keeps {_KIND_NAMES[kind]} in this model, "
+            f"got {acc!r}",
+            path=path,
+        )
+    cap = engine.implicit[index].max_count
+    if kind == TIMES and cap is not None and len(acc) > cap:
+        raise InvalidInputError(
+            f"keeps {len(acc)} times; rule {engine.implicit[index].name!r} counts at most {cap}",
+            path=path,
+        )
+    return acc
+
+
+@functools.cache
+def _default_fingerprint() -> str:
+    from ._model import ScoringModel  # the model module imports this one
+
+    return ScoringModel.default().fingerprint
