@@ -79,6 +79,7 @@ _EXPORTS = {
     "compare_nps": ".nps",
     "compare_velocity": ".pipeline",
     "diagnose_price_objection": ".bant",
+    "events_from": "._frames",
     "fcr": ".nps",
     "fcr_report": ".nps",
     "funnel_metrics": ".pipeline",
@@ -159,6 +160,7 @@ __all__ = [
     "compare_nps",
     "compare_velocity",
     "diagnose_price_objection",
+    "events_from",
     "fcr",
     "fcr_report",
     "funnel_metrics",
@@ -209,6 +211,7 @@ if TYPE_CHECKING:
     from ._conditions import (
         Condition,
     )
+    from ._frames import events_from
     from ._ranking import Ranking
     from .bant import (
         CriterionPolicy,

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from .._display import Plotted
+from .._frames import table_rows
 from .._money import money
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -216,6 +217,7 @@ def attribute(
     by: str = "channel",
     lookback_days: float | None = 90,
     half_life_days: float = 7,
+    columns: Mapping[str, str] | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints before each deal closed.
 
@@ -228,6 +230,9 @@ def attribute(
     ``half_life_days``), position-based 40/20/40, W-shaped 30/30/30/10 (first touch,
     lead creation, opportunity creation, the rest), and Markov removal effect (won
     journeys convert, lost and open ones do not).
+
+    Each table may also be a pandas DataFrame; ``columns`` maps field names to its
+    headers (``{"amount": "Amount (EUR)"}``).
 
     >>> from datetime import datetime, timezone
     >>> t = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
@@ -242,6 +247,8 @@ def attribute(
     >>> r.totals["position_based"]["email"]
     Decimal('200.00')
     """
+    touches = table_rows(touches, columns, path="touches")
+    deals = table_rows(deals, columns, path="deals")
     chosen = tuple(models)
     for index, model in enumerate(chosen):
         if model not in MODELS:

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .._display import Displayed, Plotted
+from .._frames import table_rows
 from .._time import require_aware
 from ..errors import InvalidInputError
 
@@ -70,7 +71,10 @@ def p90(values: list[float]) -> float:
 
 
 def funnel_metrics(
-    records: Iterable[Mapping[str, Any]], *, sla: timedelta = timedelta(hours=24)
+    records: Iterable[Mapping[str, Any]],
+    *,
+    sla: timedelta = timedelta(hours=24),
+    columns: Mapping[str, str] | None = None,
 ) -> FunnelMetrics:
     """Funnel and SLA metrics from lifecycle records.
 
@@ -99,7 +103,7 @@ def funnel_metrics(
     durations: dict[str, list[float]] = {stage: [] for stage in STAGES}
     reasons = Counter[str]()
     sqls = within = never = count = 0
-    for index, record in enumerate(records):
+    for index, record in enumerate(table_rows(records, columns, path="records")):
         path = f"records[{index}]"
         if not isinstance(record, Mapping):
             raise InvalidInputError(f"expected a mapping, got {type(record).__name__}", path=path)

@@ -13,6 +13,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
+from .._frames import table_rows
 from .._money import decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
@@ -215,7 +216,11 @@ def _assemble(
 
 
 def velocity_from_deals(
-    deals: Iterable[Mapping[str, Any]], *, as_of: datetime, window: Any = None
+    deals: Iterable[Mapping[str, Any]],
+    *,
+    as_of: datetime,
+    window: Any = None,
+    columns: Mapping[str, str] | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
     and, when closed, ``closed_at``). ``window`` (days, a timedelta or relativedelta)
@@ -237,7 +242,7 @@ def velocity_from_deals(
     """
     require_aware(as_of, "as_of")
     since = _window_start(as_of, window)
-    return _report(list(check_deals(deals, as_of, since)), as_of)
+    return _report(list(check_deals(table_rows(deals, columns, path="deals"), as_of, since)), as_of)
 
 
 @attrs.frozen(repr=False)
@@ -347,6 +352,7 @@ def compare_velocity(
     samples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    columns: Mapping[str, str] | None = None,
 ) -> VelocityComparison:
     """Velocity per cohort of deal key ``by`` (e.g. ``influenced`` by a KOL), and how each
     cohort compares with the ``baseline`` one (default: ``False`` for a yes/no key, else
@@ -361,7 +367,7 @@ def compare_velocity(
     z_for(confidence)
     since = _window_start(as_of, window)
     cohorts: dict[Hashable, list[_Deal]] = {}
-    for index, checked in enumerate(check_deals(deals, as_of, since)):
+    for index, checked in enumerate(check_deals(table_rows(deals, columns), as_of, since)):
         if by not in checked[3]:
             raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
         key = checked[3][by]

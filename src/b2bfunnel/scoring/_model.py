@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from .._config import Reader, load_toml, read_all
+from .._frames import table_rows
 from .._ranking import Ranking
 from ..events import Event
 from . import _batch, _incremental
@@ -135,13 +136,17 @@ class ScoringModel:
         events: Iterable[Event],
         *,
         as_of: datetime,
+        columns: Mapping[str, str] | None = None,
     ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
 
         Events of leads that have no profile are ignored. The result is a list of
-        :class:`Score` that displays as a table in a notebook.
+        :class:`Score` that displays as a table in a notebook. ``profiles`` may be a
+        pandas DataFrame; ``columns`` maps field names to its headers
+        (``{"job_title": "Job Title"}``).
         """
-        return Ranking(_batch.rank(self._engine, profiles, events, as_of))
+        leads = table_rows(profiles, columns, path="profiles")
+        return Ranking(_batch.rank(self._engine, leads, events, as_of))
 
     # --- incremental path ---------------------------------------------------------
 

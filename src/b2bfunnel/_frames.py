@@ -1,0 +1,248 @@
+"""Tables in: a pandas DataFrame or any iterable of mappings as rows, and events from one.
+
+A DataFrame is recognised by what it does (``columns`` and ``to_dict``), never by
+importing pandas: iterating one yields its column names, not its rows, so it must be
+told apart. Its cells are read as a CSV reader would read them: NaN, NaT, ``None``
+and pandas ``NA`` are blank (the key is left out, as an empty CSV cell is), numpy
+scalars are Python numbers and pandas Timestamps are datetimes.
+
+``columns`` maps the library's field names to the table's headers, as ``--map`` and
+``[columns.*]`` do on the command line: ``columns={"job_title": "Job Title"}``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ._time import parse_datetime
+from ._values import is_blank
+from .errors import InvalidInputError
+from .events import Event
+
+__all__ = ["events_from", "is_frame", "table_rows"]
+
+_BLANK = object()
+
+
+def is_frame(table: Any) -> bool:
+    """Whether ``table`` is a DataFrame (pandas, or any with ``columns`` and ``to_dict``)."""
+    return hasattr(table, "columns") and callable(getattr(table, "to_dict", None))
+
+
+def table_rows(
+    table: Any, columns: Mapping[str, str] | None = None, *, path: str = "rows"
+) -> Iterable[Mapping[str, Any]]:
+    """The rows of ``table`` as mappings keyed by field name.
+
+    An iterable of mappings without ``columns`` is returned as it is (no copy); a
+    DataFrame, or ``columns`` given, gives new dicts with blank cells left out.
+
+    >>> rows = table_rows([{"Job Title": "CIO", "id": "L1"}], {"job_title": "Job Title"})
+    >>> list(rows)
+    [{'job_title': 'CIO', 'id': 'L1'}]
+    """
+    fields = _fields_by_header(columns, path)
+    if is_frame(table):
+        _check_headers(fields, [str(c) for c in table.columns], path)
+        return _frame_rows(table, fields)
+    if not fields:
+        unchanged: Iterable[Mapping[str, Any]] = table
+        return unchanged
+    return ({fields.get(k, k): v for k, v in row.items()} for row in _mappings(table, path))
+
+
+def _fields_by_header(columns: Mapping[str, str] | None, path: str) -> dict[str, str]:
+    if columns is None:
+        return {}
+    if not isinstance(columns, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+    ):
+        raise InvalidInputError(
+            'expected a mapping of field names to column headers, e.g. {"job_title": "Job Title"}',
+            path=f"{path}.columns",
+        )
+    return {header: field for field, header in columns.items()}
+
+
+def _check_headers(fields: Mapping[str, str], headers: Sequence[str], path: str) -> None:
+    for header, field in fields.items():
+        if header not in headers:
+            close = difflib.get_close_matches(header, headers, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the table has: {headers}"
+            raise InvalidInputError(
+                f"no column {header!r} for field {field!r}{hint}", path=f"{path}.columns"
+            )
+
+
+def _mappings(table: Any, path: str) -> Iterator[Mapping[str, Any]]:
+    for index, row in enumerate(table):
+        if not isinstance(row, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping of column names to values, got {type(row).__name__}",
+                path=f"{path}[{index}]",
+            )
+        yield row
+
+
+def _frame_rows(frame: Any, fields: Mapping[str, str]) -> list[dict[str, Any]]:
+    names = [fields.get(str(c), str(c)) for c in frame.columns]
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {}
+        for name, value in zip(names, record.values(), strict=True):
+            value = cell(value)
+            if value is not _BLANK:
+                row[name] = value
+        rows.append(row)
+    return rows
+
+
+def cell(value: Any) -> Any:
+    """A DataFrame cell as plain Python; a private marker for blank."""
+    kind = type(value)
+    if kind is str:
+        return value if value.strip() else _BLANK
+    if kind is float:
+        return _BLANK if value != value else value
+    if kind is int or kind is bool or kind is datetime:
+        return value
+    if is_blank(value):
+        return _BLANK
+    if callable(getattr(value, "to_pydatetime", None)):
+        return value.to_pydatetime()
+    if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
+        return value.item()
+    return value
+
+
+def events_from(
+    table: Any,
+    *,
+    lead_id: str = "lead_id",
+    name: str = "name",
+    at: str = "at",
+    timezone: str | None = None,
+    properties: Sequence[str] | None = None,
+) -> list[Event]:
+    """Events from a table (a DataFrame or an iterable of mappings), one per row.
+
+    ``lead_id``, ``name`` and ``at`` name the columns holding each; ``at`` may hold
+    datetimes or ISO 8601 text. Times without a zone are read in ``timezone`` (an
+    IANA name such as ``"Europe/Madrid"``); without it they are refused.
+    ``properties`` names the columns kept as event properties (default: every other
+    column); blank cells are left out.
+
+    >>> import b2bfunnel as bf
+    >>> rows = [{"Lead": "L1", "Event": "webinar_completed", "When": "2026-11-02 10:00",
+    ...          "page": "/pricing"}]
+    >>> (e,) = bf.events_from(rows, lead_id="Lead", name="Event", at="When",
+    ...                       timezone="Europe/Madrid")
+    >>> e.lead_id, e.name, e.at.isoformat(), dict(e.properties)
+    ('L1', 'webinar_completed', '2026-11-02T10:00:00+01:00', {'page': '/pricing'})
+    """
+    zone = _zone(timezone)
+    required = (lead_id, name, at)
+    if is_frame(table):
+        headers = [str(c) for c in table.columns]
+        roles = {**{c: "property" for c in properties or ()}, lead_id: "lead_id", name: "name"}
+        _check_headers({**roles, at: "at"}, headers, "table")
+        kept = [c for c in headers if c not in required] if properties is None else properties
+        ids, names = table[lead_id].tolist(), table[name].tolist()
+        times = _frame_times(table[at], zone)
+        values = [table[c].tolist() for c in kept]
+        rows: Iterable[tuple[Any, ...]] = zip(ids, names, times, *values, strict=True)
+    else:
+        rows = _mapping_rows(table, required, properties)
+        kept = properties or ()
+    return [_event(row, kept, index, required, zone) for index, row in enumerate(rows)]
+
+
+def _mapping_rows(
+    table: Any, required: Sequence[str], properties: Sequence[str] | None
+) -> Iterator[tuple[Any, ...]]:
+    for row in _mappings(table, "table"):
+        head = tuple(row.get(c) for c in required)
+        if properties is None:
+            rest = {k: v for k, v in row.items() if k not in required}
+            yield (*head, rest)
+        else:
+            yield (*head, *(row.get(c) for c in properties))
+
+
+def _event(
+    row: tuple[Any, ...], kept: Sequence[str], index: int, required: Sequence[str], zone: Any
+) -> Event:
+    lead, what, when, *rest = row
+    where = f"table[{index}]"
+    lead = _text(lead, f"{where}.{required[0]}")
+    what = _text(what, f"{where}.{required[1]}")
+    when = _time(when, f"{where}.{required[2]}", zone)
+    pairs = (
+        rest[0].items()
+        if len(rest) == 1 and isinstance(rest[0], dict) and not kept
+        else (zip(kept, rest, strict=True))
+    )
+    props = {k: plain for k, v in pairs if (plain := cell(v)) is not _BLANK}
+    try:
+        return Event(lead, what, when, props)
+    except InvalidInputError as exc:
+        raise exc.at(where + exc.path[len("event") :]) from None
+
+
+def _text(value: Any, path: str) -> str:
+    value = cell(value)
+    if value is _BLANK:
+        raise InvalidInputError("empty cell", path=path)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # an id column pandas read as float because of a blank
+    return value if isinstance(value, str) else str(value)
+
+
+def _zone(timezone: str | None) -> Any:
+    if timezone is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            f"unknown time zone {timezone!r}; expected an IANA name such as 'Europe/Madrid'",
+            path="timezone",
+        ) from None
+
+
+def _time(value: Any, path: str, zone: Any) -> datetime:
+    value = cell(value)
+    if value is _BLANK:
+        raise InvalidInputError("empty cell", path=path)
+    if isinstance(value, datetime):
+        if value.tzinfo is None and zone is not None:
+            return value.replace(tzinfo=zone)
+        return value
+    if isinstance(value, str) and zone is not None:
+        from dateutil.parser import isoparse
+
+        try:
+            parsed = isoparse(value.strip())
+        except (ValueError, OverflowError):
+            parsed = None
+        if parsed is not None and parsed.tzinfo is None:
+            return parsed.replace(tzinfo=zone)
+    return parse_datetime(value, path)
+
+
+def _frame_times(column: Any, zone: Any) -> list[Any]:
+    """A datetime column as Python datetimes, all at once (much faster than per cell)."""
+    if not str(column.dtype).startswith("datetime64"):
+        return list(column.tolist())
+    if zone is not None and column.dt.tz is None:
+        return [None if is_blank(t) else t.replace(tzinfo=zone) for t in _py(column)]
+    return _py(column)
+
+
+def _py(column: Any) -> list[Any]:
+    return list(column.dt.to_pydatetime().tolist())
