@@ -60,8 +60,9 @@ def _axes(ax: Any) -> Any:
 
 def _errors(values: list[float], intervals: list[Any]) -> list[list[float]]:
     """Asymmetric error bar lengths (below, above) of ``values`` from their intervals."""
-    below = [v - i[0] if i else 0.0 for v, i in zip(values, intervals, strict=True)]
-    above = [i[1] - v if i else 0.0 for v, i in zip(values, intervals, strict=True)]
+    # An adjusted-Wald NPS interval is centred off the score and may leave it outside.
+    below = [max(0.0, v - i[0]) if i else 0.0 for v, i in zip(values, intervals, strict=True)]
+    above = [max(0.0, i[1] - v) if i else 0.0 for v, i in zip(values, intervals, strict=True)]
     return [below, above]
 
 
@@ -108,8 +109,12 @@ def _comparison(comparison: Any, ax: Any) -> None:
     intervals = [comparison.a.interval, comparison.b.interval]
     ax.bar(["a", "b"], values, yerr=_errors(values, intervals), capsize=6, color=_CHOSEN)
     ax.set_ylabel("NPS")
-    mark = "significant" if comparison.significant else "not significant"
-    ax.set_title(f"difference {comparison.difference:+.1f} (p={comparison.p_value:.3f}, {mark})")
+    if comparison.p_value is None:  # too few answers or no spread: no test
+        detail = "cannot conclude"
+    else:
+        mark = "significant" if comparison.significant else "not significant"
+        detail = f"p={comparison.p_value:.3f}, {mark}"
+    ax.set_title(f"difference {comparison.difference:+.1f} ({detail})")
 
 
 _LEVERS = ("opportunities", "deal_value", "win_rate", "cycle_days")

@@ -26,7 +26,7 @@ rule that counted and ``group.<name>`` per group cap; a nested value or mapping 
 >>> import b2bfunnel as bf
 >>> rows = bf.to_records(bf.nps([10, 9, 3, 8]))
 >>> rows[0]["score"], rows[0]["n"], round(rows[0]["interval_low"], 1)
-(25.0, 4, -56.3)
+(25.0, 4, -44.2)
 """
 
 from __future__ import annotations

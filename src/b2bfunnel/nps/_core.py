@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -14,7 +14,11 @@ from .._display import Displayed, Plotted
 from .._stats import two_sided_p, z_for, z_one_sided
 from ..errors import InvalidInputError
 
-METHODS = ("wald", "adjusted_wald")
+METHODS = ("auto", "wald", "adjusted_wald")
+# Below this many answers (or with every answer in one category) the Wald interval
+# covers badly (at n=1 it is +-0): "auto" then uses Rocks' adjusted-Wald interval, and
+# compare_nps will not call a difference significant.
+SMALL_N = 30
 # Category of each score 0..10: 0 promoter, 1 passive, 2 detractor.
 CATEGORY = (2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0)
 
@@ -38,6 +42,11 @@ def checked_scores(
     Counting and type checks run in C (``Counter``, ``map(type, ...)``); the slow,
     locating pass only runs when something is wrong.
     """
+    if isinstance(scores, str | bytes | Mapping) or not isinstance(scores, Iterable):
+        raise InvalidInputError(
+            f"expected a list of integer scores {low}..{high}, got {type(scores).__name__}",
+            path=path,
+        )
     values: Sequence[Any] = scores if isinstance(scores, list | tuple) else list(scores)
     if not values:
         raise InvalidInputError("no scores: at least one response is needed", path=path)
@@ -58,11 +67,15 @@ class NPSResult(Plotted):
     """Net Promoter Score of a set of 0..10 answers, with its uncertainty.
 
     ``score`` is % promoters (9-10) minus % detractors (0-6). ``margin_of_error`` is
-    z x the standard error in NPS points, from the trinomial variance
-    ``p + d - (p - d)**2`` per response; ``interval`` is clipped to -100..100. With
-    ``method="adjusted_wald"`` the interval (and margin) come from the adjusted-Wald
-    estimate (3 responses added, 3/4 of them promoters and 3/4 detractors), which
-    covers better at small n; ``score`` stays the observed NPS.
+    z x the standard error in NPS points; ``interval`` is clipped to -100..100.
+    ``method`` is the interval actually used: ``"wald"``, from the trinomial variance
+    ``p + d - (p - d)**2`` per response, or ``"adjusted_wald"`` (Rocks 2016): add 3
+    responses, 3/4 of them promoters, 3/4 detractors and 3/2 passives, so
+    ``n~ = n + 3``, ``p~ = (promoters + 3/4) / n~``, ``d~ = (detractors + 3/4) / n~``,
+    and the interval is ``100 (p~ - d~) +- 100 z sqrt((p~ + d~ - (p~ - d~)**2) / n~)``.
+    The default ``"auto"`` uses adjusted Wald below ``SMALL_N`` (30) answers or when
+    every answer falls in one category, and says so in ``note``. ``score`` always
+    stays the observed NPS.
     """
 
     n: int
@@ -74,6 +87,7 @@ class NPSResult(Plotted):
     interval: tuple[float, float]
     confidence: float = 0.95
     method: str = "wald"
+    note: str = ""
 
     @classmethod
     def from_counts(
@@ -83,7 +97,7 @@ class NPSResult(Plotted):
         detractors: int,
         *,
         confidence: float = 0.95,
-        method: str = "wald",
+        method: str = "auto",
     ) -> NPSResult:
         """The result of known counts.
 
@@ -104,6 +118,8 @@ class NPSResult(Plotted):
             )
         z = z_for(confidence)
         score = 100 * (promoters - detractors) / n
+        alike = max(promoters, passives, detractors) == n
+        method, note = _interval_method(method, n, alike)
         if method == "wald":
             p, d, size, centre = promoters / n, detractors / n, n, score
         else:
@@ -113,7 +129,9 @@ class NPSResult(Plotted):
         variance = max(0.0, p + d - (p - d) ** 2)
         margin = 100 * z * math.sqrt(variance / size)
         interval = (_clip(centre - margin), _clip(centre + margin))
-        return cls(n, promoters, passives, detractors, score, margin, interval, confidence, method)
+        return cls(
+            n, promoters, passives, detractors, score, margin, interval, confidence, method, note
+        )
 
     @property
     def promoter_share(self) -> float:
@@ -153,10 +171,23 @@ class NPSResult(Plotted):
             "interval": list(self.interval),
             "confidence": self.confidence,
             "method": self.method,
+            "note": self.note,
         }
 
 
-def nps(scores: Iterable[int], *, confidence: float = 0.95, method: str = "wald") -> NPSResult:
+def _interval_method(method: str, n: int, alike: bool) -> tuple[str, str]:
+    """The interval method to use and the note that explains a small-sample choice."""
+    why = f"n = {n} is below {SMALL_N}" if n < SMALL_N else "every answer is in one category"
+    if method == "auto":
+        if n < SMALL_N or alike:
+            return "adjusted_wald", f"{why}: adjusted-Wald interval (Rocks 2016)"
+        return "wald", ""
+    if method == "wald" and (n < SMALL_N or alike):
+        return method, f"{why}: the Wald interval understates the uncertainty"
+    return method, ""
+
+
+def nps(scores: Iterable[int], *, confidence: float = 0.95, method: str = "auto") -> NPSResult:
     """The NPS of 0..10 answers ("How likely are you to recommend us?").
 
     Each score must be an ``int`` 0..10: bools, floats, strings and other values raise
@@ -236,8 +267,9 @@ def nps_detectable_change(
 ) -> float:
     """Smallest NPS difference (points) two samples of sizes ``n1``, ``n2`` can detect.
 
-    Two-sided test at ``confidence`` with the given ``power``; worst-case variance
-    unless ``expected`` shares are given.
+    Two-sided test at ``confidence`` with the given ``power`` (at least the
+    significance level ``1 - confidence``; a lower power is refused); worst-case
+    variance unless ``expected`` shares are given.
 
     >>> round(nps_detectable_change(400, 400), 1)
     19.8
@@ -246,20 +278,34 @@ def nps_detectable_change(
         if type(size) is not int or size < 1:
             raise InvalidInputError(f"expected a sample size >= 1, got {size!r}", path=name)
     variance = _expected_variance(expected)
+    alpha = 1 - confidence
     z = z_for(confidence) + z_one_sided(power, "power")
+    # A tolerance, because 1 - 0.95 is 0.050000000000000044 in binary.
+    if power < alpha - 1e-12:
+        raise InvalidInputError(
+            f"power {power!r} is below the significance level {alpha:.3g} (1 - confidence): "
+            "such a test detects less often than chance alone; use a power of at least "
+            f"{alpha:.3g} (0.8 is usual)",
+            path="power",
+        )
     return 100 * z * math.sqrt(variance / n1 + variance / n2)
 
 
 @attrs.frozen(repr=False)
 class NPSComparison(Plotted):
-    """Two NPS values compared: ``difference`` is ``b - a`` in points."""
+    """Two NPS values compared: ``difference`` is ``b - a`` in points.
+
+    ``p_value`` and ``interval`` are None when the comparison cannot conclude (a sample
+    below ``SMALL_N`` answers, or one whose answers all fall in one category); then
+    ``significant`` is False and ``verdict`` says why.
+    """
 
     a: NPSResult
     b: NPSResult
     difference: float
     standard_error: float
-    p_value: float
-    interval: tuple[float, float]
+    p_value: float | None
+    interval: tuple[float, float] | None
     significant: bool
     verdict: str
 
@@ -271,7 +317,7 @@ class NPSComparison(Plotted):
             "difference": self.difference,
             "standard_error": self.standard_error,
             "p_value": self.p_value,
-            "interval": list(self.interval),
+            "interval": None if self.interval is None else list(self.interval),
             "significant": self.significant,
             "verdict": self.verdict,
         }
@@ -282,7 +328,10 @@ def compare_nps(
 ) -> NPSComparison:
     """Is ``b`` really different from ``a``? Difference, standard error, two-sided p.
 
-    The samples are taken as independent (two periods, two segments).
+    The samples are taken as independent (two periods, two segments). The normal
+    test needs at least ``SMALL_N`` (30) answers in each and some spread in each (not
+    every answer in one category); otherwise there is no p-value and the verdict says
+    the comparison cannot conclude.
 
     >>> import b2bfunnel as bf
     >>> c = bf.compare_nps(bf.NPSResult.from_counts(80, 80, 40),
@@ -291,6 +340,9 @@ def compare_nps(
     >>> print(textwrap.fill(c.verdict, 80))
     Q2 is 16.0 points higher than Q1 (p = 0.019): a difference this large is
     unlikely to be chance at 95% confidence.
+    >>> c = bf.compare_nps(bf.nps([10]), bf.nps([0]))
+    >>> c.p_value, c.significant
+    (None, False)
     """
     for name, value in (("a", a), ("b", b)):
         if not isinstance(value, NPSResult):
@@ -298,15 +350,18 @@ def compare_nps(
     z = z_for(confidence)
     difference = b.score - a.score
     error = math.hypot(a.standard_error, b.standard_error)
-    # With no spread at all (every answer alike in both), any difference is certain.
-    p_value = two_sided_p(difference / error) if error > 0 else float(difference == 0)
-    significant = p_value < 1 - confidence
     first, second = labels
     if difference == 0:
         head = f"{second} and {first} have the same NPS"
     else:
         word = "higher" if difference > 0 else "lower"
         head = f"{second} is {abs(difference):.1f} points {word} than {first}"
+    reason = _inconclusive(a, b, labels)
+    if reason:
+        verdict = f"{head}, but {reason}: the comparison cannot conclude either way."
+        return NPSComparison(a, b, difference, error, None, None, False, verdict)
+    p_value = two_sided_p(difference / error)
+    significant = p_value < 1 - confidence
     level = f"{confidence:.0%}"
     if significant:
         tail = f"a difference this large is unlikely to be chance at {level} confidence."
@@ -315,6 +370,18 @@ def compare_nps(
     verdict = f"{head} (p = {p_value:.3f}): {tail}"
     interval = (difference - z * error, difference + z * error)
     return NPSComparison(a, b, difference, error, p_value, interval, significant, verdict)
+
+
+def _inconclusive(a: NPSResult, b: NPSResult, labels: tuple[str, str]) -> str:
+    """Why the normal test cannot be trusted for these samples, or ""."""
+    for label, result in zip(labels, (a, b), strict=True):
+        if result.n < SMALL_N:
+            count = "1 answer" if result.n == 1 else f"{result.n} answers"
+            return f"{label} has only {count} (at least {SMALL_N} are needed)"
+    for label, result in zip(labels, (a, b), strict=True):
+        if result.variance == 0:
+            return f"every answer in {label} is in one category, so its spread is unknown"
+    return ""
 
 
 @attrs.frozen(repr=False)

@@ -16,7 +16,7 @@ from .._stats import wilson, z_for
 from .._text import word_form
 from .._time import require_aware
 from ..errors import InvalidInputError
-from ._core import CATEGORY, NPSResult, checked_scores
+from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
 PERIODS = ("month", "quarter")
 MISSING = "(none)"
@@ -78,13 +78,28 @@ class Response:
 class Ticket:
     """A support ticket: whether it was resolved at the first contact, with context."""
 
-    first_contact_resolved: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    first_contact_resolved: bool = attrs.field()
     at: datetime | None = attrs.field(default=None, validator=_check_at)
     segments: Mapping[str, str] = attrs.field(default=_EMPTY, converter=_segments, hash=False)
 
+    @first_contact_resolved.validator
+    def _check_resolved(self, _attr: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, bool):
+            raise InvalidInputError(
+                f"expected true or false, got {type(value).__name__} {value!r}",
+                path="ticket.first_contact_resolved",
+            )
+
+
+def _listed(items: Any, path: str, noun: str) -> Sequence[Any]:
+    """``items`` as a sequence; anything that is not a collection of them is refused."""
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise InvalidInputError(f"expected a list of {noun}, got {type(items).__name__}", path=path)
+    return items if isinstance(items, list | tuple) else list(items)
+
 
 def _responses(items: Iterable[Any], kind: type, path: str) -> Sequence[Any]:
-    values = items if isinstance(items, list | tuple) else list(items)
+    values = _listed(items, path, f"{kind.__name__} values")
     for index, item in enumerate(values):
         if not isinstance(item, kind):
             raise InvalidInputError(
@@ -105,16 +120,22 @@ class AccountNPS(Displayed):
     Each account's own NPS (-100..100, from its respondents) is averaged with the
     weights. ``margin_of_error`` treats accounts as the sample: the weighted variance of
     the account scores over the effective number of accounts (Kish). With one respondent
-    per account and equal weights this is exactly the respondent-level NPS.
+    per account and equal weights the score is exactly the respondent-level NPS.
+
+    With fewer than two accounts, or account scores that do not vary, the spread cannot
+    be estimated: ``margin_of_error`` and ``interval`` are None and ``note`` says why.
+    Below ``SMALL_N`` (30) accounts the normal interval is approximate, and ``note``
+    says that too.
     """
 
     accounts: int
     respondents: int
     score: float
-    margin_of_error: float
-    interval: tuple[float, float]
+    margin_of_error: float | None
+    interval: tuple[float, float] | None
     per_account: Mapping[str, float] = attrs.field(hash=False)
     confidence: float = 0.95
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -123,9 +144,10 @@ class AccountNPS(Displayed):
             "respondents": self.respondents,
             "score": self.score,
             "margin_of_error": self.margin_of_error,
-            "interval": list(self.interval),
+            "interval": None if self.interval is None else list(self.interval),
             "per_account": dict(self.per_account),
             "confidence": self.confidence,
+            "note": self.note,
         }
 
 
@@ -176,11 +198,18 @@ def account_nps(
     mean = sum(weight[a] * x for a, x in per_account.items()) / total
     spread = sum(weight[a] * (x - mean) ** 2 for a, x in per_account.items()) / total
     effective = total**2 / sum(w * w for w in weight.values())
-    margin = z_for(confidence) * math.sqrt(spread / effective)
+    z = z_for(confidence)
+    count = len(per_account)
+    if count < 2 or spread == 0:
+        why = "one account" if count < 2 else "every account has the same NPS"
+        note = f"{why}: the spread between accounts, and so the interval, is unknown"
+        return AccountNPS(count, len(values), mean, None, None, per_account, confidence, note)
+    margin = z * math.sqrt(spread / effective)
     low, high = max(-100.0, mean - margin), min(100.0, mean + margin)
-    return AccountNPS(
-        len(per_account), len(values), mean, margin, (low, high), per_account, confidence
+    note = (
+        f"{count} accounts, below {SMALL_N}: the interval is approximate" if count < SMALL_N else ""
     )
+    return AccountNPS(count, len(values), mean, margin, (low, high), per_account, confidence, note)
 
 
 # --- effort and first-contact resolution ----------------------------------------
@@ -191,22 +220,26 @@ class CESResult(Displayed):
     """Customer effort score on a 1..7 scale (7 = very easy).
 
     ``low_effort_share`` is the share of answers >= ``low_effort_min`` (Wilson
-    interval in ``share_interval``); ``interval`` is the normal interval of the mean.
+    interval in ``share_interval``, defined at any n); ``interval`` is the normal
+    interval of the mean, None when the spread cannot be estimated (one answer, or all
+    answers alike), with ``note`` saying why; below ``SMALL_N`` (30) answers ``note``
+    says the interval is approximate.
     """
 
     n: int
     mean: float
     sd: float
-    interval: tuple[float, float]
+    interval: tuple[float, float] | None
     low_effort: int
     low_effort_share: float
     share_interval: tuple[float, float]
     confidence: float = 0.95
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         data = attrs.asdict(self)
-        data["interval"] = list(self.interval)
+        data["interval"] = None if self.interval is None else list(self.interval)
         data["share_interval"] = list(self.share_interval)
         return data
 
@@ -227,10 +260,13 @@ def ces(scores: Iterable[int], *, low_effort_min: int = 5, confidence: float = 0
     z = z_for(confidence)
     half = z * sd / math.sqrt(n)
     low = sum(c for k, c in counts.items() if k >= low_effort_min)
-    return CESResult(
-        n, mean, sd, (max(1.0, mean - half), min(7.0, mean + half)),
-        low, low / n, wilson(low, n, z), confidence,
-    )  # fmt: skip
+    interval: tuple[float, float] | None = (max(1.0, mean - half), min(7.0, mean + half))
+    note = f"n = {n} is below {SMALL_N}: the interval is approximate" if n < SMALL_N else ""
+    if n < 2 or sd == 0:
+        interval = None
+        why = "one answer" if n < 2 else "every answer is the same"
+        note = f"{why}: the spread, and so the interval of the mean, is unknown"
+    return CESResult(n, mean, sd, interval, low, low / n, wilson(low, n, z), confidence, note)
 
 
 @attrs.frozen(repr=False)
@@ -255,7 +291,7 @@ def fcr(outcomes: Iterable[bool], *, confidence: float = 0.95) -> RateResult:
     >>> fcr([True, True, False, True]).rate
     0.75
     """
-    values = outcomes if isinstance(outcomes, list | tuple) else list(outcomes)
+    values = _listed(outcomes, "outcomes", "true/false outcomes")
     if not values:
         raise InvalidInputError("no tickets: at least one is needed", path="outcomes")
     for index, value in enumerate(values):
@@ -273,19 +309,22 @@ def fcr(outcomes: Iterable[bool], *, confidence: float = 0.95) -> RateResult:
 # --- reports by segment and period ------------------------------------------------
 
 
-def period_of(at: datetime, period: str) -> tuple[str, date, date]:
-    """Label, first day and first day after a month or calendar quarter (local date of ``at``).
+def period_of(at: datetime, period: str) -> tuple[str, date, date | None]:
+    """Label, first day and first day after a month or calendar quarter (local date of
+    ``at``); the first day after is None for the last period of year 9999.
 
     >>> from datetime import datetime, timezone
     >>> period_of(datetime(2026, 11, 23, tzinfo=timezone.utc), "quarter")
     ('2026-Q4', datetime.date(2026, 10, 1), datetime.date(2027, 1, 1))
     """
     if period == "month":
-        start = date(at.year, at.month, 1)
-        return f"{at.year}-{at.month:02d}", start, start + relativedelta(months=1)
-    quarter = (at.month - 1) // 3
-    start = date(at.year, 3 * quarter + 1, 1)
-    return f"{at.year}-Q{quarter + 1}", start, start + relativedelta(months=3)
+        start, months, label = date(at.year, at.month, 1), 1, f"{at.year}-{at.month:02d}"
+    else:
+        quarter = (at.month - 1) // 3
+        start, months, label = date(at.year, 3 * quarter + 1, 1), 3, f"{at.year}-Q{quarter + 1}"
+    last_period_of_9999 = at.year == 9999 and start.month + months > 12
+    end = None if last_period_of_9999 else start + relativedelta(months=months)
+    return label, start, end
 
 
 @attrs.frozen(repr=False)
@@ -397,7 +436,7 @@ def nps_report(
     period: str | None = None,
     min_n: int = 30,
     confidence: float = 0.95,
-    method: str = "wald",
+    method: str = "auto",
 ) -> Report:
     """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
 
