@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -37,7 +37,7 @@ _FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
 class _Work:
     """A mutable copy of a state while the engine works on it."""
 
-    __slots__ = (*_FIELDS, "zone")
+    __slots__ = _FIELDS
 
     lead_id: str
     status: str
@@ -57,17 +57,49 @@ class _Work:
     timezone: str | None
     done: tuple[str, ...]
     suppressed: str | None
-    zone: tzinfo | None
 
     def __init__(self, state: NurtureState) -> None:
-        for name in _FIELDS:
-            setattr(self, name, getattr(state, name))
-        self.zone = zone_of(state.timezone)
+        # Spelled out: this runs on every call, and a loop of setattr costs twice as much.
+        self.lead_id = state.lead_id
+        self.status = state.status
+        self.flow_version = state.flow_version
+        self.enrolled_at = state.enrolled_at
+        self.status_since = state.status_since
+        self.processed_at = state.processed_at
+        self.last_event_at = state.last_event_at
+        self.step = state.step
+        self.shift = state.shift
+        self.held = state.held
+        self.contact_at = state.contact_at
+        self.enrollments = state.enrollments
+        self.emitted = state.emitted
+        self.history = state.history
+        self.next_due_at = state.next_due_at
+        self.timezone = state.timezone
+        self.done = state.done
+        self.suppressed = state.suppressed
 
     def state(self, next_due_at: datetime | None) -> NurtureState:
-        values = {name: getattr(self, name) for name in _FIELDS}
-        values["next_due_at"] = next_due_at
-        return NurtureState(**values)
+        return NurtureState(
+            self.lead_id,
+            self.status,
+            self.flow_version,
+            self.enrolled_at,
+            self.status_since,
+            self.processed_at,
+            self.last_event_at,
+            self.step,
+            self.shift,
+            self.held,
+            self.contact_at,
+            self.enrollments,
+            self.emitted,
+            self.history,
+            next_due_at,
+            self.timezone,
+            self.done,
+            self.suppressed,
+        )
 
 
 def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
@@ -103,7 +135,7 @@ def _score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -
 
 
 def _check_score(score: Any) -> None:
-    if score is None or hasattr(score, "hot"):
+    if hasattr(score, "hot"):
         return
     if as_number(score) is None or isinstance(score, str):
         raise InvalidInputError(
@@ -239,7 +271,7 @@ class NurtureFlow:
             timezone=zone,
             suppressed=suppressed,
         )
-        return attrs.evolve(state, next_due_at=self._next_due(_Work(state)))
+        return attrs.evolve(state, next_due_at=self._next_due(state))
 
     def handle(
         self, state: NurtureState, event: Event, *, score: Any = None
@@ -254,7 +286,7 @@ class NurtureFlow:
         lead suppressed for good, whatever its status. An automatic reply (property
         ``auto_reply_property`` read as a boolean) is not a reply: it is ignored.
         """
-        self._check(state)
+        status = self._check(state)
         if not isinstance(event, Event):
             raise InvalidInputError(f"expected an Event, got {type(event).__name__}", path="event")
         if event.lead_id != state.lead_id:
@@ -262,30 +294,53 @@ class NurtureFlow:
                 f"event of {event.lead_id!r} given to the state of {state.lead_id!r}",
                 path="event.lead_id",
             )
-        _check_score(score)
-        auto = self._auto_reply(event)
-        event_at = utc(event.at, "event.at")
+        if score is not None:
+            _check_score(score)
+        auto = (
+            False
+            if event.properties.get(self.auto_reply_property) is None
+            else self._auto_reply(event)
+        )
+        event_at = event.at
+        if event_at.tzinfo is not UTC:
+            event_at = utc(event_at, "event.at")
         suppress = event.name in self.suppress_on
         processed, due_at = state.processed_at, state.next_due_at
         if (
-            processed is not None
+            status is not None
+            and processed is not None
             and event_at >= processed
             and (due_at is None or due_at > event_at)
-            and state.flow_version == self.version
             and not suppress
         ):
             # The common case: nothing falls due before the event; if no transition
             # matches, only the event time and the inactivity clock change.
-            status = self._status(state.status)
             if auto or (status.terminal and not self._from[status.name]):
                 return attrs.evolve(state, processed_at=event_at), ()
             if self._match(state.status, event, score) is None:
                 if status.terminal:
                     return attrs.evolve(state, processed_at=event_at), ()
-                work = _Work(state)
-                work.last_event_at = _later(state.last_event_at, event_at)
-                work.processed_at = event_at
-                return self._close(work), ()
+                last = _later(state.last_event_at, event_at)
+                return NurtureState(
+                    state.lead_id,
+                    state.status,
+                    state.flow_version,
+                    state.enrolled_at,
+                    state.status_since,
+                    event_at,
+                    last,
+                    state.step,
+                    state.shift,
+                    state.held,
+                    state.contact_at,
+                    state.enrollments,
+                    state.emitted,
+                    state.history,
+                    self._next_due(state, last),
+                    state.timezone,
+                    state.done,
+                    state.suppressed,
+                ), ()
         at = event_at if processed is None or event_at > processed else processed
         work = self._open(state)
         if suppress and work.suppressed is None:
@@ -376,19 +431,23 @@ class NurtureFlow:
             raise InvalidInputError(f"status {name!r} is not in this flow", path="state.status")
         return status
 
-    def _check(self, state: Any) -> None:
+    def _check(self, state: Any) -> Status | None:
         """A state of another type, or one that does not fit this flow, is refused before
-        anything changes (another flow version is migrated instead)."""
+        anything changes; its status, or None for another flow version (migrated)."""
         if not isinstance(state, NurtureState):
             raise InvalidInputError(
                 f"expected a NurtureState, got {type(state).__name__}", path="state"
             )
         if state.flow_version != self.version:
-            return
-        steps = len(self._status(state.status).steps)
-        if state.step > steps:
+            return None
+        status = self._by_name.get(state.status)
+        if status is None:
             raise InvalidInputError(
-                f"step {state.step} is past the {steps} steps of {state.status!r}",
+                f"status {state.status!r} is not in this flow", path="state.status"
+            )
+        if state.step > len(status.steps):
+            raise InvalidInputError(
+                f"step {state.step} is past the {len(status.steps)} steps of {state.status!r}",
                 path="state.step",
             )
         if state.held is not None:
@@ -398,6 +457,7 @@ class NurtureFlow:
                     f"the held progress {state.held[:2]!r} does not fit this flow",
                     path="state.held",
                 )
+        return status
 
     def _open(self, state: NurtureState) -> _Work:
         work = _Work(state)
@@ -428,11 +488,13 @@ class NurtureFlow:
     def _close(self, work: _Work) -> NurtureState:
         return work.state(self._next_due(work))
 
-    def _due_items(self, s: _Work) -> list[tuple[datetime, int, Any]]:
+    def _due_items(
+        self, s: NurtureState | _Work, last_event_at: datetime | None = None
+    ) -> list[tuple[datetime, int, Any]]:
         """What is pending in the current status: (when, order, what); what would fall
-        due past the year 9999 never does."""
+        due past the year 9999 never does. ``last_event_at`` overrides the state's."""
         status = self._by_name[s.status]
-        zone = s.zone
+        zone = None if s.timezone is None else zone_of(s.timezone)
         since = add_seconds(s.status_since, s.shift * _DAY) if s.shift else s.status_since
         items: list[tuple[datetime, int, Any]] = []
         if s.step < len(status.steps):
@@ -447,7 +509,7 @@ class NurtureFlow:
             trigger = spec.trigger
             when = None
             if trigger.timer == "idle_days":
-                base = s.last_event_at or s.enrolled_at
+                base = last_event_at or s.last_event_at or s.enrolled_at
                 base = max(base, s.status_since)  # a status starts its own clock
                 when = add_days(base, trigger.days, zone)
             elif trigger.timer == "days_in_status":
@@ -459,8 +521,12 @@ class NurtureFlow:
                 items.append((when, 2 + order, spec))
         return items
 
-    def _next_due(self, work: _Work) -> datetime | None:
-        return min((item[0] for item in self._due_items(work)), default=None)
+    def _next_due(
+        self, state: NurtureState | _Work, last_event_at: datetime | None = None
+    ) -> datetime | None:
+        items = self._due_items(state, last_event_at)
+        # Orders differ between items, so tuples never compare past them.
+        return min(items)[0] if items else None
 
     def _run(self, work: _Work, until: datetime, actions: list[Action]) -> None:
         for _ in range(10_000):  # a guard against a flow that loops on zero delays
@@ -476,7 +542,7 @@ class NurtureFlow:
                     contact = ActionSpec("send_email", status.contact_template)
                     self._emit(work, contact, when, "periodic contact", "contact", actions)
                 months = status.contact_every_months or 3
-                work.contact_at = add_months(when, months, work.zone)
+                work.contact_at = add_months(when, months, zone_of(work.timezone))
             else:
                 self._transition(work, what, when, what.name, actions)
         else:
@@ -560,7 +626,7 @@ class NurtureFlow:
         while work.step < len(status.steps) and f"{prefix}{work.step}" in work.done:
             work.step += 1
         work.contact_at = (
-            period_start(at, status.contact_every_months, work.zone)
+            period_start(at, status.contact_every_months, zone_of(work.timezone))
             if status.contact_every_months
             else None
         )

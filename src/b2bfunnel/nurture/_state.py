@@ -235,7 +235,12 @@ def _when(value: Any, path: str, *, optional: bool = False) -> Any:
         return None
     if not isinstance(value, str):
         raise InvalidInputError(f"expected an ISO 8601 time, got {value!r}", path=path)
-    return parse_datetime(value, path)
+    try:
+        # What to_dict writes reads with the standard parser, several times faster.
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return parse_datetime(value, path)
+    return parsed if parsed.tzinfo is not None else parse_datetime(value, path)
 
 
 def check_zone(value: Any, path: str) -> str | None:
@@ -342,7 +347,7 @@ def _due(
         if isinstance(state, NurtureState):
             if state.next_due_at is not None and state.next_due_at <= as_of:
                 yield state
-        elif not isinstance(state, Mapping):
+        elif type(state) is not dict and not isinstance(state, Mapping):  # dict: no ABC check
             raise InvalidInputError(
                 f"expected a NurtureState or its dict, got {type(state).__name__}",
                 path=f"states[{index}]",
