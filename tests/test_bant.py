@@ -409,3 +409,35 @@ def test_meeting_a_criterion_never_lowers_the_stage(answers: dict[str, Any], nam
     after = bf.qualify({**answers, name: met_value})
     assert RANK[after.stage] >= RANK[before.stage]
     assert name in after.met
+
+
+class TestSharedPresets:
+    def test_presets_cannot_be_changed_in_place(self) -> None:
+        """Editing b2bfunnel.bant.PRESETS fails instead of breaking Funnel() for everyone."""
+        from b2bfunnel.bant import PRESETS
+
+        with pytest.raises(TypeError):
+            PRESETS["bant"]["gate"] = ["budget"]  # type: ignore[index]
+        with pytest.raises((TypeError, AttributeError)):
+            PRESETS["bant"]["criteria"][0]["met"].append("none")
+        with pytest.raises(TypeError):
+            PRESETS["bant"]["criteria"][0]["question"]["en"] = "?"  # type: ignore[index]
+        assert bf.Funnel().qualify(ALL_MET, as_of=NOW).stage == bf.Stage.SQL
+
+
+class TestExtremeTimingDates:
+    @pytest.mark.parametrize(
+        "value",
+        [date(9999, 12, 31), datetime(9999, 12, 31, 23, tzinfo=UTC)],
+    )
+    def test_a_date_in_year_9999_is_judged(self, value: date) -> None:
+        """Windows that end past year 9999 hold every later date instead of crashing."""
+        as_of = datetime(9999, 11, 1, tzinfo=UTC)
+        q = bf.qualify({**ALL_MET, "timing": value}, as_of=as_of)
+        assert "timing" not in q.missing
+
+    def test_huge_window_is_refused_with_a_path(self) -> None:
+        """A window of 10**400 months is a ConfigError, not an OverflowError."""
+        with pytest.raises(bf.ConfigError) as info:
+            bf.QualificationPolicy.from_dict({"criteria": {"timing": {"window_months": 10**400}}})
+        assert info.value.path == "qualification.criteria.timing.window_months"

@@ -101,3 +101,66 @@ class TestErrors:
         assert error.path == "a.b"
         assert "a.b: bad" in str(error) and "c: worse" in str(error)
         assert "2 problems" in str(error)
+
+
+class TestEventIsReallyFrozen:
+    def test_nested_properties_are_copied(self) -> None:
+        """Changing the caller's nested dicts and lists later cannot change the event."""
+        props: dict[str, Any] = {"utm": {"source": "ads"}, "tags": ["a"], "seen": {1}}
+        event = bf.Event("L1", "visit", AT, props)
+        props["utm"]["source"] = "mail"
+        props["tags"].append("b")
+        props["seen"].add(2)
+        assert event.properties["utm"]["source"] == "ads"
+        assert list(event.properties["tags"]) == ["a"]
+        assert set(event.properties["seen"]) == {1}
+
+    def test_nested_properties_cannot_be_changed_through_the_event(self) -> None:
+        """The event's own nested values are immutable."""
+        event = bf.Event("L1", "visit", AT, {"utm": {"source": "ads"}, "tags": ["a"]})
+        with pytest.raises(TypeError):
+            event.properties["utm"]["source"] = "mail"  # type: ignore[index]
+        with pytest.raises(AttributeError):
+            event.properties["tags"].append("b")
+
+    def test_nested_properties_round_trip_as_plain_data(self) -> None:
+        """to_dict gives plain dicts and lists again, and from_dict restores the event."""
+        event = bf.Event("L1", "visit", AT, {"utm": {"source": "ads"}, "tags": ["a", ["b"]]})
+        data = event.to_dict()
+        assert data["properties"] == {"utm": {"source": "ads"}, "tags": ["a", ["b"]]}
+        assert type(data["properties"]["utm"]) is dict
+        assert bf.Event.from_dict(data) == event
+
+    def test_properties_that_contain_themselves_are_refused(self) -> None:
+        """A cyclic property value is an InvalidInputError, not a RecursionError."""
+        loop: dict[str, Any] = {}
+        loop["self"] = loop
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.Event("L1", "visit", AT, loop)
+        assert info.value.path.startswith("event.properties")
+
+
+class TestExtremeInstants:
+    @pytest.mark.parametrize(
+        "at",
+        [
+            datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+            datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        ],
+    )
+    def test_instants_outside_utc_range_are_refused(self, at: datetime) -> None:
+        """An aware datetime whose UTC instant is before year 1 or after 9999 is refused."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.Event("L1", "visit", at)
+        assert info.value.path == "event.at"
+
+    def test_the_first_and_last_utc_instants_score(self) -> None:
+        """Events at year 1 and year 9999 (UTC) score and report their times."""
+        model = bf.ScoringModel.default()
+        first = datetime(1, 1, 1, tzinfo=UTC)
+        last = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+        events = [bf.Event("L1", "pricing_page_visit", first), bf.Event("L1", "demo", last)]
+        score = model.score({"id": "L1"}, events, as_of=last)
+        assert score.last_activity == last
+        state = model.ingest(model.new_state("L1"), events)
+        assert model.score_state(state, as_of=last).total == score.total

@@ -10,12 +10,16 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from .errors import ConfigError, Problem
 
 T = TypeVar("T")
+
+
+_FLOAT_MAX = sys.float_info.max
 
 
 def _type_name(value: Any) -> str:
@@ -104,6 +108,11 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             kind = "an integer" if integer else "a number"
             self.error(path, f"expected {kind}, got {_type_name(value)} {value!r}")
+            return None
+        if isinstance(value, int) and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+            # Every number is used as a float somewhere; this one would not convert.
+            digits = int(value.bit_length() * 0.30103) + 1
+            self.error(path, f"is too large: at most about 1.8e308, got ~{digits} digits")
             return None
         if not math.isfinite(value):
             self.error(path, f"must be a finite number, got {value!r}")

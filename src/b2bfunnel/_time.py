@@ -8,6 +8,10 @@ from typing import Any
 from .errors import InvalidInputError
 
 SECONDS_PER_DAY = 86_400.0
+# POSIX seconds of 0001-01-01T00:00Z and 9999-12-31T23:59:59Z: the instants a UTC
+# datetime can hold.
+MIN_TS = -62_135_596_800.0
+MAX_TS = 253_402_300_799.0
 
 
 def require_aware(value: Any, path: str) -> datetime:

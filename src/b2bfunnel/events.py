@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ._public import publish
-from ._time import parse_datetime, require_aware
+from ._time import MAX_TS, MIN_TS, parse_datetime, require_aware
 from .errors import InvalidInputError
 
 __all__ = ["Event"]
@@ -32,6 +32,44 @@ def _check_at(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
     require_aware(value, "event.at")
 
 
+_MAX_DEPTH = 64
+
+
+def _freeze(value: Any, path: str, depth: int = 0) -> Any:
+    """An immutable copy of a property value: mappings become read-only views, lists
+    and tuples tuples, sets frozensets, all the way down."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if depth >= _MAX_DEPTH:
+        raise InvalidInputError(
+            f"properties nest deeper than {_MAX_DEPTH} levels (or contain themselves)",
+            path=path,
+        )
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidInputError(f"property names must be strings, got {key!r}", path=path)
+            out[key] = _freeze(item, f"{path}.{key}", depth + 1)
+        return MappingProxyType(out)
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+    if isinstance(value, set | frozenset):
+        return frozenset(_freeze(item, path, depth + 1) for item in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    """Plain dicts and lists again, for :meth:`Event.to_dict`."""
+    if isinstance(value, Mapping):
+        return {key: _thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(item) for item in value]
+    if isinstance(value, frozenset):
+        return {_thaw(item) for item in value}
+    return value
+
+
 def _freeze_properties(value: Any) -> Mapping[str, Any]:
     if value is None or value is _EMPTY or (isinstance(value, Mapping) and not value):
         return _EMPTY
@@ -40,13 +78,10 @@ def _freeze_properties(value: Any) -> Mapping[str, Any]:
             f"expected a mapping of property names to values, got {type(value).__name__}",
             path="event.properties",
         )
-    for key in value:
-        if not isinstance(key, str):
-            raise InvalidInputError(
-                f"property names must be strings, got {key!r}", path="event.properties"
-            )
-    # A private copy: the caller's dict can change later without changing the event.
-    return MappingProxyType(dict(value))
+    # A private, immutable copy: the caller's dict, and any dict or list inside it,
+    # can change later without changing the event.
+    frozen: Mapping[str, Any] = _freeze(value, "event.properties")
+    return frozen
 
 
 @attrs.frozen
@@ -60,6 +95,10 @@ class Event:
     '/pricing'
     >>> Event.from_dict(e.to_dict()) == e
     True
+
+    ``properties`` is an immutable copy of the mapping given: nested mappings become
+    read-only views, lists and tuples tuples, sets frozensets, so changing the
+    caller's dict (or a list inside it) later cannot change the event.
     """
 
     lead_id: str = attrs.field(validator=_check_text("lead_id"))
@@ -72,7 +111,15 @@ class Event:
     ts: float = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "ts", self.at.timestamp())
+        ts = self.at.timestamp()
+        if not MIN_TS <= ts <= MAX_TS:
+            # Scores report event times in UTC, which cannot hold this instant.
+            raise InvalidInputError(
+                f"{self.at.isoformat()} is outside 0001-01-01T00:00Z .. "
+                "9999-12-31T23:59:59Z, the instants a UTC datetime can hold",
+                path="event.at",
+            )
+        object.__setattr__(self, "ts", ts)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (``at`` as ISO 8601)."""
@@ -80,7 +127,7 @@ class Event:
             "lead_id": self.lead_id,
             "name": self.name,
             "at": self.at.isoformat(),
-            "properties": dict(self.properties),
+            "properties": _thaw(self.properties),
         }
 
     @classmethod

@@ -124,6 +124,15 @@ def _committee_roles(value: Any) -> set[str]:
     return roles
 
 
+def _months_after(start: date | datetime, months: int) -> date | datetime | None:
+    """``start`` plus ``months`` calendar months; None past year 9999, which every date
+    a caller can give is before."""
+    try:
+        return start + relativedelta(months=months)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _judge_date(criterion: CriterionPolicy, value: date, as_of: datetime | None) -> tuple[str, str]:
     path = f"answers.{criterion.name}"
     if isinstance(value, datetime):
@@ -133,11 +142,11 @@ def _judge_date(criterion: CriterionPolicy, value: date, as_of: datetime | None)
     start: date | datetime = as_of if isinstance(value, datetime) else as_of.date()
     if value < start:
         return UNMET, f"{value.isoformat()} is already past; the timing needs confirming"
-    met_end = start + relativedelta(months=criterion.window_months)
-    partial_end = start + relativedelta(months=criterion.partial_window_months)
-    if value <= met_end:
+    met_end = _months_after(start, criterion.window_months)
+    partial_end = _months_after(start, criterion.partial_window_months)
+    if met_end is None or value <= met_end:
         return MET, f"{value.isoformat()}, within {criterion.window_months} months,"
-    if value <= partial_end:
+    if partial_end is None or value <= partial_end:
         return PARTIAL, f"{value.isoformat()}, within {criterion.partial_window_months} months,"
     return UNMET, f"{value.isoformat()}, beyond {criterion.partial_window_months} months,"
 

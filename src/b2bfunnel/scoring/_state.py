@@ -16,16 +16,12 @@ from typing import Any
 
 import attrs
 
-from .._time import from_ts, ts_to_json
+from .._time import MAX_TS, MIN_TS, from_ts, ts_to_json
 from ..errors import InvalidInputError
 from ._result import EMPTY, Accumulator
 from ._times import Times
 
 STATE_VERSION = 2
-# POSIX seconds of 0001-01-01T00:00Z and 9999-12-31T23:59:59Z: the instants a
-# datetime can hold.
-MIN_TS = -62_135_596_800.0
-MAX_TS = 253_402_300_799.0
 # Values of ``ScoreState._checked``: nothing checked yet, or its values checked
 # (model-free); otherwise the fingerprint of the model it was checked against.
 UNCHECKED, VALUES_CHECKED = "", "*"
