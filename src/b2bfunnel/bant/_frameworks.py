@@ -104,150 +104,149 @@ def _read_only(value: Any) -> Any:
     return value
 
 
+_DEFINITIONS: dict[str, dict[str, Any]] = {
+    "bant": {
+        "criteria": [
+            _money("budget"),
+            _authority(),
+            _criterion("need", _NEED_VALUES, _NEED_VALUES[:4], [], _NEED),
+            _criterion(
+                "timing",
+                ["this_quarter", "next_quarter", "this_year", "next_year", "exploring"],
+                ["this_quarter", "next_quarter"],
+                ["this_year"],
+                _TIMING,
+                timing=True,
+            ),
+        ],
+        "gate": ["need"],
+    },
+    "anum": {
+        "criteria": [
+            _authority(),
+            _criterion("need", _NEED_VALUES, _NEED_VALUES[:4], [], _NEED),
+            _criterion(
+                "urgency",
+                ["immediate", "this_quarter", "this_year", "none"],
+                ["immediate", "this_quarter"],
+                ["this_year"],
+                _TIMING,
+                timing=True,
+            ),
+            _money("money"),
+        ],
+        "gate": ["need"],
+    },
+    "champ": {
+        "criteria": [
+            _criterion(
+                "challenges",
+                _NEED_VALUES,
+                _NEED_VALUES[:4],
+                [],
+                {
+                    "en": "What is the main challenge behind this: a risk, a regulation, growth, "
+                    "or "
+                    "efficiency?",
+                    "es": "¿Cuál es el reto principal detrás de esto: un riesgo, una normativa, el "
+                    "crecimiento o la eficiencia?",
+                },
+            ),
+            _authority(),
+            _money("money"),
+            _criterion(
+                "prioritization",
+                ["top", "high", "medium", "low", "none"],
+                ["top", "high"],
+                ["medium"],
+                {
+                    "en": "Where does this sit among your priorities: top of the list, important, "
+                    "or "
+                    "something for later?",
+                    "es": "¿Dónde está esto entre sus prioridades: lo primero de la lista, "
+                    "importante "
+                    "o algo para más adelante?",
+                },
+            ),
+        ],
+        "gate": ["challenges"],
+    },
+    "meddic": {
+        "criteria": [
+            _criterion(
+                "metrics",
+                ["quantified", "qualitative", "none"],
+                ["quantified"],
+                ["qualitative"],
+                {
+                    "en": "How will you measure success: is there a figure you want to move, or "
+                    "is it "
+                    "more of a general improvement?",
+                    "es": "¿Cómo medirán el éxito: hay una cifra concreta que quieren mejorar o es "
+                    "una mejora más general?",
+                },
+            ),
+            _criterion(
+                "economic_buyer",
+                ["engaged", "identified", "none"],
+                ["engaged"],
+                ["identified"],
+                {
+                    "en": "Who signs off the investment in the end, and have they been part of the "
+                    "conversation yet?",
+                    "es": "¿Quién aprueba finalmente la inversión, y ha participado ya en la "
+                    "conversación?",
+                },
+            ),
+            _criterion(
+                "decision_criteria",
+                ["documented", "discussed", "none"],
+                ["documented"],
+                ["discussed"],
+                {
+                    "en": "Which criteria will you compare the options on: is there a written "
+                    "list, "
+                    "or is it still open?",
+                    "es": "¿Con qué criterios compararán las opciones: hay una lista escrita o "
+                    "todavía está abierto?",
+                },
+            ),
+            _criterion(
+                "decision_process",
+                ["mapped", "outlined", "none"],
+                ["mapped"],
+                ["outlined"],
+                {
+                    "en": "What are the steps from here to a decision: who reviews, in what order, "
+                    "and when?",
+                    "es": "¿Qué pasos hay desde aquí hasta la decisión: quién revisa, en qué orden "
+                    "y cuándo?",
+                },
+            ),
+            _criterion(
+                "identify_pain",
+                ["quantified", "identified", "none"],
+                ["quantified", "identified"],
+                [],
+                {
+                    "en": "What happens if nothing changes: what does the problem cost you today?",
+                    "es": "¿Qué pasa si nada cambia: cuánto les cuesta hoy el problema?",
+                },
+            ),
+            _criterion(
+                "champion",
+                ["confirmed", "potential", "none"],
+                ["confirmed"],
+                ["potential"],
+                {
+                    "en": "Who on your side would push for this internally if it is the right fit?",
+                    "es": "¿Quién de su lado impulsaría esto internamente si encaja?",
+                },
+            ),
+        ],
+        "gate": ["identify_pain"],
+    },
+}
 # Read-only all the way down: shared by every Funnel of the process, so a caller
 # editing them must not change anyone else's qualification.
-PRESETS: Mapping[str, Mapping[str, Any]] = _read_only(
-    {
-        "bant": {
-            "criteria": [
-                _money("budget"),
-                _authority(),
-                _criterion("need", _NEED_VALUES, _NEED_VALUES[:4], [], _NEED),
-                _criterion(
-                    "timing",
-                    ["this_quarter", "next_quarter", "this_year", "next_year", "exploring"],
-                    ["this_quarter", "next_quarter"],
-                    ["this_year"],
-                    _TIMING,
-                    timing=True,
-                ),
-            ],
-            "gate": ["need"],
-        },
-        "anum": {
-            "criteria": [
-                _authority(),
-                _criterion("need", _NEED_VALUES, _NEED_VALUES[:4], [], _NEED),
-                _criterion(
-                    "urgency",
-                    ["immediate", "this_quarter", "this_year", "none"],
-                    ["immediate", "this_quarter"],
-                    ["this_year"],
-                    _TIMING,
-                    timing=True,
-                ),
-                _money("money"),
-            ],
-            "gate": ["need"],
-        },
-        "champ": {
-            "criteria": [
-                _criterion(
-                    "challenges",
-                    _NEED_VALUES,
-                    _NEED_VALUES[:4],
-                    [],
-                    {
-                        "en": "What is the main challenge behind this: a risk, a regulation, growth, "
-                        "or "
-                        "efficiency?",
-                        "es": "¿Cuál es el reto principal detrás de esto: un riesgo, una normativa, el "
-                        "crecimiento o la eficiencia?",
-                    },
-                ),
-                _authority(),
-                _money("money"),
-                _criterion(
-                    "prioritization",
-                    ["top", "high", "medium", "low", "none"],
-                    ["top", "high"],
-                    ["medium"],
-                    {
-                        "en": "Where does this sit among your priorities: top of the list, important, "
-                        "or "
-                        "something for later?",
-                        "es": "¿Dónde está esto entre sus prioridades: lo primero de la lista, "
-                        "importante "
-                        "o algo para más adelante?",
-                    },
-                ),
-            ],
-            "gate": ["challenges"],
-        },
-        "meddic": {
-            "criteria": [
-                _criterion(
-                    "metrics",
-                    ["quantified", "qualitative", "none"],
-                    ["quantified"],
-                    ["qualitative"],
-                    {
-                        "en": "How will you measure success: is there a figure you want to move, or "
-                        "is it "
-                        "more of a general improvement?",
-                        "es": "¿Cómo medirán el éxito: hay una cifra concreta que quieren mejorar o es "
-                        "una mejora más general?",
-                    },
-                ),
-                _criterion(
-                    "economic_buyer",
-                    ["engaged", "identified", "none"],
-                    ["engaged"],
-                    ["identified"],
-                    {
-                        "en": "Who signs off the investment in the end, and have they been part of the "
-                        "conversation yet?",
-                        "es": "¿Quién aprueba finalmente la inversión, y ha participado ya en la "
-                        "conversación?",
-                    },
-                ),
-                _criterion(
-                    "decision_criteria",
-                    ["documented", "discussed", "none"],
-                    ["documented"],
-                    ["discussed"],
-                    {
-                        "en": "Which criteria will you compare the options on: is there a written "
-                        "list, "
-                        "or is it still open?",
-                        "es": "¿Con qué criterios compararán las opciones: hay una lista escrita o "
-                        "todavía está abierto?",
-                    },
-                ),
-                _criterion(
-                    "decision_process",
-                    ["mapped", "outlined", "none"],
-                    ["mapped"],
-                    ["outlined"],
-                    {
-                        "en": "What are the steps from here to a decision: who reviews, in what order, "
-                        "and when?",
-                        "es": "¿Qué pasos hay desde aquí hasta la decisión: quién revisa, en qué orden "
-                        "y cuándo?",
-                    },
-                ),
-                _criterion(
-                    "identify_pain",
-                    ["quantified", "identified", "none"],
-                    ["quantified", "identified"],
-                    [],
-                    {
-                        "en": "What happens if nothing changes: what does the problem cost you today?",
-                        "es": "¿Qué pasa si nada cambia: cuánto les cuesta hoy el problema?",
-                    },
-                ),
-                _criterion(
-                    "champion",
-                    ["confirmed", "potential", "none"],
-                    ["confirmed"],
-                    ["potential"],
-                    {
-                        "en": "Who on your side would push for this internally if it is the right fit?",
-                        "es": "¿Quién de su lado impulsaría esto internamente si encaja?",
-                    },
-                ),
-            ],
-            "gate": ["identify_pain"],
-        },
-    }
-)
+PRESETS: Mapping[str, Mapping[str, Any]] = _read_only(_DEFINITIONS)
