@@ -156,3 +156,23 @@ dst_zones = st.sampled_from(DST_ZONES)
 dst_instants = st.integers(min_value=0, max_value=330 * 86_400).map(
     lambda s: datetime(2026, 1, 20, tzinfo=UTC) + timedelta(seconds=s)
 )
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn, max_leads: int = 8
+) -> tuple[list[dict[str, Any]], list[bf.Event], list[dict[str, Any]]]:
+    """Several leads with profiles, events and outcomes (some leads never convert, some
+    convert more than once, one outcome may belong to a lead with no profile)."""
+    count = draw(st.integers(min_value=1, max_value=max_leads))
+    leads = [f"L{i}" for i in range(count)]
+    profiles = [{"id": lead, "fit": draw(st.booleans())} for lead in leads]
+    history: list[bf.Event] = []
+    outcomes: list[dict[str, Any]] = []
+    for lead in leads:
+        history.extend(draw(events(lead, max_size=8)))
+        for _ in range(draw(st.integers(min_value=0, max_value=2))):
+            outcomes.append({"lead_id": lead, "at": draw(times)})
+    if draw(st.booleans()):
+        outcomes.append({"lead_id": "stranger", "at": draw(times)})
+    return profiles, history, outcomes

@@ -19,6 +19,12 @@ __version__ = "0.1.0"
 # Public names and the module each lives in. They are imported on first use, so
 # `import b2bfunnel` stays fast and a caller pays only for the modules it uses.
 _EXPORTS = {
+    "time_split": ".evaluation",
+    "fit_points": ".evaluation",
+    "evaluate": ".evaluation",
+    "TimeSplit": ".evaluation",
+    "FittedModel": ".evaluation",
+    "Evaluation": ".evaluation",
     "AccountNPS": ".nps",
     "Action": ".nurture",
     "AttributionReport": ".pipeline",
@@ -113,8 +119,10 @@ __all__ = [
     "CriterionPolicy",
     "CriterionStatus",
     "Decay",
+    "Evaluation",
     "Event",
     "ExplicitRule",
+    "FittedModel",
     "Funnel",
     "FunnelMetrics",
     "HistoryEntry",
@@ -149,6 +157,7 @@ __all__ = [
     "ThemeCounts",
     "Ticket",
     "Tier",
+    "TimeSplit",
     "VelocityComparison",
     "VelocityReport",
     "WhatItTakes",
@@ -160,9 +169,11 @@ __all__ = [
     "compare_nps",
     "compare_velocity",
     "diagnose_price_objection",
+    "evaluate",
     "events_from",
     "fcr",
     "fcr_report",
+    "fit_points",
     "funnel_metrics",
     "kol_fit",
     "next_fields",
@@ -176,6 +187,7 @@ __all__ = [
     "plan_portfolio",
     "qualify",
     "review_contract",
+    "time_split",
     "to_pandas",
     "to_records",
     "velocity_from_deals",
@@ -229,6 +241,14 @@ if TYPE_CHECKING:
         ConfigError,
         InvalidInputError,
         Problem,
+    )
+    from .evaluation import (
+        Evaluation,
+        FittedModel,
+        TimeSplit,
+        evaluate,
+        fit_points,
+        time_split,
     )
     from .events import (
         Event,

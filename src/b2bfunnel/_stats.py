@@ -36,8 +36,11 @@ def two_sided_p(z: float) -> float:
     return 2 * (1 - _STANDARD.cdf(abs(z)))
 
 
-def wilson(successes: int, n: int, z: float) -> tuple[float, float]:
-    """Wilson score interval of a proportion (covers well even near 0 and 1)."""
+def wilson(successes: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval of a proportion (covers well even near 0 and 1).
+
+    Counts may be fractional: an effective sample size after a design effect.
+    """
     if n == 0:
         return (0.0, 1.0)
     p = successes / n

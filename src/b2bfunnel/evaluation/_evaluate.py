@@ -1,0 +1,479 @@
+"""``evaluate``: how well a scoring model ranked leads by what happened after a cutoff."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .._stats import z_for
+from .._time import SECONDS_PER_DAY, require_aware
+from ..errors import InvalidInputError
+from ..events import Event
+from ..scoring import ScoringModel
+from ._metrics import auc_delong, ks_statistic, psi
+from ._rates import Rate, rate_of
+from ._snapshot import (
+    Snapshot,
+    as_events,
+    check_horizon,
+    created_times,
+    end_of_data,
+    read_outcomes,
+    snapshot,
+)
+
+__all__ = ["MIN_POSITIVES", "Decile", "Evaluation", "Threshold", "evaluate"]
+
+# Below this many positives (or negatives) the DeLong interval is not trustworthy:
+# the AUC is still reported, its interval is None and a warning says why.
+MIN_POSITIVES = 10
+
+
+def _frozen_map(value: Mapping[str, Rate]) -> Mapping[str, Rate]:
+    return MappingProxyType(dict(value))
+
+
+def _interval(centre: float, variance: float, z: float) -> tuple[float, float]:
+    half = z * math.sqrt(max(variance, 0.0))
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@attrs.frozen
+class Decile:
+    """One tenth of the leads by score, best first; tied scores are never split.
+
+    ``lift`` is the group's rate over the overall rate; ``capture`` the share of all
+    conversions found in this and the better groups.
+    """
+
+    decile: int
+    low: float
+    high: float
+    stats: Rate
+    lift: float
+    capture: float
+
+    @property
+    def n(self) -> int:
+        """Leads in the group."""
+        return self.stats.n
+
+    @property
+    def conversions(self) -> int:
+        """Leads of the group that converted within the horizon."""
+        return self.stats.conversions
+
+    @property
+    def rate(self) -> float:
+        """Conversion rate of the group."""
+        return self.stats.rate
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "decile": self.decile,
+            "low": self.low,
+            "high": self.high,
+            **self.stats.to_dict(),
+            "lift": self.lift,
+            "capture": self.capture,
+        }
+
+
+@attrs.frozen
+class Threshold:
+    """A suggested hot threshold and what the leads at or above it did.
+
+    ``per_period`` is how many leads per ``per_days`` would have been passed to Sales;
+    ``stats`` the conversion of every lead at or above the threshold.
+    """
+
+    threshold: float | None
+    per_days: float
+    per_period: float
+    stats: Rate
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "threshold": self.threshold,
+            "per_days": self.per_days,
+            "per_period": self.per_period,
+            **self.stats.to_dict(),
+            "reason": self.reason,
+        }
+
+
+@attrs.frozen
+class Evaluation:
+    """How well scores at a cutoff ranked the leads that converted within the horizon.
+
+    ``auc`` is the probability that a converter outscored a non-converter (ties ½), with
+    a DeLong ``auc_interval`` (None, with a warning, under :data:`MIN_POSITIVES`
+    positives or negatives); ``gini = 2 auc - 1``; ``ks`` the largest gap between the
+    shares of converters and non-converters at or above a score. ``excluded`` counts
+    leads that had converted by the cutoff; ``unknown_outcomes`` leads with an outcome
+    but no profile. A pooled backtest (``cutoffs=``) keeps one evaluation per cutoff in
+    ``per_cutoff``; its intervals treat the rows of one lead as one cluster.
+
+    ``scores``, ``labels``, ``lead_ids`` and ``idle_days`` (days since the lead's last
+    event at the cutoff) hold the rows behind the figures.
+    """
+
+    cutoffs: tuple[datetime, ...]
+    horizon_days: float
+    confidence: float
+    n: int
+    positives: int
+    excluded: int
+    unknown_outcomes: int
+    auc: float | None
+    auc_interval: tuple[float, float] | None
+    ks: float | None
+    ks_score: float | None
+    by_band: Mapping[str, Rate] = attrs.field(converter=_frozen_map, hash=False)
+    by_grade: Mapping[str, Rate] = attrs.field(converter=_frozen_map, hash=False)
+    deciles: tuple[Decile, ...]
+    warnings: tuple[str, ...] = ()
+    per_cutoff: tuple[Evaluation, ...] = ()
+    scores: tuple[float, ...] = attrs.field(default=(), repr=False)
+    labels: tuple[bool, ...] = attrs.field(default=(), repr=False)
+    lead_ids: tuple[str, ...] = attrs.field(default=(), repr=False)
+    idle_days: tuple[float, ...] = attrs.field(default=(), repr=False)
+
+    @property
+    def cutoff(self) -> datetime:
+        """The cutoff (the last one of a pooled backtest)."""
+        return self.cutoffs[-1]
+
+    @property
+    def gini(self) -> float | None:
+        """``2 auc - 1``: 0 is a coin toss, 1 a perfect ranking."""
+        return None if self.auc is None else 2 * self.auc - 1
+
+    @property
+    def rate(self) -> float:
+        """The overall conversion rate."""
+        return self.positives / self.n if self.n else 0.0
+
+    def psi(self, other: Evaluation) -> float:
+        """Population stability index of ``other``'s scores against these, over this
+        evaluation's score deciles (under 0.1 stable, 0.1-0.25 drifting, over 0.25 moved).
+        """
+        if not isinstance(other, Evaluation):
+            raise InvalidInputError(
+                f"expected an Evaluation, got {type(other).__name__}", path="other"
+            )
+        ordered = sorted(self.scores)
+        n = len(ordered)
+        edges = sorted({ordered[n * k // 10] for k in range(1, 10)} if n else set())
+        return psi(self.scores, other.scores, edges)
+
+    def threshold_for(
+        self, *, capacity: float | None = None, per_days: float = 7, rate: float | None = None
+    ) -> Threshold:
+        """The hot threshold for a Sales capacity or a target conversion rate.
+
+        ``capacity=N``: the lowest threshold at which about N leads per ``per_days``
+        would have been passed to Sales, counted as the leads at or above it whose
+        latest event fell in the ``per_days`` before the cutoff (a score rises only
+        with an event, so these are the leads that could have crossed it then;
+        averaged over the cutoffs of a backtest). ``rate=r``: the lowest threshold
+        whose leads at or above it converted at ``r`` or more.
+        """
+        if (capacity is None) == (rate is None):
+            raise InvalidInputError("give exactly one of capacity= or rate=", path="capacity")
+        window = _positive(per_days, "per_days")
+        z = z_for(self.confidence)
+        order = sorted(range(len(self.scores)), key=lambda i: -self.scores[i])
+        periods = len(self.cutoffs)
+        candidates = _cumulative(order, self.scores, self.labels, self.idle_days, window)
+        if capacity is not None:
+            limit = _positive(capacity, "capacity")
+            chosen = None
+            for position, threshold, active, _ in candidates:
+                if active / periods > limit:
+                    break
+                chosen = (position, threshold, active)
+            if chosen is None:
+                return Threshold(
+                    None,
+                    window,
+                    0.0,
+                    rate_of((), z),
+                    f"even the top score passes more than {limit:g} leads per {window:g} days",
+                )
+            position, threshold, active = chosen
+            reason = f"about {active / periods:.1f} leads per {window:g} days at or above it"
+        else:
+            target = _positive(rate, "rate")
+            found = None
+            for position, threshold, active, conversions in reversed(candidates):
+                if conversions / position >= target:
+                    found = (position, threshold, active)
+                    break
+            if found is None:
+                return Threshold(
+                    None,
+                    window,
+                    0.0,
+                    rate_of((), z),
+                    f"no threshold reaches a conversion rate of {target:g}",
+                )
+            position, threshold, active = found
+            reason = f"the lowest threshold whose leads converted at {target:g} or more"
+        rows = order[:position]
+        stats = rate_of(
+            [self.labels[i] for i in rows], z, self._clusters_of(rows) if periods > 1 else None
+        )
+        return Threshold(threshold, window, active / periods, stats, reason)
+
+    def _clusters_of(self, rows: Sequence[int]) -> list[str]:
+        return [self.lead_ids[i] for i in rows]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (without the rows)."""
+        return {
+            "cutoffs": [c.isoformat() for c in self.cutoffs],
+            "horizon_days": self.horizon_days,
+            "confidence": self.confidence,
+            "n": self.n,
+            "positives": self.positives,
+            "excluded": self.excluded,
+            "unknown_outcomes": self.unknown_outcomes,
+            "auc": self.auc,
+            "auc_interval": None if self.auc_interval is None else list(self.auc_interval),
+            "gini": self.gini,
+            "ks": self.ks,
+            "ks_score": self.ks_score,
+            "by_band": {k: v.to_dict() for k, v in self.by_band.items()},
+            "by_grade": {k: v.to_dict() for k, v in self.by_grade.items()},
+            "deciles": [d.to_dict() for d in self.deciles],
+            "warnings": list(self.warnings),
+            "per_cutoff": [e.to_dict() for e in self.per_cutoff],
+        }
+
+
+def _positive(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidInputError(f"expected a positive number, got {value!r}", path=path)
+    if not math.isfinite(value):
+        raise InvalidInputError(f"expected a finite number, got {value!r}", path=path)
+    return float(value)
+
+
+def _cumulative(
+    order: Sequence[int],
+    scores: Sequence[float],
+    labels: Sequence[bool],
+    idle: Sequence[float],
+    window: float,
+) -> list[tuple[int, float, int, int]]:
+    """Per distinct score, best first: (leads at or above, score, of them active in the
+    window, of them converted)."""
+    out: list[tuple[int, float, int, int]] = []
+    active = conversions = 0
+    for position, i in enumerate(order):
+        active += idle[i] < window
+        conversions += labels[i]
+        if position + 1 < len(order) and scores[order[position + 1]] == scores[i]:
+            continue
+        out.append((position + 1, scores[i], active, conversions))
+    return out
+
+
+def _deciles(
+    scores: Sequence[float],
+    labels: Sequence[bool],
+    z: float,
+    clusters: Sequence[Hashable] | None,
+) -> tuple[Decile, ...]:
+    """Ten groups by score, best first; a run of tied scores goes to the group of its
+    middle position, so groups can be uneven (or absent) when many leads tie."""
+    n = len(scores)
+    total = sum(labels)
+    if not n:
+        return ()
+    overall = total / n
+    order = sorted(range(n), key=lambda i: -scores[i])
+    groups: dict[int, list[int]] = {}
+    start = 0
+    while start < n:
+        end = start
+        while end + 1 < n and scores[order[end + 1]] == scores[order[start]]:
+            end += 1
+        decile = min(9, ((start + end) // 2) * 10 // n)
+        groups.setdefault(decile, []).extend(order[start : end + 1])
+        start = end + 1
+    out = []
+    captured = 0
+    for decile in sorted(groups):
+        rows = groups[decile]
+        stats = rate_of(
+            [labels[i] for i in rows], z, [clusters[i] for i in rows] if clusters else None
+        )
+        captured += stats.conversions
+        out.append(
+            Decile(
+                decile + 1,
+                min(scores[i] for i in rows),
+                max(scores[i] for i in rows),
+                stats,
+                stats.rate / overall if overall else 0.0,
+                captured / total if total else 0.0,
+            )
+        )
+    return tuple(out)
+
+
+def _by(
+    keys: Sequence[str], labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | None
+) -> dict[str, Rate]:
+    rows: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        rows.setdefault(key, []).append(i)
+    return {
+        key: rate_of([labels[i] for i in idx], z, [clusters[i] for i in idx] if clusters else None)
+        for key, idx in rows.items()
+    }
+
+
+def summarise(
+    snapshots: Sequence[Snapshot], confidence: float, per_cutoff: tuple[Evaluation, ...] = ()
+) -> Evaluation:
+    """The evaluation of the pooled rows of ``snapshots`` (one snapshot: no pooling)."""
+    z = z_for(confidence)
+    scores: list[float] = []
+    labels: list[bool] = []
+    lead_ids: list[str] = []
+    idle: list[float] = []
+    bands: list[str] = []
+    grades: list[str] = []
+    for snap in snapshots:
+        cutoff_ts = snap.cutoff.timestamp()
+        for score, label in zip(snap.scores, snap.labels, strict=True):
+            scores.append(score.total)
+            labels.append(label)
+            lead_ids.append(score.lead_id)
+            last = score.last_activity
+            idle.append(
+                math.inf if last is None else (cutoff_ts - last.timestamp()) / SECONDS_PER_DAY
+            )
+            bands.append(score.band)
+            grades.append(score.grade)
+    clusters = lead_ids if len(snapshots) > 1 else None
+    positives = sum(labels)
+    negatives = len(labels) - positives
+    warnings = []
+    auc = interval = ks = ks_score = None
+    if positives and negatives:
+        auc, variance = auc_delong(scores, labels, clusters)
+        ks, ks_score = ks_statistic(scores, labels)
+        if min(positives, negatives) >= MIN_POSITIVES:
+            interval = _interval(auc, variance, z)
+    if min(positives, negatives) < MIN_POSITIVES:
+        warnings.append(
+            f"only {positives} positives and {negatives} negatives; at least {MIN_POSITIVES} "
+            "of each are needed for an AUC interval (figures are unreliable)"
+        )
+    return Evaluation(
+        tuple(s.cutoff for s in snapshots),
+        snapshots[0].horizon_days,
+        confidence,
+        len(scores),
+        positives,
+        sum(s.excluded for s in snapshots),
+        max(s.unknown_outcomes for s in snapshots),
+        auc,
+        interval,
+        ks,
+        ks_score,
+        _by(bands, labels, z, clusters),
+        _by(grades, labels, z, clusters),
+        _deciles(scores, labels, z, clusters),
+        tuple(warnings),
+        per_cutoff,
+        tuple(scores),
+        tuple(labels),
+        tuple(lead_ids),
+        tuple(idle),
+    )
+
+
+def evaluate(
+    model: ScoringModel,
+    profiles: Iterable[Mapping[str, Any]],
+    events: Iterable[Event],
+    outcomes: Iterable[Mapping[str, Any]],
+    *,
+    cutoff: datetime | None = None,
+    cutoffs: Iterable[datetime] | None = None,
+    horizon_days: float = 90,
+    data_end: datetime | None = None,
+    confidence: float = 0.95,
+) -> Evaluation:
+    """Score every lead as of ``cutoff`` and check the ranking against its outcomes.
+
+    ``outcomes`` are mappings with ``lead_id`` and ``at`` (when the lead reached the
+    positive outcome). ``cutoffs=[...]`` instead of ``cutoff`` pools a rolling backtest.
+    A cutoff whose horizon ends after ``data_end`` (default: the latest event or
+    outcome) is refused. See ``docs/evaluation.md``.
+    """
+    snaps, _ = snapshots(model, profiles, events, outcomes, cutoff, cutoffs, horizon_days, data_end)
+    z_for(confidence)
+    if len(snaps) == 1:
+        return summarise(snaps, confidence)
+    per = tuple(summarise([s], confidence) for s in snaps)
+    return summarise(snaps, confidence, per)
+
+
+def snapshots(
+    model: ScoringModel,
+    profiles: Iterable[Mapping[str, Any]],
+    events: Iterable[Event],
+    outcomes: Iterable[Mapping[str, Any]],
+    cutoff: datetime | None,
+    cutoffs: Iterable[datetime] | None,
+    horizon_days: float,
+    end: datetime | None,
+) -> tuple[list[Snapshot], list[Mapping[str, Any]]]:
+    """The checked snapshots at ``cutoff`` or each of ``cutoffs``, and the profiles."""
+    if not isinstance(model, ScoringModel):
+        raise InvalidInputError(
+            f"expected a ScoringModel, got {type(model).__name__}", path="model"
+        )
+    if (cutoff is None) == (cutoffs is None):
+        raise InvalidInputError("give exactly one of cutoff= or cutoffs=", path="cutoff")
+    points = [cutoff] if cutoff is not None else list(cutoffs or ())
+    if not points:
+        raise InvalidInputError("expected at least one cutoff", path="cutoffs")
+    labels = ["cutoff"] if cutoff is not None else [f"cutoffs[{i}]" for i in range(len(points))]
+    for point, where in zip(points, labels, strict=True):
+        require_aware(point, where)
+    days = check_horizon(horizon_days)
+    known = read_outcomes(outcomes)
+    leads = list(profiles)
+    batch = as_events(events)
+    last = end_of_data(batch, known, end)
+    created = created_times(leads)
+    snaps = [
+        snapshot(
+            model,
+            leads,
+            batch,
+            known,
+            created,
+            cutoff=point,
+            horizon_days=days,
+            end=last,
+            path=where,
+        )
+        for point, where in zip(points, labels, strict=True)
+    ]
+    return snaps, leads

@@ -1,0 +1,360 @@
+"""``fit_points``: learn a scoring model's points from what leads did after a cutoff.
+
+Points follow the scorecard convention: ``pdo`` points double the odds of converting,
+so a rule's points are its log-odds weight times ``pdo / ln 2``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._stats import z_for
+from ..errors import InvalidInputError
+from ..events import Event
+from ..scoring import ScoringModel
+from ._calibration import CalibrationBin, calibration_table, platt
+from ._evaluate import snapshots
+from ._features import Feature, feature_rows, field_features, rule_features
+from ._logistic import SparseRow, logistic, sigmoid
+
+__all__ = ["NB_BINS", "Coefficient", "FittedModel", "fit_points"]
+
+METHODS = ("naive_bayes", "logistic")
+# Naive Bayes bins of an implicit feature (its value in events): 0 | (0, 1] | (1, 2] |
+# (2, 4] | above 4. Each bin's weight of evidence is summarised by a line through the
+# 0 bin, because a rule's points grow linearly with its events.
+NB_BINS = (1.0, 2.0, 4.0)
+# Laplace smoothing of naive Bayes counts: half a lead added to every cell.
+SMOOTHING = 0.5
+# L2 strength of the logistic fit, on features scaled to unit standard deviation.
+L2 = 1.0
+# Points are rounded to this many decimals so the exported TOML stays readable.
+POINT_PLACES = 2
+
+
+@attrs.frozen
+class Coefficient:
+    """A learned rule: log-odds ``weight`` per unit, its ``points`` (per event for an
+    implicit rule) with an ``interval``, ``support`` (leads where it is non-zero)
+    and the base model's points."""
+
+    rule: str
+    kind: str
+    weight: float
+    points: float
+    interval: tuple[float, float]
+    support: int
+    base_points: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "weight": self.weight,
+            "points": self.points,
+            "interval": list(self.interval),
+            "support": self.support,
+            "base_points": self.base_points,
+        }
+
+
+@attrs.frozen
+class FittedModel:
+    """A learned :class:`ScoringModel` and what it learned from.
+
+    ``intercept`` is the log-odds at a score of 0 (``ScoringModel`` has none);
+    :meth:`probability` maps a score to a probability calibrated by Platt scaling on the
+    fitting data; ``calibration`` compares predicted and observed rates per score group.
+    """
+
+    model: ScoringModel
+    method: str
+    coefficients: tuple[Coefficient, ...]
+    intercept: float
+    pdo: float
+    platt: tuple[float, float]
+    calibration: tuple[CalibrationBin, ...]
+    cutoff: datetime
+    horizon_days: float
+    n: int
+    positives: int
+    l2: float | None = None
+    bins: tuple[float, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def odds_at_zero(self) -> float:
+        """The odds of converting at a score of 0."""
+        return math.exp(self.intercept)
+
+    def probability(self, score: Any) -> float:
+        """The calibrated probability of converting within the horizon at ``score``.
+
+        Accepts a number or a :class:`~b2bfunnel.Score`.
+        """
+        total = getattr(score, "total", score)
+        if isinstance(total, bool) or not isinstance(total, int | float) or total != total:
+            raise InvalidInputError(f"expected a score, got {score!r}", path="score")
+        a, b = self.platt
+        return sigmoid(a + b * float(total))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; ``model`` is the ``[scoring]`` table."""
+        return {
+            "method": self.method,
+            "model": self.model.to_dict(),
+            "coefficients": [c.to_dict() for c in self.coefficients],
+            "intercept": self.intercept,
+            "pdo": self.pdo,
+            "platt": list(self.platt),
+            "calibration": [c.to_dict() for c in self.calibration],
+            "cutoff": self.cutoff.isoformat(),
+            "horizon_days": self.horizon_days,
+            "n": self.n,
+            "positives": self.positives,
+            "l2": self.l2,
+            "bins": list(self.bins),
+            "warnings": list(self.warnings),
+        }
+
+
+def _check_options(method: Any, min_support: Any, pdo: Any, fields: Any) -> tuple[str, ...]:
+    if method not in METHODS:
+        raise InvalidInputError(
+            f"unknown method {method!r}; allowed: {', '.join(METHODS)}", path="method"
+        )
+    if isinstance(min_support, bool) or not isinstance(min_support, int) or min_support < 1:
+        raise InvalidInputError(
+            f"expected a whole number of leads >= 1, got {min_support!r}", path="min_support"
+        )
+    if isinstance(pdo, bool) or not isinstance(pdo, int | float) or not 0 < pdo < math.inf:
+        raise InvalidInputError(f"expected a positive number of points, got {pdo!r}", path="pdo")
+    if isinstance(fields, str) or not isinstance(fields, Iterable):
+        raise InvalidInputError(
+            f"expected a list of profile field names, got {fields!r}", path="fields"
+        )
+    return tuple(fields)
+
+
+def fit_points(
+    profiles: Iterable[Mapping[str, Any]],
+    events: Iterable[Event],
+    outcomes: Iterable[Mapping[str, Any]],
+    *,
+    cutoff: datetime,
+    horizon_days: float = 90,
+    base: ScoringModel | None = None,
+    method: str = "naive_bayes",
+    fields: Iterable[str] = (),
+    min_support: int = 30,
+    pdo: float = 20,
+    data_end: datetime | None = None,
+    confidence: float = 0.95,
+) -> FittedModel:
+    """Learn points for ``base``'s rules (and for common ``fields`` values) from outcomes.
+
+    Features are read at ``cutoff`` exactly as :func:`evaluate` scores (no leakage); the
+    label is converting within ``horizon_days`` after it. ``method="naive_bayes"`` sums
+    smoothed weights of evidence; ``"logistic"`` fits an L2-regularised logistic
+    regression exactly. See ``docs/evaluation.md``.
+    """
+    field_names = _check_options(method, min_support, pdo, fields)
+    model = ScoringModel.default() if base is None else base
+    z = z_for(confidence)
+    (snap,), leads = snapshots(
+        model, profiles, events, outcomes, cutoff, None, horizon_days, data_end
+    )
+    by_id = {str(p.get("id")): p for p in leads}
+    population = [by_id[s.lead_id] for s in snap.scores]
+    features = rule_features(model)
+    features += field_features(field_names, population, min_support, {f.name for f in features})
+    rows = feature_rows(features, snap.scores, by_id)
+    labels = snap.labels
+    positives = sum(labels)
+    if positives == 0 or positives == len(labels):
+        raise InvalidInputError(
+            f"{positives} of {len(labels)} leads converted within {snap.horizon_days:g} days "
+            f"after {cutoff.isoformat()}; fitting needs both converters and non-converters",
+            path="outcomes",
+        )
+    unit = pdo / math.log(2)
+    if method == "naive_bayes":
+        weights, errors, intercept = _naive_bayes(features, rows, labels)
+        l2: float | None = None
+        bins: tuple[float, ...] = NB_BINS
+    else:
+        weights, errors, intercept = _logistic(features, rows, labels)
+        l2, bins = L2, ()
+    points = [round(w * unit, POINT_PLACES) for w in weights]
+    support = [0] * len(features)
+    for row in rows:
+        for j, _ in row:
+            support[j] += 1
+    coefficients = tuple(
+        Coefficient(f.name, f.kind, w, p, (p - z * e * unit, p + z * e * unit), s, f.base_points)
+        for f, w, p, e, s in zip(features, weights, points, errors, support, strict=True)
+    )
+    totals = [math.fsum(points[j] * x for j, x in row) for row in rows]
+    calibration = platt(totals, labels)
+    warnings = []
+    if min(positives, len(labels) - positives) < 10 * len(features):
+        warnings.append(
+            f"{positives} converters for {len(features)} features: fewer than 10 per "
+            "feature, so points are noisy"
+        )
+    fitted_model = _build_model(model, features, points, calibration, positives / len(labels))
+    return FittedModel(
+        fitted_model,
+        method,
+        coefficients,
+        intercept,
+        float(pdo),
+        calibration,
+        calibration_table(totals, labels, calibration, z),
+        cutoff,
+        snap.horizon_days,
+        len(labels),
+        positives,
+        l2,
+        bins,
+        tuple(warnings),
+    )
+
+
+def _woe(pos: float, neg: float, positives: int, negatives: int, cells: int) -> float:
+    """Smoothed weight of evidence of a cell: log of its share of positives over its
+    share of negatives."""
+    return math.log((pos + SMOOTHING) / (positives + SMOOTHING * cells)) - math.log(
+        (neg + SMOOTHING) / (negatives + SMOOTHING * cells)
+    )
+
+
+def _woe_variance(pos: float, neg: float) -> float:
+    return 1 / (pos + SMOOTHING) + 1 / (neg + SMOOTHING)
+
+
+def _naive_bayes(
+    features: Sequence[Feature], rows: Sequence[SparseRow], labels: Sequence[bool]
+) -> tuple[list[float], list[float], float]:
+    """Weights (log-odds per unit), their standard errors and the log-odds at 0.
+
+    A 0/1 feature's weight is WoE(1) - WoE(0). An implicit feature's bins' WoE minus the
+    0 bin's are fitted by a line through the origin, weighted by inverse variance.
+    """
+    positives = sum(labels)
+    negatives = len(labels) - positives
+    cells = len(NB_BINS) + 2
+    # per feature and bin: [positives, negatives, sum of values]
+    counts = [[[0.0, 0.0, 0.0] for _ in range(cells)] for _ in features]
+    for row, label in zip(rows, labels, strict=True):
+        for j, x in row:
+            b = 1 + sum(1 for edge in NB_BINS if x > edge)
+            cell = counts[j][b]
+            cell[0 if label else 1] += 1
+            cell[2] += x
+    weights, errors = [], []
+    intercept = math.log(positives / negatives)
+    for feature, table in zip(features, counts, strict=True):
+        binary = feature.kind != "implicit"
+        zero_pos = positives - sum(c[0] for c in table)
+        zero_neg = negatives - sum(c[1] for c in table)
+        used = 2 if binary else cells
+        base = _woe(zero_pos, zero_neg, positives, negatives, used)
+        base_var = _woe_variance(zero_pos, zero_neg)
+        intercept += base
+        top = bottom = 0.0
+        for pos, neg, total in table[1:]:
+            n = pos + neg
+            if not n:
+                continue
+            mean = total / n
+            weight = 1 / (_woe_variance(pos, neg) + base_var)
+            top += weight * mean * (_woe(pos, neg, positives, negatives, used) - base)
+            bottom += weight * mean * mean
+        weights.append(top / bottom if bottom else 0.0)
+        errors.append(1 / math.sqrt(bottom) if bottom else math.inf)
+    return weights, errors, intercept
+
+
+def _logistic(
+    features: Sequence[Feature], rows: Sequence[SparseRow], labels: Sequence[bool]
+) -> tuple[list[float], list[float], float]:
+    """Weights, standard errors and intercept of an L2 logistic fit on scaled features."""
+    n = len(rows)
+    sums = [0.0] * len(features)
+    squares = [0.0] * len(features)
+    for row in rows:
+        for j, x in row:
+            sums[j] += x
+            squares[j] += x * x
+    scale = []
+    for s, q in zip(sums, squares, strict=True):
+        variance = q / n - (s / n) ** 2
+        scale.append(math.sqrt(variance) if variance > 0 else 1.0)
+    scaled = [tuple((j, x / scale[j]) for j, x in row) for row in rows]
+    fit = logistic(scaled, labels, len(features), l2=L2)
+    weights = [b / s for b, s in zip(fit.coefficients, scale, strict=True)]
+    errors = [
+        math.sqrt(max(fit.covariance[j + 1][j + 1], 0.0)) / scale[j] for j in range(len(features))
+    ]
+    return weights, errors, fit.intercept
+
+
+def _threshold(calibration: tuple[float, float], probability: float) -> float | None:
+    """The score at which the calibrated probability reaches ``probability``."""
+    a, b = calibration
+    if b <= 0 or not 0 < probability < 1:
+        return None
+    return (math.log(probability / (1 - probability)) - a) / b
+
+
+def _build_model(
+    base: ScoringModel,
+    features: Sequence[Feature],
+    points: Sequence[float],
+    calibration: tuple[float, float],
+    rate: float,
+) -> ScoringModel:
+    """``base`` with learned points, field rules, and hot/bands from target odds.
+
+    Hot: twice the average conversion rate (capped at 0.9); warm: the average rate.
+    Group and total caps are dropped (they would cut learned points arbitrarily); an
+    implicit rule's ``max_points`` is scaled with its points.
+    """
+    data = base.to_dict()
+    learned = {f.name: p for f, p in zip(features, points, strict=True)}
+    for rule in data["explicit"]:
+        rule["points"] = learned.get(rule["name"], rule["points"])
+    for rule in data["implicit"]:
+        new = learned.get(rule["name"])
+        if new is None:
+            continue
+        if "max_points" in rule:
+            if new:
+                rule["max_points"] = abs(rule["max_points"] * new / rule["points"])
+            else:
+                del rule["max_points"]
+        rule["points"] = new
+    for f, p in zip(features, points, strict=True):
+        if f.kind == "field":
+            data["explicit"].append(
+                {"name": f.name, "points": p, "when": {"field": f.field, "eq": f.value}}
+            )
+    data["groups"] = {name: {} for name in data.get("groups", {})}
+    data.pop("max_total", None)
+    hot = _threshold(calibration, min(0.9, 2 * rate))
+    warm = _threshold(calibration, rate)
+    hot_points = round(hot, 1) if hot is not None and hot >= 1 else 1.0
+    bands: list[dict[str, Any]] = [{"name": "cold"}]
+    if warm is not None and round(warm, 1) < hot_points:
+        bands.append({"name": "warm", "min": round(warm, 1)})
+    bands.append({"name": "hot", "min": hot_points})
+    data["hot_threshold"] = hot_points
+    data["bands"] = bands
+    return ScoringModel.from_dict(data)
