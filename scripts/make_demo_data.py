@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synth import deal_rows, event_rows, leads, survey_rows  # noqa: E402
+from synth import deal_rows, event_rows, leads, outcome_rows, survey_rows  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -28,6 +28,12 @@ def main() -> None:
         writer.writerow(["lead_id", "name", "at", "path"])
         for lead_id, name, at, props in rows:
             writer.writerow([lead_id, name, at.isoformat(), props.get("path", "")])
+    # Outcomes drawn from the documented ground truth (synth.TRUTH, docs/evaluation.md).
+    outcomes = outcome_rows(profiles, rows, end=AS_OF)
+    with open(data / "demo_outcomes.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["lead_id", "at"])
+        writer.writeheader()
+        writer.writerows(outcomes)
     survey = list(survey_rows(420, start=datetime(2025, 11, 20, tzinfo=UTC)))
     with open(data / "demo_survey.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(survey[0]))

@@ -3,23 +3,27 @@
 See ``docs/evaluation.md``.
 """
 
+from .._public import publish
 from ._calibration import CalibrationBin
-from ._evaluate import MIN_POSITIVES, Decile, Evaluation, Threshold, evaluate
+from ._evaluate import MIN_POSITIVES, Decile, Evaluation, ThresholdSuggestion, evaluate
 from ._fit import Coefficient, FittedModel, fit_points
-from ._rates import Rate
+from ._rates import ConversionRate
 from ._timesplit import TimeSplit, time_split
 
 __all__ = [
     "MIN_POSITIVES",
     "CalibrationBin",
     "Coefficient",
+    "ConversionRate",
     "Decile",
     "Evaluation",
     "FittedModel",
-    "Rate",
-    "Threshold",
+    "ThresholdSuggestion",
     "TimeSplit",
     "evaluate",
     "fit_points",
     "time_split",
 ]
+
+
+publish(globals(), __all__)

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from ._logistic import logistic, sigmoid
-from ._rates import Rate, rate_of
+from ._rates import ConversionRate, rate_of
 
 __all__ = ["CalibrationBin", "calibration_table", "platt"]
 
@@ -22,7 +22,7 @@ class CalibrationBin:
     low: float
     high: float
     predicted: float
-    observed: Rate
+    observed: ConversionRate
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""

@@ -16,7 +16,7 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import ScoringModel
 from ._metrics import auc_delong, ks_statistic, psi
-from ._rates import Rate, rate_of
+from ._rates import ConversionRate, rate_of
 from ._snapshot import (
     Snapshot,
     as_events,
@@ -27,14 +27,14 @@ from ._snapshot import (
     snapshot,
 )
 
-__all__ = ["MIN_POSITIVES", "Decile", "Evaluation", "Threshold", "evaluate"]
+__all__ = ["MIN_POSITIVES", "Decile", "Evaluation", "ThresholdSuggestion", "evaluate"]
 
 # Below this many positives (or negatives) the DeLong interval is not trustworthy:
 # the AUC is still reported, its interval is None and a warning says why.
 MIN_POSITIVES = 10
 
 
-def _frozen_map(value: Mapping[str, Rate]) -> Mapping[str, Rate]:
+def _frozen_map(value: Mapping[str, ConversionRate]) -> Mapping[str, ConversionRate]:
     return MappingProxyType(dict(value))
 
 
@@ -54,7 +54,7 @@ class Decile:
     decile: int
     low: float
     high: float
-    stats: Rate
+    stats: ConversionRate
     lift: float
     capture: float
 
@@ -86,7 +86,7 @@ class Decile:
 
 
 @attrs.frozen
-class Threshold:
+class ThresholdSuggestion:
     """A suggested hot threshold and what the leads at or above it did.
 
     ``per_period`` is how many leads per ``per_days`` would have been passed to Sales;
@@ -96,7 +96,7 @@ class Threshold:
     threshold: float | None
     per_days: float
     per_period: float
-    stats: Rate
+    stats: ConversionRate
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,8 +137,8 @@ class Evaluation:
     auc_interval: tuple[float, float] | None
     ks: float | None
     ks_score: float | None
-    by_band: Mapping[str, Rate] = attrs.field(converter=_frozen_map, hash=False)
-    by_grade: Mapping[str, Rate] = attrs.field(converter=_frozen_map, hash=False)
+    by_band: Mapping[str, ConversionRate] = attrs.field(converter=_frozen_map, hash=False)
+    by_grade: Mapping[str, ConversionRate] = attrs.field(converter=_frozen_map, hash=False)
     deciles: tuple[Decile, ...]
     warnings: tuple[str, ...] = ()
     per_cutoff: tuple[Evaluation, ...] = ()
@@ -177,7 +177,7 @@ class Evaluation:
 
     def threshold_for(
         self, *, capacity: float | None = None, per_days: float = 7, rate: float | None = None
-    ) -> Threshold:
+    ) -> ThresholdSuggestion:
         """The hot threshold for a Sales capacity or a target conversion rate.
 
         ``capacity=N``: the lowest threshold at which about N leads per ``per_days``
@@ -202,7 +202,7 @@ class Evaluation:
                     break
                 chosen = (position, threshold, active)
             if chosen is None:
-                return Threshold(
+                return ThresholdSuggestion(
                     None,
                     window,
                     0.0,
@@ -219,7 +219,7 @@ class Evaluation:
                     found = (position, threshold, active)
                     break
             if found is None:
-                return Threshold(
+                return ThresholdSuggestion(
                     None,
                     window,
                     0.0,
@@ -232,7 +232,7 @@ class Evaluation:
         stats = rate_of(
             [self.labels[i] for i in rows], z, self._clusters_of(rows) if periods > 1 else None
         )
-        return Threshold(threshold, window, active / periods, stats, reason)
+        return ThresholdSuggestion(threshold, window, active / periods, stats, reason)
 
     def _clusters_of(self, rows: Sequence[int]) -> list[str]:
         return [self.lead_ids[i] for i in rows]
@@ -334,7 +334,7 @@ def _deciles(
 
 def _by(
     keys: Sequence[str], labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | None
-) -> dict[str, Rate]:
+) -> dict[str, ConversionRate]:
     rows: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         rows.setdefault(key, []).append(i)

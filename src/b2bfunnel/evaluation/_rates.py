@@ -10,11 +10,11 @@ import attrs
 
 from .._stats import wilson
 
-__all__ = ["Rate", "rate_of"]
+__all__ = ["ConversionRate", "rate_of"]
 
 
 @attrs.frozen
-class Rate:
+class ConversionRate:
     """How many leads, how many converted, the rate and its interval."""
 
     n: int
@@ -32,7 +32,9 @@ class Rate:
         }
 
 
-def rate_of(labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | None = None) -> Rate:
+def rate_of(
+    labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | None = None
+) -> ConversionRate:
     """The conversion rate of ``labels`` with a Wilson interval.
 
     With ``clusters`` (the same lead at several cutoffs), the interval uses the effective
@@ -43,14 +45,14 @@ def rate_of(labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | Non
     conversions = sum(1 for y in labels if y)
     rate = conversions / n if n else 0.0
     if clusters is None or n == 0 or conversions in (0, n):
-        return Rate(n, conversions, rate, wilson(conversions, n, z))
+        return ConversionRate(n, conversions, rate, wilson(conversions, n, z))
     sums: dict[Hashable, float] = {}
     for y, cluster in zip(labels, clusters, strict=True):
         sums[cluster] = sums.get(cluster, 0.0) + (float(y) - rate)
     groups = len(sums)
     if groups < 2:
-        return Rate(n, conversions, rate, wilson(conversions, n, z))
+        return ConversionRate(n, conversions, rate, wilson(conversions, n, z))
     clustered = groups / (groups - 1) * math.fsum(s * s for s in sums.values()) / (n * n)
     design = max(1.0, clustered / (rate * (1 - rate) / n))
     effective = n / design
-    return Rate(n, conversions, rate, wilson(rate * effective, effective, z))
+    return ConversionRate(n, conversions, rate, wilson(rate * effective, effective, z))
