@@ -214,3 +214,49 @@ class TestInvalidSpecs:
         """Each malformed spec is refused with a ConfigError, never a TypeError."""
         with pytest.raises(bf.ConfigError):
             bf.Condition.from_dict(spec)
+
+
+class TestCrmValues:
+    """Numbers and bands as CRMs write them; notebook values."""
+
+    @pytest.mark.parametrize(
+        "value", ["1,200", "1 200", "1\u00a0200", "€12,500.00", "12,500.00 €", "$1,200"]
+    )
+    def test_grouped_numbers_compare(self, value: str) -> None:
+        """Grouped thousands and currency symbols compare numerically."""
+        assert bf.Condition.from_dict({"field": "n", "gte": 500}).matches({"n": value})
+
+    @pytest.mark.parametrize("value", ["1,20", "12,34,567", "1.200.000", "²"])
+    def test_not_numbers_never_guessed(self, value: str) -> None:
+        """Bad grouping is not a number: no numeric comparison holds, either way."""
+        assert not bf.Condition.from_dict({"field": "n", "gte": 0}).matches({"n": value})
+        assert not bf.Condition.from_dict({"field": "n", "lt": 0}).matches({"n": value})
+
+    @pytest.mark.parametrize(
+        ("band", "inside", "outside"),
+        [("501-1000", True, False), ("1,001\u20135,000", True, False), ("10,001+", True, False),
+         ("1-10", False, True), ("201-1000", False, False)],
+    )  # fmt: skip
+    def test_bands(self, band: str, inside: bool, outside: bool) -> None:
+        """Wholly inside satisfies, wholly outside fails, straddling is unknown."""
+        gte = bf.Condition.from_dict({"field": "n", "gte": 500})
+        negated = bf.Condition.from_dict({"not": {"field": "n", "gte": 500}})
+        assert gte.matches({"n": band}) is inside
+        assert negated.matches({"n": band}) is outside
+
+    def test_unknown_under_any_and_all(self) -> None:
+        """An unknown leg makes `all` unknown unless another fails; `any` needs a true one."""
+        unknown = {"field": "n", "gte": 500}
+        yes, no = {"field": "t", "eq": "a"}, {"field": "t", "eq": "b"}
+        row = {"n": "201-1000", "t": "a"}
+        assert not bf.Condition.from_dict({"all": [unknown, yes]}).matches(row)
+        assert bf.Condition.from_dict({"not": {"all": [unknown, no]}}).matches(row)
+        assert bf.Condition.from_dict({"any": [unknown, yes]}).matches(row)
+        assert not bf.Condition.from_dict({"not": {"any": [unknown, no]}}).matches(row)
+
+    def test_numpy_and_nan(self) -> None:
+        """numpy integers compare as numbers; NaN is absent, not the text 'nan'."""
+        np = pytest.importorskip("numpy")
+        assert bf.Condition.from_dict({"field": "n", "gte": 500}).matches({"n": np.int64(900)})
+        assert not bf.Condition.from_dict({"field": "n", "eq": "nan"}).matches({"n": float("nan")})
+        assert bf.Condition.from_dict({"field": "n", "exists": False}).matches({"n": np.nan})

@@ -3,18 +3,21 @@
 A condition is a table. A *leaf* names a ``field`` and one or more operators, all of
 which must hold; a *composite* is ``{all = [...]}``, ``{any = [...]}`` or
 ``{not = {...}}``. Text comparisons ignore case and accents; numeric operators accept
-numbers and numeric strings (CSV cells). A field that is missing, ``None``, blank or an
-empty list is *absent*: every operator except ``exists = false`` is then false, so a
-rule on a missing field simply does not match. A list-valued field matches a positive
-operator when any element does, and ``ne``/``not_in`` when no element does.
+numbers (numpy's included) and numbers as CRMs write them (``1,200``, ``€12,500.00``,
+see :func:`b2bfunnel._values.read_number`). A band such as ``501-1000`` or ``10,001+``
+satisfies a numeric comparison when wholly inside it and fails it when wholly outside;
+one that straddles it is *unknown*, and unknown never matches, under ``not`` as well
+(like SQL's NULL). A field that is missing, ``None``, blank, NaN or an empty list is
+*absent*: every operator except ``exists = false`` is then false, so a rule on a
+missing field simply does not match. A list-valued field matches a positive operator
+when any element does, and ``ne``/``not_in`` when no element does.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -22,12 +25,15 @@ import attrs
 from ._config import Reader, join, read_all
 from ._public import publish
 from ._text import fold, word_form
+from ._values import as_number, as_range, is_blank
 from .errors import InvalidInputError
 
 __all__ = ["Condition"]
 
-Predicate = Callable[[Mapping[str, Any]], bool]
-Test = Callable[[Any], bool]
+Predicate = Callable[[Mapping[str, Any]], bool | None]
+# A test answers True, False or None: unknown, for a band of numbers that straddles
+# the bound. Unknown never matches, under `not` as well (like SQL's NULL).
+Test = Callable[[Any], bool | None]
 
 SCALAR_OPS = ("eq", "ne", "in", "not_in")
 NUMBER_OPS = ("gt", "gte", "lt", "lte", "between")
@@ -42,18 +48,16 @@ _FALSE = frozenset(("false", "no", "n", "0", "off"))
 
 
 def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | Decimal):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
+    number = as_number(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _bounds(value: Any) -> tuple[float, float] | None:
+    """The numbers ``value`` may be: one number, a band such as ``501-1000``, or ``None``."""
+    number = _as_number(value)
+    if number is not None:
+        return number, number
+    return as_range(value)
 
 
 def _as_text(value: Any) -> str:
@@ -74,7 +78,14 @@ def _equals(expected: Any) -> Test:
         return test_bool
     if isinstance(expected, int | float):
         target = float(expected)
-        return lambda actual: _as_number(actual) == target
+
+        def test_number(actual: Any) -> bool | None:
+            bounds = _bounds(actual)
+            if bounds is None or not bounds[0] <= target <= bounds[1]:
+                return False
+            return True if bounds[0] == bounds[1] else None
+
+        return test_number
     folded = fold(expected)
     return lambda actual: not isinstance(actual, bool) and fold(_as_text(actual)) == folded
 
@@ -82,31 +93,44 @@ def _equals(expected: Any) -> Test:
 def _any_of(tests: Sequence[Test]) -> Test:
     if len(tests) == 1:
         return tests[0]
-    return lambda actual: any(t(actual) for t in tests)
+    return lambda actual: _either(t(actual) for t in tests)
+
+
+def _either(answers: Iterable[bool | None]) -> bool | None:
+    """Three-valued OR: true if any is, else unknown if any is, else false."""
+    unknown = False
+    for answer in answers:
+        if answer:
+            return True
+        unknown = unknown or answer is None
+    return None if unknown else False
+
+
+def _within(low: float, high: float) -> Test:
+    """Whether a value (a number or a band) lies in ``[low, high]``: a band partly in
+    is unknown."""
+
+    def test(actual: Any) -> bool | None:
+        bounds = _bounds(actual)
+        if bounds is None or bounds[1] < low or bounds[0] > high:
+            return False
+        if low <= bounds[0] and bounds[1] <= high:
+            return True
+        return None
+
+    return test
 
 
 def _compare(op: str, bound: float) -> Test:
-    def test(actual: Any) -> bool:
-        number = _as_number(actual)
-        if number is None:
-            return False
-        if op == "gt":
-            return number > bound
-        if op == "gte":
-            return number >= bound
-        if op == "lt":
-            return number < bound
-        return number <= bound
-
-    return test
+    if op in ("gt", "lt"):
+        # A strict bound: the band [x, x] must clear it, so narrow by the next float.
+        edge = math.nextafter(bound, math.inf if op == "gt" else -math.inf)
+        return _within(edge, math.inf) if op == "gt" else _within(-math.inf, edge)
+    return _within(bound, math.inf) if op == "gte" else _within(-math.inf, bound)
 
 
 def _between(low: float, high: float) -> Test:
-    def test(actual: Any) -> bool:
-        number = _as_number(actual)
-        return number is not None and low <= number <= high
-
-    return test
+    return _within(low, high)
 
 
 def _text_test(op: str, needles: Sequence[str]) -> Test:
@@ -180,57 +204,66 @@ def _compile_leaf(spec: Mapping[str, Any]) -> Predicate:
             positive.append(_text_test(op, needles))
     has_ops = bool(positive or negative)
 
-    def leaf(data: Mapping[str, Any]) -> bool:
+    def leaf(data: Mapping[str, Any]) -> bool | None:
         value = get(data)
         many = isinstance(value, _MANY)
         if value is _MISSING or value is None:
             present = False
         elif type(value) is str:
             present = bool(value) and not value.isspace()
+        elif many:
+            present = bool(value)
         else:
-            present = bool(value) if many else True
+            present = not is_blank(value)  # NaN, pandas NA/NaT
         if exists is not None and present is not exists:
             return False
         if not present:
             return not has_ops
-        if not many:
-            for test in positive:
-                if not test(value):
-                    return False
-            return all(not test(value) for test in negative)
+        # Plain loops: this runs once per event for a rule's `where` filter.
+        unknown = False
         for test in positive:
-            if not any(test(v) for v in value):
+            answer = _either(test(v) for v in value) if many else test(value)
+            if answer is False:
                 return False
-        return all(not any(test(v) for v in value) for test in negative)
+            unknown = unknown or answer is None
+        for test in negative:
+            answer = _either(test(v) for v in value) if many else test(value)
+            if answer:
+                return False
+            unknown = unknown or answer is None
+        return None if unknown else True
 
     return leaf
+
+
+def _not(answer: bool | None) -> bool | None:
+    return None if answer is None else not answer
 
 
 def _compile(spec: Mapping[str, Any]) -> Predicate:
     if "all" in spec:
         parts = tuple(_compile(s) for s in spec["all"])
 
-        def all_of(data: Mapping[str, Any]) -> bool:
-            # A plain loop: measurably faster than all() over a generator here.
-            for part in parts:  # noqa: SIM110
-                if not part(data):
+        def all_of(data: Mapping[str, Any]) -> bool | None:
+            unknown = False
+            for part in parts:
+                answer = part(data)
+                if answer is False:
                     return False
-            return True
+                unknown = unknown or answer is None
+            return None if unknown else True
 
         return all_of
     if "any" in spec:
         options = tuple(_compile(s) for s in spec["any"])
 
-        def any_of(data: Mapping[str, Any]) -> bool:
-            for option in options:  # noqa: SIM110
-                if option(data):
-                    return True
-            return False
+        def any_of(data: Mapping[str, Any]) -> bool | None:
+            return _either(option(data) for option in options)
 
         return any_of
     if "not" in spec:
         inner = _compile(spec["not"])
-        return lambda data: not inner(data)
+        return lambda data: _not(inner(data))
     return _compile_leaf(spec)
 
 
@@ -356,7 +389,7 @@ class Condition:
                 f"expected a mapping of field names to values, got {type(data).__name__}",
                 path="data",
             )
-        return self._predicate(data)
+        return self._predicate(data) is True
 
     def to_dict(self) -> Any:
         """The condition as plain data, as it was configured."""

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from decimal import Decimal
 from typing import Any
 
 from ._text import fold
 from .errors import InvalidInputError
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "as_number", "is_blank", "name_key", "read_bool"]
+__all__ = [
+    "FALSE_WORDS",
+    "TRUE_WORDS",
+    "as_number",
+    "as_range",
+    "is_blank",
+    "name_key",
+    "read_bool",
+    "read_number",
+]
 
 TRUE_WORDS = frozenset(("true", "t", "yes", "y", "si", "1", "on"))
 FALSE_WORDS = frozenset(("false", "f", "no", "n", "0", "off"))
@@ -93,7 +103,8 @@ def as_number(value: Any) -> float | None:
         try:
             number = float(text)
         except ValueError:
-            return None
+            read = read_number(text)
+            return None if read is None else read[0]
     elif isinstance(value, Decimal):
         if value.is_nan():
             return None
@@ -106,6 +117,64 @@ def as_number(value: Any) -> float | None:
     else:
         return None
     return None if number != number else number
+
+
+_SEPARATORS = ",' \u00a0\u202f"
+_SYMBOLS = "€$£¥₹"
+_NUMBER = re.compile(
+    rf"""(?P<sign>[+-]?)\s*
+    (?P<pre>[{_SYMBOLS}]|[A-Z]{{3}}(?=[\s\d]))?\s*
+    (?P<int>\d{{1,3}}(?P<sep>[{_SEPARATORS}])\d{{3}}(?:(?P=sep)\d{{3}})*|\d+)
+    (?P<frac>\.\d+)?\s*
+    (?P<post>[{_SYMBOLS}]|(?<=[\s\d])[A-Z]{{3}})?""",
+    re.VERBOSE,
+)
+_RANGE = re.compile(r"(?P<low>[^-\u2013\u2014]+?)\s*(?:[-\u2013\u2014]|to)\s*(?P<high>.+)")
+
+
+def read_number(text: str) -> tuple[float, str | None] | None:
+    """A number as CRMs write it, with its currency symbol or code (or ``None``): digits
+    grouped in threes by ``,``, space, no-break space or ``'``; ``.`` for decimals;
+    ``€ $ £ ¥ ₹`` or an ISO code before or after. Anything else is not a number (an
+    ambiguous ``1,20`` included: never guessed).
+
+    >>> read_number("1,200"), read_number("€12,500.00"), read_number("1 200 EUR")
+    ((1200.0, None), (12500.0, '€'), (1200.0, 'EUR'))
+    >>> read_number("1,20") is None, read_number("12,34,567") is None
+    (True, True)
+    """
+    match = _NUMBER.fullmatch(text.strip())
+    if match is None or (match["pre"] and match["post"]):
+        return None
+    digits = match["int"].translate(_NO_SEPARATORS) + (match["frac"] or "")
+    number = float(digits)
+    return (-number if match["sign"] == "-" else number), match["pre"] or match["post"]
+
+
+_NO_SEPARATORS = str.maketrans("", "", _SEPARATORS)
+
+
+def as_range(value: Any) -> tuple[float, float] | None:
+    """A band of numbers as CRMs write employee counts: ``501-1000``, ``1,001 to 5,000``
+    (or any dash), ``10,001+`` (no upper bound); ``None`` for anything else, plain
+    numbers included.
+
+    >>> as_range("501-1000"), as_range("10,001+")
+    ((501.0, 1000.0), (10001.0, inf))
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("+"):
+        low = read_number(text[:-1])
+        return None if low is None or low[0] < 0 else (low[0], math.inf)
+    match = _RANGE.fullmatch(text)
+    if match is None:
+        return None
+    low, high = read_number(match["low"]), read_number(match["high"])
+    if low is None or high is None or low[0] < 0 or low[0] > high[0]:
+        return None
+    return low[0], high[0]
 
 
 def read_bool(value: Any, *, path: str = "value") -> bool:
