@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from .errors import InvalidInputError
@@ -30,28 +30,57 @@ def require_aware(value: Any, path: str) -> datetime:
     return value
 
 
-def parse_datetime(text: str, path: str) -> datetime:
-    """Parse an ISO 8601 timestamp that must carry an offset (``Z`` or ``+01:00``)."""
+def parse_datetime(text: str, path: str, *, naive_zone: tzinfo | None = None) -> datetime:
+    """Parse an ISO 8601 timestamp that must carry an offset (``Z`` or ``+01:00``).
+
+    ``datetime.fromisoformat`` reads the common forms fast; ``dateutil`` reads the
+    rest. A timestamp without an offset is refused unless ``naive_zone`` says which
+    zone it was written in.
+    """
     if isinstance(text, datetime):
         return require_aware(text, path)
     if not isinstance(text, str):
         raise InvalidInputError(
             f"expected an ISO 8601 timestamp string, got {type(text).__name__}", path=path
         )
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = _isoparse(text, path)
+    if value.tzinfo is None:
+        if naive_zone is None:
+            raise InvalidInputError(
+                f"{text!r} has no time zone; add an offset such as Z or +01:00, "
+                "or say which zone it is in with --timezone",
+                path=path,
+            )
+        value = value.replace(tzinfo=naive_zone)
+    return value
+
+
+def _isoparse(text: str, path: str) -> datetime:
     from dateutil.parser import isoparse  # lazy: keeps `import b2bfunnel` fast
 
     try:
-        value = isoparse(text.strip())
+        return isoparse(text.strip())
     except (ValueError, OverflowError):
         raise InvalidInputError(
             f"{text!r} is not an ISO 8601 timestamp (e.g. 2026-11-23T09:00:00+00:00)",
             path=path,
         ) from None
-    if value.tzinfo is None:
+
+
+def read_zone(name: str, path: str) -> tzinfo:
+    """The IANA time zone called ``name`` (``Europe/Madrid``, ``UTC``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInputError(
-            f"{text!r} has no time zone; add an offset such as Z or +01:00", path=path
-        )
-    return value
+            f"unknown time zone {name!r}; expected an IANA name such as Europe/Madrid",
+            path=path,
+        ) from None
 
 
 def to_ts(value: datetime) -> float:
