@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ._columns import INPUT_SECTIONS, InputConfig, read_input
 from ._config import Reader, load_toml
 from ._public import publish
 from ._ranking import Ranking
@@ -39,7 +40,7 @@ SECTIONS = tuple(section for section, *_ in READERS)
 
 def _read(data: Any) -> dict[str, Any]:
     reader = Reader()
-    table = reader.table(data, "", SECTIONS)
+    table = reader.table(data, "", (*SECTIONS, *INPUT_SECTIONS))
     fields: dict[str, Any] = {}
     if table is not None:
         for section, field, read, build in READERS:
@@ -47,6 +48,7 @@ def _read(data: Any) -> dict[str, Any]:
                 values = read(table[section], section, reader)
                 if values is not None:
                     fields[field] = build(**values)
+        fields["input"] = read_input(table, reader)
     reader.raise_if_any("funnel configuration")
     return fields
 
@@ -57,7 +59,9 @@ class Funnel:
 
     ``scoring`` (:class:`ScoringModel`), ``qualification`` (:class:`QualificationPolicy`),
     ``kol`` (:class:`KOLConfig`) and ``flow`` (:class:`NurtureFlow`) come from the
-    sections of the same names (``flow`` from ``nurture``).
+    sections of the same names (``flow`` from ``nurture``); ``input``
+    (:class:`InputConfig`) from ``columns``, ``aliases`` and ``input``, which say how
+    a CRM's exports are read.
 
     >>> import b2bfunnel as bf
     >>> funnel = bf.Funnel({"scoring": {"hot_threshold": 80}})
@@ -69,6 +73,7 @@ class Funnel:
     qualification: QualificationPolicy
     kol: KOLConfig
     flow: NurtureFlow
+    input: InputConfig
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
@@ -77,6 +82,7 @@ class Funnel:
             qualification=fields.get("qualification") or QualificationPolicy.default(),
             kol=fields.get("kol") or KOLConfig(),
             flow=fields.get("flow") or NurtureFlow.default(),
+            input=fields.get("input") or InputConfig(),
         )
 
     @classmethod
@@ -100,6 +106,7 @@ class Funnel:
             "qualification": self.qualification.to_dict(),
             "kol": self.kol.to_dict(),
             "nurture": self.flow.to_dict(),
+            **self.input.to_dict(),
         }
 
     def score(
