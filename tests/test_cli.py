@@ -111,7 +111,7 @@ class TestBadInput:
         leads, events = files
         events.write_text("lead,name,at\nL1,x,2026-11-21T10:00:00Z\n", encoding="utf-8")
         assert score(leads, events)[0] == 2
-        assert "missing column(s) lead_id" in capsys.readouterr().err
+        assert "missing column 'lead_id'; did you mean 'lead'?" in capsys.readouterr().err
 
     def test_duplicate_lead(
         self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
@@ -247,7 +247,7 @@ class TestNps:
         [
             ("11", "expected a whole number 0..10"),
             ("9.5", "expected a whole number 0..10"),
-            ("", "a response without a score"),
+            ("²", "expected a whole number 0..10"),
         ],
     )
     def test_bad_score_names_line_and_column(
@@ -259,6 +259,17 @@ class TestNps:
         assert run("nps", str(path))[0] == 2
         err = capsys.readouterr().err
         assert f"{path}:3:score" in err and message in err
+
+    def test_blank_score_is_skipped_and_reported(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A response without a score is left out of the NPS and counted on stderr."""
+        path = tmp_path / "survey.csv"
+        path.write_text(SURVEY.replace("9,2026-02-10", ",2026-02-10"), encoding="utf-8")
+        status, text = run("nps", str(path), "--format", "json")
+        assert status == 0
+        assert json.loads(text)["overall"]["n"] == SURVEY.count("\n") - 2
+        assert "1 responses without a score were skipped" in capsys.readouterr().err
 
     def test_custom_score_column_and_naive_time(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -48,11 +48,43 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = parser.parse_args(argv)
     stream = out if out is not None else sys.stdout
     run: Callable[[argparse.Namespace, TextIO], int] = args.run
+    args.report, args.notes = [], []
     buffer = io.StringIO()
     try:
         status = run(args, buffer)
     except B2BFunnelError as exc:
-        sys.stderr.write(f"b2bfunnel: error: {exc}\n")
+        _tell(args)
+        sys.stderr.write(f"b2bfunnel: error: {_escaped(str(exc))}\n")
         return 2
+    except (ArithmeticError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # A value the checks above let through (an overflowing date or amount): still
+        # a refusal of the input, never a traceback.
+        _tell(args)
+        sys.stderr.write(
+            f"b2bfunnel: error: {args.command}: the input is out of range "
+            f"({type(exc).__name__}: {_escaped(str(exc))})\n"
+        )
+        return 2
+    _tell(args)
+    if getattr(args, "strict", False) and args.report:
+        sys.stderr.write("b2bfunnel: error: --strict: the data report has warnings\n")
+        return 2
+    if getattr(args, "bom", False) and args.format == "csv":
+        stream.write("\ufeff")
     stream.write(buffer.getvalue())
     return status
+
+
+def _escaped(text: str) -> str:
+    """``text`` with control characters other than newlines escaped."""
+    return "".join(c if c == "\n" or c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _tell(args: argparse.Namespace) -> None:
+    """The notes and the data report, on stderr (unless ``--quiet``)."""
+    if getattr(args, "quiet", False):
+        return
+    for note in args.notes:
+        sys.stderr.write(f"b2bfunnel: note: {_escaped(note)}\n")
+    for warning in args.report:
+        sys.stderr.write(f"b2bfunnel: warning: {_escaped(warning)}\n")

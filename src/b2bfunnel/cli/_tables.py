@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._time import parse_datetime
+from .._columns import InputConfig, column_map, parse_maps
+from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate
 from ..nps import Response
-
-_RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from ..tables import BadRows, open_table
+from ..tables import Table as TableFile
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 
@@ -22,96 +24,169 @@ DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 # --- reading ----------------------------------------------------------------------
 
 
-def rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
-    """``(line number, row)`` of a CSV file with a header; blank cells dropped."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            try:
-                for row in reader:
-                    if None in row:
-                        raise InvalidInputError(
-                            "more cells than header columns", path=f"{path}:{reader.line_num}"
-                        )
-                    cells = {k: v.strip() for k, v in row.items() if v and v.strip()}
-                    yield reader.line_num, cells
-            except csv.Error as exc:
-                raise InvalidInputError(
-                    f"not valid CSV: {exc}", path=f"{path}:{reader.line_num}"
-                ) from None
-            except UnicodeDecodeError:
-                raise InvalidInputError("not UTF-8 text", path=str(path)) from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+class Reading:
+    """How one run reads its files: the command's options and the funnel's ``[columns.*]``,
+    ``[aliases]`` and ``[input]`` together. It collects bad rows (reported all at once
+    by :meth:`check`) and the data report (warnings a user must see)."""
 
+    def __init__(self, args: Any = None, config: InputConfig | None = None) -> None:
+        config = config or InputConfig()
+        settings = config.input
 
-def require_columns(path: Path, required: Sequence[str]) -> None:
-    """Refuse a file whose header lacks any of the ``required`` columns."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InvalidInputError(
-            f"missing column(s) {', '.join(missing)}; the header has: {', '.join(header)}",
-            path=f"{path}:1",
+        def option(name: str, key: str | None = None) -> Any:
+            value = getattr(args, name, None)
+            return value if value is not None else settings.get(key or name)
+
+        self.maps = parse_maps(getattr(args, "map", None) or ())
+        self.preset: str | None = option("crm", "from")
+        self.columns = config.columns
+        self.aliases = config.aliases
+        self.encoding: str | None = option("encoding")
+        self.delimiter: str | None = option("delimiter")
+        self.decimal: str = option("decimal") or "."
+        zone = option("timezone")
+        self.zone = read_zone(zone, "--timezone") if zone else None
+        self.bad = BadRows(skip=bool(getattr(args, "skip_invalid", False)))
+        report, notes = getattr(args, "report", None), getattr(args, "notes", None)
+        self.report: list[str] = report if report is not None else []
+        self.notes: list[str] = notes if notes is not None else []
+
+    def open(self, path: Path, kind: str, required: Sequence[str] = ()) -> TableFile:
+        """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``."""
+        table = open_table(
+            path,
+            columns=lambda header: column_map(
+                kind, header, preset=self.preset, maps=self.maps, config=self.columns
+            ),
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+            decimal=self.decimal,
+            bad=self.bad,
+            on_note=self.notes.append,
         )
+        table.require(required)
+        return table
+
+    def warn(self, message: str) -> None:
+        """Add a line to the data report."""
+        self.report.append(message)
+
+    def check(self) -> None:
+        """Raise if bad rows were found (unless skipped; then count them in the report)."""
+        self.bad.check()
+        if self.bad.count:
+            noun = "row" if self.bad.count == 1 else "rows"
+            self.notes.append(f"skipped {self.bad.count} bad {noun} (--skip-invalid)")
+            self.bad.problems.clear()
+
+    def time(self, text: str, where: str) -> datetime | None:
+        """The timestamp in a cell, or ``None`` after recording the bad row."""
+        try:
+            return parse_datetime(text, where, naive_zone=self.zone)
+        except InvalidInputError as exc:
+            self.bad.add(exc)
+            return None
 
 
-def read_leads(path: Path) -> list[dict[str, str]]:
+def rows(path: Path, reading: Reading | None = None) -> Iterable[tuple[int, dict[str, str]]]:
+    """``(line number, row)`` of a CSV file with a header; blank cells dropped."""
+    return (reading or Reading()).open(path, "answers")
+
+
+def read_leads(path: Path, reading: Reading | None = None) -> list[dict[str, str]]:
     """Lead profiles from a CSV file with an ``id`` column and any profile columns."""
-    require_columns(path, ["id"])
+    reading = reading or Reading()
     leads = []
     seen: dict[str, int] = {}
-    for line, row in rows(path):
+    for line, row in reading.open(path, "leads", ["id"]):
         lead_id = row.get("id")
         if not lead_id:
-            raise InvalidInputError("empty lead id", path=f"{path}:{line}:id")
-        if lead_id in seen:
-            raise InvalidInputError(
-                f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
-                path=f"{path}:{line}:id",
+            reading.bad.add(InvalidInputError("empty lead id", path=f"{path}:{line}:id"))
+        elif lead_id in seen:
+            reading.bad.add(
+                InvalidInputError(
+                    f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
+                    path=f"{path}:{line}:id",
+                )
             )
-        seen[lead_id] = line
-        leads.append(row)
+        else:
+            seen[lead_id] = line
+            leads.append(row)
+    reading.check()
     return leads
 
 
-def read_events(path: Path) -> list[Event]:
-    """Events from a CSV file: ``lead_id``, ``name``, ``at`` (ISO 8601 with offset); other
-    non-empty columns become the event's properties."""
-    require_columns(path, ["lead_id", "name", "at"])
-    events = []
-    for line, row in rows(path):
-        for column in ("lead_id", "name", "at"):
-            if column not in row:
-                raise InvalidInputError("empty cell", path=f"{path}:{line}:{column}")
-        at = parse_datetime(row.pop("at"), f"{path}:{line}:at")
-        events.append(Event(row.pop("lead_id"), row.pop("name"), at, row))
+_EVENT_COLUMNS = ("lead_id", "name", "at")
+
+
+def iter_events(
+    path: Path, reading: Reading, name_of: Callable[[str], str] | None = None
+) -> Iterator[Event]:
+    """Events from a CSV file, one at a time: ``lead_id``, ``name``, ``at`` (ISO 8601
+    with offset); other non-empty columns become the event's properties. ``name_of``
+    gives the model's name of each event name. Bad rows go to ``reading``; call its
+    ``check()`` after the last event."""
+    zone = reading.zone
+    for line, row in reading.open(path, "events", _EVENT_COLUMNS):
+        missing = [c for c in _EVENT_COLUMNS if c not in row]
+        if missing:
+            reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing[0]}"))
+            continue
+        try:
+            at = parse_datetime(row.pop("at"), f"{path}:{line}:at", naive_zone=zone)
+            name = row.pop("name")
+            event = Event(row.pop("lead_id"), name_of(name) if name_of else name, at, row)
+        except InvalidInputError as exc:
+            reading.bad.add(exc if exc.path.startswith(str(path)) else exc.at(f"{path}:{line}"))
+            continue
+        yield event
+
+
+def read_events(
+    path: Path, reading: Reading | None = None, name_of: Callable[[str], str] | None = None
+) -> list[Event]:
+    """Every event of a CSV file (see :func:`iter_events`); bad rows raise at the end."""
+    reading = reading or Reading()
+    events = list(iter_events(path, reading, name_of))
+    reading.check()
     return events
 
 
 def read_responses(
-    path: Path, score_column: str = "score", at_column: str = "at"
+    path: Path,
+    score_column: str = "score",
+    at_column: str = "at",
+    reading: Reading | None = None,
 ) -> list[Response]:
     """Survey answers from CSV: a 0..10 ``score_column``; optional ``at_column`` (ISO
-    8601 with offset), ``comment`` and ``account``; every other column is a segment."""
-    require_columns(path, [score_column])
+    8601 with offset), ``comment`` and ``account``; every other column is a segment.
+    A row without a score is skipped and counted in the data report."""
+    reading = reading or Reading()
     responses = []
-    for line, row in rows(path):
+    blank = 0
+    for line, row in reading.open(path, "survey", [score_column]):
         text = row.pop(score_column, None)
         where = f"{path}:{line}:{score_column}"
         if text is None:
-            raise InvalidInputError("a response without a score", path=where)
-        if not text.isdigit() or not 0 <= int(text) <= 10:
-            raise InvalidInputError(f"expected a whole number 0..10, got {text!r}", path=where)
+            blank += 1
+            continue
+        if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 10:
+            reading.bad.add(
+                InvalidInputError(f"expected a whole number 0..10, got {text!r}", path=where)
+            )
+            continue
         at_text = row.pop(at_column, None)
-        at = parse_datetime(at_text, f"{path}:{line}:{at_column}") if at_text else None
+        at = None
+        if at_text:
+            at = reading.time(at_text, f"{path}:{line}:{at_column}")
+            if at is None:
+                continue
         comment = row.pop("comment", None)
         account = row.pop("account", None)
         responses.append(Response(int(text), at, row, comment, account))
+    reading.check()
+    if blank:
+        reading.warn(f"{path}: {blank} responses without a score were skipped")
     return responses
 
 
@@ -130,44 +205,50 @@ def _number(text: str | None, where: str, *, integer: bool = False) -> Any:
     return value
 
 
-def read_candidates(path: Path) -> list[KOLCandidate]:
+def read_candidates(path: Path, reading: Reading | None = None) -> list[KOLCandidate]:
     """KOL candidates from CSV: ``handle``, ``followers``, ``avg_interactions``,
     ``audience`` (``role:share;role:share``) and optionally ``topics`` and ``risk_flags``
     (``;``-separated), ``cost_per_post``, ``reach``, ``vetting_days``, ``clicks``,
     ``campaign_cost``, ``industries`` and ``seniority`` (like ``audience``)."""
-    require_columns(path, ["handle", "followers", "avg_interactions", "audience"])
+    reading = reading or Reading()
+    required = ["handle", "followers", "avg_interactions", "audience"]
     out = []
-    for line, row in rows(path):
-        where = f"{path}:{line}"
-        shares: dict[str, dict[str, float]] = {}
-        for column in ("audience", "industries", "seniority"):
-            shares[column] = {}
-            for part in _split(row.get(column)):
-                name, _, share = part.partition(":")
-                shares[column][name.strip()] = _number(share.strip(), f"{where}:{column}")
+    for line, row in reading.open(path, "kols", required):
         try:
-            candidate = KOLCandidate(
-                row.get("handle", ""),
-                _number(row.get("followers"), f"{where}:followers", integer=True),
-                shares["audience"],
-                _number(row.get("avg_interactions"), f"{where}:avg_interactions"),
-                topics=_split(row.get("topics")),
-                risk_flags=_split(row.get("risk_flags")),
-                cost_per_post=row.get("cost_per_post"),
-                industries=shares["industries"],
-                seniority=shares["seniority"],
-                reach=_number(row.get("reach"), f"{where}:reach", integer=True),
-                vetting_days=_number(
-                    row.get("vetting_days"), f"{where}:vetting_days", integer=True
-                ),
-                clicks=_number(row.get("clicks"), f"{where}:clicks", integer=True),
-                campaign_cost=row.get("campaign_cost"),
-            )
+            out.append(_candidate(row, path, line))
         except InvalidInputError as exc:
-            column = exc.path.removeprefix("candidate.").split("[")[0]
-            raise exc.at(f"{where}:{column}") from None
-        out.append(candidate)
+            reading.bad.add(exc)
+    reading.check()
     return out
+
+
+def _candidate(row: dict[str, str], path: Path, line: int) -> KOLCandidate:
+    where = f"{path}:{line}"
+    shares: dict[str, dict[str, float]] = {}
+    for column in ("audience", "industries", "seniority"):
+        shares[column] = {}
+        for part in _split(row.get(column)):
+            name, _, share = part.partition(":")
+            shares[column][name.strip()] = _number(share.strip(), f"{where}:{column}")
+    try:
+        return KOLCandidate(
+            row.get("handle", ""),
+            _number(row.get("followers"), f"{where}:followers", integer=True),
+            shares["audience"],
+            _number(row.get("avg_interactions"), f"{where}:avg_interactions"),
+            topics=_split(row.get("topics")),
+            risk_flags=_split(row.get("risk_flags")),
+            cost_per_post=row.get("cost_per_post"),
+            industries=shares["industries"],
+            seniority=shares["seniority"],
+            reach=_number(row.get("reach"), f"{where}:reach", integer=True),
+            vetting_days=_number(row.get("vetting_days"), f"{where}:vetting_days", integer=True),
+            clicks=_number(row.get("clicks"), f"{where}:clicks", integer=True),
+            campaign_cost=row.get("campaign_cost"),
+        )
+    except InvalidInputError as exc:
+        column = exc.path.removeprefix("candidate.").split("[")[0]
+        raise exc.at(f"{where}:{column}") from None
 
 
 class Table(NamedTuple):
@@ -178,18 +259,29 @@ class Table(NamedTuple):
     lines: list[int]
 
 
-def read_records(path: Path, times: Sequence[str], required: Sequence[str] = ()) -> Table:
+def read_records(
+    path: Path,
+    times: Sequence[str],
+    required: Sequence[str] = (),
+    reading: Reading | None = None,
+    kind: str = "deals",
+) -> Table:
     """CSV rows as records: the ``times`` columns parsed as ISO 8601 (blank = absent),
     every other non-blank cell kept as text."""
-    require_columns(path, required)
+    reading = reading or Reading()
     table = Table(path, [], [])
-    for line, row in rows(path):
+    for line, row in reading.open(path, kind, required):
         record: dict[str, Any] = dict(row)
+        good = True
         for column in times:
             if column in record:
-                record[column] = parse_datetime(record[column], f"{path}:{line}:{column}")
-        table.records.append(record)
-        table.lines.append(line)
+                at = reading.time(record[column], f"{path}:{line}:{column}")
+                good = good and at is not None
+                record[column] = at
+        if good:
+            table.records.append(record)
+            table.lines.append(line)
+    reading.check()
     return table
 
 
@@ -210,33 +302,45 @@ def located(tables: Mapping[str, Table], call: Callable[[], Any]) -> Any:
 
 # --- writing ----------------------------------------------------------------------
 
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_DECIMAL_CELL = re.compile(r"[+-]?\d+\.\d+%?")
+_RISKY_FIRST = frozenset("=+-@\t")
+# Control characters (C0, DEL, C1) shown as escapes in text tables, so a cell cannot
+# move the cursor, recolour the terminal or fake a line of output.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
 
 def safe_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet will not run as a formula.
 
-    Text starting with ``= + - @`` (or tab/CR) gets a leading apostrophe; plain
-    numbers such as ``-12.5`` are left as they are.
+    A cell whose first character after leading spaces, CR and LF is ``= + - @`` or a
+    tab gets a leading apostrophe, unless the whole cell is a plain decimal number
+    such as ``-12.5`` (``-inf``, ``+nan`` and ``-1_000`` are not).
 
-    >>> safe_cell("=HYPERLINK(\\"x\\")"), safe_cell(-12.5), safe_cell("@home")
-    ('\\'=HYPERLINK("x")', '-12.5', "'@home")
+    >>> safe_cell("=HYPERLINK(\\"x\\")"), safe_cell(-12.5), safe_cell("\\r@home")
+    ('\\'=HYPERLINK("x")', '-12.5', "'\\r@home")
     """
     text = "" if value is None else str(value)
-    if text.startswith(_RISKY_PREFIXES):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
+    first = text.lstrip(" \r\n")[:1]
+    if first in _RISKY_FIRST and first and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
     return text
 
 
+def _shown(value: Any) -> str:
+    return str(value).translate(_CONTROLS)
+
+
 def write_table(rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Rows as an aligned text table (numbers right-aligned)."""
+    """Rows as an aligned text table (numbers right-aligned, control characters escaped)."""
     if not rows:
         out.write("(no leads)\n")
         return
     columns = list(rows[0])
-    cells = [[str(r[c]) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    cells = [[_shown(r[c]) for c in columns] for r in rows]
+    titles = [_shown(c) for c in columns]
+    widths = [max(len(t), *(len(row[i]) for row in cells)) for i, t in enumerate(titles)]
     numeric = {c for c in columns if all(_is_number(r[c]) for r in rows)}
 
     def line(values: Sequence[str]) -> str:
@@ -246,7 +350,7 @@ def write_table(rows: list[dict[str, Any]], out: TextIO) -> None:
         ]
         return "  ".join(parts).rstrip()
 
-    out.write(line(columns) + "\n")
+    out.write(line(titles) + "\n")
     out.write(line(["-" * w for w in widths]) + "\n")
     for row in cells:
         out.write(line(row) + "\n")
@@ -263,16 +367,46 @@ def write_json(payload: Any, out: TextIO) -> int:
     return 0
 
 
-def write_csv(rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Rows as spreadsheet-safe CSV with a header."""
+def write_csv(
+    rows: list[dict[str, Any]], out: TextIO, *, delimiter: str = ",", decimal: str = "."
+) -> None:
+    """Rows as spreadsheet-safe CSV with a header (see :func:`safe_cell`); with
+    ``decimal=","`` numbers are written ``12,5``."""
     if not rows:
         return
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_cell(c) for c in rows[0]])
+    specials = frozenset(f'{delimiter}"\r\n')
+
+    def quoted(text: str) -> str:
+        # The csv module quotes only the line terminator's characters, so a lone CR
+        # would split the row in a spreadsheet: quote CR and LF explicitly.
+        if specials.isdisjoint(text):
+            return text
+        return '"' + text.replace('"', '""') + '"'
+
+    def cell(value: Any) -> str:
+        text = safe_cell(value)
+        if decimal == "," and (_is_number(value) or _DECIMAL_CELL.fullmatch(text)):
+            text = text.replace(".", ",")
+        return quoted(text)
+
+    def line(cells: list[str]) -> str:
+        # One empty cell alone would be a blank line, which readers skip.
+        return (delimiter.join(cells) if cells != [""] else '""') + "\n"
+
+    out.write(line([quoted(safe_cell(c)) for c in rows[0]]))
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row.values()])
+        out.write(line([cell(v) for v in row.values()]))
 
 
-def write_rows(fmt: str, rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Rows as CSV when ``fmt`` is ``csv``, else as a text table."""
-    (write_csv if fmt == "csv" else write_table)(rows, out)
+def write_rows(args: Any, rows: list[dict[str, Any]], out: TextIO) -> None:
+    """Rows as CSV when ``args.format`` is ``csv`` (with ``args.delimiter`` and
+    ``args.decimal``), else as a text table."""
+    if args.format == "csv":
+        write_csv(
+            rows,
+            out,
+            delimiter=getattr(args, "delimiter", None) or ",",
+            decimal=getattr(args, "decimal", None) or ".",
+        )
+    else:
+        write_table(rows, out)

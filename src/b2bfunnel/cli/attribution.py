@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..velocity import MODELS, attribute
-from ._args import FORMATS, positive
-from ._tables import DEAL_TIMES, located, read_records, write_json, write_rows
+from ..pipeline import MODELS, attribute
+from ._args import add_table_options, positive
+from ._tables import DEAL_TIMES, Reading, located, read_records, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -19,15 +19,18 @@ def register(sub: Any) -> None:
     att.add_argument("--model", choices=(*MODELS, "all"), default="all")
     att.add_argument("--by", choices=("channel", "campaign", "kol"), default="channel")
     att.add_argument("--lookback-days", type=positive, default=90, help="lookback window (90)")
-    att.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(att)
     att.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Credit of won-deal value per channel, campaign or KOL, model by model."""
-    touches = read_records(Path(args.touches), ("at",), ["lead_id", "at", "channel"])
+    reading = Reading(args)
+    touches = read_records(
+        Path(args.touches), ("at",), ["lead_id", "at", "channel"], reading, "touches"
+    )
     deals = read_records(
-        Path(args.deals), DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"]
+        Path(args.deals), DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"], reading
     )
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         return write_json(report.to_dict(), out)
     rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]
-    write_rows(args.format, rows, out)
+    write_rows(args, rows, out)
     if args.format == "table":
         out.write(
             f"\n{report.won_deals} won deals worth {report.revenue}; "

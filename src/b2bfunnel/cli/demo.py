@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from ..funnel import Funnel
 from ..nps import nps_position, nps_report
-from ..velocity import compare_velocity
+from ..pipeline import compare_velocity
 from ._args import positive
 from ._tables import DEAL_TIMES, read_events, read_leads, read_records, read_responses, write_table
 from .qualify import qualify_rows

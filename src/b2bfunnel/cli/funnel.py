@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..velocity import funnel_metrics
-from ._args import FORMATS, positive
-from ._tables import located, read_records, write_json, write_rows
+from ..pipeline import funnel_metrics
+from ._args import add_table_options, positive
+from ._tables import Reading, located, read_records, write_json, write_rows
 
 LIFECYCLE_TIMES = (
     "lead_at",
@@ -27,14 +27,14 @@ def register(sub: Any) -> None:
     fun = sub.add_parser("funnel", help="conversion, time in stage, SLA, rejection reasons")
     fun.add_argument("lifecycle", help="CSV with lead_at, mql_at, sql_at, ... columns")
     fun.add_argument("--sla-hours", type=positive, default=24, help="SLA to contact an SQL (24)")
-    fun.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(fun)
     fun.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Conversion, time in stage, SLA and rejection reasons from lifecycle records."""
     path = Path(args.lifecycle)
-    table = read_records(path, LIFECYCLE_TIMES)
+    table = read_records(path, LIFECYCLE_TIMES, (), Reading(args), "leads")
     hours = timedelta(hours=args.sla_hours)
     metrics = located({"records": table}, lambda: funnel_metrics(table.records, sla=hours))
     if args.format == "json":
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         }
         for s in metrics.stages
     ]
-    write_rows(args.format, rows, out)
+    write_rows(args, rows, out)
     if args.format == "table":
         share = "no SQL" if metrics.sla_share is None else f"{metrics.sla_share:.0%}"
         out.write(

@@ -10,8 +10,8 @@ from .._config import load_toml
 from ..errors import InvalidInputError
 from ..funnel import Funnel
 from ..kol import KOLBrief, plan_portfolio
-from ._args import FORMATS
-from ._tables import read_candidates, write_json, write_rows
+from ._args import add_table_options
+from ._tables import Reading, read_candidates, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
     kol.add_argument(
         "--weight-by-fit", action="store_true", help="weigh qualified reach by fit when planning"
     )
-    kol.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(kol)
     kol.set_defaults(run=run)
 
 
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError("needs a [brief] table with target_roles", path=str(args.brief))
     brief = KOLBrief.from_dict(data["brief"])
     funnel = Funnel.from_dict({"kol": data["kol"]}) if "kol" in data else Funnel()
-    candidates = read_candidates(Path(args.candidates))
+    candidates = read_candidates(Path(args.candidates), Reading(args))
     if args.budget is not None:
         plan = plan_portfolio(
             candidates, brief, args.budget, weight_by_fit=args.weight_by_fit, config=funnel.kol
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             }
             for f in plan.selected
         ]
-        write_rows(args.format, rows, out)
+        write_rows(args, rows, out)
         if args.format == "table":
             mix = ", ".join(f"{k} {v}" for k, v in plan.mix.items())
             out.write(
@@ -82,5 +82,5 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         }
         for i, f in enumerate(fits, start=1)
     ]
-    write_rows(args.format, rows, out)
+    write_rows(args, rows, out)
     return 0

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..nps import NPSResult, Report, nps_position, nps_report
-from ._args import FORMATS, positive
-from ._tables import read_responses, write_csv, write_json, write_table
+from ._args import add_table_options, positive
+from ._tables import Reading, read_responses, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -21,13 +21,15 @@ def register(sub: Any) -> None:
     survey.add_argument("--period", choices=("month", "quarter"), help="report by period")
     survey.add_argument("--sector", help="compare with the sector benchmark (e.g. saas)")
     survey.add_argument("--min-n", type=positive, default=30, help="flag smaller cells (30)")
-    survey.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(survey)
     survey.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """NPS of a survey export, by segment and/or period, with margins of error."""
-    responses = read_responses(Path(args.responses), args.score_column, args.at_column)
+    responses = read_responses(
+        Path(args.responses), args.score_column, args.at_column, Reading(args)
+    )
     report = nps_report(responses, by=args.by, period=args.period, min_n=args.min_n)
     position = nps_position(report.overall.score, args.sector) if args.sector else None
     if args.format == "json":
@@ -35,12 +37,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if position is not None:
             payload["position"] = position.to_dict()
         return write_json(payload, out)
-    rows = _nps_rows(report)
-    if args.format == "csv":
-        write_csv(rows, out)
-        return 0
-    write_table(rows, out)
-    if position is not None:
+    write_rows(args, _nps_rows(report), out)
+    if args.format == "table" and position is not None:
         out.write(f"\nNPS {report.overall.score:+.1f}: {position.label}\n")
     return 0
 

@@ -12,8 +12,8 @@ from .._time import parse_datetime
 from ..bant import Qualification, QualificationPolicy
 from ..errors import InvalidInputError
 from ..funnel import Funnel
-from ._args import FORMATS, as_of_of, funnel_of
-from ._tables import require_columns, rows, write_json, write_rows
+from ._args import add_table_options, as_of_of, funnel_of
+from ._tables import Reading, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
     qual.add_argument("--config", help="funnel TOML file (its [qualification] section)")
     qual.add_argument("--as-of", help="ISO 8601 time with offset, to judge dates (default: now)")
     qual.add_argument("--language", choices=("en", "es"), help="language of the questions")
-    qual.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(qual)
     qual.set_defaults(run=run)
 
 
@@ -32,8 +32,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     funnel = funnel_of(args.config)
     as_of = as_of_of(args.as_of)
     path = Path(args.answers)
-    require_columns(path, ["id"])
-    results = qualify_rows(rows(path), path, funnel, as_of, args.language)
+    reading = Reading(args, funnel.input)
+    results = qualify_rows(
+        reading.open(path, "answers", ["id"]), path, funnel, as_of, args.language
+    )
+    reading.check()
     if args.format == "json":
         payload = [{"lead": lead, **q.to_dict()} for lead, q in results]
         return write_json(payload, out)
@@ -46,7 +49,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         }
         for lead, q in results
     ]
-    write_rows(args.format, table, out)
+    write_rows(args, table, out)
     return 0
 
 

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .._columns import event_names
 from ..scoring import Score
-from ._args import FORMATS, as_of_of, funnel_of, positive
-from ._tables import read_events, read_leads, write_csv, write_json, write_table
+from ._args import add_table_options, as_of_of, funnel_of, positive
+from ._tables import Reading, iter_events, read_leads, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -20,7 +21,7 @@ def register(sub: Any) -> None:
     score.add_argument("--config", help="funnel TOML file (default: the documented defaults)")
     score.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
     score.add_argument("--top", type=positive, help="show only the N best leads")
-    score.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(score)
     score.set_defaults(run=run)
 
 
@@ -28,12 +29,16 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Score and rank the leads of a CRM export."""
     funnel = funnel_of(args.config)
     as_of = as_of_of(args.as_of)
-    leads = read_leads(Path(args.leads))
-    events = read_events(Path(args.events))
+    reading = Reading(args, funnel.input)
+    leads = read_leads(Path(args.leads), reading)
+    known = [rule.event for rule in funnel.scoring.implicit]
+    name_of = event_names(known, funnel.input.aliases)
+    events = iter_events(Path(args.events), reading, name_of)
     scores = funnel.rank(leads, events, as_of=as_of)
+    reading.check()
     shown = scores[: args.top] if args.top else scores
     rows = score_rows(shown, {lead["id"]: lead for lead in leads}, [])
-    _emit(args.format, rows, shown, out)
+    _emit(args, rows, shown, out)
     if args.format == "table":
         out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
     return 0
@@ -63,14 +68,14 @@ def score_rows(
     return rows
 
 
-def _emit(fmt: str, rows: list[dict[str, Any]], scores: Sequence[Score], out: TextIO) -> None:
-    if fmt == "json":
+def _emit(
+    args: argparse.Namespace, rows: list[dict[str, Any]], scores: Sequence[Score], out: TextIO
+) -> None:
+    if args.format == "json":
         payload = [{"rank": i, **s.to_dict()} for i, s in enumerate(scores, start=1)]
         write_json(payload, out)
-    elif fmt == "csv":
-        write_csv(rows, out)
     else:
-        write_table(rows, out)
+        write_rows(args, rows, out)
 
 
 def summary(scores: Sequence[Score], bands: Sequence[str]) -> str:

@@ -7,9 +7,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+from .._columns import event_names
 from .._time import parse_datetime
-from ._args import FORMATS, funnel_of
-from ._tables import read_events, read_leads, write_json, write_rows
+from ._args import add_table_options, funnel_of
+from ._tables import Reading, iter_events, read_leads, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     sim.add_argument("--events", required=True, help="CSV with lead_id, name, at columns")
     sim.add_argument("--until", required=True, help="ISO 8601 time with offset to run up to")
     sim.add_argument("--config", help="funnel TOML file")
-    sim.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(sim)
     sim.set_defaults(run=run)
 
 
@@ -27,9 +28,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """The actions each lead would get from the nurture flow, replayed on history."""
     funnel = funnel_of(args.config)
     until = parse_datetime(args.until, "--until")
-    leads = read_leads(Path(args.leads))
-    events = read_events(Path(args.events))
+    reading = Reading(args, funnel.input)
+    leads = read_leads(Path(args.leads), reading)
+    name_of = event_names([rule.event for rule in funnel.scoring.implicit], funnel.input.aliases)
+    events = iter_events(Path(args.events), reading, name_of)
     results = funnel.simulate(leads, events, until=until)
+    reading.check()
     rows = [
         {
             "lead": lead_id,
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             for lead_id, (state, actions) in results.items()
         }
         return write_json(payload, out)
-    write_rows(args.format, rows, out)
+    write_rows(args, rows, out)
     if args.format == "table":
         statuses = Counter(state.status for state, _ in results.values())
         summary = ", ".join(f"{n} {status}" for status, n in statuses.most_common())

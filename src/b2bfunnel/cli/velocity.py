@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..velocity import VelocityReport, compare_velocity, velocity_from_deals
-from ._args import FORMATS, as_of_of
-from ._tables import DEAL_TIMES, located, read_records, write_json, write_rows
+from ..pipeline import VelocityReport, compare_velocity, velocity_from_deals
+from ._args import add_table_options, as_of_of
+from ._tables import DEAL_TIMES, Reading, located, read_records, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -18,14 +18,16 @@ def register(sub: Any) -> None:
     vel.add_argument("--by", help="deal column to compare cohorts by (e.g. influenced)")
     vel.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
     vel.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
-    vel.add_argument("--format", choices=FORMATS, default="table")
+    add_table_options(vel)
     vel.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Pipeline velocity of a deals CSV, overall or per cohort."""
     path = Path(args.deals)
-    table = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"])
+    table = read_records(
+        path, DEAL_TIMES, ["created_at", "amount", "outcome"], Reading(args), "deals"
+    )
     deals = table.records
     as_of = as_of_of(args.as_of)
     if args.by is None:
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "json":
             write_json(report.to_dict(), out)
         else:
-            write_rows(args.format, [_velocity_row("all", report)], out)
+            write_rows(args, [_velocity_row("all", report)], out)
         return 0
     comparison = located(
         {"deals": table}, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         return write_json(comparison.to_dict(), out)
     rows = [_velocity_row(key, report) for key, report in comparison.items()]
-    write_rows(args.format, rows, out)
+    write_rows(args, rows, out)
     if args.format == "table":
         out.write("\n" + lift_lines(comparison))
     return 0

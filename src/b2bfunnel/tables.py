@@ -1,0 +1,330 @@
+"""Reading CSV files as CRMs and spreadsheets write them.
+
+:func:`open_table` works out a file's encoding (UTF-8, UTF-8 or UTF-16 with a BOM,
+else Windows-1252 with a note) and delimiter (``,`` ``;`` tab ``|``, sniffed from the
+header), checks the header (no duplicates; a blank header only over an empty column),
+renames mapped columns to the fields they stand for, and streams rows as
+``(line, {column: text})`` with blank cells dropped. A bad row does not stop the
+reading: it is handed to a :class:`BadRows`, which reports every one at the end (or
+counts the skipped ones).
+
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "leads.csv"
+>>> _ = path.write_bytes("Record ID;Empleados\\nL1;1.200\\n".encode("cp1252"))
+>>> table = open_table(path, columns={"id": "Record ID"}, decimal=",")
+>>> table.delimiter, list(table)
+(';', [(2, {'id': 'L1', 'Empleados': '1,200'})])
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._columns import missing_column
+from .errors import InvalidInputError
+
+__all__ = ["BadRows", "Table", "open_table"]
+
+DELIMITERS = (",", ";", "\t", "|")
+FALLBACK_ENCODING = "cp1252"
+_CHUNK = 1 << 20
+# A cell made only of digits, grouping, signs, range dashes and currency: the one kind
+# of cell whose "." and "," swap meaning under ``decimal=","``.
+_NUMBERISH = re.compile(
+    r"[\d\s.,'+\-\u2013\u2014\u20ac$\u00a3\u00a5%]*\d[\d\s.,'+\-\u2013\u2014\u20ac$\u00a3\u00a5%]*"
+)
+_SWAP = str.maketrans(".,", ",.")
+
+csv.field_size_limit(1 << 24)
+
+
+class BadRows:
+    """Collects the bad rows of one or more files, to report them all at once.
+
+    With ``skip=True`` a bad row is only counted; else :meth:`check` raises one
+    :class:`InvalidInputError` listing up to ``shown`` of them and the count.
+    """
+
+    def __init__(self, *, skip: bool = False, shown: int = 20) -> None:
+        self.skip = skip
+        self.shown = shown
+        self.problems: list[InvalidInputError] = []
+
+    def add(self, error: InvalidInputError) -> None:
+        """Record a bad row (its error locates it: file:line:column)."""
+        self.problems.append(error)
+
+    @property
+    def count(self) -> int:
+        """How many bad rows were found."""
+        return len(self.problems)
+
+    def check(self) -> None:
+        """Raise one error listing the bad rows, unless they are skipped or none."""
+        if not self.problems or self.skip:
+            return
+        lines = [f"  {p}" for p in self.problems[: self.shown]]
+        more = self.count - self.shown
+        if more > 0:
+            lines.append(f"  ... and {more} more")
+        noun = "row" if self.count == 1 else "rows"
+        raise InvalidInputError(
+            f"{self.count} bad {noun} (fix them, or skip them with --skip-invalid):\n"
+            + "\n".join(lines),
+            path=self.problems[0].path.split(":")[0],
+        )
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _first_bad(path: Path, encoding: str = "utf-8") -> tuple[int, int] | None:
+    """``(line, byte)`` of the first byte not in ``encoding``, or ``None``."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk.count(b"\n", 0, exc.start), chunk[exc.start]
+            line += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return line, 0
+    return None
+
+
+def _encoding(path: Path, given: str | None, notes: list[str]) -> str:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    bom = _bom_encoding(head)
+    if given:
+        try:
+            codecs.lookup(given)
+        except LookupError:
+            raise InvalidInputError(f"unknown encoding {given!r}", path="--encoding") from None
+        return bom if bom and codecs.lookup(given).name.startswith("utf") else given
+    if bom:
+        return bom
+    bad = _first_bad(path)
+    if bad is None:
+        return "utf-8"
+    line, byte = bad
+    notes.append(
+        f"{path}:{line}: not UTF-8 (byte 0x{byte:02X}); read as Windows-1252 "
+        "(use --encoding to say otherwise)"
+    )
+    return FALLBACK_ENCODING
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a header line: whichever of ``, ; tab |`` occurs most often
+    outside quotes (``,`` on a tie or when none does)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+class Table:
+    """An open CSV file: its format, its ``header`` as written, the field name of each
+    column (``names``) and its rows.
+
+    Iterating yields ``(line, cells)`` for each good row; bad rows go to ``bad``.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        encoding: str,
+        delimiter: str,
+        decimal: str,
+        header: list[str],
+        names: list[str],
+        bad: BadRows,
+        notes: list[str],
+    ) -> None:
+        self.path = path
+        self.header = header
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.decimal = decimal
+        self.names = names
+        self.bad = bad
+        self.notes = notes
+
+    @property
+    def columns(self) -> list[str]:
+        """The field names of the header's non-blank columns."""
+        return [name for name in self.names if name]
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        path, names, width = self.path, self.names, len(self.names)
+        blank = [i for i, name in enumerate(names) if not name]
+        swap = self.decimal == ","
+        try:
+            with open(path, newline="", encoding=self.encoding) as handle:
+                reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+                next(reader, None)
+                start = 2
+                try:
+                    for cells in reader:
+                        line = start
+                        start = reader.line_num + 1
+                        if not cells or (len(cells) == 1 and not cells[0].strip()):
+                            continue
+                        if len(cells) > width and any(c.strip() for c in cells[width:]):
+                            self.bad.add(
+                                InvalidInputError(
+                                    f"{len(cells)} cells but the header has {width} columns",
+                                    path=f"{path}:{line}",
+                                )
+                            )
+                            continue
+                        if blank and any(i < len(cells) and cells[i].strip() for i in blank):
+                            column = next(i for i in blank if i < len(cells) and cells[i].strip())
+                            self.bad.add(
+                                InvalidInputError(
+                                    "a cell under a blank header; name the column",
+                                    path=f"{path}:{line}:column {column + 1}",
+                                )
+                            )
+                            continue
+                        row: dict[str, str] = {}
+                        for name, cell in zip(names, cells, strict=False):
+                            text = cell.strip()
+                            if text and name:
+                                if swap and _NUMBERISH.fullmatch(text):
+                                    text = text.translate(_SWAP)
+                                row[name] = text
+                        yield line, row
+                except csv.Error as exc:
+                    raise _csv_error(exc, path, start, reader.line_num) from None
+        except UnicodeDecodeError:
+            raise _undecodable(path, self.encoding) from None
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+
+    def require(self, fields: Sequence[str]) -> None:
+        """Refuse the file if any of ``fields`` has no column."""
+        for field in fields:
+            if field not in self.names:
+                raise missing_column(field, self.header, path=f"{self.path}:1")
+
+
+def _undecodable(path: Path, encoding: str) -> InvalidInputError:
+    line, byte = _first_bad(path, encoding) or (1, 0)
+    return InvalidInputError(
+        f"cannot be read as {encoding} (byte 0x{byte:02X}); give the file's encoding "
+        "with --encoding",
+        path=f"{path}:{line}",
+    )
+
+
+def _csv_error(exc: csv.Error, path: Path, line: int, last: int) -> InvalidInputError:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return InvalidInputError(
+            f"unterminated quote: the quoted cell on line {line} never ends "
+            f"(the file ends on line {last})",
+            path=f"{path}:{line}",
+        )
+    return InvalidInputError(f"not valid CSV: {text}", path=f"{path}:{line}")
+
+
+def open_table(
+    path: str | os.PathLike[str],
+    *,
+    columns: Mapping[str, str] | Callable[[list[str]], Mapping[str, str]] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str = ".",
+    bad: BadRows | None = None,
+    on_note: Callable[[str], Any] | None = None,
+) -> Table:
+    """Open a CSV file for reading: see the module's documentation.
+
+    ``columns`` maps field names to the headers that hold them (``{"id": "Record
+    ID"}``), or is a function of the header giving that mapping; a mapped header
+    missing from the file is an error naming the closest one. ``decimal=","`` reads
+    ``1.200,50`` as ``1,200.50`` (cells that are numbers only).
+    Notes (such as an encoding fallback) go to ``on_note`` and ``Table.notes``.
+    """
+    path = Path(path)
+    if decimal not in (".", ","):
+        raise InvalidInputError(f"expected '.' or ',', got {decimal!r}", path="decimal")
+    if delimiter is not None and len(delimiter) != 1:
+        raise InvalidInputError(f"expected one character, got {delimiter!r}", path="delimiter")
+    notes: list[str] = []
+    chosen = _encoding(path, encoding, notes)
+    try:
+        with open(path, newline="", encoding=chosen) as handle:
+            first = handle.readline()
+            handle.seek(0)
+            used = delimiter or sniff_delimiter(first)
+            reader = csv.reader(handle, delimiter=used, strict=True)
+            try:
+                header = next(reader, [])
+            except csv.Error as exc:
+                raise _csv_error(exc, path, 1, reader.line_num) from None
+    except UnicodeDecodeError:
+        raise _undecodable(path, chosen) from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    header = [cell.strip() for cell in header]
+    mapping = columns(header) if callable(columns) else columns
+    names = _names(header, dict(mapping or {}), path)
+    if on_note is not None:
+        for note in notes:
+            on_note(note)
+    return Table(path, chosen, used, decimal, header, names, bad or BadRows(), notes)
+
+
+def _names(header: list[str], columns: dict[str, str], path: Path) -> list[str]:
+    """The field name of each header column: mapped ones renamed, others as they are."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise InvalidInputError(
+                f"duplicate column {name!r} (columns {seen[name]} and {index})",
+                path=f"{path}:1",
+            )
+        seen[name] = index
+    by_header = {}
+    for field, column in columns.items():
+        if column not in seen:
+            raise missing_column(field, header, path=f"{path}:1", mapped=column)
+        by_header[column] = field
+    names = [by_header.get(name, name) for name in header]
+    renamed = set(by_header.values())
+    for name in header:
+        if name in renamed and name not in by_header:
+            raise InvalidInputError(
+                f"column {name!r} and the column mapped to {name!r} are both present; "
+                "map or rename one of them",
+                path=f"{path}:1",
+            )
+    return names
