@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,12 +20,27 @@ def register(sub: Any) -> None:
     kol = sub.add_parser("kol", help="rank KOL candidates against a brief, or plan a portfolio")
     kol.add_argument("candidates", help="CSV of candidates (handle, followers, ...)")
     kol.add_argument("--brief", required=True, help="TOML with a [brief] table (and [kol])")
-    kol.add_argument("--budget", help="plan the best portfolio within this amount")
+    kol.add_argument("--budget", type=_budget, help="plan the best portfolio within this amount")
     kol.add_argument(
         "--weight-by-fit", action="store_true", help="weigh qualified reach by fit when planning"
     )
     add_table_options(kol)
     kol.set_defaults(run=run)
+
+
+MAX_BUDGET = Decimal(10) ** 15
+
+
+def _budget(text: str) -> str:
+    """An argparse type: an amount from 0 to 10^15 (a larger one is a typo, and would
+    only make the arithmetic overflow), kept as text for the planner to read."""
+    try:
+        amount = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"expected an amount, got {text!r}") from None
+    if not amount.is_finite() or not 0 <= amount <= MAX_BUDGET:
+        raise argparse.ArgumentTypeError(f"expected an amount from 0 to 10^15, got {text!r}")
+    return text.strip()
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
