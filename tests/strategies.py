@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
@@ -176,3 +177,66 @@ def histories(
     if draw(st.booleans()):
         outcomes.append({"lead_id": "stranger", "at": draw(times)})
     return profiles, history, outcomes
+
+
+# Attribution: leads with several deals (renewals, upsells, a lost deal and a later win),
+# touches before, between, during and after them, in zones with DST changes.
+CHANNELS = ("kol", "email", "search", "webinar")
+ZONES = (UTC, ZoneInfo("Europe/Madrid"), ZoneInfo("America/New_York"))
+
+# Any amount a CRM can hold: cents, many decimals, 30 significant digits, ints, floats.
+amounts = st.one_of(
+    st.decimals(min_value=0, max_value=10**7, places=2),
+    st.builds(
+        lambda digits, places: Decimal(f"{digits}E-{places}"),
+        st.integers(min_value=0, max_value=10**30),
+        st.integers(min_value=0, max_value=12),
+    ),
+    st.integers(min_value=0, max_value=10**12),
+    st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def moments(draw: st.DrawFn, low_day: int = 0, high_day: int = 200) -> datetime:
+    """An instant between two days after :data:`EPOCH`, in one of :data:`ZONES`."""
+    seconds = draw(st.integers(min_value=low_day * 86_400, max_value=high_day * 86_400))
+    return (EPOCH + timedelta(seconds=seconds)).astimezone(draw(st.sampled_from(ZONES)))
+
+
+@st.composite
+def crm_journeys(
+    draw: st.DrawFn, max_leads: int = 4, max_deals: int = 3, max_touches: int = 8
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Touches and deals of a few leads; a lead has 0..``max_deals`` deals, one after
+    the other or overlapping, the last possibly open, and touches at any time."""
+    touches: list[dict[str, Any]] = []
+    deals: list[dict[str, Any]] = []
+    for lead in range(draw(st.integers(min_value=1, max_value=max_leads))):
+        lead_id = f"L{lead}"
+        count = draw(st.integers(min_value=0, max_value=max_deals))
+        start = 0
+        for k in range(count):
+            created = start + draw(st.integers(min_value=0, max_value=30))
+            outcomes = ["won", "won", "lost"] + (["open"] if k == count - 1 else [])
+            deal = {
+                "lead_id": lead_id,
+                "amount": draw(amounts),
+                "outcome": draw(st.sampled_from(outcomes)),
+                "created_at": draw(moments(created, created)),
+                "lead_created_at": EPOCH,
+            }
+            if deal["outcome"] != "open":
+                closed = created + draw(st.integers(min_value=0, max_value=40))
+                deal["closed_at"] = draw(moments(closed, closed)) + timedelta(hours=1)
+                start = max(0, closed - draw(st.integers(min_value=0, max_value=10)))
+            deals.append(deal)
+        for _ in range(draw(st.integers(min_value=0, max_value=max_touches))):
+            touches.append(
+                {
+                    "lead_id": lead_id,
+                    "at": draw(moments(0, start + 60)),
+                    "channel": draw(st.sampled_from(CHANNELS)),
+                }
+            )
+    return touches, deals

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from fractions import Fraction
+from typing import Any, ClassVar
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import crm_journeys
 
 import b2bfunnel as bf
 from b2bfunnel.pipeline import MODELS
@@ -118,7 +121,6 @@ class TestAttribution:
     @pytest.mark.parametrize(
         ("touches", "deals", "path"),
         [
-            ([{**JOURNEY[0], "at": day(30)}], WON, "touches[0].at"),
             ([{**JOURNEY[0], "at": datetime(2026, 1, 2)}], WON, "touches[0].at"),
             ([{**JOURNEY[0], "channel": ""}], WON, "touches[0].channel"),
             (JOURNEY, [{**WON[0], "amount": -1}], "deals[0].amount"),
@@ -126,7 +128,7 @@ class TestAttribution:
         ],
     )
     def test_bad_input(self, touches: list[Any], deals: list[Any], path: str) -> None:
-        """Touches after the close, naive times, negative amounts, unknown outcomes."""
+        """Naive times, blank channels, negative amounts, unknown outcomes."""
         with pytest.raises(bf.InvalidInputError) as info:
             bf.attribute(touches, deals)
         assert info.value.path == path
@@ -191,3 +193,291 @@ class TestAttribution:
         assert allocate(100, [1, 1, 1]) == [34, 33, 33]
         assert allocate(10, [0.5, 0.25, 0.25]) == [5, 3, 2]
         assert sum(allocate(99_999, [0.1, 0.7, 0.2])) == 99_999
+
+
+def won(lead: str, amount: Any, created: float, closed: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "lead_id": lead,
+        "amount": amount,
+        "outcome": "won",
+        "created_at": day(created),
+        "closed_at": day(closed),
+        **extra,
+    }
+
+
+def exact(amount: Any) -> Fraction:
+    """An amount as the library reads it (a float by its repr), as an exact fraction."""
+    return Fraction(Decimal(repr(amount)) if isinstance(amount, float) else amount)
+
+
+def touch(lead: str, at: float, channel: str) -> dict[str, Any]:
+    return {"lead_id": lead, "at": day(at), "channel": channel}
+
+
+class TestRepeatBusiness:
+    """A lead with several deals: each touch belongs to the deal it led to."""
+
+    TOUCHES: ClassVar[list[dict[str, Any]]] = [
+        touch("L1", 1, "kol"),
+        touch("L1", 5, "email"),
+        touch("L1", 12, "search"),  # after the first deal closed: the renewal's
+        touch("L1", 15, "webinar"),
+        touch("L1", 25, "ads"),  # after the last deal closed: no deal's
+    ]
+    DEALS: ClassVar[list[dict[str, Any]]] = [
+        won("L1", "500.00", 13, 20, lead_created_at=day(0)),
+        won("L1", "1000.00", 4, 10, lead_created_at=day(0)),
+    ]
+
+    def test_touches_go_to_the_first_deal_closing_after_them(self) -> None:
+        """A renewal with touches between the deals no longer fails; each deal is credited
+        with its own touches, and the touch after the last close is counted, not an error."""
+        report = bf.attribute(self.TOUCHES, self.DEALS)
+        assert report.totals["linear"] == {
+            "email": Decimal("500.00"),
+            "kol": Decimal("500.00"),
+            "search": Decimal("250.00"),
+            "webinar": Decimal("250.00"),
+        }
+        assert report.totals["first_touch"] == {
+            "email": Decimal("0.00"),
+            "kol": Decimal("1000.00"),
+            "search": Decimal("500.00"),
+            "webinar": Decimal("0.00"),
+        }
+        assert (report.won_deals, report.unattributed_touches) == (2, 1)
+        assert report.to_dict()["unattributed_touches"] == 1
+
+    def test_milestones_of_a_second_deal_start_after_the_first_closed(self) -> None:
+        """Position-based gives the renewal's first touch 40%: the first touch after the
+        previous close, not the lead's first touch; W-shaped puts lead creation there too."""
+        touches = [*self.TOUCHES[:4], touch("L1", 16, "email"), touch("L1", 18, "ads")]
+        report = bf.attribute(touches, self.DEALS, models=["position_based", "w_shaped"])
+        # the 500 renewal: search 40%, webinar and email 10% each, ads 40%; the first
+        # deal's two touches (kol, email) half each
+        assert report.totals["position_based"] == {
+            "ads": Decimal("200.00"),
+            "email": Decimal("550.00"),
+            "kol": Decimal("500.00"),
+            "search": Decimal("200.00"),
+            "webinar": Decimal("50.00"),
+        }
+        # W-shaped: first touch and lead creation both the search touch (60%), opportunity
+        # creation (day 13) also the search touch: 90%, the rest 10% over three touches
+        assert report.totals["w_shaped"]["search"] == Decimal("450.00")
+
+    def test_touches_during_an_open_deal_belong_to_it(self) -> None:
+        """An open deal after a won one takes the touches after the close; the Markov
+        model counts its journey as not (yet) converting."""
+        deals = [
+            self.DEALS[1],
+            {"lead_id": "L1", "amount": 700, "outcome": "open", "created_at": day(11)},
+        ]
+        report = bf.attribute(self.TOUCHES, deals, models=["linear", "markov"])
+        assert report.totals["linear"] == {"email": Decimal("500.00"), "kol": Decimal("500.00")}
+        assert (report.unattributed_touches, report.non_converting_paths) == (0, 1)
+
+    def test_touches_after_a_lost_deal(self) -> None:
+        """Touches after a lost deal are no error: they belong to no deal."""
+        deals = [{**self.DEALS[1], "outcome": "lost"}]
+        report = bf.attribute(self.TOUCHES, deals, models=["linear"])
+        assert (report.won_deals, report.attributed, report.unattributed_touches) == (
+            0,
+            Decimal("0.00"),
+            3,
+        )
+
+    @settings(max_examples=150, deadline=None)
+    @given(crm_journeys(), st.randoms(use_true_random=False))
+    def test_several_deals_per_lead_never_fail_and_ignore_order(
+        self, data: tuple[list[dict[str, Any]], list[dict[str, Any]]], rnd: Any
+    ) -> None:
+        """Any leads with several deals and touches anywhere: no error, and the same
+        result whatever the input order."""
+        touches, deals = data
+        report = bf.attribute(touches, deals)
+        rnd.shuffle(touches)
+        rnd.shuffle(deals)
+        assert bf.attribute(touches, deals) == report
+
+    @settings(max_examples=150, deadline=None)
+    @given(crm_journeys(max_deals=3, max_touches=10))
+    def test_first_touch_follows_the_assignment_rule(
+        self, data: tuple[list[dict[str, Any]], list[dict[str, Any]]]
+    ) -> None:
+        """Brute force of the documented rule: each won deal's first touch (among the touches
+        whose first deal closing at or after them is this one, within 90 days) gets its
+        whole amount; touches with no such deal are counted as unattributed."""
+        touches, deals = data
+        end = {id(d): d.get("closed_at") for d in deals}
+        never = datetime.max.replace(tzinfo=UTC)
+        order = {id(d): (d.get("closed_at", never), d["created_at"]) for d in deals}
+        assume(len(set(order.values())) == len(order))  # ties are ordered by further fields
+        expected: dict[str, Fraction] = {}
+        stray = 0
+        owned: dict[int, list[dict[str, Any]]] = {id(d): [] for d in deals}
+        for t in touches:
+            mine = [d for d in deals if d["lead_id"] == t["lead_id"]]
+            later = [d for d in mine if end[id(d)] is None or end[id(d)] >= t["at"]]
+            if not later:
+                stray += 1
+                continue
+            owned[id(min(later, key=lambda d: order[id(d)]))].append(t)
+        for d in deals:
+            if d["outcome"] != "won":
+                continue
+            window = [t for t in owned[id(d)] if t["at"] >= d["closed_at"] - timedelta(days=90)]
+            if window:
+                first = min(window, key=lambda t: (t["at"], t["channel"]))
+                amount = exact(d["amount"])
+                expected[first["channel"]] = expected.get(first["channel"], Fraction(0)) + amount
+        # a minor unit as fine as the finest amount: no rounding at all
+        places = max(
+            [2]
+            + [
+                next(p for p in range(400) if (exact(d["amount"]) * 10**p).denominator == 1)
+                for d in deals
+            ]
+        )
+        report = bf.attribute(touches, deals, models=["first_touch"], minor_unit=f"1E-{places}")
+        assert report.unattributed_touches == stray
+        credited = {k: Fraction(v) for k, v in report.totals["first_touch"].items() if v}
+        assert credited == {k: v for k, v in expected.items() if v}
+
+
+class TestExactMoney:
+    """Credits are whole minor units that add up exactly, at any precision."""
+
+    @pytest.mark.parametrize(
+        ("amounts", "attributed"),
+        [
+            (["1000000.00", "12.3456789012"], "1000012.35"),
+            (["1234567.89012345678"], "1234567.89"),
+            (["12345678901234567890123456789.5"], "12345678901234567890123456789.50"),
+        ],
+    )
+    def test_issue_amounts(self, amounts: list[str], attributed: str) -> None:
+        """Many decimals or 29 significant digits: every model's credits add up to the
+        attributed revenue rounded to the cent, with no decimal.InvalidOperation."""
+        touches = [{**t, "lead_id": f"L{i}"} for i in range(len(amounts)) for t in JOURNEY]
+        deals = [{**WON[0], "lead_id": f"L{i}", "amount": a} for i, a in enumerate(amounts)]
+        report = bf.attribute(touches, deals)
+        assert report.attributed == Decimal(attributed)
+        for model in MODELS:
+            credits = report.totals[model].values()
+            assert sum(Fraction(c) for c in credits) == Fraction(attributed), model
+            assert all(c.as_tuple().exponent == -2 for c in credits)
+
+    def test_rule_based_shares_are_exact_at_any_size(self) -> None:
+        """W-shaped 60/30/10 of 10**27 is exact: no float error in the shares."""
+        report = bf.attribute(JOURNEY, [{**WON[0], "amount": 10**27}], models=["w_shaped"])
+        assert report.totals["w_shaped"] == {
+            "email": Decimal(3 * 10**26) * 1,
+            "kol": Decimal(6 * 10**26),
+            "search": Decimal(10**26),
+        }
+
+    def test_minor_unit(self) -> None:
+        """Yen have no cents; a 0.05 unit rounds to multiples of 0.05 (half to even)."""
+        yen = bf.attribute(JOURNEY, WON, models=["linear"], minor_unit=1)
+        assert yen.totals["linear"] == {"email": 333, "kol": 334, "search": 333}
+        nickel = bf.attribute(
+            JOURNEY, [{**WON[0], "amount": "10.03"}], models=["linear"], minor_unit="0.05"
+        )
+        assert nickel.attributed == Decimal("10.05")
+        assert sum(nickel.totals["linear"].values()) == Decimal("10.05")
+        assert all((v / Decimal("0.05")) % 1 == 0 for v in nickel.totals["linear"].values())
+
+    @settings(max_examples=120, deadline=None)
+    @given(crm_journeys(max_leads=5), st.sampled_from(["0.01", "1", "0.001", "0.05"]))
+    def test_credits_add_up_to_the_attributed_revenue(
+        self, data: tuple[list[dict[str, Any]], list[dict[str, Any]]], unit: str
+    ) -> None:
+        """For every model and Markov split and any amounts, the credits add up exactly
+        to the won revenue that had touches, rounded to the minor unit."""
+        touches, deals = data
+        revenue = sum((exact(d["amount"]) for d in deals if d["outcome"] == "won"), Fraction(0))
+        for split in ("journey", "touch", "global"):
+            report = bf.attribute(touches, deals, minor_unit=unit, markov_split=split)
+            assert Fraction(report.revenue) == revenue
+            expected = round(Fraction(report.revenue - report.unattributed) / Fraction(unit))
+            assert report.attributed == expected * Decimal(unit)
+            for model in MODELS:
+                credits = [Fraction(c) for c in report.totals[model].values()]
+                assert sum(credits) == expected * Fraction(unit), (model, split)
+                assert all(c >= 0 and (c / Fraction(unit)).denominator == 1 for c in credits)
+
+
+class TestRefusedInput:
+    """Bad options and odd numbers are refused with a path, never accepted or crashed."""
+
+    @pytest.mark.parametrize(
+        ("options", "path"),
+        [
+            ({"lookback_days": math.nan}, "lookback_days"),
+            ({"lookback_days": "90"}, "lookback_days"),
+            ({"half_life_days": math.nan}, "half_life_days"),
+            ({"half_life_days": math.inf}, "half_life_days"),
+            ({"half_life_days": None}, "half_life_days"),
+            ({"models": None}, "models"),
+            ({"models": []}, "models"),
+            ({"models": [["linear"]]}, "models[0]"),
+            ({"by": None}, "by"),
+            ({"minor_unit": 0}, "minor_unit"),
+            ({"minor_unit": "NaN"}, "minor_unit"),
+            ({"markov_split": "per_touch"}, "markov_split"),
+            ({"non_converting_after_days": -1}, "non_converting_after_days"),
+            ({"as_of": datetime(2026, 1, 1)}, "as_of"),
+        ],
+    )
+    def test_options(self, options: dict[str, Any], path: str) -> None:
+        """NaN, infinite, wrong-typed or unknown options name the option."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.attribute(JOURNEY, WON, **options)
+        assert info.value.path == path
+
+    @pytest.mark.parametrize("amount", [Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity")])
+    def test_non_finite_amounts(self, amount: Decimal) -> None:
+        """A NaN or infinite amount is refused at its deal."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.attribute(JOURNEY, [{**WON[0], "amount": amount}])
+        assert info.value.path == "deals[0].amount"
+
+    @pytest.mark.parametrize(
+        ("touches", "deals", "path"), [(None, WON, "touches"), (JOURNEY, 5, "deals")]
+    )
+    def test_not_records(self, touches: Any, deals: Any, path: str) -> None:
+        """Something that is not a collection of records is refused, not a TypeError."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.attribute(touches, deals)
+        assert info.value.path == path
+
+    @pytest.mark.parametrize(
+        ("units", "weights", "path"),
+        [
+            (10, [-1, 2], "weights[0]"),
+            (10, [1, math.nan], "weights[1]"),
+            (10, [math.inf], "weights[0]"),
+            (10, ["1"], "weights[0]"),
+            (10, [], "weights"),
+            (10, None, "weights"),
+            (-1, [1], "units"),
+            (1.5, [1], "units"),
+        ],
+    )
+    def test_allocate_bad_shares(self, units: Any, weights: Any, path: str) -> None:
+        """allocate refuses negative, NaN, infinite or missing weights and non-whole units."""
+        from b2bfunnel.pipeline import allocate
+
+        with pytest.raises(bf.InvalidInputError) as info:
+            allocate(units, weights)
+        assert info.value.path == path
+
+    def test_allocate_exact_at_any_size(self) -> None:
+        """Exact weights split exactly however many units; all-zero weights split equally."""
+        from b2bfunnel.pipeline import allocate
+
+        assert allocate(10**30, [Decimal("0.3"), Decimal("0.7")]) == [3 * 10**29, 7 * 10**29]
+        assert sum(allocate(10**30 + 7, [0.1, 0.7, 0.2])) == 10**30 + 7
+        assert allocate(5, [0, 0]) == [3, 2]

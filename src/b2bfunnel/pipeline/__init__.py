@@ -5,7 +5,8 @@ One module per concept: ``_velocity`` (``docs/velocity.md``), ``_funnel``
 """
 
 from .._public import publish
-from ._attribution import MODELS, AttributionReport, allocate, attribute
+from ._allocation import allocate
+from ._attribution import MODELS, AttributionReport, attribute
 from ._funnel import FunnelMetrics, StageStats, funnel_metrics
 from ._velocity import (
     Lift,

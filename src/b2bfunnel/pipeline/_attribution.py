@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from .._display import Plotted
 from .._frames import table_rows
-from .._money import money
+from .._money import decimal_of
 from .._time import require_aware
+from .._values import as_number
 from ..errors import InvalidInputError
+from ._allocation import split_units
+from ._journeys import DIMENSIONS, Journey, Touch, assign, read_deals, read_touches
+from ._markov import count_transitions, removal_effects
 
 MODELS = (
     "first_touch",
@@ -25,23 +29,24 @@ MODELS = (
     "w_shaped",
     "markov",
 )
-DIMENSIONS = ("channel", "campaign", "kol")
-NONE = "(none)"
-_START, _CONVERSION, _NULL = "(start)", "(conversion)", "(null)"
-_UNCHECKED = object()  # no tzinfo is this, so the first datetime is always checked
-
-# A touch in a journey: (POSIX time, dimension value, original touch index).
-Touch = tuple[float, str, int]
+MARKOV_SPLITS = ("journey", "touch", "global")
+_DAY = 86_400
+# Sums and roundings of money are exact whatever the size or precision of the amounts.
+_WIDE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 @attrs.frozen(repr=False)
 class AttributionReport(Plotted):
     """Credit for won-deal value per value of ``by`` (channel, campaign or KOL), per model.
 
-    ``totals[model][key]`` is Decimal; for every model the credits of each deal add up
-    exactly to its amount (remainders go, a minor unit at a time, to the largest
-    fractional shares, ties to the earlier touch). ``unattributed`` is the value of won
-    deals with no touch in their lookback window.
+    ``totals[model][key]`` is Decimal, a whole number of ``minor_unit``; for every model
+    the credits add up exactly to ``attributed``, the won revenue that had touches
+    (``revenue - unattributed``) rounded to the minor unit. ``unattributed`` is the
+    value of won deals with no touch in their lookback window; ``unattributed_touches``
+    counts the touches that belong to no deal (after their lead's last deal closed, or of
+    a lead with no deal). For the Markov model, ``removal_effects`` per key,
+    ``non_converting_paths`` (lost and open deals' journeys, and the quiet journeys of
+    leads with no deal, ``no_deal_paths`` of them) and the ``markov_split`` used.
     """
 
     by: str
@@ -51,6 +56,13 @@ class AttributionReport(Plotted):
     revenue: Decimal
     unattributed: Decimal
     touchpoints: int
+    attributed: Decimal = Decimal(0)
+    minor_unit: Decimal = Decimal("0.01")
+    unattributed_touches: int = 0
+    markov_split: str = "journey"
+    removal_effects: Mapping[str, float] = attrs.field(factory=dict, hash=False)
+    non_converting_paths: int = 0
+    no_deal_paths: int = 0
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per key with each model's credit, keys by the first model's credit."""
@@ -73,140 +85,208 @@ class AttributionReport(Plotted):
             "revenue": str(self.revenue),
             "unattributed": str(self.unattributed),
             "touchpoints": self.touchpoints,
+            "attributed": str(self.attributed),
+            "minor_unit": str(self.minor_unit),
+            "unattributed_touches": self.unattributed_touches,
+            "markov_split": self.markov_split,
+            "removal_effects": dict(self.removal_effects),
+            "non_converting_paths": self.non_converting_paths,
+            "no_deal_paths": self.no_deal_paths,
         }
 
 
-def allocate(units: int, weights: Sequence[float]) -> list[int]:
-    """Split whole ``units`` by ``weights`` exactly: floors, then the remaining units to
-    the largest remainders (ties to the earlier position).
-
-    >>> allocate(100, [1, 1, 1])
-    [34, 33, 33]
-    """
-    n = len(weights)
-    first = weights[0]
-    if all(w == first for w in weights) or sum(weights) <= 0:
-        base, left = divmod(units, n)  # equal shares: exact in integers
-        return [base + 1 if i < left else base for i in range(n)]
-    nonzero = [i for i, w in enumerate(weights) if w]
-    if len(nonzero) == 1:
-        out = [0] * n
-        out[nonzero[0]] = units
-        return out
-    total = sum(weights)
-    shares = [units * w / total for w in weights]
-    floors = [int(s) for s in shares]
-    left = units - sum(floors)
-    order = sorted(range(len(shares)), key=lambda i: (floors[i] - shares[i], i))
-    for i in order[:left]:
-        floors[i] += 1
-    return floors
-
-
 def _weights(
-    model: str,
-    journey: Sequence[Touch],
-    close: float,
-    lead_created: float | None,
-    opened: float,
+    model: str, journey: Journey, half_life: float, effect: Mapping[str, float], split: str
+) -> list[int] | list[float]:
+    """Each touch's weight in its deal's credit under ``model``: integers in the exact
+    ratios of the rule-based models, floats for time decay and Markov."""
+    touches = journey.touches
+    n = len(touches)
+    if model == "first_touch":
+        return [1] + [0] * (n - 1)
+    if model == "last_touch":
+        return [0] * (n - 1) + [1]
+    if model == "linear":
+        return [1] * n
+    if model == "position_based":  # 40/20/40, in units of a fifth of the middle touches' 20%
+        if n <= 2:
+            return [1] * n
+        return [2 * (n - 2)] + [1] * (n - 2) + [2 * (n - 2)]
+    if model == "w_shaped":
+        return _w_shaped(journey)
+    if model == "time_decay":
+        # Ages from the newest touch: the same ratios as ages from the close, and the
+        # newest weight is 1, so a short half-life cannot underflow every weight to 0.
+        newest = touches[-1][0]
+        return [0.5 ** ((newest - t) / half_life) for t, _, _ in touches]
+    if split == "touch":
+        return [effect.get(key, 0.0) for _, key, _ in touches]
+    counts: dict[str, int] = {}
+    for _, key, _ in touches:
+        counts[key] = counts.get(key, 0) + 1
+    return [effect.get(key, 0.0) / counts[key] for _, key, _ in touches]
+
+
+def _w_shaped(journey: Journey) -> list[int]:
+    """30% first touch, 30% lead creation, 30% opportunity creation, 10% the rest, in
+    units of the rest's 10% shared by its touches (one milestone touch may hold several
+    roles; with no rest the 90% is the whole)."""
+    touches, deal = journey.touches, journey.deal
+    n = len(touches)
+    created = 0
+    if deal.lead_created is not None:
+        created = max(
+            (i for i, (t, _, _) in enumerate(touches) if t <= deal.lead_created), default=0
+        )
+    opportunity = max((i for i, (t, _, _) in enumerate(touches) if t <= deal.opened), default=0)
+    roles = (0, created, opportunity)
+    rest = n - len(set(roles))
+    weights = [0 if i in roles else 1 for i in range(n)]
+    for role in roles:
+        weights[role] += 3 * max(rest, 1)
+    return weights
+
+
+def _models(models: Any) -> tuple[str, ...]:
+    if isinstance(models, str):
+        models = (models,)
+    if isinstance(models, bytes | Mapping) or not isinstance(models, Iterable):
+        raise InvalidInputError(
+            f"expected model names, got {type(models).__name__}; allowed: {', '.join(MODELS)}",
+            path="models",
+        )
+    chosen = tuple(models)
+    if not chosen:
+        raise InvalidInputError(f"expected at least one of {', '.join(MODELS)}", path="models")
+    for index, model in enumerate(chosen):
+        if not isinstance(model, str) or model not in MODELS:
+            raise InvalidInputError(
+                f"unknown model {model!r}; allowed: {', '.join(MODELS)}", path=f"models[{index}]"
+            )
+    return tuple(dict.fromkeys(chosen))
+
+
+def _days(value: Any, path: str, *, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    number = None if isinstance(value, str) else as_number(value)
+    if number is None or not 0 < number < math.inf:
+        allowed = "a finite number of days > 0" + (" or None" if optional else "")
+        raise InvalidInputError(f"expected {allowed}, got {value!r}", path=path)
+    return number
+
+
+def _choice(value: Any, allowed: Sequence[str], path: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInputError(
+            f"unknown {path} {value!r}; allowed: {', '.join(allowed)}", path=path
+        )
+    return value
+
+
+def _minor_unit(value: Any) -> Decimal:
+    unit = decimal_of(value, "minor_unit", "minor unit")
+    if unit <= 0:
+        raise InvalidInputError(
+            f"expected a minor unit > 0 (e.g. 0.01 for cents), got {value!r}", path="minor_unit"
+        )
+    return unit
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
+
+
+class _Journeys:
+    """What attribution needs from the journeys: the won ones, the Markov paths, and
+    how many touches belong to no deal."""
+
+    def __init__(self) -> None:
+        self.won: list[Journey] = []
+        self.paths: list[tuple[list[str], bool]] = []
+        self.stray_touches = 0
+        self.no_deal_paths = 0
+
+
+def _collect(
+    touches: Mapping[str, list[Touch]],
+    deals: Mapping[str, list[Any]],
+    window: float,
+    quiet: float | None,
+    reference: float,
+    markov: bool,
+) -> _Journeys:
+    """Assign touches to deals, lead by lead, and gather the journeys."""
+    out = _Journeys()
+    leads = [*touches, *(lead for lead in deals if lead not in touches)]
+    for lead in leads:
+        found = assign(touches.get(lead, []), deals.get(lead, []), window)
+        for journey in found.journeys:
+            won = journey.deal.outcome == "won"
+            if won:
+                out.won.append(journey)
+            if markov:
+                out.paths.append(([key for _, key, _ in journey.touches], won))
+        tail = found.tail
+        out.stray_touches += len(tail)
+        # A tail after a won deal is a customer's, not a prospect's journey: it is left out.
+        if markov and tail and quiet is not None and found.tail_after in (None, "lost"):
+            last = tail[-1][0]
+            if last <= reference - quiet:
+                out.paths.append(([key for t, key, _ in tail if t >= last - window], False))
+                out.no_deal_paths += 1
+    return out
+
+
+def _credit_units(
+    journeys: _Journeys,
+    chosen: Sequence[str],
+    places: int,
     half_life: float,
     effect: Mapping[str, float],
-) -> list[float]:
-    n = len(journey)
-    if model == "first_touch":
-        return [1.0] + [0.0] * (n - 1)
-    if model == "last_touch":
-        return [0.0] * (n - 1) + [1.0]
-    if model == "linear":
-        return [1.0] * n
-    if model == "time_decay":
-        return [0.5 ** ((close - t) / half_life) for t, _, _ in journey]
-    if model == "position_based":
-        if n <= 2:
-            return [1.0] * n
-        return [0.4] + [0.2 / (n - 2)] * (n - 2) + [0.4]
-    if model == "w_shaped":
-        weights = [0.0] * n
-        created = 0
-        if lead_created is not None:
-            created = max(
-                (i for i, (t, _, _) in enumerate(journey) if t <= lead_created), default=0
-            )
-        opportunity = max((i for i, (t, _, _) in enumerate(journey) if t <= opened), default=0)
-        for role in (0, created, opportunity):
-            weights[role] += 0.3
-        rest = [i for i in range(n) if i not in (0, created, opportunity)]
-        for i in rest:
-            weights[i] += 0.1 / len(rest)
-        return weights
-    counts: dict[str, int] = defaultdict(int)
-    for _, key, _ in journey:
-        counts[key] += 1
-    return [effect.get(key, 0.0) / counts[key] for _, key, _ in journey]
-
-
-def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
-    """Gaussian elimination with partial pivoting (small dense systems)."""
-    size = len(rhs)
-    a = [[*row, rhs[i]] for i, row in enumerate(matrix)]
-    for col in range(size):
-        pivot = max(range(col, size), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        if abs(a[col][col]) < 1e-15:
+    split: str,
+) -> dict[str, dict[str, int]]:
+    """Per model and key, credit in units of ``10**-places``: each deal's value split
+    over its touches exactly (or, for the global Markov split, the whole value by the
+    removal effects)."""
+    units: dict[str, dict[str, int]] = {model: {} for model in chosen}
+    per_deal = [m for m in chosen if not (m == "markov" and split == "global")]
+    total = 0
+    for journey in journeys.won:
+        if not journey.touches:
             continue
-        for row in range(size):
-            if row != col and a[row][col]:
-                factor = a[row][col] / a[col][col]
-                a[row] = [x - factor * y for x, y in zip(a[row], a[col], strict=True)]
-    return [a[i][size] / a[i][i] if abs(a[i][i]) > 1e-15 else 0.0 for i in range(size)]
+        whole = int(journey.deal.amount.scaleb(places))
+        total += whole
+        for model in per_deal:
+            weights = _weights(model, journey, half_life, effect, split)
+            totals = units[model]
+            for (_, key, _), share in zip(
+                journey.touches, split_units(whole, weights), strict=True
+            ):
+                totals[key] = totals.get(key, 0) + share
+    if len(per_deal) < len(chosen):
+        keys = sorted(effect)
+        if keys:
+            shares = split_units(total, [effect[k] for k in keys])
+            units["markov"] = dict(zip(keys, shares, strict=True))
+    return units
 
 
-def conversion_probability(
-    transitions: Mapping[str, Mapping[str, int]], removed: str | None = None
-) -> float:
-    """Probability of reaching conversion from the start of the absorbing chain, solved
-    exactly from the linear system (no simulation); a ``removed`` state sends its
-    incoming transitions to the null state."""
-    # Sorted, so the linear system (and its floating-point result) does not depend on
-    # the order in which journeys were given.
-    states = sorted(s for s in transitions if s != removed)
-    index = {s: i for i, s in enumerate(states)}
-    size = len(states)
-    matrix = [[0.0] * size for _ in range(size)]
-    rhs = [0.0] * size
-    for state in states:
-        row = index[state]
-        matrix[row][row] = 1.0
-        out = transitions[state]
-        total = sum(out.values())
-        if not total:
+def _round(
+    units: Mapping[str, Mapping[str, int]], target: int, unit: Decimal
+) -> dict[str, dict[str, Decimal]]:
+    """Each model's credit in whole minor units, adding up exactly to ``target`` units."""
+    out = {}
+    for model, by_key in units.items():
+        keys = sorted(by_key)
+        weights = [by_key[k] for k in keys]
+        if not keys or not sum(weights):
+            out[model] = {k: Decimal(0) * unit for k in keys}
             continue
-        for target, count in sorted(out.items()):
-            p = count / total
-            if target == _CONVERSION:
-                rhs[row] += p
-            elif target in index:
-                matrix[row][index[target]] -= p
-    solution = _solve(matrix, rhs)
-    return solution[index[_START]] if _START in index else 0.0
-
-
-def removal_effects(paths: Iterable[tuple[Sequence[str], bool]]) -> dict[str, float]:
-    """Each state's removal effect: the share of conversions lost without it."""
-    transitions: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    transitions[_START]
-    for path, converted in paths:
-        previous = _START
-        for state in path:
-            transitions[previous][state] += 1
-            transitions[state]
-            previous = state
-        transitions[previous][_CONVERSION if converted else _NULL] += 1
-    base = conversion_probability(transitions)
-    if base <= 0:
-        return {}
-    channels = sorted(s for s in transitions if s != _START)
-    return {c: max(0.0, 1 - conversion_probability(transitions, c) / base) for c in channels}
+        parts = split_units(target, weights)
+        out[model] = {k: part * unit for k, part in zip(keys, parts, strict=True)}
+    return out
 
 
 def attribute(
@@ -217,19 +297,27 @@ def attribute(
     by: str = "channel",
     lookback_days: float | None = 90,
     half_life_days: float = 7,
+    minor_unit: Any = "0.01",
+    markov_split: str = "journey",
+    non_converting_after_days: float | None = 90,
+    as_of: Any = None,
     columns: Mapping[str, str] | None = None,
 ) -> AttributionReport:
-    """Attribute won-deal value over the touchpoints before each deal closed.
+    """Attribute won-deal value over the touchpoints that led to each deal.
 
     Touches have ``lead_id``, ``at`` (timezone-aware) and ``channel`` (and optionally
     ``campaign``, ``kol``); deals have ``lead_id``, ``amount``, ``outcome``
     (won/lost/open), ``created_at`` (when the opportunity was created), ``closed_at``
-    when closed, and optionally ``lead_created_at``. A deal's journey is its lead's
-    touches in the ``lookback_days`` before it closed (or before its lead's last touch,
-    for an open deal). Models: first and last touch, linear, time decay (half-life
-    ``half_life_days``), position-based 40/20/40, W-shaped 30/30/30/10 (first touch,
-    lead creation, opportunity creation, the rest), and Markov removal effect (won
-    journeys convert, lost and open ones do not).
+    when closed, and optionally ``lead_created_at``. A touch belongs to the first deal of
+    its lead that closes at or after it (an open deal is still to close); a deal's
+    journey is its touches in the ``lookback_days`` before it closed (before its last
+    touch, for an open deal). Touches after a lead's last deal closed belong to no deal.
+    Models: first and last touch, linear, time decay (half-life ``half_life_days``),
+    position-based 40/20/40, W-shaped 30/30/30/10, and Markov removal effect (won
+    journeys convert; lost and open ones, and by ``non_converting_after_days`` the quiet
+    journeys of leads with no deal, do not; ``markov_split`` journey, touch or global).
+    Credits are whole ``minor_unit`` and add up exactly to the attributed revenue
+    rounded to it. See ``docs/attribution.md``.
 
     Each table may also be a pandas DataFrame; ``columns`` maps field names to its
     headers (``{"amount": "Amount (EUR)"}``).
@@ -247,146 +335,50 @@ def attribute(
     >>> r.totals["position_based"]["email"]
     Decimal('200.00')
     """
-    touches = table_rows(touches, columns, path="touches")
-    deals = table_rows(deals, columns, path="deals")
-    chosen = tuple(models)
-    for index, model in enumerate(chosen):
-        if model not in MODELS:
-            raise InvalidInputError(
-                f"unknown model {model!r}; allowed: {', '.join(MODELS)}", path=f"models[{index}]"
-            )
-    if by not in DIMENSIONS:
-        raise InvalidInputError(
-            f"unknown dimension {by!r}; allowed: {', '.join(DIMENSIONS)}", path="by"
-        )
-    if lookback_days is not None and (
-        isinstance(lookback_days, bool)
-        or not isinstance(lookback_days, int | float)
-        or lookback_days <= 0
-    ):
-        raise InvalidInputError(
-            f"expected days > 0 or None, got {lookback_days!r}", path="lookback_days"
-        )
-    if (
-        isinstance(half_life_days, bool)
-        or not isinstance(half_life_days, int | float)
-        or (half_life_days <= 0)
-    ):
-        raise InvalidInputError(f"expected days > 0, got {half_life_days!r}", path="half_life_days")
-    by_lead: dict[str, list[Touch]] = defaultdict(list)
-    count = 0
-    checked_zone: Any = _UNCHECKED
-    for index, touch in enumerate(touches):
-        # Paths are only built on the error paths: this loop runs once per touchpoint.
-        if type(touch) is not dict and not isinstance(touch, Mapping):
-            raise InvalidInputError(
-                f"expected a mapping, got {type(touch).__name__}", path=f"touches[{index}]"
-            )
-        lead = touch.get("lead_id")
-        if type(lead) is not str or not lead:
-            raise InvalidInputError(
-                f"expected a lead id, got {lead!r}", path=f"touches[{index}].lead_id"
-            )
-        at: Any = touch.get("at")
-        if type(at) is not datetime or at.tzinfo is not checked_zone:
-            # Touches nearly always share one tzinfo: check awareness once per zone.
-            require_aware(at, f"touches[{index}].at")
-            checked_zone = at.tzinfo
-        channel = touch.get("channel")
-        if type(channel) is not str or not channel:
-            raise InvalidInputError(
-                f"expected a channel name, got {channel!r}", path=f"touches[{index}].channel"
-            )
-        if by == "channel":
-            key = channel
-        else:
-            key = touch.get(by) or NONE
-            if not isinstance(key, str):
-                raise InvalidInputError(
-                    f"expected text, got {key!r}", path=f"touches[{index}].{by}"
-                )
-        by_lead[lead].append((at.timestamp(), key, index))
-        count += 1
-    for journey in by_lead.values():
-        journey.sort()
-    window = None if lookback_days is None else lookback_days * 86_400
+    chosen = _models(models)
+    by = _choice(by, DIMENSIONS, "by")
+    split = _choice(markov_split, MARKOV_SPLITS, "markov_split")
+    lookback = _days(lookback_days, "lookback_days", optional=True)
+    half_life = _DAY * (_days(half_life_days, "half_life_days") or 0)
+    quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
+    unit = _minor_unit(minor_unit)
+    reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
+    by_lead, count, latest_touch = read_touches(table_rows(touches, columns, path="touches"), by)
+    deals_by_lead, latest_deal = read_deals(table_rows(deals, columns, path="deals"))
+    window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen
-    half_life = half_life_days * 86_400
-    won: list[tuple[int, Decimal, list[Touch], float, float | None, float]] = []
-    paths: list[tuple[list[str], bool]] = []
-    for index, deal in enumerate(deals):
-        path = f"deals[{index}]"
-        if not isinstance(deal, Mapping):
-            raise InvalidInputError(f"expected a mapping, got {type(deal).__name__}", path=path)
-        lead = deal.get("lead_id")
-        if not isinstance(lead, str) or not lead:
-            raise InvalidInputError(f"expected a lead id, got {lead!r}", path=f"{path}.lead_id")
-        amount = money(deal.get("amount"), f"{path}.amount")
-        outcome = deal.get("outcome")
-        if outcome not in ("won", "lost", "open"):
-            raise InvalidInputError(
-                f"unknown outcome {outcome!r}; allowed: won, lost, open", path=f"{path}.outcome"
-            )
-        created_at: Any = deal.get("created_at")
-        if type(created_at) is not datetime or created_at.tzinfo is not checked_zone:
-            require_aware(created_at, f"{path}.created_at")
-        opened = created_at.timestamp()
-        lead_created = deal.get("lead_created_at")
-        created_ts = (
-            None
-            if lead_created is None
-            else require_aware(lead_created, f"{path}.lead_created_at").timestamp()
-        )
-        journey = by_lead.get(lead, [])
-        if outcome == "open":
-            end = journey[-1][0] if journey else opened
-            if deal.get("closed_at") is not None:
-                raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
-        else:
-            closed: Any = deal.get("closed_at")
-            if type(closed) is not datetime or closed.tzinfo is not checked_zone:
-                require_aware(closed, f"{path}.closed_at")
-            end = closed.timestamp()
-            if end < opened:
-                raise InvalidInputError("closed_at is before created_at", path=f"{path}.closed_at")
-            if journey and journey[-1][0] > end:  # journeys are sorted by time
-                late = next(t for t in journey if t[0] > end)
-                raise InvalidInputError(
-                    f"a touch of lead {lead!r} comes after its deal closed at {closed.isoformat()}",
-                    path=f"touches[{late[2]}].at",
-                )
-        if outcome != "won" and not markov:
-            continue  # only the Markov model learns from journeys that did not convert
-        start = -float("inf") if window is None else end - window
-        if journey and journey[0][0] >= start and journey[-1][0] <= end:
-            kept = journey
-        else:
-            kept = [t for t in journey if start <= t[0] <= end]
-        if markov:
-            paths.append(([key for _, key, _ in kept], outcome == "won"))
-        if outcome == "won":
-            won.append((index, amount, kept, end, created_ts, opened))
-    places = max([2] + [-int(a.as_tuple().exponent) for _, a, _, _, _, _ in won])
-    scale = Decimal(10) ** places
-    effect = removal_effects(paths) if markov else {}
-    units: dict[str, dict[str, int]] = {model: defaultdict(int) for model in chosen}
-    revenue = unattributed = Decimal(0)
-    for _, amount, journey, close, created_ts, opened in won:
-        revenue += amount
-        if not journey:
-            unattributed += amount
-            continue
-        whole = int(amount * scale)
-        for model in chosen:
-            weights = _weights(model, journey, close, created_ts, opened, half_life, effect)
-            totals = units[model]
-            for (_, key, _), share in zip(journey, allocate(whole, weights), strict=True):
-                totals[key] += share
-    result = {
-        model: {
-            k: (Decimal(v) / scale).quantize(Decimal(1).scaleb(-places))
-            for k, v in sorted(units[model].items())
-        }
-        for model in chosen
-    }
-    return AttributionReport(by, chosen, result, len(won), revenue, unattributed, count)
+    journeys = _collect(
+        by_lead,
+        deals_by_lead,
+        window,
+        None if quiet is None else quiet * _DAY,
+        max(latest_touch, latest_deal) if reference is None else reference,
+        markov,
+    )
+    effect = removal_effects(count_transitions(journeys.paths)) if markov else {}
+    with localcontext(_WIDE):
+        revenue = sum((j.deal.amount for j in journeys.won), Decimal(0))
+        credited = [j.deal.amount for j in journeys.won if j.touches]
+        unattributed = revenue - sum(credited, Decimal(0))
+        # Half to even, in exact fractions: a quotient by a unit such as 0.03 need not end.
+        target = round(Fraction(revenue - unattributed) / Fraction(unit))
+        attributed = target * unit
+        places = max([0, _decimals(unit)] + [_decimals(a) for a in credited])
+        units = _credit_units(journeys, chosen, places, half_life, effect, split)
+        totals = _round(units, target, unit)
+    return AttributionReport(
+        by,
+        chosen,
+        totals,
+        len(journeys.won),
+        revenue,
+        unattributed,
+        count,
+        attributed,
+        unit,
+        journeys.stray_touches,
+        split,
+        effect,
+        len(journeys.paths) - sum(1 for _, won in journeys.paths if won),
+        journeys.no_deal_paths,
+    )
