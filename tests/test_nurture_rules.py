@@ -84,6 +84,16 @@ class TestSuppression:
         assert state.status == "nurturing" and state.suppressed == "spam_complaint"
         assert sends(flow.advance(state, as_of=day(400))[1]) == []
 
+    def test_a_terminal_status_that_sends_nothing_keeps_its_status(self) -> None:
+        """A sales-ready lead that unsubscribes stays sales-ready (for reporting), but is
+        suppressed; the diagram shows the archive, not sales_ready, leaving on it."""
+        state, _ = FLOW.handle(FLOW.enroll("L1", at=T0), ev("visit", 1), score=150)
+        state, _ = FLOW.handle(state, ev("unsubscribe", 2))
+        assert (state.status, state.suppressed) == ("sales_ready", "unsubscribe")
+        mermaid = FLOW.to_mermaid()
+        assert "archived --> unsubscribed: unsubscribe" in mermaid
+        assert "sales_ready --> unsubscribed" not in mermaid
+
     def test_a_goal_reaches_an_archived_lead(self) -> None:
         """meeting_booked converts an archived lead too."""
         archived, _ = FLOW.advance(FLOW.enroll("L1", at=T0), as_of=day(130))

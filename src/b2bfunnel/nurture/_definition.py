@@ -132,6 +132,20 @@ class SendWindow:
     timezone: str = "UTC"
 
 
+def leaves(status: Status, spec: TransitionSpec, suppress_on: Collection[str]) -> bool:
+    """Whether ``spec`` (from ``status`` or ``*``) may fire from ``status``: always from a
+    non-terminal status; from a terminal one only a goal, or a suppression while the
+    status still contacts the lead (the archive's quarterly e-mail), never to itself."""
+    if not status.terminal:
+        return True
+    if spec.target == status.name:
+        return False
+    if spec.goal:
+        return True
+    sends = bool(status.steps) or status.contact_every_months is not None
+    return sends and spec.trigger.event in suppress_on
+
+
 def _read_action(data: Any, path: str, reader: Reader, templates: set[str]) -> ActionSpec | None:
     table = reader.table(data, path, ACTION_KEYS, required=("action",))
     if table is None or "action" not in table:

@@ -6,15 +6,18 @@ Names come from configuration, so every one is escaped: a status named
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from ._definition import ANY, RESUME, Status, TransitionSpec
+from ._definition import ANY, RESUME, Status, TransitionSpec, leaves
 
 
 def edges(
-    statuses: Sequence[Status], transitions: Sequence[TransitionSpec]
+    statuses: Sequence[Status],
+    transitions: Sequence[TransitionSpec],
+    suppress_on: Collection[str] = (),
 ) -> list[tuple[str, str, str]]:
-    """(source, target, label) for every arrow, ``*`` sources expanded."""
+    """(source, target, label) for every arrow, ``*`` sources expanded to the statuses
+    the engine lets the transition leave."""
     by_name = {s.name: s for s in statuses}
     found = []
     for spec in transitions:
@@ -32,7 +35,7 @@ def edges(
         sources = (
             [spec.source]
             if spec.source != ANY
-            else [s.name for s in statuses if not s.terminal and s.name != spec.target]
+            else [s.name for s in statuses if leaves(s, spec, suppress_on)]
         )
         for source in sources:
             if spec.target == RESUME:
@@ -73,12 +76,15 @@ def _mermaid_ids(statuses: Sequence[Status]) -> tuple[dict[str, str], list[str]]
 
 
 def to_mermaid(
-    initial: str, statuses: Sequence[Status], transitions: Sequence[TransitionSpec]
+    initial: str,
+    statuses: Sequence[Status],
+    transitions: Sequence[TransitionSpec],
+    suppress_on: Collection[str] = (),
 ) -> str:
     """The flow as a Mermaid ``stateDiagram-v2``."""
     ids, declared = _mermaid_ids(statuses)
     lines = ["stateDiagram-v2", *declared, f"    [*] --> {ids[initial]}"]
-    for source, target, label in edges(statuses, transitions):
+    for source, target, label in edges(statuses, transitions, suppress_on):
         lines.append(f"    {ids[source]} --> {ids[target]}: {label.translate(_MERMAID_TEXT)}")
     for status in statuses:
         if status.terminal:
@@ -86,7 +92,12 @@ def to_mermaid(
     return "\n".join(lines)
 
 
-def to_dot(initial: str, statuses: Sequence[Status], transitions: Sequence[TransitionSpec]) -> str:
+def to_dot(
+    initial: str,
+    statuses: Sequence[Status],
+    transitions: Sequence[TransitionSpec],
+    suppress_on: Collection[str] = (),
+) -> str:
     """The flow as a Graphviz DOT digraph."""
     lines = [
         "digraph nurture {",
@@ -97,7 +108,7 @@ def to_dot(initial: str, statuses: Sequence[Status], transitions: Sequence[Trans
     for status in statuses:
         shape = "doublecircle" if status.terminal else "box"
         lines.append(f'    "{_dot(status.name)}" [shape={shape}];')
-    for source, target, label in edges(statuses, transitions):
+    for source, target, label in edges(statuses, transitions, suppress_on):
         lines.append(f'    "{_dot(source)}" -> "{_dot(target)}" [label="{_dot(label)}"];')
     lines.append("}")
     return "\n".join(lines)

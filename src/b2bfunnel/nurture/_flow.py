@@ -24,6 +24,7 @@ from ._definition import (
     SendWindow,
     Status,
     TransitionSpec,
+    leaves,
     read_definition,
 )
 from ._export import to_dot, to_mermaid
@@ -188,18 +189,13 @@ class NurtureFlow:
 
     def _leaving(self, status: Status) -> tuple[TransitionSpec, ...]:
         """The transitions out of ``status`` in the order they are tried: suppression
-        first, then declaration order (goals lead). A terminal status is left only by a
-        goal or a suppression, never towards itself."""
+        first, then declaration order (goals lead)."""
         found = [
             t
             for t in self.transitions
-            if t.source in (status.name, ANY)
-            and not (status.terminal and (t.target == status.name or not self._ends(t)))
+            if t.source in (status.name, ANY) and leaves(status, t, self.suppress_on)
         ]
         return tuple(sorted(found, key=lambda t: t.trigger.event not in self.suppress_on))
-
-    def _ends(self, spec: TransitionSpec) -> bool:
-        return spec.goal or spec.trigger.event in self.suppress_on
 
     # --- construction -------------------------------------------------------------
 
@@ -666,11 +662,11 @@ class NurtureFlow:
 
     def to_mermaid(self) -> str:
         """The flow as a Mermaid ``stateDiagram-v2``."""
-        return to_mermaid(self.initial, self.statuses, self.transitions)
+        return to_mermaid(self.initial, self.statuses, self.transitions, self.suppress_on)
 
     def to_dot(self) -> str:
         """The flow as a Graphviz DOT digraph."""
-        return to_dot(self.initial, self.statuses, self.transitions)
+        return to_dot(self.initial, self.statuses, self.transitions, self.suppress_on)
 
 
 def _later(a: datetime | None, b: datetime) -> datetime:
