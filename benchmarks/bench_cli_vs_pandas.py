@@ -1,0 +1,207 @@
+"""``b2bfunnel score`` against a vectorised pandas script computing the same default model.
+
+Generates a leads and an events CSV on disk (100,000 leads / 2,000,000 events by
+default; ``--leads``/``--events`` for smaller), then runs each side as a child process,
+alternating them over ``--repeats`` rounds, with peak memory per child from
+``os.wait4``. Checks the two CSV outputs are byte-identical and prints wall time,
+peak memory and the ratios (b2bfunnel / pandas). pandas is a benchmark-only install.
+
+Run: ``python benchmarks/bench_cli_vs_pandas.py --leads 10000 --events 200000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import event_rows, leads
+
+AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+# The default model, written out for pandas (see docs/scoring.md): one explicit rule,
+# four counted implicit rules, inactivity decay after 30 days with a 30-day half-life.
+IMPLICIT = {
+    "pricing_page_visit": 15,
+    "case_study_download": 10,
+    "webinar_completed": 25,
+    "email_case_study_click": 20,
+}
+LEADER = ["cio", "cto", "ciso", "chief information officer", "chief technology officer"]
+LEADER += ["chief information security officer"]
+SENIOR = ["director", "directora", "head", "vp", "vice president", "chief"]
+AREA = ["it", "ti", "technology", "tecnologia", "tecnologias", "information technology"]
+AREA += ["systems", "sistemas", "informatica", "engineering", "ingenieria", "infrastructure"]
+AREA += ["infraestructura", "cybersecurity", "ciberseguridad"]
+
+
+def write_files(folder: Path, n_leads: int, n_events: int) -> tuple[Path, Path]:
+    """The leads and events CSV files a CRM export would give."""
+    profiles = leads(n_leads)
+    leads_path, events_path = folder / "leads.csv", folder / "events.csv"
+    with open(leads_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(profiles[0]))
+        writer.writeheader()
+        writer.writerows(profiles)
+    ids = [p["id"] for p in profiles]
+    with open(events_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lead_id", "name", "at", "path"])
+        for lead_id, name, at, props in event_rows(ids, n_events, end=AS_OF):
+            writer.writerow([lead_id, name, at.isoformat(), props.get("path", "")])
+    return leads_path, events_path
+
+
+def pandas_score(leads_path: str, events_path: str, as_of: str) -> None:
+    """The default model over the two files with pandas, written as ``score --format csv``."""
+    import math
+    import unicodedata
+
+    import numpy as np
+    import pandas as pd
+
+    def words(text: str) -> str:
+        text = unicodedata.normalize("NFKD", text.casefold())
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        return " " + " ".join("".join(c if c.isalnum() else " " for c in text).split()) + " "
+
+    def has(form: str, needles: list[str]) -> bool:
+        return any(f" {n} " in form for n in needles)
+
+    profiles = pd.read_csv(leads_path, dtype=str, keep_default_na=False)
+    titles = {t: words(t) for t in profiles["job_title"].unique()}
+    fit_title = {t: has(f, LEADER) or (has(f, SENIOR) and has(f, AREA)) for t, f in titles.items()}
+    employees = pd.to_numeric(profiles["employees"], errors="coerce")
+    explicit = np.where(
+        (employees >= 500) & profiles["job_title"].map(fit_title).astype(bool), 50.0, 0.0
+    )
+    events = pd.read_csv(events_path, usecols=["lead_id", "name", "at"], dtype=str)
+    epoch = pd.Timestamp(0, tz="UTC")
+    at = pd.to_datetime(events["at"], utc=True, format="ISO8601")
+    events["ts"] = (at - epoch).dt.total_seconds()
+    asof_ts = datetime.fromisoformat(as_of).timestamp()
+    events = events[events["ts"] <= asof_ts]
+    last = events.groupby("lead_id")["ts"].max()
+    counted = events[events["name"].isin(list(IMPLICIT))]
+    counts = counted.groupby(["lead_id", "name"]).size().unstack(fill_value=0)
+    table = pd.DataFrame({"lead": profiles["id"], "explicit": explicit})
+    table["last"] = table["lead"].map(last)
+    idle = (asof_ts - table["last"]) / 86_400.0
+    factor = np.where(idle > 30, 0.5 ** ((idle - 30) / 30), 1.0)
+    implicit_total = np.zeros(len(table))
+    rule_points = {}
+    for name, points in IMPLICIT.items():
+        count = table["lead"].map(counts[name]) if name in counts else 0
+        raw = pd.Series(count, index=table.index).fillna(0).to_numpy() * float(points)
+        value = raw * factor
+        shown = np.where(value == np.round(value), value, np.round(value, 6))
+        rule_points[name] = np.where(raw > 0, shown, np.nan)
+        implicit_total = implicit_total + np.nan_to_num(rule_points[name])
+    implicit_total = np.round(implicit_total, 6)
+    total = np.round(table["explicit"].to_numpy() + implicit_total, 6)
+    table["total"], table["implicit"] = total, implicit_total
+    table["band"] = np.select([total >= 100, total >= 40], ["hot", "warm"], "cold")
+    fit = np.select([explicit >= 50, explicit >= 30, explicit >= 15], ["A", "B", "C"], "D")
+    engagement = np.select(
+        [implicit_total >= 75, implicit_total >= 40, implicit_total >= 15], ["1", "2", "3"], "4"
+    )
+    table["grade"] = np.char.add(fit.astype(str), engagement.astype(str))
+    names = ["it_leader_at_large_company", *IMPLICIT]
+    points = np.column_stack(
+        [np.where(explicit > 0, explicit, np.nan), *(rule_points[n] for n in IMPLICIT)]
+    )
+    order = sorted(range(len(names)), key=lambda i: names[i])
+    reasons = []
+    for row in points[:, order]:
+        given = [(-abs(p), names[order[i]], p) for i, p in enumerate(row) if not math.isnan(p)]
+        given.sort()
+        reasons.append("; ".join(f"{n} {p:+g}" for _, n, p in given[:3]))
+    table["reasons"] = reasons
+    table = table.sort_values(["total", "lead"], ascending=[False, True], kind="mergesort")
+    out = sys.stdout
+    out.write("rank,lead,score,band,grade,reasons\n")
+    for rank, (lead, score, band, grade, reason) in enumerate(
+        zip(table["lead"], table["total"], table["band"], table["grade"], table["reasons"],
+            strict=True),
+        start=1,
+    ):  # fmt: skip
+        cell = f'"{reason}"' if "," in reason else reason
+        out.write(f"{rank},{lead},{round(float(score), 1)},{band},{grade},{cell}\n")
+
+
+def run_child(argv: list[str], out_path: Path) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes of one child process."""
+    with open(out_path, "wb") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        assert child.stderr is not None
+        raise SystemExit(f"{argv[:3]} failed: {child.stderr.read().decode()[-2000:]}")
+    assert child.stderr is not None
+    child.stderr.close()
+    return wall, usage.ru_maxrss * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pandas-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.pandas_child:
+        pandas_score(*args.pandas_child)
+        return
+    as_of = AS_OF.isoformat()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        leads_path, events_path = write_files(folder, args.leads, args.events)
+        size = events_path.stat().st_size
+        print(f"{args.leads:,} leads, {args.events:,} events ({size / 1e6:.0f} MB of CSV)")
+        sides = {
+            "b2bfunnel": [
+                sys.executable, "-m", "b2bfunnel", "score", "--leads", str(leads_path),
+                "--events", str(events_path), "--as-of", as_of, "--format", "csv",
+            ],
+            "pandas": [
+                sys.executable, __file__, "--pandas-child", str(leads_path),
+                str(events_path), as_of,
+            ],
+        }  # fmt: skip
+        walls: dict[str, list[float]] = {name: [] for name in sides}
+        peaks: dict[str, list[int]] = {name: [] for name in sides}
+        for _ in range(args.repeats):
+            for name, argv in sides.items():
+                wall, peak = run_child(argv, folder / f"{name}.csv")
+                walls[name].append(wall)
+                peaks[name].append(peak)
+        ours, theirs = (folder / "b2bfunnel.csv").read_bytes(), (folder / "pandas.csv").read_bytes()
+        same = ours == theirs
+        print(f"outputs identical: {same} ({len(ours):,} bytes)")
+        for name in sides:
+            print(
+                f"{name:>9}: wall {statistics.median(walls[name]):6.2f} s (median of "
+                f"{args.repeats}), peak memory {max(peaks[name]) / 1e6:7.1f} MB"
+            )
+        wall_ratio = statistics.median(walls["b2bfunnel"]) / statistics.median(walls["pandas"])
+        peak_ratio = max(peaks["b2bfunnel"]) / max(peaks["pandas"])
+        print(f"ratio b2bfunnel/pandas: wall {wall_ratio:.2f}x (target <= 1.5), "
+              f"peak memory {peak_ratio:.2f}x (target <= 1.0)")  # fmt: skip
+        if not same:
+            raise SystemExit("outputs differ")
+
+
+if __name__ == "__main__":
+    main()
