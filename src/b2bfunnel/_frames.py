@@ -157,7 +157,7 @@ def events_from(
     else:
         rows = _mapping_rows(table, required, properties)
         kept = properties or ()
-    return [_event(row, kept, index, required, zone) for index, row in enumerate(rows)]
+    return _build(rows, kept, required, zone)
 
 
 def _mapping_rows(
@@ -172,24 +172,46 @@ def _mapping_rows(
             yield (*head, *(row.get(c) for c in properties))
 
 
-def _event(
-    row: tuple[Any, ...], kept: Sequence[str], index: int, required: Sequence[str], zone: Any
-) -> Event:
-    lead, what, when, *rest = row
-    where = f"table[{index}]"
-    lead = _text(lead, f"{where}.{required[0]}")
-    what = _text(what, f"{where}.{required[1]}")
-    when = _time(when, f"{where}.{required[2]}", zone)
-    pairs = (
-        rest[0].items()
-        if len(rest) == 1 and isinstance(rest[0], dict) and not kept
-        else (zip(kept, rest, strict=True))
-    )
-    props = {k: plain for k, v in pairs if (plain := cell(v)) is not _BLANK}
-    try:
-        return Event(lead, what, when, props)
-    except InvalidInputError as exc:
-        raise exc.at(where + exc.path[len("event") :]) from None
+def _build(
+    rows: Iterable[tuple[Any, ...]], kept: Sequence[str], required: Sequence[str], zone: Any
+) -> list[Event]:
+    """One event per row ``(lead, name, at, *properties)`` (or ``(..., {properties})``).
+
+    Millions of rows go through here: the common cells (text ids, aware datetimes,
+    text or NaN properties) are taken as they are, the rest read through :func:`cell`.
+    """
+    events: list[Event] = []
+    append = events.append
+    for index, (lead, what, when, *rest) in enumerate(rows):
+        if type(lead) is not str:
+            lead = _text(lead, f"table[{index}].{required[0]}")
+        if type(what) is not str:
+            what = _text(what, f"table[{index}].{required[1]}")
+        if type(when) is not datetime or when.tzinfo is None:
+            when = _time(when, f"table[{index}].{required[2]}", zone)
+        pairs = zip(kept, rest, strict=True) if kept else rest[0].items() if rest else ()
+        try:
+            append(Event(lead, what, when, _properties(pairs)))
+        except InvalidInputError as exc:
+            raise exc.at(f"table[{index}]" + exc.path[len("event") :]) from None
+    return events
+
+
+def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for key, value in pairs:
+        kind = type(value)
+        if kind is str:
+            if value.strip():
+                out[key] = value
+        elif kind is float:
+            if value == value:
+                out[key] = value
+        elif value is not None:
+            plain = cell(value)
+            if plain is not _BLANK:
+                out[key] = plain
+    return out
 
 
 def _text(value: Any, path: str) -> str:

@@ -22,6 +22,7 @@ from .kol import KOLBrief, KOLCandidate, KOLConfig, KOLFit, kol_fit
 from .kol._model import read_config as read_kol
 from .nurture import Action, NurtureFlow, NurtureState
 from .nurture._flow import read_flow
+from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
 
@@ -116,10 +117,16 @@ class Funnel:
         return self.scoring.score(profile, events, as_of=as_of)
 
     def rank(
-        self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
+        self,
+        profiles: Iterable[Mapping[str, Any]],
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+        columns: Mapping[str, str] | None = None,
+        progress: Progress | str | None = None,
     ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`)."""
-        return self.scoring.rank(profiles, events, as_of=as_of)
+        return self.scoring.rank(profiles, events, as_of=as_of, columns=columns, progress=progress)
 
     def qualify(
         self,
@@ -141,11 +148,13 @@ class Funnel:
         events: Iterable[Event],
         *,
         until: datetime,
+        progress: Progress | str | None = None,
     ) -> dict[str, tuple[NurtureState, tuple[Action, ...]]]:
         """Run the nurture flow over each lead's history, to test a flow before switching
         it on: every lead is enrolled at its first event (or its profile's ``enrolled_at``),
         each event is scored with the funnel's scoring model as it happens, and the flow
-        is advanced to ``until``. Returns each lead's final state and actions."""
+        is advanced to ``until``. Returns each lead's final state and actions.
+        ``progress`` is told how many leads were replayed (see :mod:`b2bfunnel.progress`)."""
         require_aware(until, "until")
         leads = {}
         for index, profile in enumerate(profiles):
@@ -158,7 +167,7 @@ class Funnel:
             if event.lead_id in by_lead and event.at <= until:
                 by_lead[event.lead_id].append(event)
         out = {}
-        for lead_id, profile in leads.items():
+        for lead_id, profile in tracked(leads.items(), progress):
             history = by_lead[lead_id]
             start = profile.get("enrolled_at") or min((e.at for e in history), default=until)
             if isinstance(start, str):

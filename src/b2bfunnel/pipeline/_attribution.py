@@ -16,6 +16,7 @@ from .._money import decimal_of
 from .._time import require_aware
 from .._values import as_number
 from ..errors import InvalidInputError
+from ..progress import Progress, tracked
 from ._allocation import split_units
 from ._journeys import DIMENSIONS, Journey, Touch, assign, read_deals, read_touches
 from ._markov import count_transitions, removal_effects
@@ -302,6 +303,7 @@ def attribute(
     non_converting_after_days: float | None = 90,
     as_of: Any = None,
     columns: Mapping[str, str] | None = None,
+    progress: Progress | str | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints that led to each deal.
 
@@ -320,7 +322,8 @@ def attribute(
     rounded to it. See ``docs/attribution.md``.
 
     Each table may also be a pandas DataFrame; ``columns`` maps field names to its
-    headers (``{"amount": "Amount (EUR)"}``).
+    headers (``{"amount": "Amount (EUR)"}``). ``progress`` is told how many touches were
+    read (see :mod:`b2bfunnel.progress`).
 
     >>> from datetime import datetime, timezone
     >>> t = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
@@ -343,7 +346,9 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    by_lead, count, latest_touch = read_touches(table_rows(touches, columns, path="touches"), by)
+    by_lead, count, latest_touch = read_touches(
+        tracked(table_rows(touches, columns, path="touches"), progress), by
+    )
     deals_by_lead, latest_deal = read_deals(table_rows(deals, columns, path="deals"))
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen

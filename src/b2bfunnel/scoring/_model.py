@@ -21,6 +21,7 @@ from .._config import Reader, load_toml, read_all
 from .._frames import table_rows
 from .._ranking import Ranking
 from ..events import Event
+from ..progress import Progress, tracked
 from . import _batch, _incremental
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
@@ -137,16 +138,18 @@ class ScoringModel:
         *,
         as_of: datetime,
         columns: Mapping[str, str] | None = None,
+        progress: Progress | str | None = None,
     ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
 
         Events of leads that have no profile are ignored. The result is a list of
         :class:`Score` that displays as a table in a notebook. ``profiles`` may be a
         pandas DataFrame; ``columns`` maps field names to its headers
-        (``{"job_title": "Job Title"}``).
+        (``{"job_title": "Job Title"}``). ``progress`` is told how many events were read
+        (see :mod:`b2bfunnel.progress`).
         """
         leads = table_rows(profiles, columns, path="profiles")
-        return Ranking(_batch.rank(self._engine, leads, events, as_of))
+        return Ranking(_batch.rank(self._engine, leads, tracked(events, progress), as_of))
 
     # --- incremental path ---------------------------------------------------------
 
