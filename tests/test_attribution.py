@@ -481,3 +481,68 @@ class TestRefusedInput:
         assert allocate(10**30, [Decimal("0.3"), Decimal("0.7")]) == [3 * 10**29, 7 * 10**29]
         assert sum(allocate(10**30 + 7, [0.1, 0.7, 0.2])) == 10**30 + 7
         assert allocate(5, [0, 0]) == [3, 2]
+
+
+class TestNonConvertingJourneys:
+    """The Markov model learns from journeys that did not convert."""
+
+    # x: A, B, B -> won 900; y: B -> won 300; z: A -> lost; w: B and no deal, long quiet.
+    TOUCHES: ClassVar[list[dict[str, Any]]] = [
+        touch("x", 100, "A"),
+        touch("x", 101, "B"),
+        touch("x", 102, "B"),
+        touch("y", 100, "B"),
+        touch("z", 100, "A"),
+        touch("w", 1, "B"),
+    ]
+    DEALS: ClassVar[list[dict[str, Any]]] = [
+        won("x", 900, 99, 110),
+        won("y", 300, 99, 110),
+        {**won("z", 100, 99, 110), "outcome": "lost"},
+    ]
+
+    def test_quiet_leads_without_a_deal_count(self) -> None:
+        """Start goes to A 2/4 and B 2/4; A to B 1/2; B converts 2/3 (w's B ends in null):
+        P = 1/2*1/2*2/3 + 1/2*2/3 = 1/2; without A 1/3 (effect 1/3), without B 0 (effect 1).
+        x's 900 splits A:B = 1/3:1 -> 225/675; y's 300 all to B."""
+        report = bf.attribute(self.TOUCHES, self.DEALS, models=["markov"])
+        assert report.removal_effects == pytest.approx({"A": 1 / 3, "B": 1.0})
+        assert report.totals["markov"] == {"A": Decimal("225.00"), "B": Decimal("975.00")}
+        assert (report.non_converting_paths, report.no_deal_paths) == (2, 1)
+
+    def test_the_option_and_its_reference_time(self) -> None:
+        """Without the option, or when the lead's last touch is not yet 90 days old at
+        as_of, the no-deal journey is left out: A's effect is 1/2 and x splits 300/600."""
+        off = bf.attribute(
+            self.TOUCHES, self.DEALS, models=["markov"], non_converting_after_days=None
+        )
+        recent = bf.attribute(self.TOUCHES, self.DEALS, models=["markov"], as_of=day(60))
+        for report in (off, recent):
+            assert report.totals["markov"] == {"A": Decimal("300.00"), "B": Decimal("900.00")}
+            assert report.no_deal_paths == 0
+
+    def test_splits(self) -> None:
+        """Per touch (DP6's journey values): x's touches weigh 1/3, 1, 1 -> A 900/7;
+        global (ChannelAttribution): 1,200 by 1/3 : 1 -> 300/900."""
+        touch_split = bf.attribute(
+            self.TOUCHES, self.DEALS, models=["markov"], markov_split="touch"
+        )
+        assert touch_split.totals["markov"] == {"A": Decimal("128.57"), "B": Decimal("1071.43")}
+        global_split = bf.attribute(
+            self.TOUCHES, self.DEALS, models=["markov"], markov_split="global"
+        )
+        assert global_split.totals["markov"] == {"A": Decimal("300.00"), "B": Decimal("900.00")}
+
+    def test_tails_after_a_lost_deal_count_after_a_won_deal_do_not(self) -> None:
+        """z's touch C long after its lost deal is a non-converting journey; y's touch C
+        after its won deal is a customer's and is not."""
+        late = [touch("z", 300, "C")]
+        report = bf.attribute(self.TOUCHES + late, self.DEALS, models=["markov"], as_of=day(400))
+        assert (report.no_deal_paths, report.unattributed_touches) == (2, 2)
+        assert report.removal_effects["C"] == 0.0
+        customer = [touch("y", 300, "C")]
+        report = bf.attribute(
+            self.TOUCHES + customer, self.DEALS, models=["markov"], as_of=day(400)
+        )
+        assert (report.no_deal_paths, report.unattributed_touches) == (1, 2)
+        assert "C" not in report.removal_effects

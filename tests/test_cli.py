@@ -501,6 +501,22 @@ class TestVelocityCommands:
         )
         assert json.loads(text)["totals"]["first_touch"] == {"(none)": "0.00", "q1": "2000.00"}
 
+    def test_attribution_money_options(self, tmp_path: Path) -> None:
+        """--minor-unit and --markov-split reach attribute(): yen, and the global split."""
+        touches, deals = tmp_path / "touches.csv", tmp_path / "deals.csv"
+        touches.write_text(TOUCHES_CSV, encoding="utf-8")
+        deals.write_text(DEALS_CSV, encoding="utf-8")
+        _, text = run(
+            "attribution", str(touches), str(deals), "--minor-unit", "1",
+            "--markov-split", "global", "--model", "markov", "--format", "json",
+        )  # fmt: skip
+        data = json.loads(text)
+        assert (data["minor_unit"], data["markov_split"], data["attributed"]) == (
+            "1",
+            "global",
+            "2000",
+        )
+
     def test_attribution_touch_after_close(self, tmp_path: Path) -> None:
         """A touch after its lead's last deal closed is counted as unattributed, no error."""
         touches, deals = tmp_path / "touches.csv", tmp_path / "deals.csv"

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..pipeline import MODELS, attribute
+from ..pipeline import MARKOV_SPLITS, MODELS, attribute
 from ._args import add_table_options, positive
 from ._tables import DEAL_TIMES, Reading, located, read_records, write_json, write_rows
 
@@ -19,6 +19,21 @@ def register(sub: Any) -> None:
     att.add_argument("--model", choices=(*MODELS, "all"), default="all")
     att.add_argument("--by", choices=("channel", "campaign", "kol"), default="channel")
     att.add_argument("--lookback-days", type=positive, default=90, help="lookback window (90)")
+    att.add_argument(
+        "--minor-unit", default="0.01", help="credits are whole minor units (0.01; 1 for yen)"
+    )
+    att.add_argument(
+        "--markov-split",
+        choices=MARKOV_SPLITS,
+        default="journey",
+        help="Markov money split: per journey, per touch (DP6) or global (ChannelAttribution)",
+    )
+    att.add_argument(
+        "--non-converting-after-days",
+        type=positive,
+        default=90,
+        help="count a lead without a deal as a Markov non-conversion once quiet this long (90)",
+    )
     add_table_options(att)
     att.set_defaults(run=run)
 
@@ -41,6 +56,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             models=models,
             by=args.by,
             lookback_days=args.lookback_days,
+            minor_unit=args.minor_unit,
+            markov_split=args.markov_split,
+            non_converting_after_days=args.non_converting_after_days,
         ),
     )
     if args.format == "json":
@@ -50,6 +68,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "table":
         out.write(
             f"\n{report.won_deals} won deals worth {report.revenue}; "
-            f"unattributed {report.unattributed}\n"
+            f"unattributed {report.unattributed}; credited {report.attributed}; "
+            f"{report.unattributed_touches} touches after their lead's last deal or "
+            "with no deal\n"
         )
     return 0

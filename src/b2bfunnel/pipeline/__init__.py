@@ -6,7 +6,7 @@ One module per concept: ``_velocity`` (``docs/velocity.md``), ``_funnel``
 
 from .._public import publish
 from ._allocation import allocate
-from ._attribution import MODELS, AttributionReport, attribute
+from ._attribution import MARKOV_SPLITS, MODELS, AttributionReport, attribute
 from ._funnel import FunnelMetrics, StageStats, funnel_metrics
 from ._velocity import (
     Lift,
@@ -18,6 +18,7 @@ from ._velocity import (
 )
 
 __all__ = [
+    "MARKOV_SPLITS",
     "MODELS",
     "AttributionReport",
     "FunnelMetrics",
