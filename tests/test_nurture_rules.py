@@ -373,6 +373,33 @@ class TestDefinitionChecks:
         )
         assert "never fires" in found["nurture.transitions[1]"]
 
+    def test_a_transition_tried_after_suppression_is_not_shadowed_by_it(self) -> None:
+        """An unguarded `*` declared before the unsubscribe transition does not shadow
+        it (suppression is tried first), and two steps may share a template."""
+        flow = NurtureFlow.from_dict(
+            {
+                "initial": "a",
+                "templates": ["t"],
+                "statuses": {
+                    "a": {
+                        "steps": [
+                            {"after_days": 0, "action": "send_email", "template": "t"},
+                            {"after_days": 1, "action": "send_email", "template": "t"},
+                        ]
+                    },
+                    "b": {"terminal": True},
+                    "gone": {"terminal": True},
+                },
+                "transitions": [
+                    {"from": "a", "to": "b", "on": {"event": "*"}},
+                    {"from": "*", "to": "gone", "on": {"event": "unsubscribe"}},
+                ],
+                "goals": [],
+            }
+        )
+        state, _ = flow.handle(flow.enroll("L1", at=T0), ev("unsubscribe", 1))
+        assert state.status == "gone"
+
     def test_the_default_flow_passes(self) -> None:
         """The shipped flow has no shadowed transition."""
         assert NurtureFlow.from_dict(FLOW.to_dict()) == FLOW

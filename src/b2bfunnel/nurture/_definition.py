@@ -262,7 +262,9 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
     # Goals end the flow, so they are tried before every other transition.
     transitions = goals + transitions
     if isinstance(initial, str) and initial in statuses:
-        _check_graph(statuses, transitions, initial, path, reader, len(goals), unparsed)
+        _check_graph(
+            statuses, transitions, initial, path, reader, len(goals), unparsed, suppress_on
+        )
     if len(reader.problems) != before:
         return None
     return {
@@ -308,8 +310,9 @@ def _read_status(
     if [s.after_days for s in steps] != sorted(s.after_days for s in steps):
         reader.error(join(at, "steps"), "list the steps in order of after_days")
     labels = [step.label for step in steps]
-    for label in {label for label in labels if labels.count(label) > 1}:
-        reader.error(join(at, "steps"), f"two steps are named {label!r}; give one a distinct name")
+    named = [step.name for step in steps if step.name]
+    for label in sorted({label for label in named if named.count(label) > 1}):
+        reader.error(join(at, "steps"), f"two steps are named {label!r}; names are unique")
     terminal = reader.boolean(table.get("terminal", False), join(at, "terminal"))
     pause = reader.boolean(table.get("pause", False), join(at, "pause"))
     months = None
@@ -332,6 +335,11 @@ def _read_status(
             join(at, "on_reentry"),
             f"unknown value {reentry!r}{did_you_mean(str(reentry), allowed)}; "
             f"allowed: resume, restart or a step's name ({', '.join(labels) or 'none'})",
+        )
+    elif labels.count(reentry) > 1:
+        reader.error(
+            join(at, "on_reentry"),
+            f"several steps go by {reentry!r}; give the one to start at a name",
         )
     return Status(
         name,
@@ -507,8 +515,9 @@ def _check_graph(
     reader: Reader,
     goals: int = 0,
     unparsed: Collection[str] = (),
+    suppress_on: Collection[str] = (),
 ) -> None:
-    """Unreachable statuses, dead ends, and transitions an earlier one always shadows.
+    """Unreachable statuses, dead ends, and transitions one tried before always shadows.
     ``transitions`` holds the ``goals`` first, then the configured ones that parsed;
     ``unparsed`` names the statuses a transition that did not parse mentions, which
     are not called unreachable or dead ends on its account."""
@@ -549,13 +558,18 @@ def _check_graph(
                 join(join(path, "statuses"), status.name),
                 "a pause status needs a transition out of it",
             )
-    for index, later in enumerate(transitions):
-        for first in range(index):
+    # The engine's order: suppression first, then goals, then declaration order.
+    order = sorted(
+        range(len(transitions)), key=lambda i: transitions[i].trigger.event not in suppress_on
+    )
+    for position, index in enumerate(order):
+        later = transitions[index]
+        for first in order[:position]:
             earlier = transitions[first]
             if earlier.source in (later.source, ANY) and _implies(later.trigger, earlier.trigger):
                 reader.error(
                     where(index),
-                    f"never fires: {where(first)} comes first (declaration order decides) "
-                    "and fires on every event and status this one does",
+                    f"never fires: {where(first)} is tried first (suppression, goals, then "
+                    "the order declared) and fires on every event and status this one does",
                 )
                 break
