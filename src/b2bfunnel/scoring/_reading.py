@@ -32,15 +32,32 @@ MODEL_KEYS = (
     "decay",
 )
 
+# The default fit rule's IT leader: a senior word and an IT word, or a C-level IT
+# title, and none of the words of other functions or junior roles. English and
+# Spanish, feminine forms included; compared as whole words, accents folded.
 IT_TITLE_WORDS = [
-    "it", "ti", "technology", "tecnologia", "tecnologias", "information technology",
-    "systems", "sistemas", "informatica", "engineering", "ingenieria",
-    "infrastructure", "infraestructura", "cybersecurity", "ciberseguridad",
+    "it", "ti", "tic", "technology", "technologies", "information technology",
+    "information systems", "systems", "engineering", "infrastructure", "cybersecurity",
+    "information security", "tecnologia", "tecnologias", "tecnologico", "tecnologica",
+    "sistemas", "informatica", "ingenieria", "infraestructura", "ciberseguridad",
+    "seguridad informatica",
 ]  # fmt: skip
-SENIOR_TITLE_WORDS = ["director", "directora", "head", "vp", "vice president", "chief"]
+SENIOR_TITLE_WORDS = [
+    "director", "head", "vp", "svp", "evp", "vice president", "chief",
+    "directora", "subdirector", "subdirectora", "jefe", "jefa", "responsable", "gerente",
+    "vicepresidente", "vicepresidenta",
+]  # fmt: skip
 C_LEVEL_IT_WORDS = [
     "cio", "cto", "ciso", "chief information officer", "chief technology officer",
-    "chief information security officer",
+    "chief technical officer", "chief information security officer",
+]  # fmt: skip
+NOT_IT_LEADER_WORDS = [
+    "sales", "marketing", "finance", "financial", "human resources", "hr", "people",
+    "recruiter", "recruiting", "talent", "assistant", "secretary", "intern", "trainee",
+    "project", "projects", "team lead", "chief of staff",
+    "ventas", "comercial", "financiero", "financiera", "finanzas", "recursos humanos",
+    "rrhh", "seleccion", "asistente", "secretario", "secretaria", "becario", "becaria",
+    "proyecto", "proyectos", "equipo",
 ]  # fmt: skip
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -63,6 +80,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
                             },
                         ]
                     },
+                    {"not": {"field": "job_title", "words": NOT_IT_LEADER_WORDS}},
                 ]
             },
         }
