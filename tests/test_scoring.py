@@ -55,7 +55,6 @@ class TestDefaultModel:
             "CFO",
             "Director de Servicios",
             "Software Engineer",
-            "Responsable de Sistemas",
         ],
     )
     def test_other_titles_get_nothing(self, model: bf.ScoringModel, title: str) -> None:
