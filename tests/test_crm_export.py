@@ -383,3 +383,73 @@ def test_csv_round_trip(cells: list[list[str]]) -> None:
             assert cell in (original, "'" + original)
             first = cell.lstrip(" \r\n")[:1]
             assert first not in ("=", "+", "-", "@", "\t") or safe_cell(cell) == cell
+
+
+class TestDataReport:
+    HUBSPOT = (
+        "--leads", str(DATA / "hubspot_contacts.csv"), "--events", str(DATA / "hubspot_events.csv"),
+        "--map", "id=Record ID", "--map", "events.lead_id=Record ID",
+        "--map", "events.name=Activity Type", "--map", "events.at=Activity Date",
+    )  # fmt: skip
+
+    def test_warnings_on_stderr(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Unmatched event names and rule fields missing from the header are reported."""
+        status, _ = run("score", *self.HUBSPOT, "--as-of", AS_OF)
+        assert status == 0
+        err = capsys.readouterr().err
+        assert "1 of 3 events match no rule: 'Webinar Attended' 1" in err
+        assert "rules use 'employees'; no such column (did you mean 'Number of Employees'?)" in err
+
+    def test_strict_and_quiet(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--strict makes warnings exit 2; --quiet hides them."""
+        assert run("score", *self.HUBSPOT, "--as-of", AS_OF, "--strict")[0] == 2
+        capsys.readouterr()
+        assert run("score", *self.HUBSPOT, "--as-of", AS_OF, "--quiet")[0] == 0
+        assert capsys.readouterr().err == ""
+
+    def test_api_value(self) -> None:
+        """The report is a value: unmatched names, unknown leads, non-numbers, currencies."""
+        from datetime import UTC, datetime
+
+        at = datetime(2026, 11, 20, tzinfo=UTC)
+        profiles = [
+            {"id": "L1", "employees": "lots", "job_title": "CTO"},
+            {"id": "L2", "employees": "€1,200", "job_title": "CIO"},
+            {"id": "L3", "employees": "$900", "job_title": "CIO"},
+        ]
+        events = [bf.Event("L1", "page_view", at), bf.Event("L9", "webinar_completed", at)]
+        report = bf.data_report(bf.ScoringModel.default(), profiles, events)
+        assert report.unmatched == (("page_view", 1),)
+        assert report.unknown_lead_events == 1
+        assert report.not_numbers == (("employees", 1, "lots"),)
+        assert report.mixed_currencies == (("employees", ("$", "€")),)
+        assert report.missing_fields == ()
+
+    def test_mixed_currency_column_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A numeric rule field mixing currency symbols is exit 2."""
+        leads = tmp_path / "leads.csv"
+        leads.write_text("id,job_title,employees\nL1,CTO,€900\nL2,CIO,$900\n", encoding="utf-8")
+        status, _ = run(
+            "score", "--leads", str(leads), "--events", str(DATA / "events_es.csv"),
+            "--as-of", AS_OF,
+        )  # fmt: skip
+        assert status == 2
+        assert "mixes currencies" in capsys.readouterr().err
+
+    @pytest.mark.parametrize("command", ["nps", "velocity"])
+    def test_by_typo_is_an_error(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+    ) -> None:
+        """--by naming a missing column is exit 2 with a did-you-mean, not a '(none)' row."""
+        path = tmp_path / "t.csv"
+        path.write_text(
+            "score,sector,created_at,amount,outcome\n9,saas,2026-01-01T00:00:00Z,100,won\n",
+            encoding="utf-8",
+        )
+        status, _ = run(command, str(path), "--by", "sectr", *(
+            ["--as-of", AS_OF] if command == "velocity" else []
+        ))  # fmt: skip
+        assert status == 2
+        assert "did you mean 'sector'?" in capsys.readouterr().err

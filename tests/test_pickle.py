@@ -75,6 +75,7 @@ def _more_values() -> dict[str, Any]:
         "AccountNPS": bf.account_nps(answers),
         "Contribution": score.contributions[0],
         "CriterionStatus": bf.CriterionStatus("budget", "approved", "met", "approved budget"),
+        "DataReport": bf.data_report(bf.ScoringModel.default(), [{"id": "L1"}]),
         "NPSPosition": bf.nps_position(20, "saas"),
         "Ticket": bf.Ticket(True, at, {"channel": "phone"}),
         "Score": score,

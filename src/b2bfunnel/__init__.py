@@ -37,6 +37,7 @@ _EXPORTS = {
     "B2B_SPAIN_2024": ".nps",
     "CESResult": ".nps",
     "Condition": "._conditions",
+    "DataReport": ".datareport",
     "ConfigError": ".errors",
     "ContractReview": ".kol",
     "Contribution": ".scoring",
@@ -91,6 +92,7 @@ _EXPORTS = {
     "compare_velocity": ".pipeline",
     "diagnose_price_objection": ".bant",
     "events_from": "._frames",
+    "data_report": ".datareport",
     "fcr": ".nps",
     "fcr_report": ".nps",
     "funnel_metrics": ".pipeline",
@@ -126,6 +128,7 @@ __all__ = [
     "ConversionRate",
     "CriterionPolicy",
     "CriterionStatus",
+    "DataReport",
     "Decay",
     "Decile",
     "Evaluation",
@@ -178,6 +181,7 @@ __all__ = [
     "comment_themes",
     "compare_nps",
     "compare_velocity",
+    "data_report",
     "diagnose_price_objection",
     "evaluate",
     "events_from",
@@ -246,6 +250,7 @@ if TYPE_CHECKING:
         next_fields,
         qualify,
     )
+    from .datareport import DataReport, data_report
     from .errors import (
         B2BFunnelError,
         ConfigError,

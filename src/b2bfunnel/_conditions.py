@@ -267,6 +267,11 @@ def _compile(spec: Mapping[str, Any]) -> Predicate:
     return _compile_leaf(spec)
 
 
+def _is_number_arg(arg: Any) -> bool:
+    items = arg if isinstance(arg, list) else [arg]
+    return any(isinstance(v, int | float) and not isinstance(v, bool) for v in items)
+
+
 def _is_scalar(value: Any) -> bool:
     return isinstance(value, str | bool | int | float) and not (
         isinstance(value, float) and not math.isfinite(value)
@@ -390,6 +395,30 @@ class Condition:
                 path="data",
             )
         return self._predicate(data) is True
+
+    def fields(self) -> dict[str, bool]:
+        """The fields the condition reads, each with whether it compares it as a number.
+
+        >>> c = Condition.from_dict({"all": [{"field": "employees", "gte": 500},
+        ...                                     {"field": "job_title", "words": "cio"}]})
+        >>> c.fields()
+        {'employees': True, 'job_title': False}
+        """
+        out: dict[str, bool] = {}
+        pending = [json.loads(self.spec_json)]
+        while pending:
+            spec = pending.pop()
+            if "field" in spec:
+                numeric = any(op in spec for op in NUMBER_OPS) or any(
+                    _is_number_arg(spec.get(op)) for op in SCALAR_OPS
+                )
+                out[spec["field"]] = out.get(spec["field"], False) or numeric
+                continue
+            for key in ("all", "any"):
+                pending.extend(reversed(spec.get(key, [])))
+            if "not" in spec:
+                pending.append(spec["not"])
+        return out
 
     def to_dict(self) -> Any:
         """The condition as plain data, as it was configured."""

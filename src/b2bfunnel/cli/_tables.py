@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._columns import InputConfig, column_map, parse_maps
+from .._columns import InputConfig, closest_column, column_map, parse_maps
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -50,6 +51,7 @@ class Reading:
         report, notes = getattr(args, "report", None), getattr(args, "notes", None)
         self.report: list[str] = report if report is not None else []
         self.notes: list[str] = notes if notes is not None else []
+        self.headers: dict[Path, list[str]] = {}
 
     def open(self, path: Path, kind: str, required: Sequence[str] = ()) -> TableFile:
         """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``."""
@@ -65,7 +67,20 @@ class Reading:
             on_note=self.notes.append,
         )
         table.require(required)
+        self.headers[Path(path)] = table.columns
         return table
+
+    def check_column(self, option: str, column: str | None, path: Path) -> None:
+        """Refuse an option (``--by``) naming a column that ``path`` does not have."""
+        header = self.headers.get(Path(path), [])
+        if column is None or column in header:
+            return
+        close = closest_column(column, header)
+        hint = f"; did you mean {close!r}?" if close else ""
+        shown = ", ".join(repr(h) for h in header)
+        raise InvalidInputError(
+            f"no column {column!r} in {path}{hint} the header has: {shown}", path=option
+        )
 
     def warn(self, message: str) -> None:
         """Add a line to the data report."""
@@ -119,13 +134,26 @@ def read_leads(path: Path, reading: Reading | None = None) -> list[dict[str, str
 _EVENT_COLUMNS = ("lead_id", "name", "at")
 
 
+class EventTally:
+    """Counts taken while events stream past, for the data report: events per name,
+    and events of leads outside ``ids``."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.ids = set(ids)
+        self.names: Counter[str] = Counter()
+        self.unknown = 0
+
+
 def iter_events(
-    path: Path, reading: Reading, name_of: Callable[[str], str] | None = None
+    path: Path,
+    reading: Reading,
+    name_of: Callable[[str], str] | None = None,
+    tally: EventTally | None = None,
 ) -> Iterator[Event]:
     """Events from a CSV file, one at a time: ``lead_id``, ``name``, ``at`` (ISO 8601
     with offset); other non-empty columns become the event's properties. ``name_of``
-    gives the model's name of each event name. Bad rows go to ``reading``; call its
-    ``check()`` after the last event."""
+    gives the model's name of each event name; ``tally`` counts them. Bad rows go to
+    ``reading``; call its ``check()`` after the last event."""
     zone = reading.zone
     for line, row in reading.open(path, "events", _EVENT_COLUMNS):
         missing = [c for c in _EVENT_COLUMNS if c not in row]
@@ -139,6 +167,9 @@ def iter_events(
         except InvalidInputError as exc:
             reading.bad.add(exc if exc.path.startswith(str(path)) else exc.at(f"{path}:{line}"))
             continue
+        if tally is not None:
+            tally.names[event.name] += 1
+            tally.unknown += event.lead_id not in tally.ids
         yield event
 
 

@@ -27,9 +27,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """NPS of a survey export, by segment and/or period, with margins of error."""
-    responses = read_responses(
-        Path(args.responses), args.score_column, args.at_column, Reading(args)
-    )
+    reading = Reading(args)
+    responses = read_responses(Path(args.responses), args.score_column, args.at_column, reading)
+    reading.check_column("--by", args.by, Path(args.responses))
     report = nps_report(responses, by=args.by, period=args.period, min_n=args.min_n)
     position = nps_position(report.overall.score, args.sector) if args.sector else None
     if args.format == "json":

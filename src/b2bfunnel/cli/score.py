@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._columns import event_names
+from ..datareport import report_from_counts
+from ..errors import InvalidInputError
+from ..funnel import Funnel
 from ..scoring import Score
 from ._args import add_table_options, as_of_of, funnel_of, positive
-from ._tables import Reading, iter_events, read_leads, write_json, write_rows
+from ._tables import EventTally, Reading, iter_events, read_leads, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -33,15 +36,34 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     leads = read_leads(Path(args.leads), reading)
     known = [rule.event for rule in funnel.scoring.implicit]
     name_of = event_names(known, funnel.input.aliases)
-    events = iter_events(Path(args.events), reading, name_of)
+    tally = EventTally(lead["id"] for lead in leads)
+    events = iter_events(Path(args.events), reading, name_of, tally)
     scores = funnel.rank(leads, events, as_of=as_of)
     reading.check()
+    report(funnel, leads, tally, reading)
     shown = scores[: args.top] if args.top else scores
     rows = score_rows(shown, {lead["id"]: lead for lead in leads}, [])
     _emit(args, rows, shown, out)
     if args.format == "table":
         out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
     return 0
+
+
+def report(
+    funnel: Funnel, leads: list[dict[str, str]], tally: EventTally, reading: Reading
+) -> None:
+    """Put the data report of the leads and counted events in ``reading``; a field
+    mixing currencies is refused."""
+    found = report_from_counts(funnel.scoring, leads, tally.names, tally.unknown)
+    if found.mixed_currencies:
+        field, symbols = found.mixed_currencies[0]
+        raise InvalidInputError(
+            f"mixes currencies ({', '.join(symbols)}): amounts in different currencies "
+            "cannot be compared; convert them to one",
+            path=field,
+        )
+    for line in found.warnings():
+        reading.warn(line)
 
 
 def _reasons(score: Score, n: int = 3) -> str:

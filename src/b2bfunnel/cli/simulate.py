@@ -10,7 +10,8 @@ from typing import Any, TextIO
 from .._columns import event_names
 from .._time import parse_datetime
 from ._args import add_table_options, funnel_of
-from ._tables import Reading, iter_events, read_leads, write_json, write_rows
+from ._tables import EventTally, Reading, iter_events, read_leads, write_json, write_rows
+from .score import report
 
 
 def register(sub: Any) -> None:
@@ -31,9 +32,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     reading = Reading(args, funnel.input)
     leads = read_leads(Path(args.leads), reading)
     name_of = event_names([rule.event for rule in funnel.scoring.implicit], funnel.input.aliases)
-    events = iter_events(Path(args.events), reading, name_of)
+    tally = EventTally(lead["id"] for lead in leads)
+    events = iter_events(Path(args.events), reading, name_of, tally)
     results = funnel.simulate(leads, events, until=until)
     reading.check()
+    report(funnel, leads, tally, reading)
     rows = [
         {
             "lead": lead_id,

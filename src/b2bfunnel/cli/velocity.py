@@ -25,9 +25,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Pipeline velocity of a deals CSV, overall or per cohort."""
     path = Path(args.deals)
-    table = read_records(
-        path, DEAL_TIMES, ["created_at", "amount", "outcome"], Reading(args), "deals"
-    )
+    reading = Reading(args)
+    table = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"], reading, "deals")
+    reading.check_column("--by", args.by, path)
     deals = table.records
     as_of = as_of_of(args.as_of)
     if args.by is None:

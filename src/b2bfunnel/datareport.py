@@ -1,0 +1,164 @@
+"""What a user must know about the data before trusting a score: no silent zeros.
+
+:func:`data_report` looks at profiles and events the way a scoring model will read
+them and says what will quietly score nothing: event names that match no rule,
+events of leads with no profile, rule fields that no profile has, values of a
+numeric condition that are not numbers, and fields mixing currencies. The command
+line prints it on stderr; CRM code can log it.
+
+>>> import b2bfunnel as bf
+>>> from datetime import datetime, timezone
+>>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+>>> report = bf.data_report(
+...     bf.ScoringModel.default(),
+...     [{"id": "L1", "job_title": "CTO", "Number of Employees": "850"}],
+...     [bf.Event("L1", "Webinar Attended", at), bf.Event("L9", "webinar_completed", at)],
+... )
+>>> for line in report.warnings():
+...     print(line)
+1 of 2 events match no rule: 'Webinar Attended' 1 (map them with [aliases])
+1 events are of leads with no profile
+rules use 'employees'; no such column (did you mean 'Number of Employees'?)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ._columns import closest_column
+from ._public import publish
+from ._values import as_range, is_blank, read_number
+from .events import Event
+from .scoring import ScoringModel
+
+__all__ = ["DataReport", "data_report"]
+
+TOP = 10
+
+
+@attrs.frozen
+class DataReport:
+    """Counts of what would score nothing, each with a hint (see :meth:`warnings`)."""
+
+    events: int = 0
+    unmatched: tuple[tuple[str, int], ...] = ()
+    unmatched_events: int = 0
+    unknown_lead_events: int = 0
+    missing_fields: tuple[tuple[str, str | None], ...] = ()
+    not_numbers: tuple[tuple[str, int, str], ...] = ()
+    mixed_currencies: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def warnings(self) -> list[str]:
+        """One line per finding, with its count and a hint; empty when all is well."""
+        out = []
+        if self.unmatched_events:
+            top = ", ".join(f"{name!r} {n}" for name, n in self.unmatched)
+            more = " ..." if len(self.unmatched) == TOP else ""
+            out.append(
+                f"{self.unmatched_events} of {self.events} events match no rule: {top}{more} "
+                "(map them with [aliases])"
+            )
+        if self.unknown_lead_events:
+            out.append(f"{self.unknown_lead_events} events are of leads with no profile")
+        for field, close in self.missing_fields:
+            hint = f" (did you mean {close!r}?)" if close else ""
+            out.append(f"rules use {field!r}; no such column{hint}")
+        for field, count, example in self.not_numbers:
+            out.append(
+                f"{count} values of {field!r} are not numbers (e.g. {example!r}); "
+                "rules comparing it as a number skip them"
+            )
+        for field, symbols in self.mixed_currencies:
+            out.append(f"{field!r} mixes currencies ({', '.join(symbols)}); not comparable")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data."""
+        return {
+            "events": self.events,
+            "unmatched": [list(pair) for pair in self.unmatched],
+            "unmatched_events": self.unmatched_events,
+            "unknown_lead_events": self.unknown_lead_events,
+            "missing_fields": [list(pair) for pair in self.missing_fields],
+            "not_numbers": [list(item) for item in self.not_numbers],
+            "mixed_currencies": [[f, list(s)] for f, s in self.mixed_currencies],
+        }
+
+
+def data_report(
+    model: ScoringModel,
+    profiles: Iterable[Mapping[str, Any]],
+    events: Iterable[Event] = (),
+) -> DataReport:
+    """The :class:`DataReport` of ``profiles`` and ``events`` under ``model``."""
+    leads = list(profiles)
+    ids = {p.get("id") for p in leads}
+    names: Counter[str] = Counter()
+    unknown = 0
+    for event in events:
+        names[event.name] += 1
+        unknown += event.lead_id not in ids
+    return report_from_counts(model, leads, names, unknown)
+
+
+def report_from_counts(
+    model: ScoringModel,
+    profiles: Iterable[Mapping[str, Any]],
+    names: Mapping[str, int],
+    unknown_lead_events: int,
+) -> DataReport:
+    """The report from event counts already taken (a reader streaming events counts
+    them as they pass, instead of a second pass)."""
+    known = {rule.event for rule in model.implicit}
+    unmatched = Counter({n: c for n, c in names.items() if n not in known})
+    fields: dict[str, bool] = {}
+    for rule in model.explicit:
+        for field, numeric in rule.when.fields().items():
+            fields[field] = fields.get(field, False) or numeric
+    seen: dict[str, int] = dict.fromkeys(fields, 0)
+    bad: dict[str, tuple[int, str]] = {}
+    currencies: dict[str, set[str]] = {}
+    headers: dict[str, None] = {}
+    for profile in profiles:
+        headers.update(dict.fromkeys(profile))
+        for field, numeric in fields.items():
+            value = profile.get(field)
+            if is_blank(value):
+                continue
+            seen[field] += 1
+            if numeric and isinstance(value, str):
+                _check_number(field, value, bad, currencies)
+    return DataReport(
+        events=sum(names.values()),
+        unmatched=tuple(unmatched.most_common(TOP)),
+        unmatched_events=sum(unmatched.values()),
+        unknown_lead_events=unknown_lead_events,
+        missing_fields=tuple(
+            (f, closest_column(f, [str(h) for h in headers])) for f, n in seen.items() if not n
+        ),
+        not_numbers=tuple((f, n, example) for f, (n, example) in bad.items()),
+        mixed_currencies=tuple((f, tuple(sorted(s))) for f, s in currencies.items() if len(s) > 1),
+    )
+
+
+def _check_number(
+    field: str, value: str, bad: dict[str, tuple[int, str]], currencies: dict[str, set[str]]
+) -> None:
+    number = read_number(value)
+    if number is not None:
+        if number[1]:
+            currencies.setdefault(field, set()).add(number[1])
+        return
+    try:
+        float(value)
+    except ValueError:
+        if as_range(value) is None:
+            count, example = bad.get(field, (0, value))
+            bad[field] = (count + 1, example)
+
+
+publish(globals(), __all__)
