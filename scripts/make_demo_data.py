@@ -46,7 +46,10 @@ def main() -> None:
         writer.writerows(deals)
     (data / "demo.toml").write_text(
         "# The demo data set's 'today': the call list is computed as of this moment.\n"
-        f'[demo]\nas_of = {AS_OF.isoformat()}\nsector = "saas"\n',
+        f'[demo]\nas_of = {AS_OF.isoformat()}\nsector = "saas"\n'
+        "\n# The scoring check: fit as of fit_cutoff, compare with the default as of cutoff.\n"
+        "[demo.evaluation]\nfit_cutoff = 2026-07-01T00:00:00+00:00\n"
+        "cutoff = 2026-09-24T00:00:00+00:00\nhorizon_days = 60\n",
         encoding="utf-8",
     )
 

@@ -14,7 +14,20 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from ..errors import B2BFunnelError
-from . import attribution, demo, flow, funnel, kol, nps, qualify, score, simulate, velocity
+from . import (
+    attribution,
+    demo,
+    evaluate,
+    fit,
+    flow,
+    funnel,
+    kol,
+    nps,
+    qualify,
+    score,
+    simulate,
+    velocity,
+)
 from ._tables import read_candidates, read_events, read_leads, read_responses, safe_cell
 
 __all__ = [
@@ -27,7 +40,9 @@ __all__ = [
     "safe_cell",
 ]
 
-_COMMANDS = (demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate)
+_COMMANDS = (
+    demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate, evaluate, fit,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..evaluation import time_split
 from ..funnel import Funnel
 from ..nps import nps_position, nps_report
 from ..pipeline import compare_velocity
@@ -76,4 +77,20 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         f"\nPipeline velocity of the sample deals: KOL-influenced {yes.velocity:,.0f}/day "
         f"vs not {no.velocity:,.0f}/day\n" + lift_lines(comparison)
     )
+    out.write("\n" + scoring_check(meta["demo"]["evaluation"], leads, events) + "\n")
     return 0
+
+
+def scoring_check(setup: dict[str, Any], leads: list[dict[str, str]], events: list[Any]) -> str:
+    """One line: the default model's AUC on the sample's outcomes, and a fitted model's."""
+    outcomes = read_records(demo_file("demo_outcomes.csv"), ("at",)).records
+    cutoff, days = setup["cutoff"], setup["horizon_days"]
+    split = time_split(
+        leads, events, outcomes, fit_cutoff=setup["fit_cutoff"], cutoff=cutoff, horizon_days=days
+    )
+    return (
+        f"Default model: AUC {split.base.describe_auc()} on the leads as of "
+        f"{cutoff.date().isoformat()} ({days}-day horizon); fitted as of "
+        f"{setup['fit_cutoff'].date().isoformat()}: {split.learned.describe_auc()}, "
+        f"difference {split.difference:+.2f} (see docs/evaluation.md)"
+    )

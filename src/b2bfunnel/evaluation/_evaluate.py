@@ -157,6 +157,16 @@ class Evaluation:
         """``2 auc - 1``: 0 is a coin toss, 1 a perfect ranking."""
         return None if self.auc is None else 2 * self.auc - 1
 
+    def describe_auc(self) -> str:
+        """``0.71 (0.61-0.80)``; without the interval under the minimum of positives;
+        ``n/a`` without both converters and non-converters."""
+        if self.auc is None:
+            return "n/a"
+        if self.auc_interval is None:
+            return f"{self.auc:.2f}"
+        low, high = self.auc_interval
+        return f"{self.auc:.2f} ({low:.2f}-{high:.2f})"
+
     @property
     def rate(self) -> float:
         """The overall conversion rate."""
@@ -224,10 +234,10 @@ class Evaluation:
                     window,
                     0.0,
                     rate_of((), z),
-                    f"no threshold reaches a conversion rate of {target:g}",
+                    f"no threshold reaches a conversion rate of {target:.1%}",
                 )
             position, threshold, active = found
-            reason = f"the lowest threshold whose leads converted at {target:g} or more"
+            reason = f"the lowest threshold whose leads converted at {target:.1%} or more"
         rows = order[:position]
         stats = rate_of(
             [self.labels[i] for i in rows], z, self._clusters_of(rows) if periods > 1 else None

@@ -39,15 +39,7 @@ class TimeSplit:
     def summary(self) -> str:
         """One line: both AUCs with intervals and the difference."""
 
-        def auc(e: Evaluation) -> str:
-            if e.auc is None:
-                return "n/a"
-            if e.auc_interval is None:
-                return f"{e.auc:.2f}"
-            low, high = e.auc_interval
-            return f"{e.auc:.2f} ({low:.2f}-{high:.2f})"
-
-        line = f"base AUC {auc(self.base)}; fitted {auc(self.learned)}"
+        line = f"base AUC {self.base.describe_auc()}; fitted {self.learned.describe_auc()}"
         if self.difference is not None:
             line += f"; difference {self.difference:+.2f}"
             if self.difference_interval is not None:
