@@ -29,7 +29,7 @@ __all__ = [
     "parse_maps",
 ]
 
-KINDS = ("leads", "events", "deals", "survey", "touches", "answers", "kols")
+KINDS = ("leads", "events", "deals", "survey", "touches", "answers", "kols", "outcomes")
 
 # Field -> header as each CRM writes it in its standard export (see docs/crm-export.md
 # for the pages these headers come from).

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 def scoring_check(setup: dict[str, Any], leads: list[dict[str, str]], events: list[Any]) -> str:
     """One line: the default model's AUC on the sample's outcomes, and a fitted model's."""
-    outcomes = read_records(demo_file("demo_outcomes.csv"), ("at",)).records
+    outcomes = read_records(demo_file("demo_outcomes.csv"), ("at",), kind="outcomes").records
     cutoff, days = setup["cutoff"], setup["horizon_days"]
     split = time_split(
         leads, events, outcomes, fit_cutoff=setup["fit_cutoff"], cutoff=cutoff, horizon_days=days

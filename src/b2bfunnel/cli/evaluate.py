@@ -7,11 +7,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
+from .._columns import event_names
 from .._time import parse_datetime
 from ..evaluation import Evaluation, ThresholdSuggestion, evaluate
 from ..events import Event
-from ._args import FORMATS, funnel_of, positive
+from ..funnel import Funnel
+from ._args import add_table_options, funnel_of, positive
 from ._tables import (
+    Reading,
     Table,
     located,
     read_events,
@@ -19,6 +22,7 @@ from ._tables import (
     read_records,
     write_json,
     write_rows,
+    write_table,
 )
 
 
@@ -36,7 +40,6 @@ def register(sub: Any) -> None:
     )
     cmd.add_argument("--capacity", type=positive, help="leads Sales can take per --per-days")
     cmd.add_argument("--per-days", type=positive, default=7, help="the capacity's period (7)")
-    cmd.add_argument("--format", choices=FORMATS, default="table")
     cmd.set_defaults(run=run)
 
 
@@ -51,6 +54,7 @@ def add_inputs(cmd: Any) -> None:
         "--horizon-days", type=float, default=90, help="days after the cutoff to count (90)"
     )
     cmd.add_argument("--config", help="funnel TOML file (default: the documented defaults)")
+    add_table_options(cmd)
 
 
 class Inputs(NamedTuple):
@@ -65,10 +69,17 @@ class Inputs(NamedTuple):
         return located({"outcomes": self.outcomes}, call)
 
 
-def read_inputs(args: argparse.Namespace) -> Inputs:
-    """Read ``--leads``, ``--events`` and ``--outcomes``."""
-    outcomes = read_records(Path(args.outcomes), ("at",), required=("lead_id", "at"))
-    return Inputs(read_leads(Path(args.leads)), read_events(Path(args.events)), outcomes)
+def read_inputs(args: argparse.Namespace, funnel: Funnel) -> Inputs:
+    """Read ``--leads``, ``--events`` and ``--outcomes`` (event names through the
+    configuration's ``[aliases]``, columns through ``--map`` and ``[columns.*]``)."""
+    reading = Reading(args, funnel.input)
+    name_of = event_names([r.event for r in funnel.scoring.implicit], funnel.input.aliases)
+    leads = read_leads(Path(args.leads), reading)
+    events = read_events(Path(args.events), reading, name_of)
+    outcomes = read_records(
+        Path(args.outcomes), ("at",), ("lead_id", "at"), reading, kind="outcomes"
+    )
+    return Inputs(leads, events, outcomes)
 
 
 def moment(text: str, option: str) -> datetime:
@@ -82,7 +93,7 @@ def moment(text: str, option: str) -> datetime:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Evaluate the scoring at ``--cutoff`` against ``--outcomes``."""
     funnel = funnel_of(args.config)
-    data = read_inputs(args)
+    data = read_inputs(args, funnel)
     cutoffs = [moment(text, "--cutoff") for text in args.cutoff]
     when: dict[str, Any] = {"cutoff": cutoffs[0]} if len(cutoffs) == 1 else {"cutoffs": cutoffs}
     result = data.located(
@@ -99,15 +110,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         return write_json({**result.to_dict(), "suggested_threshold": suggestion.to_dict()}, out)
     if args.format == "csv":
-        write_rows("csv", section_rows(result), out)
+        write_rows(args, section_rows(result), out)
         return 0
     out.write(headline(result) + "\n")
     for warning in result.warnings:
         out.write(f"warning: {warning}\n")
     out.write("\nBy band\n")
-    write_rows("table", rate_rows("band", result.by_band.items()), out)
+    write_table(rate_rows("band", result.by_band.items()), out)
     out.write("\nBy decile (best first)\n")
-    write_rows("table", decile_rows(result), out)
+    write_table(decile_rows(result), out)
     out.write("\n" + threshold_line(suggestion) + "\n")
     return 0
 

@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 from .._toml import dumps
 from ..evaluation import FittedModel, TimeSplit, fit_points, time_split
-from ._args import FORMATS, funnel_of, positive
-from ._tables import write_json, write_rows
+from ._args import funnel_of, positive
+from ._tables import write_json, write_rows, write_table
 from .evaluate import add_inputs, moment, read_inputs
 
 
@@ -35,14 +35,13 @@ def register(sub: Any) -> None:
     cmd.add_argument("--min-support", type=positive, default=30, help="leads per value (30)")
     cmd.add_argument("--pdo", type=float, default=20, help="points that double the odds (20)")
     cmd.add_argument("--out", help="write the fitted funnel TOML here")
-    cmd.add_argument("--format", choices=FORMATS, default="table")
     cmd.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Fit points as of ``--cutoff``; compare base and fitted models in a time split."""
     funnel = funnel_of(args.config)
-    data = read_inputs(args)
+    data = read_inputs(args, funnel)
     cutoff = moment(args.cutoff, "--cutoff")
     earlier = (
         moment(args.fit_cutoff, "--fit-cutoff")
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return write_json({"fitted": fitted.to_dict(), "time_split": split.to_dict()}, out)
     rows = coefficient_rows(fitted)
     if args.format == "csv":
-        write_rows("csv", rows, out)
+        write_rows(args, rows, out)
         return 0
     out.write(
         f"Fitted ({fitted.method}) on {fitted.n} leads as of {cutoff.date().isoformat()}, "
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     )
     for warning in fitted.warnings:
         out.write(f"warning: {warning}\n")
-    write_rows("table", rows, out)
+    write_table(rows, out)
     model = fitted.model
     bands = ", ".join(f"{b.name} >= {b.min:g}" for b in model.bands if b.min is not None)
     out.write(f"\nHot at {model.hot_threshold:g} ({bands})\n")
