@@ -86,13 +86,11 @@ class TestFit:
         assert component(bf.kol_fit(candidate(), BRIEF), "relevance").value == 0.5
 
     def test_components_add_up_and_weights_renormalise(self) -> None:
-        """Points sum to the score; without cost and topics the other weights carry it."""
+        """Points sum to the score; without topics the other weights carry it (an unknown
+        cost is priced, so it is assessed)."""
         fit = bf.kol_fit(candidate(cost_per_post=None), bf.KOLBrief(target_roles=["x"]))
         assessed = [c for c in fit.components if c.value is not None]
-        assert {c.name for c in fit.components} - {c.name for c in assessed} == {
-            "relevance",
-            "cost",
-        }
+        assert {c.name for c in fit.components} - {c.name for c in assessed} == {"relevance"}
         assert sum(c.weight for c in assessed) == pytest.approx(1.0)
         assert sum(c.points for c in fit.components) == pytest.approx(fit.score, abs=0.05)
 

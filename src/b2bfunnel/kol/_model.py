@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -25,14 +27,18 @@ TIERS = (
     ("macro", 100_000),
     ("mega", 1_000_000),
 )
-# Median engagement rate by follower band, HypeAuditor 2018: (min followers, median).
+# Median engagement rate by follower band, HypeAuditor 2018 (Instagram, about 37,000
+# accounts, March 2018): (min followers, median). The source measures engagement as
+# (likes + comments) / followers; DOMAIN.md's rate also counts shares (docs/kol.md).
 HYPEAUDITOR_2018 = (
-    (0, 0.0645),
+    (0, 0.1699),
+    (1_000, 0.0645),
     (5_000, 0.0376),
     (20_000, 0.0263),
     (100_000, 0.0257),
     (1_000_000, 0.0256),
 )
+COMPONENTS = ("affinity", "engagement", "relevance", "authenticity", "risk", "cost")
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
         "affinity": 0.40,
@@ -63,6 +69,7 @@ CONFIG_KEYS = (
     "engagement_norms",
     "flags",
     "warning_penalty",
+    "warning_points",
     "vetting_days",
     "bot_engagement_ratio",
     "growth_spike",
@@ -293,6 +300,7 @@ class KOLConfig:
     engagement_norms: tuple[tuple[int, float], ...] = HYPEAUDITOR_2018
     flags: Mapping[str, str] = attrs.field(default=DEFAULT_FLAGS, hash=False)
     warning_penalty: float = 0.35
+    warning_points: float = 10.0
     vetting_days: int = 730
     bot_engagement_ratio: float = 0.25
     growth_spike: float = 0.25
@@ -322,6 +330,7 @@ class KOLConfig:
             ],
             "flags": dict(self.flags),
             "warning_penalty": self.warning_penalty,
+            "warning_points": self.warning_points,
             "vetting_days": self.vetting_days,
             "bot_engagement_ratio": self.bot_engagement_ratio,
             "growth_spike": self.growth_spike,
@@ -330,11 +339,23 @@ class KOLConfig:
 
     def norm(self, followers: int) -> float:
         """The median engagement rate of the follower band of ``followers``."""
-        median = self.engagement_norms[0][1]
-        for low, rate in self.engagement_norms:
-            if followers >= low:
-                median = rate
-        return median
+        return self._norm_rates[bisect_right(self._norm_bounds, followers) - 1]
+
+    @functools.cached_property
+    def _norm_bounds(self) -> tuple[int, ...]:
+        return tuple(low for low, _ in self.engagement_norms)
+
+    @functools.cached_property
+    def _norm_rates(self) -> tuple[float, ...]:
+        return tuple(rate for _, rate in self.engagement_norms)
+
+    @functools.cached_property
+    def component_weights(self) -> tuple[float, ...]:
+        """The weights in the order of ``COMPONENTS``, scaled so the largest is 1: only
+        their ratios matter, and huge or tiny weights (1e200, 1e-200) then neither
+        overflow nor vanish when summed."""
+        top = max(self.weights[name] for name in COMPONENTS)
+        return tuple(self.weights[name] / top for name in COMPONENTS)
 
 
 def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
@@ -397,6 +418,11 @@ def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
                 if reader.string(severity, join(where, str(name)), choices=SEVERITIES) is not None:
                     flags[str(name)] = severity
         fields["flags"] = MappingProxyType(flags)
+    if "warning_points" in table:
+        points = reader.number(table["warning_points"], join(path, "warning_points"), minimum=0)
+        if points is not None and points > 100:
+            reader.error(join(path, "warning_points"), f"must be at most 100, got {points!r}")
+        fields["warning_points"] = points
     for key, kind in (
         ("warning_penalty", "share"),
         ("vetting_days", "days"),
