@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import functools
+from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from typing import Any
 
 from conftest import NOW
@@ -34,6 +37,28 @@ def deals() -> list[dict[str, Any]]:
             row["closed_at"] = created + timedelta(days=20 + 3 * i)
         rows.append(row)
     return rows
+
+
+def demo_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV file shipped in the package's data folder."""
+    with (files("b2bfunnel") / "data" / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@functools.cache
+def evaluation_results() -> dict[str, Any]:
+    """An evaluation, a fitted model and a time split of the shipped demo data."""
+    profiles, outcomes = demo_rows("demo_leads.csv"), demo_rows("demo_outcomes.csv")
+    events = bf.events_from(demo_rows("demo_events.csv"))
+    early, late = datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 9, 24, tzinfo=UTC)
+    model = bf.ScoringModel.default()
+    return {
+        "Evaluation": bf.evaluate(model, profiles, events, outcomes, cutoff=late, horizon_days=60),
+        "FittedModel": bf.fit_points(profiles, events, outcomes, cutoff=early, horizon_days=60),
+        "TimeSplit": bf.time_split(
+            profiles, events, outcomes, fit_cutoff=early, cutoff=late, horizon_days=60
+        ),
+    }
 
 
 def every_result() -> dict[str, Any]:
@@ -106,4 +131,5 @@ def every_result() -> dict[str, Any]:
         "ContractReview": bf.review_contract({"morality_clause": True}),
         "NurtureState": state,
         "Action": actions[0],
+        **evaluation_results(),
     }

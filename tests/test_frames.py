@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import NOW
 from hypothesis import given
 from hypothesis import strategies as st
-from sample_results import deals
+from sample_results import deals, demo_rows
 
 import b2bfunnel as bf
 
@@ -192,3 +193,48 @@ def test_frame_and_mappings_give_equal_events(rows: list[tuple[str, int, object]
     assert from_frame == from_dicts
     for a, b in zip(from_frame, from_dicts, strict=True):
         assert dict(a.properties) == dict(b.properties)
+
+
+def test_survey_frame_gives_the_same_nps_report() -> None:
+    """A survey DataFrame (score, at, account, comment, segments) reports as Responses do."""
+    rows = demo_rows("demo_survey.csv")
+    frame = pd.read_csv(files("b2bfunnel") / "data" / "demo_survey.csv")
+    assert frame["comment"].isna().any() and frame["score"].dtype.kind == "i"
+    responses = [
+        bf.Response(
+            int(r["score"]),
+            datetime.fromisoformat(r["at"]),
+            {"sector": r["sector"]},
+            r["comment"] or None,
+            r["account"],
+        )
+        for r in rows
+    ]
+    by_frame = bf.nps_report(frame, by="sector", period="quarter")
+    assert by_frame == bf.nps_report(responses, by="sector", period="quarter")
+    assert bf.account_nps(frame) == bf.account_nps(responses)
+
+
+def test_a_bad_response_row_is_located() -> None:
+    """A score out of range in a mapping row raises at responses[i].score."""
+    with pytest.raises(bf.InvalidInputError) as info:
+        bf.nps_report([{"score": 9}, {"score": 11}])
+    assert info.value.path == "responses[1].score"
+
+
+def test_evaluate_reads_frames() -> None:
+    """Profiles and outcomes as DataFrames evaluate exactly as their rows do."""
+    profiles, outcomes = demo_rows("demo_leads.csv"), demo_rows("demo_outcomes.csv")
+    events = bf.events_from(pd.DataFrame(demo_rows("demo_events.csv")))
+    cutoff = datetime(2026, 9, 24, tzinfo=UTC)
+    model = bf.ScoringModel.default()
+    plain = bf.evaluate(model, profiles, events, outcomes, cutoff=cutoff, horizon_days=60)
+    framed = bf.evaluate(
+        model,
+        pd.DataFrame(profiles),
+        events,
+        pd.DataFrame(outcomes),
+        cutoff=cutoff,
+        horizon_days=60,
+    )
+    assert (framed.n, framed.positives, framed.auc) == (plain.n, plain.positives, plain.auc)

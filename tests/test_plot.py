@@ -112,6 +112,37 @@ def test_portfolio_plots_reach_of_the_chosen() -> None:
     assert [t.get_text() for t in ax.texts] == [f.handle for f in portfolio.selected]
 
 
+def test_evaluation_bands_lift_and_capture() -> None:
+    """Conversion by band with its intervals, lift per decile, and cumulative capture."""
+    evaluation = RESULTS["Evaluation"]
+    stats = list(evaluation.by_band.values())
+    ax = evaluation.plot()
+    assert _heights(ax) == [s.rate for s in stats]
+    for (low, high), s in zip(_error_ends(ax), stats, strict=True):
+        assert (low, high) == (pytest.approx(s.interval[0]), pytest.approx(s.interval[1]))
+    lift = evaluation.plot(kind="lift").lines[0]
+    assert list(lift.get_ydata()) == [d.lift for d in evaluation.deciles]
+    capture = evaluation.plot(kind="capture").lines[0]
+    assert list(capture.get_ydata()) == [0.0] + [d.capture for d in evaluation.deciles]
+    with pytest.raises(bf.InvalidInputError, match="allowed: bands, lift, capture"):
+        evaluation.plot(kind="roc")
+
+
+def test_calibration_points_are_observed_against_predicted() -> None:
+    """Each calibration bin is drawn at its predicted probability and observed rate."""
+    fitted = RESULTS["FittedModel"]
+    ax = fitted.plot()
+    bins = fitted.calibration
+    points = ax.lines[0]
+    assert list(points.get_xdata()) == [b.predicted for b in bins]
+    assert list(points.get_ydata()) == [b.observed.rate for b in bins]
+    for (low, high), b in zip(_error_ends(ax), bins, strict=True):
+        assert (low, high) == (
+            pytest.approx(b.observed.interval[0]),
+            pytest.approx(b.observed.interval[1]),
+        )
+
+
 def test_no_chart_for_other_results() -> None:
     """Asking to plot a result without a chart names the ones that have one."""
     with pytest.raises(bf.InvalidInputError, match="charts exist for"):

@@ -48,11 +48,12 @@ class Plotted(Displayed):
 
     __slots__ = ()
 
-    def plot(self, ax: Any = None) -> Any:
-        """Draw this result on ``ax`` (a new figure when None) and return the Axes."""
+    def plot(self, ax: Any = None, kind: str | None = None) -> Any:
+        """Draw this result on ``ax`` (a new figure when None) and return the Axes;
+        ``kind`` picks a chart where there are several (see :mod:`b2bfunnel.plot`)."""
         from .plot import plot
 
-        return plot(self, ax=ax)
+        return plot(self, ax=ax, kind=kind)
 
 
 # --- text ---------------------------------------------------------------------------
@@ -296,4 +297,23 @@ def _score_view(score: Any) -> View:
     return View(f"Score of {score.lead_id}", [(k, v) for k, v in pairs if v is not None], rows)
 
 
-_VIEWS: dict[str, Callable[[Any], View]] = {"Score": _score_view}
+def _evaluation_view(evaluation: Any) -> View:
+    pairs = [
+        ("leads", evaluation.n),
+        ("converted", evaluation.positives),
+        ("excluded", evaluation.excluded),
+        ("AUC", evaluation.auc),
+        (
+            "AUC interval",
+            None if evaluation.auc_interval is None else Bounds(*evaluation.auc_interval),
+        ),
+        ("Gini", evaluation.gini),
+        ("KS", evaluation.ks),
+        ("cutoffs", ", ".join(c.isoformat() for c in evaluation.cutoffs)),
+        ("horizon days", evaluation.horizon_days),
+    ]
+    rows = merge_bounds(records.to_records(evaluation))
+    return View("Evaluation", [(k, v) for k, v in pairs if v is not None], rows)
+
+
+_VIEWS: dict[str, Callable[[Any], View]] = {"Score": _score_view, "Evaluation": _evaluation_view}

@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from ._time import parse_datetime
-from ._values import is_blank
+from ._values import as_number, is_blank
 from .errors import InvalidInputError
 from .events import Event
 
-__all__ = ["events_from", "is_frame", "table_rows"]
+__all__ = ["events_from", "is_frame", "responses_in", "table_rows"]
 
 _BLANK = object()
 
@@ -116,6 +116,51 @@ def cell(value: Any) -> Any:
     if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
         return value.item()
     return value
+
+
+_RESPONSE_FIELDS = frozenset(("score", "at", "account", "comment"))
+
+
+def responses_in(table: Any, path: str = "responses") -> Any:
+    """Survey answers given as a DataFrame or as mappings, as ``Response`` values (as the
+    CLI reads a survey file): ``score``, optional ``at``, ``account`` and ``comment``;
+    every other column is a segment. Anything else is returned as it is.
+
+    >>> (r,) = responses_in([{"score": 9.0, "at": "2026-11-02T10:00:00Z", "sector": "saas"}])
+    >>> r.score, r.at.isoformat(), dict(r.segments)
+    (9, '2026-11-02T10:00:00+00:00', {'sector': 'saas'})
+    """
+    if is_frame(table):
+        rows: Any = table_rows(table, path=path)
+    elif isinstance(table, list | tuple) and table and isinstance(table[0], Mapping):
+        rows = table
+    else:
+        return table
+    from .nps import Response
+
+    return [_response(Response, row, f"{path}[{index}]") for index, row in enumerate(rows)]
+
+
+def _response(kind: Any, row: Any, path: str) -> Any:
+    if not isinstance(row, Mapping):
+        raise InvalidInputError(f"expected a mapping, got {type(row).__name__}", path=path)
+    cells = {k: v for k, v in row.items() if not is_blank(v)}
+    score = cells.get("score")
+    number = as_number(score)
+    if number is not None and number.is_integer() and not isinstance(score, bool):
+        score = int(number)  # 9.0 from a float column, numpy integers
+    at = cells.get("at")
+    if at is not None:
+        at = _time(at, f"{path}.at", None)
+    segments = {
+        k: v if isinstance(v, str) else _text(v, f"{path}.{k}")
+        for k, v in cells.items()
+        if k not in _RESPONSE_FIELDS
+    }
+    try:
+        return kind(score, at, segments, cells.get("comment"), cells.get("account"))
+    except InvalidInputError as exc:
+        raise exc.at(path + exc.path[len("response") :]) from None
 
 
 def events_from(

@@ -64,11 +64,11 @@ class Ranking(list["Score"]):
     def _repr_markdown_(self) -> str:
         return self._view().markdown()
 
-    def plot(self, ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Bars of how many leads fall in each band; returns the matplotlib Axes."""
         from .plot import plot
 
-        return plot(self, ax=ax)
+        return plot(self, ax=ax, kind=kind)
 
 
 publish(globals(), __all__)

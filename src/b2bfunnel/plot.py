@@ -15,7 +15,9 @@ ranking (``rank()``)      leads per band, best band first
 ``FunnelMetrics``         leads reaching each stage, with the conversion rate to the next
 ``AttributionReport``     credit per channel (or campaign, KOL), one bar per model
 ``Portfolio``             qualified reach against cost of the chosen candidates
-``Evaluation``            conversion rate by band with intervals
+``Evaluation``            conversion by band with intervals; ``kind="lift"``: lift per
+                          decile; ``kind="capture"``: share of conversions found
+``FittedModel``           calibration: observed rate (with interval) against predicted
 =======================  ===============================================================
 """
 
@@ -32,14 +34,22 @@ _CHOSEN, _OTHER, _PALE = "#1f77b4", "#bbbbbb", "#aec7e8"
 _UP, _DOWN = "#2ca02c", "#d62728"
 
 
-def plot(result: Any, ax: Any = None) -> Any:
-    """Draw ``result`` on ``ax`` (a new figure when None) and return the Axes."""
-    draw = _PLOTS.get(type(result).__name__)
-    if draw is None:
+def plot(result: Any, ax: Any = None, kind: str | None = None) -> Any:
+    """Draw ``result`` on ``ax`` (a new figure when None) and return the Axes.
+
+    ``kind`` picks one of several charts where a result has more (an ``Evaluation``:
+    ``"bands"``, ``"lift"``, ``"capture"``); the first is the default.
+    """
+    kinds = _PLOTS.get(type(result).__name__)
+    if kinds is None:
         raise InvalidInputError(
             f"no chart for {type(result).__name__}; charts exist for {', '.join(sorted(_PLOTS))}",
             path="result",
         )
+    draw = kinds[0][1] if kind is None else dict(kinds).get(kind)
+    if draw is None:
+        allowed = ", ".join(name for name, _ in kinds)
+        raise InvalidInputError(f"unknown kind {kind!r}; allowed: {allowed}", path="kind")
     axes = _axes(ax)
     draw(result, axes)
     return axes
@@ -183,7 +193,7 @@ def _portfolio(portfolio: Any, ax: Any) -> None:
     ax.set_title(f"{len(fits)} chosen, cost {portfolio.total_cost} of {portfolio.budget}")
 
 
-def _evaluation(evaluation: Any, ax: Any) -> None:
+def _evaluation_bands(evaluation: Any, ax: Any) -> None:
     names = list(evaluation.by_band)
     stats = [evaluation.by_band[n] for n in names]
     values = [s.rate for s in stats]
@@ -193,14 +203,62 @@ def _evaluation(evaluation: Any, ax: Any) -> None:
     ax.set_title(f"conversion by band (n={evaluation.n})")
 
 
-_PLOTS: dict[str, Callable[[Any, Any], None]] = {
-    "Ranking": _ranking,
-    "NPSResult": _nps,
-    "Report": _report,
-    "NPSComparison": _comparison,
-    "VelocityComparison": _velocity,
-    "FunnelMetrics": _funnel,
-    "AttributionReport": _attribution,
-    "Portfolio": _portfolio,
-    "Evaluation": _evaluation,
+def _evaluation_lift(evaluation: Any, ax: Any) -> None:
+    deciles = evaluation.deciles
+    ax.plot([d.decile for d in deciles], [d.lift for d in deciles], marker="o")
+    ax.axhline(1.0, color="#888888", linewidth=0.8)
+    ax.set_xlabel("decile (1 = highest scores)")
+    ax.set_ylabel("lift")
+    ax.set_title(f"lift by decile (AUC {_maybe(evaluation.auc)})")
+
+
+def _evaluation_capture(evaluation: Any, ax: Any) -> None:
+    deciles = evaluation.deciles
+    shares = [0.0] + [d.decile / len(deciles) for d in deciles]
+    ax.plot(shares, [0.0] + [d.capture for d in deciles], marker="o", label="model")
+    ax.plot([0, 1], [0, 1], color="#888888", linestyle="--", label="random")
+    ax.set_xlabel("share of leads called, best scores first")
+    ax.set_ylabel("share of conversions found")
+    ax.set_title(f"capture (Gini {_maybe(evaluation.gini)})")
+    ax.legend()
+
+
+def _maybe(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _calibration(fitted: Any, ax: Any) -> None:
+    bins = fitted.calibration
+    observed = [b.observed.rate for b in bins]
+    ax.errorbar(
+        [b.predicted for b in bins],
+        observed,
+        yerr=_errors(observed, [b.observed.interval for b in bins]),
+        fmt="o",
+        capsize=4,
+        label="observed",
+    )
+    ax.plot([0, 1], [0, 1], color="#888888", linestyle="--", label="perfect")
+    ax.set_xlabel("predicted probability")
+    ax.set_ylabel("observed conversion rate")
+    ax.set_title(f"calibration of the {fitted.method} fit (n={fitted.n})")
+    ax.legend()
+
+
+Draw = Callable[[Any, Any], None]
+_PLOTS: dict[str, list[tuple[str, Draw]]] = {
+    "Ranking": [("bands", _ranking)],
+    "NPSResult": [("score", _nps)],
+    "Report": [("cells", _report)],
+    "NPSComparison": [("both", _comparison)],
+    "VelocityComparison": [("levers", _velocity)],
+    "FunnelMetrics": [("stages", _funnel)],
+    "AttributionReport": [("credit", _attribution)],
+    "Portfolio": [("reach", _portfolio)],
+    "Evaluation": [
+        ("bands", _evaluation_bands),
+        ("lift", _evaluation_lift),
+        ("capture", _evaluation_capture),
+    ],
+    "FittedModel": [("calibration", _calibration)],
 }

@@ -14,6 +14,7 @@ result                         one row per
 ``Portfolio``                  selected candidate
 ``AccountNPS``                 account
 ``Evaluation``                 band
+``FittedModel``                coefficient
 anything else                  the result itself
 ============================  ===============================================
 
@@ -256,6 +257,10 @@ def _evaluation_rows(evaluation: Any) -> list[Row]:
     return [{"band": name, **flatten(stats)} for name, stats in evaluation.by_band.items()]
 
 
+def _fitted_rows(fitted: Any) -> list[Row]:
+    return [flatten(coefficient) for coefficient in fitted.coefficients]
+
+
 TABLES: dict[str, Callable[[Any], list[Row]]] = {
     "Report": _report_rows,
     "VelocityComparison": _comparison_rows,
@@ -264,4 +269,5 @@ TABLES: dict[str, Callable[[Any], list[Row]]] = {
     "Portfolio": _portfolio_rows,
     "AccountNPS": _account_rows,
     "Evaluation": _evaluation_rows,
+    "FittedModel": _fitted_rows,
 }

@@ -8,14 +8,15 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from ._logistic import logistic, sigmoid
 from ._rates import ConversionRate, rate_of
 
 __all__ = ["CalibrationBin", "calibration_table", "platt"]
 
 
-@attrs.frozen
-class CalibrationBin:
+@attrs.frozen(repr=False)
+class CalibrationBin(Displayed):
     """Leads whose score falls in ``[low, high]``: mean predicted probability against the
     observed conversion rate (with its interval)."""
 

@@ -10,10 +10,13 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed, Plotted
+from .._frames import table_rows
 from .._stats import z_for
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
+from ..progress import Progress, tracked
 from ..scoring import ScoringModel
 from ._metrics import auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
@@ -43,8 +46,8 @@ def _interval(centre: float, variance: float, z: float) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-@attrs.frozen
-class Decile:
+@attrs.frozen(repr=False)
+class Decile(Displayed):
     """One tenth of the leads by score, best first; tied scores are never split.
 
     ``lift`` is the group's rate over the overall rate; ``capture`` the share of all
@@ -85,8 +88,8 @@ class Decile:
         }
 
 
-@attrs.frozen
-class ThresholdSuggestion:
+@attrs.frozen(repr=False)
+class ThresholdSuggestion(Displayed):
     """A suggested hot threshold and what the leads at or above it did.
 
     ``per_period`` is how many leads per ``per_days`` would have been passed to Sales;
@@ -110,8 +113,8 @@ class ThresholdSuggestion:
         }
 
 
-@attrs.frozen
-class Evaluation:
+@attrs.frozen(repr=False)
+class Evaluation(Plotted):
     """How well scores at a cutoff ranked the leads that converted within the horizon.
 
     ``auc`` is the probability that a converter outscored a non-converter (ties ½), with
@@ -427,14 +430,17 @@ def evaluate(
     horizon_days: float = 90,
     data_end: datetime | None = None,
     confidence: float = 0.95,
+    progress: Progress | str | None = None,
 ) -> Evaluation:
     """Score every lead as of ``cutoff`` and check the ranking against its outcomes.
 
     ``outcomes`` are mappings with ``lead_id`` and ``at`` (when the lead reached the
     positive outcome). ``cutoffs=[...]`` instead of ``cutoff`` pools a rolling backtest.
     A cutoff whose horizon ends after ``data_end`` (default: the latest event or
-    outcome) is refused. See ``docs/evaluation.md``.
+    outcome) is refused. ``progress`` is told how many events were read (see
+    :mod:`b2bfunnel.progress`). See ``docs/evaluation.md``.
     """
+    events = tracked(events, progress)
     snaps, _ = snapshots(model, profiles, events, outcomes, cutoff, cutoffs, horizon_days, data_end)
     z_for(confidence)
     if len(snaps) == 1:
@@ -467,8 +473,8 @@ def snapshots(
     for point, where in zip(points, labels, strict=True):
         require_aware(point, where)
     days = check_horizon(horizon_days)
-    known = read_outcomes(outcomes)
-    leads = list(profiles)
+    known = read_outcomes(table_rows(outcomes, path="outcomes"))
+    leads = list(table_rows(profiles, path="profiles"))
     batch = as_events(events)
     last = end_of_data(batch, known, end)
     created = created_times(leads)

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed, Plotted
 from .._stats import z_for
 from ..errors import InvalidInputError
 from ..events import Event
@@ -37,8 +38,8 @@ L2 = 1.0
 POINT_PLACES = 2
 
 
-@attrs.frozen
-class Coefficient:
+@attrs.frozen(repr=False)
+class Coefficient(Displayed):
     """A learned rule: log-odds ``weight`` per unit, its ``points`` (per event for an
     implicit rule) with an ``interval``, ``support`` (leads where it is non-zero)
     and the base model's points."""
@@ -64,8 +65,8 @@ class Coefficient:
         }
 
 
-@attrs.frozen
-class FittedModel:
+@attrs.frozen(repr=False)
+class FittedModel(Plotted):
     """A learned :class:`ScoringModel` and what it learned from.
 
     ``intercept`` is the log-odds at a score of 0 (``ScoringModel`` has none);

@@ -8,13 +8,14 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from .._stats import wilson
 
 __all__ = ["ConversionRate", "rate_of"]
 
 
-@attrs.frozen
-class ConversionRate:
+@attrs.frozen(repr=False)
+class ConversionRate(Displayed):
     """How many leads, how many converted, the rate and its interval."""
 
     n: int

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from .._display import Displayed
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -22,8 +23,8 @@ from ._snapshot import as_events, check_horizon
 __all__ = ["TimeSplit", "time_split"]
 
 
-@attrs.frozen
-class TimeSplit:
+@attrs.frozen(repr=False)
+class TimeSplit(Displayed):
     """Base and fitted models side by side on the same later leads.
 
     ``difference`` is the fitted AUC minus the base AUC, with a paired DeLong interval
