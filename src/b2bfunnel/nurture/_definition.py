@@ -195,6 +195,50 @@ def _name(value: Any, path: str, reader: Reader) -> str | None:
     return name
 
 
+def _names(value: Any, path: str, reader: Reader) -> list[str]:
+    """An array of names; the valid ones."""
+    return [
+        name
+        for index, name in enumerate(reader.array(value, path) or ())
+        if _name(name, join(path, index), reader) is not None
+    ]
+
+
+def _read_options(table: Mapping[str, Any], path: str, reader: Reader) -> dict[str, Any]:
+    """The flow's settings besides its statuses and transitions, defaults filled in."""
+    get = table.get
+    version = _bounded(get("version", 1), join(path, "version"), reader, 1, 1_000_000)
+    reenroll = reader.boolean(get("reenroll", False), join(path, "reenroll"))
+    lateness = _days(get("max_lateness_days", 3), join(path, "max_lateness_days"), reader)
+    threshold = reader.number(
+        get("hot_threshold", 100), join(path, "hot_threshold"), exclusive_minimum=0
+    )
+    limit = _bounded(get("history_limit", 20), join(path, "history_limit"), reader, 1, 10_000)
+    window = None
+    if "send_window" in table:
+        window = _read_window(table["send_window"], join(path, "send_window"), reader)
+    return {
+        "version": int(version or 1),
+        "reenroll": bool(reenroll),
+        "late_policy": reader.string(
+            get("late_policy", "send"), join(path, "late_policy"), choices=LATE_POLICIES
+        ),
+        "max_lateness_days": float(lateness or 0),
+        "auto_reply_property": reader.string(
+            get("auto_reply_property", "auto_reply"), join(path, "auto_reply_property")
+        ),
+        "hot_threshold": float(threshold or 100),
+        "history_limit": int(limit or 20),
+        "migration": reader.string(
+            get("migration", "continue"), join(path, "migration"), choices=MIGRATIONS
+        ),
+        "send_window": window,
+        "suppress_on": tuple(
+            _names(get("suppress_on", list(SUPPRESS_ON)), join(path, "suppress_on"), reader)
+        ),
+    }
+
+
 def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     """Read a ``[nurture]`` table (defaults merged in) and check the whole flow: every
     problem, graph problems included, in one round."""
@@ -203,45 +247,9 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
         return None
     before = len(reader.problems)
     get = table.get
-    version = _bounded(get("version", 1), join(path, "version"), reader, 1, 1_000_000)
-    reenroll = reader.boolean(get("reenroll", False), join(path, "reenroll"))
-    late = reader.string(
-        get("late_policy", "send"), join(path, "late_policy"), choices=LATE_POLICIES
-    )
-    lateness = _days(get("max_lateness_days", 3), join(path, "max_lateness_days"), reader)
-    auto_reply = reader.string(
-        get("auto_reply_property", "auto_reply"), join(path, "auto_reply_property")
-    )
-    threshold = reader.number(
-        get("hot_threshold", 100), join(path, "hot_threshold"), exclusive_minimum=0
-    )
-    limit = _bounded(get("history_limit", 20), join(path, "history_limit"), reader, 1, 10_000)
-    migration = reader.string(
-        get("migration", "continue"), join(path, "migration"), choices=MIGRATIONS
-    )
-    suppress_on = []
-    where = join(path, "suppress_on")
-    for index, name in enumerate(reader.array(get("suppress_on", list(SUPPRESS_ON)), where) or ()):
-        if _name(name, join(where, index), reader) is not None:
-            suppress_on.append(name)
-    templates: set[str] = set()
-    for index, name in enumerate(reader.array(get("templates", []), join(path, "templates")) or ()):
-        if _name(name, join(join(path, "templates"), index), reader) is not None:
-            templates.add(name)
-    window = None
-    if "send_window" in table:
-        window = _read_window(table["send_window"], join(path, "send_window"), reader)
-    statuses: dict[str, Status] = {}
-    spec = get("statuses")
-    where = join(path, "statuses")
-    if not isinstance(spec, Mapping) or not spec:
-        reader.error(where, "expected a table of statuses")
-        spec = {}
-    for name, body in spec.items():
-        if _name(name, join(where, str(name)), reader) is not None:
-            status = _read_status(name, body, join(where, name), reader, templates)
-            if status is not None:
-                statuses[name] = status
+    options = _read_options(table, path, reader)
+    templates = set(_names(get("templates", []), join(path, "templates"), reader))
+    statuses = _read_statuses(get("statuses"), join(path, "statuses"), reader, templates)
     initial = get("initial", next(iter(statuses), ""))
     if reader.string(initial, join(path, "initial")) is not None and initial not in statuses:
         reader.error(
@@ -262,28 +270,31 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
     # Goals end the flow, so they are tried before every other transition.
     transitions = goals + transitions
     if isinstance(initial, str) and initial in statuses:
-        _check_graph(
-            statuses, transitions, initial, path, reader, len(goals), unparsed, suppress_on
-        )
+        _check_graph(statuses, transitions, initial, path, reader, len(goals), unparsed)
+        _check_shadowed(transitions, path, reader, len(goals), options["suppress_on"])
     if len(reader.problems) != before:
         return None
     return {
-        "version": int(version or 1),
+        **options,
         "initial": initial,
         "statuses": tuple(statuses.values()),
         "transitions": tuple(transitions),
         "templates": tuple(sorted(templates)),
-        "reenroll": bool(reenroll),
-        "late_policy": late,
-        "max_lateness_days": float(lateness or 0),
-        "auto_reply_property": auto_reply,
-        "hot_threshold": float(threshold or 100),
-        "history_limit": int(limit or 20),
-        "migration": migration,
-        "send_window": window,
         "goals": tuple(get("goals", ())),
-        "suppress_on": tuple(suppress_on),
     }
+
+
+def _read_statuses(spec: Any, path: str, reader: Reader, templates: set[str]) -> dict[str, Status]:
+    statuses: dict[str, Status] = {}
+    if not isinstance(spec, Mapping) or not spec:
+        reader.error(path, "expected a table of statuses")
+        return statuses
+    for name, body in spec.items():
+        if _name(name, join(path, str(name)), reader) is not None:
+            status = _read_status(name, body, join(path, name), reader, templates)
+            if status is not None:
+                statuses[name] = status
+    return statuses
 
 
 def _read_status(
@@ -515,17 +526,11 @@ def _check_graph(
     reader: Reader,
     goals: int = 0,
     unparsed: Collection[str] = (),
-    suppress_on: Collection[str] = (),
 ) -> None:
-    """Unreachable statuses, dead ends, and transitions one tried before always shadows.
+    """Unreachable statuses and dead ends.
     ``transitions`` holds the ``goals`` first, then the configured ones that parsed;
     ``unparsed`` names the statuses a transition that did not parse mentions, which
     are not called unreachable or dead ends on its account."""
-
-    def where(index: int) -> str:
-        if index < goals:
-            return join(join(path, "goals"), index)
-        return join(join(path, "transitions"), index - goals)
 
     # A resume only returns to a status already reached, so it reaches nothing new.
     reachable = {initial}
@@ -558,6 +563,23 @@ def _check_graph(
                 join(join(path, "statuses"), status.name),
                 "a pause status needs a transition out of it",
             )
+
+
+def _where(path: str, index: int, goals: int) -> str:
+    """The configuration path of ``transitions[index]`` (goals first)."""
+    if index < goals:
+        return join(join(path, "goals"), index)
+    return join(join(path, "transitions"), index - goals)
+
+
+def _check_shadowed(
+    transitions: Sequence[TransitionSpec],
+    path: str,
+    reader: Reader,
+    goals: int,
+    suppress_on: Collection[str],
+) -> None:
+    """Transitions that never fire because one tried before always fires instead."""
     # The engine's order: suppression first, then goals, then declaration order.
     order = sorted(
         range(len(transitions)), key=lambda i: transitions[i].trigger.event not in suppress_on
@@ -568,8 +590,9 @@ def _check_graph(
             earlier = transitions[first]
             if earlier.source in (later.source, ANY) and _implies(later.trigger, earlier.trigger):
                 reader.error(
-                    where(index),
-                    f"never fires: {where(first)} is tried first (suppression, goals, then "
-                    "the order declared) and fires on every event and status this one does",
+                    _where(path, index, goals),
+                    f"never fires: {_where(path, first, goals)} is tried first (suppression, "
+                    "goals, then the order declared) and fires on every event and status "
+                    "this one does",
                 )
                 break

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
 from .._config import Reader, load_toml, read_all
-from .._values import as_number, is_blank, read_bool
+from .._values import is_blank, read_bool
 from ..errors import InvalidInputError
 from ..events import Event
 from ._default import DEFAULT_FLOW
@@ -28,79 +28,20 @@ from ._definition import (
     read_definition,
 )
 from ._export import to_dot, to_mermaid
-from ._schedule import add_days, add_months, add_seconds, period_start, utc, zone_of
+from ._guards import check_score, score_ok
+from ._schedule import (
+    add_days,
+    add_months,
+    add_seconds,
+    in_window,
+    period_start,
+    utc,
+    zone_of,
+)
 from ._state import Action, HistoryEntry, NurtureState, check_zone
+from ._work import Work
 
 _DAY = 86_400.0
-_FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
-
-
-class _Work:
-    """A mutable copy of a state while the engine works on it."""
-
-    __slots__ = _FIELDS
-
-    lead_id: str
-    status: str
-    flow_version: int
-    enrolled_at: datetime
-    status_since: datetime
-    processed_at: datetime | None
-    last_event_at: datetime | None
-    step: int
-    shift: float
-    held: tuple[str, int, float, datetime, datetime] | None
-    contact_at: datetime | None
-    enrollments: int
-    emitted: int
-    history: tuple[HistoryEntry, ...]
-    next_due_at: datetime | None
-    timezone: str | None
-    done: tuple[str, ...]
-    suppressed: str | None
-
-    def __init__(self, state: NurtureState) -> None:
-        # Spelled out: this runs on every call, and a loop of setattr costs twice as much.
-        self.lead_id = state.lead_id
-        self.status = state.status
-        self.flow_version = state.flow_version
-        self.enrolled_at = state.enrolled_at
-        self.status_since = state.status_since
-        self.processed_at = state.processed_at
-        self.last_event_at = state.last_event_at
-        self.step = state.step
-        self.shift = state.shift
-        self.held = state.held
-        self.contact_at = state.contact_at
-        self.enrollments = state.enrollments
-        self.emitted = state.emitted
-        self.history = state.history
-        self.next_due_at = state.next_due_at
-        self.timezone = state.timezone
-        self.done = state.done
-        self.suppressed = state.suppressed
-
-    def state(self, next_due_at: datetime | None) -> NurtureState:
-        return NurtureState(
-            self.lead_id,
-            self.status,
-            self.flow_version,
-            self.enrolled_at,
-            self.status_since,
-            self.processed_at,
-            self.last_event_at,
-            self.step,
-            self.shift,
-            self.held,
-            self.contact_at,
-            self.enrollments,
-            self.emitted,
-            self.history,
-            next_due_at,
-            self.timezone,
-            self.done,
-            self.suppressed,
-        )
 
 
 def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
@@ -111,37 +52,6 @@ def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     if fields is None:
         return None
     return {**fields, "source": copy.deepcopy(dict(data))}
-
-
-def _score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -> bool:
-    for key, wanted in guards:
-        if key == "hot":
-            if score is None:
-                hot = False
-            elif hasattr(score, "hot"):
-                hot = bool(score.hot)
-            else:
-                hot = float(score) >= threshold
-            if hot is not bool(wanted):
-                return False
-        elif key == "at_least":
-            if score is None:
-                return False
-            total = score.total if hasattr(score, "total") else float(score)
-            if not total >= wanted:
-                return False
-        elif key == "band" and getattr(score, "band", None) != wanted:
-            return False
-    return True
-
-
-def _check_score(score: Any) -> None:
-    if hasattr(score, "hot"):
-        return
-    if as_number(score) is None or isinstance(score, str):
-        raise InvalidInputError(
-            f"expected a Score, a number (not NaN) or None, got {score!r}", path="score"
-        )
 
 
 def _is_send(kind: str) -> bool:
@@ -291,7 +201,7 @@ class NurtureFlow:
                 path="event.lead_id",
             )
         if score is not None:
-            _check_score(score)
+            check_score(score)
         auto = (
             False
             if event.properties.get(self.auto_reply_property) is None
@@ -309,34 +219,9 @@ class NurtureFlow:
             and (due_at is None or due_at > event_at)
             and not suppress
         ):
-            # The common case: nothing falls due before the event; if no transition
-            # matches, only the event time and the inactivity clock change.
-            if auto or (status.terminal and not self._from[status.name]):
-                return attrs.evolve(state, processed_at=event_at), ()
-            if self._match(state.status, event, score) is None:
-                if status.terminal:
-                    return attrs.evolve(state, processed_at=event_at), ()
-                last = _later(state.last_event_at, event_at)
-                return NurtureState(
-                    state.lead_id,
-                    state.status,
-                    state.flow_version,
-                    state.enrolled_at,
-                    state.status_since,
-                    event_at,
-                    last,
-                    state.step,
-                    state.shift,
-                    state.held,
-                    state.contact_at,
-                    state.enrollments,
-                    state.emitted,
-                    state.history,
-                    self._next_due(state, last),
-                    state.timezone,
-                    state.done,
-                    state.suppressed,
-                ), ()
+            quiet = self._quiet(state, status, event, event_at, score, auto)
+            if quiet is not None:
+                return quiet, ()
         at = event_at if processed is None or event_at > processed else processed
         work = self._open(state)
         if suppress and work.suppressed is None:
@@ -402,6 +287,45 @@ class NurtureFlow:
 
     # --- internals ----------------------------------------------------------------
 
+    def _quiet(
+        self,
+        state: NurtureState,
+        status: Status,
+        event: Event,
+        event_at: datetime,
+        score: Any,
+        auto: bool,
+    ) -> NurtureState | None:
+        """The common case, when nothing falls due before the event: if no transition
+        matches, only the event time and the inactivity clock change (None otherwise)."""
+        if auto or (status.terminal and not self._from[status.name]):
+            return attrs.evolve(state, processed_at=event_at)
+        if self._match(state.status, event, score) is not None:
+            return None
+        if status.terminal:
+            return attrs.evolve(state, processed_at=event_at)
+        last = _later(state.last_event_at, event_at)
+        return NurtureState(
+            state.lead_id,
+            state.status,
+            state.flow_version,
+            state.enrolled_at,
+            state.status_since,
+            event_at,
+            last,
+            state.step,
+            state.shift,
+            state.held,
+            state.contact_at,
+            state.enrollments,
+            state.emitted,
+            state.history,
+            self._next_due(state, last),
+            state.timezone,
+            state.done,
+            state.suppressed,
+        )
+
     def _auto_reply(self, event: Event) -> bool:
         value = event.properties.get(self.auto_reply_property)
         if is_blank(value):
@@ -416,7 +340,7 @@ class NurtureFlow:
                 continue
             if trigger.where is not None and not trigger.where.matches(event.properties):
                 continue
-            if not _score_ok(trigger.score, score, self.hot_threshold):
+            if not score_ok(trigger.score, score, self.hot_threshold):
                 continue
             return spec
         return None
@@ -455,13 +379,13 @@ class NurtureFlow:
                 )
         return status
 
-    def _open(self, state: NurtureState) -> _Work:
-        work = _Work(state)
+    def _open(self, state: NurtureState) -> Work:
+        work = Work(state)
         if state.flow_version != self.version:
             self._migrate(work)
         return work
 
-    def _migrate(self, work: _Work) -> None:
+    def _migrate(self, work: Work) -> None:
         """A flow edited while leads are in it: ``continue`` keeps a lead's status and
         progress if the status still exists; ``restart`` starts its status over; a
         status that no longer exists sends the lead to the initial status."""
@@ -481,11 +405,11 @@ class NurtureFlow:
             work.held = (work.held[0], min(work.held[1], steps), *work.held[2:])
         work.flow_version = self.version
 
-    def _close(self, work: _Work) -> NurtureState:
+    def _close(self, work: Work) -> NurtureState:
         return work.state(self._next_due(work))
 
     def _due_items(
-        self, s: NurtureState | _Work, last_event_at: datetime | None = None
+        self, s: NurtureState | Work, last_event_at: datetime | None = None
     ) -> list[tuple[datetime, int, Any]]:
         """What is pending in the current status: (when, order, what); what would fall
         due past the year 9999 never does. ``last_event_at`` overrides the state's."""
@@ -518,13 +442,13 @@ class NurtureFlow:
         return items
 
     def _next_due(
-        self, state: NurtureState | _Work, last_event_at: datetime | None = None
+        self, state: NurtureState | Work, last_event_at: datetime | None = None
     ) -> datetime | None:
         items = self._due_items(state, last_event_at)
         # Orders differ between items, so tuples never compare past them.
         return min(items)[0] if items else None
 
-    def _run(self, work: _Work, until: datetime, actions: list[Action]) -> None:
+    def _run(self, work: Work, until: datetime, actions: list[Action]) -> None:
         for _ in range(10_000):  # a guard against a flow that loops on zero delays
             items = [item for item in self._due_items(work) if item[0] <= until]
             if not items:
@@ -548,7 +472,7 @@ class NurtureFlow:
             )
         work.processed_at = _later(work.processed_at, until)
 
-    def _step(self, work: _Work, when: datetime, until: datetime, actions: list[Action]) -> None:
+    def _step(self, work: Work, when: datetime, until: datetime, actions: list[Action]) -> None:
         """The next step of the sequence came due: sent, unless this enrolment already
         had it (a re-entry) or it is too late."""
         index = work.step
@@ -570,7 +494,7 @@ class NurtureFlow:
 
     def _transition(
         self,
-        work: _Work,
+        work: Work,
         spec: TransitionSpec,
         at: datetime,
         why: str,
@@ -604,7 +528,7 @@ class NurtureFlow:
         work.held = None
         self._enter(work, target.name, at, why)
 
-    def _enter(self, work: _Work, name: str, at: datetime, why: str, restart: bool = False) -> None:
+    def _enter(self, work: Work, name: str, at: datetime, why: str, restart: bool = False) -> None:
         """Enter ``name``: a re-entry starts where the status's ``on_reentry`` says (the
         steps already sent in this enrolment are skipped unless it restarts)."""
         source = work.status
@@ -628,13 +552,13 @@ class NurtureFlow:
         )
         self._record(work, at, source, name, why)
 
-    def _record(self, work: _Work, at: datetime, source: str, target: str, why: str) -> None:
+    def _record(self, work: Work, at: datetime, source: str, target: str, why: str) -> None:
         history = (*work.history, HistoryEntry(at, source, target, why))
         work.history = history[-self.history_limit :]
 
     def _emit(
         self,
-        work: _Work,
+        work: Work,
         spec: ActionSpec,
         at: datetime,
         reason: str,
@@ -648,7 +572,7 @@ class NurtureFlow:
         if send and work.suppressed is not None:
             return
         if send and self.send_window is not None:
-            at = _in_window(at, self.send_window, work.timezone)
+            at = in_window(at, self.send_window, work.timezone)
         work.emitted += 1
         key = (
             f"{work.lead_id}/{work.enrollments}/v{work.flow_version}/{work.status}/{what}/"
@@ -671,24 +595,3 @@ class NurtureFlow:
 
 def _later(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
-
-
-def _in_window(at: datetime, window: SendWindow, zone: str | None) -> datetime:
-    """The first moment at or after ``at`` inside the send window, in the lead's zone
-    (the window's own zone for a lead without one)."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(zone or window.timezone)
-    try:
-        local = at.astimezone(tz)
-        for _ in range(8):
-            if local.weekday() in window.days and window.start_hour <= local.hour < window.end_hour:
-                return local.astimezone(UTC)
-            if local.weekday() in window.days and local.hour < window.start_hour:
-                local = local.replace(hour=window.start_hour, minute=0, second=0, microsecond=0)
-                continue
-            nxt = (local + timedelta(days=1)).date()
-            local = datetime(nxt.year, nxt.month, nxt.day, window.start_hour, tzinfo=tz)
-        return local.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return at  # no window left before the year 9999 ends

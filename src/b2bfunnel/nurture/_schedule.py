@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ._definition import SendWindow
 
 
 def utc(value: object, path: str) -> datetime:
@@ -95,3 +96,24 @@ def period_start(at: datetime, months: int, zone: tzinfo | None) -> datetime | N
     except (OverflowError, ValueError):
         return None
     return nxt.replace(tzinfo=UTC) if zone is None else _wall(nxt, zone)
+
+
+def in_window(at: datetime, window: SendWindow, zone: str | None) -> datetime:
+    """The first moment at or after ``at`` inside the send window, in the lead's zone
+    (the window's own zone for a lead without one)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone or window.timezone)
+    try:
+        local = at.astimezone(tz)
+        for _ in range(8):
+            if local.weekday() in window.days and window.start_hour <= local.hour < window.end_hour:
+                return local.astimezone(UTC)
+            if local.weekday() in window.days and local.hour < window.start_hour:
+                local = local.replace(hour=window.start_hour, minute=0, second=0, microsecond=0)
+                continue
+            nxt = (local + timedelta(days=1)).date()
+            local = datetime(nxt.year, nxt.month, nxt.day, window.start_hour, tzinfo=tz)
+        return local.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return at  # no window left before the year 9999 ends

@@ -1,0 +1,43 @@
+"""Score guards of transitions: ``hot``, ``at_least`` and ``band``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._values import as_number
+from ..errors import InvalidInputError
+
+
+def score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -> bool:
+    """Whether ``score`` (a ``Score``, a number or None) passes every guard; a plain
+    number is hot from ``threshold`` up."""
+    for key, wanted in guards:
+        if key == "hot":
+            if score is None:
+                hot = False
+            elif hasattr(score, "hot"):
+                hot = bool(score.hot)
+            else:
+                hot = float(score) >= threshold
+            if hot is not bool(wanted):
+                return False
+        elif key == "at_least":
+            if score is None:
+                return False
+            total = score.total if hasattr(score, "total") else float(score)
+            if not total >= wanted:
+                return False
+        elif key == "band" and getattr(score, "band", None) != wanted:
+            return False
+    return True
+
+
+def check_score(score: Any) -> None:
+    """Refuse what cannot be a score: NaN, text, other types."""
+    if hasattr(score, "hot"):
+        return
+    if as_number(score) is None or isinstance(score, str):
+        raise InvalidInputError(
+            f"expected a Score, a number (not NaN) or None, got {score!r}", path="score"
+        )
