@@ -290,7 +290,7 @@ class TestNps:
 
         overall = bf.nps([r.score for r in read_responses(_demo_file("demo_survey.csv"))])
         assert f"NPS of the sample survey: {overall.score:+.1f}" in text
-        assert "By quarter: " in text
+        assert "By quarter, with 95% intervals: " in text
 
 
 ANSWERS = """id,name,budget,authority,need,timing,committee

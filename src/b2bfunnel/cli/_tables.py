@@ -14,7 +14,7 @@ from .._columns import InputConfig, closest_column, column_map, parse_maps
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
-from ..kol import KOLCandidate
+from ..kol import KOLCandidate, KOLConfig
 from ..nps import Response
 from ..tables import BadRows, open_table
 from ..tables import Table as TableFile
@@ -236,17 +236,23 @@ def _number(text: str | None, where: str, *, integer: bool = False) -> Any:
     return value
 
 
-def read_candidates(path: Path, reading: Reading | None = None) -> list[KOLCandidate]:
+def read_candidates(
+    path: Path, reading: Reading | None = None, config: KOLConfig | None = None
+) -> list[KOLCandidate]:
     """KOL candidates from CSV: ``handle``, ``followers``, ``avg_interactions``,
     ``audience`` (``role:share;role:share``) and optionally ``topics`` and ``risk_flags``
     (``;``-separated), ``cost_per_post``, ``reach``, ``vetting_days``, ``clicks``,
-    ``campaign_cost``, ``industries`` and ``seniority`` (like ``audience``)."""
+    ``campaign_cost``, ``industries`` and ``seniority`` (like ``audience``). With
+    ``config``, a risk flag it does not know is a bad row, at its line and column."""
     reading = reading or Reading()
     required = ["handle", "followers", "avg_interactions", "audience"]
     out = []
     for line, row in reading.open(path, "kols", required):
         try:
-            out.append(_candidate(row, path, line))
+            candidate = _candidate(row, path, line)
+            if config is not None:
+                config.check_flags(candidate.risk_flags, f"{path}:{line}:risk_flags")
+            out.append(candidate)
         except InvalidInputError as exc:
             reading.bad.add(exc)
     reading.check()

@@ -68,17 +68,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         f"(±{overall.margin_of_error:.1f} at 95%, n={overall.n}); "
         f"{nps_position(overall.score, sector).label}\n"
     )
-    quarters = ", ".join(f"{c.period} {c.result.score:+.0f}" for c in report.cells)
-    out.write(f"By quarter: {quarters}\n")
+    quarters = ", ".join(
+        f"{c.period} {c.result.score:+.0f} (n={c.result.n}: "
+        f"{c.result.interval[0]:+.0f} to {c.result.interval[1]:+.0f})"
+        for c in report.cells
+    )
+    out.write(f"By quarter, with 95% intervals: {quarters}\n")
     deals = read_records(demo_file("demo_deals.csv"), DEAL_TIMES).records
     comparison = compare_velocity(deals, by="influenced", as_of=as_of, baseline="no")
     yes, no = comparison["yes"], comparison["no"]
     out.write(
         f"\nPipeline velocity of the sample deals: KOL-influenced {yes.velocity:,.0f}/day "
-        f"vs not {no.velocity:,.0f}/day\n" + lift_lines(comparison)
+        f"({_deals(yes)}) vs not {no.velocity:,.0f}/day ({_deals(no)})\n" + lift_lines(comparison)
     )
     out.write("\n" + scoring_check(meta["demo"]["evaluation"], leads, events) + "\n")
     return 0
+
+
+def _deals(report: Any) -> str:
+    """The n behind a velocity: the deals won, lost and open it is made of."""
+    return f"n={report.won + report.lost + report.opportunities}: {report.won} won, " + (
+        f"{report.lost} lost, {report.opportunities} open"
+    )
 
 
 def scoring_check(setup: dict[str, Any], leads: list[dict[str, str]], events: list[Any]) -> str:

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError("needs a [brief] table with target_roles", path=str(args.brief))
     brief = KOLBrief.from_dict(data["brief"])
     funnel = Funnel.from_dict({"kol": data["kol"]}) if "kol" in data else Funnel()
-    candidates = read_candidates(Path(args.candidates), Reading(args))
+    candidates = read_candidates(Path(args.candidates), Reading(args), funnel.kol)
     if args.budget is not None:
         plan = plan_portfolio(
             candidates, brief, args.budget, weight_by_fit=args.weight_by_fit, config=funnel.kol

@@ -337,6 +337,10 @@ class KOLConfig:
             "excellent_micro_rate": self.excellent_micro_rate,
         }
 
+    def check_flags(self, flags: Sequence[str], path: str = "candidate.risk_flags") -> None:
+        """Refuse a flag this configuration does not know, at ``path[index]``."""
+        check_flags(flags, self, path)
+
     def norm(self, followers: int) -> float:
         """The median engagement rate of the follower band of ``followers``."""
         return self._norm_rates[bisect_right(self._norm_bounds, followers) - 1]
