@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import statistics
 import subprocess
@@ -21,6 +22,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -28,20 +30,15 @@ from synth import event_rows, leads
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
-# The default model, written out for pandas (see docs/scoring.md): one explicit rule,
-# four counted implicit rules, inactivity decay after 30 days with a 30-day half-life.
+# The default model's four counted implicit rules and its decay (inactivity after 30
+# days, 30-day half-life), written out for pandas; the fit rule's condition is read
+# from the model's configuration (plain data) and evaluated with pandas below.
 IMPLICIT = {
     "pricing_page_visit": 15,
     "case_study_download": 10,
     "webinar_completed": 25,
     "email_case_study_click": 20,
 }
-LEADER = ["cio", "cto", "ciso", "chief information officer", "chief technology officer"]
-LEADER += ["chief information security officer"]
-SENIOR = ["director", "directora", "head", "vp", "vice president", "chief"]
-AREA = ["it", "ti", "technology", "tecnologia", "tecnologias", "information technology"]
-AREA += ["systems", "sistemas", "informatica", "engineering", "ingenieria", "infrastructure"]
-AREA += ["infraestructura", "cybersecurity", "ciberseguridad"]
 
 
 def write_files(folder: Path, n_leads: int, n_events: int) -> tuple[Path, Path]:
@@ -61,7 +58,9 @@ def write_files(folder: Path, n_leads: int, n_events: int) -> tuple[Path, Path]:
     return leads_path, events_path
 
 
-def pandas_score(leads_path: str, events_path: str, as_of: str) -> None:
+def pandas_score(
+    leads_path: str, events_path: str, as_of: str, fit_rules: list[dict[str, Any]]
+) -> None:
     """The default model over the two files with pandas, written as ``score --format csv``."""
     import math
     import unicodedata
@@ -74,16 +73,25 @@ def pandas_score(leads_path: str, events_path: str, as_of: str) -> None:
         text = "".join(c for c in text if not unicodedata.combining(c))
         return " " + " ".join("".join(c if c.isalnum() else " " for c in text).split()) + " "
 
-    def has(form: str, needles: list[str]) -> bool:
-        return any(f" {n} " in form for n in needles)
+    def matches(spec: dict[str, Any], frame: Any) -> Any:
+        """A condition of the model's configuration over every row, as a boolean array."""
+        if "all" in spec:
+            return np.logical_and.reduce([matches(s, frame) for s in spec["all"]])
+        if "any" in spec:
+            return np.logical_or.reduce([matches(s, frame) for s in spec["any"]])
+        if "not" in spec:
+            return ~matches(spec["not"], frame)
+        column = frame[spec["field"]]
+        if "gte" in spec:
+            return (pd.to_numeric(column, errors="coerce") >= spec["gte"]).to_numpy()
+        needles = [" " + " ".join(words(n).split()) + " " for n in spec["words"]]
+        forms = {t: words(t) for t in column.unique()}
+        hit = {t: any(n in f for n in needles) for t, f in forms.items()}
+        return column.map(hit).to_numpy(dtype=bool)
 
+    (rule,) = fit_rules
     profiles = pd.read_csv(leads_path, dtype=str, keep_default_na=False)
-    titles = {t: words(t) for t in profiles["job_title"].unique()}
-    fit_title = {t: has(f, LEADER) or (has(f, SENIOR) and has(f, AREA)) for t, f in titles.items()}
-    employees = pd.to_numeric(profiles["employees"], errors="coerce")
-    explicit = np.where(
-        (employees >= 500) & profiles["job_title"].map(fit_title).astype(bool), 50.0, 0.0
-    )
+    explicit = np.where(matches(rule["when"], profiles), float(rule["points"]), 0.0)
     events = pd.read_csv(events_path, usecols=["lead_id", "name", "at"], dtype=str)
     epoch = pd.Timestamp(0, tz="UTC")
     at = pd.to_datetime(events["at"], utc=True, format="ISO8601")
@@ -115,7 +123,7 @@ def pandas_score(leads_path: str, events_path: str, as_of: str) -> None:
         [implicit_total >= 75, implicit_total >= 40, implicit_total >= 15], ["1", "2", "3"], "4"
     )
     table["grade"] = np.char.add(fit.astype(str), engagement.astype(str))
-    names = ["it_leader_at_large_company", *IMPLICIT]
+    names = [rule["name"], *IMPLICIT]
     points = np.column_stack(
         [np.where(explicit > 0, explicit, np.nan), *(rule_points[n] for n in IMPLICIT)]
     )
@@ -160,11 +168,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pandas-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--fit-rules", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pandas_child:
-        pandas_score(*args.pandas_child)
+        pandas_score(*args.pandas_child, json.loads(args.fit_rules))
         return
     as_of = AS_OF.isoformat()
+    import b2bfunnel as bf  # only to hand the fit rule's configuration to pandas
+
+    fit_rules = json.dumps(bf.ScoringModel.default().to_dict()["explicit"])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         leads_path, events_path = write_files(folder, args.leads, args.events)
@@ -177,7 +189,7 @@ def main() -> None:
             ],
             "pandas": [
                 sys.executable, __file__, "--pandas-child", str(leads_path),
-                str(events_path), as_of,
+                str(events_path), as_of, "--fit-rules", fit_rules,
             ],
         }  # fmt: skip
         walls: dict[str, list[float]] = {name: [] for name in sides}

@@ -453,3 +453,26 @@ class TestDataReport:
         ))  # fmt: skip
         assert status == 2
         assert "did you mean 'sector'?" in capsys.readouterr().err
+
+
+class TestProgress:
+    def test_progress_on_a_terminal(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """On a terminal, reading shows rows read and the rate; elsewhere nothing."""
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        import b2bfunnel.tables
+
+        monkeypatch.setattr(b2bfunnel.tables, "PROGRESS_EVERY", 2)
+        terminal = Terminal()
+        monkeypatch.setattr("sys.stderr", terminal)
+        events = tmp_path / "events.csv"
+        events.write_text(
+            "lead_id,name,at\n" + "L1,webinar_completed,2026-11-20T10:00:00Z\n" * 5,
+            encoding="utf-8",
+        )
+        assert run("score", "--leads", str(DATA / "leads_es.csv"), "--events", str(events),
+                   "--as-of", AS_OF, "--quiet")[0] == 0  # fmt: skip
+        assert "events.csv: 4 rows (" in terminal.getvalue()

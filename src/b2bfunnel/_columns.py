@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ._config import Reader, join
+from ._time import read_zone
 from ._values import name_key
 from .errors import InvalidInputError
 
@@ -272,6 +273,11 @@ def read_input(data: Mapping[str, Any], reader: Reader) -> InputConfig:
     settings = _strings(data["input"], "input", reader, INPUT_KEYS) if "input" in data else {}
     if settings.get("decimal", ".") not in (".", ","):
         reader.error("input.decimal", "expected '.' or ','")
+    if "timezone" in settings:
+        try:
+            read_zone(settings["timezone"], "input.timezone")
+        except InvalidInputError as exc:
+            reader.error("input.timezone", exc.message)
     if settings.get("from") is not None and settings["from"] not in PRESETS:
         reader.error("input.from", f"expected one of {', '.join(PRESETS)}")
     return InputConfig(columns, aliases, settings)

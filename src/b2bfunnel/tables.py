@@ -41,6 +41,8 @@ _NUMBERISH = re.compile(
 )
 _SWAP = str.maketrans(".,", ",.")
 
+PROGRESS_EVERY = 1 << 16
+
 csv.field_size_limit(1 << 24)
 
 
@@ -173,6 +175,8 @@ class Table:
         self.names = names
         self.bad = bad
         self.notes = notes
+        # Called with the number of rows read so far, every PROGRESS_EVERY rows.
+        self.on_progress: Callable[[int], Any] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -183,6 +187,7 @@ class Table:
         path, names, width = self.path, self.names, len(self.names)
         blank = [i for i, name in enumerate(names) if not name]
         swap = self.decimal == ","
+        progress, count = self.on_progress, 0
         try:
             with open(path, newline="", encoding=self.encoding) as handle:
                 reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
@@ -192,6 +197,10 @@ class Table:
                     for cells in reader:
                         line = start
                         start = reader.line_num + 1
+                        if progress is not None:
+                            count += 1
+                            if not count % PROGRESS_EVERY:
+                                progress(count)
                         if not cells or (len(cells) == 1 and not cells[0].strip()):
                             continue
                         if len(cells) > width and any(c.strip() for c in cells[width:]):

@@ -97,6 +97,8 @@ def _escaped(text: str) -> str:
 
 def _tell(args: argparse.Namespace) -> None:
     """The notes and the data report, on stderr (unless ``--quiet``)."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")  # clear the progress line
     if getattr(args, "quiet", False):
         return
     for note in args.notes:

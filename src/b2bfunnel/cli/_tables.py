@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -52,6 +54,7 @@ class Reading:
         self.report: list[str] = report if report is not None else []
         self.notes: list[str] = notes if notes is not None else []
         self.headers: dict[Path, list[str]] = {}
+        self.progress = Progress(sys.stderr) if _is_terminal(sys.stderr) else None
 
     def open(self, path: Path, kind: str, required: Sequence[str] = ()) -> TableFile:
         """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``."""
@@ -68,6 +71,8 @@ class Reading:
         )
         table.require(required)
         self.headers[Path(path)] = table.columns
+        if self.progress is not None:
+            table.on_progress = self.progress.counter(Path(path).name)
         return table
 
     def check_column(self, option: str, column: str | None, path: Path) -> None:
@@ -101,6 +106,31 @@ class Reading:
         except InvalidInputError as exc:
             self.bad.add(exc)
             return None
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Progress:
+    """Rows read and the rate, rewritten in place on a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def counter(self, name: str) -> Callable[[int], None]:
+        """A progress callback for the file called ``name``."""
+        start = time.monotonic()
+
+        def show(rows: int) -> None:
+            rate = rows / max(time.monotonic() - start, 1e-9)
+            self.stream.write(f"\rb2bfunnel: {name}: {rows:,} rows ({rate:,.0f} rows/s) ")
+            self.stream.flush()
+
+        return show
 
 
 def rows(path: Path, reading: Reading | None = None) -> Iterable[tuple[int, dict[str, str]]]:
