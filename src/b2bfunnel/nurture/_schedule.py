@@ -51,17 +51,24 @@ def _wall(local: datetime, zone: tzinfo) -> datetime:
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
+@lru_cache(maxsize=1024)
+def _span(days: float) -> timedelta:
+    """``timedelta(days=days)``, built once per delay: building one costs more than the
+    rest of a due-time computation."""
+    return timedelta(days=days)
+
+
 def add_days(start: datetime | None, days: float, zone: tzinfo | None) -> datetime | None:
     """``start`` (UTC) plus ``days`` by the calendar-day rule; None past the year 9999."""
     if start is None:
         return None
     try:
         if zone is None:
-            return start + timedelta(days=days)
+            return start + _span(days)
         whole = math.floor(days)
-        local = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=whole)
+        local = start.astimezone(zone).replace(tzinfo=None) + _span(whole)
         moved = _wall(local, zone)
-        return moved + timedelta(days=days - whole) if days != whole else moved
+        return moved + _span(days - whole) if days != whole else moved
     except (OverflowError, ValueError):
         return None
 
