@@ -77,7 +77,7 @@ class TestRoundTrip:
         """Equal configurations share a fingerprint; a change alters it."""
         a = bf.ScoringModel.from_dict(FULL)
         b = bf.ScoringModel.from_dict(dict(FULL))
-        c = bf.ScoringModel.from_dict({**FULL, "hot_threshold": 81})
+        c = bf.ScoringModel.from_dict({**FULL, "max_total": 500})
         assert a.fingerprint == b.fingerprint != c.fingerprint
 
 

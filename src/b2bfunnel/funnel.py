@@ -50,8 +50,35 @@ def _read(data: Any) -> dict[str, Any]:
                 if values is not None:
                     fields[field] = build(**values)
         fields["input"] = read_input(table, reader)
+        _share_hot_threshold(table, fields, reader)
     reader.raise_if_any("funnel configuration")
     return fields
+
+
+def _share_hot_threshold(table: Mapping[str, Any], fields: dict[str, Any], reader: Reader) -> None:
+    """Give the nurture flow the scoring model's hot threshold.
+
+    The funnel scores leads with its scoring model, so "hot" must mean the same in
+    both: a plain number handed to the flow is hot from ``scoring.hot_threshold``. A
+    ``nurture.hot_threshold`` that says otherwise is refused.
+    """
+    scoring = fields.get("scoring") or ScoringModel.default()
+    flow = fields.get("flow") or NurtureFlow.default()
+    threshold = float(scoring.hot_threshold)
+    if flow.hot_threshold == threshold:
+        return
+    section = table.get("nurture")
+    if isinstance(section, Mapping) and "hot_threshold" in section:
+        reader.error(
+            "nurture.hot_threshold",
+            f"{flow.hot_threshold:g} differs from scoring.hot_threshold {threshold:g}; the "
+            "funnel scores leads with its scoring model, so remove nurture.hot_threshold "
+            "or make the two equal",
+        )
+        return
+    fields["flow"] = attrs.evolve(
+        flow, hot_threshold=threshold, source={**flow.source, "hot_threshold": threshold}
+    )
 
 
 @attrs.frozen(init=False)

@@ -160,11 +160,12 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     decay = read_decay(merged["decay"], join(path, "decay"), reader)
     grade = _read_grade(merged.get("grade", {}), join(path, "grade"), reader)
     groups = _read_groups(table.get("groups", {}), join(path, "groups"), reader)
-    bands = (
-        read_tiers(table["bands"], join(path, "bands"), reader)
-        if "bands" in table
-        else (default_bands(threshold) if threshold is not None else None)
-    )
+    if "bands" in table:
+        bands = read_tiers(table["bands"], join(path, "bands"), reader)
+        if bands is not None:
+            threshold = _agree_hot(bands, threshold, "hot_threshold" in table, path, reader)
+    else:
+        bands = default_bands(threshold) if threshold is not None else None
     _check_references(table, groups, path, reader)
     _check_caps(explicit, groups, max_total, path, reader)
     if len(reader.problems) != before:
@@ -180,6 +181,36 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         "groups": groups,
         "max_total": max_total,
     }
+
+
+def _agree_hot(
+    bands: Sequence[Tier], threshold: float | None, given: bool, path: str, reader: Reader
+) -> float | None:
+    """The hot threshold, made to agree with custom bands: a lead is hot exactly when
+    its band is the one starting at the threshold or a higher one.
+
+    Without ``hot_threshold``, a band named ``hot`` sets it. Otherwise the threshold
+    must be where a band starts, and a band named ``hot`` must start there.
+    """
+    hot_band = next((band for band in bands if band.name == "hot"), None)
+    if not given and hot_band is not None and hot_band.min is not None:
+        return hot_band.min
+    if threshold is None:
+        return None
+    starts = [band.min for band in bands if band.min is not None]
+    if threshold not in starts:
+        reader.error(
+            join(path, "hot_threshold"),
+            f"{threshold:g} is not where a band starts ({', '.join(f'{m:g}' for m in starts)}),"
+            " so a lead could be hot in a band that is not; start a band at it",
+        )
+    elif hot_band is not None and hot_band.min != threshold:
+        reader.error(
+            join(path, "bands"),
+            f"the band 'hot' starts at {hot_band.min if hot_band.min is not None else 'the bottom'}"
+            f" but hot_threshold is {threshold:g}; make them equal",
+        )
+    return threshold
 
 
 def _check_references(

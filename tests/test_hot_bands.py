@@ -1,0 +1,73 @@
+"""Bands and the hot threshold agree, in the scoring model and across the facade."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+import b2bfunnel as bf
+
+AT = datetime(2026, 11, 23, tzinfo=UTC)
+BANDS = [{"name": "cold"}, {"name": "warm", "min": 40}, {"name": "hot", "min": 100}]
+
+
+def problem_paths(config: dict[str, object]) -> list[str]:
+    with pytest.raises(bf.ConfigError) as info:
+        bf.ScoringModel.from_dict(config)
+    return [p.path for p in info.value.problems]
+
+
+def test_threshold_inside_a_band_is_refused() -> None:
+    """hot_threshold 80 with bands starting at 40 and 100: 'warm' yet hot is refused."""
+    assert problem_paths({"hot_threshold": 80, "bands": BANDS}) == ["scoring.hot_threshold"]
+
+
+def test_hot_band_elsewhere_than_the_threshold_is_refused() -> None:
+    """A band named hot must start at hot_threshold."""
+    bands = [{"name": "cold"}, {"name": "warm", "min": 80}, {"name": "hot", "min": 100}]
+    assert problem_paths({"hot_threshold": 80, "bands": bands}) == ["scoring.bands"]
+
+
+def test_hot_band_sets_the_threshold_when_none_is_given() -> None:
+    """Custom bands alone: the band named hot decides when a lead is hot."""
+    bands = [{"name": "cold"}, {"name": "warm", "min": 30}, {"name": "hot", "min": 80}]
+    model = bf.ScoringModel.from_dict({"bands": bands})
+    assert model.hot_threshold == 80
+    assert bf.ScoringModel.from_dict(model.to_dict()) == model
+
+
+@pytest.mark.parametrize("total", [0, 39, 40, 79, 80, 99, 100, 150])
+def test_band_and_hot_never_disagree(total: int) -> None:
+    """With bands above the threshold too, hot is exactly the bands from it up."""
+    bands = [{"name": "cold"}, {"name": "warm", "min": 40}, {"name": "hot", "min": 80},
+             {"name": "on_fire", "min": 100}]  # fmt: skip
+    model = bf.ScoringModel.from_dict(
+        {
+            "hot_threshold": 80,
+            "bands": bands,
+            "explicit": [],
+            "implicit": [{"name": "p", "event": "p", "points": 1}],
+            "decay": {"kind": "none"},
+        }  # fmt: skip
+    )
+    events = [bf.Event("L1", "p", AT)] * total
+    score = model.score({"id": "L1"}, events, as_of=AT)
+    assert score.hot == (score.band in ("hot", "on_fire"))
+
+
+class TestFacade:
+    def test_a_plain_number_is_hot_by_the_scoring_threshold(self) -> None:
+        """Funnel with scoring.hot_threshold 80: a score of 90 handed to the flow is hot."""
+        funnel = bf.Funnel({"scoring": {"hot_threshold": 80}})
+        assert funnel.flow.hot_threshold == 80
+        state = funnel.flow.enroll("L1", at=AT)
+        state, _ = funnel.flow.handle(state, bf.Event("L1", "pricing_page_visit", AT), score=90)
+        assert state.status == "sales_ready"
+        assert bf.Funnel.from_dict(funnel.to_dict()) == funnel
+
+    def test_a_different_nurture_threshold_is_refused(self) -> None:
+        """Two thresholds for one funnel would make 'hot' mean two things."""
+        with pytest.raises(bf.ConfigError) as info:
+            bf.Funnel({"scoring": {"hot_threshold": 80}, "nurture": {"hot_threshold": 90}})
+        assert [p.path for p in info.value.problems] == ["nurture.hot_threshold"]
