@@ -49,7 +49,7 @@ def test_band_and_hot_never_disagree(total: int) -> None:
             "explicit": [],
             "implicit": [{"name": "p", "event": "p", "points": 1}],
             "decay": {"kind": "none"},
-        }  # fmt: skip
+        }
     )
     events = [bf.Event("L1", "p", AT)] * total
     score = model.score({"id": "L1"}, events, as_of=AT)
