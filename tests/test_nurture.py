@@ -395,15 +395,3 @@ def test_replay_equals_stepwise_and_advance_is_idempotent(
     assert more == () and again == state
     assert NurtureState.from_dict(state.to_dict()) == state
     assert all(a.at >= T0 for a in stepwise)
-
-
-def test_states_written_by_earlier_releases_still_load() -> None:
-    """Every persisted state in tests/data (written by earlier code) reads back."""
-    import json
-    from pathlib import Path
-
-    saved = json.loads((Path(__file__).parent / "data" / "nurture_states_v1.json").read_text())
-    for name, data in saved["states"].items():
-        state = NurtureState.from_dict(data)
-        assert state.lead_id == data["lead_id"] and state.status == data["status"], name
-        FLOW.advance(state, as_of=day(800))

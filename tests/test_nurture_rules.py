@@ -489,6 +489,8 @@ class TestStateValidation:
             ("lead_id", 123),
             ("enrollments", -5),
             ("timezone", "Nope/Zone"),
+            ("enrolled_at", "0001-01-01T00:00:00+05:00"),
+            ("processed_at", "2026-01-01T00:00:00"),
             ("shift", float("nan")),
             ("status", None),
             ("done", ["nurturing#0", "nurturing#0"]),

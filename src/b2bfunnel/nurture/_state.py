@@ -11,6 +11,7 @@ import attrs
 from .._display import Displayed
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
+from ._schedule import utc
 
 STATE_VERSION = 2
 
@@ -239,8 +240,10 @@ def _when(value: Any, path: str, *, optional: bool = False) -> Any:
         # What to_dict writes reads with the standard parser, several times faster.
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        return parse_datetime(value, path)
-    return parsed if parsed.tzinfo is not None else parse_datetime(value, path)
+        parsed = parse_datetime(value, path)
+    if parsed.tzinfo is None:
+        parsed = parse_datetime(value, path)
+    return parsed if parsed.tzinfo is UTC else utc(parsed, path)
 
 
 def check_zone(value: Any, path: str) -> str | None:
