@@ -1,8 +1,14 @@
-"""Scoring benchmarks: prints events/s for rank(), µs per incremental event, bytes per
-persisted state, import time and demo time. Run: ``python benchmarks/bench_scoring.py``.
+"""Scoring benchmarks, side by side with an earlier commit: rank() events/s, µs per
+incremental event, bytes per persisted state, one lead's 20,000 expiry events ingested
+one at a time, then import and demo time.
 
-Sizes default to the issue's targets (100,000 leads, 2,000,000 events); pass
-``--leads`` and ``--events`` for a quicker run.
+Each figure is measured in alternating subprocesses on this checkout and on a git
+worktree of REV (default 90f6f19, main before issue 11), and the ratio is printed
+(this machine is shared: ratios matter, absolute times are noisy).
+
+Run: ``python benchmarks/bench_scoring.py [--vs REV | --vs none] [--leads N]
+[--events N] [--rounds N]``. Sizes default to the targets (100,000 leads, 2,000,000
+events).
 """
 
 from __future__ import annotations
@@ -12,52 +18,108 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from synth import event_rows, leads
-from timing import best_of
-
-import b2bfunnel as bf
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+EXPIRY_EVENTS = 20_000
+# name, unit, whether higher is better
+FIGURES = (
+    ("rank", "events/s", True),
+    ("ingest", "µs/event", False),
+    ("state", "bytes/lead (mean, JSON)", False),
+    ("expiry", f"ms for one lead's {EXPIRY_EVENTS:,} expiry events", False),
+)
 
 
-def bench_rank(n_leads: int, n_events: int) -> None:
+def measure(n_leads: int, n_events: int) -> dict[str, float]:
+    """Every figure, with whichever ``b2bfunnel`` is first on ``sys.path``."""
+    from synth import event_rows, leads
+    from timing import best_of
+
+    import b2bfunnel as bf
+
     profiles = leads(n_leads)
     ids = [p["id"] for p in profiles]
     events = [bf.Event(i, n, at, p) for i, n, at, p in event_rows(ids, n_events, end=AS_OF)]
     model = bf.ScoringModel.default()
-    seconds = best_of(3, lambda: model.rank(profiles, events, as_of=AS_OF))
-    print(
-        f"rank(): {n_leads:,} leads, {n_events:,} events in {seconds:.2f} s "
-        f"= {n_events / seconds:,.0f} events/s (target >= 1,000,000)"
-    )
+    out = {"rank": n_events / best_of(3, lambda: model.rank(profiles, events, as_of=AS_OF))}
 
-    by_lead: dict[str, list[bf.Event]] = {}
+    by_lead: dict[str, list[Any]] = {}
     for event in events:
         by_lead.setdefault(event.lead_id, []).append(event)
     sample = ids[: min(20_000, n_leads)]
-    states = {i: model.new_state(i, profiles[k]) for k, i in enumerate(sample)}
     single = [e for i in sample for e in by_lead.get(i, [])]
+    states: dict[str, Any] = {}
 
     def one_by_one() -> None:
+        states.update({i: model.new_state(i, profiles[k]) for k, i in enumerate(sample)})
         for event in single:
             states[event.lead_id] = model.ingest(states[event.lead_id], event)
 
-    seconds = best_of(1, one_by_one)
-    print(
-        f"ingest(): {len(single):,} events one call each: "
-        f"{seconds / len(single) * 1e6:.2f} µs/event (target <= 2 µs)"
-    )
-    sizes = [len(json.dumps(s.to_dict(), separators=(",", ":")).encode()) for s in states.values()]
-    print(
-        f"state: {statistics.mean(sizes):.0f} bytes/lead mean, {max(sizes)} max "
-        "as compact JSON (target <= 300)"
-    )
+    out["ingest"] = best_of(3, one_by_one) / len(single) * 1e6
+    sizes = [len(json.dumps(s.to_dict(), separators=(",", ":"))) for s in states.values()]
+    out["state"] = statistics.mean(sizes)
+
+    expiry = bf.ScoringModel.from_dict({"decay": {"kind": "expiry", "days": 90}})
+    start = AS_OF - timedelta(days=60)
+    stream = [
+        bf.Event("X", "pricing_page_visit", start + timedelta(minutes=3 * k))
+        for k in range(EXPIRY_EVENTS)
+    ]
+
+    def expiry_lead() -> None:
+        state = expiry.new_state("X")
+        for event in stream:
+            state = expiry.ingest(state, event)
+
+    out["expiry"] = best_of(1, expiry_lead) * 1000
+    return out
+
+
+def _tree(rev: str) -> Path:
+    """A worktree of ``rev`` under the temporary directory, made once and reused."""
+    path = Path(tempfile.gettempdir()) / f"b2bfunnel-{rev}"
+    if not path.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev],
+                       check=True, capture_output=True)  # fmt: skip
+    return path / "src"
+
+
+def _child(src: Path, n_leads: int, n_events: int) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(src), "--leads", str(n_leads),
+         "--events", str(n_events)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    figures: dict[str, float] = json.loads(done.stdout)
+    return figures
+
+
+def compare(rev: str, n_leads: int, n_events: int, rounds: int) -> None:
+    """Print each figure for this checkout and for ``rev``, best of ``rounds`` each."""
+    trees = {"this": ROOT / "src", rev: _tree(rev)}
+    best: dict[str, dict[str, float]] = {name: {} for name in trees}
+    for _ in range(rounds):
+        for name, src in trees.items():  # alternate, so load changes hit both alike
+            for key, value in _child(src, n_leads, n_events).items():
+                higher = next(h for k, _, h in FIGURES if k == key)
+                old = best[name].get(key)
+                if old is None or (value > old if higher else value < old):
+                    best[name][key] = value
+    print(f"{n_leads:,} leads, {n_events:,} events, best of {rounds} alternating rounds")
+    print(f"{'figure':<8} {'this':>12} {rev:>12} {'this/' + rev:>12}  unit")
+    for key, unit, higher in FIGURES:
+        mine, base = best["this"][key], best[rev][key]
+        note = "higher is better" if higher else "lower is better"
+        print(f"{key:<8} {mine:>12,.2f} {base:>12,.2f} {mine / base:>12.3f}  {unit} ({note})")
 
 
 def bench_startup() -> None:
@@ -81,8 +143,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--vs", default="90f6f19", help="commit to compare with, or none")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    bench_rank(args.leads, args.events)
+    if args.child:
+        sys.path.insert(0, args.child)
+        print(json.dumps(measure(args.leads, args.events)))
+        return
+    if args.vs == "none":
+        for key, value in measure(args.leads, args.events).items():
+            print(f"{key}: {value:,.2f} {next(u for k, u, _ in FIGURES if k == key)}")
+    else:
+        compare(args.vs, args.leads, args.events, args.rounds)
     bench_startup()
 
 

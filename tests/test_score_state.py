@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from conftest import NOW, days_ago
+from hypothesis import given
+from hypothesis import strategies as st
 
 import b2bfunnel as bf
 
@@ -183,3 +185,57 @@ class TestValidation:
             "explicit": [],
             "rules": [0, 0, 0, 0],
         }
+
+
+class TestExpiryInBoundedTime:
+    def test_in_order_times_extend_one_shared_list(self) -> None:
+        """Adding a time at the end reuses the list behind the old window (O(1))."""
+        from b2bfunnel.scoring._times import Times
+
+        a = Times.of([1.0, 2.0])
+        b = a.add(3.0)
+        assert b._buf is a._buf and a.values() == (1.0, 2.0)
+        c = a.add(2.5)  # a second branch from the older window copies instead
+        assert c._buf is not a._buf
+        assert (a.values(), b.values(), c.values()) == (
+            (1.0, 2.0),
+            (1.0, 2.0, 3.0),
+            (1.0, 2.0, 2.5),
+        )
+
+    @given(
+        st.lists(st.tuples(st.integers(0, 5), st.floats(0, 1_000, allow_nan=False)), max_size=60),
+        st.one_of(st.none(), st.floats(1, 100)),
+        st.one_of(st.none(), st.integers(1, 5)),
+    )
+    def test_times_behave_as_sorted_tuples(
+        self, ops: list[tuple[int, float]], window: float | None, cap: int | None
+    ) -> None:
+        """Any history of adds, branching from older versions, matches plain sorted tuples."""
+        from b2bfunnel.scoring._times import EMPTY_TIMES
+
+        versions = [(EMPTY_TIMES, ())]
+        for pick, t in ops:
+            times, model = versions[pick % len(versions)]
+            merged = sorted((*model, t))
+            if window is not None:
+                merged = [x for x in merged if x >= merged[-1] - window]
+            if cap is not None:
+                merged = merged[-cap:]
+            keep_from = None if window is None else max((t, *model)) - window
+            versions.append((times.add(t, keep_from, cap), tuple(merged)))
+        for times, model in versions:
+            assert times.values() == model
+
+    def test_twenty_thousand_events_in_the_window(self) -> None:
+        """One lead, 20,000 expiry events ingested one at a time, scores as score() does."""
+        model = bf.ScoringModel.from_dict({"decay": {"kind": "expiry", "days": 90}})
+        events = [
+            bf.Event("L1", "pricing_page_visit", days_ago(60 - i * 0.002)) for i in range(20_000)
+        ]
+        state = model.new_state("L1", FIT)
+        for event in events:
+            state = model.ingest(state, event)
+        live = model.score_state(state, as_of=NOW)
+        assert live == model.score(FIT, events, as_of=NOW)
+        assert live.contributions[1].events == 20_000
