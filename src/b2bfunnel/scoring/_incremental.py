@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,14 +17,17 @@ from ._engine import COUNT, TIMES, WEIGHT, Engine
 from ._reading import PREVIOUS_DEFAULT_FINGERPRINTS
 from ._result import EMPTY, Accumulator, Score
 from ._state import (
-    STATE_VERSION,
-    VALUES_CHECKED,
+    FORMAT_1,
+    UNCHECKED,
     ScoreState,
     is_int,
     newest_time,
     read_rule,
 )
 from ._times import Times
+
+if TYPE_CHECKING:
+    from ._model import ScoringModel
 
 
 def new_state(engine: Engine, lead_id: str, profile: Mapping[str, Any] | None) -> ScoreState:
@@ -45,29 +48,68 @@ def with_profile(engine: Engine, state: ScoreState, profile: Mapping[str, Any]) 
     return attrs.evolve(state, explicit=explicit)
 
 
-def ingest(engine: Engine, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
-    """:meth:`ScoringModel.ingest`."""
-    if type(state) is not ScoreState or state._checked != engine.fingerprint:
+def ingest(model: ScoringModel, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
+    """The state after ``events`` (one or many, in any order): O(1) per event.
+
+    Scoring the result equals :meth:`score` on the same events. ``hot_since`` is
+    checked at each event (consecutive events of one instant in one call are checked
+    together, as :meth:`score` does), so fed in time order it equals what
+    :meth:`score` reports. For an event older than one already ingested (late) the
+    exact crossing time is unknowable without the history: the check happens at the
+    newest event time seen, an upper bound of :meth:`score`'s answer when points are
+    positive and decay is not per event (see ``docs/scoring.md``). The state is
+    checked against this model first (and upgraded if it was read from an older
+    format); a bad state or event raises before anything is applied.
+    """
+    engine = model._engine
+    fingerprint = engine.fingerprint
+    if type(state) is not ScoreState or state._checked != fingerprint:
         state = check_state(engine, state)
-    if type(events) is Event:  # the live path: one event per call
-        if events.lead_id != state.lead_id:
+    if type(events) is not Event and not isinstance(events, Event):
+        return _ingest_many(engine, state, events)
+    # The live path, one event per call: the loop below for a batch of one, unrolled.
+    if events.lead_id != state.lead_id:
+        raise InvalidInputError(
+            f"event of lead {events.lead_id!r} given to the state of {state.lead_id!r}",
+            path="events[0].lead_id",
+        )
+    t = events.ts
+    hot, rules = state.hot_since_ts, state.rules
+    previous = state.last_ts
+    pending = previous is None
+    last = t if previous is None or t >= previous else previous
+    targets = engine.dispatch.get(events.name)
+    if targets is not None:
+        accs = list(rules)
+        engine.apply(accs, targets, events, t)
+        rules = tuple(accs)
+        pending = True
+    if (
+        hot is None
+        and (pending or not engine.monotone)
+        and engine.total_at(state.explicit, rules, last) >= engine.hot_threshold
+    ):
+        hot = last
+    return ScoreState(state.lead_id, fingerprint, state.explicit, rules, last, hot, fingerprint)
+
+
+def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
+    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
+        raise InvalidInputError(
+            f"expected an Event or an iterable of Events, got {type(events).__name__}",
+            path="events",
+        )
+    batch = list(events)
+    for index, event in enumerate(batch):
+        if not isinstance(event, Event):
             raise InvalidInputError(
-                f"event of lead {events.lead_id!r} given to the state of {state.lead_id!r}",
-                path="events[0].lead_id",
+                f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
             )
-        batch: Sequence[Event] = (events,)
-    else:
-        batch = list(events) if not isinstance(events, Event) else [events]
-        for index, event in enumerate(batch):
-            if not isinstance(event, Event):
-                raise InvalidInputError(
-                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
-                )
-            if event.lead_id != state.lead_id:
-                raise InvalidInputError(
-                    f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
-                    path=f"events[{index}].lead_id",
-                )
+        if event.lead_id != state.lead_id:
+            raise InvalidInputError(
+                f"event of lead {event.lead_id!r} given to the state of {state.lead_id!r}",
+                path=f"events[{index}].lead_id",
+            )
     accs = list(state.rules)
     last, hot = state.last_ts, state.hot_since_ts
     dispatch = engine.dispatch.get
@@ -94,7 +136,7 @@ def ingest(engine: Engine, state: ScoreState, events: Event | Iterable[Event]) -
                 hot = last
     fingerprint = engine.fingerprint
     return ScoreState(
-        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, 2, fingerprint
+        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, fingerprint
     )
 
 
@@ -123,7 +165,7 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
     fingerprint = engine.fingerprint
     if state._checked == fingerprint:
         return state
-    if state._checked != VALUES_CHECKED:  # built by hand: check it as a saved one
+    if state._checked == UNCHECKED:  # built by hand: check it as a saved one
         try:
             data = state.to_dict()
         except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
@@ -150,7 +192,8 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
             path="state.explicit",
         )
     rules = tuple(
-        _fit_rule(engine, index, acc, state.format_version) for index, acc in enumerate(state.rules)
+        _fit_rule(engine, index, acc, state._checked == FORMAT_1)
+        for index, acc in enumerate(state.rules)
     )
     newest = max((t for t in map(newest_time, rules) if t is not None), default=None)
     if newest is not None and (state.last_ts is None or newest > state.last_ts):
@@ -164,7 +207,6 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
         rules,
         state.last_ts,
         state.hot_since_ts,
-        STATE_VERSION,
         fingerprint,
     )
 
@@ -172,11 +214,11 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
 _KIND_NAMES = {COUNT: "[count, last]", WEIGHT: "[count, last, weight]", TIMES: "[[times...]]"}
 
 
-def _fit_rule(engine: Engine, index: int, acc: Accumulator, version: int) -> Accumulator:
+def _fit_rule(engine: Engine, index: int, acc: Accumulator, format_1: bool) -> Accumulator:
     """Rule entry ``index`` in today's form, checked against the rule's kind."""
     path = f"state.rules[{index}]"
     kind = engine.kinds[index]
-    if version == 1:
+    if format_1:
         # Format 1 wrote empty entries as [0, null], [0, null, 0.0] or [], and kept
         # times as a bare list: rewrite them as format 2 and read them as such.
         if kind == TIMES:

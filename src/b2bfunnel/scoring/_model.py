@@ -161,18 +161,8 @@ class ScoringModel:
         """The same state with its profile rules re-evaluated on a new ``profile``."""
         return _incremental.with_profile(self._engine, state, profile)
 
-    def ingest(self, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
-        """The state after ``events`` (one or many, in any order): O(1) per event.
-
-        Scoring the result equals :meth:`score` on the same events. ``hot_since`` is
-        checked at each event (consecutive events of one instant in one call are checked
-        together, as :meth:`score` does), so fed in time order it equals what
-        :meth:`score` reports. For an event older than one already ingested (late) the
-        exact crossing time is unknowable without the history: the check happens at the
-        newest event time seen, an upper bound of :meth:`score`'s answer when points are
-        positive and decay is not per event (see ``docs/scoring.md``).
-        """
-        return _incremental.ingest(self._engine, state, events)
+    # Bound directly, not wrapped: the live path makes one call per event.
+    ingest = _incremental.ingest
 
     def score_state(self, state: ScoreState, *, as_of: datetime) -> Score:
         """The score of an incremental state at ``as_of`` (not before its latest event)."""

@@ -22,9 +22,10 @@ from ._result import EMPTY, Accumulator
 from ._times import Times
 
 STATE_VERSION = 2
-# Values of ``ScoreState._checked``: nothing checked yet, or its values checked
-# (model-free); otherwise the fingerprint of the model it was checked against.
-UNCHECKED, VALUES_CHECKED = "", "*"
+# Values of ``ScoreState._checked``: nothing checked yet; its values checked (without
+# the model); read from format 1 and checked as far as that format allows; otherwise
+# the fingerprint of the model it was checked against and upgraded for.
+UNCHECKED, VALUES_CHECKED, FORMAT_1 = "", "*", "1"
 _V1_KEYS = frozenset(("v", "model", "lead_id", "explicit", "last", "hot_since", "rules"))
 _V2_REQUIRED = frozenset(("v", "model", "lead_id", "explicit", "rules"))
 _V2_KEYS = _V2_REQUIRED | {"last", "hot_since"}
@@ -36,9 +37,8 @@ class ScoreState:
 
     Build one with :meth:`ScoringModel.new_state`, feed it with
     :meth:`ScoringModel.ingest`, read it with :meth:`ScoringModel.score_state`. Times are
-    kept as POSIX seconds; ``model`` fingerprints the scoring model the state belongs to;
-    ``format_version`` is the dict format it was read from (states read from an older
-    format are upgraded by the first model call that uses them).
+    kept as POSIX seconds; ``model`` fingerprints the scoring model the state belongs to.
+    A state read from an older format is upgraded by the first model call that uses it.
 
     Every rule entry is designed to merge: counts add, last times take the maximum,
     half-life weights re-anchor on the later time and add, kept times are the union.
@@ -50,7 +50,6 @@ class ScoreState:
     rules: tuple[Accumulator, ...]
     last_ts: float | None = None
     hot_since_ts: float | None = None
-    format_version: int = STATE_VERSION
     # How far the state was checked (see UNCHECKED); a state built by hand is checked
     # in full by the first model call.
     _checked: str = attrs.field(
@@ -73,7 +72,7 @@ class ScoreState:
         A state read from format 1 and not yet used by its model is written back as
         it was read.
         """
-        if self.format_version == 1:
+        if self._checked == FORMAT_1:
             return {
                 "v": 1,
                 "model": self.model,
@@ -159,7 +158,9 @@ class ScoreState:
                 "is after the latest event ingested; the state was edited or damaged",
                 path=f"{path}.hot_since",
             )
-        return cls(lead_id, model, explicit, accs, last, hot, version, VALUES_CHECKED)
+        return cls(
+            lead_id, model, explicit, accs, last, hot, FORMAT_1 if version == 1 else VALUES_CHECKED
+        )
 
 
 def _check_keys(
