@@ -130,3 +130,40 @@ def test_weights_near_the_float_limit_do_not_overflow() -> None:
     pick = bf.KOLCandidate("@x", 10_000, {"cto": 0.5}, 400, cost_per_post=500)
     assert bf.kol_fit(pick, CTO, config=huge).score == bf.kol_fit(pick, CTO, config=ones).score
     assert bf.kol_fit(pick, CTO, config=huge).score > 0
+
+
+CAND = bf.KOLCandidate("@a", 1_000, {"cto": 0.5}, 10, cost_per_post=5)
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: bf.kol_fit(CAND, CTO, config="x"), "config"),  # type: ignore[arg-type]
+        (lambda: bf.plan_portfolio([CAND], CTO, 5, config=3), "config"),  # type: ignore[arg-type]
+        (lambda: bf.plan_portfolio(None, CTO, 5), "candidates"),  # type: ignore[arg-type]
+        (lambda: bf.KOLBrief(["x"], alternative_channel=5), "brief.alternative_channel"),  # type: ignore[arg-type]
+        (lambda: bf.KOLCandidate("@a", 1, {}, 1, follower_history=5), "candidate.follower_history"),  # type: ignore[arg-type]
+        (lambda: bf.KOLCandidate("@a", 1, {}, 1, risk_flags=[None]), "candidate.risk_flags[0]"),  # type: ignore[list-item]
+        (lambda: bf.KOLCandidate("@a", 10**400, {}, 1), "candidate.followers"),
+        (lambda: bf.KOLCandidate("@a", 1, {}, 10**400), "candidate.avg_interactions"),
+        (lambda: bf.KOLCandidate("@a", 1, {}, 1, clicks=10**400), "candidate.clicks"),
+        (
+            lambda: bf.KOLCandidate("@a", 1, {}, 1, cost_per_post="9e999999"),
+            "candidate.cost_per_post",
+        ),
+        (lambda: bf.KOLConfig(weights=[1]), "weights"),  # type: ignore[arg-type]
+        (
+            lambda: bf.review_contract({"exclusivity_months_after": 10**400}),
+            "clauses.exclusivity_months_after",
+        ),
+        (lambda: bf.kol.tier_of(None), "followers"),  # type: ignore[arg-type]
+        (lambda: bf.compare_nps(bf.nps([9]), bf.nps([9]), labels=None), "labels"),  # type: ignore[arg-type]
+        (lambda: bf.nps_position(10, "saas", benchmarks=3), "benchmarks"),  # type: ignore[arg-type]
+    ],
+)  # fmt: skip
+def test_wrong_types_and_huge_numbers_are_invalid_input(call: object, path: str) -> None:
+    """Wrong types, 10**400 counts and "9e999999" prices raise InvalidInputError with a
+    path, not TypeError, AttributeError or OverflowError."""
+    with pytest.raises(bf.InvalidInputError) as info:
+        call()  # type: ignore[operator]
+    assert info.value.path == path

@@ -109,10 +109,11 @@ def review_contract(clauses: Mapping[str, Any]) -> ContractReview:
         if (
             isinstance(months, bool)
             or not isinstance(months, int | float)
-            or not (math.isfinite(months) and months >= 0)
+            or not (math.isfinite(months) if isinstance(months, float) else True)
+            or not 0 <= months <= 1200
         ):
             raise InvalidInputError(
-                f"expected months >= 0, got {months!r}", path="clauses.exclusivity_months_after"
+                f"expected months 0..1200, got {months!r}", path="clauses.exclusivity_months_after"
             )
         if not 3 <= months <= 6:
             warnings.append(

@@ -268,6 +268,8 @@ def kol_fit(candidate: KOLCandidate, brief: KOLBrief, *, config: KOLConfig | Non
     ('nano', 0.8, 4000.0, 0.048)
     """
     config = DEFAULT_CONFIG if config is None else config
+    if not isinstance(config, KOLConfig):
+        raise InvalidInputError(f"expected a KOLConfig, got {type(config).__name__}", path="config")
     if not isinstance(candidate, KOLCandidate):
         raise InvalidInputError(
             f"expected a KOLCandidate, got {type(candidate).__name__}", path="candidate"

@@ -6,7 +6,7 @@ import functools
 import math
 import os
 from bisect import bisect_right
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -77,8 +77,18 @@ CONFIG_KEYS = (
 )
 
 
+# Counts and money beyond these are typos (no account has 10**15 followers, no post
+# costs 10**15), and would only make float and decimal arithmetic overflow.
+MAX_COUNT = 10**15
+MAX_AMOUNT = Decimal(10) ** 15
+
+
 def tier_of(followers: int) -> str:
     """The tier of a follower count: below_nano, nano, micro, macro or mega."""
+    if isinstance(followers, bool) or not isinstance(followers, int) or followers < 0:
+        raise InvalidInputError(
+            f"expected a whole number >= 0, got {followers!r}", path="followers"
+        )
     name = TIERS[0][0]
     for tier, low in TIERS:
         if followers >= low:
@@ -163,12 +173,21 @@ def _reference_cpm(value: Any) -> Decimal:
     return money(value, "brief.reference_cpm")
 
 
+def _price(value: Any, path: str) -> Decimal | None:
+    if value is None:
+        return None
+    amount = money(value, path)
+    if amount > MAX_AMOUNT:
+        raise InvalidInputError(f"expected an amount up to 10^15, got {value!r}", path=path)
+    return amount
+
+
 def _cost_per_post(value: Any) -> Decimal | None:
-    return None if value is None else money(value, "candidate.cost_per_post")
+    return _price(value, "candidate.cost_per_post")
 
 
 def _campaign_cost(value: Any) -> Decimal | None:
-    return None if value is None else money(value, "candidate.campaign_cost")
+    return _price(value, "candidate.campaign_cost")
 
 
 def _risk_flags(value: Any) -> tuple[str, ...]:
@@ -176,7 +195,13 @@ def _risk_flags(value: Any) -> tuple[str, ...]:
         raise InvalidInputError(
             f"expected a list of flags, got {value!r}", path="candidate.risk_flags"
         )
-    return tuple(value)
+    flags = tuple(value)
+    for index, flag in enumerate(flags):
+        if not isinstance(flag, str):
+            raise InvalidInputError(
+                f"expected a flag name, got {flag!r}", path=f"candidate.risk_flags[{index}]"
+            )
+    return flags
 
 
 def _count(name: str, optional: bool = False) -> Any:
@@ -186,9 +211,10 @@ def _count(name: str, optional: bool = False) -> Any:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not (math.isfinite(value) and value >= 0)
+            or not (math.isfinite(value) if isinstance(value, float) else True)
+            or not 0 <= value <= MAX_COUNT
         ):
-            raise InvalidInputError(f"expected a number >= 0, got {value!r}", path=name)
+            raise InvalidInputError(f"expected a number 0..10^15, got {value!r}", path=name)
 
     return check
 
@@ -196,6 +222,11 @@ def _count(name: str, optional: bool = False) -> Any:
 def _history(value: Any) -> tuple[tuple[date, int], ...]:
     if value is None:
         return ()
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"expected (date, followers) pairs, got {type(value).__name__}",
+            path="candidate.follower_history",
+        )
     out = []
     for index, item in enumerate(value):
         where = f"candidate.follower_history[{index}]"
@@ -227,6 +258,11 @@ class KOLBrief:
     reference_cpm: Decimal = attrs.field(default=Decimal("100"), converter=_reference_cpm)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.alternative_channel, str):
+            raise InvalidInputError(
+                f"expected a channel name, got {self.alternative_channel!r}",
+                path="brief.alternative_channel",
+            )
         if not self.target_roles:
             raise InvalidInputError("name at least one target role", path="brief.target_roles")
 
@@ -285,9 +321,9 @@ class KOLCandidate:
 
     @followers.validator
     def _check_followers(self, _attr: attrs.Attribute[Any], value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
             raise InvalidInputError(
-                f"expected a whole number >= 0, got {value!r}", path="candidate.followers"
+                f"expected a whole number 0..10^15, got {value!r}", path="candidate.followers"
             )
 
 
@@ -307,6 +343,9 @@ class KOLConfig:
     excellent_micro_rate: float = 0.03
 
     def __attrs_post_init__(self) -> None:
+        for name in ("weights", "flags"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise InvalidInputError(f"expected a table, got {getattr(self, name)!r}", path=name)
         reader = Reader()
         read_config(self.to_dict(), "kol", reader)
         reader.raise_if_any("kol configuration")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -82,7 +82,17 @@ def nps_position(
     """
     if isinstance(score, bool) or not isinstance(score, int | float) or not -100 <= score <= 100:
         raise InvalidInputError(f"expected an NPS -100..100, got {score!r}", path="score")
-    table = {b.sector: b for b in benchmarks}
+    if isinstance(benchmarks, str | Mapping) or not isinstance(benchmarks, Iterable):
+        raise InvalidInputError(
+            f"expected NPSBenchmark values, got {type(benchmarks).__name__}", path="benchmarks"
+        )
+    listed = list(benchmarks)
+    for index, item in enumerate(listed):
+        if not isinstance(item, NPSBenchmark):
+            raise InvalidInputError(
+                f"expected an NPSBenchmark, got {type(item).__name__}", path=f"benchmarks[{index}]"
+            )
+    table = {b.sector: b for b in listed}
     if sector not in table:
         raise InvalidInputError(
             f"no benchmark for sector {sector!r}; known: {', '.join(sorted(table))}",

@@ -347,6 +347,12 @@ def compare_nps(
     for name, value in (("a", a), ("b", b)):
         if not isinstance(value, NPSResult):
             raise InvalidInputError(f"expected an NPSResult, got {type(value).__name__}", path=name)
+    if (
+        not isinstance(labels, tuple | list)
+        or len(labels) != 2
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise InvalidInputError(f"expected two names, got {labels!r}", path="labels")
     z = z_for(confidence)
     difference = b.score - a.score
     error = math.hypot(a.standard_error, b.standard_error)
