@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -249,6 +251,35 @@ class TestFunnelMetrics:
         assert bf.funnel_metrics(records, sla=timedelta(hours=36)).sla_share == 1.0
         assert dict(m.rejection_reasons) == {"no budget": 2}
 
+    def test_rates_carry_n_and_a_wilson_interval(self) -> None:
+        """Lead -> MQL 2 of 4 and the SLA share 1 of 2 carry their n and the Wilson 95%
+        interval (scipy's binomtest gives 0.1500-0.8500 and 0.0945-0.9055)."""
+        records = [
+            {"lead_at": day(0), "mql_at": day(1), "sql_at": day(2), "first_contact_at": day(2)},
+            {"lead_at": day(0), "mql_at": day(1), "sql_at": day(2)},
+            {"lead_at": day(0)},
+            {"lead_at": day(0)},
+        ]
+        m = bf.funnel_metrics(records)
+        lead = m.stages[0]
+        assert (lead.reached, lead.converted) == (4, 2)
+        assert lead.interval == pytest.approx((0.15003898915214953, 0.8499610108478505))
+        assert (m.sqls, m.contacted_in_sla) == (2, 1)
+        assert m.sla_interval == pytest.approx((0.09453120573423074, 0.9054687942657693))
+        assert m.to_dict()["sla_interval"] == pytest.approx([0.0945312, 0.9054688])
+        assert m.stages[4].interval is None  # "won" is the last stage: no rate
+        wide = bf.funnel_metrics(records, confidence=0.99).stages[0].interval
+        assert wide is not None and wide[0] < lead.interval[0]
+
+    def test_rejection_reasons_ignore_case_and_accents(self) -> None:
+        """'No budget', 'no budget' and 'NO  BUDGET' are one reason, under the most
+        frequent spelling; 'Técnico no válido' and 'tecnico no valido' another."""
+        reasons = ["No budget", "no budget", "NO  BUDGET", "no budget", "Técnico no válido"]
+        reasons.append("tecnico no valido")
+        records = [{"rejected_at": day(1), "rejection_reason": r} for r in reasons]
+        m = bf.funnel_metrics(records)
+        assert dict(m.rejection_reasons) == {"no budget": 4, "Técnico no válido": 2}
+
     def test_p90_nearest_rank(self) -> None:
         """The 90th percentile of 1..10 is 9, of 1..11 is 10."""
         from b2bfunnel.pipeline._funnel import p90
@@ -282,3 +313,111 @@ def test_velocity_module_is_a_deprecated_alias() -> None:
         alias = importlib.import_module("b2bfunnel.velocity")
     assert set(alias.__all__) <= set(pipeline.__all__)
     assert all(getattr(alias, name) is getattr(pipeline, name) for name in alias.__all__)
+
+
+class TestComparisonIsAMapping:
+    """compare_velocity returns an immutable mapping of cohort to report that behaves
+    like one."""
+
+    DEALS: ClassVar[list[dict[str, Any]]] = [
+        deal(0, "won", closed=10, cohort=date(2026, 1, 1)),
+        deal(0, "won", closed=10, cohort=date(2026, 1, 1)),
+        deal(0, "open", cohort=date(2026, 1, 1)),
+        deal(0, "won", closed=5, cohort=date(2026, 4, 1)),
+        deal(0, "lost", closed=5, cohort=date(2026, 4, 1)),
+        deal(0, "open", cohort=date(2026, 4, 1)),
+    ]
+
+    def compare(self) -> bf.VelocityComparison:
+        return bf.compare_velocity(self.DEALS, by="cohort", as_of=day(30), samples=200)
+
+    def test_equality_copy_and_union(self) -> None:
+        """== a dict of the same items (both ways); copy() and | give plain dicts."""
+        comparison = self.compare()
+        plain = {key: comparison[key] for key in comparison}
+        assert comparison == plain and plain == comparison
+        assert comparison != {date(2026, 1, 1): comparison[date(2026, 1, 1)]}
+        assert type(comparison.copy()) is dict and comparison.copy() == plain
+        extra = {"other": comparison[date(2026, 1, 1)]}
+        assert comparison | extra == {**plain, **extra}
+        assert extra | comparison == {**extra, **plain}
+        assert type(comparison | extra) is dict
+
+    def test_to_dict_is_json_for_date_cohorts(self) -> None:
+        """Date cohorts become ISO 8601 text in keys and in the lifts."""
+        data = json.loads(json.dumps(self.compare().to_dict()))
+        assert data["baseline"] == "2026-01-01"
+        assert set(data["reports"]) == {"2026-01-01", "2026-04-01"}
+        assert data["lifts"]["2026-04-01"]["cohort"] == "2026-04-01"
+
+    def test_cycle_change_has_a_bootstrap_interval(self) -> None:
+        """Every won deal of a cohort took the same days (10 vs 5), so every resample
+        gives a cycle change of -50%: the interval is exactly (-0.5, -0.5)."""
+        lift = self.compare().lifts[date(2026, 4, 1)]
+        assert lift.relative_cycle == pytest.approx(-0.5)
+        assert lift.cycle_interval == pytest.approx((-0.5, -0.5))
+        assert lift.to_dict()["cycle_interval"] == pytest.approx([-0.5, -0.5])
+
+
+class TestOddInput:
+    """Edge dates, odd numbers and wrong types work or are refused with a path."""
+
+    def test_window_before_year_one(self) -> None:
+        """A 5-day window at 0001-01-02 reaches before year 1: every closed deal counts."""
+        start = datetime(1, 1, 1, 12, tzinfo=UTC)
+        deals = [
+            {
+                "created_at": start,
+                "closed_at": start + timedelta(hours=6),
+                "amount": 10,
+                "outcome": "won",
+            }
+        ]
+        report = bf.velocity_from_deals(deals, as_of=datetime(1, 1, 2, tzinfo=UTC), window=5)
+        assert report.won == 1
+        assert bf.velocity_from_deals(deals, as_of=day(0), window=10**9).won == 1
+
+    @pytest.mark.parametrize(
+        ("window"), [timedelta(days=-5), timedelta(0), relativedelta(months=-3), 0, "5"]
+    )
+    def test_windows_that_open_after_as_of(self, window: Any) -> None:
+        """A window that is not positive is refused."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.velocity_from_deals([], as_of=day(0), window=window)
+        assert info.value.path == "window"
+
+    @pytest.mark.parametrize("amount", [Decimal("NaN"), Decimal("sNaN"), 10**400, "1e999999"])
+    def test_odd_amounts(self, amount: Any) -> None:
+        """NaN and absurdly large amounts are refused at the deal, never a decimal error."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.velocity_from_deals([deal(0, "open", amount=amount)], as_of=day(1))
+        assert info.value.path == "deals[0].amount"
+
+    def test_huge_figures_do_not_overflow(self) -> None:
+        """pipeline_velocity of huge figures is a Decimal, not decimal.Overflow."""
+        v = bf.pipeline_velocity(
+            opportunities=10**400, avg_deal_value="1e999999", win_rate=1, cycle_days=1
+        )
+        assert v == Decimal("1e1000399")
+
+    @pytest.mark.parametrize(
+        ("call", "path"),
+        [
+            (lambda: bf.velocity_from_deals(None, as_of=day(0)), "deals"),
+            (lambda: bf.velocity_from_deals([], as_of=None), "as_of"),
+            (lambda: bf.compare_velocity(None, by="x", as_of=day(0)), "deals"),
+            (
+                lambda: bf.compare_velocity(
+                    [deal(0, "open", x=1)], by="x", as_of=day(1), baseline=[1]
+                ),
+                "baseline",
+            ),  # fmt: skip
+            (lambda: bf.funnel_metrics(None), "records"),
+            (lambda: bf.funnel_metrics([], sla=None), "sla"),
+        ],
+    )
+    def test_wrong_types(self, call: Any, path: str) -> None:
+        """Wrong Python types raise InvalidInputError with a path, not TypeError."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            call()
+        assert info.value.path == path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +12,9 @@ import attrs
 
 from .._display import Displayed, Plotted
 from .._frames import table_rows
+from .._stats import wilson, z_for
 from .._time import require_aware
+from .._values import name_key
 from ..errors import InvalidInputError
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
@@ -21,8 +22,9 @@ STAGES = ("lead", "mql", "sql", "opportunity", "won")
 
 @attrs.frozen(repr=False)
 class StageStats(Displayed):
-    """One stage: how many records reached it, how many moved on to the next stage, the
-    rate, and the median and 90th-percentile days it took (of those that moved on)."""
+    """One stage: how many records reached it (its n), how many moved on to the next
+    stage, the rate with its Wilson ``interval``, and the median and 90th-percentile
+    days it took (of those that moved on)."""
 
     stage: str
     reached: int
@@ -30,16 +32,20 @@ class StageStats(Displayed):
     rate: float | None
     median_days: float | None
     p90_days: float | None
+    interval: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
-        return attrs.asdict(self)
+        data = attrs.asdict(self)
+        data["interval"] = None if self.interval is None else list(self.interval)
+        return data
 
 
 @attrs.frozen(repr=False)
 class FunnelMetrics(Plotted):
     """Conversion between stages, time in stage, the SLA on SQL contact, and why Sales
-    rejected leads. ``sla_share`` is None when there is no SQL."""
+    rejected leads. ``sla_share`` (of ``sqls``, its n) and its Wilson ``sla_interval``
+    are None when there is no SQL; intervals are at ``confidence``."""
 
     records: int
     stages: tuple[StageStats, ...]
@@ -49,6 +55,8 @@ class FunnelMetrics(Plotted):
     sla_share: float | None
     never_contacted: int
     rejection_reasons: Mapping[str, int] = attrs.field(hash=False)
+    sla_interval: tuple[float, float] | None = None
+    confidence: float = 0.95
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -59,8 +67,10 @@ class FunnelMetrics(Plotted):
             "sqls": self.sqls,
             "contacted_in_sla": self.contacted_in_sla,
             "sla_share": self.sla_share,
+            "sla_interval": None if self.sla_interval is None else list(self.sla_interval),
             "never_contacted": self.never_contacted,
             "rejection_reasons": dict(self.rejection_reasons),
+            "confidence": self.confidence,
         }
 
 
@@ -70,11 +80,112 @@ def p90(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
+_NO_REASON = "(no reason given)"
+
+
+def _stage_times(record: Mapping[str, Any], path: str) -> dict[str, datetime]:
+    """The stage times of a record, checked aware and in stage order."""
+    times: dict[str, datetime] = {}
+    for stage in STAGES:
+        value = record.get(f"{stage}_at")
+        if value is not None:
+            times[stage] = require_aware(value, f"{path}.{stage}_at")
+    for key in ("rejected_at", "first_contact_at"):
+        if record.get(key) is not None:
+            require_aware(record[key], f"{path}.{key}")
+    previous = None
+    for stage in STAGES:
+        if stage not in times:
+            continue
+        if previous is not None and times[stage] < times[previous]:
+            raise InvalidInputError(
+                f"{stage}_at {times[stage].isoformat()} is before "
+                f"{previous}_at {times[previous].isoformat()}",
+                path=f"{path}.{stage}_at",
+            )
+        previous = stage
+    return times
+
+
+class _Tally:
+    """Counts and durations gathered record by record, before any rate is computed."""
+
+    def __init__(self, sla: timedelta) -> None:
+        self.sla = sla
+        self.records = self.sqls = self.within = self.never = 0
+        self.reached = dict.fromkeys(STAGES, 0)
+        self.durations: dict[str, list[float]] = {stage: [] for stage in STAGES}
+        # reason key -> spelling -> count: one reason however it is capitalised or accented
+        self.reasons: dict[str, dict[str, int]] = {}
+
+    def add(self, record: Any, path: str) -> None:
+        if not isinstance(record, Mapping):
+            raise InvalidInputError(f"expected a mapping, got {type(record).__name__}", path=path)
+        times = _stage_times(record, path)
+        self.records += 1
+        for position, stage in enumerate(STAGES):
+            if stage not in times:
+                continue
+            self.reached[stage] += 1
+            following = STAGES[position + 1] if position + 1 < len(STAGES) else None
+            if following in times:
+                gap = times[following] - times[stage]
+                self.durations[stage].append(gap.total_seconds() / 86_400)
+        if "sql" in times:
+            self.sqls += 1
+            contact = record.get("first_contact_at")
+            if contact is None:
+                self.never += 1
+            elif contact - times["sql"] <= self.sla:
+                self.within += 1
+        reason = record.get("rejection_reason")
+        if reason is not None:
+            if not isinstance(reason, str):
+                raise InvalidInputError(
+                    f"expected text, got {reason!r}", path=f"{path}.rejection_reason"
+                )
+            self._reason(" ".join(reason.split()) or _NO_REASON)
+        elif record.get("rejected_at") is not None:
+            self._reason(_NO_REASON)
+
+    def _reason(self, text: str) -> None:
+        spellings = self.reasons.setdefault(name_key(text), {})
+        spellings[text] = spellings.get(text, 0) + 1
+
+    def rejection_reasons(self) -> dict[str, int]:
+        """Each reason under its most frequent spelling, most frequent reason first."""
+        named = []
+        for spellings in self.reasons.values():
+            label = min(spellings, key=lambda text: (-spellings[text], text))
+            named.append((label, sum(spellings.values())))
+        return dict(sorted(named, key=lambda item: (-item[1], item[0])))
+
+    def stages(self, z: float) -> tuple[StageStats, ...]:
+        out = []
+        for stage in STAGES:
+            done = self.durations[stage]
+            n = self.reached[stage]
+            last = stage == "won"
+            out.append(
+                StageStats(
+                    stage,
+                    n,
+                    0 if last else len(done),
+                    None if last or not n else len(done) / n,
+                    statistics.median(done) if done else None,
+                    p90(done) if done else None,
+                    None if last or not n else wilson(len(done), n, z),
+                )
+            )
+        return tuple(out)
+
+
 def funnel_metrics(
     records: Iterable[Mapping[str, Any]],
     *,
     sla: timedelta = timedelta(hours=24),
     columns: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
 ) -> FunnelMetrics:
     """Funnel and SLA metrics from lifecycle records.
 
@@ -84,6 +195,8 @@ def funnel_metrics(
     share of records that reached it and also reached the next one; its days are
     measured on those. An SQL is contacted within the SLA when its first contact came at
     most ``sla`` after it became SQL (or before); an SQL never contacted breaches it.
+    Rates carry their n and a Wilson interval at ``confidence``; rejection reasons are
+    counted case- and accent-insensitively.
 
     >>> from datetime import datetime, timezone
     >>> t = lambda d, h=0: datetime(2026, 11, d, h, tzinfo=timezone.utc)
@@ -99,79 +212,25 @@ def funnel_metrics(
     """
     if not isinstance(sla, timedelta) or sla <= timedelta(0):
         raise InvalidInputError(f"expected a positive timedelta, got {sla!r}", path="sla")
-    reached = Counter[str]()
-    durations: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    reasons = Counter[str]()
-    sqls = within = never = count = 0
-    for index, record in enumerate(table_rows(records, columns, path="records")):
-        path = f"records[{index}]"
-        if not isinstance(record, Mapping):
-            raise InvalidInputError(f"expected a mapping, got {type(record).__name__}", path=path)
-        count += 1
-        times: dict[str, datetime] = {}
-        for stage in STAGES:
-            value = record.get(f"{stage}_at")
-            if value is not None:
-                times[stage] = require_aware(value, f"{path}.{stage}_at")
-        for key in ("rejected_at", "first_contact_at"):
-            if record.get(key) is not None:
-                require_aware(record[key], f"{path}.{key}")
-        previous = None
-        for stage in STAGES:
-            if stage not in times:
-                continue
-            if previous is not None and times[stage] < times[previous]:
-                raise InvalidInputError(
-                    f"{stage}_at {times[stage].isoformat()} is before "
-                    f"{previous}_at {times[previous].isoformat()}",
-                    path=f"{path}.{stage}_at",
-                )
-            previous = stage
-        for position, stage in enumerate(STAGES):
-            if stage not in times:
-                continue
-            reached[stage] += 1
-            following = STAGES[position + 1] if position + 1 < len(STAGES) else None
-            if following in times:
-                gap = times[following] - times[stage]
-                durations[stage].append(gap.total_seconds() / 86_400)
-        if "sql" in times:
-            sqls += 1
-            contact = record.get("first_contact_at")
-            if contact is None:
-                never += 1
-            elif contact - times["sql"] <= sla:
-                within += 1
-        reason = record.get("rejection_reason")
-        if reason is not None:
-            if not isinstance(reason, str):
-                raise InvalidInputError(
-                    f"expected text, got {reason!r}", path=f"{path}.rejection_reason"
-                )
-            reasons[reason.strip() or "(no reason given)"] += 1
-        elif record.get("rejected_at") is not None:
-            reasons["(no reason given)"] += 1
-    stages = []
-    for stage in STAGES:
-        done = durations[stage]
-        n = reached[stage]
-        stages.append(
-            StageStats(
-                stage,
-                n,
-                len(done) if stage != "won" else 0,
-                (len(done) / n if n else None) if stage != "won" else None,
-                statistics.median(done) if done else None,
-                p90(done) if done else None,
-            )
+    z = z_for(confidence)
+    rows = table_rows(records, columns, path="records")
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        raise InvalidInputError(
+            f"expected lifecycle records, got {type(records).__name__}", path="records"
         )
+    tally = _Tally(sla)
+    for index, record in enumerate(rows):
+        tally.add(record, f"records[{index}]")
+    sqls = tally.sqls
     return FunnelMetrics(
-        count,
-        tuple(stages),
+        tally.records,
+        tally.stages(z),
         sla.total_seconds() / 3600,
         sqls,
-        within,
-        within / sqls if sqls else None,
-        never,
-        dict(reasons.most_common()),
+        tally.within,
+        tally.within / sqls if sqls else None,
+        tally.never,
+        tally.rejection_reasons(),
+        wilson(tally.within, sqls, z) if sqls else None,
+        confidence,
     )

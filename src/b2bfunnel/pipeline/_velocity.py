@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any
 
 import attrs
@@ -21,6 +21,18 @@ from ..errors import InvalidInputError
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)
+# Amounts from 10**300 on are refused: no deal is that large, and the bootstrap works in
+# floats, which end near 1.8e308.
+_HUGE = 300
+# Exponents as wide as Decimal allows, so a product of large figures cannot overflow.
+_WIDE_EXPONENTS = Context(Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _amount(value: Any, path: str) -> Decimal:
+    amount = money(value, path)
+    if amount.adjusted() >= _HUGE:
+        raise InvalidInputError(f"expected an amount below 10^{_HUGE}, got {value!r}", path=path)
+    return amount
 
 
 def _number(
@@ -53,7 +65,8 @@ def pipeline_velocity(
     value = money(avg_deal_value, "avg_deal_value")
     rate = _number(win_rate, "win_rate", low=Decimal(0), high=Decimal(1))
     days = _number(cycle_days, "cycle_days", positive=True)
-    return opps * value * rate / days
+    with localcontext(_WIDE_EXPONENTS):
+        return opps * value * rate / days
 
 
 @attrs.frozen(repr=False)
@@ -104,23 +117,45 @@ class VelocityReport(Displayed):
 _Deal = tuple[int, Decimal, int, Mapping[str, Any]]
 
 
+def _opens_earlier(window: relativedelta) -> bool:
+    middle = datetime(5000, 1, 1)
+    try:
+        return bool(middle - window < middle)
+    except (OverflowError, ValueError):
+        return True  # thousands of years: reaches past year 1 from any as_of
+
+
 def _window_start(as_of: datetime, window: Any) -> datetime | None:
+    """When the window opens; ``None`` when it reaches back past year 1 (no limit)."""
     if window is None:
         return None
-    if isinstance(window, timedelta | relativedelta):
-        return as_of - window
-    if isinstance(window, int) and not isinstance(window, bool) and window > 0:
-        return as_of - timedelta(days=window)
-    raise InvalidInputError(
-        f"expected days (a whole number > 0), a timedelta or a relativedelta, got {window!r}",
-        path="window",
-    )
+    if isinstance(window, timedelta) and window > timedelta(0):
+        span: timedelta | relativedelta = window
+    elif isinstance(window, relativedelta) and _opens_earlier(window):
+        span = window
+    elif isinstance(window, int) and not isinstance(window, bool) and window > 0:
+        try:
+            span = timedelta(days=window)
+        except OverflowError:
+            return None
+    else:
+        raise InvalidInputError(
+            "expected days (a whole number > 0), a positive timedelta or a relativedelta, "
+            f"got {window!r}",
+            path="window",
+        )
+    try:
+        return as_of - span
+    except (OverflowError, ValueError):  # before 0001-01-01: every closed deal is in
+        return None
 
 
 def check_deals(
     deals: Iterable[Mapping[str, Any]], as_of: datetime, since: datetime | None
 ) -> Iterator[_Deal]:
     """Validate each deal and say where it stands at ``as_of``."""
+    if isinstance(deals, str | bytes | Mapping) or not isinstance(deals, Iterable):
+        raise InvalidInputError(f"expected deal records, got {type(deals).__name__}", path="deals")
     for index, deal in enumerate(deals):
         path = f"deals[{index}]"
         if not isinstance(deal, Mapping):
@@ -129,8 +164,14 @@ def check_deals(
         if type(created) is not datetime or created.utcoffset() is None:
             require_aware(created, f"{path}.created_at")
         amount = deal.get("amount")
-        if type(amount) is not Decimal or amount < 0 or not amount.is_finite():
-            amount = money(amount, f"{path}.amount")
+        # Finite first: ordering a NaN raises decimal.InvalidOperation.
+        if (
+            type(amount) is not Decimal
+            or not amount.is_finite()
+            or amount < 0
+            or amount.adjusted() >= _HUGE
+        ):
+            amount = _amount(amount, f"{path}.amount")
         outcome = deal.get("outcome")
         closed: Any = deal.get("closed_at")
         if outcome == "open":
@@ -245,13 +286,29 @@ def velocity_from_deals(
     return _report(list(check_deals(table_rows(deals, columns, path="deals"), as_of, since)), as_of)
 
 
+def _json_scalar(value: Any) -> Any:
+    """``value`` if JSON holds it as it is, else its text (ISO 8601 for dates)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _cohort_text(value: Any) -> str:
+    """A cohort as a JSON object key."""
+    text = _json_scalar(value)
+    return text if isinstance(text, str) else str(text)
+
+
 @attrs.frozen(repr=False)
 class Lift(Displayed):
     """One cohort against the baseline cohort.
 
     ``velocity_ratio`` = velocity / baseline velocity (``relative_velocity`` = ratio - 1);
     ``relative_cycle`` the relative change of cycle days (negative = faster);
-    ``interval`` a seeded bootstrap interval of the ratio; ``levers`` the log change of
+    ``interval`` a seeded bootstrap interval of the ratio, and ``cycle_interval`` one of
+    the relative cycle change from the same resamples; ``levers`` the log change of
     velocity split into its four levers (they add up to ``log_change``; a longer cycle
     counts negatively); ``main_lever`` the one that moved most.
     """
@@ -267,12 +324,14 @@ class Lift(Displayed):
     main_lever: str | None
     samples: int
     undefined_samples: int
+    cycle_interval: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
+        """Plain JSON-ready data (a cohort that is not a JSON scalar, such as a date, as
+        text)."""
         return {
-            "cohort": self.cohort,
-            "baseline": self.baseline,
+            "cohort": _json_scalar(self.cohort),
+            "baseline": _json_scalar(self.baseline),
             "velocity_ratio": self.velocity_ratio,
             "relative_velocity": self.relative_velocity,
             "relative_cycle": self.relative_cycle,
@@ -282,13 +341,19 @@ class Lift(Displayed):
             "main_lever": self.main_lever,
             "samples": self.samples,
             "undefined_samples": self.undefined_samples,
+            "cycle_interval": None if self.cycle_interval is None else list(self.cycle_interval),
         }
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
-    """A :class:`VelocityReport` per cohort (it is a mapping), and each cohort's
-    :class:`Lift` against the ``baseline`` cohort in ``lifts``."""
+    """A :class:`VelocityReport` per cohort, and each cohort's :class:`Lift` against the
+    ``baseline`` cohort in ``lifts``.
+
+    It is an immutable mapping of cohort to report and behaves like one: ``==`` any
+    mapping with the same items (a dict included; the lifts follow from the reports),
+    ``copy()`` and ``|`` give plain dicts.
+    """
 
     reports: Mapping[Hashable, VelocityReport] = attrs.field(hash=False)
     baseline: Hashable
@@ -303,12 +368,26 @@ class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
     def __len__(self) -> int:
         return len(self.reports)
 
+    def copy(self) -> dict[Hashable, VelocityReport]:
+        """The reports as a new dict."""
+        return dict(self.reports)
+
+    def __or__(self, other: Any) -> dict[Hashable, VelocityReport]:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**self.reports, **other}
+
+    def __ror__(self, other: Any) -> dict[Hashable, VelocityReport]:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**other, **self.reports}
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (cohort keys as strings)."""
+        """Plain JSON-ready data (cohort keys as text; dates in ISO 8601)."""
         return {
-            "baseline": str(self.baseline),
-            "reports": {str(k): r.to_dict() for k, r in self.reports.items()},
-            "lifts": {str(k): lift.to_dict() for k, lift in self.lifts.items()},
+            "baseline": _cohort_text(self.baseline),
+            "reports": {_cohort_text(k): r.to_dict() for k, r in self.reports.items()},
+            "lifts": {_cohort_text(k): lift.to_dict() for k, lift in self.lifts.items()},
         }
 
 
@@ -335,11 +414,53 @@ def _log_levers(base: VelocityReport, other: VelocityReport) -> dict[str, float]
     }
 
 
-def _float_velocity(sample: Sequence[tuple[int, float, float]]) -> float | None:
+def _figures(sample: Sequence[tuple[int, float, float]]) -> tuple[float | None, float | None]:
+    """Velocity and cycle seconds of a resample; ``None`` where undefined."""
     opportunities, won, lost, value, seconds = _tally(sample)
-    if not won or not seconds:
+    if not won:
+        return None, None
+    if not seconds:
+        return None, 0.0
+    velocity = opportunities * (value / won) * (won / (won + lost)) / (seconds / 86_400 / won)
+    return float(velocity), seconds / won
+
+
+def _percentile_interval(values: list[float], confidence: float) -> tuple[float, float] | None:
+    if not values:
         return None
-    return float(opportunities * (value / won) * (won / (won + lost)) / (seconds / 86_400 / won))
+    values.sort()
+    tail = (1 - confidence) / 2
+    low = values[min(len(values) - 1, int(tail * len(values)))]
+    high = values[min(len(values) - 1, int((1 - tail) * len(values)))]
+    return (low, high)
+
+
+def _bootstrap(
+    base: Sequence[tuple[int, float, float]],
+    these: Sequence[tuple[int, float, float]],
+    samples: int,
+    rng: random.Random,
+    confidence: float,
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None, int]:
+    """Percentile intervals of the velocity ratio and of the relative cycle change over
+    ``samples`` resamples of each cohort, and how many resamples left the ratio undefined."""
+    ratios = []
+    cycles = []
+    undefined = 0
+    for _ in range(samples):
+        v0, c0 = _figures(rng.choices(base, k=len(base)))
+        v1, c1 = _figures(rng.choices(these, k=len(these)))
+        if not v0 or v1 is None:
+            undefined += 1
+        else:
+            ratios.append(v1 / v0)
+        if c0 and c1 is not None:
+            cycles.append(c1 / c0 - 1)
+    return (
+        _percentile_interval(ratios, confidence),
+        _percentile_interval(cycles, confidence),
+        undefined,
+    )
 
 
 def compare_velocity(
@@ -377,6 +498,8 @@ def compare_velocity(
             )
         cohorts.setdefault(key, []).append(checked)
     keys = sorted(cohorts, key=repr)
+    if not isinstance(baseline, Hashable):
+        raise InvalidInputError(f"expected a cohort value, got {baseline!r}", path="baseline")
     if baseline is None:
         baseline = False if False in cohorts else (keys[0] if keys else None)
     if baseline not in cohorts:
@@ -398,22 +521,9 @@ def compare_velocity(
         if base.cycle_days and other.cycle_days is not None:
             rel_cycle = float(other.cycle_days / base.cycle_days) - 1
         these = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[key])
-        ratios = []
-        undefined = 0
-        for _ in range(samples):
-            v0 = _float_velocity(rng.choices(base_deals, k=len(base_deals)))
-            v1 = _float_velocity(rng.choices(these, k=len(these)))
-            if not v0 or v1 is None:
-                undefined += 1
-            else:
-                ratios.append(v1 / v0)
-        interval = None
-        if ratios:
-            ratios.sort()
-            tail = (1 - confidence) / 2
-            low = ratios[min(len(ratios) - 1, int(tail * len(ratios)))]
-            high = ratios[min(len(ratios) - 1, int((1 - tail) * len(ratios)))]
-            interval = (low, high)
+        interval, cycle_interval, undefined = _bootstrap(
+            base_deals, these, samples, rng, confidence
+        )
         levers = _log_levers(base, other)
         total = sum(levers.values()) if levers else None
         main = max(levers, key=lambda k: (abs(levers[k]), k)) if levers else None
@@ -429,5 +539,6 @@ def compare_velocity(
             main,
             samples,
             undefined,
+            cycle_interval,
         )
     return VelocityComparison(reports, baseline, lifts)
