@@ -401,7 +401,9 @@ class TestExactMoney:
         for split in ("journey", "touch", "global"):
             report = bf.attribute(touches, deals, minor_unit=unit, markov_split=split)
             assert Fraction(report.revenue) == revenue
-            expected = round(Fraction(report.revenue - report.unattributed) / Fraction(unit))
+            expected = round(
+                (Fraction(report.revenue) - Fraction(report.unattributed)) / Fraction(unit)
+            )
             assert report.attributed == expected * Decimal(unit)
             for model in MODELS:
                 credits = [Fraction(c) for c in report.totals[model].values()]
