@@ -411,7 +411,7 @@ class TestOddInput:
                     [deal(0, "open", x=1)], by="x", as_of=day(1), baseline=[1]
                 ),
                 "baseline",
-            ),  # fmt: skip
+            ),
             (lambda: bf.funnel_metrics(None), "records"),
             (lambda: bf.funnel_metrics([], sla=None), "sla"),
         ],
