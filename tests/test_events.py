@@ -164,3 +164,17 @@ class TestExtremeInstants:
         assert score.last_activity == last
         state = model.ingest(model.new_state("L1"), events)
         assert model.score_state(state, as_of=last).total == score.total
+
+
+def test_from_cells_equals_the_checked_constructor() -> None:
+    """An event built from reader cells equals one built with every check, and a
+    year-1 instant west of UTC is still refused."""
+    from datetime import datetime, timedelta, timezone
+
+    at = datetime(2026, 11, 2, 9, tzinfo=timezone(timedelta(hours=1)))
+    cells = bf.Event.from_cells("L1", "visit", at, {"path": "/pricing"})
+    assert cells == bf.Event("L1", "visit", at, {"path": "/pricing"})
+    assert cells.ts == at.timestamp() and dict(cells.properties) == {"path": "/pricing"}
+    early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+    with pytest.raises(bf.InvalidInputError, match="outside"):
+        bf.Event.from_cells("L1", "visit", early, {})

@@ -185,9 +185,10 @@ class Table:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         path, names, width = self.path, self.names, len(self.names)
-        blank = [i for i, name in enumerate(names) if not name]
+        odd = any(not name for name in names)  # a blank header: check its cells
         swap = self.decimal == ","
         progress, count = self.on_progress, 0
+        strip = str.strip
         try:
             with open(path, newline="", encoding=self.encoding) as handle:
                 reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
@@ -201,32 +202,11 @@ class Table:
                             count += 1
                             if not count % PROGRESS_EVERY:
                                 progress(count)
-                        if not cells or (len(cells) == 1 and not cells[0].strip()):
+                        if (odd or len(cells) != width) and not self._fits(cells, line):
                             continue
-                        if len(cells) > width and any(c.strip() for c in cells[width:]):
-                            self.bad.add(
-                                InvalidInputError(
-                                    f"{len(cells)} cells but the header has {width} columns",
-                                    path=f"{path}:{line}",
-                                )
-                            )
-                            continue
-                        if blank and any(i < len(cells) and cells[i].strip() for i in blank):
-                            column = next(i for i in blank if i < len(cells) and cells[i].strip())
-                            self.bad.add(
-                                InvalidInputError(
-                                    "a cell under a blank header; name the column",
-                                    path=f"{path}:{line}:column {column + 1}",
-                                )
-                            )
-                            continue
-                        row: dict[str, str] = {}
-                        for name, cell in zip(names, cells, strict=False):
-                            text = cell.strip()
-                            if text and name:
-                                if swap and _NUMBERISH.fullmatch(text):
-                                    text = text.translate(_SWAP)
-                                row[name] = text
+                        row = {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
+                        if swap:
+                            row = {n: _swapped(t) for n, t in row.items()}
                         yield line, row
                 except csv.Error as exc:
                     raise _csv_error(exc, path, start, reader.line_num) from None
@@ -235,11 +215,37 @@ class Table:
         except OSError as exc:
             raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
 
+    def _fits(self, cells: list[str], line: int) -> bool:
+        """Whether a row whose shape differs from the header's is still a row: blank
+        lines are not; extra cells or cells under a blank header are bad rows."""
+        width = len(self.names)
+        if not any(c.strip() for c in cells):
+            return False
+        if any(c.strip() for c in cells[width:]):
+            message = f"{len(cells)} cells but the header has {width} columns"
+            self.bad.add(InvalidInputError(message, path=f"{self.path}:{line}"))
+            return False
+        for index, (name, cell) in enumerate(zip(self.names, cells, strict=False)):
+            if not name and cell.strip():
+                self.bad.add(
+                    InvalidInputError(
+                        "a cell under a blank header; name the column",
+                        path=f"{self.path}:{line}:column {index + 1}",
+                    )
+                )
+                return False
+        return True
+
     def require(self, fields: Sequence[str]) -> None:
         """Refuse the file if any of ``fields`` has no column."""
         for field in fields:
             if field not in self.names:
                 raise missing_column(field, self.header, path=f"{self.path}:1")
+
+
+def _swapped(text: str) -> str:
+    """A cell of a ``decimal=","`` file in ``.``-decimal form, if it is a number."""
+    return text.translate(_SWAP) if _NUMBERISH.fullmatch(text) else text
 
 
 def _undecodable(path: Path, encoding: str) -> InvalidInputError:

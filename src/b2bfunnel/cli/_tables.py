@@ -184,23 +184,41 @@ def iter_events(
     with offset); other non-empty columns become the event's properties. ``name_of``
     gives the model's name of each event name; ``tally`` counts them. Bad rows go to
     ``reading``; call its ``check()`` after the last event."""
-    zone = reading.zone
+    fromisoformat = datetime.fromisoformat
+    names = tally.names if tally is not None else Counter()
+    ids = tally.ids if tally is not None else None
+    unknown = 0
     for line, row in reading.open(path, "events", _EVENT_COLUMNS):
-        missing = [c for c in _EVENT_COLUMNS if c not in row]
-        if missing:
-            reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing[0]}"))
+        if len(row) < 3 and not all(c in row for c in _EVENT_COLUMNS):
+            missing = next(c for c in _EVENT_COLUMNS if c not in row)
+            reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
             continue
+        text = row.pop("at")
         try:
-            at = parse_datetime(row.pop("at"), f"{path}:{line}:at", naive_zone=zone)
-            name = row.pop("name")
-            event = Event(row.pop("lead_id"), name_of(name) if name_of else name, at, row)
+            # The common case inline: an ISO 8601 time with an offset.
+            at = fromisoformat(text)
+            if at.tzinfo is None:
+                raise ValueError(text)
+        except ValueError:
+            parsed = reading.time(text, f"{path}:{line}:at")
+            if parsed is None:
+                continue
+            at = parsed
+        name = row.pop("name")
+        if name_of is not None:
+            name = name_of(name)
+        lead_id = row.pop("lead_id")
+        try:
+            event = Event.from_cells(lead_id, name, at, row)
         except InvalidInputError as exc:
-            reading.bad.add(exc if exc.path.startswith(str(path)) else exc.at(f"{path}:{line}"))
+            reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
             continue
-        if tally is not None:
-            tally.names[event.name] += 1
-            tally.unknown += event.lead_id not in tally.ids
+        names[name] += 1
+        if ids is not None and lead_id not in ids:
+            unknown += 1
         yield event
+    if tally is not None:
+        tally.unknown += unknown
 
 
 def read_events(
