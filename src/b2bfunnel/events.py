@@ -157,9 +157,7 @@ class Event:
             raise
 
     @classmethod
-    def from_cells(
-        cls, lead_id: str, name: str, at: datetime, properties: dict[str, str]
-    ) -> Event:
+    def from_cells(cls, lead_id: str, name: str, at: datetime, properties: dict[str, str]) -> Event:
         """An event from a table reader's cells, for millions of rows: the reader has
         already made ``lead_id`` and ``name`` non-empty stripped strings, ``at`` an aware
         datetime and ``properties`` a fresh flat dict of strings (kept, not copied), so
