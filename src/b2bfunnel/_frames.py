@@ -12,12 +12,12 @@ scalars are Python numbers and pandas Timestamps are datetimes.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ._time import parse_datetime
+from ._columns import missing_column
+from ._time import parse_datetime, read_zone
 from ._values import as_number, is_blank
 from .errors import InvalidInputError
 from .events import Event
@@ -70,11 +70,7 @@ def _fields_by_header(columns: Mapping[str, str] | None, path: str) -> dict[str,
 def _check_headers(fields: Mapping[str, str], headers: Sequence[str], path: str) -> None:
     for header, field in fields.items():
         if header not in headers:
-            close = difflib.get_close_matches(header, headers, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; the table has: {headers}"
-            raise InvalidInputError(
-                f"no column {header!r} for field {field!r}{hint}", path=f"{path}.columns"
-            )
+            raise missing_column(field, headers, path=f"{path}.columns", mapped=header)
 
 
 def _mappings(table: Any, path: str) -> Iterator[Mapping[str, Any]]:
@@ -188,7 +184,7 @@ def events_from(
     >>> e.lead_id, e.name, e.at.isoformat(), dict(e.properties)
     ('L1', 'webinar_completed', '2026-11-02T10:00:00+01:00', {'page': '/pricing'})
     """
-    zone = _zone(timezone)
+    zone = None if timezone is None else read_zone(timezone, "timezone")
     required = (lead_id, name, at)
     if is_frame(table):
         headers = [str(c) for c in table.columns]
@@ -268,38 +264,13 @@ def _text(value: Any, path: str) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _zone(timezone: str | None) -> Any:
-    if timezone is None:
-        return None
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInputError(
-            f"unknown time zone {timezone!r}; expected an IANA name such as 'Europe/Madrid'",
-            path="timezone",
-        ) from None
-
-
 def _time(value: Any, path: str, zone: Any) -> datetime:
     value = cell(value)
     if value is _BLANK:
         raise InvalidInputError("empty cell", path=path)
-    if isinstance(value, datetime):
-        if value.tzinfo is None and zone is not None:
-            return value.replace(tzinfo=zone)
-        return value
-    if isinstance(value, str) and zone is not None:
-        from dateutil.parser import isoparse
-
-        try:
-            parsed = isoparse(value.strip())
-        except (ValueError, OverflowError):
-            parsed = None
-        if parsed is not None and parsed.tzinfo is None:
-            return parsed.replace(tzinfo=zone)
-    return parse_datetime(value, path)
+    if isinstance(value, datetime) and value.tzinfo is None and zone is not None:
+        return value.replace(tzinfo=zone)
+    return parse_datetime(value, path, naive_zone=zone)
 
 
 def _frame_times(column: Any, zone: Any) -> list[Any]:
