@@ -21,4 +21,4 @@ __all__ = [
 ]
 
 
-publish(globals(), __all__)
+publish(globals(), __all__, as_data=["ScoreState"])

@@ -22,7 +22,7 @@ from .._frames import table_rows
 from .._ranking import Ranking
 from ..events import Event
 from ..progress import Progress, tracked
-from . import _batch, _incremental
+from . import _batch, _incremental, _merge
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
@@ -163,6 +163,30 @@ class ScoringModel:
 
     # Bound directly, not wrapped: the live path makes one call per event.
     ingest = _incremental.ingest
+
+    def merge(
+        self, a: ScoreState, b: ScoreState, *, profile: Mapping[str, Any] | None = None
+    ) -> ScoreState:
+        """One state of a lead from two states built from disjoint sets of its events.
+
+        The merge is associative and commutative, so partial states built on separate
+        partitions combine in any grouping (see ``docs/datalake.md``): counts and last
+        times equal :meth:`ingest` of all the events exactly, totals and contributions
+        after rounding. ``hot_since`` is the same upper bound as for late events.
+        States that match different profile rules are refused unless ``profile`` says
+        which profile is current. Events seen by both states count twice: deduplicate
+        at-least-once deliveries before building the parts.
+
+        >>> from datetime import datetime, timezone
+        >>> from b2bfunnel import Event, ScoringModel
+        >>> model = ScoringModel.default()
+        >>> at = datetime(2026, 11, 2, tzinfo=timezone.utc)
+        >>> a = model.ingest(model.new_state("L1"), Event("L1", "webinar_completed", at))
+        >>> b = model.ingest(model.new_state("L1"), Event("L1", "pricing_page_visit", at))
+        >>> model.score_state(model.merge(a, b), as_of=at).total
+        40.0
+        """
+        return _merge.merge(self._engine, a, b, profile)
 
     def score_state(self, state: ScoreState, *, as_of: datetime) -> Score:
         """The score of an incremental state at ``as_of`` (not before its latest event)."""
