@@ -1,0 +1,213 @@
+"""Scoring a data lake in two steps, shared by the Spark and Dask adaptors.
+
+1. Per partition of events: one partial :class:`ScoreState` per lead
+   (:func:`partial_states`), so memory holds states, never a lead's events.
+2. Per lead, after the states and the profile meet on one partition: merge them and
+   score (:func:`score_leads`), one row with the columns of ``b2bfunnel score`` CSV.
+
+States cross the shuffle pickled (a few hundred bytes each). Every function here takes
+pandas frames or plain values, so it is the same for every engine; the engines' own
+modules only move data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import operator
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from ._frames import events_from, table_rows
+from .errors import InvalidInputError
+from .events import Event
+from .nurture import NurtureFlow, NurtureState
+from .scoring import ScoreState, ScoringModel
+
+__all__ = [
+    "RANK_COLUMNS",
+    "SCORED_COLUMNS",
+    "advanced_frame",
+    "empty_frame",
+    "partial_frame",
+    "partial_states",
+    "profile_frame",
+    "ranked_frame",
+    "score_leads",
+    "scored_frame",
+]
+
+# The columns of `b2bfunnel score --format csv`, in its order.
+RANK_COLUMNS = ("rank", "lead", "score", "band", "grade", "reasons")
+# Per lead after merging: the total (to sort on) and the CSV columns after rank.
+SCORED_COLUMNS = ("lead", "total", "score", "band", "grade", "reasons")
+PAYLOAD_COLUMNS = ("lead_id", "kind", "payload")
+PROFILE, STATE = 0, 1  # what a shuffled payload holds
+_BY_TIME = operator.attrgetter("ts")
+
+
+def partial_states(
+    model: ScoringModel, batches: Iterable[Sequence[Event]], as_of: datetime
+) -> dict[str, ScoreState]:
+    """One state per lead from a partition's events at or before ``as_of``.
+
+    Each batch is ingested in time order; a later batch may hold older events, which
+    only loosens ``hot_since`` to its documented bound.
+    """
+    asof_ts = as_of.timestamp()
+    states: dict[str, ScoreState] = {}
+    for batch in batches:
+        by_lead: dict[str, list[Event]] = {}
+        for event in sorted(batch, key=_BY_TIME):
+            if event.ts <= asof_ts:
+                by_lead.setdefault(event.lead_id, []).append(event)
+        for lead_id, events in by_lead.items():
+            state = states.get(lead_id) or model.new_state(lead_id)
+            states[lead_id] = model.ingest(state, events)
+    return states
+
+
+def profile_payloads(frame: Any) -> Iterator[tuple[str, bytes]]:
+    """``(lead id, pickled profile)`` per row of a DataFrame of profiles, blank cells
+    dropped, as the CLI reads a leads file."""
+    for row, profile in enumerate(table_rows(frame, path="profiles")):
+        lead_id = profile.get("id")
+        if not isinstance(lead_id, str):
+            raise InvalidInputError(
+                f"expected a lead id, got {lead_id!r}", path=f"profiles[{row}].id"
+            )
+        yield lead_id, pickle.dumps(profile)
+
+
+def score_leads(
+    model: ScoringModel,
+    payloads: Iterable[tuple[str, int, bytes]],
+    as_of: datetime,
+) -> list[tuple[str, float, float, str, str, str]]:
+    """Merge each profiled lead's partial states and score it.
+
+    ``payloads`` are ``(lead id, PROFILE or STATE, pickle)``, every payload of a lead in
+    this call. A row is ``(lead, total, *the CSV columns after rank and lead)``; leads
+    without a profile are skipped, as :meth:`ScoringModel.rank` skips their events.
+    """
+    from .cli.score import score_rows  # the CLI's own row, so the columns cannot drift
+
+    profiles: dict[str, dict[str, Any]] = {}
+    states: dict[str, list[ScoreState]] = {}
+    for lead_id, kind, payload in payloads:
+        if kind == PROFILE:
+            if lead_id in profiles:
+                raise InvalidInputError(f"duplicate lead id {lead_id!r}", path="profiles.id")
+            profiles[lead_id] = pickle.loads(payload)
+        else:
+            states.setdefault(lead_id, []).append(pickle.loads(payload))
+    rows = []
+    for lead_id, profile in profiles.items():
+        state = model.new_state(lead_id, profile)
+        for part in states.get(lead_id, ()):
+            state = model.merge(state, part, profile=profile)
+        score = model.score_state(state, as_of=as_of)
+        (row,) = score_rows([score], {}, [])
+        rows.append((lead_id, score.total, row["score"], row["band"], row["grade"], row["reasons"]))
+    return rows
+
+
+def advance_rows(
+    flow: NurtureFlow, lead_ids: Sequence[str], states: Sequence[str], as_of: datetime
+) -> list[tuple[str, str, str]]:
+    """``(lead id, new state JSON, actions JSON)`` for states saved as ``to_dict`` JSON."""
+    out = []
+    for row, (lead_id, text) in enumerate(zip(lead_ids, states, strict=True)):
+        try:
+            data = json.loads(text)
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise InvalidInputError(f"not JSON: {exc}", path=f"states[{row}]") from None
+        state = NurtureState.from_dict(data)
+        new, actions = flow.advance(state, as_of=as_of)
+        out.append(
+            (
+                lead_id,
+                json.dumps(new.to_dict(), ensure_ascii=False),
+                json.dumps([a.to_dict() for a in actions], ensure_ascii=False),
+            )
+        )
+    return out
+
+
+# --- pandas frames in and out (pandas is there whenever an engine calls these) -------
+
+
+def _pandas() -> Any:
+    # Through importlib: pandas ships no type hints, and frames are Any here anyway.
+    return importlib.import_module("pandas")
+
+
+def empty_frame(columns: Sequence[str]) -> Any:
+    """A frame with no rows and text ``columns``: for an engine's ``meta``."""
+    pd = _pandas()
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _payloads(lead_ids: list[str], kind: int, payloads: list[bytes]) -> Any:
+    pd = _pandas()
+    return pd.DataFrame(
+        {
+            "lead_id": pd.Series(lead_ids, dtype=object),
+            "kind": pd.Series([kind] * len(lead_ids), dtype="int64"),
+            "payload": pd.Series(payloads, dtype=object),
+        },
+        columns=list(PAYLOAD_COLUMNS),
+    )
+
+
+def partial_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -> Any:
+    """Step 1 on frames of events: a frame ``lead_id, kind, payload`` of pickled states.
+
+    An integer ``at`` column holds POSIX microseconds (how Spark hands over timestamps).
+    """
+    pd = _pandas()
+
+    def events(frame: Any) -> list[Event]:
+        if "at" in frame.columns and frame["at"].dtype.kind in "iu":
+            frame = frame.assign(at=pd.to_datetime(frame["at"], unit="us", utc=True))
+        return events_from(frame)
+
+    states = partial_states(model, (events(frame) for frame in frames), as_of)
+    return _payloads(list(states), STATE, [pickle.dumps(s) for s in states.values()])
+
+
+def profile_frame(frame: Any) -> Any:
+    """Profiles as a frame ``lead_id, kind, payload`` of pickled profiles."""
+    pairs = list(profile_payloads(frame))
+    return _payloads([p[0] for p in pairs], PROFILE, [p[1] for p in pairs])
+
+
+def scored_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -> Any:
+    """Step 2 on frames holding every payload of their leads: :data:`SCORED_COLUMNS`."""
+    payloads = (
+        row
+        for frame in frames
+        for row in zip(frame["lead_id"], frame["kind"], frame["payload"], strict=True)
+    )
+    rows = score_leads(model, payloads, as_of)
+    return (
+        _pandas()
+        .DataFrame(rows, columns=list(SCORED_COLUMNS))
+        .astype({"lead": object, "band": object, "grade": object, "reasons": object})
+    )
+
+
+def ranked_frame(frame: Any) -> Any:
+    """Scored rows best first, ties by lead id, numbered: :data:`RANK_COLUMNS`."""
+    ordered = frame.sort_values(["total", "lead"], ascending=[False, True], kind="stable")
+    ordered = ordered.drop(columns="total").reset_index(drop=True)
+    ordered.insert(0, "rank", range(1, len(ordered) + 1))
+    return ordered[list(RANK_COLUMNS)]
+
+
+def advanced_frame(flow: NurtureFlow, frame: Any, as_of: datetime) -> Any:
+    """Nurture states ``lead_id, state`` advanced: ``lead_id, state, actions``."""
+    rows = advance_rows(flow, frame["lead_id"].tolist(), frame["state"].tolist(), as_of)
+    return _pandas().DataFrame(rows, columns=["lead_id", "state", "actions"], dtype=object)

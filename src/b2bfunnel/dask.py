@@ -1,0 +1,87 @@
+"""Scoring and nurture on Dask (``pip install "b2bfunnel[dask]"``).
+
+The same two steps as :mod:`b2bfunnel.spark`: each partition of events becomes one
+small state per lead (``map_partitions``), only those states are shuffled by lead, and
+each lead's states are merged (:meth:`ScoringModel.merge`) and scored. A lead's raw
+events are never grouped. See ``docs/datalake.md``.
+
+dask and pandas are imported inside the functions: ``import b2bfunnel`` never loads them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import _partials
+from ._time import require_aware
+from .errors import InvalidInputError
+from .nurture import NurtureFlow
+from .scoring import ScoringModel
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+__all__ = ["advance_due", "rank"]
+
+Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
+
+
+def rank(
+    profiles: dd.DataFrame, events: dd.DataFrame, model: ScoringModel, *, as_of: datetime
+) -> dd.DataFrame:
+    """Score and rank every profile, as ``b2bfunnel score --format csv`` does.
+
+    ``profiles`` has an ``id`` column and any profile columns; ``events`` has
+    ``lead_id``, ``name`` and ``at`` (zoned datetimes, or ISO 8601 text with an offset)
+    and any property columns. Returns the columns ``rank, lead, score, band, grade,
+    reasons``, best first, ties by lead id, lazily (call ``.compute()``).
+    """
+    import dask.dataframe as dd
+
+    if not isinstance(model, ScoringModel):
+        raise InvalidInputError(
+            f"expected a ScoringModel, got {type(model).__name__}", path="model"
+        )
+    require_aware(as_of, "as_of")
+    payload_meta = _partials.profile_frame(_partials.empty_frame(["id"]))
+    partials = events.map_partitions(_partial, model, as_of, meta=payload_meta)
+    leads = profiles.map_partitions(_partials.profile_frame, meta=payload_meta)
+    scored_meta = _partials.scored_frame(model, [], as_of)
+    scored = (
+        dd.concat([leads, partials])
+        .shuffle("lead_id")
+        .map_partitions(_scored, model, as_of, meta=scored_meta)
+    )
+    # One row per lead, so ordering them all in one partition is cheap next to the
+    # events (Spark's adaptor does the same with one window).
+    ranked_meta = _partials.ranked_frame(scored_meta)
+    return scored.repartition(npartitions=1).map_partitions(
+        _partials.ranked_frame, meta=ranked_meta
+    )
+
+
+def advance_due(states: dd.DataFrame, flow: NurtureFlow, as_of: datetime) -> dd.DataFrame:
+    """Advance every nurture state to ``as_of``: columns ``lead_id, state, actions``.
+
+    ``states`` has ``lead_id`` and ``state`` (a :class:`NurtureState` as its
+    ``to_dict`` JSON); see :func:`b2bfunnel.spark.advance_due` for the columns returned
+    and for deduplicating retried actions by ``idempotency_key``.
+    """
+    if not isinstance(flow, NurtureFlow):
+        raise InvalidInputError(f"expected a NurtureFlow, got {type(flow).__name__}", path="flow")
+    require_aware(as_of, "as_of")
+    meta = _partials.advanced_frame(flow, _partials.empty_frame(["lead_id", "state"]), as_of)
+    return states[["lead_id", "state"]].map_partitions(_advanced, flow, as_of, meta=meta)
+
+
+def _partial(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
+    return _partials.partial_frame(model, [frame], as_of)
+
+
+def _scored(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
+    return _partials.scored_frame(model, [frame], as_of)
+
+
+def _advanced(frame: Frame, flow: NurtureFlow, as_of: datetime) -> Frame:
+    return _partials.advanced_frame(flow, frame, as_of)

@@ -1,0 +1,358 @@
+"""b2bfunnel.spark and b2bfunnel.dask on the real engines equal single-process rank()."""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import importlib.util
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import b2bfunnel as bf
+from b2bfunnel.cli import main as cli_main
+
+pytestmark = pytest.mark.engines
+
+DATA = importlib.resources.files("b2bfunnel") / "data"
+AS_OF = datetime(2026, 11, 23, 9, tzinfo=UTC)
+REQUIRED = os.environ.get("B2BFUNNEL_REQUIRE_ENGINES") == "1"
+HALF_LIFE = {"decay": {"kind": "half_life", "half_life_days": 20}, "hot_threshold": 60}
+
+
+def _missing(*modules: str) -> str | None:
+    absent = [m for m in modules if importlib.util.find_spec(m) is None]
+    if absent:
+        return f"{', '.join(absent)} not installed (pip install '.[spark]' / '.[dask]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local[2] Spark session with few shuffle partitions, in a non-UTC time zone."""
+    reason = _missing("pyspark", "pandas", "pyarrow")
+    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        reason = "Java not found (pyspark needs a JDK 17+ on PATH or JAVA_HOME)"
+    if reason:
+        pytest.skip(reason)
+    from pyspark.sql import SparkSession
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # workers import this b2bfunnel
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("b2bfunnel-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "Europe/Madrid")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """A distributed LocalCluster of 2 single-threaded worker processes."""
+    reason = _missing("dask", "distributed", "pandas")
+    if reason:
+        pytest.skip(reason)
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+# --- data -----------------------------------------------------------------------
+
+
+def _sample_frames() -> tuple[Any, Any]:
+    """The shipped sample CRM export as text columns, read as the CLI reads it."""
+    import pandas as pd
+
+    def read(name: str) -> Any:
+        with (DATA / name).open(encoding="utf-8") as handle:
+            return pd.DataFrame(list(csv.DictReader(handle)), dtype=object)
+
+    return read("demo_leads.csv"), read("demo_events.csv")
+
+
+def _cli_rows(*extra: str) -> list[dict[str, str]]:
+    """`b2bfunnel score --format csv` on the shipped sample, parsed."""
+    with importlib.resources.as_file(DATA) as folder:
+        out = io.StringIO()
+        args = ["score", "--leads", str(folder / "demo_leads.csv")]
+        args += ["--events", str(folder / "demo_events.csv"), "--format", "csv"]
+        assert cli_main([*args, "--as-of", AS_OF.isoformat(), *extra], out) == 0
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def _as_text(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Engine rows written as the CLI writes CSV cells."""
+    return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+def _generated(events: int, leads: int) -> tuple[Any, Any]:
+    """Reproducible leads and events: names the default model scores plus noise, zoned
+    times over 200 days, a sparse ``path`` property."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(15)
+    ids = np.array([f"G{i:06d}" for i in range(leads)], dtype=object)
+    titles = np.array(["CIO", "Head of IT", "Analyst", "Director de IT", ""], dtype=object)
+    profiles = pd.DataFrame(
+        {
+            "id": ids,
+            "job_title": titles[rng.integers(0, len(titles), leads)],
+            "employees": rng.integers(5, 5000, leads),
+        }
+    )
+    names = np.array(
+        ["pricing_page_visit", "case_study_download", "webinar_completed",
+         "email_case_study_click", "email_open", "page_view"], dtype=object,
+    )  # fmt: skip
+    skew = rng.zipf(1.6, events) % leads  # a few leads with very many events
+    seconds = rng.integers(0, 200 * 86_400, events)
+    paths = np.array(["/pricing", None, None, "/blog"], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "lead_id": ids[skew],
+            "name": names[rng.integers(0, len(names), events)],
+            "at": pd.Timestamp(AS_OF) - pd.to_timedelta(seconds, unit="s"),
+            "path": paths[rng.integers(0, len(paths), events)],
+        }
+    )
+    return profiles, frame
+
+
+def _events_of(frame: Any) -> Iterator[bf.Event]:
+    """The generated events as single-process Events (the engines read the same)."""
+    for lead_id, name, at, path in zip(
+        frame["lead_id"], frame["name"], frame["at"], frame["path"], strict=True
+    ):
+        yield bf.Event(lead_id, name, at.to_pydatetime(), {"path": path} if path else None)
+
+
+def _assert_same_ranking(got: list[dict[str, Any]], scores: list[bf.Score]) -> None:
+    """Same rows as rank(); order equal except leads whose totals tie within 1e-9."""
+    by_lead = {s.lead_id: s for s in scores}
+    assert len(got) == len(scores)
+    assert sorted(r["lead"] for r in got) == sorted(by_lead)
+    from b2bfunnel.cli.score import score_rows
+
+    want = {r["lead"]: r for r in score_rows(scores, {}, [])}
+    for position, row in enumerate(got):
+        expected = want[row["lead"]]
+        assert {k: row[k] for k in ("score", "band", "grade", "reasons")} == {
+            k: expected[k] for k in ("score", "band", "grade", "reasons")
+        }
+        assert row["rank"] == position + 1
+        at_position = scores[position]
+        if at_position.lead_id != row["lead"]:
+            assert abs(at_position.total - by_lead[row["lead"]].total) <= 1e-9
+
+
+# --- Spark ----------------------------------------------------------------------
+
+
+def test_spark_rank_equals_the_cli_on_the_sample(spark: Any) -> None:
+    """Spark's ranking of the shipped sample is the CLI's CSV, row for row."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    result = bspark.rank(
+        spark.createDataFrame(leads),
+        spark.createDataFrame(events),
+        bf.ScoringModel.default(),
+        as_of=AS_OF,
+    )
+    assert result.columns == list(_cli_rows()[0])
+    assert _as_text([r.asDict() for r in result.collect()]) == _cli_rows()
+
+
+def test_spark_rank_with_half_life_decay(spark: Any, tmp_path: Any) -> None:
+    """A per-event decay merges its weights across partitions to the same ranking."""
+    from b2bfunnel import spark as bspark
+
+    (tmp_path / "f.toml").write_text(
+        '[scoring]\nhot_threshold = 60\n[scoring.decay]\nkind = "half_life"\nhalf_life_days = 20\n'
+    )
+    leads, events = _sample_frames()
+    model = bf.ScoringModel.from_dict(HALF_LIFE)
+    result = bspark.rank(
+        spark.createDataFrame(leads),
+        spark.createDataFrame(events).repartition(3),
+        model,
+        as_of=AS_OF,
+        partitions=3,
+    )
+    got = _as_text([r.asDict() for r in result.collect()])
+    assert got == _cli_rows("--config", str(tmp_path / "f.toml"))
+
+
+def test_spark_reads_timestamps_in_any_session_zone(spark: Any) -> None:
+    """A TIMESTAMP column gives the same instants as ISO text, whatever the session zone."""
+    import pandas as pd
+
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    typed = events.assign(at=pd.to_datetime(events["at"], utc=True))
+    model = bf.ScoringModel.default()
+    as_text = bspark.rank(
+        spark.createDataFrame(leads), spark.createDataFrame(events), model, as_of=AS_OF
+    )
+    as_time = bspark.rank(
+        spark.createDataFrame(leads), spark.createDataFrame(typed), model, as_of=AS_OF
+    )
+    assert as_time.collect() == as_text.collect()
+
+
+def test_spark_refuses_events_without_time(spark: Any) -> None:
+    """A missing `at` column is an InvalidInputError naming the columns present."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    with pytest.raises(bf.InvalidInputError, match="missing column at"):
+        bspark.rank(
+            spark.createDataFrame(leads),
+            spark.createDataFrame(events.drop(columns=["at"])),
+            bf.ScoringModel.default(),
+            as_of=AS_OF,
+        )
+
+
+def _nurture_states() -> tuple[bf.NurtureFlow, list[tuple[str, str]]]:
+    flow = bf.NurtureFlow.default()
+    start = AS_OF - timedelta(days=40)
+    states = [flow.enroll(f"L{i}", at=start + timedelta(days=i)) for i in range(12)]
+    return flow, [(s.lead_id, json.dumps(s.to_dict())) for s in states]
+
+
+def _expected_advance(flow: bf.NurtureFlow, rows: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    out = []
+    for lead_id, text in rows:
+        state, actions = flow.advance(bf.NurtureState.from_dict(json.loads(text)), as_of=AS_OF)
+        out.append((lead_id, state.to_dict(), [a.to_dict() for a in actions]))
+    return out
+
+
+def test_spark_advance_due_equals_advance(spark: Any) -> None:
+    """advance_due returns each state and its actions, keys included, as advance() does."""
+    from b2bfunnel import spark as bspark
+
+    flow, rows = _nurture_states()
+    frame = spark.createDataFrame(rows, "lead_id string, state string")
+    got = [
+        (r.lead_id, json.loads(r.state), json.loads(r.actions))
+        for r in bspark.advance_due(frame, flow, AS_OF).collect()
+    ]
+    assert sorted(got, key=lambda r: r[0]) == sorted(_expected_advance(flow, rows))
+    assert any(action["idempotency_key"] for _, _, actions in got for action in actions)
+
+
+# --- Dask -----------------------------------------------------------------------
+
+
+def test_dask_rank_equals_the_cli_on_the_sample(dask_client: Any) -> None:
+    """Dask's ranking of the shipped sample is the CLI's CSV, row for row."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events = _sample_frames()
+    result = bdask.rank(
+        dd.from_pandas(leads, npartitions=2),
+        dd.from_pandas(events, npartitions=3),
+        bf.ScoringModel.default(),
+        as_of=AS_OF,
+    ).compute()
+    assert list(result.columns) == list(_cli_rows()[0])
+    assert _as_text(result.to_dict("records")) == _cli_rows()
+
+
+def test_dask_advance_due_equals_advance(dask_client: Any) -> None:
+    """Dask's advance_due equals advance() state by state."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from b2bfunnel import dask as bdask
+
+    flow, rows = _nurture_states()
+    frame = dd.from_pandas(pd.DataFrame(rows, columns=["lead_id", "state"]), npartitions=2)
+    got = [
+        (r["lead_id"], json.loads(r["state"]), json.loads(r["actions"]))
+        for r in bdask.advance_due(frame, flow, AS_OF).compute().to_dict("records")
+    ]
+    assert sorted(got, key=lambda r: r[0]) == sorted(_expected_advance(flow, rows))
+
+
+# --- 1,000,000 events -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def million() -> tuple[Any, Any, list[bf.Score]]:
+    """1,000,000 generated events of 20,000 leads and their single-process ranking."""
+    if not REQUIRED:
+        pytest.skip("1,000,000 events run in CI's engine step (B2BFUNNEL_REQUIRE_ENGINES=1)")
+    profiles, events = _generated(1_000_000, 20_000)
+    model = bf.ScoringModel.default()
+    scores = model.rank(profiles.to_dict("records"), _events_of(events), as_of=AS_OF)
+    return profiles, events, scores
+
+
+@pytest.mark.large
+def test_spark_rank_on_a_million_events(spark: Any, million: Any) -> None:
+    """Spark equals rank() on 1,000,000 skewed events."""
+    from b2bfunnel import spark as bspark
+
+    profiles, events, scores = million
+    result = bspark.rank(
+        spark.createDataFrame(profiles),
+        spark.createDataFrame(events),
+        bf.ScoringModel.default(),
+        as_of=AS_OF,
+    )
+    _assert_same_ranking([r.asDict() for r in result.collect()], scores)
+
+
+@pytest.mark.large
+def test_dask_rank_on_a_million_events(dask_client: Any, million: Any) -> None:
+    """Dask equals rank() on 1,000,000 skewed events."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    profiles, events, scores = million
+    result = bdask.rank(
+        dd.from_pandas(profiles, npartitions=2),
+        dd.from_pandas(events, npartitions=8),
+        bf.ScoringModel.default(),
+        as_of=AS_OF,
+    ).compute()
+    _assert_same_ranking(result.to_dict("records"), scores)
+
+
+def test_importing_the_adaptors_loads_no_engine() -> None:
+    """`import b2bfunnel.spark` / `.dask` import neither pyspark, dask nor pandas."""
+    code = (
+        "import sys, b2bfunnel, b2bfunnel.spark, b2bfunnel.dask; "
+        "print(sorted(m for m in ('pyspark', 'dask', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
