@@ -456,6 +456,14 @@ class TestDefinitionChecks:
                 data[key] = value
         assert where in problems(data)
 
+    def test_numbers_from_numpy_and_huge_integers_are_scores(self) -> None:
+        """A numpy score and 10**400 are numbers: compared, not crashing."""
+        import numpy as np
+
+        for score in (np.float64(150.0), np.int64(150), 10**400):
+            state, _ = FLOW.handle(FLOW.enroll("L1", at=T0), ev("visit", 1), score=score)
+            assert state.status == "sales_ready"
+
     def test_a_nan_score_is_refused(self) -> None:
         """score=nan cannot fire (or skip) an at_least guard: it is refused."""
         with pytest.raises(bf.InvalidInputError) as info:

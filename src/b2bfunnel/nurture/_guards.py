@@ -19,14 +19,15 @@ def score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) ->
             elif hasattr(score, "hot"):
                 hot = bool(score.hot)
             else:
-                hot = float(score) >= threshold
+                number = as_number(score)  # 10**400 reads as infinity, not an error
+                hot = number is not None and number >= threshold
             if hot is not bool(wanted):
                 return False
         elif key == "at_least":
             if score is None:
                 return False
-            total = score.total if hasattr(score, "total") else float(score)
-            if not total >= wanted:
+            total = score.total if hasattr(score, "total") else as_number(score)
+            if total is None or not total >= wanted:
                 return False
         elif key == "band" and getattr(score, "band", None) != wanted:
             return False
