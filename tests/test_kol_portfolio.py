@@ -168,3 +168,21 @@ def test_agrees_with_milp(kind: str, count: int) -> None:
     assert solved.success
     assert plan.optimal
     assert plan.objective == pytest.approx(-solved.fun, rel=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["uncorrelated", "flat rate card", "tied groups", "correlated"])
+def test_exact_against_brute_force_at_twenty(kind: str) -> None:
+    """Twenty candidates: every one of the 2^20 selections is tried (vectorised)."""
+    np = pytest.importorskip("numpy")
+    pool = _generated(kind, 20, seed=20)
+    values = np.array([bf.kol_fit(c, CTO).qualified_reach for c in pool])
+    costs = np.array([float(c.cost_per_post or 0) for c in pool])
+    budget = Decimal(str(round(float(costs.sum()) * 0.4, 3)))
+    best = 0.0
+    for start in range(0, 2**20, 2**16):  # in chunks, to keep memory small
+        subsets = ((np.arange(start, start + 2**16)[:, None] >> np.arange(20)) & 1).astype(float)
+        fits = subsets @ costs <= float(budget) + 1e-9
+        best = max(best, float((subsets @ values)[fits].max(initial=0.0)))
+    plan = bf.plan_portfolio(pool, CTO, budget)
+    assert plan.optimal
+    assert plan.objective == pytest.approx(best, rel=1e-12)
