@@ -57,3 +57,12 @@ def test_unknown_risk_flag_is_located_once(
     err = capsys.readouterr().err
     assert f"{candidates}:3:risk_flags[1]: unknown risk flag 'crypto_shilling'" in err
     assert err.count(f"{candidates}:3") == 1
+
+
+def test_nps_table_says_when_the_interval_is_adjusted(tmp_path: Path) -> None:
+    """A cell below 30 answers says its interval is adjusted Wald, not score +- margin."""
+    answers = tmp_path / "answers.csv"
+    answers.write_text("score\n10\n9\n3\n", encoding="utf-8")
+    status, text = run("nps", str(answers), "--format", "csv")
+    assert status == 0
+    assert "adjusted-Wald interval (Rocks 2016)" in text

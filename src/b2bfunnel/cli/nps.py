@@ -64,7 +64,10 @@ def _nps_rows(report: Report) -> list[dict[str, Any]]:
         if report.period is not None:
             row["period"] = period
         row.update(_nps_figures(result))
-        row["note"] = f"n < {report.min_n}: too few to trust" if small else ""
+        notes = [f"n < {report.min_n}: too few to trust"] if small else []
+        if result.method == "adjusted_wald":  # the interval is not score +- margin
+            notes.append("adjusted-Wald interval (Rocks 2016)")
+        row["note"] = "; ".join(notes)
         rows.append(row)
     return rows
 
