@@ -325,6 +325,17 @@ def test_psi_of_itself_is_zero_and_of_a_shift_positive(hand: Evaluation) -> None
     assert hand.psi(other) > 0.25
 
 
+def test_dataframes_evaluate_like_rows() -> None:
+    """Profiles and outcomes as pandas DataFrames give the same evaluation as rows."""
+    pd = pytest.importorskip("pandas")
+    profiles, events, outcomes = population(SCORES, LABELS)
+    rows = bf.evaluate(FLAT, profiles, events, outcomes, cutoff=CUTOFF)
+    frames = bf.evaluate(
+        FLAT, pd.DataFrame(profiles), events, pd.DataFrame(outcomes), cutoff=CUTOFF
+    )
+    assert frames.to_dict() == rows.to_dict()
+
+
 def test_to_dict_is_json_ready(hand: Evaluation) -> None:
     """to_dict gives plain data json can write."""
     import json

@@ -193,14 +193,7 @@ def fit_points(
         weights, errors, intercept = _logistic(features, rows, labels)
         l2, bins = L2, ()
     points = [round(w * unit, POINT_PLACES) for w in weights]
-    support = [0] * len(features)
-    for row in rows:
-        for j, _ in row:
-            support[j] += 1
-    coefficients = tuple(
-        Coefficient(f.name, f.kind, w, p, (p - z * e * unit, p + z * e * unit), s, f.base_points)
-        for f, w, p, e, s in zip(features, weights, points, errors, support, strict=True)
-    )
+    coefficients = _coefficients(features, rows, weights, errors, points, z * unit)
     totals = [math.fsum(points[j] * x for j, x in row) for row in rows]
     calibration = platt(totals, labels)
     warnings = []
@@ -225,6 +218,27 @@ def fit_points(
         l2,
         bins,
         tuple(warnings),
+    )
+
+
+def _coefficients(
+    features: Sequence[Feature],
+    rows: Sequence[SparseRow],
+    weights: Sequence[float],
+    errors: Sequence[float],
+    points: Sequence[float],
+    half_width: float,
+) -> tuple[Coefficient, ...]:
+    """One coefficient per feature; ``half_width`` turns a standard error into points."""
+    support = [0] * len(features)
+    for row in rows:
+        for j, _ in row:
+            support[j] += 1
+    return tuple(
+        Coefficient(
+            f.name, f.kind, w, p, (p - half_width * e, p + half_width * e), s, f.base_points
+        )
+        for f, w, p, e, s in zip(features, weights, points, errors, support, strict=True)
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from .._display import Displayed
+from .._frames import table_rows
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -92,9 +93,9 @@ def time_split(
             f"{days:g} days earlier",
             path="fit_cutoff",
         )
-    leads = list(profiles)
+    leads = list(table_rows(profiles, path="profiles"))
     batch = as_events(events)
-    known = list(outcomes)
+    known = list(table_rows(outcomes, path="outcomes"))
     model = ScoringModel.default() if base is None else base
     fitted = fit_points(
         leads,
