@@ -99,11 +99,11 @@ def feature_rows(
     out: list[SparseRow] = []
     for score in scores:
         row: list[tuple[int, float]] = []
-        for rule, value, kind, *_ in score.rows:
-            j = column.get(rule)
+        for item in score.rows:  # (rule, points, kind, ...): see Score.rows
+            j = column.get(item[0])
             if j is None:
                 continue
-            x = 1.0 if kind == "explicit" else value / points[j]
+            x = 1.0 if item[2] == "explicit" else item[1] / points[j]
             if x:
                 row.append((j, x))
         if fields:
