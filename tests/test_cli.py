@@ -452,6 +452,30 @@ class TestVelocityCommands:
         assert float(data["reports"]["yes"]["velocity"]) == 400
         assert data["lifts"]["yes"]["velocity_ratio"] == pytest.approx(4)
 
+    def test_velocity_csv_has_the_comparison(self, tmp_path: Path) -> None:
+        """--format csv carries what the table prints under its rows: each cohort's
+        velocity and cycle change against the baseline, their intervals, the main lever
+        (400 vs 100 per day: +300%; 5 vs 10 days in every resample: -50%)."""
+        path = tmp_path / "deals.csv"
+        path.write_text(DEALS_CSV, encoding="utf-8")
+        status, text = run(
+            "velocity", str(path), "--by", "influenced", "--as-of", "2026-02-01T00:00:00Z",
+            "--format", "csv",
+        )  # fmt: skip
+        assert status == 0
+        rows = {row["cohort"]: row for row in csv.DictReader(io.StringIO(text))}
+        assert rows["no"]["velocity_change"] == ""
+        yes = rows["yes"]
+        assert (yes["baseline"], yes["velocity_change"], yes["main_lever"]) == (
+            "no",
+            "3.000",
+            "win_rate",
+        )
+        assert float(yes["velocity_change_low"]) <= 3 <= float(yes["velocity_change_high"])
+        assert [yes[k] for k in ("cycle_change", "cycle_change_low", "cycle_change_high")] == [
+            "-0.500"
+        ] * 3
+
     def test_velocity_bad_cell(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A won deal without closed_at is reported at file:line:column."""
         path = tmp_path / "deals.csv"

@@ -43,6 +43,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         return write_json(comparison.to_dict(), out)
     rows = [_velocity_row(key, report) for key, report in comparison.items()]
+    if args.format == "csv":
+        # A CSV has no room for the lines under the table: each cohort's row carries them.
+        rows = [
+            {**_velocity_row(key, report), **_lift_columns(comparison, key)}
+            for key, report in comparison.items()
+        ]
     write_rows(args, rows, out)
     if args.format == "table":
         out.write("\n" + lift_lines(comparison))
@@ -65,6 +71,42 @@ def _velocity_row(key: Any, report: VelocityReport) -> dict[str, Any]:
     }
 
 
+def _lift_columns(comparison: Any, key: Any) -> dict[str, str]:
+    """The comparison figures of one cohort against the baseline (blank for the baseline):
+    relative velocity and cycle changes with their bootstrap intervals, the main lever."""
+    lift = comparison.lifts.get(key)
+    if lift is None:
+        return dict.fromkeys(_LIFT_COLUMNS, "")
+
+    def show(value: float | None) -> str:
+        return "undefined" if value is None else f"{value:.3f}"
+
+    velocity_low, velocity_high = lift.interval or (None, None)
+    cycle_low, cycle_high = lift.cycle_interval or (None, None)
+    return {
+        "baseline": str(comparison.baseline),
+        "velocity_change": show(lift.relative_velocity),
+        "velocity_change_low": show(None if velocity_low is None else velocity_low - 1),
+        "velocity_change_high": show(None if velocity_high is None else velocity_high - 1),
+        "cycle_change": show(lift.relative_cycle),
+        "cycle_change_low": show(cycle_low),
+        "cycle_change_high": show(cycle_high),
+        "main_lever": lift.main_lever or "",
+    }
+
+
+_LIFT_COLUMNS = (
+    "baseline",
+    "velocity_change",
+    "velocity_change_low",
+    "velocity_change_high",
+    "cycle_change",
+    "cycle_change_low",
+    "cycle_change_high",
+    "main_lever",
+)
+
+
 def lift_lines(comparison: Any) -> str:
     """One line per cohort: its velocity lift over the baseline and the main lever."""
     lines = []
@@ -78,6 +120,9 @@ def lift_lines(comparison: Any) -> str:
             text += f" (95% bootstrap: {low - 1:+.0%} to {high - 1:+.0%})"
         if lift.relative_cycle is not None:
             text += f", cycle {lift.relative_cycle:+.0%}"
+            if lift.cycle_interval:
+                low, high = lift.cycle_interval
+                text += f" ({low:+.0%} to {high:+.0%})"
         if lift.main_lever:
             text += f"; main lever: {lift.main_lever.replace('_', ' ')}"
         lines.append(text + "\n")
