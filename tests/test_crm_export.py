@@ -476,3 +476,48 @@ class TestProgress:
         assert run("score", "--leads", str(DATA / "leads_es.csv"), "--events", str(events),
                    "--as-of", AS_OF, "--quiet")[0] == 0  # fmt: skip
         assert "events.csv: 4 rows (" in terminal.getvalue()
+
+
+class TestQualifyRow:
+    NOW = "2026-11-23T08:00:00+00:00"
+
+    def test_crm_row(self) -> None:
+        """A CRM row qualifies: labels as CRMs write them, NaN blank, ISO dates."""
+        from datetime import UTC, datetime
+
+        row = {
+            "id": "L1",
+            "budget": "Approved",
+            "authority": "Economic Buyer",
+            "need": float("nan"),
+            "timing": "2026-12-15",
+            "committee": "economic buyer; Champion",
+        }
+        now = datetime(2026, 11, 23, tzinfo=UTC)
+        result = bf.Funnel().qualify(row, as_of=now, ignore_unknown=True)
+        assert result.missing == ("need",)
+        assert set(result.met) >= {"budget", "authority", "timing"}
+
+    def test_strict_by_default(self) -> None:
+        """Without ignore_unknown a column that is no criterion is refused, with a hint."""
+        with pytest.raises(bf.InvalidInputError, match="unknown criterion 'budgt'"):
+            bf.Funnel().qualify({"budgt": "approved"})
+
+    def test_cli_reads_crm_labels_and_reports_every_bad_row(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The qualify command reads 'Economic Buyer' and lists both bad rows."""
+        path = tmp_path / "answers.csv"
+        path.write_text(
+            "id,budget,authority\nL1,Approved,Economic Buyer\nL2,soon,\nL3,,boss\n",
+            encoding="utf-8",
+        )
+        status, _ = run("qualify", str(path), "--as-of", self.NOW)
+        assert status == 2
+        err = capsys.readouterr().err
+        assert f"{path}:3:budget" in err and f"{path}:4:authority" in err
+        status, text = run("qualify", str(path), "--as-of", self.NOW, "--skip-invalid",
+                           "--format", "json")  # fmt: skip
+        assert status == 0
+        (l1,) = json.loads(text)
+        assert l1["lead"] == "L1" and "budget" not in l1["missing"]

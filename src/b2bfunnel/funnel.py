@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ._answers import answers_from_row
 from ._columns import INPUT_SECTIONS, InputConfig, read_input
 from ._config import Reader, load_toml
 from ._public import publish
@@ -161,9 +162,25 @@ class Funnel:
         *,
         as_of: datetime | None = None,
         language: str | None = None,
+        ignore_unknown: bool = False,
     ) -> Qualification:
-        """Qualify a lead with the funnel's ``[qualification]`` policy (see :func:`qualify`)."""
-        return qualify(answers, policy=self.qualification, as_of=as_of, language=language)
+        """Qualify a lead with the funnel's ``[qualification]`` policy (see :func:`qualify`).
+
+        ``answers`` may be a CRM row as the command line reads one: blank cells (NaN
+        too) are unknown, ISO dates are dates, ``Economic Buyer`` is ``economic_buyer``.
+        ``ignore_unknown=True`` skips columns that are not criteria (``id``, ``name``...);
+        by default they are refused, so a typo is caught.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> row = {"id": "L1", "budget": "Approved", "authority": "Economic Buyer",
+        ...        "need": "", "timing": "2026-12-15"}
+        >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+        >>> bf.Funnel().qualify(row, as_of=now, ignore_unknown=True).missing
+        ('need',)
+        """
+        rows = answers_from_row(answers, self.qualification, ignore_unknown=ignore_unknown)
+        return qualify(rows, policy=self.qualification, as_of=as_of, language=language)
 
     def kol_fit(self, candidate: KOLCandidate, brief: KOLBrief) -> KOLFit:
         """A KOL's fit with the funnel's ``[kol]`` weights and norms (see :func:`kol_fit`)."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._time import parse_datetime
-from ..bant import Qualification, QualificationPolicy
+from ..bant import Qualification
 from ..errors import InvalidInputError
 from ..funnel import Funnel
 from ._args import add_table_options, as_of_of, funnel_of
@@ -33,9 +32,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     as_of = as_of_of(args.as_of)
     path = Path(args.answers)
     reading = Reading(args, funnel.input)
-    results = qualify_rows(
-        reading.open(path, "answers", ["id"]), path, funnel, as_of, args.language
-    )
+    rows = reading.open(path, "answers", ["id"])
+    results = qualify_rows(rows, path, funnel, as_of, args.language, reading)
     reading.check()
     if args.format == "json":
         payload = [{"lead": lead, **q.to_dict()} for lead, q in results]
@@ -53,47 +51,26 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _answers_of(row: dict[str, str], policy: QualificationPolicy, where: str) -> dict[str, Any]:
-    """The qualification answers in a CSV row: the policy's criteria columns, plus
-    ``committee`` (roles separated by ``;``). Dates (YYYY-MM-DD...) become dates."""
-    answers: dict[str, Any] = {}
-    for criterion in policy.criteria:
-        text = row.get(criterion.name)
-        if text is None:
-            continue
-        if criterion.timing and text[:4].isdigit() and "-" in text:
-            if "T" in text:
-                answers[criterion.name] = parse_datetime(text, f"{where}:{criterion.name}")
-            else:
-                try:
-                    answers[criterion.name] = date.fromisoformat(text)
-                except ValueError:
-                    raise InvalidInputError(
-                        f"{text!r} is not a date (YYYY-MM-DD)", path=f"{where}:{criterion.name}"
-                    ) from None
-        else:
-            answers[criterion.name] = text
-    if row.get("committee"):
-        answers["committee"] = [r.strip() for r in row["committee"].split(";") if r.strip()]
-    return answers
-
-
 def qualify_rows(
     rows: Iterable[tuple[int, dict[str, str]]],
     path: Path,
     funnel: Funnel,
     as_of: datetime | None,
     language: str | None,
+    reading: Reading | None = None,
 ) -> list[tuple[str, Qualification]]:
-    """Qualify each CSV row (with an ``id``), errors located at file:line:column."""
+    """Qualify each CSV row (with an ``id``), errors located at file:line:column; with
+    ``reading``, bad rows are collected there instead of raised."""
     out = []
     for line, row in rows:
-        where = f"{path}:{line}"
-        answers = _answers_of(row, funnel.qualification, where)
         try:
-            result = funnel.qualify(answers, as_of=as_of, language=language)
+            result = funnel.qualify(row, as_of=as_of, language=language, ignore_unknown=True)
         except InvalidInputError as exc:
             column = exc.path.removeprefix("answers.").split("[")[0]
-            raise exc.at(f"{where}:{column}") from None
+            error = exc.at(f"{path}:{line}:{column}")
+            if reading is None:
+                raise error from None
+            reading.bad.add(error)
+            continue
         out.append((row.get("id", ""), result))
     return out
