@@ -20,9 +20,17 @@ from fractions import Fraction
 
 import attrs
 
-# The bitset method takes about a second per 2**31 bit operations (capacity x items)
-# and keeps about 2 x sqrt(items) bitsets; above this the core search is used instead.
-BITSET_BUDGET = 1 << 31
+# The bitset method costs capacity x items bit operations (2**33 take well under a
+# second) and keeps about 2 x sqrt(items) bitsets of capacity bits (2**30 bits are
+# 128 MB); beyond either, the core search is used instead.
+BITSET_WORK = 1 << 33
+BITSET_MEMORY = 1 << 30
+
+
+def _bitset_fits(capacity: int, items: int) -> bool:
+    """Whether a subset sum over ``items`` up to ``capacity`` is cheap enough by bitset."""
+    kept = 2 * math.isqrt(items) + 2
+    return capacity * items <= BITSET_WORK and capacity * kept <= BITSET_MEMORY
 
 
 @attrs.frozen
@@ -49,7 +57,7 @@ def solve(weights: list[int], profits: list[int], capacity: int, max_states: int
     order = sorted(range(n), key=lambda i: (-Fraction(profits[i], weights[i]), i))
     w = [weights[i] for i in order]
     p = [profits[i] for i in order]
-    if all(p[k] * w[0] == p[0] * w[k] for k in range(n)) and capacity * n <= BITSET_BUDGET:
+    if all(p[k] * w[0] == p[0] * w[k] for k in range(n)) and _bitset_fits(capacity, n):
         picked, optimal = _subset_sum(w, capacity), True
     else:
         picked, optimal = _core_search(w, p, capacity, max_states)
@@ -63,15 +71,18 @@ def _subset_sum(w: list[int], capacity: int) -> list[int]:
     k-th bitset is kept and each block of k is recomputed on the way back, so memory
     stays at about 2 x sqrt(n) bitsets for twice the work.
     """
-    n = len(w)
     limit = (1 << (capacity + 1)) - 1
-    block = math.isqrt(n) + 1
+    block = math.isqrt(len(w)) + 1
     checkpoints = []
     reachable = 1
-    for k, weight in enumerate(w):
-        if k % block == 0:
+    n = 0
+    for weight in w:
+        if n % block == 0:
             checkpoints.append(reachable)
         reachable |= (reachable << weight) & limit
+        n += 1
+        if reachable >> capacity:
+            break  # the budget is filled exactly: no later item can do better
     target = reachable.bit_length() - 1
     picked = []
     for start in range((len(checkpoints) - 1) * block, -1, -block):
@@ -158,7 +169,7 @@ def _tied_fill(w: list[int], p: list[int], capacity: int, brk: int) -> tuple[boo
     while last + 1 < n and p[last + 1] * w[brk] == p[brk] * w[last + 1]:
         last += 1
     room = capacity - sum(w[:first])
-    if last == first or room * (last - first + 1) > BITSET_BUDGET:
+    if last == first or not _bitset_fits(room, last - first + 1):
         return None
     picked = [first + k for k in _subset_sum(w[first : last + 1], room)]
     weight = sum(w[:first]) + sum(w[k] for k in picked)

@@ -17,8 +17,8 @@ from ._knapsack import solve
 from ._model import KOLBrief, KOLCandidate, KOLConfig
 
 STAGES = ("TOFU", "MOFU", "BOFU")
-# About 2-5 s of search on a typical machine before the best selection found is returned.
-MAX_STATES = 3_000_000
+# About 1-4 s of search (on a busy 2-core machine) before the best selection found is returned.
+MAX_STATES = 2_000_000
 
 
 @attrs.frozen(repr=False)
