@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,8 +43,12 @@ def bench_events_from(path: Path, count: int) -> None:
     frame = pd.read_csv(path, parse_dates=["at"])
     read_csv = time.perf_counter() - start
     kept: dict[str, list[bf.Event]] = {}
-    from_frame = best_of(2, lambda: kept.__setitem__("frame", bf.events_from(frame)))
-    from_csv = best_of(2, lambda: kept.__setitem__("csv", read_events(path)))
+    runs = {
+        "frame": lambda: kept.__setitem__("frame", bf.events_from(frame)),
+        "csv": lambda: kept.__setitem__("csv", read_events(path)),
+    }
+    best = interleaved(runs, rounds=2)
+    from_frame, from_csv = best["frame"], best["csv"]
     assert len(kept["frame"]) == len(kept["csv"]) == count
     assert kept["frame"][-1].at == kept["csv"][-1].at
     print(
@@ -69,11 +74,7 @@ def bench_progress(n_leads: int, count: int) -> None:
             profiles, events, as_of=AS_OF, progress=lambda done, _total: calls.append(done)
         ),
     }
-    # Interleaved rounds, best of each: the machine is shared, ratios are what count.
-    best = dict.fromkeys(runs, float("inf"))
-    for _round in range(3):
-        for name, run in runs.items():
-            best[name] = min(best[name], best_of(1, run))
+    best = interleaved(runs, rounds=3)
     unused = (best["none"] / best["bare"] - 1) * 100
     used = (best["callable"] / best["bare"] - 1) * 100
     print(
@@ -88,6 +89,16 @@ def bench_progress(n_leads: int, count: int) -> None:
         f"display of a {len(ranking):,}-lead ranking: {html * 1000:.1f} ms; "
         f"to_pandas: {frame_time:.2f} s ({len(ranking) / frame_time:,.0f} rows/s)"
     )
+
+
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Best time of each run over ``rounds`` rounds taken in turn: the machine is shared,
+    so each side sees the same disturbances and the ratio is what counts."""
+    best = dict.fromkeys(runs, float("inf"))
+    for _round in range(rounds):
+        for name, run in runs.items():
+            best[name] = min(best[name], best_of(1, run))
+    return best
 
 
 def bench_import() -> None:

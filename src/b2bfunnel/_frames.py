@@ -191,14 +191,21 @@ def events_from(
         roles = {**{c: "property" for c in properties or ()}, lead_id: "lead_id", name: "name"}
         _check_headers({**roles, at: "at"}, headers, "table")
         kept = [c for c in headers if c not in required] if properties is None else properties
-        ids, names = table[lead_id].tolist(), table[name].tolist()
-        times = _frame_times(table[at], zone)
-        values = [table[c].tolist() for c in kept]
-        rows: Iterable[tuple[Any, ...]] = zip(ids, names, times, *values, strict=True)
-    else:
-        rows = _mapping_rows(table, required, properties)
-        kept = properties or ()
-    return _build(rows, kept, required, zone)
+        return _build(_frame_rows_of(table, [*required, *kept], zone), kept, required, zone)
+    return _build(_mapping_rows(table, required, properties), properties or (), required, zone)
+
+
+CHUNK = 65_536
+
+
+def _frame_rows_of(frame: Any, columns: Sequence[str], zone: Any) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``columns`` (lead, name, time, properties...), converted a chunk at a time,
+    so that millions of cells never exist as Python objects twice over."""
+    for start in range(0, len(frame), CHUNK):
+        part = frame.iloc[start : start + CHUNK]
+        lists = [part[c].tolist() for c in columns]
+        lists[2] = _frame_times(part[columns[2]], zone)
+        yield from zip(*lists, strict=True)
 
 
 def _mapping_rows(

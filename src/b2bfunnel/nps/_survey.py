@@ -12,7 +12,6 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
-from .._frames import responses_in
 from .._stats import wilson, z_for
 from .._text import word_form
 from .._time import require_aware
@@ -100,6 +99,8 @@ def _listed(items: Any, path: str, noun: str) -> Sequence[Any]:
 
 
 def _responses(items: Iterable[Any], kind: type, path: str) -> Sequence[Any]:
+    from .._frames import responses_in  # here: `import b2bfunnel` loads this module
+
     values = _listed(responses_in(items, path) if kind is Response else items, path,
                      f"{kind.__name__} values")  # fmt: skip
     for index, item in enumerate(values):
