@@ -441,3 +441,11 @@ class TestExtremeTimingDates:
         with pytest.raises(bf.ConfigError) as info:
             bf.QualificationPolicy.from_dict({"criteria": {"timing": {"window_months": 10**400}}})
         assert info.value.path == "qualification.criteria.timing.window_months"
+
+
+class TestBlankAnswers:
+    @pytest.mark.parametrize("blank", ["", "  ", float("nan"), None])
+    def test_blank_answers_are_unknown(self, blank: object) -> None:
+        """An empty CSV cell or a NaN from a DataFrame is unknown, not a wrong value."""
+        q = bf.qualify({**ALL_MET, "budget": blank, "timing": blank}, as_of=NOW)
+        assert set(q.missing) == {"budget", "timing"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
@@ -489,3 +491,59 @@ class TestScoreInput:
     def test_lead_id_from_events(self, model: bf.ScoringModel) -> None:
         """Without a profile id, the events' lead id names the score."""
         assert model.score({}, [ev("v", lead="L5")], as_of=NOW).lead_id == "L5"
+
+
+class TestHugeAndOddNumbers:
+    @pytest.mark.parametrize(
+        ("employees", "points"),
+        [(10**400, 50), (-(10**400), 0), ("9e999999", 50), (Decimal("1E+999999"), 50),
+         (Decimal("sNaN"), 0), (Decimal("NaN"), 0), (float("nan"), 0)],
+    )  # fmt: skip
+    def test_profile_values_compare_correctly(
+        self, model: bf.ScoringModel, employees: object, points: float
+    ) -> None:
+        """10**400 employees is at least 500; sNaN and NaN are not numbers; none crash."""
+        score = model.score({"id": "L1", "job_title": "CTO", "employees": employees}, [], as_of=NOW)
+        assert score.explicit == points
+
+    @pytest.mark.parametrize(
+        ("key", "value", "path"),
+        [
+            ("hot_threshold", 10**400, "scoring.hot_threshold"),
+            ("max_total", -(10**400), "scoring.max_total"),
+            (
+                "implicit",
+                [{"name": "a", "event": "a", "points": 10**400}],
+                "scoring.implicit[0].points",
+            ),
+            ("decay", {"kind": "expiry", "days": 10**400}, "scoring.decay.days"),
+        ],
+    )
+    def test_config_numbers_too_large_for_a_float_are_refused(
+        self, key: str, value: object, path: str
+    ) -> None:
+        """A ConfigError with the path, not an OverflowError."""
+        with pytest.raises(bf.ConfigError) as info:
+            bf.ScoringModel.from_dict({key: value})
+        assert [p.path for p in info.value.problems] == [path]
+
+    @pytest.mark.parametrize("points", [1e200, -1e200, 1e-200])
+    @pytest.mark.parametrize(
+        "decay",
+        [
+            {"kind": "stepwise", "every_days": 1e-308},
+            {"kind": "half_life", "half_life_days": 1e-200},
+            {"kind": "inactivity", "grace_days": 1e200},
+            {"kind": "linear", "points_per_day": 1e200},
+        ],
+    )
+    def test_extreme_points_and_decays_score(self, points: float, decay: dict[str, object]) -> None:
+        """Points of 1e200 or 1e-200 and extreme decay parameters give a finite total."""
+        model = bf.ScoringModel.from_dict(
+            {"decay": decay, "implicit": [{"name": "a", "event": "a", "points": points}]}
+        )
+        events = [bf.Event("L1", "a", days_ago(400)), bf.Event("L1", "a", days_ago(200))]
+        late = NOW.replace(year=9999)
+        for as_of in (NOW, late):
+            total = model.score({"id": "L1"}, events, as_of=as_of).total
+            assert math.isfinite(total) and abs(total) <= 2 * abs(points)

@@ -47,14 +47,12 @@ _TRUE = frozenset(("true", "yes", "y", "1", "si", "on"))
 _FALSE = frozenset(("false", "no", "n", "0", "off"))
 
 
-def _as_number(value: Any) -> float | None:
-    number = as_number(value)
-    return number if number is not None and math.isfinite(number) else None
-
-
 def _bounds(value: Any) -> tuple[float, float] | None:
-    """The numbers ``value`` may be: one number, a band such as ``501-1000``, or ``None``."""
-    number = _as_number(value)
+    """The numbers ``value`` may be: one number, a band such as ``501-1000``, or ``None``.
+
+    An integer too large for a float (10**400 employees) reads as inf, so it is still
+    greater than any bound."""
+    number = as_number(value)
     if number is not None:
         return number, number
     return as_range(value)

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from .._config import did_you_mean
 from .._display import Displayed
 from .._time import require_aware
+from .._values import is_blank
 from ..errors import InvalidInputError
 from ._frameworks import LANGUAGES, ROLE_NAMES, ROLES
 from ._policy import MET, PARTIAL, UNMET, CriterionPolicy, QualificationPolicy
@@ -206,13 +207,17 @@ def qualify(
             status = UNKNOWN
         elif type(value) is str:
             status = status_of.get(value, "")
-            if not status:
+            if not status and is_blank(value):
+                status, value = UNKNOWN, None  # an empty CSV cell
+            elif not status:
                 extra = " or a date" if criterion.timing else ""
                 raise InvalidInputError(
                     f"unknown value {value!r}{did_you_mean(value, criterion.values)}; "
                     f"allowed: {', '.join(criterion.values)}{extra}",
                     path=f"answers.{name}",
                 )
+        elif is_blank(value):  # NaN, pandas NA or NaT from a DataFrame
+            status, value = UNKNOWN, None
         elif criterion.timing and isinstance(value, date):
             status, how = _judge_date(criterion, value, as_of)
             value = value.isoformat()

@@ -88,7 +88,9 @@ class Decay:
             over = idle_days - self.param("grace_days")
             cut = self.param("points_per_day") * over if over > 0 else 0.0
         else:  # stepwise
-            cut = self.param("points") * math.floor(idle_days / self.param("every_days"))
+            steps = idle_days / self.param("every_days")  # inf for a tiny every_days
+            points = self.param("points")
+            cut = points * (math.floor(steps) if math.isfinite(steps) else steps) if points else 0.0
         if cut <= 0:
             return 1.0
         magnitude = abs(total)
