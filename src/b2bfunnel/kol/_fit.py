@@ -21,7 +21,7 @@ from ._model import (
     KOLCandidate,
     KOLConfig,
     check_flags,
-    tier_of,
+    tier_by_count,
 )
 
 CELEBRITY_TIERS = ("macro", "mega")
@@ -328,7 +328,7 @@ def _measure(candidate: KOLCandidate, brief: KOLBrief, config: KOLConfig) -> Mea
     if flags:
         check_flags(flags, config, "candidate.risk_flags")
     followers = candidate.followers
-    tier = tier_of(followers)
+    tier = tier_by_count(followers)
 
     # Affinity: who the followers are.
     roles = affinity = _share(candidate.audience, brief.target_roles)
@@ -424,7 +424,7 @@ def _cost(
         per_mille = _cents(assumed / Decimal(repr(qualified_reach)) * _THOUSAND)
         facts: tuple[Any, ...] = ("unknown", per_mille, channel, brief.reference_cpm, assumed)
     else:
-        per_mille = _cents(price / Decimal(repr(qualified_reach)) * _THOUSAND)
+        per_mille = cpm if cpm is not None else Decimal(0)  # set above: price and reach
         facts = ("cpm", per_mille, channel, brief.reference_cpm)
     value = min(1.0, float(brief.reference_cpm / per_mille) / 2) if per_mille else 1.0
     return value, facts, cpm, cpc

@@ -89,11 +89,15 @@ def tier_of(followers: int) -> str:
         raise InvalidInputError(
             f"expected a whole number >= 0, got {followers!r}", path="followers"
         )
-    name = TIERS[0][0]
-    for tier, low in TIERS:
-        if followers >= low:
-            name = tier
-    return name
+    return tier_by_count(followers)
+
+
+_TIER_BOUNDS = tuple(low for _, low in TIERS)
+
+
+def tier_by_count(followers: int) -> str:
+    """:func:`tier_of` for a count already checked (a candidate's)."""
+    return TIERS[bisect_right(_TIER_BOUNDS, followers) - 1][0]
 
 
 def _shares(value: Any, name: str) -> Mapping[str, float]:
