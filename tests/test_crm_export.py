@@ -521,3 +521,28 @@ class TestQualifyRow:
         assert status == 0
         (l1,) = json.loads(text)
         assert l1["lead"] == "L1" and "budget" not in l1["missing"]
+
+
+class TestEventNamesInTheModel:
+    def test_model_matches_names_loosely(self) -> None:
+        """Batch and incremental scoring count Webinar_Completed as webinar_completed."""
+        from datetime import UTC, datetime
+
+        at = datetime(2026, 11, 20, tzinfo=UTC)
+        model = bf.ScoringModel.default()
+        events = [bf.Event("L1", "Webinar_Completed", at), bf.Event("L1", "WEBINAR-completed", at)]
+        batch = model.score({"id": "L1"}, events, as_of=at)
+        state = model.new_state("L1", {"id": "L1"})
+        for event in events:
+            state = model.ingest(state, event)
+        assert batch.total == 50 == model.score_state(state, as_of=at).total
+
+    def test_funnel_aliases(self) -> None:
+        """[aliases] apply to Funnel.rank and Funnel.simulate alike."""
+        from datetime import UTC, datetime
+
+        at = datetime(2026, 11, 20, tzinfo=UTC)
+        funnel = bf.Funnel({"aliases": {"Webinar Attended": "webinar_completed"}})
+        events = [bf.Event("L1", "Webinar Attended", at)]
+        assert funnel.rank([{"id": "L1"}], events, as_of=at)[0].total == 25
+        assert funnel.score({"id": "L1"}, events, as_of=at).total == 25

@@ -31,7 +31,7 @@ import attrs
 
 from ._columns import closest_column
 from ._public import publish
-from ._values import as_range, is_blank, read_number
+from ._values import as_range, is_blank, name_key, read_number
 from .events import Event
 from .scoring import ScoringModel
 
@@ -113,8 +113,9 @@ def report_from_counts(
 ) -> DataReport:
     """The report from event counts already taken (a reader streaming events counts
     them as they pass, instead of a second pass)."""
-    known = {rule.event for rule in model.implicit}
-    unmatched = Counter({n: c for n, c in names.items() if n not in known})
+    # Names match rules as the model matches them: exactly, else under name_key.
+    known = {name_key(rule.event) for rule in model.implicit}
+    unmatched = Counter({n: c for n, c in names.items() if name_key(n) not in known})
     fields: dict[str, bool] = {}
     for rule in model.explicit:
         for field, numeric in rule.when.fields().items():

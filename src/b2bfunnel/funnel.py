@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ._answers import answers_from_row
-from ._columns import INPUT_SECTIONS, InputConfig, read_input
+from ._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
 from ._config import Reader, load_toml
 from ._public import publish
 from ._ranking import Ranking
@@ -141,8 +141,9 @@ class Funnel:
     def score(
         self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
     ) -> Score:
-        """Score one lead with the funnel's scoring model (see :meth:`ScoringModel.score`)."""
-        return self.scoring.score(profile, events, as_of=as_of)
+        """Score one lead with the funnel's scoring model (see :meth:`ScoringModel.score`),
+        event names read through ``[aliases]``."""
+        return self.scoring.score(profile, self._aliased(events), as_of=as_of)
 
     def rank(
         self,
@@ -153,8 +154,28 @@ class Funnel:
         columns: Mapping[str, str] | None = None,
         progress: Progress | str | None = None,
     ) -> Ranking:
-        """Rank leads best first (see :meth:`ScoringModel.rank`)."""
-        return self.scoring.rank(profiles, events, as_of=as_of, columns=columns, progress=progress)
+        """Rank leads best first (see :meth:`ScoringModel.rank`), event names read through
+        ``[aliases]``.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> funnel = bf.Funnel({"aliases": {"Page View": "pricing_page_visit"}})
+        >>> funnel.rank([{"id": "L1"}], [bf.Event("L1", "page view", at)], as_of=at)[0].total
+        15.0
+        """
+        return self.scoring.rank(
+            profiles, self._aliased(events), as_of=as_of, columns=columns, progress=progress
+        )
+
+    def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:
+        """``events`` with names the ``[aliases]`` table maps replaced (lazily)."""
+        if not self.input.aliases:
+            return events
+        resolve = event_names((), self.input.aliases)
+        return (
+            e if (name := resolve(e.name)) == e.name else attrs.evolve(e, name=name) for e in events
+        )
 
     def qualify(
         self,
@@ -207,7 +228,7 @@ class Funnel:
                 raise InvalidInputError("expected a profile with an id", path=f"profiles[{index}]")
             leads[lead_id] = profile
         by_lead: dict[str, list[Event]] = {lead_id: [] for lead_id in leads}
-        for event in events:
+        for event in self._aliased(events):
             if event.lead_id in by_lead and event.at <= until:
                 by_lead[event.lead_id].append(event)
         out = {}

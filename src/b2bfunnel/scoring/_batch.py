@@ -98,7 +98,7 @@ def score_all(
         lead_id: [*empty, -math.inf, math.inf, []] for lead_id in leads
     }
     get = records.get
-    dispatch = engine.dispatch.get
+    dispatch = engine.dispatch.__getitem__
     apply = engine.apply
     keep_all = not engine.running_total_ok  # a full replay needs every event
     for index, event in enumerate(events):

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._time import SECONDS_PER_DAY, from_ts
+from .._values import name_key
 from ..events import Event
 from ._result import EMPTY, Accumulator, Row, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, tier_of
@@ -25,6 +26,30 @@ COUNT, WEIGHT, TIMES = 0, 1, 2
 # Every reported figure is rounded to this many decimals, which also makes results
 # independent of the order in which floating-point sums were accumulated.
 PLACES = 6
+
+
+Targets = tuple[tuple[int, int, Any], ...]
+
+
+class Dispatch(dict[str, Targets | None]):
+    """Event name -> the implicit rules it feeds. Looked up with ``[name]``: a name not
+    written as a rule's event is matched under :func:`name_key` (``Webinar_Completed``
+    is ``webinar_completed``) once, then remembered (``None``: no rule), so the hot
+    loop stays one dict look-up per event."""
+
+    MEMO_SIZE = 65_536
+
+    def __init__(self, exact: dict[str, Targets]) -> None:
+        super().__init__(exact)
+        self.by_key: dict[str, Targets] = {}
+        for name, targets in exact.items():
+            self.by_key.setdefault(name_key(name), targets)
+
+    def __missing__(self, name: str) -> Targets | None:
+        targets = self.by_key.get(name_key(name)) if isinstance(name, str) else None
+        if len(self) < self.MEMO_SIZE:
+            self[name] = targets
+        return targets
 
 
 class Engine:
@@ -76,9 +101,7 @@ class Engine:
         for index, rule in enumerate(self.implicit):
             where = rule.where._predicate if rule.where is not None else None
             dispatch.setdefault(rule.event, []).append((index, kinds[index], where))
-        self.dispatch: dict[str, tuple[tuple[int, int, Any], ...]] = {
-            k: tuple(v) for k, v in dispatch.items()
-        }
+        self.dispatch = Dispatch({k: tuple(v) for k, v in dispatch.items()})
         # Monotone: adding an event never lowers the score at event times, so the peak
         # over event times is the score at the last event.
         self.monotone: bool = not per_event and all(r.points >= 0 for r in self.implicit)

@@ -78,7 +78,7 @@ def ingest(model: ScoringModel, state: ScoreState, events: Event | Iterable[Even
     previous = state.last_ts
     pending = previous is None
     last = t if previous is None or t >= previous else previous
-    targets = engine.dispatch.get(events.name)
+    targets = engine.dispatch.__getitem__(events.name)
     if targets is not None:
         accs = list(rules)
         engine.apply(accs, targets, events, t)
@@ -112,7 +112,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
             )
     accs = list(state.rules)
     last, hot = state.last_ts, state.hot_since_ts
-    dispatch = engine.dispatch.get
+    dispatch = engine.dispatch.__getitem__
     monotone = engine.monotone
     pending = False  # an event since the last hot check could have changed the score
     size = len(batch)

@@ -38,7 +38,7 @@ def first_hot(
         return None
     ordered = sorted(events, key=_BY_TIME)
     replay = engine.empty_rules()
-    dispatch = engine.dispatch.get
+    dispatch = engine.dispatch.__getitem__
     for position, event in enumerate(ordered):
         t = event.ts
         targets = dispatch(event.name)
@@ -76,7 +76,7 @@ def first_hot_running(
             if instant is not None and round_points(running) >= threshold:
                 return from_ts(instant)
             instant = t
-        for index, _kind, where in dispatch[event.name]:
+        for index, _kind, where in dispatch[event.name] or ():
             if where is not None and not where(event.properties):
                 continue
             count = counts[index]
