@@ -387,6 +387,23 @@ def test_fitted_model_is_a_normal_consistent_model(generated: Any) -> None:
     assert sum(b.observed.n for b in fitted.calibration) == fitted.n
 
 
+def test_field_values_become_rules_with_a_fallback(generated: Any) -> None:
+    """Values seen on min_support leads get rules, except the most common one (the
+    reference); an unseen value scores like the reference."""
+    cutoff = datetime(2026, 8, 25, tzinfo=UTC)
+    fitted = bf.fit_points(*generated, cutoff=cutoff, fields=["country"], min_support=100)
+    fields = {c.rule for c in fitted.coefficients if c.kind == "field"}
+    assert fields == {"country_mx", "country_pt", "country_uk"}
+    model = fitted.model
+    lead = {"id": "X", "job_title": "CIO", "employees": "900"}
+    spain = model.score({**lead, "country": "es"}, [], as_of=cutoff).total
+    assert model.score({**lead, "country": "FR"}, [], as_of=cutoff).total == spain
+    portugal = next(c.points for c in fitted.coefficients if c.rule == "country_pt")
+    assert model.score({**lead, "country": "PT"}, [], as_of=cutoff).total == spain + portugal
+    rare = bf.fit_points(*generated, cutoff=cutoff, fields=["country"], min_support=20_000)
+    assert not [c for c in rare.coefficients if c.kind == "field"]
+
+
 def test_time_split_beats_the_default_on_later_leads(generated: Any) -> None:
     """Fitted at an earlier cutoff, the learned points rank later leads better than the
     default, and the paired difference equals the two AUCs' difference."""
