@@ -108,3 +108,42 @@ def test_ranking_repr_elides_past_twenty() -> None:
     leads = [{"id": f"L{i:02}"} for i in range(23)]
     ranking = bf.ScoringModel.default().rank(leads, [], as_of=NOW)
     assert repr(ranking).endswith("…(+3)]")
+
+
+@pytest.mark.parametrize(
+    "name", sorted(set(RESULTS) - {"Ranking", "Score", "Evaluation", "Portfolio"})
+)
+def test_html_holds_every_figure_of_its_rows(name: str) -> None:
+    """Each whole number and figure of the result's flat rows is a cell of its HTML."""
+    result = RESULTS[name]
+    cells = set(_cells(result._repr_html_()))
+    for row in bf.to_records(result)[:20]:
+        for key, value in row.items():
+            if key.endswith(("_low", "_high")) or isinstance(value, bool):
+                continue
+            if isinstance(value, int):
+                assert str(value) in cells, (key, value)
+            elif isinstance(value, float):
+                assert repr(round(value, 4)) in cells, (key, value)
+
+
+def test_evaluation_html_holds_auc_and_band_rates() -> None:
+    """The evaluation shows its n, AUC with interval, and each band's n and rate."""
+    evaluation = RESULTS["Evaluation"]
+    cells = _cells(evaluation._repr_html_())
+    assert str(evaluation.n) in cells and repr(round(evaluation.auc, 4)) in cells
+    low, high = (round(x, 4) for x in evaluation.auc_interval)
+    assert f"[{low!r}, {high!r}]" in cells
+    for stats in evaluation.by_band.values():
+        assert str(stats.n) in cells and repr(round(stats.rate, 4)) in cells
+
+
+def test_portfolio_html_holds_each_chosen_candidate() -> None:
+    """The portfolio shows its cost and reach, and a row per chosen candidate."""
+    portfolio = RESULTS["Portfolio"]
+    page = portfolio._repr_html_()
+    rows = re.findall(r"<tr>(.*?)</tr>", page)
+    assert f">{portfolio.total_cost}<" in page
+    for fit in portfolio.selected:
+        handle = fit.handle.replace("<", "&lt;").replace(">", "&gt;")
+        assert any(f">{handle}<" in row and f">{fit.score!r}<" in row for row in rows)

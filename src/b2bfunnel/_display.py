@@ -316,4 +316,37 @@ def _evaluation_view(evaluation: Any) -> View:
     return View("Evaluation", [(k, v) for k, v in pairs if v is not None], rows)
 
 
-_VIEWS: dict[str, Callable[[Any], View]] = {"Score": _score_view, "Evaluation": _evaluation_view}
+def _fit_view(fit: Any) -> View:
+    fields = records.public_fields(fit)
+    pairs = [(k, v) for k, v in fields.items() if _is_plain(v) and k != "reasons"]
+    rows = [
+        {"component": c.name, "value": c.value, "weight": c.weight, "points": c.points,
+         "reason": c.reason}
+        for c in fit.components
+    ]  # fmt: skip
+    return View(f"KOL fit of {fit.handle}", pairs, rows)
+
+
+_PORTFOLIO_COLUMNS = (
+    "handle",
+    "score",
+    "tier",
+    "qualified_reach",
+    "cost_per_mille",
+    "funnel_stage",
+)
+
+
+def _portfolio_view(portfolio: Any) -> View:
+    fields = records.public_fields(portfolio)
+    pairs = [(k, v) for k, v in fields.items() if _is_plain(v)]
+    rows = [{c: getattr(fit, c) for c in _PORTFOLIO_COLUMNS} for fit in portfolio.selected]
+    return View("Portfolio", pairs, rows)
+
+
+_VIEWS: dict[str, Callable[[Any], View]] = {
+    "Score": _score_view,
+    "Evaluation": _evaluation_view,
+    "KOLFit": _fit_view,
+    "Portfolio": _portfolio_view,
+}
