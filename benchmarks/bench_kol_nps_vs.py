@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from timing import base_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,15 +67,6 @@ MEASURES = (
 )  # fmt: skip
 
 
-def _tree(rev: str) -> Path:
-    """A worktree of ``rev`` under the temporary directory, made once and reused."""
-    path = Path(tempfile.gettempdir()) / f"b2bfunnel-{rev}"
-    if not path.exists():
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev],
-                       check=True, capture_output=True)  # fmt: skip
-    return path / "src"
-
-
 def _run(snippet: str, src: Path) -> float:
     done = subprocess.run([sys.executable, "-c", SETUP + snippet, str(src)],
                           check=True, capture_output=True, text=True)  # fmt: skip
@@ -83,7 +75,7 @@ def _run(snippet: str, src: Path) -> float:
 
 def main() -> None:
     rev = sys.argv[1] if len(sys.argv) > 1 else "90f6f19"
-    base, head = _tree(rev), ROOT / "src"
+    base, head = base_tree(rev), ROOT / "src"
     print(f"this checkout vs {rev}, best of 3 alternating runs each")
     for name, unit, snippet in MEASURES:
         figures: dict[Path, float] = {}

@@ -18,7 +18,6 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+
+from timing import base_tree  # noqa: E402  (found through the line above)
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 EXPIRY_EVENTS = 20_000
@@ -84,15 +85,6 @@ def measure(n_leads: int, n_events: int) -> dict[str, float]:
     return out
 
 
-def _tree(rev: str) -> Path:
-    """A worktree of ``rev`` under the temporary directory, made once and reused."""
-    path = Path(tempfile.gettempdir()) / f"b2bfunnel-{rev}"
-    if not path.exists():
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev],
-                       check=True, capture_output=True)  # fmt: skip
-    return path / "src"
-
-
 def _child(src: Path, n_leads: int, n_events: int) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(src), "--leads", str(n_leads),
@@ -105,7 +97,7 @@ def _child(src: Path, n_leads: int, n_events: int) -> dict[str, float]:
 
 def compare(rev: str, n_leads: int, n_events: int, rounds: int) -> None:
     """Print each figure for this checkout and for ``rev``, best of ``rounds`` each."""
-    trees = {"this": ROOT / "src", rev: _tree(rev)}
+    trees = {"this": ROOT / "src", rev: base_tree(rev)}
     best: dict[str, dict[str, float]] = {name: {} for name in trees}
     for _ in range(rounds):
         for name, src in trees.items():  # alternate, so load changes hit both alike

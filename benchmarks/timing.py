@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def best_of(runs: int, fn: Callable[[], Any]) -> float:
@@ -15,3 +20,13 @@ def best_of(runs: int, fn: Callable[[], Any]) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def base_tree(rev: str) -> Path:
+    """The ``src`` folder of a git worktree of ``rev`` under the temporary directory
+    (made once, then reused), to measure this checkout against an earlier commit."""
+    path = Path(tempfile.gettempdir()) / f"b2bfunnel-{rev}"
+    if not path.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev],
+                       check=True, capture_output=True)  # fmt: skip
+    return path / "src"
