@@ -1,21 +1,34 @@
-"""Velocity and attribution benchmarks: deals/s of velocity_from_deals, touchpoints/s of
-heuristic attribution, and Markov attribution over 100,000 journeys of 20 channels.
-Run: ``python benchmarks/bench_velocity.py``."""
+"""Pipeline benchmarks: deals/s of velocity_from_deals, the bootstrap of compare_velocity,
+records/s of funnel_metrics, touchpoints/s of heuristic attribution, and Markov
+attribution over 100,000 journeys of 20 channels (with renewals and leads that never
+bought), for this tree and a reference tree side by side.
+
+Run: ``python benchmarks/bench_velocity.py`` (measures this checkout and, as the
+reference, a ``git worktree`` of ``--base``, by default main before issue 12's pipeline
+work; each in its own subprocess, alternating, best of ``--rounds``) and prints both
+figures and their ratio. ``--src DIR`` measures one source tree only; ``--scale 0.1``
+makes a quicker run.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
-
-from timing import best_of
-
-import b2bfunnel as bf
-from b2bfunnel.pipeline import MODELS
 
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
 CHANNELS = [f"channel_{i:02d}" for i in range(20)]
+HEURISTIC = ["first_touch", "last_touch", "linear", "time_decay", "position_based", "w_shaped"]
+HERE = Path(__file__).resolve().parent
+BASE = "90f6f19"  # main before issue 12's pipeline changes
 
 
 def deals(count: int, seed: int = 1) -> list[dict[str, Any]]:
@@ -38,6 +51,7 @@ def deals(count: int, seed: int = 1) -> list[dict[str, Any]]:
 
 
 def journeys(deal_list: list[dict[str, Any]], per_deal: int, seed: int = 2) -> list[dict[str, Any]]:
+    """Touches before each deal's close (before as_of for an open deal)."""
     rng = random.Random(seed)
     touches = []
     for deal in deal_list:
@@ -48,31 +62,136 @@ def journeys(deal_list: list[dict[str, Any]], per_deal: int, seed: int = 2) -> l
     return touches
 
 
-def main() -> None:
-    many = deals(500_000)
+def lifecycle(count: int, seed: int = 5) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    reasons = ["no budget", "No budget", "wrong contact", "timing", "Sin presupuesto"]
+    out = []
+    for _ in range(count):
+        at = AS_OF - timedelta(days=rng.uniform(30, 400))
+        record: dict[str, Any] = {"lead_at": at}
+        for stage in ("mql_at", "sql_at", "opportunity_at", "won_at"):
+            if rng.random() < 0.5:
+                break
+            at += timedelta(days=rng.uniform(0.5, 20))
+            record[stage] = at
+        if "sql_at" in record and rng.random() < 0.8:
+            record["first_contact_at"] = record["sql_at"] + timedelta(hours=rng.uniform(1, 48))
+        elif rng.random() < 0.3:
+            record["rejected_at"] = at + timedelta(days=1)
+            record["rejection_reason"] = rng.choice(reasons)
+        out.append(record)
+    return out
+
+
+def best_of(runs: int, fn: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure(scale: float) -> dict[str, float]:
+    """Each figure with whatever ``b2bfunnel`` imports (only names both trees export)."""
+    import b2bfunnel as bf
+
+    figures: dict[str, float] = {}
+    many = deals(int(500_000 * scale))
     seconds = best_of(3, lambda: bf.velocity_from_deals(many, as_of=AS_OF))
-    print(f"velocity_from_deals(): {len(many) / seconds:,.0f} deals/s (target >= 500,000)")
+    figures["velocity deals/s"] = len(many) / seconds
 
-    some = deals(50_000, seed=3)
+    cohorts = deals(int(20_000 * scale), seed=6)
+    seconds = best_of(
+        1, lambda: bf.compare_velocity(cohorts, by="influenced", as_of=AS_OF, samples=200)
+    )
+    figures["compare_velocity ms"] = seconds * 1000
+
+    records = lifecycle(int(200_000 * scale))
+    seconds = best_of(3, lambda: bf.funnel_metrics(records))
+    figures["funnel records/s"] = len(records) / seconds
+
+    some = deals(int(50_000 * scale), seed=3)
     touches = journeys(some, 4)
-    heuristic = [m for m in MODELS if m != "markov"]
     seconds = best_of(3, lambda: bf.attribute(touches, some, models=["linear"]))
-    print(
-        f"attribute(linear): {len(touches):,} touchpoints in {seconds:.2f} s = "
-        f"{len(touches) / seconds:,.0f} touchpoints/s (target >= 500,000)"
-    )
-    seconds = best_of(1, lambda: bf.attribute(touches, some, models=heuristic))
-    print(
-        f"attribute(6 heuristic models at once): {len(touches) * 6 / seconds:,.0f} "
-        "touchpoint-models/s"
-    )
+    figures["attribute(linear) touchpoints/s"] = len(touches) / seconds
+    seconds = best_of(1, lambda: bf.attribute(touches, some, models=HEURISTIC))
+    figures["attribute(6 heuristic) touchpoint-models/s"] = len(touches) * 6 / seconds
 
-    markov_deals = deals(100_000, seed=4)
+    markov_deals = deals(int(100_000 * scale), seed=4)
     markov_touches = journeys(markov_deals, 5)
     seconds = best_of(1, lambda: bf.attribute(markov_touches, markov_deals, models=["markov"]))
+    figures["attribute(markov) s"] = seconds
+    figures["markov touchpoints"] = len(markov_touches)
+    return figures
+
+
+# Figure -> (higher is better, target as text)
+TARGETS = {
+    "velocity deals/s": (True, ">= 500,000"),
+    "compare_velocity ms": (False, "200 resamples of 20,000 deals"),
+    "funnel records/s": (True, ""),
+    "attribute(linear) touchpoints/s": (True, ">= 500,000"),
+    "attribute(6 heuristic) touchpoint-models/s": (True, ""),
+    "attribute(markov) s": (False, "< 5 s for 100,000 journeys"),
+}
+
+
+def run_tree(src: Path, scale: float) -> dict[str, float]:
+    """One measurement in a fresh interpreter importing ``b2bfunnel`` from ``src``."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--src", str(src), "--json"]
+    command += ["--scale", str(scale)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def reference_tree(base: str) -> Path:
+    """A detached ``git worktree`` of ``base`` under /tmp (made once, then reused)."""
+    path = Path("/tmp") / f"b2bfunnel-bench-{base}"
+    if not path.exists():
+        subprocess.run(
+            ["git", "-C", str(HERE), "worktree", "add", "--detach", str(path), base],
+            check=True,
+            capture_output=True,
+        )
+    return path / "src"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--src", type=Path, help="measure this source tree only")
+    parser.add_argument("--base", default=BASE, help="git commit of the reference tree")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.src is not None:
+        sys.path.insert(0, str(args.src))
+        figures = measure(args.scale)
+        if args.json:
+            print(json.dumps(figures))
+            return
+        for name, value in figures.items():
+            print(f"{name}: {value:,.2f}")
+        return
+    trees = {"this tree": HERE.parent / "src", f"main at {args.base}": reference_tree(args.base)}
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(args.rounds):  # alternate, so both see the same machine load
+        for name, src in trees.items():
+            got = run_tree(src, args.scale)
+            old = best.get(name, {})
+            best[name] = {
+                key: (max if TARGETS.get(key, (True,))[0] else min)(value, old.get(key, value))
+                for key, value in got.items()
+            }
+    mine, ref = best.values()
+    print(f"{'':44} {'this tree':>14} {'main ' + args.base:>14} {'speed ratio':>12}")
+    for key, (higher, target) in TARGETS.items():
+        ratio = mine[key] / ref[key] if higher else ref[key] / mine[key]
+        print(f"{key:44} {mine[key]:>14,.2f} {ref[key]:>14,.2f} {ratio:>11.2f}x  {target}")
     print(
-        f"attribute(markov): 100,000 journeys of {len(CHANNELS)} channels, "
-        f"{len(markov_touches):,} touchpoints in {seconds:.2f} s (target < 5 s)"
+        f"Markov run: {mine['markov touchpoints']:,.0f} touchpoints. Speed ratio = this tree's "
+        "speed / main's (no more than 10% slower: >= 0.91x)."
     )
 
 

@@ -19,7 +19,7 @@ _FLOAT_SAFE = 2**40
 
 def _integers(weights: Sequence[Any]) -> list[int]:
     """Integers in the same ratios as ``weights`` (ints, floats or fractions), exactly."""
-    if all(type(w) is int for w in weights):
+    if type(weights[0]) is int and all(type(w) is int for w in weights):
         return list(weights)
     ratios = [Fraction(w) for w in weights]
     denominator = math.lcm(*(r.denominator for r in ratios))
@@ -29,17 +29,18 @@ def _integers(weights: Sequence[Any]) -> list[int]:
 def split_units(units: int, weights: Sequence[Any]) -> list[int]:
     """:func:`allocate` without the checks, for weights already known to be valid."""
     n = len(weights)
-    first = weights[0]
+    if n == 1:
+        return [units]
     total = sum(weights)
-    if total <= 0 or all(w == first for w in weights):
+    # Sequence.count runs in C: these shortcuts are taken once per deal and model.
+    if total <= 0 or weights.count(weights[0]) == n:
         base, left = divmod(units, n)  # equal shares: exact in integers
         return [base + 1 if i < left else base for i in range(n)]
-    nonzero = [i for i, w in enumerate(weights) if w]
-    if len(nonzero) == 1:
+    if weights.count(0) == n - 1:
         out = [0] * n
-        out[nonzero[0]] = units
+        out[next(i for i, w in enumerate(weights) if w)] = units
         return out
-    if units < _FLOAT_SAFE and all(type(w) is float for w in weights):
+    if units < _FLOAT_SAFE and type(weights[0]) is float and all(type(w) is float for w in weights):
         shares = [units * w / total for w in weights]
         floors = [int(s) for s in shares]
         order = sorted(range(n), key=lambda i: (floors[i] - shares[i], i))

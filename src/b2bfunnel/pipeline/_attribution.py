@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from fractions import Fraction
@@ -18,7 +19,15 @@ from .._values import as_number
 from ..errors import InvalidInputError
 from ..progress import Progress, tracked
 from ._allocation import split_units
-from ._journeys import DIMENSIONS, Journey, Touch, assign, read_deals, read_touches
+from ._journeys import (
+    DIMENSIONS,
+    Journey,
+    Touch,
+    assign,
+    read_deals,
+    read_touches,
+    touches_after_deals,
+)
 from ._markov import count_transitions, removal_effects
 
 MODELS = (
@@ -220,22 +229,36 @@ def _collect(
 ) -> _Journeys:
     """Assign touches to deals, lead by lead, and gather the journeys."""
     out = _Journeys()
-    leads = [*touches, *(lead for lead in deals if lead not in touches)]
-    for lead in leads:
-        found = assign(touches.get(lead, []), deals.get(lead, []), window)
-        for journey in found.journeys:
+    no_deals: list[Any] = []
+    leads = [(found, deals.get(lead, no_deals)) for lead, found in touches.items()]
+    leads += [([], found) for lead, found in deals.items() if lead not in touches]
+    paths = out.paths
+    for lead_touches, lead_deals in leads:
+        if (
+            not markov
+            and lead_deals
+            and lead_deals[0].outcome != "won"
+            and (len(lead_deals) == 1 or all(d.outcome != "won" for d in lead_deals))
+        ):
+            # Only the Markov model learns from deals that were not won: the rest only
+            # count the touches that belong to no deal.
+            out.stray_touches += touches_after_deals(lead_touches, lead_deals)
+            continue
+        found, tail, tail_after = assign(lead_touches, lead_deals, window)
+        for journey in found:
             won = journey.deal.outcome == "won"
             if won:
                 out.won.append(journey)
             if markov:
-                out.paths.append(([key for _, key, _ in journey.touches], won))
-        tail = found.tail
+                paths.append(([key for _, key, _ in journey.touches], won))
+        if not tail:
+            continue
         out.stray_touches += len(tail)
         # A tail after a won deal is a customer's, not a prospect's journey: it is left out.
-        if markov and tail and quiet is not None and found.tail_after in (None, "lost"):
+        if markov and quiet is not None and tail_after in (None, "lost"):
             last = tail[-1][0]
             if last <= reference - quiet:
-                out.paths.append(([key for t, key, _ in tail if t >= last - window], False))
+                paths.append(([key for t, key, _ in tail if t >= last - window], False))
                 out.no_deal_paths += 1
     return out
 
@@ -247,11 +270,11 @@ def _credit_units(
     half_life: float,
     effect: Mapping[str, float],
     split: str,
-) -> dict[str, dict[str, int]]:
+) -> dict[str, defaultdict[str, int]]:
     """Per model and key, credit in units of ``10**-places``: each deal's value split
     over its touches exactly (or, for the global Markov split, the whole value by the
     removal effects)."""
-    units: dict[str, dict[str, int]] = {model: {} for model in chosen}
+    units: dict[str, defaultdict[str, int]] = {model: defaultdict(int) for model in chosen}
     per_deal = [m for m in chosen if not (m == "markov" and split == "global")]
     total = 0
     for journey in journeys.won:
@@ -265,12 +288,12 @@ def _credit_units(
             for (_, key, _), share in zip(
                 journey.touches, split_units(whole, weights), strict=True
             ):
-                totals[key] = totals.get(key, 0) + share
+                totals[key] += share
     if len(per_deal) < len(chosen):
         keys = sorted(effect)
         if keys:
             shares = split_units(total, [effect[k] for k in keys])
-            units["markov"] = dict(zip(keys, shares, strict=True))
+            units["markov"] = defaultdict(int, zip(keys, shares, strict=True))
     return units
 
 

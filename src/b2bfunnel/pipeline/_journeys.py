@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .._money import money
@@ -23,6 +25,10 @@ DIMENSIONS = ("channel", "campaign", "kol")
 NONE = "(none)"
 OUTCOMES = ("won", "lost", "open")
 _UNCHECKED = object()  # no tzinfo is this, so the first datetime is always checked
+
+# Builds a named tuple without the Python-level __new__ of NamedTuple: the hot loops
+# build one per deal.
+_new = tuple.__new__
 
 # A touch: (POSIX time, value of the dimension credited, index in the input).
 Touch = tuple[float, str, int]
@@ -48,13 +54,9 @@ class Journey(NamedTuple):
     end: float
 
 
-class LeadJourneys(NamedTuple):
-    """A lead's journeys in the order their deals close, the touches after its last deal
-    closed (all of them when it has no deal), and the outcome of that last deal."""
-
-    journeys: list[Journey]
-    tail: list[Touch]
-    tail_after: str | None
+# A lead's journeys in the order their deals close, the touches after its last deal
+# closed (all of them when it has no deal), and the outcome of that last deal.
+LeadJourneys = tuple[list[Journey], list[Touch], str | None]
 
 
 def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, list[Touch]], int, float]:
@@ -63,10 +65,10 @@ def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, list[Touch]
         raise InvalidInputError(
             f"expected touch records, got {type(touches).__name__}", path="touches"
         )
-    by_lead: dict[str, list[Touch]] = {}
+    by_lead: defaultdict[str, list[Touch]] = defaultdict(list)
     count = 0
-    latest = -math.inf
     checked_zone: Any = _UNCHECKED
+    keyed = by != "channel"
     for index, touch in enumerate(touches):
         # Paths are only built on the error paths: this loop runs once per touchpoint.
         if type(touch) is not dict and not isinstance(touch, Mapping):
@@ -88,25 +90,50 @@ def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, list[Touch]
             raise InvalidInputError(
                 f"expected a channel name, got {channel!r}", path=f"touches[{index}].channel"
             )
-        key = channel if by == "channel" else touch.get(by) or NONE
-        if type(key) is not str:
-            raise InvalidInputError(f"expected text, got {key!r}", path=f"touches[{index}].{by}")
-        ts = at.timestamp()
-        if ts > latest:
-            latest = ts
-        journey = by_lead.get(lead)
-        if journey is None:
-            by_lead[lead] = [(ts, key, index)]
-        else:
-            journey.append((ts, key, index))
+        if keyed:
+            channel = touch.get(by) or NONE
+            if type(channel) is not str:
+                raise InvalidInputError(
+                    f"expected text, got {channel!r}", path=f"touches[{index}].{by}"
+                )
+        by_lead[lead].append((at.timestamp(), channel, index))
         count += 1
     for journey in by_lead.values():
         journey.sort()
+    latest = max((journey[-1][0] for journey in by_lead.values()), default=-math.inf)
     return by_lead, count, latest
 
 
 def _time(value: Any, path: str) -> float:
     return require_aware(value, path).timestamp()
+
+
+def _checked_deal(deal: Any, index: int) -> tuple[str, Deal]:
+    """A deal checked field by field; any problem raises, naming the field."""
+    path = f"deals[{index}]"
+    if not isinstance(deal, Mapping):
+        raise InvalidInputError(f"expected a mapping, got {type(deal).__name__}", path=path)
+    lead = deal.get("lead_id")
+    if not isinstance(lead, str) or not lead:
+        raise InvalidInputError(f"expected a lead id, got {lead!r}", path=f"{path}.lead_id")
+    amount = money(deal.get("amount"), f"{path}.amount")
+    outcome = deal.get("outcome")
+    if outcome not in OUTCOMES:
+        raise InvalidInputError(
+            f"unknown outcome {outcome!r}; allowed: won, lost, open", path=f"{path}.outcome"
+        )
+    opened = _time(deal.get("created_at"), f"{path}.created_at")
+    lead_created = deal.get("lead_created_at")
+    created_ts = None if lead_created is None else _time(lead_created, f"{path}.lead_created_at")
+    closed = None
+    if outcome == "open":
+        if deal.get("closed_at") is not None:
+            raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
+    else:
+        closed = _time(deal.get("closed_at"), f"{path}.closed_at")
+        if closed < opened:
+            raise InvalidInputError("closed_at is before created_at", path=f"{path}.closed_at")
+    return lead, Deal(index, amount, outcome, opened, closed, created_ts)
 
 
 def read_deals(deals: Iterable[Any]) -> tuple[dict[str, list[Deal]], float]:
@@ -115,35 +142,47 @@ def read_deals(deals: Iterable[Any]) -> tuple[dict[str, list[Deal]], float]:
         raise InvalidInputError(f"expected deal records, got {type(deals).__name__}", path="deals")
     by_lead: dict[str, list[Deal]] = {}
     latest = -math.inf
+    zone: Any = _UNCHECKED
     for index, deal in enumerate(deals):
-        path = f"deals[{index}]"
-        if not isinstance(deal, Mapping):
-            raise InvalidInputError(f"expected a mapping, got {type(deal).__name__}", path=path)
-        lead = deal.get("lead_id")
-        if not isinstance(lead, str) or not lead:
-            raise InvalidInputError(f"expected a lead id, got {lead!r}", path=f"{path}.lead_id")
-        amount = money(deal.get("amount"), f"{path}.amount")
-        outcome = deal.get("outcome")
-        if outcome not in OUTCOMES:
-            raise InvalidInputError(
-                f"unknown outcome {outcome!r}; allowed: won, lost, open", path=f"{path}.outcome"
-            )
-        opened = _time(deal.get("created_at"), f"{path}.created_at")
-        lead_created = deal.get("lead_created_at")
-        created_ts = (
-            None if lead_created is None else _time(lead_created, f"{path}.lead_created_at")
-        )
-        closed = None
-        if outcome == "open":
-            if deal.get("closed_at") is not None:
-                raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
+        # This loop runs once per deal: a plain, valid deal takes the short way, anything
+        # else the field-by-field check that names what is wrong.
+        record = None
+        if type(deal) is dict:
+            lead, amount, outcome = deal.get("lead_id"), deal.get("amount"), deal.get("outcome")
+            created, closed = deal.get("created_at"), deal.get("closed_at")
+            if (
+                type(lead) is str
+                and lead
+                and type(amount) is Decimal
+                and amount.is_finite()
+                and amount >= 0
+                and type(created) is datetime
+                and created.tzinfo is zone
+                and deal.get("lead_created_at") is None
+                and (
+                    (outcome == "open" and closed is None)
+                    or (
+                        (outcome == "won" or outcome == "lost")
+                        and type(closed) is datetime
+                        and closed.tzinfo is zone
+                        and closed >= created
+                    )
+                )
+            ):
+                end = None if closed is None else closed.timestamp()
+                record = _new(Deal, (index, amount, outcome, created.timestamp(), end, None))
+                owner = lead
+        if record is None:
+            owner, record = _checked_deal(deal, index)
+            zone = deal["created_at"].tzinfo  # known aware: later deals in it go the short way
+        moment = record.opened if record.closed is None else record.closed
+        if moment > latest:
+            latest = moment
+        found = by_lead.get(owner)
+        if found is None:
+            by_lead[owner] = [record]
         else:
-            closed = _time(deal.get("closed_at"), f"{path}.closed_at")
-            if closed < opened:
-                raise InvalidInputError("closed_at is before created_at", path=f"{path}.closed_at")
-        latest = max(latest, opened if closed is None else closed)
-        record = Deal(index, amount, outcome, opened, closed, created_ts)
-        by_lead.setdefault(lead, []).append(record)
+            found.append(record)
     return by_lead, latest
 
 
@@ -155,11 +194,29 @@ def _closing_order(deal: Deal) -> tuple[float, float, Decimal, str, float]:
     return (closes, deal.opened, deal.amount, deal.outcome, created)
 
 
+def touches_after_deals(touches: list[Touch], deals: list[Deal]) -> int:
+    """How many of a lead's touches (sorted) come after its last deal closed: none while
+    a deal is open."""
+    if not touches or any(deal.closed is None for deal in deals):
+        return 0
+    last = max(deal.closed for deal in deals if deal.closed is not None)
+    if touches[-1][0] <= last:
+        return 0
+    return len(touches) - bisect_right(touches, last, key=itemgetter(0))
+
+
 def assign(touches: list[Touch], deals: list[Deal], window: float) -> LeadJourneys:
     """Give each of a lead's touches (sorted by time) to the first of its deals that
     closes at or after it; keep those within ``window`` seconds of the deal's end."""
     if not deals:
-        return LeadJourneys([], touches, None)
+        return [], touches, None
+    if len(deals) == 1:  # the common case, without building a list of times
+        deal = deals[0]
+        closed = deal.closed
+        if touches and (closed is None or touches[-1][0] <= closed):
+            end = touches[-1][0] if closed is None else closed
+            if touches[0][0] >= end - window:
+                return [_new(Journey, (deal, touches, end))], [], deal.outcome
     ordered = sorted(deals, key=_closing_order) if len(deals) > 1 else deals
     times = [t for t, _, _ in touches]
     journeys = []
@@ -176,4 +233,4 @@ def assign(touches: list[Touch], deals: list[Deal], window: float) -> LeadJourne
         first = bisect_left(times, end - window, low, high) if high > low else low
         journeys.append(Journey(deal, touches[first:high], end))
         low = high
-    return LeadJourneys(journeys, touches[low:], ordered[-1].outcome)
+    return journeys, touches[low:], ordered[-1].outcome
