@@ -115,3 +115,21 @@ def test_demo_prints_the_scoring_check() -> None:
     )
     assert line.startswith(f"Default model: AUC {split.base.describe_auc()}")
     assert f"fitted as of 2026-07-01: {split.learned.describe_auc()}" in line
+
+
+def test_outcome_columns_map_like_other_files(tmp_path: Path) -> None:
+    """``--map outcomes.FIELD=COLUMN`` reads an outcomes file with the CRM's headers."""
+    with open(OUTCOMES, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    renamed = tmp_path / "deals.csv"
+    with open(renamed, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Lead", "Converted At"])
+        writer.writerows([r["lead_id"], r["at"]] for r in rows)
+    args = ("--leads", LEADS, "--events", EVENTS, "--horizon-days", "60", "--cutoff", "2026-09-24")
+    _, plain = run("evaluate", *args, "--outcomes", OUTCOMES, "--format", "json")
+    status, mapped = run(
+        "evaluate", *args, "--outcomes", str(renamed), "--format", "json",
+        "--map", "outcomes.lead_id=Lead", "--map", "outcomes.at=Converted At",
+    )  # fmt: skip
+    assert status == 0 and json.loads(mapped) == json.loads(plain)
