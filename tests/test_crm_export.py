@@ -546,3 +546,60 @@ class TestEventNamesInTheModel:
         events = [bf.Event("L1", "Webinar Attended", at)]
         assert funnel.rank([{"id": "L1"}], events, as_of=at)[0].total == 25
         assert funnel.score({"id": "L1"}, events, as_of=at).total == 25
+
+
+HOSTILE = "\r=cmd|' /C calc'!A0"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _assert_safe_csv(text: str) -> None:
+    """Every row has the header's width and no cell would run as a formula."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows and all(len(r) == len(rows[0]) for r in rows)
+    for row in rows:
+        for cell in row:
+            risky = cell.lstrip(" \r\n")[:1] in ("=", "+", "@", "\t", "-")
+            assert not risky or cell.startswith("'") or safe_cell(cell) == cell
+
+
+class TestHostileCellsEveryCommand:
+    def test_qualify_simulate_kol_velocity_attribution(self, tmp_path: Path) -> None:
+        """Hostile ids, handles, cohorts, channels and headers come out neutralised."""
+        h = _q(HOSTILE)
+        answers = tmp_path / "answers.csv"
+        answers.write_text(f"id,budget\n{h},approved\n", encoding="utf-8")
+        leads = tmp_path / "leads.csv"
+        leads.write_text(f"id,job_title\n{h},CTO\n", encoding="utf-8")
+        events = tmp_path / "events.csv"
+        events.write_text(f"lead_id,name,at\n{h},webinar_completed,2026-11-20T10:00:00Z\n",
+                          encoding="utf-8")  # fmt: skip
+        kols = tmp_path / "kols.csv"
+        kols.write_text(
+            f"handle,followers,avg_interactions,audience\n{h},5000,240,cio:0.5\n", encoding="utf-8"
+        )
+        brief = tmp_path / "brief.toml"
+        brief.write_text('[brief]\ntarget_roles = ["cio"]\n', encoding="utf-8")
+        deals = tmp_path / "deals.csv"
+        deals.write_text(
+            f"lead_id,created_at,amount,outcome,closed_at,{_q('=HYPERLINK(1)')}\n"
+            f"L1,2026-01-01T00:00:00Z,1000,won,2026-01-11T00:00:00Z,{h}\n"
+            "L2,2026-01-01T00:00:00Z,1000,lost,2026-01-04T00:00:00Z,no\n",
+            encoding="utf-8",
+        )
+        touches = tmp_path / "touches.csv"
+        touches.write_text(f"lead_id,at,channel\nL1,2026-01-01T00:00:00Z,{h}\n", encoding="utf-8")
+        commands = [
+            ["qualify", str(answers), "--as-of", AS_OF],
+            ["simulate", "--leads", str(leads), "--events", str(events), "--until", AS_OF],
+            ["kol", str(kols), "--brief", str(brief)],
+            ["velocity", str(deals), "--by", "=HYPERLINK(1)", "--as-of", AS_OF],
+            ["attribution", str(touches), str(deals)],
+        ]
+        for argv in commands:
+            status, text = run(*argv, "--format", "csv", "--quiet")
+            assert status == 0, argv
+            _assert_safe_csv(text)
+            assert "'=cmd" in text or "'=HYPERLINK" in text, argv
