@@ -238,3 +238,43 @@ def test_evaluate_reads_frames() -> None:
         horizon_days=60,
     )
     assert (framed.n, framed.positives, framed.auc) == (plain.n, plain.positives, plain.auc)
+
+
+def test_portfolio_reads_candidates_from_a_frame() -> None:
+    """A candidates DataFrame (audience as columns or as CLI text) plans as the values do."""
+    brief = bf.KOLBrief(target_roles=["cto"])
+    pool = [
+        bf.KOLCandidate("@a", 5000, {"cto": 0.8}, 200, cost_per_post=500),
+        bf.KOLCandidate("@b", 100000, {"cto": 0.05}, 900, cost_per_post=3000),
+        bf.KOLCandidate("@c", 8000, {"cto": 0.5, "cio": 0.1}, 300, topics=["cloud"]),
+    ]
+    frame = pd.DataFrame(
+        {
+            "handle": ["@a", "@b", "@c"],
+            "followers": [5000, 100000, 8000],
+            "audience.cto": [0.8, 0.05, 0.5],
+            "audience.cio": [None, None, 0.1],
+            "avg_interactions": [200, 900, 300],
+            "cost_per_post": [500, 3000, None],
+            "topics": [None, None, "cloud"],
+            "notes": ["ignored", None, None],
+        }
+    )
+    assert bf.plan_portfolio(frame, brief, 1000) == bf.plan_portfolio(pool, brief, 1000)
+    text = [{"handle": "@c", "followers": "8000", "audience": "cto:0.5; cio:0.1",
+             "avg_interactions": 300, "topics": "cloud"}]  # fmt: skip
+    (from_text,) = bf.plan_portfolio(text, brief, 0).excluded
+    assert from_text[0] == "@c"
+
+
+def test_a_bad_candidate_row_is_located() -> None:
+    """A missing column or a bad value raises at candidates[i]."""
+    brief = bf.KOLBrief(target_roles=["cto"])
+    with pytest.raises(bf.InvalidInputError) as missing:
+        bf.plan_portfolio([{"handle": "@a", "followers": 10}], brief, 100)
+    assert missing.value.path == "candidates[0]"
+    assert "audience" in str(missing.value)
+    row = {"handle": "@a", "followers": -1, "audience.cto": 0.5, "avg_interactions": 1}
+    with pytest.raises(bf.InvalidInputError) as bad:
+        bf.plan_portfolio([row], brief, 100)
+    assert bad.value.path == "candidates[0].followers"

@@ -16,13 +16,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from ._columns import missing_column
 from ._time import parse_datetime, read_zone
 from ._values import as_number, is_blank
 from .errors import InvalidInputError
 from .events import Event
 
-__all__ = ["events_from", "is_frame", "responses_in", "table_rows"]
+__all__ = ["candidates_in", "events_from", "is_frame", "responses_in", "table_rows"]
 
 _BLANK = object()
 
@@ -157,6 +159,69 @@ def _response(kind: Any, row: Any, path: str) -> Any:
         return kind(score, at, segments, cells.get("comment"), cells.get("account"))
     except InvalidInputError as exc:
         raise exc.at(path + exc.path[len("response") :]) from None
+
+
+_SHARES = frozenset(("audience", "industries", "seniority"))
+_LISTS = frozenset(("topics", "risk_flags"))
+_NUMBERS = frozenset(("followers", "avg_interactions", "reach", "vetting_days", "clicks"))
+
+
+def candidates_in(table: Any, path: str = "candidates") -> Any:
+    """KOL candidates given as a DataFrame or as mappings, as ``KOLCandidate`` values.
+
+    Columns are the candidate's fields; a share table (``audience``, ``industries``,
+    ``seniority``) is either one column per key (``audience.cto``) or the CLI's text
+    ``cto:0.4;cio:0.2``; ``topics`` and ``risk_flags`` are ``;``-separated text. Other
+    columns are ignored. Anything else is returned as it is.
+
+    >>> (c,) = candidates_in([{"handle": "@a", "followers": 5000.0, "audience.cto": 0.8,
+    ...                        "avg_interactions": 200, "topics": "cloud; security"}])
+    >>> c.followers, dict(c.audience), sorted(c.topics)
+    (5000, {'cto': 0.8}, ['cloud', 'security'])
+    """
+    if is_frame(table):
+        rows: Any = table_rows(table, path=path)
+    elif isinstance(table, list | tuple) and table and isinstance(table[0], Mapping):
+        rows = table
+    else:
+        return table
+    from .kol import KOLCandidate
+
+    fields = set(attrs.fields_dict(KOLCandidate))
+    return [
+        _candidate(KOLCandidate, fields, row, f"{path}[{index}]") for index, row in enumerate(rows)
+    ]
+
+
+def _candidate(kind: Any, fields: set[str], row: Any, path: str) -> Any:
+    if not isinstance(row, Mapping):
+        raise InvalidInputError(f"expected a mapping, got {type(row).__name__}", path=path)
+    args: dict[str, Any] = {}
+    for key, value in row.items():
+        field, dot, part = str(key).partition(".")
+        if is_blank(value) or field not in fields:
+            continue
+        if isinstance(value, str) and (field in _NUMBERS or dot):
+            number = as_number(value)  # "8000" as text; anything else stays, to be refused
+            value = value if number is None else number
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 5000.0 from a column pandas read as float for its blanks
+        if dot and field in _SHARES:
+            args.setdefault(field, {})[part] = value
+        elif field in _SHARES and isinstance(value, str):
+            pairs = (item.partition(":") for item in value.split(";") if item.strip())
+            args[field] = {name.strip(): as_number(share) for name, _, share in pairs}
+        elif field in _LISTS and isinstance(value, str):
+            args[field] = [item.strip() for item in value.split(";") if item.strip()]
+        else:
+            args[field] = value
+    missing = [f for f in ("handle", "followers", "audience", "avg_interactions") if f not in args]
+    if missing:
+        raise InvalidInputError(f"missing {', '.join(missing)}", path=path)
+    try:
+        return kind(**args)
+    except InvalidInputError as exc:
+        raise exc.at(path + exc.path[len("candidate") :]) from None
 
 
 def events_from(

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from .._display import Plotted
+from .._frames import candidates_in
 from .._money import money
 from ..errors import InvalidInputError
 from ._fit import KOLFit, kol_fit
@@ -147,7 +148,7 @@ def _checked(
         raise InvalidInputError(
             f"expected candidates, got {type(candidates).__name__}", path="candidates"
         )
-    pool = list(candidates)
+    pool = list(candidates_in(candidates))
     seen: set[str] = set()
     for index, candidate in enumerate(pool):
         if not isinstance(candidate, KOLCandidate):
