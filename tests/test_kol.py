@@ -173,7 +173,7 @@ class TestFit:
             ({"audience": {"cto": 1.2}}, "candidate.audience['cto']"),
             ({"audience": {"cto": 0.7, "ciso": 0.5}}, "candidate.audience"),
             ({"cost_per_post": -10}, "candidate.cost_per_post"),
-            ({"cost_per_post": float("nan")}, "candidate.cost_per_post"),
+            ({"cost_per_post": float("inf")}, "candidate.cost_per_post"),
             ({"handle": ""}, "candidate.handle"),
         ],
     )

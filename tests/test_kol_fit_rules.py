@@ -167,3 +167,14 @@ def test_wrong_types_and_huge_numbers_are_invalid_input(call: object, path: str)
     with pytest.raises(bf.InvalidInputError) as info:
         call()  # type: ignore[operator]
     assert info.value.path == path
+
+
+def test_dataframe_shaped_candidate() -> None:
+    """numpy integers read as counts and NaN as "not given", as a DataFrame row holds them."""
+    np = pytest.importorskip("numpy")
+    row = bf.KOLCandidate("@a", np.int64(5_000), {"cto": np.float64(0.5)}, np.int64(200),
+                          cost_per_post=float("nan"), reach=float("nan"), clicks=np.int64(3),
+                          vetting_days=np.int64(800))  # fmt: skip
+    plain = bf.KOLCandidate("@a", 5_000, {"cto": 0.5}, 200, clicks=3, vetting_days=800)
+    assert row == plain
+    assert bf.kol_fit(row, CTO).score == bf.kol_fit(plain, CTO).score

@@ -103,3 +103,12 @@ def test_report_in_the_last_period_of_9999(period: str) -> None:
     """An answer in December 9999 is reported, not a crash past year 9999."""
     report = bf.nps_report([bf.Response(9, datetime(9999, 12, 5, tzinfo=UTC))], period=period)
     assert report.cells[0].period in ("9999-12", "9999-Q4")
+
+
+def test_numpy_scores_read_as_scores() -> None:
+    """A pandas/numpy integer column is scores, not wrong types; a float is still refused."""
+    np = pytest.importorskip("numpy")
+    assert bf.nps(np.array([10, 9, 3])) == bf.nps([10, 9, 3])
+    assert type(bf.Response(np.int64(9)).score) is int
+    with pytest.raises(bf.InvalidInputError):
+        bf.nps([np.float64(9.0)])

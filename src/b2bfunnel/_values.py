@@ -21,6 +21,7 @@ __all__ = [
     "TRUE_WORDS",
     "as_number",
     "as_range",
+    "as_whole",
     "is_blank",
     "name_key",
     "read_bool",
@@ -61,6 +62,16 @@ def is_blank(value: Any) -> bool:
             return False
         return number != number
     return False
+
+
+def as_whole(value: Any) -> int | None:
+    """``value`` as an ``int`` when it is a whole-number type (``int``, numpy's integer
+    scalars), never a bool; None for anything else.
+
+    >>> as_whole(7), as_whole(True), as_whole(7.0)
+    (7, None, None)
+    """
+    return _integral(value)
 
 
 def _integral(value: Any) -> int | None:

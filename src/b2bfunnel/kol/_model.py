@@ -17,6 +17,7 @@ import attrs
 from .._config import Reader, did_you_mean, join, load_toml, read_all
 from .._money import money
 from .._text import fold
+from .._values import as_whole, is_blank
 from ..errors import InvalidInputError
 
 # Tier bounds by followers (lower bound inclusive).
@@ -178,7 +179,7 @@ def _reference_cpm(value: Any) -> Decimal:
 
 
 def _price(value: Any, path: str) -> Decimal | None:
-    if value is None:
+    if is_blank(value):  # None, or NaN / NA from a DataFrame: not given
         return None
     amount = money(value, path)
     if amount > MAX_AMOUNT:
@@ -206,6 +207,17 @@ def _risk_flags(value: Any) -> tuple[str, ...]:
                 f"expected a flag name, got {flag!r}", path=f"candidate.risk_flags[{index}]"
             )
     return flags
+
+
+def _whole(value: Any) -> Any:
+    """A numpy integer as an ``int``; anything else as it is, for the validator."""
+    whole = as_whole(value)
+    return value if whole is None else whole
+
+
+def _optional_count(value: Any) -> Any:
+    """Blank (None, NaN, pandas NA) as None; a numpy integer as an ``int``."""
+    return None if is_blank(value) else _whole(value)
 
 
 def _count(name: str, optional: bool = False) -> Any:
@@ -300,19 +312,25 @@ class KOLCandidate:
     """
 
     handle: str = attrs.field()
-    followers: int = attrs.field()
+    followers: int = attrs.field(converter=_whole)
     audience: Mapping[str, float] = attrs.field(converter=_audience, hash=False)
-    avg_interactions: float = attrs.field(validator=_count("candidate.avg_interactions"))
+    avg_interactions: float = attrs.field(
+        converter=_whole, validator=_count("candidate.avg_interactions")
+    )
     topics: frozenset[str] = attrs.field(default=(), converter=_candidate_topics)
     risk_flags: tuple[str, ...] = attrs.field(default=(), converter=_risk_flags)
     cost_per_post: Decimal | None = attrs.field(default=None, converter=_cost_per_post)
     industries: Mapping[str, float] = attrs.field(default=None, converter=_industries, hash=False)
     seniority: Mapping[str, float] = attrs.field(default=None, converter=_seniority, hash=False)
-    reach: int | None = attrs.field(default=None, validator=_count("candidate.reach", True))
-    vetting_days: int | None = attrs.field(
-        default=None, validator=_count("candidate.vetting_days", True)
+    reach: int | None = attrs.field(
+        default=None, converter=_optional_count, validator=_count("candidate.reach", True)
     )
-    clicks: int | None = attrs.field(default=None, validator=_count("candidate.clicks", True))
+    vetting_days: int | None = attrs.field(
+        default=None, converter=_optional_count, validator=_count("candidate.vetting_days", True)
+    )
+    clicks: int | None = attrs.field(
+        default=None, converter=_optional_count, validator=_count("candidate.clicks", True)
+    )
     campaign_cost: Decimal | None = attrs.field(default=None, converter=_campaign_cost)
     follower_history: tuple[tuple[date, int], ...] = attrs.field(default=(), converter=_history)
 

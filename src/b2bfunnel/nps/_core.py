@@ -12,6 +12,7 @@ import attrs
 
 from .._display import Displayed, Plotted
 from .._stats import two_sided_p, z_for, z_one_sided
+from .._values import as_whole
 from ..errors import InvalidInputError
 
 METHODS = ("auto", "wald", "adjusted_wald")
@@ -51,7 +52,11 @@ def checked_scores(
     if not values:
         raise InvalidInputError("no scores: at least one response is needed", path=path)
     if set(map(type, values)) != {int}:
-        _fail(values, path, low, high)
+        # numpy integers (a pandas column) are scores too; anything else fails below
+        wholes = [as_whole(value) for value in values]
+        if None in wholes:
+            _fail(values, path, low, high)
+        values = [whole for whole in wholes if whole is not None]
     counts = Counter(values)
     if min(counts) < low or max(counts) > high:
         _fail(values, path, low, high)

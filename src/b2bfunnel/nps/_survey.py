@@ -15,6 +15,7 @@ from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._text import word_form
 from .._time import require_aware
+from .._values import as_whole
 from ..errors import InvalidInputError
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
@@ -33,6 +34,12 @@ def _segments(value: Any) -> Mapping[str, str]:
             "expected a mapping of segment names to string values", path="response.segments"
         )
     return MappingProxyType(dict(value))
+
+
+def _whole(value: Any) -> Any:
+    """A numpy integer as an ``int``; anything else as it is, for the validator."""
+    whole = as_whole(value)
+    return value if whole is None else whole
 
 
 def _check_score(_inst: object, _attr: attrs.Attribute[Any], value: Any) -> None:
@@ -67,7 +74,7 @@ class Response:
     (sector, plan, region...), ``account`` the B2B account of the respondent.
     """
 
-    score: int = attrs.field(validator=_check_score)
+    score: int = attrs.field(converter=_whole, validator=_check_score)
     at: datetime | None = attrs.field(default=None, validator=_check_at)
     segments: Mapping[str, str] = attrs.field(default=_EMPTY, converter=_segments, hash=False)
     comment: str | None = attrs.field(default=None, validator=_optional_text("comment"))
