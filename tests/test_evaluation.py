@@ -317,6 +317,25 @@ def test_threshold_for_rate_is_the_lowest_reaching_it(hand: Evaluation) -> None:
     assert suggestion.stats.rate >= target
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({}, "capacity"),
+        ({"capacity": 3, "rate": 0.2}, "capacity"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 3, "per_days": -1}, "per_days"),
+        ({"rate": float("nan")}, "rate"),
+    ],
+)
+def test_threshold_for_checks_its_options(
+    hand: Evaluation, kwargs: dict[str, Any], path: str
+) -> None:
+    """Exactly one of capacity= and rate=, each a positive finite number."""
+    with pytest.raises(bf.InvalidInputError) as info:
+        hand.threshold_for(**kwargs)
+    assert info.value.path == path
+
+
 def test_psi_of_itself_is_zero_and_of_a_shift_positive(hand: Evaluation) -> None:
     """A distribution is stable against itself and not against a shifted copy."""
     assert hand.psi(hand) == 0

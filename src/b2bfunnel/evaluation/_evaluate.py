@@ -441,8 +441,8 @@ def evaluate(
     :mod:`b2bfunnel.progress`). See ``docs/evaluation.md``.
     """
     events = tracked(events, progress)
+    z_for(confidence)  # checked before the work, not after
     snaps, _ = snapshots(model, profiles, events, outcomes, cutoff, cutoffs, horizon_days, data_end)
-    z_for(confidence)
     if len(snaps) == 1:
         return summarise(snaps, confidence)
     per = tuple(summarise([s], confidence) for s in snaps)
