@@ -5,8 +5,9 @@ bought), for this tree and a reference tree side by side.
 
 Run: ``python benchmarks/bench_velocity.py`` (measures this checkout and, as the
 reference, a ``git worktree`` of ``--base``, by default main before issue 12's pipeline
-work; each in its own subprocess, alternating, best of ``--rounds``) and prints both
-figures and their ratio. ``--src DIR`` measures one source tree only; ``--scale 0.1``
+work; each in its own subprocess, alternating, best of ``--rounds``; times are the
+process's CPU time, which the other processes of a shared machine disturb less) and
+prints both figures and their ratio. ``--src DIR`` measures one source tree only; ``--scale 0.1``
 makes a quicker run.
 """
 
@@ -18,11 +19,17 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from timing import base_tree
+from timing import best_of as wall_best_of
+
+# CPU time of this process: the machine is shared, and the ratio is what matters.
+best_of = partial(wall_best_of, clock=time.process_time)
 
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
 CHANNELS = [f"channel_{i:02d}" for i in range(20)]
@@ -83,44 +90,35 @@ def lifecycle(count: int, seed: int = 5) -> list[dict[str, Any]]:
     return out
 
 
-def best_of(runs: int, fn: Callable[[], Any]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def measure(scale: float) -> dict[str, float]:
     """Each figure with whatever ``b2bfunnel`` imports (only names both trees export)."""
     import b2bfunnel as bf
 
     figures: dict[str, float] = {}
     many = deals(int(500_000 * scale))
-    seconds = best_of(3, lambda: bf.velocity_from_deals(many, as_of=AS_OF))
+    seconds = best_of(5, lambda: bf.velocity_from_deals(many, as_of=AS_OF))
     figures["velocity deals/s"] = len(many) / seconds
 
     cohorts = deals(int(20_000 * scale), seed=6)
     seconds = best_of(
-        1, lambda: bf.compare_velocity(cohorts, by="influenced", as_of=AS_OF, samples=200)
+        3, lambda: bf.compare_velocity(cohorts, by="influenced", as_of=AS_OF, samples=200)
     )
     figures["compare_velocity ms"] = seconds * 1000
 
     records = lifecycle(int(200_000 * scale))
-    seconds = best_of(3, lambda: bf.funnel_metrics(records))
+    seconds = best_of(5, lambda: bf.funnel_metrics(records))
     figures["funnel records/s"] = len(records) / seconds
 
     some = deals(int(50_000 * scale), seed=3)
     touches = journeys(some, 4)
-    seconds = best_of(3, lambda: bf.attribute(touches, some, models=["linear"]))
+    seconds = best_of(5, lambda: bf.attribute(touches, some, models=["linear"]))
     figures["attribute(linear) touchpoints/s"] = len(touches) / seconds
-    seconds = best_of(1, lambda: bf.attribute(touches, some, models=HEURISTIC))
+    seconds = best_of(3, lambda: bf.attribute(touches, some, models=HEURISTIC))
     figures["attribute(6 heuristic) touchpoint-models/s"] = len(touches) * 6 / seconds
 
     markov_deals = deals(int(100_000 * scale), seed=4)
     markov_touches = journeys(markov_deals, 5)
-    seconds = best_of(1, lambda: bf.attribute(markov_touches, markov_deals, models=["markov"]))
+    seconds = best_of(3, lambda: bf.attribute(markov_touches, markov_deals, models=["markov"]))
     figures["attribute(markov) s"] = seconds
     figures["markov touchpoints"] = len(markov_touches)
     return figures
@@ -145,24 +143,12 @@ def run_tree(src: Path, scale: float) -> dict[str, float]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def reference_tree(base: str) -> Path:
-    """A detached ``git worktree`` of ``base`` under /tmp (made once, then reused)."""
-    path = Path("/tmp") / f"b2bfunnel-bench-{base}"
-    if not path.exists():
-        subprocess.run(
-            ["git", "-C", str(HERE), "worktree", "add", "--detach", str(path), base],
-            check=True,
-            capture_output=True,
-        )
-    return path / "src"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--src", type=Path, help="measure this source tree only")
     parser.add_argument("--base", default=BASE, help="git commit of the reference tree")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.src is not None:
@@ -174,7 +160,7 @@ def main() -> None:
         for name, value in figures.items():
             print(f"{name}: {value:,.2f}")
         return
-    trees = {"this tree": HERE.parent / "src", f"main at {args.base}": reference_tree(args.base)}
+    trees = {"this tree": HERE.parent / "src", f"main at {args.base}": base_tree(args.base)}
     best: dict[str, dict[str, float]] = {}
     for _ in range(args.rounds):  # alternate, so both see the same machine load
         for name, src in trees.items():
