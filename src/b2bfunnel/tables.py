@@ -184,11 +184,21 @@ class Table:
         return [name for name in self.names if name]
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        path, names, width = self.path, self.names, len(self.names)
-        odd = any(not name for name in names)  # a blank header: check its cells
-        swap = self.decimal == ","
+        names, strip = self.names, str.strip
+        if self.decimal == ",":
+            for line, cells in self.cells():
+                row = {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
+                yield line, {n: comma_decimal(t) for n, t in row.items()}
+        else:
+            for line, cells in self.cells():
+                yield line, {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
+
+    def cells(self) -> Iterator[tuple[int, list[str]]]:
+        """``(line, cells)`` of each good row, the cells as written (not stripped, not
+        swapped): for readers that pick columns by position, millions of times."""
+        path, width = self.path, len(self.names)
+        odd = any(not name for name in self.names)  # a blank header: check its cells
         progress, count = self.on_progress, 0
-        strip = str.strip
         try:
             with open(path, newline="", encoding=self.encoding) as handle:
                 reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
@@ -204,10 +214,7 @@ class Table:
                                 progress(count)
                         if (odd or len(cells) != width) and not self._fits(cells, line):
                             continue
-                        row = {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
-                        if swap:
-                            row = {n: _swapped(t) for n, t in row.items()}
-                        yield line, row
+                        yield line, cells
                 except csv.Error as exc:
                     raise _csv_error(exc, path, start, reader.line_num) from None
         except UnicodeDecodeError:
@@ -243,7 +250,7 @@ class Table:
                 raise missing_column(field, self.header, path=f"{self.path}:1")
 
 
-def _swapped(text: str) -> str:
+def comma_decimal(text: str) -> str:
     """A cell of a ``decimal=","`` file in ``.``-decimal form, if it is a number."""
     return text.translate(_SWAP) if _NUMBERISH.fullmatch(text) else text
 

@@ -18,7 +18,7 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
 from ..nps import Response
-from ..tables import BadRows, open_table
+from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
@@ -188,12 +188,24 @@ def iter_events(
     names = tally.names if tally is not None else Counter()
     ids = tally.ids if tally is not None else None
     unknown = 0
-    for line, row in reading.open(path, "events", _EVENT_COLUMNS):
-        if len(row) < 3 and not all(c in row for c in _EVENT_COLUMNS):
-            missing = next(c for c in _EVENT_COLUMNS if c not in row)
+    table = reading.open(path, "events", _EVENT_COLUMNS)
+    at_lead, at_name, at_at = (table.names.index(c) for c in _EVENT_COLUMNS)
+    others = [(i, n) for i, n in enumerate(table.names) if n and n not in _EVENT_COLUMNS]
+    swap = table.decimal == ","
+    # Columns picked by position: no dict per row for the three every event has.
+    for line, cells in table.cells():
+        try:
+            lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
+                                   cells[at_at].strip())  # fmt: skip
+        except IndexError:
+            lead_id = name = text = ""
+        if not (lead_id and name and text):
+            missing = _EVENT_COLUMNS[[lead_id, name, text].index("")]
             reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
             continue
-        text = row.pop("at")
+        row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
+        if swap and row:
+            row = {n: comma_decimal(t) for n, t in row.items()}
         try:
             # The common case inline: an ISO 8601 time with an offset.
             at = fromisoformat(text)
@@ -204,10 +216,8 @@ def iter_events(
             if parsed is None:
                 continue
             at = parsed
-        name = row.pop("name")
         if name_of is not None:
             name = name_of(name)
-        lead_id = row.pop("lead_id")
         try:
             event = Event.from_cells(lead_id, name, at, row)
         except InvalidInputError as exc:
