@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "name_key",
     "read_bool",
     "read_number",
+    "require_iterable",
 ]
 
 TRUE_WORDS = frozenset(("true", "t", "yes", "y", "si", "1", "on"))
@@ -220,3 +222,19 @@ def name_key(text: str) -> str:
     ('webinar completed', 'webinar completed')
     """
     return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
+
+
+def require_iterable(value: Any, path: str, what: str = "items") -> Iterable[Any]:
+    """``value`` if it is an iterable of ``what`` (a list, a generator...), else raise.
+
+    A string, bytes or a mapping is refused: iterating it would walk characters or keys.
+
+    >>> require_iterable([1, 2], "scores")
+    [1, 2]
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            f"expected an iterable of {what} (a list, a generator...), got {type(value).__name__}",
+            path=path,
+        )
+    return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from ._config import Reader, load_toml
 from ._public import publish
 from ._ranking import Ranking
 from ._time import parse_datetime, require_aware
+from ._values import require_iterable
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
 from .errors import ConfigError, InvalidInputError
@@ -221,14 +222,15 @@ class Funnel:
         is advanced to ``until``. Returns each lead's final state and actions.
         ``progress`` is told how many leads were replayed (see :mod:`b2bfunnel.progress`)."""
         require_aware(until, "until")
+        require_iterable(events, "events", "Events")
         leads = {}
-        for index, profile in enumerate(profiles):
+        for index, profile in enumerate(require_iterable(profiles, "profiles", "profiles")):
             lead_id = profile.get("id") if isinstance(profile, Mapping) else None
             if not isinstance(lead_id, str) or not lead_id:
                 raise InvalidInputError("expected a profile with an id", path=f"profiles[{index}]")
             leads[lead_id] = profile
         by_lead: dict[str, list[Event]] = {lead_id: [] for lead_id in leads}
-        for event in self._aliased(events):
+        for event in self._aliased(_only_events(events)):
             if event.lead_id in by_lead and event.at <= until:
                 by_lead[event.lead_id].append(event)
         out = {}
@@ -257,6 +259,17 @@ class Funnel:
             return self.scoring.score_state(state, as_of=event.at)
 
         return score_at
+
+
+
+def _only_events(events: Iterable[Any]) -> Iterator[Event]:
+    """``events``, refusing anything that is not an :class:`Event` where it is met."""
+    for index, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise InvalidInputError(
+                f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+            )
+        yield event
 
 
 publish(globals(), __all__, as_data=["Funnel"])

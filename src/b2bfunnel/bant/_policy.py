@@ -284,6 +284,10 @@ class QualificationPolicy:
 
     def criterion(self, name: str) -> CriterionPolicy:
         """The criterion called ``name``."""
+        if not isinstance(name, str):
+            raise InvalidInputError(
+                f"expected a criterion name, got {type(name).__name__}", path="criterion"
+            )
         for criterion in self.criteria:
             if criterion.name == name:
                 return criterion

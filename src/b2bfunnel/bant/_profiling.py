@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._values import is_blank, read_bool, require_iterable
 from ..errors import InvalidInputError
 from ._policy import QualificationPolicy
 
@@ -44,13 +45,16 @@ def next_fields(
         raise InvalidInputError(
             f"expected a whole number >= 1, got {max_fields!r}", path="max_fields"
         )
-    if not isinstance(hot, bool):
-        raise InvalidInputError(f"expected true or false, got {hot!r}", path="hot")
+    hot = read_bool(hot, path="hot")
+    if policy is not None and not isinstance(policy, QualificationPolicy):
+        raise InvalidInputError(
+            f"expected a QualificationPolicy, got {type(policy).__name__}", path="policy"
+        )
     if order is None:
         policy = policy if policy is not None else QualificationPolicy.default()
         fields = [*BASICS, *(c.name for c in policy.criteria), "phone"]
     else:
-        fields = list(order)
+        fields = list(require_iterable(order, "order", "field names"))
         for index, field in enumerate(fields):
             if not isinstance(field, str) or not field:
                 raise InvalidInputError(
@@ -58,8 +62,7 @@ def next_fields(
                 )
     wanted = []
     for field in fields:
-        value = known.get(field)
-        if value is not None and not (isinstance(value, str) and not value.strip()):
+        if not is_blank(known.get(field)):
             continue
         if field == "phone" and not hot:
             continue

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .._time import require_aware
+from .._values import require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
 from ._engine import Engine
@@ -41,7 +42,7 @@ def score_one(
     lead_id = profile.get("id")
     if lead_id is not None:
         lead_id = profile_id(profile, "profile.id")
-    batch = list(events) if not isinstance(events, list) else events
+    batch = events if type(events) is list else list(require_iterable(events, "events", "Events"))
     for index, event in enumerate(batch):
         if not isinstance(event, Event):
             raise InvalidInputError(
@@ -67,7 +68,8 @@ def rank(
     """:meth:`ScoringModel.rank`."""
     require_aware(as_of, "as_of")
     leads: dict[str, Mapping[str, Any]] = {}
-    for index, profile in enumerate(profiles):
+    require_iterable(events, "events", "Events")
+    for index, profile in enumerate(require_iterable(profiles, "profiles", "profiles")):
         check_profile(profile, f"profiles[{index}]")
         lead_id = profile_id(profile, f"profiles[{index}].id")
         if lead_id in leads:

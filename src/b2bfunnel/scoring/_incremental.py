@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._time import from_ts, require_aware
+from .._values import require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
 from ._batch import check_profile
@@ -94,12 +95,7 @@ def ingest(model: ScoringModel, state: ScoreState, events: Event | Iterable[Even
 
 
 def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
-    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
-        raise InvalidInputError(
-            f"expected an Event or an iterable of Events, got {type(events).__name__}",
-            path="events",
-        )
-    batch = list(events)
+    batch = list(require_iterable(events, "events", "Events"))
     for index, event in enumerate(batch):
         if not isinstance(event, Event):
             raise InvalidInputError(

@@ -12,6 +12,7 @@ import attrs
 
 from .._display import Displayed
 from .._time import from_ts
+from ..errors import InvalidInputError
 
 Row = tuple[str, float, str, float, int, "float | None", "str | None"]
 
@@ -110,6 +111,8 @@ class Score(Displayed):
 
     def top_reasons(self, n: int = 3) -> tuple[Contribution, ...]:
         """The ``n`` contributions with the largest absolute points."""
+        if type(n) is not int or n < 0:
+            raise InvalidInputError(f"expected a whole number >= 0, got {n!r}", path="n")
         ordered = sorted(self.contributions, key=lambda c: (-abs(c.points), c.rule))
         return tuple(ordered[:n])
 

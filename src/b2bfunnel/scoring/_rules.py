@@ -10,6 +10,8 @@ import attrs
 
 from .._conditions import Condition
 from .._config import Reader, join
+from .._values import as_number
+from ..errors import InvalidInputError
 
 DECAY_PARAMS: dict[str, dict[str, float]] = {
     "none": {},
@@ -49,6 +51,11 @@ class Decay:
     params: Mapping[str, float] = attrs.field(factory=dict, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.params, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping of parameters, got {type(self.params).__name__}",
+                path="decay.params",
+            )
         # Store every parameter of the kind, so equal decays compare equal.
         reader = Reader()
         check_decay({"kind": self.kind, **self.params}, "decay", reader)
@@ -62,11 +69,20 @@ class Decay:
 
     def param(self, name: str) -> float:
         """A parameter, or its default for this kind."""
-        value: float = self.params[name]
+        try:
+            value: float = self.params[name]
+        except (KeyError, TypeError):
+            raise InvalidInputError(
+                f"{self.kind} decay has no parameter {name!r}; it has "
+                f"{', '.join(self.params) or 'none'}",
+                path="name",
+            ) from None
         return float(value)
 
     def event_factor(self, age_days: float) -> float:
         """Share of an event's points left at ``age_days`` (per-event kinds)."""
+        if type(age_days) is not float:
+            age_days = _days(age_days, "age_days")
         if self.kind == "half_life":
             return float(0.5 ** (max(age_days, 0.0) / self.param("half_life_days")))
         if self.kind == "expiry":
@@ -79,6 +95,10 @@ class Decay:
         Aggregate kinds only; the multiplier is applied to every decaying rule alike,
         so the sign of each is kept and the explanation stays proportional.
         """
+        if type(total) is not float:
+            total = _days(total, "total")
+        if type(idle_days) is not float:
+            idle_days = _days(idle_days, "idle_days")
         if idle_days <= 0 or self.kind in ("none", "half_life", "expiry"):
             return 1.0
         if self.kind == "inactivity":
@@ -101,12 +121,34 @@ class Decay:
         return {"kind": self.kind, **self.params}
 
 
+def _days(value: Any, path: str) -> float:
+    """``value`` as a float, for the decay methods' numeric arguments."""
+    number = as_number(value)
+    if number is None or isinstance(value, str):
+        raise InvalidInputError(f"expected a number, got {value!r}", path=path)
+    return number
+
+
 @attrs.frozen
 class Tier:
     """One named level of an ordered scale; ``min`` is its inclusive lower bound."""
 
-    name: str
+    name: str = attrs.field()
     min: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InvalidInputError(
+                f"expected a non-empty name, got {self.name!r}", path="tier.name"
+            )
+        if self.min is not None and (
+            isinstance(self.min, bool)
+            or not isinstance(self.min, int | float)
+            or not math.isfinite(self.min)
+        ):
+            raise InvalidInputError(
+                f"expected a finite number or None, got {self.min!r}", path="tier.min"
+            )
 
 
 def tier_of(tiers: Sequence[Tier], value: float) -> str:
