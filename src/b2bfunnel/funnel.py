@@ -261,7 +261,6 @@ class Funnel:
         return score_at
 
 
-
 def _only_events(events: Iterable[Any]) -> Iterator[Event]:
     """``events``, refusing anything that is not an :class:`Event` where it is met."""
     for index, event in enumerate(events):
