@@ -240,3 +240,13 @@ def crm_journeys(
                 }
             )
     return touches, deals
+
+
+# A cell as a pandas DataFrame holds it: blank (None, NaN), a number or short text.
+table_cells = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.integers(min_value=-5, max_value=5),
+    st.floats(min_value=-5, max_value=5, allow_nan=False),
+    st.text("ab ", max_size=3),
+)

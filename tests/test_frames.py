@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import NOW
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from sample_results import deals, demo_rows
+from strategies import crm_journeys, table_cells
 
 import b2bfunnel as bf
 
@@ -172,12 +172,9 @@ def test_columns_must_map_names_to_headers() -> None:
     assert info.value.path == "deals.columns"
 
 
-cells = st.one_of(st.none(), st.just(math.nan), st.integers(-5, 5), st.text("ab", max_size=2))
-
-
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["L1", "L2"]), st.integers(0, 10**6), cells),
+        st.tuples(st.sampled_from(["L1", "L2"]), st.integers(0, 10**6), table_cells),
         min_size=1,
         max_size=20,
     )
@@ -278,3 +275,15 @@ def test_a_bad_candidate_row_is_located() -> None:
     with pytest.raises(bf.InvalidInputError) as bad:
         bf.plan_portfolio([row], brief, 100)
     assert bad.value.path == "candidates[0].followers"
+
+
+@given(crm_journeys())
+def test_attribution_of_frames_equals_attribution_of_rows(
+    journeys: tuple[list[dict[str, object]], list[dict[str, object]]],
+) -> None:
+    """Touches and deals as DataFrames credit exactly what the same rows credit."""
+    touches, deals_ = journeys
+    assume(touches and deals_)
+    assert bf.attribute(pd.DataFrame(touches), pd.DataFrame(deals_)) == bf.attribute(
+        touches, deals_
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ._display import MAX_ROWS, View, text
@@ -30,13 +32,9 @@ class Ranking(list["Score"]):
     __slots__ = ()
 
     def bands(self) -> dict[str, int]:
-        """How many leads fall in each band, best band first."""
-        best: dict[str, float] = {}
-        counts: dict[str, int] = {}
-        for score in self:
-            counts[score.band] = counts.get(score.band, 0) + 1
-            best[score.band] = max(best.get(score.band, score.total), score.total)
-        return {band: counts[band] for band in sorted(counts, key=lambda b: -best[b])}
+        """How many leads fall in each band, in the order the bands first appear (best
+        band first, as a ranking is sorted best first)."""
+        return dict(Counter(map(attrgetter("band"), self)))
 
     def __repr__(self) -> str:
         shown = ", ".join(text(score) for score in self[:MAX_ROWS])
