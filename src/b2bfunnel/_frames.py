@@ -256,55 +256,67 @@ def events_from(
         roles = {**{c: "property" for c in properties or ()}, lead_id: "lead_id", name: "name"}
         _check_headers({**roles, at: "at"}, headers, "table")
         kept = [c for c in headers if c not in required] if properties is None else properties
-        return _build(_frame_rows_of(table, [*required, *kept], zone), kept, required, zone)
-    return _build(_mapping_rows(table, required, properties), properties or (), required, zone)
+        return _build(_frame_rows_of(table, required, kept, zone), required, zone)
+    return _build(_mapping_rows(table, required, properties), required, zone)
 
 
 CHUNK = 65_536
 
 
-def _frame_rows_of(frame: Any, columns: Sequence[str], zone: Any) -> Iterator[tuple[Any, ...]]:
-    """Rows of ``columns`` (lead, name, time, properties...), converted a chunk at a time,
-    so that millions of cells never exist as Python objects twice over."""
+def _frame_rows_of(
+    frame: Any, required: Sequence[str], kept: Sequence[str], zone: Any
+) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
+    """Rows ``(lead, name, time, properties)`` of a DataFrame, converted a chunk at a
+    time, so that millions of cells never exist as Python objects twice over."""
     for start in range(0, len(frame), CHUNK):
         part = frame.iloc[start : start + CHUNK]
-        lists = [part[c].tolist() for c in columns]
-        lists[2] = _frame_times(part[columns[2]], zone)
-        yield from zip(*lists, strict=True)
+        leads, names = part[required[0]].tolist(), part[required[1]].tolist()
+        times = _frame_times(part[required[2]], zone)
+        if kept:
+            values = zip(*(part[c].tolist() for c in kept), strict=True)
+            props = [_properties(zip(kept, row, strict=True)) for row in values]
+        else:
+            props = [{} for _ in range(len(leads))]
+        yield from zip(leads, names, times, props, strict=True)
 
 
 def _mapping_rows(
     table: Any, required: Sequence[str], properties: Sequence[str] | None
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
+    lead_id, name, at = required
     for row in _mappings(table, "table"):
-        head = tuple(row.get(c) for c in required)
         if properties is None:
-            rest = {k: v for k, v in row.items() if k not in required}
-            yield (*head, rest)
+            pairs: Iterable[tuple[str, Any]] = ((k, v) for k, v in row.items() if k not in required)
         else:
-            yield (*head, *(row.get(c) for c in properties))
+            pairs = ((c, row.get(c)) for c in properties)
+        yield row.get(lead_id), row.get(name), row.get(at), _properties(pairs)
 
 
 def _build(
-    rows: Iterable[tuple[Any, ...]], kept: Sequence[str], required: Sequence[str], zone: Any
+    rows: Iterable[tuple[Any, Any, Any, dict[str, Any]]], required: Sequence[str], zone: Any
 ) -> list[Event]:
-    """One event per row ``(lead, name, at, *properties)`` (or ``(..., {properties})``).
+    """One event per row ``(lead, name, at, properties)``.
 
-    Millions of rows go through here: the common cells (text ids, aware datetimes,
-    text or NaN properties) are taken as they are, the rest read through :func:`cell`.
+    Millions of rows go through here: the common cells (text ids, aware datetimes)
+    are taken as they are, the rest read through :func:`cell`; a row whose cells are
+    all good is built by :meth:`Event.from_cells`, the others by the validating
+    constructor, which says what is wrong.
     """
     events: list[Event] = []
     append = events.append
-    for index, (lead, what, when, *rest) in enumerate(rows):
+    from_cells = Event.from_cells
+    for index, (lead, what, when, properties) in enumerate(rows):
         if type(lead) is not str:
             lead = _text(lead, f"table[{index}].{required[0]}")
         if type(what) is not str:
             what = _text(what, f"table[{index}].{required[1]}")
         if type(when) is not datetime or when.tzinfo is None:
             when = _time(when, f"table[{index}].{required[2]}", zone)
-        pairs = zip(kept, rest, strict=True) if kept else rest[0].items() if rest else ()
         try:
-            append(Event(lead, what, when, _properties(pairs)))
+            if lead.strip() and what.strip() and when.utcoffset() is not None:
+                append(from_cells(lead, what, when, properties))
+            else:
+                append(Event(lead, what, when, properties))
         except InvalidInputError as exc:
             raise exc.at(f"table[{index}]" + exc.path[len("event") :]) from None
     return events
