@@ -77,6 +77,8 @@ def _more_values() -> dict[str, Any]:
         "CriterionStatus": bf.CriterionStatus("budget", "approved", "met", "approved budget"),
         "DataReport": bf.data_report(bf.ScoringModel.default(), [{"id": "L1"}]),
         "NPSPosition": bf.nps_position(20, "saas"),
+        "SurveyTally": bf.SurveyTally.of([10, 9, 3, 7]),
+        "RateTally": bf.RateTally.of([True, False, True]),
         "Ticket": bf.Ticket(True, at, {"channel": "phone"}),
         "Score": score,
         "Ranking": bf.ScoringModel.default().rank([{"id": "L1"}, {"id": "L2"}], [], as_of=at),

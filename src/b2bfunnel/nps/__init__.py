@@ -32,6 +32,7 @@ from ._survey import (
     fcr_report,
     nps_report,
 )
+from ._tally import RateTally, SurveyTally
 
 __all__ = [
     "B2B_SPAIN_2024",
@@ -42,9 +43,11 @@ __all__ = [
     "NPSPosition",
     "NPSResult",
     "RateResult",
+    "RateTally",
     "Report",
     "ReportCell",
     "Response",
+    "SurveyTally",
     "ThemeCounts",
     "Ticket",
     "WhatItTakes",
