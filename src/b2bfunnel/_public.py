@@ -12,7 +12,8 @@ the classes named in ``as_data``, from their ``to_dict`` data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -42,30 +43,30 @@ def publish(
         elif issubclass(cls, enum.Enum):
             setattr(cls, method, _reduce_member)
         elif attrs.has(cls):
-            setattr(cls, method, _reduce_value)
+            setattr(cls, method, _value_reducer(cls))
         elif issubclass(cls, BaseException):
             setattr(cls, method, _reduce_error)
         elif issubclass(cls, list):
             setattr(cls, method, _reduce_list)
 
 
-def _plain(value: Any) -> Any:
-    """A read-only mapping as a dict (the field's converter makes it read-only again)."""
-    if isinstance(value, MappingProxyType):
-        return dict(value)
-    return value
-
-
 def _restore_function() -> Any:
-    import b2bfunnel  # at pickling time, when the package is loaded anyway
+    # Looked up when pickling, by which time the package has finished loading.
+    return sys.modules["b2bfunnel"]._restore
 
-    return b2bfunnel._restore
 
+def _value_reducer(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """``__reduce__`` for an attrs class: its public name and constructor arguments."""
+    name = cls.__name__
+    fields = tuple(f.name for f in attrs.fields(cls) if f.init)
 
-def _reduce_value(self: Any) -> tuple[Any, ...]:
-    cls = type(self)
-    args = tuple(_plain(getattr(self, f.name)) for f in attrs.fields(cls) if f.init)
-    return (_restore_function(), (cls.__name__, args))
+    def reduce(self: Any) -> tuple[Any, ...]:
+        args = tuple(getattr(self, field) for field in fields)
+        if MappingProxyType in map(type, args):  # the field's converter makes it read-only again
+            args = tuple(dict(a) if type(a) is MappingProxyType else a for a in args)
+        return (_restore_function(), (name, args))
+
+    return reduce
 
 
 def _reduce_data(self: Any) -> tuple[Any, ...]:
