@@ -22,6 +22,11 @@ from ._survey import CESResult, RateResult, ces
 __all__ = ["RateTally", "SurveyTally"]
 
 
+def _as_tuple(counts: Any) -> Any:
+    # Anything else reaches the validator unchanged, which says what is expected.
+    return tuple(counts) if isinstance(counts, list | tuple) else counts
+
+
 def _check_counts(instance: SurveyTally, _attr: Any, counts: Any) -> None:
     if not isinstance(counts, tuple) or not all(type(c) is int and c >= 0 for c in counts):
         raise InvalidInputError(f"expected a tuple of counts >= 0, got {counts!r}", path="counts")
@@ -39,7 +44,7 @@ class SurveyTally:
     True
     """
 
-    counts: tuple[int, ...] = attrs.field(converter=tuple, validator=_check_counts)
+    counts: tuple[int, ...] = attrs.field(converter=_as_tuple, validator=_check_counts)
     low: int = 0
 
     @classmethod
