@@ -548,3 +548,25 @@ class TestNonConvertingJourneys:
         )
         assert (report.no_deal_paths, report.unattributed_touches) == (1, 2)
         assert "C" not in report.removal_effects
+
+
+class TestRealDataBlanks:
+    """NaN and NaT, as pandas leaves them in exported rows, read as blanks."""
+
+    def test_nan_campaign_and_nat_times(self) -> None:
+        """A NaN campaign goes to '(none)'; a NaT lead creation or closed_at of an open
+        deal is no date."""
+        pd = pytest.importorskip("pandas")
+        touches = [{**JOURNEY[0], "campaign": "q1"}, {**JOURNEY[1], "campaign": math.nan}]
+        deals = [
+            {**WON[0], "lead_created_at": pd.NaT},
+            {
+                "lead_id": "L2",
+                "amount": 5,
+                "outcome": "open",
+                "created_at": day(1),
+                "closed_at": pd.NaT,
+            },
+        ]
+        report = bf.attribute(touches, deals, models=["linear"], by="campaign")
+        assert report.totals["linear"] == {"(none)": Decimal("500.00"), "q1": Decimal("500.00")}

@@ -421,3 +421,10 @@ class TestOddInput:
         with pytest.raises(bf.InvalidInputError) as info:
             call()
         assert info.value.path == path
+
+
+def test_open_deal_with_a_nat_close() -> None:
+    """An open deal whose closed_at is NaT (a blank pandas cell) is open, not an error."""
+    pd = pytest.importorskip("pandas")
+    report = bf.velocity_from_deals([{**deal(0, "open"), "closed_at": pd.NaT}], as_of=day(1))
+    assert report.opportunities == 1

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from .._money import money
 from .._time import require_aware
+from .._values import is_blank
 from ..errors import InvalidInputError
 
 DIMENSIONS = ("channel", "campaign", "kol")
@@ -91,7 +92,9 @@ def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, list[Touch]
                 f"expected a channel name, got {channel!r}", path=f"touches[{index}].channel"
             )
         if keyed:
-            channel = touch.get(by) or NONE
+            channel = touch.get(by)
+            if is_blank(channel):
+                channel = NONE
             if type(channel) is not str:
                 raise InvalidInputError(
                     f"expected text, got {channel!r}", path=f"touches[{index}].{by}"
@@ -123,11 +126,12 @@ def _checked_deal(deal: Any, index: int) -> tuple[str, Deal]:
             f"unknown outcome {outcome!r}; allowed: won, lost, open", path=f"{path}.outcome"
         )
     opened = _time(deal.get("created_at"), f"{path}.created_at")
+    # NaN and NaT from a DataFrame are blanks, not dates.
     lead_created = deal.get("lead_created_at")
-    created_ts = None if lead_created is None else _time(lead_created, f"{path}.lead_created_at")
+    created_ts = None if is_blank(lead_created) else _time(lead_created, f"{path}.lead_created_at")
     closed = None
     if outcome == "open":
-        if deal.get("closed_at") is not None:
+        if not is_blank(deal.get("closed_at")):
             raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
     else:
         closed = _time(deal.get("closed_at"), f"{path}.closed_at")

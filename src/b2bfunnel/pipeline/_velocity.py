@@ -17,6 +17,7 @@ from .._frames import table_rows
 from .._money import decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
+from .._values import is_blank
 from ..errors import InvalidInputError
 
 OUTCOMES = ("won", "lost", "open")
@@ -176,7 +177,11 @@ def check_deals(
         closed: Any = deal.get("closed_at")
         if outcome == "open":
             if closed is not None:
-                raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
+                if not is_blank(closed):  # NaN or NaT from a DataFrame is no date
+                    raise InvalidInputError(
+                        "an open deal has no closed_at", path=f"{path}.closed_at"
+                    )
+                closed = None
         elif outcome in ("won", "lost"):
             if closed is None:
                 raise InvalidInputError(
