@@ -404,7 +404,7 @@ class TestExactMoney:
             expected = round(
                 (Fraction(report.revenue) - Fraction(report.unattributed)) / Fraction(unit)
             )
-            assert report.attributed == expected * Decimal(unit)
+            assert Fraction(report.attributed) == expected * Fraction(unit)
             for model in MODELS:
                 credits = [Fraction(c) for c in report.totals[model].values()]
                 assert sum(credits) == expected * Fraction(unit), (model, split)
