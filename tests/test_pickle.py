@@ -79,6 +79,7 @@ def _more_values() -> dict[str, Any]:
         "NPSPosition": bf.nps_position(20, "saas"),
         "SurveyTally": bf.SurveyTally.of([10, 9, 3, 7]),
         "RateTally": bf.RateTally.of([True, False, True]),
+        "PathCounts": bf.PathCounts.of([(["email", "webinar"], True), (["ads"], False)]),
         "Ticket": bf.Ticket(True, at, {"channel": "phone"}),
         "Score": score,
         "Ranking": bf.ScoringModel.default().rank([{"id": "L1"}, {"id": "L2"}], [], as_of=at),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import reduce
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -58,3 +59,26 @@ def test_bad_counts_are_refused() -> None:
     assert info.value.path == "counts"
     with pytest.raises(bf.InvalidInputError, match="more than there are"):
         bf.RateTally(5, 3)
+
+
+channels = st.lists(st.sampled_from(["email", "webinar", "ads", "event"]), max_size=5)
+journeys = st.lists(st.tuples(channels, st.booleans()), max_size=20)
+
+
+@given(st.lists(journeys, min_size=1, max_size=8))
+def test_merged_path_counts_equal_counting_every_journey(parts: list[list[Any]]) -> None:
+    """Markov path counts of up to 8 partitions merge to the counts of every journey."""
+    merged = reduce(lambda a, b: a.merge(b), [bf.PathCounts.of(p) for p in parts])
+    every = bf.PathCounts.of([j for part in parts for j in part])
+    assert merged == every
+    assert merged.removal_effects() == every.removal_effects()
+
+
+def test_removal_effects_from_counts() -> None:
+    """Half the journeys convert, all through email: removing email loses everything,
+    removing the webinar (whose journeys never convert) nothing."""
+    counts = bf.PathCounts.of([(["email"], True)]).merge(bf.PathCounts.of([(["webinar"], False)]))
+    assert counts.removal_effects() == {"email": 1.0, "webinar": 0.0}
+    with pytest.raises(bf.InvalidInputError) as info:
+        bf.PathCounts.of([("email", True)])
+    assert info.value.path == "paths[0][0]"

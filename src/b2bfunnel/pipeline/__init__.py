@@ -8,6 +8,7 @@ from .._public import publish
 from ._allocation import allocate
 from ._attribution import MARKOV_SPLITS, MODELS, AttributionReport, attribute
 from ._funnel import FunnelMetrics, StageStats, funnel_metrics
+from ._paths import PathCounts
 from ._velocity import (
     Lift,
     VelocityComparison,
@@ -23,6 +24,7 @@ __all__ = [
     "AttributionReport",
     "FunnelMetrics",
     "Lift",
+    "PathCounts",
     "StageStats",
     "VelocityComparison",
     "VelocityReport",
