@@ -131,5 +131,6 @@ def every_result() -> dict[str, Any]:
         "ContractReview": bf.review_contract({"morality_clause": True}),
         "NurtureState": state,
         "Action": actions[0],
+        "DataReport": bf.data_report(bf.ScoringModel.default(), leads, events),
         **evaluation_results(),
     }

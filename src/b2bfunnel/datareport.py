@@ -30,6 +30,8 @@ from typing import Any
 import attrs
 
 from ._columns import closest_column
+from ._display import Displayed
+from ._frames import table_rows
 from ._public import publish
 from ._values import as_range, is_blank, name_key, read_number
 from .events import Event
@@ -40,8 +42,8 @@ __all__ = ["DataReport", "data_report"]
 TOP = 10
 
 
-@attrs.frozen
-class DataReport:
+@attrs.frozen(repr=False)
+class DataReport(Displayed):
     """Counts of what would score nothing, each with a hint (see :meth:`warnings`)."""
 
     events: int = 0
@@ -95,7 +97,7 @@ def data_report(
     events: Iterable[Event] = (),
 ) -> DataReport:
     """The :class:`DataReport` of ``profiles`` and ``events`` under ``model``."""
-    leads = list(profiles)
+    leads = list(table_rows(profiles, path="profiles"))
     ids = {p.get("id") for p in leads}
     names: Counter[str] = Counter()
     unknown = 0

@@ -32,8 +32,8 @@ UNKNOWN_COST_PER_MILLE = Decimal(100)
 DEFAULT_CONFIG = KOLConfig()
 
 
-@attrs.frozen
-class Component:
+@attrs.frozen(repr=False)
+class Component(Displayed):
     """One part of the fit: its value 0..1 (None when it could not be assessed), its
     weight, the points it adds to the 0..100 score, and why."""
 
