@@ -74,7 +74,7 @@ def bench_progress(n_leads: int, count: int) -> None:
             profiles, events, as_of=AS_OF, progress=lambda done, _total: calls.append(done)
         ),
     }
-    best = interleaved(runs, rounds=3)
+    best = interleaved(runs, rounds=5)
     unused = (best["none"] / best["bare"] - 1) * 100
     used = (best["callable"] / best["bare"] - 1) * 100
     print(
@@ -121,14 +121,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--part", choices=["all", "import", "events", "progress"], default="all")
     args = parser.parse_args()
-    bench_import()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "events.csv"
-        ids = [p["id"] for p in leads(args.leads)]
-        write_events_csv(path, ids, args.rows)
-        bench_events_from(path, args.rows)
-    bench_progress(args.leads, args.rows)
+    if args.part in ("all", "import"):
+        bench_import()
+    if args.part in ("all", "events"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "events.csv"
+            ids = [p["id"] for p in leads(args.leads)]
+            write_events_csv(path, ids, args.rows)
+            bench_events_from(path, args.rows)
+    if args.part in ("all", "progress"):
+        bench_progress(args.leads, args.rows)
 
 
 if __name__ == "__main__":
