@@ -603,3 +603,19 @@ class TestHostileCellsEveryCommand:
             assert status == 0, argv
             _assert_safe_csv(text)
             assert "'=cmd" in text or "'=HYPERLINK" in text, argv
+
+
+def test_option_columns_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """attribution --by and nps --period's --at-column must name columns the file has."""
+    touches = tmp_path / "touches.csv"
+    touches.write_text("lead_id,at,channel\nL1,2026-01-01T00:00:00Z,web\n", encoding="utf-8")
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "lead_id,created_at,amount,outcome\nL1,2026-01-01T00:00:00Z,10,open\n", encoding="utf-8"
+    )
+    assert run("attribution", str(touches), str(deals), "--by", "campaign")[0] == 2
+    assert "--by: no column 'campaign'" in capsys.readouterr().err
+    survey = tmp_path / "survey.csv"
+    survey.write_text("score,when\n9,2026-01-01T00:00:00Z\n", encoding="utf-8")
+    assert run("nps", str(survey), "--period", "month")[0] == 2
+    assert "--at-column: no column 'at'" in capsys.readouterr().err

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     deals = read_records(
         Path(args.deals), DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"], reading
     )
+    reading.check_column("--by", args.by, Path(args.touches))
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
         {"touches": touches, "deals": deals},

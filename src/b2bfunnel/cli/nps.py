@@ -30,6 +30,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     reading = Reading(args)
     responses = read_responses(Path(args.responses), args.score_column, args.at_column, reading)
     reading.check_column("--by", args.by, Path(args.responses))
+    if args.period:
+        reading.check_column("--at-column", args.at_column, Path(args.responses))
     report = nps_report(responses, by=args.by, period=args.period, min_n=args.min_n)
     position = nps_position(report.overall.score, args.sector) if args.sector else None
     if args.format == "json":
