@@ -619,3 +619,16 @@ def test_option_columns_checked(tmp_path: Path, capsys: pytest.CaptureFixture[st
     survey.write_text("score,when\n9,2026-01-01T00:00:00Z\n", encoding="utf-8")
     assert run("nps", str(survey), "--period", "month")[0] == 2
     assert "--at-column: no column 'at'" in capsys.readouterr().err
+
+
+def test_collector_restored_after_a_run() -> None:
+    """The command line pauses the cyclic collector while it runs, and restores it,
+    whether the run succeeds or fails."""
+    import gc
+
+    assert gc.isenabled()
+    run("score", "--leads", str(DATA / "leads_es.csv"), "--events", str(DATA / "events_es.csv"),
+        "--as-of", AS_OF, "--quiet")  # fmt: skip
+    assert gc.isenabled()
+    run("score", "--leads", "/nonexistent.csv", "--events", "/nonexistent.csv")
+    assert gc.isenabled()
