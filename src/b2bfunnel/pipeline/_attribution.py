@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 
 import attrs
@@ -27,6 +28,7 @@ from ._journeys import (
     read_deals,
     read_touches,
     touches_after_deals,
+    whole_journey,
 )
 from ._markov import count_transitions, removal_effects
 
@@ -221,7 +223,7 @@ class _Journeys:
 
 def _collect(
     touches: Mapping[str, list[Touch]],
-    deals: Mapping[str, list[Any]],
+    deals: Mapping[str, Sequence[Any]],
     window: float,
     quiet: float | None,
     reference: float,
@@ -229,10 +231,14 @@ def _collect(
 ) -> _Journeys:
     """Assign touches to deals, lead by lead, and gather the journeys."""
     out = _Journeys()
-    no_deals: list[Any] = []
-    leads = [(found, deals.get(lead, no_deals)) for lead, found in touches.items()]
-    leads += [([], found) for lead, found in deals.items() if lead not in touches]
+    no_deals: tuple[Any, ...] = ()
+    # Generators, not lists: pairs that die young cost the garbage collector nothing.
+    leads = chain(
+        ((found, deals.get(lead, no_deals)) for lead, found in touches.items()),
+        (([], found) for lead, found in deals.items() if lead not in touches),
+    )
     paths = out.paths
+    tail: list[Touch]
     for lead_touches, lead_deals in leads:
         if (
             not markov
@@ -244,7 +250,11 @@ def _collect(
             # count the touches that belong to no deal.
             out.stray_touches += touches_after_deals(lead_touches, lead_deals)
             continue
-        found, tail, tail_after = assign(lead_touches, lead_deals, window)
+        whole = whole_journey(lead_touches, lead_deals[0], window) if len(lead_deals) == 1 else None
+        if whole is not None:
+            found, tail, tail_after = [whole], [], None
+        else:
+            found, tail, tail_after = assign(lead_touches, lead_deals, window)
         for journey in found:
             won = journey.deal.outcome == "won"
             if won:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -140,11 +140,13 @@ def _checked_deal(deal: Any, index: int) -> tuple[str, Deal]:
     return lead, Deal(index, amount, outcome, opened, closed, created_ts)
 
 
-def read_deals(deals: Iterable[Any]) -> tuple[dict[str, list[Deal]], float]:
+def read_deals(deals: Iterable[Any]) -> tuple[dict[str, tuple[Deal, ...]], float]:
     """Checked deals per lead, and the latest time any of them mentions."""
     if isinstance(deals, str | bytes | Mapping) or not isinstance(deals, Iterable):
         raise InvalidInputError(f"expected deal records, got {type(deals).__name__}", path="deals")
-    by_lead: dict[str, list[Deal]] = {}
+    # Tuples, not lists: a tuple of plain values drops out of the garbage collector's
+    # scans, and a CRM export has one deal per lead or close to it.
+    by_lead: dict[str, tuple[Deal, ...]] = {}
     latest = -math.inf
     zone: Any = _UNCHECKED
     for index, deal in enumerate(deals):
@@ -183,10 +185,7 @@ def read_deals(deals: Iterable[Any]) -> tuple[dict[str, list[Deal]], float]:
         if moment > latest:
             latest = moment
         found = by_lead.get(owner)
-        if found is None:
-            by_lead[owner] = [record]
-        else:
-            found.append(record)
+        by_lead[owner] = (record,) if found is None else (*found, record)
     return by_lead, latest
 
 
@@ -198,7 +197,7 @@ def _closing_order(deal: Deal) -> tuple[float, float, Decimal, str, float]:
     return (closes, deal.opened, deal.amount, deal.outcome, created)
 
 
-def touches_after_deals(touches: list[Touch], deals: list[Deal]) -> int:
+def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
     """How many of a lead's touches (sorted) come after its last deal closed: none while
     a deal is open."""
     if not touches or any(deal.closed is None for deal in deals):
@@ -209,18 +208,23 @@ def touches_after_deals(touches: list[Touch], deals: list[Deal]) -> int:
     return len(touches) - bisect_right(touches, last, key=itemgetter(0))
 
 
-def assign(touches: list[Touch], deals: list[Deal], window: float) -> LeadJourneys:
+def whole_journey(touches: list[Touch], deal: Deal, window: float) -> Journey | None:
+    """The journey of a lead's only deal when every touch of the lead belongs to it and
+    lies within the window (the common case, taken without building a list of times)."""
+    closed = deal.closed
+    if touches and (closed is None or touches[-1][0] <= closed):
+        end = touches[-1][0] if closed is None else closed
+        if touches[0][0] >= end - window:
+            journey: Journey = _new(Journey, (deal, touches, end))
+            return journey
+    return None
+
+
+def assign(touches: list[Touch], deals: Sequence[Deal], window: float) -> LeadJourneys:
     """Give each of a lead's touches (sorted by time) to the first of its deals that
     closes at or after it; keep those within ``window`` seconds of the deal's end."""
     if not deals:
         return [], touches, None
-    if len(deals) == 1:  # the common case, without building a list of times
-        deal = deals[0]
-        closed = deal.closed
-        if touches and (closed is None or touches[-1][0] <= closed):
-            end = touches[-1][0] if closed is None else closed
-            if touches[0][0] >= end - window:
-                return [_new(Journey, (deal, touches, end))], [], deal.outcome
     ordered = sorted(deals, key=_closing_order) if len(deals) > 1 else deals
     times = [t for t, _, _ in touches]
     journeys = []
