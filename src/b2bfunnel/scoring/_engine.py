@@ -62,6 +62,7 @@ class Engine:
         "decay",
         "dispatch",
         "engagement_grades",
+        "expiry_window",
         "explicit",
         "fingerprint",
         "fit_grades",
@@ -108,6 +109,9 @@ class Engine:
         self.running_total_ok: bool = (
             not per_event and self.max_total is None and all(c is None for _, c in self.groups)
         )
+        self.expiry_window: float | None = (
+            self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None
+        )
         self.rule_groups: tuple[str | None, ...] = tuple(r.group for r in self.explicit) + tuple(
             r.group for r in self.implicit
         )
@@ -149,11 +153,12 @@ class Engine:
 
     def add_time(self, index: int, acc: Accumulator, t: float) -> Accumulator:
         times: Times = acc if type(acc) is Times else EMPTY_TIMES
+        window = self.expiry_window
         horizon = None
-        if self.decay.kind == "expiry":
+        if window is not None:
             # Scores are read at or after the newest event, so older ones can never count.
-            newest = t if not times or t > times.at(len(times) - 1) else times.at(len(times) - 1)
-            horizon = newest - self.decay.param("days") * SECONDS_PER_DAY
+            newest = times.newest() if times else t
+            horizon = (t if t > newest else newest) - window
         return times.add(t, horizon, self.implicit[index].max_count)
 
     def values(

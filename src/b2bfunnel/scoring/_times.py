@@ -77,6 +77,10 @@ class Times:
             bisect_right(buf, high, self._start, self._end) - self._start,
         )
 
+    def newest(self) -> float:
+        """The newest time (the times must not be empty)."""
+        return self._buf[self._end - 1]
+
     def at(self, index: int) -> float:
         """The ``index``-th time, oldest first."""
         return self._buf[self._start + index]
