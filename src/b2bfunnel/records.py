@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -100,17 +100,17 @@ def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
-    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    data: dict[str, Any] = {}
     for name in columns:
         values = [row.get(name) for row in rows]
         present = [v for v in values if v is not None]
         if all(isinstance(v, datetime) for v in present) and (present or _is_time(name)):
-            frame[name] = pd.to_datetime(
-                [None if v is None else v.astimezone(UTC) for v in values], utc=True
-            )
+            data[name] = pd.to_datetime(values, utc=True)
         elif money == "float" and present and all(isinstance(v, Decimal) for v in present):
-            frame[name] = [None if v is None else float(v) for v in values]
-    return frame
+            data[name] = [None if v is None else float(v) for v in values]
+        else:
+            data[name] = values
+    return pd.DataFrame(data, columns=list(columns))
 
 
 def _is_time(column: str) -> bool:
@@ -211,8 +211,10 @@ def _score_row(score: Any) -> Row:
         "last_activity": score.last_activity,
         "decay_factor": score.decay_factor,
     }
-    for contribution in score.contributions:
-        row[f"points.{contribution.rule}"] = contribution.points
+    # The compact rows (rule, points, ...) rather than contributions: building a
+    # Contribution per rule would cost more than the rest of the row.
+    for rule, points, *_ in score.rows:
+        row[f"points.{rule}"] = points
     for group, points in score.groups.items():
         row[f"group.{group}"] = points
     return row
