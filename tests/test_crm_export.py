@@ -632,3 +632,21 @@ def test_collector_restored_after_a_run() -> None:
     assert gc.isenabled()
     run("score", "--leads", "/nonexistent.csv", "--events", "/nonexistent.csv")
     assert gc.isenabled()
+
+
+def test_input_sections_report_every_problem() -> None:
+    """[columns.*], [aliases] and [input] are validated in full, with paths and hints."""
+    with pytest.raises(bf.ConfigError) as info:
+        bf.Funnel(
+            {
+                "columns": {"lead": {"id": "Record ID"}, "events": {"name": 3}},
+                "aliases": ["Page View"],
+                "input": {"timezone": "Mars/Base", "decimal": ";", "tz": "UTC"},
+            }
+        )
+    paths = {p.path for p in info.value.problems}
+    assert paths == {
+        "columns.lead", "columns.events.name", "aliases", "input.timezone", "input.decimal",
+        "input.tz",
+    }  # fmt: skip
+    assert "did you mean 'leads'?" in str(info.value)

@@ -242,17 +242,18 @@ class InputConfig:
 
 
 def _strings(value: Any, path: str, reader: Reader, known: Sequence[str] = ()) -> dict[str, str]:
-    table = reader.table(value, path, known) if known else None
-    if known and table is None:
-        return {}
-    if not known:
-        if not isinstance(value, Mapping):
-            reader.error(path, "expected a table of strings")
-            return {}
+    """A table of non-empty strings (with only ``known`` keys, when given)."""
+    if known:
+        table = reader.table(value, path, known)
+    elif isinstance(value, Mapping):
         table = value
+    else:
+        reader.error(path, "expected a table of strings")
+        table = None
     out = {}
-    assert table is not None
-    for key, text in table.items():
+    for key, text in (table or {}).items():
+        if known and key not in known:
+            continue  # reported by reader.table
         if isinstance(text, str) and text.strip():
             out[str(key)] = text
         else:
