@@ -131,6 +131,7 @@ def every_result() -> dict[str, Any]:
         "ContractReview": bf.review_contract({"morality_clause": True}),
         "NurtureState": state,
         "Action": actions[0],
+        "Event": bf.Event(HOSTILE, "page_view", NOW, {"path": HOSTILE}),
         "DataReport": bf.data_report(bf.ScoringModel.default(), leads, events),
         **evaluation_results(),
     }

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ._display import Displayed
 from ._public import publish
 from ._time import MAX_TS, MIN_TS, parse_datetime, require_aware
 from .errors import InvalidInputError
@@ -84,8 +85,8 @@ def _freeze_properties(value: Any) -> Mapping[str, Any]:
     return frozen
 
 
-@attrs.frozen
-class Event:
+@attrs.frozen(repr=False)
+class Event(Displayed):
     """One thing a lead did, at a timezone-aware time.
 
     >>> from datetime import datetime, timezone
