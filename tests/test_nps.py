@@ -369,3 +369,26 @@ def test_score_bounds_order_and_interval(scores: list[int], rnd: Any) -> None:
     shuffled = list(scores)
     rnd.shuffle(shuffled)
     assert bf.nps(shuffled) == r
+
+
+class TestIntegralFloatResponses:
+    """A response score held as an integral float (a pandas column with gaps) is that integer."""
+
+    @pytest.mark.parametrize("value", [9.0, 0.0, 10.0])
+    def test_integral_floats_are_integers(self, value: float) -> None:
+        """``Response(9.0).score`` is the int 9 and counts as a promoter."""
+        response = bf.Response(value)
+        assert type(response.score) is int and response.score == int(value)
+
+    def test_numpy_floats(self) -> None:
+        """numpy's float scalars read the same way."""
+        np = pytest.importorskip("numpy")
+        assert bf.Response(np.float64(7.0)).score == 7
+        assert bf.Response(np.float32(10.0)).score == 10
+
+    @pytest.mark.parametrize("value", [9.5, float("nan"), float("inf"), "9", True, 11.0])
+    def test_other_values_still_refused(self, value: object) -> None:
+        """Fractions, NaN, text, booleans and out-of-range wholes are refused with a path."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.Response(value)  # type: ignore[arg-type]
+        assert info.value.path == "response.score"

@@ -15,7 +15,7 @@ from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._text import word_form
 from .._time import require_aware
-from .._values import as_whole
+from .._values import as_number, as_whole
 from ..errors import InvalidInputError
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
@@ -37,8 +37,13 @@ def _segments(value: Any) -> Mapping[str, str]:
 
 
 def _whole(value: Any) -> Any:
-    """A numpy integer as an ``int``; anything else as it is, for the validator."""
+    """A numpy integer, or an integral float such as a pandas column's ``9.0``, as an
+    ``int``; anything else as it is, for the validator."""
     whole = as_whole(value)
+    if whole is None and not isinstance(value, str | bytes):
+        number = as_number(value)
+        if number is not None and number.is_integer() and abs(number) <= 10**6:
+            whole = int(number)
     return value if whole is None else whole
 
 
