@@ -20,7 +20,7 @@ import attrs
 
 from ._columns import missing_column
 from ._time import parse_datetime, read_zone
-from ._values import as_number, is_blank
+from ._values import as_number, is_blank, require_iterable
 from .errors import InvalidInputError
 from .events import Event
 
@@ -51,7 +51,7 @@ def table_rows(
         _check_headers(fields, [str(c) for c in table.columns], path)
         return _frame_rows(table, fields)
     if not fields:
-        unchanged: Iterable[Mapping[str, Any]] = table
+        unchanged: Iterable[Mapping[str, Any]] = require_iterable(table, path, "rows")
         return unchanged
     return ({fields.get(k, k): v for k, v in row.items()} for row in _mappings(table, path))
 
@@ -76,7 +76,7 @@ def _check_headers(fields: Mapping[str, str], headers: Sequence[str], path: str)
 
 
 def _mappings(table: Any, path: str) -> Iterator[Mapping[str, Any]]:
-    for index, row in enumerate(table):
+    for index, row in enumerate(require_iterable(table, path, "rows")):
         if not isinstance(row, Mapping):
             raise InvalidInputError(
                 f"expected a mapping of column names to values, got {type(row).__name__}",
@@ -251,6 +251,11 @@ def events_from(
     """
     zone = None if timezone is None else read_zone(timezone, "timezone")
     required = (lead_id, name, at)
+    for key, column in zip(("lead_id", "name", "at"), required, strict=True):
+        if not isinstance(column, str):
+            raise InvalidInputError(
+                f"expected a column name, got {type(column).__name__}", path=key
+            )
     if is_frame(table):
         headers = [str(c) for c in table.columns]
         roles = {**{c: "property" for c in properties or ()}, lead_id: "lead_id", name: "name"}

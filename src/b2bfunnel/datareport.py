@@ -33,7 +33,8 @@ from ._columns import closest_column
 from ._display import Displayed
 from ._frames import table_rows
 from ._public import publish
-from ._values import as_range, is_blank, name_key, read_number
+from ._values import as_range, is_blank, name_key, read_number, require_iterable
+from .errors import InvalidInputError
 from .events import Event
 from .scoring import ScoringModel
 
@@ -97,11 +98,25 @@ def data_report(
     events: Iterable[Event] = (),
 ) -> DataReport:
     """The :class:`DataReport` of ``profiles`` and ``events`` under ``model``."""
+    if not isinstance(model, ScoringModel):
+        raise InvalidInputError(
+            f"expected a ScoringModel, got {type(model).__name__}", path="model"
+        )
     leads = list(table_rows(profiles, path="profiles"))
+    for index, profile in enumerate(leads):
+        if not isinstance(profile, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping of profile fields, got {type(profile).__name__}",
+                path=f"profiles[{index}]",
+            )
     ids = {p.get("id") for p in leads}
     names: Counter[str] = Counter()
     unknown = 0
-    for event in events:
+    for index, event in enumerate(require_iterable(events, "events", "Events")):
+        if not isinstance(event, Event):
+            raise InvalidInputError(
+                f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+            )
         names[event.name] += 1
         unknown += event.lead_id not in ids
     return report_from_counts(model, leads, names, unknown)

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from .._time import from_ts, parse_datetime, require_aware
-from .._values import as_number, is_blank
+from .._values import as_number, is_blank, require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import Score, ScoringModel
@@ -97,7 +97,13 @@ def check_horizon(horizon_days: Any) -> float:
 
 def as_events(events: Iterable[Event]) -> Sequence[Event]:
     """``events`` as a sequence, so several cutoffs can read them."""
-    return events if isinstance(events, list | tuple) else list(events)
+    batch = events if isinstance(events, list | tuple) else list(require_iterable(events, "events"))
+    for index, event in enumerate(batch):
+        if not isinstance(event, Event):
+            raise InvalidInputError(
+                f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+            )
+    return batch
 
 
 def end_of_data(events: Sequence[Event], outcomes: Outcomes, given: datetime | None) -> float:

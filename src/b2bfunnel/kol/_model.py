@@ -17,7 +17,7 @@ import attrs
 from .._config import Reader, did_you_mean, join, load_toml, read_all
 from .._money import money
 from .._text import fold
-from .._values import as_whole, is_blank
+from .._values import as_whole, is_blank, require_iterable
 from ..errors import InvalidInputError
 
 # Tier bounds by followers (lower bound inclusive).
@@ -404,6 +404,10 @@ class KOLConfig:
 
     def norm(self, followers: int) -> float:
         """The median engagement rate of the follower band of ``followers``."""
+        if isinstance(followers, bool) or not isinstance(followers, int | float):
+            raise InvalidInputError(
+                f"expected a follower count, got {type(followers).__name__}", path="followers"
+            )
         return self._norm_rates[bisect_right(self._norm_bounds, followers) - 1]
 
     @functools.cached_property
@@ -509,7 +513,7 @@ def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
 
 def check_flags(flags: Sequence[str], config: KOLConfig, path: str) -> None:
     """Every flag must be known (built in, or declared with a severity in ``[kol.flags]``)."""
-    for index, flag in enumerate(flags):
+    for index, flag in enumerate(require_iterable(flags, path, "flag names")):
         if flag not in config.flags:
             raise InvalidInputError(
                 f"unknown risk flag {flag!r}{did_you_mean(str(flag), config.flags)}; known: "

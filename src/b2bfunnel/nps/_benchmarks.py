@@ -93,7 +93,7 @@ def nps_position(
                 f"expected an NPSBenchmark, got {type(item).__name__}", path=f"benchmarks[{index}]"
             )
     table = {b.sector: b for b in listed}
-    if sector not in table:
+    if not isinstance(sector, str) or sector not in table:
         raise InvalidInputError(
             f"no benchmark for sector {sector!r}; known: {', '.join(sorted(table))}",
             path="sector",

@@ -493,7 +493,9 @@ def compare_velocity(
     z_for(confidence)
     since = _window_start(as_of, window)
     cohorts: dict[Hashable, list[_Deal]] = {}
-    for index, checked in enumerate(check_deals(table_rows(deals, columns), as_of, since)):
+    for index, checked in enumerate(
+        check_deals(table_rows(deals, columns, path="deals"), as_of, since)
+    ):
         if by not in checked[3]:
             raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
         key = checked[3][by]
