@@ -200,9 +200,16 @@ def _closing_order(deal: Deal) -> tuple[float, float, Decimal, str, float]:
 def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
     """How many of a lead's touches (sorted) come after its last deal closed: none while
     a deal is open."""
-    if not touches or any(deal.closed is None for deal in deals):
+    if not touches:
         return 0
-    last = max(deal.closed for deal in deals if deal.closed is not None)
+    if len(deals) == 1:  # most leads: no generator to build
+        last = deals[0].closed
+        if last is None:
+            return 0
+    elif any(deal.closed is None for deal in deals):
+        return 0
+    else:
+        last = max(deal.closed for deal in deals if deal.closed is not None)
     if touches[-1][0] <= last:
         return 0
     return len(touches) - bisect_right(touches, last, key=itemgetter(0))
