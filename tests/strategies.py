@@ -250,3 +250,30 @@ table_cells = st.one_of(
     st.floats(min_value=-5, max_value=5, allow_nan=False),
     st.text("ab ", max_size=3),
 )
+
+
+@st.composite
+def partitions(draw: st.DrawFn, items: list[Any], max_parts: int = 8) -> list[list[Any]]:
+    """``items`` split into 1..``max_parts`` parts (some possibly empty), each item in one
+    part, in their order: how a data lake's partitions hold rows."""
+    k = draw(st.integers(min_value=1, max_value=max_parts))
+    parts: list[list[Any]] = [[] for _ in range(k)]
+    for item in items:
+        parts[draw(st.integers(min_value=0, max_value=k - 1))].append(item)
+    return parts
+
+
+@st.composite
+def lead_partitions(
+    draw: st.DrawFn, touches: list[dict[str, Any]], deals: list[dict[str, Any]]
+) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Touches and deals split into up to 8 parts by lead: a lead's rows in one part."""
+    leads = sorted({row["lead_id"] for row in (*touches, *deals)})
+    parts = draw(partitions(leads))
+    return [
+        (
+            [t for t in touches if t["lead_id"] in part],
+            [d for d in deals if d["lead_id"] in part],
+        )
+        for part in parts
+    ]

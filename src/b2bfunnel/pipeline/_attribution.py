@@ -323,6 +323,36 @@ def _round(
     return out
 
 
+def markov_paths(
+    touches: Iterable[Mapping[str, Any]],
+    deals: Iterable[Mapping[str, Any]],
+    *,
+    by: str,
+    lookback_days: float | None,
+    non_converting_after_days: float | None,
+    as_of: Any,
+    columns: Mapping[str, str] | None,
+) -> list[tuple[list[str], bool]]:
+    """The journeys the ``markov`` model of :func:`attribute` learns from, as
+    ``(keys in order, converted)``, assigned by the same rules. Quiet journeys need an
+    explicit ``as_of``: a partition's own latest time is not the whole data's."""
+    by = _choice(by, DIMENSIONS, "by")
+    lookback = _days(lookback_days, "lookback_days", optional=True)
+    quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
+    if quiet is not None and as_of is None:
+        raise InvalidInputError(
+            "expected as_of (the same for every partition) when non_converting_after_days "
+            "is set, or non_converting_after_days=None",
+            path="as_of",
+        )
+    reference = -math.inf if as_of is None else require_aware(as_of, "as_of").timestamp()
+    by_lead, _, _ = read_touches(table_rows(touches, columns, path="touches"), by)
+    deals_by_lead, _ = read_deals(table_rows(deals, columns, path="deals"))
+    window = math.inf if lookback is None else lookback * _DAY
+    quiet_seconds = None if quiet is None else quiet * _DAY
+    return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).paths
+
+
 def attribute(
     touches: Iterable[Mapping[str, Any]],
     deals: Iterable[Mapping[str, Any]],

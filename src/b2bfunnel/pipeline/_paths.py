@@ -9,12 +9,13 @@ equal to counting every journey together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from ..errors import InvalidInputError
+from ._attribution import markov_paths
 from ._markov import CONVERSION, NULL, START, Transitions, count_transitions, removal_effects
 
 __all__ = ["PathCounts"]
@@ -75,6 +76,43 @@ class PathCounts:
             checked.append((list(channels), converted))
         transitions = count_transitions(checked)
         return cls(tuple((a, b, n) for a, step in transitions.items() for b, n in step.items()))
+
+    @classmethod
+    def from_touches(
+        cls,
+        touches: Iterable[Mapping[str, Any]],
+        deals: Iterable[Mapping[str, Any]],
+        *,
+        by: str = "channel",
+        lookback_days: float | None = 90,
+        non_converting_after_days: float | None = 90,
+        as_of: Any = None,
+        columns: Mapping[str, str] | None = None,
+    ) -> PathCounts:
+        """Count the journeys of touch and deal records exactly as the ``markov`` model of
+        :func:`b2bfunnel.attribute` gathers them (same arguments, same touch-to-deal
+        rules). Partition by lead: a lead's touches and deals in one partition. With
+        ``non_converting_after_days`` set, ``as_of`` is required and must be the same
+        for every partition (the whole data's latest time is not known to a part).
+
+        >>> from datetime import datetime, timezone
+        >>> t = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
+        >>> touches = [{"lead_id": "L1", "at": t(1), "channel": "email"}]
+        >>> deals = [{"lead_id": "L1", "amount": 10, "outcome": "won",
+        ...           "created_at": t(2), "closed_at": t(3)}]
+        >>> PathCounts.from_touches(touches, deals, as_of=t(30)).steps
+        (('(start)', 'email', 1), ('email', '(conversion)', 1))
+        """
+        paths = markov_paths(
+            touches,
+            deals,
+            by=by,
+            lookback_days=lookback_days,
+            non_converting_after_days=non_converting_after_days,
+            as_of=as_of,
+            columns=columns,
+        )
+        return cls.of((path, converted) for path, converted in paths)
 
     def merge(self, other: PathCounts) -> PathCounts:
         """The counts of both sets of journeys."""
