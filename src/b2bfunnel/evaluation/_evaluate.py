@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -126,7 +127,9 @@ class Evaluation(Plotted):
     ``per_cutoff``; its intervals treat the rows of one lead as one cluster.
 
     ``scores``, ``labels``, ``lead_ids`` and ``idle_days`` (days since the lead's last
-    event at the cutoff) hold the rows behind the figures.
+    event at the cutoff) hold the rows behind the figures; ``peaks`` each row's running
+    peak over its event instants, as (seconds before the cutoff, peak) pairs flattened,
+    oldest first, from which :meth:`crossings` and :meth:`threshold_for` count.
     """
 
     cutoffs: tuple[datetime, ...]
@@ -149,6 +152,7 @@ class Evaluation(Plotted):
     labels: tuple[bool, ...] = attrs.field(default=(), repr=False)
     lead_ids: tuple[str, ...] = attrs.field(default=(), repr=False)
     idle_days: tuple[float, ...] = attrs.field(default=(), repr=False)
+    peaks: tuple[tuple[float, ...], ...] = attrs.field(default=(), repr=False)
 
     @property
     def cutoff(self) -> datetime:
@@ -188,49 +192,66 @@ class Evaluation(Plotted):
         edges = sorted({ordered[n * k // 10] for k in range(1, 10)} if n else set())
         return psi(self.scores, other.scores, edges)
 
+    def crossings(self, threshold: float, *, per_days: float = 7) -> float:
+        """How many leads per ``per_days`` first reached ``threshold`` in the ``per_days``
+        before the cutoff (averaged over a backtest's cutoffs).
+
+        A lead first reached it when its score at one of its event instants in that
+        window was at or above it and its score at every earlier event instant below
+        it, the moment :attr:`Score.hot_since` records for the model's own threshold.
+        """
+        value = _finite(threshold, "threshold")
+        tops, bottoms = self._window_peaks(_positive(per_days, "per_days"))
+        return _crossed(tops, bottoms, value) / len(self.cutoffs)
+
     def threshold_for(
         self, *, capacity: float | None = None, per_days: float = 7, rate: float | None = None
     ) -> ThresholdSuggestion:
         """The hot threshold for a Sales capacity or a target conversion rate.
 
-        ``capacity=N``: the lowest threshold at which about N leads per ``per_days``
-        would have been passed to Sales, counted as the leads at or above it whose
-        latest event fell in the ``per_days`` before the cutoff (a score rises only
-        with an event, so these are the leads that could have crossed it then;
-        averaged over the cutoffs of a backtest). ``rate=r``: the lowest threshold
-        whose leads at or above it converted at ``r`` or more.
+        ``capacity=N``: the lowest threshold at which at most about N leads per
+        ``per_days`` would have first crossed it (see :meth:`crossings`), nor at any
+        higher one; ``rate=r``: the lowest threshold whose leads at or above it at the
+        cutoff converted at ``r`` or more. ``stats`` is the conversion of the leads at
+        or above the threshold at the cutoff.
         """
         if (capacity is None) == (rate is None):
             raise InvalidInputError("give exactly one of capacity= or rate=", path="capacity")
         window = _positive(per_days, "per_days")
         z = z_for(self.confidence)
-        order = sorted(range(len(self.scores)), key=lambda i: -self.scores[i])
         periods = len(self.cutoffs)
-        candidates = _cumulative(order, self.scores, self.labels, self.idle_days, window)
+        tops, bottoms = self._window_peaks(window)
+        ascending = sorted(self.scores)
         if capacity is not None:
             limit = _positive(capacity, "capacity")
             chosen = None
-            for position, threshold, active, _ in candidates:
-                if active / periods > limit:
+            for threshold in sorted({*ascending, *tops, *bottoms}, reverse=True):
+                crossed = _crossed(tops, bottoms, threshold)
+                if crossed / periods > limit:
                     break
-                chosen = (position, threshold, active)
+                chosen = (threshold, crossed)
             if chosen is None:
                 return ThresholdSuggestion(
                     None,
                     window,
                     0.0,
                     rate_of((), z),
-                    f"even the top score passes more than {limit:g} leads per {window:g} days",
+                    f"even the top score is first crossed by more than {limit:g} leads "
+                    f"per {window:g} days",
                 )
-            position, threshold, active = chosen
-            reason = f"about {active / periods:.1f} leads per {window:g} days at or above it"
+            threshold, crossed = chosen
+            reason = f"about {crossed / periods:.1f} leads per {window:g} days first crossed it"
         else:
             target = _positive(rate, "rate")
             found = None
-            for position, threshold, active, conversions in reversed(candidates):
-                if conversions / position >= target:
-                    found = (position, threshold, active)
-                    break
+            conversions = 0
+            order = sorted(range(len(self.scores)), key=lambda i: -self.scores[i])
+            for position, i in enumerate(order):
+                conversions += self.labels[i]
+                if position + 1 < len(order) and self.scores[order[position + 1]] == self.scores[i]:
+                    continue
+                if conversions / (position + 1) >= target:
+                    found = self.scores[i]
             if found is None:
                 return ThresholdSuggestion(
                     None,
@@ -239,13 +260,31 @@ class Evaluation(Plotted):
                     rate_of((), z),
                     f"no threshold reaches a conversion rate of {target:.1%}",
                 )
-            position, threshold, active = found
+            threshold, crossed = found, _crossed(tops, bottoms, found)
             reason = f"the lowest threshold whose leads converted at {target:.1%} or more"
-        rows = order[:position]
+        rows = [i for i, score in enumerate(self.scores) if score >= threshold]
         stats = rate_of(
             [self.labels[i] for i in rows], z, self._clusters_of(rows) if periods > 1 else None
         )
-        return ThresholdSuggestion(threshold, window, active / periods, stats, reason)
+        return ThresholdSuggestion(threshold, window, crossed / periods, stats, reason)
+
+    def _window_peaks(self, days: float) -> tuple[list[float], list[float]]:
+        """For the leads whose running peak rose in the ``days`` before their cutoff,
+        sorted: their peaks at the cutoff, and (where they had one) before the window."""
+        seconds = days * SECONDS_PER_DAY
+        tops: list[float] = []
+        bottoms: list[float] = []
+        for steps in self.peaks:  # (seconds before the cutoff, peak) pairs, oldest first
+            if not steps or steps[-2] >= seconds:
+                continue
+            tops.append(steps[-1])
+            for j in range(len(steps) - 4, -1, -2):
+                if steps[j] >= seconds:
+                    bottoms.append(steps[j + 1])
+                    break
+        tops.sort()
+        bottoms.sort()
+        return tops, bottoms
 
     def _clusters_of(self, rows: Sequence[int]) -> list[str]:
         return [self.lead_ids[i] for i in rows]
@@ -281,24 +320,18 @@ def _positive(value: Any, path: str) -> float:
     return float(value)
 
 
-def _cumulative(
-    order: Sequence[int],
-    scores: Sequence[float],
-    labels: Sequence[bool],
-    idle: Sequence[float],
-    window: float,
-) -> list[tuple[int, float, int, int]]:
-    """Per distinct score, best first: (leads at or above, score, of them active in the
-    window, of them converted)."""
-    out: list[tuple[int, float, int, int]] = []
-    active = conversions = 0
-    for position, i in enumerate(order):
-        active += idle[i] < window
-        conversions += labels[i]
-        if position + 1 < len(order) and scores[order[position + 1]] == scores[i]:
-            continue
-        out.append((position + 1, scores[i], active, conversions))
-    return out
+def _finite(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInputError(f"expected a finite number, got {value!r}", path=path)
+    return float(value)
+
+
+def _crossed(tops: Sequence[float], bottoms: Sequence[float], threshold: float) -> int:
+    """Leads whose peak before the window was below ``threshold`` and at the cutoff at or
+    above it (every bottom is its lead's top or lower, so the counts subtract)."""
+    return (len(tops) - bisect_left(tops, threshold)) - (
+        len(bottoms) - bisect_left(bottoms, threshold)
+    )
 
 
 def _deciles(
@@ -368,7 +401,9 @@ def summarise(
     idle: list[float] = []
     bands: list[str] = []
     grades: list[str] = []
+    peaks: list[tuple[float, ...]] = []
     for snap in snapshots:
+        peaks.extend(snap.peaks)
         cutoff_ts = snap.cutoff.timestamp()
         for score, label in zip(snap.scores, snap.labels, strict=True):
             scores.append(score.total)
@@ -416,6 +451,7 @@ def summarise(
         tuple(labels),
         tuple(lead_ids),
         tuple(idle),
+        tuple(peaks),
     )
 
 
@@ -442,7 +478,9 @@ def evaluate(
     """
     events = tracked(events, progress)
     z_for(confidence)  # checked before the work, not after
-    snaps, _ = snapshots(model, profiles, events, outcomes, cutoff, cutoffs, horizon_days, data_end)
+    snaps, _ = snapshots(
+        model, profiles, events, outcomes, cutoff, cutoffs, horizon_days, data_end, peaks=True
+    )
     if len(snaps) == 1:
         return summarise(snaps, confidence)
     per = tuple(summarise([s], confidence) for s in snaps)
@@ -458,8 +496,11 @@ def snapshots(
     cutoffs: Iterable[datetime] | None,
     horizon_days: float,
     end: datetime | None,
+    *,
+    peaks: bool = False,
 ) -> tuple[list[Snapshot], list[Mapping[str, Any]]]:
-    """The checked snapshots at ``cutoff`` or each of ``cutoffs``, and the profiles."""
+    """The checked snapshots at ``cutoff`` or each of ``cutoffs``, and the profiles;
+    ``peaks`` keeps each row's running peak, which :meth:`Evaluation.threshold_for` reads."""
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
@@ -489,6 +530,7 @@ def snapshots(
             horizon_days=days,
             end=last,
             path=where,
+            peaks=peaks,
         )
         for point, where in zip(points, labels, strict=True)
     ]

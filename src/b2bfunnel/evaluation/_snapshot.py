@@ -43,6 +43,9 @@ class Snapshot:
     labels: tuple[bool, ...]
     excluded: int
     unknown_outcomes: int
+    # Per row, the running peak of its score over its event instants as flattened
+    # (seconds before the cutoff, peak) pairs, oldest first; empty unless asked for.
+    peaks: tuple[tuple[float, ...], ...] = ()
 
 
 def _aware(value: Any, path: str) -> float:
@@ -140,8 +143,10 @@ def snapshot(
     horizon_days: float,
     end: float,
     path: str = "cutoff",
+    peaks: bool = False,
 ) -> Snapshot:
-    """Score the population at ``cutoff`` and label it from ``outcomes``."""
+    """Score the population at ``cutoff`` and label it from ``outcomes``; with
+    ``peaks``, keep each row's running peak (see :meth:`ScoringModel.rank_with_peaks`)."""
     require_aware(cutoff, path)
     cutoff_ts = cutoff.timestamp()
     horizon_end = cutoff + timedelta(days=horizon_days)
@@ -157,7 +162,13 @@ def snapshot(
     labels: list[bool] = []
     excluded = 0
     first = outcomes.first
-    for score in model.rank(profiles, events, as_of=cutoff):
+    steps: dict[str, list[tuple[float, float]]] | None = None
+    if peaks:
+        ranking, steps = model.rank_with_peaks(profiles, events, as_of=cutoff)
+    else:
+        ranking = model.rank(profiles, events, as_of=cutoff)
+    rows: list[tuple[float, ...]] = []
+    for score in ranking:
         lead_id = score.lead_id
         if score.last_activity is None and created.get(lead_id, math.inf) > cutoff_ts:
             continue
@@ -167,6 +178,12 @@ def snapshot(
             continue
         scores.append(score)
         labels.append(converted is not None and converted <= end_ts)
+        if steps is not None:
+            rows.append(
+                tuple(x for t, peak in steps.get(lead_id, ()) for x in (cutoff_ts - t, peak))
+            )
     known = {str(p.get("id")) for p in profiles if isinstance(p, Mapping)}
     unknown = sum(1 for lead_id in first if lead_id not in known)
-    return Snapshot(cutoff, horizon_days, tuple(scores), tuple(labels), excluded, unknown)
+    return Snapshot(
+        cutoff, horizon_days, tuple(scores), tuple(labels), excluded, unknown, tuple(rows)
+    )

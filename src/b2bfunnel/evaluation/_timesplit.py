@@ -111,8 +111,10 @@ def time_split(
         data_end=data_end,
         confidence=confidence,
     )
-    (before,), _ = snapshots(model, leads, batch, known, cutoff, None, days, data_end)
-    (after,), _ = snapshots(fitted.model, leads, batch, known, cutoff, None, days, data_end)
+    (before,), _ = snapshots(model, leads, batch, known, cutoff, None, days, data_end, peaks=True)
+    (after,), _ = snapshots(
+        fitted.model, leads, batch, known, cutoff, None, days, data_end, peaks=True
+    )
     base_eval = summarise([before], confidence)
     learned_eval = summarise([after], confidence)
     totals = {s.lead_id: s.total for s in after.scores}

@@ -12,7 +12,7 @@ from .._values import require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
 from ._engine import Engine
-from ._replay import first_hot
+from ._replay import first_hot, peak_steps
 from ._result import Score
 
 
@@ -64,8 +64,10 @@ def rank(
     profiles: Iterable[Mapping[str, Any]],
     events: Iterable[Event],
     as_of: datetime,
+    steps: dict[str, list[tuple[float, float]]] | None = None,
 ) -> list[Score]:
-    """:meth:`ScoringModel.rank`."""
+    """:meth:`ScoringModel.rank`; ``steps``, when given, receives each lead's
+    :func:`peak_steps`."""
     require_aware(as_of, "as_of")
     leads: dict[str, Mapping[str, Any]] = {}
     require_iterable(events, "events", "Events")
@@ -75,7 +77,7 @@ def rank(
         if lead_id in leads:
             raise InvalidInputError(f"duplicate lead id {lead_id!r}", path=f"profiles[{index}].id")
         leads[lead_id] = profile
-    scores = score_all(engine, leads, events, as_of)
+    scores = score_all(engine, leads, events, as_of, steps)
     scores.sort(key=lambda s: (-s.total, s.lead_id))
     return scores
 
@@ -85,6 +87,7 @@ def score_all(
     leads: Mapping[str, Mapping[str, Any]],
     events: Iterable[Event],
     as_of: datetime,
+    steps: dict[str, list[tuple[float, float]]] | None = None,
 ) -> list[Score]:
     """Score ``leads`` from ``events`` (others' events are skipped) in one pass.
 
@@ -134,5 +137,7 @@ def score_all(
             scores.append(build(lead_id, explicit, record, None, as_of, asof_ts, None))
             continue
         hot_since = first_hot(engine, explicit, record[n + 2], record, last, record[n + 1])
+        if steps is not None:
+            steps[lead_id] = peak_steps(engine, explicit, record[n + 2], record[n + 1])
         scores.append(build(lead_id, explicit, record, last, as_of, asof_ts, hot_since))
     return scores

@@ -85,3 +85,55 @@ def first_hot_running(
     if instant is not None and round_points(running) >= threshold:
         return from_ts(instant)
     return None
+
+
+def peak_steps(
+    engine: Engine, explicit: Sequence[int], events: Sequence[Event], first: float
+) -> list[tuple[float, float]]:
+    """The running peak of the score over the lead's event instants: ``(time, peak)``
+    at each instant where it rose above every earlier instant's score.
+
+    Instants are read as :func:`first_hot` reads them, so a threshold ``T`` was first
+    reached at the first step whose peak is ``>= T``, for every ``T`` at once.
+    """
+    ordered = sorted(events, key=_BY_TIME)
+    steps: list[tuple[float, float]] = []
+    peak = -math.inf
+    if engine.running_total_ok:
+        # ``events`` holds only scoring events; an instant with none scores the profile
+        # (or the running sum of an earlier instant, which cannot be a new peak).
+        running = math.fsum(engine.explicit[j].points for j in explicit)
+        if not ordered or first < ordered[0].ts:
+            peak = round_points(running)
+            steps.append((first, peak))
+        counts = [0] * len(engine.implicit)
+        rule_value = engine.rule_value
+        for position, event in enumerate(ordered):
+            t = event.ts
+            for index, _kind, where in engine.dispatch[event.name] or ():
+                if where is not None and not where(event.properties):
+                    continue
+                count = counts[index]
+                counts[index] = count + 1
+                running += rule_value(index, count + 1) - rule_value(index, count)
+            if position + 1 < len(ordered) and ordered[position + 1].ts == t:
+                continue
+            total = round_points(running)
+            if total > peak:
+                peak = total
+                steps.append((t, total))
+        return steps
+    replay = engine.empty_rules()
+    dispatch = engine.dispatch.__getitem__
+    for position, event in enumerate(ordered):
+        t = event.ts
+        targets = dispatch(event.name)
+        if targets is not None:
+            engine.apply(replay, targets, event, t)
+        if position + 1 < len(ordered) and ordered[position + 1].ts == t:
+            continue
+        total = engine.total(explicit, replay, t, t)
+        if total > peak:
+            peak = total
+            steps.append((t, total))
+    return steps
