@@ -277,3 +277,30 @@ def lead_partitions(
         )
         for part in parts
     ]
+
+
+REASONS = ("no budget", "No  Budget", "NO BUDGET", "sin presupuesto", "Sin presupuésto", " ")
+
+
+@st.composite
+def lifecycle_records(draw: st.DrawFn) -> dict[str, Any]:
+    """A lead's lifecycle: stage times in order (whole days or odd hours, across DST
+    zones) up to some stage, maybe a first contact, maybe a rejection with a reason
+    spelt one of several ways."""
+    record: dict[str, Any] = {}
+    moment = draw(moments(0, 100))
+    for stage in ("lead", "mql", "sql", "opportunity", "won")[: draw(st.integers(0, 5))]:
+        record[f"{stage}_at"] = moment
+        step = draw(
+            st.one_of(
+                st.integers(0, 20).map(lambda d: timedelta(days=d)),
+                st.integers(0, 500).map(lambda h: timedelta(hours=h)),
+            )
+        )
+        moment = (moment + step).astimezone(draw(st.sampled_from(ZONES)))
+    if "sql_at" in record and draw(st.booleans()):
+        record["first_contact_at"] = record["sql_at"] + timedelta(hours=draw(st.integers(-5, 60)))
+    if draw(st.booleans()):
+        record["rejected_at"] = moment
+        record["rejection_reason"] = draw(st.one_of(st.none(), st.sampled_from(REASONS)))
+    return record

@@ -9,6 +9,7 @@ from ._allocation import allocate
 from ._attribution import MARKOV_SPLITS, MODELS, AttributionReport, attribute
 from ._funnel import FunnelMetrics, StageStats, funnel_metrics
 from ._paths import PathCounts
+from ._tallies import FunnelTally, VelocityTally
 from ._velocity import (
     Lift,
     VelocityComparison,
@@ -23,11 +24,13 @@ __all__ = [
     "MODELS",
     "AttributionReport",
     "FunnelMetrics",
+    "FunnelTally",
     "Lift",
     "PathCounts",
     "StageStats",
     "VelocityComparison",
     "VelocityReport",
+    "VelocityTally",
     "allocate",
     "attribute",
     "compare_velocity",

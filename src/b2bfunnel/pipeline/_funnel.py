@@ -107,7 +107,7 @@ def _stage_times(record: Mapping[str, Any], path: str) -> dict[str, datetime]:
     return times
 
 
-class _Tally:
+class Tally:
     """Counts and durations gathered record by record, before any rate is computed."""
 
     def __init__(self, sla: timedelta) -> None:
@@ -212,20 +212,26 @@ def funnel_metrics(
     """
     if not isinstance(sla, timedelta) or sla <= timedelta(0):
         raise InvalidInputError(f"expected a positive timedelta, got {sla!r}", path="sla")
-    z = z_for(confidence)
+    z_for(confidence)  # checked before the work, not after
     rows = table_rows(records, columns, path="records")
     if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
         raise InvalidInputError(
             f"expected lifecycle records, got {type(records).__name__}", path="records"
         )
-    tally = _Tally(sla)
+    tally = Tally(sla)
     for index, record in enumerate(rows):
         tally.add(record, f"records[{index}]")
+    return metrics_of(tally, confidence)
+
+
+def metrics_of(tally: Tally, confidence: float) -> FunnelMetrics:
+    """The metrics of the counts and durations gathered in ``tally``."""
+    z = z_for(confidence)
     sqls = tally.sqls
     return FunnelMetrics(
         tally.records,
         tally.stages(z),
-        sla.total_seconds() / 3600,
+        tally.sla.total_seconds() / 3600,
         sqls,
         tally.within,
         tally.within / sqls if sqls else None,

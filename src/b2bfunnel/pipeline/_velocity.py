@@ -6,7 +6,7 @@ import math
 import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any
 
 import attrs
@@ -27,6 +27,8 @@ _DAY = Decimal(86_400)
 _HUGE = 300
 # Exponents as wide as Decimal allows, so a product of large figures cannot overflow.
 _WIDE_EXPONENTS = Context(Emax=MAX_EMAX, Emin=MIN_EMIN)
+# Every digit kept: sums of amounts (below 10**300 each) are exact.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _amount(value: Any, path: str) -> Decimal:
@@ -126,7 +128,7 @@ def _opens_earlier(window: relativedelta) -> bool:
         return True  # thousands of years: reaches past year 1 from any as_of
 
 
-def _window_start(as_of: datetime, window: Any) -> datetime | None:
+def window_start(as_of: datetime, window: Any) -> datetime | None:
     """When the window opens; ``None`` when it reaches back past year 1 (no limit)."""
     if window is None:
         return None
@@ -234,11 +236,12 @@ def _tally(rows: Iterable[tuple[int, Any, Any]]) -> tuple[int, int, int, Any, An
 
 
 def _report(checked: Sequence[_Deal], as_of: datetime) -> VelocityReport:
-    opportunities, won, lost, value, seconds = _tally(d[:3] for d in checked)
-    return _assemble(opportunities, won, lost, Decimal(value), seconds, as_of)
+    with localcontext(EXACT):  # a sum of money is exact, whatever the order it is added in
+        opportunities, won, lost, value, seconds = _tally(d[:3] for d in checked)
+    return assemble(opportunities, won, lost, Decimal(value), seconds, as_of)
 
 
-def _assemble(
+def assemble(
     opportunities: int, won: int, lost: int, value: Decimal, seconds: int, as_of: datetime
 ) -> VelocityReport:
     notes = []
@@ -287,7 +290,7 @@ def velocity_from_deals(
     Decimal('88.89')
     """
     require_aware(as_of, "as_of")
-    since = _window_start(as_of, window)
+    since = window_start(as_of, window)
     return _report(list(check_deals(table_rows(deals, columns, path="deals"), as_of, since)), as_of)
 
 
@@ -491,7 +494,7 @@ def compare_velocity(
     if type(samples) is not int or samples < 0:
         raise InvalidInputError(f"expected a whole number >= 0, got {samples!r}", path="samples")
     z_for(confidence)
-    since = _window_start(as_of, window)
+    since = window_start(as_of, window)
     cohorts: dict[Hashable, list[_Deal]] = {}
     for index, checked in enumerate(
         check_deals(table_rows(deals, columns, path="deals"), as_of, since)

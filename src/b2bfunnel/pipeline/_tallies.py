@@ -1,0 +1,289 @@
+"""Mergeable velocity and funnel tallies: count where the rows are, add, compute once.
+
+Velocity depends on its deals only through counts (open, won, lost) and two sums (won
+value, won cycle seconds); the funnel through counts, the days each conversion took and
+the rejection reasons counted per spelling. Each partition is summarised into a tally,
+the tallies merged (counts and sums add: associative, commutative, exact) and the
+report computed once, equal to computing it on every row together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal, localcontext
+from typing import Any
+
+import attrs
+
+from .._frames import table_rows
+from .._stats import z_for
+from .._time import require_aware
+from ..errors import InvalidInputError
+from ._funnel import STAGES, FunnelMetrics, Tally, metrics_of
+from ._velocity import EXACT, VelocityReport, assemble, check_deals, window_start
+
+__all__ = ["FunnelTally", "VelocityTally"]
+
+
+def _count(_instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not int or value < 0:
+        raise InvalidInputError(f"expected a count >= 0, got {value!r}", path=attribute.name)
+
+
+def _aware(_instance: Any, attribute: Any, value: Any) -> None:
+    require_aware(value, attribute.name)
+
+
+def _aware_or_none(_instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None:
+        require_aware(value, attribute.name)
+
+
+def _positive_span(_instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise InvalidInputError(f"expected a positive timedelta, got {value!r}", path="sla")
+
+
+def _money_sum(_instance: Any, attribute: Any, value: Any) -> None:
+    if type(value) is not Decimal or not value.is_finite() or value < 0:
+        raise InvalidInputError(f"expected a Decimal >= 0, got {value!r}", path=attribute.name)
+
+
+def _refuse(other: Any, expected: str) -> InvalidInputError:
+    return InvalidInputError(f"expected {expected}, got {other!r}", path="other")
+
+
+@attrs.frozen
+class VelocityTally:
+    """The counts and sums behind :func:`b2bfunnel.velocity_from_deals`: mergeable, exact.
+
+    ``opportunities`` deals open at ``as_of``; ``won`` and ``lost`` deals closed after
+    ``since`` (the window's start; ``None``: no limit) and by ``as_of``; ``won_value``
+    their amounts summed exactly; ``cycle_seconds`` their creation-to-close seconds.
+
+    >>> from datetime import datetime, timezone
+    >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
+    >>> a = VelocityTally.of([{"created_at": at(1), "closed_at": at(11), "amount": 1000,
+    ...                        "outcome": "won"}], as_of=at(23))
+    >>> b = VelocityTally.of([{"created_at": at(3), "amount": 2000, "outcome": "open"}],
+    ...                      as_of=at(23))
+    >>> r = a.merge(b).report()
+    >>> r.opportunities, r.won, r.avg_deal_value, r.cycle_days
+    (1, 1, Decimal('1000'), Decimal('10'))
+    """
+
+    as_of: datetime = attrs.field(validator=_aware)
+    since: datetime | None = attrs.field(validator=_aware_or_none)
+    opportunities: int = attrs.field(validator=_count)
+    won: int = attrs.field(validator=_count)
+    lost: int = attrs.field(validator=_count)
+    won_value: Decimal = attrs.field(validator=_money_sum)
+    cycle_seconds: int = attrs.field(validator=_count)
+
+    @classmethod
+    def of(
+        cls,
+        deals: Iterable[Mapping[str, Any]],
+        *,
+        as_of: datetime,
+        window: Any = None,
+        columns: Mapping[str, str] | None = None,
+    ) -> VelocityTally:
+        """The tally of deal records, read and windowed as :func:`velocity_from_deals`
+        reads them (give every partition the same ``as_of`` and ``window``)."""
+        require_aware(as_of, "as_of")
+        since = window_start(as_of, window)
+        counts = [0, 0, 0]
+        value = Decimal(0)
+        seconds = 0
+        with localcontext(EXACT):
+            for state, amount, cycle, _ in check_deals(
+                table_rows(deals, columns, path="deals"), as_of, since
+            ):
+                if state >= 0:
+                    counts[state] += 1
+                if state == 1:
+                    value += amount
+                    seconds += cycle
+        return cls(as_of, since, counts[0], counts[1], counts[2], value, seconds)
+
+    def merge(self, other: VelocityTally) -> VelocityTally:
+        """The tally of both sets of deals (same ``as_of`` and window)."""
+        if not isinstance(other, VelocityTally):
+            raise _refuse(other, "a VelocityTally")
+        if (other.as_of, other.since) != (self.as_of, self.since):
+            raise InvalidInputError(
+                f"expected a tally as of {self.as_of.isoformat()} with the same window, "
+                f"got one as of {other.as_of.isoformat()}",
+                path="other",
+            )
+        with localcontext(EXACT):
+            value = self.won_value + other.won_value
+        return VelocityTally(
+            self.as_of,
+            self.since,
+            self.opportunities + other.opportunities,
+            self.won + other.won,
+            self.lost + other.lost,
+            value,
+            self.cycle_seconds + other.cycle_seconds,
+        )
+
+    def report(self) -> VelocityReport:
+        """:func:`b2bfunnel.velocity_from_deals` of every deal counted. (The bootstrap
+        interval of :func:`b2bfunnel.compare_velocity` resamples deals: it needs the
+        deals, not a tally.)"""
+        return assemble(
+            self.opportunities, self.won, self.lost, self.won_value, self.cycle_seconds, self.as_of
+        )
+
+
+# (days, how many conversions took exactly that long), ascending
+Durations = tuple[tuple[float, int], ...]
+# (reason key, spelling, count): one reason however it is capitalised or accented
+Reasons = tuple[tuple[str, str, int], ...]
+
+
+def _check_stages(_instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, tuple) or len(value) != len(STAGES):
+        raise InvalidInputError(
+            f"expected one entry per stage ({', '.join(STAGES)}), got {value!r}",
+            path=attribute.name,
+        )
+
+
+def _pairs(value: Any, kinds: tuple[type, ...]) -> bool:
+    """Whether ``value`` is a tuple of tuples of ``kinds`` whose last item is a count > 0."""
+    return isinstance(value, tuple) and all(
+        isinstance(item, tuple)
+        and len(item) == len(kinds)
+        and all(type(x) is kind for x, kind in zip(item, kinds, strict=True))
+        and item[-1] > 0
+        for item in value
+    )
+
+
+def _check_durations(instance: Any, attribute: Any, value: Any) -> None:
+    _check_stages(instance, attribute, value)
+    if not all(_pairs(stage, (float, int)) for stage in value):
+        raise InvalidInputError(
+            "expected (days, count > 0) pairs for each stage", path=attribute.name
+        )
+
+
+def _check_reasons(_instance: Any, attribute: Any, value: Any) -> None:
+    if not _pairs(value, (str, str, int)):
+        raise InvalidInputError(
+            "expected (reason key, spelling, count > 0) triples", path=attribute.name
+        )
+
+
+def _sorted(value: Any) -> Any:
+    # Anything else reaches the validator unchanged, which says what is expected.
+    return tuple(sorted(value)) if isinstance(value, list | tuple) else value
+
+
+def _durations(days: Iterable[float]) -> Durations:
+    return tuple(sorted(Counter(days).items()))
+
+
+@attrs.frozen
+class FunnelTally:
+    """The counts behind :func:`b2bfunnel.funnel_metrics`: mergeable, exact.
+
+    Stage counts, SQL and SLA counts and rejection reasons are counts. The median and
+    90th-percentile days of a stage are not: no count rebuilds them, so the tally keeps
+    each stage's conversion times as ``(days, count)`` pairs, one per distinct duration.
+    It grows with the distinct durations (few when stage times are whole days), not
+    with the records, and the quantiles from it are exact.
+
+    >>> from datetime import datetime, timezone
+    >>> t = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
+    >>> a = FunnelTally.of([{"lead_at": t(1), "mql_at": t(3)}])
+    >>> b = FunnelTally.of([{"lead_at": t(1), "mql_at": t(2)}, {"lead_at": t(2)}])
+    >>> lead = a.merge(b).metrics().stages[0]
+    >>> lead.reached, lead.converted, lead.median_days
+    (3, 2, 1.5)
+    """
+
+    sla: timedelta = attrs.field(validator=_positive_span)
+    records: int = attrs.field(validator=_count)
+    reached: tuple[int, ...] = attrs.field(validator=_check_stages)
+    durations: tuple[Durations, ...] = attrs.field(validator=_check_durations)
+    sqls: int = attrs.field(validator=_count)
+    contacted_in_sla: int = attrs.field(validator=_count)
+    never_contacted: int = attrs.field(validator=_count)
+    reasons: Reasons = attrs.field(converter=_sorted, validator=_check_reasons)
+
+    @classmethod
+    def of(
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        sla: timedelta = timedelta(hours=24),
+        columns: Mapping[str, str] | None = None,
+    ) -> FunnelTally:
+        """The tally of lifecycle records, read as :func:`funnel_metrics` reads them
+        (give every partition the same ``sla``)."""
+        if not isinstance(sla, timedelta) or sla <= timedelta(0):
+            raise InvalidInputError(f"expected a positive timedelta, got {sla!r}", path="sla")
+        rows = table_rows(records, columns, path="records")
+        if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+            raise InvalidInputError(
+                f"expected lifecycle records, got {type(records).__name__}", path="records"
+            )
+        tally = Tally(sla)
+        for index, record in enumerate(rows):
+            tally.add(record, f"records[{index}]")
+        return cls(
+            sla,
+            tally.records,
+            tuple(tally.reached[s] for s in STAGES),
+            tuple(_durations(tally.durations[s]) for s in STAGES),
+            tally.sqls,
+            tally.within,
+            tally.never,
+            tuple(
+                (key, text, n)
+                for key, spellings in tally.reasons.items()
+                for text, n in spellings.items()
+            ),
+        )
+
+    def merge(self, other: FunnelTally) -> FunnelTally:
+        """The tally of both sets of records (same ``sla``)."""
+        if not isinstance(other, FunnelTally) or other.sla != self.sla:
+            raise _refuse(other, f"a FunnelTally with sla={self.sla!r}")
+        reasons: Counter[tuple[str, str]] = Counter()
+        for key, text, n in (*self.reasons, *other.reasons):
+            reasons[key, text] += n
+        durations = []
+        for mine, theirs in zip(self.durations, other.durations, strict=True):
+            both: Counter[float] = Counter(dict(mine))
+            both.update(dict(theirs))
+            durations.append(tuple(sorted(both.items())))
+        return FunnelTally(
+            self.sla,
+            self.records + other.records,
+            tuple(a + b for a, b in zip(self.reached, other.reached, strict=True)),
+            tuple(durations),
+            self.sqls + other.sqls,
+            self.contacted_in_sla + other.contacted_in_sla,
+            self.never_contacted + other.never_contacted,
+            tuple((key, text, n) for (key, text), n in reasons.items()),
+        )
+
+    def metrics(self, *, confidence: float = 0.95) -> FunnelMetrics:
+        """:func:`b2bfunnel.funnel_metrics` of every record counted."""
+        z_for(confidence)
+        tally = Tally(self.sla)
+        tally.records, tally.sqls = self.records, self.sqls
+        tally.within, tally.never = self.contacted_in_sla, self.never_contacted
+        for stage, reached, durations in zip(STAGES, self.reached, self.durations, strict=True):
+            tally.reached[stage] = reached
+            tally.durations[stage] = [days for days, n in durations for _ in range(n)]
+        for key, text, n in self.reasons:
+            tally.reasons.setdefault(key, {})[text] = n
+        return metrics_of(tally, confidence)
