@@ -36,6 +36,7 @@ _EXPORTS = {
     "B2BFunnelError": ".errors",
     "B2B_SPAIN_2024": ".nps",
     "CESResult": ".nps",
+    "Columns": "._table",
     "Condition": "._conditions",
     "DataReport": ".datareport",
     "ConfigError": ".errors",
@@ -81,6 +82,7 @@ _EXPORTS = {
     "Stage": ".bant",
     "StageStats": ".pipeline",
     "SurveyTally": ".nps",
+    "TableLike": "._table",
     "ThemeCounts": ".nps",
     "Ticket": ".nps",
     "Tier": ".scoring",
@@ -126,6 +128,7 @@ __all__ = [
     "CESResult",
     "CalibrationBin",
     "Coefficient",
+    "Columns",
     "Condition",
     "ConfigError",
     "ContractReview",
@@ -175,6 +178,7 @@ __all__ = [
     "Stage",
     "StageStats",
     "SurveyTally",
+    "TableLike",
     "ThemeCounts",
     "ThresholdSuggestion",
     "Ticket",
@@ -249,6 +253,7 @@ if TYPE_CHECKING:
     )
     from ._frames import events_from
     from ._ranking import Ranking
+    from ._table import Columns, TableLike
     from .bant import (
         CriterionPolicy,
         CriterionStatus,

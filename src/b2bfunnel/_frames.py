@@ -7,11 +7,15 @@ and pandas ``NA`` are blank (the key is left out, as an empty CSV cell is), nump
 scalars are Python numbers and pandas Timestamps are datetimes.
 
 ``columns`` maps the library's field names to the table's headers, as ``--map`` and
-``[columns.*]`` do on the command line: ``columns={"job_title": "Job Title"}``.
+``[columns.*]`` do on the command line: ``columns={"job_title": "Job Title"}``. A call
+taking several tables applies such a mapping to each of them; to map each its own
+way, key the mappings by the call's table parameter, as ``[columns.*]`` does by file:
+``columns={"profiles": {"id": "Record ID"}, "outcomes": {"lead_id": "Lead"}}``.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,12 +23,23 @@ from typing import Any
 import attrs
 
 from ._columns import missing_column
+from ._table import Columns
 from ._time import parse_datetime, read_zone
 from ._values import as_number, is_blank, require_iterable
 from .errors import InvalidInputError
 from .events import Event
 
-__all__ = ["candidates_in", "events_from", "is_frame", "responses_in", "table_rows"]
+__all__ = [
+    "TABLES",
+    "candidates_in",
+    "events_from",
+    "is_frame",
+    "responses_in",
+    "table_rows",
+]
+
+# The names of the table parameters of the entry points, which key per-table mappings.
+TABLES = ("profiles", "outcomes", "deals", "touches", "records", "responses", "candidates")
 
 _BLANK = object()
 
@@ -35,7 +50,7 @@ def is_frame(table: Any) -> bool:
 
 
 def table_rows(
-    table: Any, columns: Mapping[str, str] | None = None, *, path: str = "rows"
+    table: Any, columns: Columns | None = None, *, path: str = "rows"
 ) -> Iterable[Mapping[str, Any]]:
     """The rows of ``table`` as mappings keyed by field name.
 
@@ -45,8 +60,11 @@ def table_rows(
     >>> rows = table_rows([{"Job Title": "CIO", "id": "L1"}], {"job_title": "Job Title"})
     >>> list(rows)
     [{'job_title': 'CIO', 'id': 'L1'}]
+    >>> per_table = {"profiles": {"id": "Record ID"}, "outcomes": {"lead_id": "Lead"}}
+    >>> list(table_rows([{"Lead": "L1"}], per_table, path="outcomes"))
+    [{'lead_id': 'L1'}]
     """
-    fields = _fields_by_header(columns, path)
+    fields = _fields_by_header(_columns_of(columns, path), path)
     if is_frame(table):
         _check_headers(fields, [str(c) for c in table.columns], path)
         return _frame_rows(table, fields)
@@ -54,6 +72,28 @@ def table_rows(
         unchanged: Iterable[Mapping[str, Any]] = require_iterable(table, path, "rows")
         return unchanged
     return ({fields.get(k, k): v for k, v in row.items()} for row in _mappings(table, path))
+
+
+def _columns_of(columns: Any, path: str) -> Any:
+    """The mapping for the table ``path`` from per-table mappings; a flat one as it is."""
+    if not isinstance(columns, Mapping) or not any(
+        isinstance(v, Mapping) for v in columns.values()
+    ):
+        return columns
+    for key, value in columns.items():
+        if key not in TABLES:
+            close = difflib.get_close_matches(str(key), TABLES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InvalidInputError(
+                f"unknown table {key!r}; {hint}expected one of {', '.join(TABLES)}",
+                path=f"{path}.columns",
+            )
+        if not isinstance(value, Mapping):
+            raise InvalidInputError(
+                "expected per-table mappings only, or one mapping of field names to headers",
+                path=f"{path}.columns.{key}",
+            )
+    return columns.get(path)
 
 
 def _fields_by_header(columns: Mapping[str, str] | None, path: str) -> dict[str, str]:
@@ -119,24 +159,42 @@ def cell(value: Any) -> Any:
 _RESPONSE_FIELDS = frozenset(("score", "at", "account", "comment"))
 
 
-def responses_in(table: Any, path: str = "responses") -> Any:
+def responses_in(
+    table: Any, path: str = "responses", columns: Columns | None = None
+) -> tuple[Any, int]:
     """Survey answers given as a DataFrame or as mappings, as ``Response`` values (as the
     CLI reads a survey file): ``score``, optional ``at``, ``account`` and ``comment``;
-    every other column is a segment. Anything else is returned as it is.
+    every other column is a segment. A row whose score is blank (None, NaN, pandas NA,
+    an empty text) is skipped; the second value counts them. Anything else is returned
+    as it is, with 0.
 
-    >>> (r,) = responses_in([{"score": 9.0, "at": "2026-11-02T10:00:00Z", "sector": "saas"}])
-    >>> r.score, r.at.isoformat(), dict(r.segments)
-    (9, '2026-11-02T10:00:00+00:00', {'sector': 'saas'})
+    >>> rows = [{"Score": 9.0, "at": "2026-11-02T10:00:00Z", "sector": "saas"},
+    ...         {"Score": float("nan"), "sector": "saas"}]
+    >>> (r,), skipped = responses_in(rows, columns={"score": "Score"})
+    >>> r.score, r.at.isoformat(), dict(r.segments), skipped
+    (9, '2026-11-02T10:00:00+00:00', {'sector': 'saas'}, 1)
     """
+    if not is_frame(table) and not (
+        isinstance(table, list | tuple) and table and isinstance(table[0], Mapping)
+    ):
+        return table, 0
+    rows = list(table_rows(table, columns, path=path))
     if is_frame(table):
-        rows: Any = table_rows(table, path=path)
-    elif isinstance(table, list | tuple) and table and isinstance(table[0], Mapping):
-        rows = table
+        headers = [str(c) for c in table.columns]
+        has_score = (_columns_of(columns, path) or {}).get("score", "score") in headers
     else:
-        return table
+        headers = [str(h) for h in rows[0]] if isinstance(rows[0], Mapping) else []
+        has_score = any(isinstance(row, Mapping) and "score" in row for row in rows)
+    if not has_score:  # not every score blank: the column is missing or misnamed
+        raise missing_column("score", headers, path=path)
     from .nps import Response
 
-    return [_response(Response, row, f"{path}[{index}]") for index, row in enumerate(rows)]
+    out = [
+        _response(Response, row, f"{path}[{index}]")
+        for index, row in enumerate(rows)
+        if not (isinstance(row, Mapping) and is_blank(row.get("score")))
+    ]
+    return out, len(rows) - len(out)
 
 
 def _response(kind: Any, row: Any, path: str) -> Any:
@@ -166,7 +224,7 @@ _LISTS = frozenset(("topics", "risk_flags"))
 _NUMBERS = frozenset(("followers", "avg_interactions", "reach", "vetting_days", "clicks"))
 
 
-def candidates_in(table: Any, path: str = "candidates") -> Any:
+def candidates_in(table: Any, path: str = "candidates", columns: Columns | None = None) -> Any:
     """KOL candidates given as a DataFrame or as mappings, as ``KOLCandidate`` values.
 
     Columns are the candidate's fields; a share table (``audience``, ``industries``,
@@ -179,10 +237,10 @@ def candidates_in(table: Any, path: str = "candidates") -> Any:
     >>> c.followers, dict(c.audience), sorted(c.topics)
     (5000, {'cto': 0.8}, ['cloud', 'security'])
     """
-    if is_frame(table):
-        rows: Any = table_rows(table, path=path)
-    elif isinstance(table, list | tuple) and table and isinstance(table[0], Mapping):
-        rows = table
+    if is_frame(table) or (
+        isinstance(table, list | tuple) and table and isinstance(table[0], Mapping)
+    ):
+        rows = table_rows(table, columns, path=path)
     else:
         return table
     from .kol import KOLCandidate

@@ -33,6 +33,7 @@ from ._columns import closest_column
 from ._display import Displayed
 from ._frames import table_rows
 from ._public import publish
+from ._table import Columns, TableLike
 from ._values import as_range, is_blank, name_key, read_number, require_iterable
 from .errors import InvalidInputError
 from .events import Event
@@ -94,15 +95,18 @@ class DataReport(Displayed):
 
 def data_report(
     model: ScoringModel,
-    profiles: Iterable[Mapping[str, Any]],
+    profiles: TableLike,
     events: Iterable[Event] = (),
+    *,
+    columns: Columns | None = None,
 ) -> DataReport:
-    """The :class:`DataReport` of ``profiles`` and ``events`` under ``model``."""
+    """The :class:`DataReport` of ``profiles`` (mappings or a DataFrame; ``columns``
+    maps field names to its headers) and ``events`` under ``model``."""
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
-    leads = list(table_rows(profiles, path="profiles"))
+    leads = list(table_rows(profiles, columns, path="profiles"))
     for index, profile in enumerate(leads):
         if not isinstance(profile, Mapping):
             raise InvalidInputError(

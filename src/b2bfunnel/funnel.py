@@ -14,6 +14,7 @@ from ._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
 from ._config import Reader, load_toml
 from ._public import publish
 from ._ranking import Ranking
+from ._table import Columns, TableLike
 from ._time import parse_datetime, require_aware
 from ._values import require_iterable
 from .bant import Qualification, QualificationPolicy, qualify
@@ -148,11 +149,11 @@ class Funnel:
 
     def rank(
         self,
-        profiles: Iterable[Mapping[str, Any]],
+        profiles: TableLike,
         events: Iterable[Event],
         *,
         as_of: datetime,
-        columns: Mapping[str, str] | None = None,
+        columns: Columns | None = None,
         progress: Progress | str | None = None,
     ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`), event names read through

@@ -14,6 +14,7 @@ import attrs
 from .._display import Displayed, Plotted
 from .._frames import table_rows
 from .._stats import z_for
+from .._table import Columns, TableLike
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -457,9 +458,9 @@ def summarise(
 
 def evaluate(
     model: ScoringModel,
-    profiles: Iterable[Mapping[str, Any]],
+    profiles: TableLike,
     events: Iterable[Event],
-    outcomes: Iterable[Mapping[str, Any]],
+    outcomes: TableLike,
     *,
     cutoff: datetime | None = None,
     cutoffs: Iterable[datetime] | None = None,
@@ -467,6 +468,7 @@ def evaluate(
     data_end: datetime | None = None,
     confidence: float = 0.95,
     progress: Progress | str | None = None,
+    columns: Columns | None = None,
 ) -> Evaluation:
     """Score every lead as of ``cutoff`` and check the ranking against its outcomes.
 
@@ -474,12 +476,23 @@ def evaluate(
     positive outcome). ``cutoffs=[...]`` instead of ``cutoff`` pools a rolling backtest.
     A cutoff whose horizon ends after ``data_end`` (default: the latest event or
     outcome) is refused. ``progress`` is told how many events were read (see
-    :mod:`b2bfunnel.progress`). See ``docs/evaluation.md``.
+    :mod:`b2bfunnel.progress`). ``profiles`` and ``outcomes`` may be DataFrames;
+    ``columns`` maps field names to their headers, for both tables or per table
+    (``{"profiles": {...}, "outcomes": {...}}``). See ``docs/evaluation.md``.
     """
     events = tracked(events, progress)
     z_for(confidence)  # checked before the work, not after
     snaps, _ = snapshots(
-        model, profiles, events, outcomes, cutoff, cutoffs, horizon_days, data_end, peaks=True
+        model,
+        profiles,
+        events,
+        outcomes,
+        cutoff,
+        cutoffs,
+        horizon_days,
+        data_end,
+        columns=columns,
+        peaks=True,
     )
     if len(snaps) == 1:
         return summarise(snaps, confidence)
@@ -489,14 +502,15 @@ def evaluate(
 
 def snapshots(
     model: ScoringModel,
-    profiles: Iterable[Mapping[str, Any]],
+    profiles: TableLike,
     events: Iterable[Event],
-    outcomes: Iterable[Mapping[str, Any]],
+    outcomes: TableLike,
     cutoff: datetime | None,
     cutoffs: Iterable[datetime] | None,
     horizon_days: float,
     end: datetime | None,
     *,
+    columns: Columns | None = None,
     peaks: bool = False,
 ) -> tuple[list[Snapshot], list[Mapping[str, Any]]]:
     """The checked snapshots at ``cutoff`` or each of ``cutoffs``, and the profiles;
@@ -514,8 +528,8 @@ def snapshots(
     for point, where in zip(points, labels, strict=True):
         require_aware(point, where)
     days = check_horizon(horizon_days)
-    known = read_outcomes(table_rows(outcomes, path="outcomes"))
-    leads = list(table_rows(profiles, path="profiles"))
+    known = read_outcomes(table_rows(outcomes, columns, path="outcomes"))
+    leads = list(table_rows(profiles, columns, path="profiles"))
     batch = as_events(events)
     last = end_of_data(batch, known, end)
     created = created_times(leads)

@@ -7,7 +7,7 @@ so a rule's points are its log-odds weight times ``pdo / ln 2``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ import attrs
 
 from .._display import Displayed, Plotted
 from .._stats import z_for
+from .._table import Columns, TableLike
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import ScoringModel
@@ -144,9 +145,9 @@ def _check_options(method: Any, min_support: Any, pdo: Any, fields: Any) -> tupl
 
 
 def fit_points(
-    profiles: Iterable[Mapping[str, Any]],
+    profiles: TableLike,
     events: Iterable[Event],
-    outcomes: Iterable[Mapping[str, Any]],
+    outcomes: TableLike,
     *,
     cutoff: datetime,
     horizon_days: float = 90,
@@ -157,19 +158,21 @@ def fit_points(
     pdo: float = 20,
     data_end: datetime | None = None,
     confidence: float = 0.95,
+    columns: Columns | None = None,
 ) -> FittedModel:
     """Learn points for ``base``'s rules (and for common ``fields`` values) from outcomes.
 
     Features are read at ``cutoff`` exactly as :func:`evaluate` scores (no leakage); the
     label is converting within ``horizon_days`` after it. ``method="naive_bayes"`` sums
     smoothed weights of evidence; ``"logistic"`` fits an L2-regularised logistic
-    regression exactly. See ``docs/evaluation.md``.
+    regression exactly. Tables and ``columns`` as for :func:`evaluate`. See
+    ``docs/evaluation.md``.
     """
     field_names = _check_options(method, min_support, pdo, fields)
     model = ScoringModel.default() if base is None else base
     z = z_for(confidence)
     (snap,), leads = snapshots(
-        model, profiles, events, outcomes, cutoff, None, horizon_days, data_end
+        model, profiles, events, outcomes, cutoff, None, horizon_days, data_end, columns=columns
     )
     by_id = {str(p.get("id")): p for p in leads}
     population = [by_id[s.lead_id] for s in snap.scores]

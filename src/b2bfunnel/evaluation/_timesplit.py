@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ import attrs
 from .._display import Displayed
 from .._frames import table_rows
 from .._stats import z_for
+from .._table import Columns, TableLike
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -63,9 +64,9 @@ class TimeSplit(Displayed):
 
 
 def time_split(
-    profiles: Iterable[Mapping[str, Any]],
+    profiles: TableLike,
     events: Iterable[Event],
-    outcomes: Iterable[Mapping[str, Any]],
+    outcomes: TableLike,
     *,
     fit_cutoff: datetime,
     cutoff: datetime,
@@ -77,11 +78,12 @@ def time_split(
     pdo: float = 20,
     data_end: datetime | None = None,
     confidence: float = 0.95,
+    columns: Columns | None = None,
 ) -> TimeSplit:
     """Fit points at ``fit_cutoff`` and compare base and fitted models at ``cutoff``.
 
     ``fit_cutoff + horizon_days`` must not pass ``cutoff``: the fit may use no outcome
-    the evaluation will be judged on.
+    the evaluation will be judged on. Tables and ``columns`` as for :func:`evaluate`.
     """
     require_aware(fit_cutoff, "fit_cutoff")
     require_aware(cutoff, "cutoff")
@@ -93,9 +95,9 @@ def time_split(
             f"{days:g} days earlier",
             path="fit_cutoff",
         )
-    leads = list(table_rows(profiles, path="profiles"))
+    leads = list(table_rows(profiles, columns, path="profiles"))
     batch = as_events(events)
-    known = list(table_rows(outcomes, path="outcomes"))
+    known = list(table_rows(outcomes, columns, path="outcomes"))
     model = ScoringModel.default() if base is None else base
     fitted = fit_points(
         leads,

@@ -12,6 +12,7 @@ import attrs
 from .._display import Plotted
 from .._frames import candidates_in
 from .._money import money
+from .._table import Columns, TableLike
 from ..errors import InvalidInputError
 from ._fit import KOLFit, kol_fit
 from ._knapsack import solve
@@ -67,13 +68,14 @@ class Portfolio(Plotted):
 
 
 def plan_portfolio(
-    candidates: Iterable[KOLCandidate],
+    candidates: TableLike | Iterable[KOLCandidate],
     brief: KOLBrief,
     budget: Any,
     *,
     weight_by_fit: bool = False,
     config: KOLConfig | None = None,
     max_states: int = MAX_STATES,
+    columns: Columns | None = None,
 ) -> Portfolio:
     """The selection of candidates (one post each at ``cost_per_post``) that maximises
     qualified reach, or qualified reach x fit/100 with ``weight_by_fit``, within
@@ -84,7 +86,8 @@ def plan_portfolio(
     candidates and candidates without a cost never. Among equal-value selections the
     cheaper one wins. The search examines at most ``max_states`` partial selections;
     past that the best selection found is returned with ``optimal=False`` and its gap
-    to the LP bound.
+    to the LP bound. ``candidates`` may be a table (a DataFrame or mappings, read as
+    the CLI reads a KOL file; ``columns`` maps field names to its headers).
 
     >>> import b2bfunnel as bf
     >>> brief = bf.KOLBrief(target_roles=["cto"])
@@ -96,7 +99,7 @@ def plan_portfolio(
     (['@a', '@c'], Decimal('900'), 8000.0)
     """
     limit = money(budget, "budget")
-    pool = _checked(candidates, weight_by_fit, max_states)
+    pool = _checked(candidates, weight_by_fit, max_states, columns)
     fits = {c.handle: kol_fit(c, brief, config=config) for c in pool}
     costs = {c.handle: c.cost_per_post for c in pool}
     items: list[tuple[str, Decimal, float]] = []
@@ -133,7 +136,7 @@ def plan_portfolio(
 
 
 def _checked(
-    candidates: Iterable[KOLCandidate], weight_by_fit: bool, max_states: int
+    candidates: Any, weight_by_fit: bool, max_states: int, columns: Columns | None
 ) -> list[KOLCandidate]:
     """The candidates as a list, after checking them and the options."""
     if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
@@ -148,7 +151,7 @@ def _checked(
         raise InvalidInputError(
             f"expected candidates, got {type(candidates).__name__}", path="candidates"
         )
-    pool = list(candidates_in(candidates))
+    pool = list(candidates_in(candidates, columns=columns))
     seen: set[str] = set()
     for index, candidate in enumerate(pool):
         if not isinstance(candidate, KOLCandidate):

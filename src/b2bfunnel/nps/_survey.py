@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
+from .._table import Columns, TableLike
 from .._text import word_form
 from .._time import require_aware
 from .._values import as_number, as_whole
@@ -110,19 +111,25 @@ def _listed(items: Any, path: str, noun: str) -> Sequence[Any]:
     return items if isinstance(items, list | tuple) else list(items)
 
 
-def _responses(items: Iterable[Any], kind: type, path: str) -> Sequence[Any]:
+def _responses(
+    items: Any, kind: type, path: str, columns: Columns | None = None
+) -> tuple[Sequence[Any], int]:
+    """``items`` checked as ``kind`` values, and how many table rows had a blank score."""
     from .._frames import responses_in  # here: `import b2bfunnel` loads this module
 
-    values = _listed(responses_in(items, path) if kind is Response else items, path,
-                     f"{kind.__name__} values")  # fmt: skip
+    skipped = 0
+    if kind is Response:
+        items, skipped = responses_in(items, path, columns)
+    values = _listed(items, path, f"{kind.__name__} values")
     for index, item in enumerate(values):
         if not isinstance(item, kind):
             raise InvalidInputError(
                 f"expected a {kind.__name__}, got {type(item).__name__}", path=f"{path}[{index}]"
             )
     if not values:
-        raise InvalidInputError(f"no {path}: at least one is needed", path=path)
-    return values
+        blank = f" ({skipped} without a score)" if skipped else ""
+        raise InvalidInputError(f"no {path}{blank}: at least one is needed", path=path)
+    return values, skipped
 
 
 # --- account-level NPS ------------------------------------------------------------
@@ -151,6 +158,7 @@ class AccountNPS(Displayed):
     per_account: Mapping[str, float] = attrs.field(hash=False)
     confidence: float = 0.95
     note: str = ""
+    skipped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -163,14 +171,16 @@ class AccountNPS(Displayed):
             "per_account": dict(self.per_account),
             "confidence": self.confidence,
             "note": self.note,
+            "skipped": self.skipped,
         }
 
 
 def account_nps(
-    responses: Iterable[Response],
+    responses: TableLike | Iterable[Response],
     *,
     weights: Mapping[str, float] | None = None,
     confidence: float = 0.95,
+    columns: Columns | None = None,
 ) -> AccountNPS:
     """Account-level NPS of B2B responses (each with an ``account``).
 
@@ -183,7 +193,7 @@ def account_nps(
     >>> bf.account_nps(rs, weights={"Acme": 3, "Nova": 1}).score
     25.0
     """
-    values = _responses(responses, Response, "responses")
+    values, skipped = _responses(responses, Response, "responses", columns)
     counts: dict[str, list[int]] = {}
     for index, response in enumerate(values):
         if response.account is None:
@@ -218,13 +228,15 @@ def account_nps(
     if count < 2 or spread == 0:
         why = "one account" if count < 2 else "every account has the same NPS"
         note = f"{why}: the spread between accounts, and so the interval, is unknown"
-        return AccountNPS(count, len(values), mean, None, None, per_account, confidence, note)
+        return AccountNPS(count, len(values), mean, None, None, per_account, confidence, note,
+                          skipped)  # fmt: skip
     margin = z * math.sqrt(spread / effective)
     low, high = max(-100.0, mean - margin), min(100.0, mean + margin)
     note = (
         f"{count} accounts, below {SMALL_N}: the interval is approximate" if count < SMALL_N else ""
     )
-    return AccountNPS(count, len(values), mean, margin, (low, high), per_account, confidence, note)
+    return AccountNPS(count, len(values), mean, margin, (low, high), per_account, confidence,
+                      note, skipped)  # fmt: skip
 
 
 # --- effort and first-contact resolution ----------------------------------------
@@ -373,6 +385,7 @@ class Report(Plotted):
     min_n: int
     overall: Any
     cells: tuple[ReportCell, ...]
+    skipped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -383,6 +396,7 @@ class Report(Plotted):
             "min_n": self.min_n,
             "overall": self.overall.to_dict(),
             "cells": [c.to_dict() for c in self.cells],
+            "skipped": self.skipped,
         }
 
 
@@ -425,6 +439,7 @@ def _report(
     min_n: int,
     path: str,
     measure: Callable[[Sequence[Any]], Any],
+    skipped: int = 0,
 ) -> Report:
     if type(min_n) is not int or min_n < 1:
         raise InvalidInputError(f"expected a whole number >= 1, got {min_n!r}", path="min_n")
@@ -441,17 +456,18 @@ def _report(
         result = measure(members)
         cells.append(ReportCell(segment, label, starts.get(label) if label else None, result,
                                 result.n < min_n))  # fmt: skip
-    return Report(metric, by, period, min_n, measure(items), tuple(cells))
+    return Report(metric, by, period, min_n, measure(items), tuple(cells), skipped)
 
 
 def nps_report(
-    responses: Iterable[Response],
+    responses: TableLike | Iterable[Response],
     *,
     by: str | None = None,
     period: str | None = None,
     min_n: int = 30,
     confidence: float = 0.95,
     method: str = "auto",
+    columns: Columns | None = None,
 ) -> Report:
     """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
 
@@ -459,8 +475,12 @@ def nps_report(
     are flagged ``small`` (too few to trust). Periods are calendar months or quarters of
     each response's own local date; a response without the segment field goes to
     ``"(none)"``.
+
+    ``responses`` may also be a table (a DataFrame or mappings; ``columns`` maps field
+    names to its headers): a row with a blank score is skipped and counted in
+    ``skipped``.
     """
-    values = _responses(responses, Response, "responses")
+    values, skipped = _responses(responses, Response, "responses", columns)
 
     def measure(members: Sequence[Response]) -> NPSResult:
         counts = [0, 0, 0]
@@ -469,24 +489,26 @@ def nps_report(
         return NPSResult.from_counts(counts[0], counts[1], counts[2],
                                      confidence=confidence, method=method)  # fmt: skip
 
-    return _report("nps", values, by, period, min_n, "responses", measure)
+    return _report("nps", values, by, period, min_n, "responses", measure, skipped)
 
 
 def ces_report(
-    responses: Iterable[Response],
+    responses: TableLike | Iterable[Response],
     *,
     by: str | None = None,
     period: str | None = None,
     min_n: int = 30,
     low_effort_min: int = 5,
     confidence: float = 0.95,
+    columns: Columns | None = None,
 ) -> Report:
-    """Customer effort (1..7 answers in ``Response.score``) by segment and/or period."""
-    values = _responses(responses, Response, "responses")
+    """Customer effort (1..7 answers in ``Response.score``) by segment and/or period;
+    from a table as :func:`nps_report` reads one."""
+    values, skipped = _responses(responses, Response, "responses", columns)
     checked_scores([r.score for r in values], "responses", 1, 7)
     return _report("ces", values, by, period, min_n, "responses",
                    lambda members: ces([m.score for m in members], low_effort_min=low_effort_min,
-                                       confidence=confidence))  # fmt: skip
+                                       confidence=confidence), skipped)  # fmt: skip
 
 
 def fcr_report(
@@ -498,7 +520,7 @@ def fcr_report(
     confidence: float = 0.95,
 ) -> Report:
     """First-contact resolution by segment and/or period."""
-    values = _responses(tickets, Ticket, "tickets")
+    values, _ = _responses(tickets, Ticket, "tickets")
     return _report("fcr", values, by, period, min_n, "tickets",
                    lambda members: fcr([m.first_contact_resolved for m in members],
                                        confidence=confidence))  # fmt: skip
@@ -515,15 +537,20 @@ class ThemeCounts(Displayed):
 
     comments: Mapping[str, int] = attrs.field(hash=False)
     themes: Mapping[str, Mapping[str, int]] = attrs.field(hash=False)
+    skipped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return {"comments": dict(self.comments),
-                "themes": {g: dict(t) for g, t in self.themes.items()}}  # fmt: skip
+                "themes": {g: dict(t) for g, t in self.themes.items()},
+                "skipped": self.skipped}  # fmt: skip
 
 
 def comment_themes(
-    responses: Iterable[Response], themes: Mapping[str, Sequence[str]]
+    responses: TableLike | Iterable[Response],
+    themes: Mapping[str, Sequence[str]],
+    *,
+    columns: Columns | None = None,
 ) -> ThemeCounts:
     """Count comments per theme, separately for promoters, passives and detractors.
 
@@ -554,7 +581,7 @@ def comment_themes(
             form = word_form(keyword.rstrip("*"))
             compiled.append(form[:-1] if keyword.endswith("*") else form)
         patterns[name] = tuple(compiled)
-    values = _responses(responses, Response, "responses")
+    values, skipped = _responses(responses, Response, "responses", columns)
     comments = dict.fromkeys(GROUPS, 0)
     counts = {group: dict.fromkeys(patterns, 0) for group in GROUPS}
     for response in values:
@@ -566,4 +593,4 @@ def comment_themes(
         for name, forms in patterns.items():
             if any(form in text for form in forms):
                 counts[group][name] += 1
-    return ThemeCounts(comments, counts)
+    return ThemeCounts(comments, counts, skipped)

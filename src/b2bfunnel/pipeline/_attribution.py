@@ -15,6 +15,7 @@ import attrs
 from .._display import Plotted
 from .._frames import table_rows
 from .._money import decimal_of
+from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import as_number
 from ..errors import InvalidInputError
@@ -354,8 +355,8 @@ def markov_paths(
 
 
 def attribute(
-    touches: Iterable[Mapping[str, Any]],
-    deals: Iterable[Mapping[str, Any]],
+    touches: TableLike,
+    deals: TableLike,
     *,
     models: Sequence[str] = MODELS,
     by: str = "channel",
@@ -365,7 +366,7 @@ def attribute(
     markov_split: str = "journey",
     non_converting_after_days: float | None = 90,
     as_of: Any = None,
-    columns: Mapping[str, str] | None = None,
+    columns: Columns | None = None,
     progress: Progress | str | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints that led to each deal.

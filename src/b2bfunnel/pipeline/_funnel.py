@@ -13,6 +13,7 @@ import attrs
 from .._display import Displayed, Plotted
 from .._frames import table_rows
 from .._stats import wilson, z_for
+from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import name_key
 from ..errors import InvalidInputError
@@ -181,10 +182,10 @@ class Tally:
 
 
 def funnel_metrics(
-    records: Iterable[Mapping[str, Any]],
+    records: TableLike,
     *,
     sla: timedelta = timedelta(hours=24),
-    columns: Mapping[str, str] | None = None,
+    columns: Columns | None = None,
     confidence: float = 0.95,
 ) -> FunnelMetrics:
     """Funnel and SLA metrics from lifecycle records.

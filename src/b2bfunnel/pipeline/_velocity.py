@@ -16,6 +16,7 @@ from .._display import Displayed, Plotted
 from .._frames import table_rows
 from .._money import decimal_of, money
 from .._stats import z_for
+from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import is_blank
 from ..errors import InvalidInputError
@@ -265,11 +266,11 @@ def assemble(
 
 
 def velocity_from_deals(
-    deals: Iterable[Mapping[str, Any]],
+    deals: TableLike,
     *,
     as_of: datetime,
     window: Any = None,
-    columns: Mapping[str, str] | None = None,
+    columns: Columns | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
     and, when closed, ``closed_at``). ``window`` (days, a timedelta or relativedelta)
@@ -472,7 +473,7 @@ def _bootstrap(
 
 
 def compare_velocity(
-    deals: Iterable[Mapping[str, Any]],
+    deals: TableLike,
     *,
     by: str,
     as_of: datetime,
@@ -481,7 +482,7 @@ def compare_velocity(
     samples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
-    columns: Mapping[str, str] | None = None,
+    columns: Columns | None = None,
 ) -> VelocityComparison:
     """Velocity per cohort of deal key ``by`` (e.g. ``influenced`` by a KOL), and how each
     cohort compares with the ``baseline`` one (default: ``False`` for a yes/no key, else

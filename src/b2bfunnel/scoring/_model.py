@@ -20,6 +20,7 @@ import attrs
 from .._config import Reader, load_toml, read_all
 from .._frames import table_rows
 from .._ranking import Ranking
+from .._table import Columns, TableLike
 from ..events import Event
 from ..progress import Progress, tracked
 from . import _batch, _incremental, _merge
@@ -133,11 +134,11 @@ class ScoringModel:
 
     def rank(
         self,
-        profiles: Iterable[Mapping[str, Any]],
+        profiles: TableLike,
         events: Iterable[Event],
         *,
         as_of: datetime,
-        columns: Mapping[str, str] | None = None,
+        columns: Columns | None = None,
         progress: Progress | str | None = None,
     ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
