@@ -8,6 +8,7 @@ from ._calibration import CalibrationBin
 from ._evaluate import MIN_POSITIVES, Decile, Evaluation, ThresholdSuggestion, evaluate
 from ._fit import Coefficient, FittedModel, fit_points
 from ._rates import ConversionRate
+from ._tally import EvaluationTally
 from ._timesplit import TimeSplit, time_split
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ConversionRate",
     "Decile",
     "Evaluation",
+    "EvaluationTally",
     "FittedModel",
     "ThresholdSuggestion",
     "TimeSplit",

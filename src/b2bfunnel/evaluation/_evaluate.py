@@ -180,6 +180,14 @@ class Evaluation(Plotted):
         """The overall conversion rate."""
         return self.positives / self.n if self.n else 0.0
 
+    def _require_rows(self, what: str) -> None:
+        if self.n and not self.scores:
+            raise InvalidInputError(
+                f"{what} needs the rows behind the figures; this evaluation was computed "
+                "from an EvaluationTally, which holds counts only: evaluate the rows",
+                path="evaluation",
+            )
+
     def psi(self, other: Evaluation) -> float:
         """Population stability index of ``other``'s scores against these, over this
         evaluation's score deciles (under 0.1 stable, 0.1-0.25 drifting, over 0.25 moved).
@@ -188,6 +196,8 @@ class Evaluation(Plotted):
             raise InvalidInputError(
                 f"expected an Evaluation, got {type(other).__name__}", path="other"
             )
+        self._require_rows("psi")
+        other._require_rows("psi")
         ordered = sorted(self.scores)
         n = len(ordered)
         edges = sorted({ordered[n * k // 10] for k in range(1, 10)} if n else set())
@@ -201,6 +211,7 @@ class Evaluation(Plotted):
         window was at or above it and its score at every earlier event instant below
         it, the moment :attr:`Score.hot_since` records for the model's own threshold.
         """
+        self._require_rows("crossings")
         value = _finite(threshold, "threshold")
         tops, bottoms = self._window_peaks(_positive(per_days, "per_days"))
         return _crossed(tops, bottoms, value) / len(self.cutoffs)
@@ -216,6 +227,7 @@ class Evaluation(Plotted):
         cutoff converted at ``r`` or more. ``stats`` is the conversion of the leads at
         or above the threshold at the cutoff.
         """
+        self._require_rows("threshold_for")
         if (capacity is None) == (rate is None):
             raise InvalidInputError("give exactly one of capacity= or rate=", path="capacity")
         window = _positive(per_days, "per_days")
@@ -335,6 +347,22 @@ def _crossed(tops: Sequence[float], bottoms: Sequence[float], threshold: float) 
     )
 
 
+def decile_of(start: int, end: int, n: int) -> int:
+    """The group (0 best .. 9) of a run of tied scores at positions ``start..end`` of
+    ``n`` best first: the group of its middle position."""
+    return min(9, ((start + end) // 2) * 10 // n)
+
+
+def few_warning(positives: int, negatives: int) -> str | None:
+    """Why the AUC has no interval, when there are too few of either outcome."""
+    if min(positives, negatives) >= MIN_POSITIVES:
+        return None
+    return (
+        f"only {positives} positives and {negatives} negatives; at least {MIN_POSITIVES} "
+        "of each are needed for an AUC interval (figures are unreliable)"
+    )
+
+
 def _deciles(
     scores: Sequence[float],
     labels: Sequence[bool],
@@ -355,7 +383,7 @@ def _deciles(
         end = start
         while end + 1 < n and scores[order[end + 1]] == scores[order[start]]:
             end += 1
-        decile = min(9, ((start + end) // 2) * 10 // n)
+        decile = decile_of(start, end, n)
         groups.setdefault(decile, []).extend(order[start : end + 1])
         start = end + 1
     out = []
@@ -419,18 +447,13 @@ def summarise(
     clusters = lead_ids if len(snapshots) > 1 else None
     positives = sum(labels)
     negatives = len(labels) - positives
-    warnings = []
     auc = interval = ks = ks_score = None
     if positives and negatives:
         auc, variance = auc_delong(scores, labels, clusters)
         ks, ks_score = ks_statistic(scores, labels)
         if min(positives, negatives) >= MIN_POSITIVES:
             interval = _interval(auc, variance, z)
-    if min(positives, negatives) < MIN_POSITIVES:
-        warnings.append(
-            f"only {positives} positives and {negatives} negatives; at least {MIN_POSITIVES} "
-            "of each are needed for an AUC interval (figures are unreliable)"
-        )
+    warning = few_warning(positives, negatives)
     return Evaluation(
         tuple(s.cutoff for s in snapshots),
         snapshots[0].horizon_days,
@@ -446,7 +469,7 @@ def summarise(
         _by(bands, labels, z, clusters),
         _by(grades, labels, z, clusters),
         _deciles(scores, labels, z, clusters),
-        tuple(warnings),
+        () if warning is None else (warning,),
         per_cutoff,
         tuple(scores),
         tuple(labels),

@@ -126,9 +126,10 @@ def ks_statistic(scores: Sequence[float], labels: Sequence[bool]) -> tuple[float
     """
     n1 = sum(1 for y in labels if y)
     n0 = len(labels) - n1
-    best, at = 0.0, scores[0] if scores else 0.0
     tp = fp = 0
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    # With no gap anywhere, the top score: the first row's would depend on the row order.
+    best, at = 0.0, scores[order[0]] if scores else 0.0
     for position, i in enumerate(order):
         if labels[i]:
             tp += 1

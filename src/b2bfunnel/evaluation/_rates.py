@@ -11,7 +11,7 @@ import attrs
 from .._display import Displayed
 from .._stats import wilson
 
-__all__ = ["ConversionRate", "rate_of"]
+__all__ = ["ConversionRate", "rate_of", "rate_of_counts"]
 
 
 @attrs.frozen(repr=False)
@@ -33,6 +33,11 @@ class ConversionRate(Displayed):
         }
 
 
+def rate_of_counts(n: int, conversions: int, z: float) -> ConversionRate:
+    """The conversion rate of ``conversions`` out of ``n`` independent leads."""
+    return ConversionRate(n, conversions, conversions / n if n else 0.0, wilson(conversions, n, z))
+
+
 def rate_of(
     labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | None = None
 ) -> ConversionRate:
@@ -46,13 +51,13 @@ def rate_of(
     conversions = sum(1 for y in labels if y)
     rate = conversions / n if n else 0.0
     if clusters is None or n == 0 or conversions in (0, n):
-        return ConversionRate(n, conversions, rate, wilson(conversions, n, z))
+        return rate_of_counts(n, conversions, z)
     sums: dict[Hashable, float] = {}
     for y, cluster in zip(labels, clusters, strict=True):
         sums[cluster] = sums.get(cluster, 0.0) + (float(y) - rate)
     groups = len(sums)
     if groups < 2:
-        return ConversionRate(n, conversions, rate, wilson(conversions, n, z))
+        return rate_of_counts(n, conversions, z)
     clustered = groups / (groups - 1) * math.fsum(s * s for s in sums.values()) / (n * n)
     design = max(1.0, clustered / (rate * (1 - rate) / n))
     effective = n / design
