@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 import random
 from decimal import Decimal
 from fractions import Fraction
@@ -186,3 +187,25 @@ def test_exact_against_brute_force_at_twenty(kind: str) -> None:
     plan = bf.plan_portfolio(pool, CTO, budget)
     assert plan.optimal
     assert plan.objective == pytest.approx(best, rel=1e-12)
+
+
+def test_portfolio_keeps_every_candidate_considered() -> None:
+    """Every candidate, chosen or not, priced or not, is kept with its cost and reach."""
+    brief = bf.KOLBrief(target_roles=["cto"])
+    pool = [
+        bf.KOLCandidate("@b", 100000, {"cto": 0.05}, 900, cost_per_post=3000),
+        bf.KOLCandidate("@a", 5000, {"cto": 0.8}, 200, cost_per_post="500.50"),
+        bf.KOLCandidate("@d", 9000, {"cto": 0.5}, 300),
+    ]
+    plan = bf.plan_portfolio(pool, brief, 1000)
+    assert plan.considered == (
+        ("@a", Decimal("500.50"), 4000.0),
+        ("@b", Decimal("3000"), 5000.0),
+        ("@d", None, 4500.0),
+    )
+    assert plan.to_dict()["considered"][0] == {
+        "handle": "@a",
+        "cost_per_post": "500.50",
+        "qualified_reach": 4000.0,
+    }
+    assert pickle.loads(pickle.dumps(plan)) == plan

@@ -103,13 +103,26 @@ def test_attribution_bars_are_the_credits_per_model() -> None:
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(report.models)
 
 
-def test_portfolio_plots_reach_of_the_chosen() -> None:
-    """A point per chosen candidate at its qualified reach, labelled with its handle."""
-    portfolio = RESULTS["Portfolio"]
+def test_portfolio_plots_every_priced_candidate_and_highlights_the_chosen() -> None:
+    """A point per candidate with a cost at (cost per post, qualified reach); the chosen
+    ones in their own colour and labelled with their handles."""
+    brief = bf.KOLBrief(target_roles=["cto"])
+    pool = [
+        bf.KOLCandidate("@a", 5000, {"cto": 0.8}, 200, cost_per_post=500),
+        bf.KOLCandidate("@b", 100000, {"cto": 0.05}, 900, cost_per_post=3000),
+        bf.KOLCandidate("@c", 8000, {"cto": 0.5}, 300, cost_per_post=400),
+        bf.KOLCandidate("@d", 9000, {"cto": 0.5}, 300),
+    ]
+    portfolio = bf.plan_portfolio(pool, brief, 1000)
+    assert [f.handle for f in portfolio.selected] == ["@a", "@c"]
     ax = portfolio.plot()
-    (points,) = ax.collections
-    assert [y for _x, y in points.get_offsets()] == [f.qualified_reach for f in portfolio.selected]
-    assert [t.get_text() for t in ax.texts] == [f.handle for f in portfolio.selected]
+    others, chosen = ax.collections
+    assert [tuple(p) for p in others.get_offsets()] == [(3000.0, 5000.0)]
+    assert [tuple(p) for p in chosen.get_offsets()] == [(500.0, 4000.0), (400.0, 4000.0)]
+    assert tuple(others.get_facecolor()[0]) != tuple(chosen.get_facecolor()[0])
+    assert [t.get_text() for t in ax.texts] == ["@a", "@c"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["not chosen", "chosen"]
+    assert ax.get_title().startswith("2 of 4 chosen")
 
 
 def test_evaluation_bands_lift_and_capture() -> None:

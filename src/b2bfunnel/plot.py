@@ -14,7 +14,8 @@ ranking (``rank()``)      leads per band, best band first
 ``VelocityComparison``    per cohort against the baseline: the four levers as a waterfall
 ``FunnelMetrics``         leads reaching each stage, with the conversion rate to the next
 ``AttributionReport``     credit per channel (or campaign, KOL), one bar per model
-``Portfolio``             qualified reach against cost of the chosen candidates
+``Portfolio``             qualified reach against cost per post of every candidate with
+                          a cost, the chosen ones highlighted and labelled
 ``Evaluation``            conversion by band with intervals; ``kind="lift"``: lift per
                           decile; ``kind="capture"``: share of conversions found
 ``FittedModel``           calibration: observed rate (with interval) against predicted
@@ -180,17 +181,25 @@ def _attribution(report: Any, ax: Any) -> None:
 
 
 def _portfolio(portfolio: Any, ax: Any) -> None:
-    fits = [f for f in portfolio.selected if f.cost_per_mille is not None]
-    # cost per post = cost per thousand qualified reach x qualified reach / 1000
-    costs = [float(f.cost_per_mille) * f.qualified_reach / 1000 for f in fits]
-    ax.scatter(costs, [f.qualified_reach for f in fits], color=_CHOSEN, label="chosen")
-    for fit, cost in zip(fits, costs, strict=True):
-        ax.annotate(
-            fit.handle, (cost, fit.qualified_reach), xytext=(4, 4), textcoords="offset points"
-        )
+    chosen = {f.handle for f in portfolio.selected}
+    priced = [(h, float(c), r) for h, c, r in portfolio.considered if c is not None]
+    others = [(c, r) for h, c, r in priced if h not in chosen]
+    picked = [(h, c, r) for h, c, r in priced if h in chosen]
+    if others:
+        ax.scatter(*zip(*others, strict=True), color=_OTHER, label="not chosen")
+    if picked:
+        ax.scatter([c for _, c, _ in picked], [r for _, _, r in picked], color=_CHOSEN,
+                   label="chosen")  # fmt: skip
+    for handle, cost, reach in picked:
+        ax.annotate(handle, (cost, reach), xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel("cost per post")
     ax.set_ylabel("qualified reach")
-    ax.set_title(f"{len(fits)} chosen, cost {portfolio.total_cost} of {portfolio.budget}")
+    if others and picked:
+        ax.legend()
+    ax.set_title(
+        f"{len(chosen)} of {len(portfolio.considered)} chosen, "
+        f"cost {portfolio.total_cost} of {portfolio.budget}"
+    )
 
 
 def _evaluation_bands(evaluation: Any, ax: Any) -> None:

@@ -31,7 +31,9 @@ class Portfolio(Plotted):
     ``optimal`` is True when the selection is proven best; otherwise the search hit its
     limit, ``upper_bound`` is the LP (fractional knapsack) bound on the objective and
     ``gap`` how far below it the selection may be. When optimal, ``upper_bound`` is
-    the objective itself and ``gap`` is 0.
+    the objective itself and ``gap`` is 0. ``considered`` holds every candidate as
+    ``(handle, cost_per_post, qualified_reach)`` (cost None when not given), sorted by
+    handle, so the chosen ones can be seen among the rest.
     """
 
     selected: tuple[KOLFit, ...]
@@ -43,6 +45,7 @@ class Portfolio(Plotted):
     excluded: tuple[tuple[str, str], ...] = ()
     optimal: bool = True
     upper_bound: float | None = None
+    considered: tuple[tuple[str, Decimal | None, float], ...] = ()
 
     @property
     def gap(self) -> float:
@@ -64,6 +67,14 @@ class Portfolio(Plotted):
             "optimal": self.optimal,
             "upper_bound": self.upper_bound,
             "gap": self.gap,
+            "considered": [
+                {
+                    "handle": handle,
+                    "cost_per_post": None if cost is None else str(cost),
+                    "qualified_reach": reach,
+                }
+                for handle, cost, reach in self.considered
+            ],
         }
 
 
@@ -129,9 +140,10 @@ def plan_portfolio(
     reach = sum(f.qualified_reach for f in selected)
     objective = sum(v for h, _, v in items if h in chosen)
     bound = objective if optimal else max(objective, _lp_bound(items, limit))
+    considered = tuple((h, costs[h], fits[h].qualified_reach) for h in sorted(fits))
     return Portfolio(
         selected, total_cost, reach, objective, limit, mix, tuple(sorted(excluded)),
-        optimal, bound,
+        optimal, bound, considered,
     )  # fmt: skip
 
 
