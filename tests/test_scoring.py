@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -547,3 +548,32 @@ class TestHugeAndOddNumbers:
         for as_of in (NOW, late):
             total = model.score({"id": "L1"}, events, as_of=as_of).total
             assert math.isfinite(total) and abs(total) <= 2 * abs(points)
+
+
+def test_total_cap_holds_after_rounding_each_row() -> None:
+    """Rows rounded one by one never add up past ``max_total`` (hypothesis found 127.000002)."""
+    model = bf.ScoringModel.from_dict(
+        {
+            "hot_threshold": 20,
+            "explicit": [{"name": "fit", "points": 38, "when": {"field": "fit", "eq": True}}],
+            "implicit": [
+                {"name": "rule0", "event": "visit", "points": -3, "max_points": 38},
+                {"name": "rule1", "event": "visit", "points": 8, "max_count": 2, "decays": False},
+                {"name": "rule2", "event": "visit", "points": 24,
+                 "where": {"field": "path", "in": ["/pricing"]}},
+                {"name": "rule3", "event": "download", "points": -31},
+                {"name": "rule4", "event": "webinar", "points": 35},
+            ],
+            "decay": {"kind": "stepwise", "every_days": 30, "points": 20},
+            "max_total": 127,
+        }
+    )  # fmt: skip
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    events = [bf.Event("L1", "visit", start, {"path": "/pricing"})]
+    events += [bf.Event("L1", "visit", start)] * 12
+    events += [bf.Event("L1", "download", start)] * 2
+    events += [bf.Event("L1", "webinar", start)] * 8
+    events.append(bf.Event("L1", "webinar", start + timedelta(seconds=1728001)))
+    score = model.score({"id": "L1", "fit": True}, events, as_of=start + timedelta(days=200))
+    assert score.total <= 127
+    assert math.fsum(c.points for c in score.contributions) <= 127

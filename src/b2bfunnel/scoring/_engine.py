@@ -26,6 +26,7 @@ COUNT, WEIGHT, TIMES = 0, 1, 2
 # Every reported figure is rounded to this many decimals, which also makes results
 # independent of the order in which floating-point sums were accumulated.
 PLACES = 6
+_UNIT = 10**PLACES
 
 
 Targets = tuple[tuple[int, int, Any], ...]
@@ -346,8 +347,11 @@ def _cap(items: list[list[Any]], cap: float, offset: int) -> None:
     total = math.fsum(it[1] for it in items)
     if total <= cap:
         return
-    positive = math.fsum(it[1] for it in items if it[1] > 0 and it[0] >= offset)
-    scale = max(0.0, (cap - (total - positive)) / positive)
-    for item in items:
-        if item[1] > 0 and item[0] >= offset:
-            item[1] *= scale
+    scaled = [it for it in items if it[1] > 0 and it[0] >= offset]
+    positive = math.fsum(it[1] for it in scaled)
+    # Rows are shown rounded to PLACES: measure the rows left as they are by their rounded
+    # points and round the scaled ones down, so the shown rows never add up past the cap.
+    kept = math.fsum(round_points(it[1]) for it in items if not (it[1] > 0 and it[0] >= offset))
+    scale = max(0.0, (cap - kept) / positive)
+    for item in scaled:
+        item[1] = math.floor(item[1] * scale * _UNIT) / _UNIT
