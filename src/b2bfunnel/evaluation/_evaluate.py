@@ -129,8 +129,8 @@ class Evaluation(Plotted):
 
     ``scores``, ``labels``, ``lead_ids`` and ``idle_days`` (days since the lead's last
     event at the cutoff) hold the rows behind the figures; ``peaks`` each row's running
-    peak over its event instants, as (seconds before the cutoff, peak) pairs flattened,
-    oldest first, from which :meth:`crossings` and :meth:`threshold_for` count.
+    peak over its event instants, as (POSIX time, peak) pairs flattened, oldest
+    first, from which :meth:`crossings` and :meth:`threshold_for` count.
     """
 
     cutoffs: tuple[datetime, ...]
@@ -287,14 +287,19 @@ class Evaluation(Plotted):
         seconds = days * SECONDS_PER_DAY
         tops: list[float] = []
         bottoms: list[float] = []
-        for steps in self.peaks:  # (seconds before the cutoff, peak) pairs, oldest first
-            if not steps or steps[-2] >= seconds:
-                continue
-            tops.append(steps[-1])
-            for j in range(len(steps) - 4, -1, -2):
-                if steps[j] >= seconds:
-                    bottoms.append(steps[j + 1])
-                    break
+        blocks = [(e.n, e.cutoff) for e in self.per_cutoff] or [(self.n, self.cutoff)]
+        end = 0
+        for size, cutoff in blocks:
+            start = cutoff.timestamp() - seconds
+            begin, end = end, end + size
+            for steps in self.peaks[begin:end]:  # (time, peak) pairs, oldest first
+                if not steps or steps[-2] <= start:
+                    continue
+                tops.append(steps[-1])
+                for j in range(len(steps) - 4, -1, -2):
+                    if steps[j] <= start:
+                        bottoms.append(steps[j + 1])
+                        break
         tops.sort()
         bottoms.sort()
         return tops, bottoms

@@ -64,7 +64,7 @@ def rank(
     profiles: Iterable[Mapping[str, Any]],
     events: Iterable[Event],
     as_of: datetime,
-    steps: dict[str, list[tuple[float, float]]] | None = None,
+    steps: dict[str, tuple[float, ...]] | None = None,
 ) -> list[Score]:
     """:meth:`ScoringModel.rank`; ``steps``, when given, receives each lead's
     :func:`peak_steps`."""
@@ -87,7 +87,7 @@ def score_all(
     leads: Mapping[str, Mapping[str, Any]],
     events: Iterable[Event],
     as_of: datetime,
-    steps: dict[str, list[tuple[float, float]]] | None = None,
+    steps: dict[str, tuple[float, ...]] | None = None,
 ) -> list[Score]:
     """Score ``leads`` from ``events`` (others' events are skipped) in one pass.
 

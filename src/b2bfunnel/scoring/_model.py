@@ -154,14 +154,15 @@ class ScoringModel:
 
     def rank_with_peaks(
         self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
-    ) -> tuple[Ranking, dict[str, list[tuple[float, float]]]]:
+    ) -> tuple[Ranking, dict[str, tuple[float, ...]]]:
         """:meth:`rank`, plus each lead's running peak over its event instants up to
-        ``as_of``: ``[(POSIX time, peak), ...]`` at each instant where the score rose above
-        all its earlier instants (as :attr:`Score.hot_since` reads them), so a threshold
-        ``T`` was first reached at the first step whose peak is ``>= T``. Leads without
-        events have no steps. Used by ``evaluate`` to count first crossings.
+        ``as_of``, flattened as ``(POSIX time, peak, POSIX time, peak, ...)``: each instant
+        where the score rose above all its earlier instants (instants as
+        :attr:`Score.hot_since` reads them), so a threshold ``T`` was first reached at the
+        first step whose peak is ``>= T``. Leads without events have no entry. Used by
+        ``evaluate`` to count first crossings.
         """
-        steps: dict[str, list[tuple[float, float]]] = {}
+        steps: dict[str, tuple[float, ...]] = {}
         leads = table_rows(profiles, path="profiles")
         return Ranking(_batch.rank(self._engine, leads, events, as_of, steps)), steps
 

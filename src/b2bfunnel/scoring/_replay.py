@@ -89,40 +89,19 @@ def first_hot_running(
 
 def peak_steps(
     engine: Engine, explicit: Sequence[int], events: Sequence[Event], first: float
-) -> list[tuple[float, float]]:
-    """The running peak of the score over the lead's event instants: ``(time, peak)``
-    at each instant where it rose above every earlier instant's score.
+) -> tuple[float, ...]:
+    """The running peak of the score over the lead's event instants, flattened as
+    ``(time, peak, time, peak, ...)``: each instant where it rose above every earlier
+    instant's score.
 
     Instants are read as :func:`first_hot` reads them, so a threshold ``T`` was first
     reached at the first step whose peak is ``>= T``, for every ``T`` at once.
     """
     ordered = sorted(events, key=_BY_TIME)
-    steps: list[tuple[float, float]] = []
-    peak = -math.inf
     if engine.running_total_ok:
-        # ``events`` holds only scoring events; an instant with none scores the profile
-        # (or the running sum of an earlier instant, which cannot be a new peak).
-        running = math.fsum(engine.explicit[j].points for j in explicit)
-        if not ordered or first < ordered[0].ts:
-            peak = round_points(running)
-            steps.append((first, peak))
-        counts = [0] * len(engine.implicit)
-        rule_value = engine.rule_value
-        for position, event in enumerate(ordered):
-            t = event.ts
-            for index, _kind, where in engine.dispatch[event.name] or ():
-                if where is not None and not where(event.properties):
-                    continue
-                count = counts[index]
-                counts[index] = count + 1
-                running += rule_value(index, count + 1) - rule_value(index, count)
-            if position + 1 < len(ordered) and ordered[position + 1].ts == t:
-                continue
-            total = round_points(running)
-            if total > peak:
-                peak = total
-                steps.append((t, total))
-        return steps
+        return _peak_steps_running(engine, explicit, ordered, first)
+    steps: list[float] = []
+    peak = -math.inf
     replay = engine.empty_rules()
     dispatch = engine.dispatch.__getitem__
     for position, event in enumerate(ordered):
@@ -135,5 +114,49 @@ def peak_steps(
         total = engine.total(explicit, replay, t, t)
         if total > peak:
             peak = total
-            steps.append((t, total))
-    return steps
+            steps += (t, total)
+    return tuple(steps)
+
+
+def _peak_steps_running(
+    engine: Engine, explicit: Sequence[int], ordered: Sequence[Event], first: float
+) -> tuple[float, ...]:
+    """:func:`peak_steps` where the score at an instant is the running sum of capped rule
+    points (``ordered`` holds only scoring events, by time)."""
+    running = math.fsum(engine.explicit[j].points for j in explicit)
+    steps: list[float] = []
+    peak = -math.inf
+    # An instant without scoring events scores the profile, or an earlier instant's sum.
+    if not ordered or first < ordered[0].ts:
+        peak = round_points(running)
+        steps += (first, peak)
+    counts = [0] * len(engine.implicit)
+    rule_value = engine.rule_value
+    # An uncapped rule adds its points with every event; only capped ones need counting.
+    flat = [
+        float(r.points) if r.max_count is None and r.max_points is None else None
+        for r in engine.implicit
+    ]
+    dispatch = engine.dispatch
+    last = len(ordered) - 1
+    for position, event in enumerate(ordered):
+        t = event.ts
+        for index, _kind, where in dispatch[event.name] or ():
+            if where is not None and not where(event.properties):
+                continue
+            points = flat[index]
+            if points is not None:
+                running += points
+                continue
+            count = counts[index]
+            counts[index] = count + 1
+            running += rule_value(index, count + 1) - rule_value(index, count)
+        if position < last and ordered[position + 1].ts == t:
+            continue
+        # Rounding is monotone, so only a larger raw sum can be a new peak.
+        if running > peak:
+            total = round_points(running)
+            if total > peak:
+                peak = total
+                steps += (t, total)
+    return tuple(steps)
