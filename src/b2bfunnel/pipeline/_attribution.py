@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from fractions import Fraction
-from itertools import chain
 from typing import Any
 
 import attrs
@@ -222,6 +221,51 @@ class _Journeys:
         self.no_deal_paths = 0
 
 
+class _Collector:
+    """Assigns touches to deals lead by lead and gathers what attribution needs."""
+
+    def __init__(self, window: float, quiet: float | None, reference: float, markov: bool):
+        self.window, self.quiet, self.reference, self.markov = window, quiet, reference, markov
+        self.out = _Journeys()
+
+    def lead(self, touches: list[Touch], deals: Sequence[Any]) -> None:
+        out = self.out
+        if (
+            not self.markov
+            and deals
+            and deals[0].outcome != "won"
+            and (len(deals) == 1 or all(d.outcome != "won" for d in deals))
+        ):
+            # Only the Markov model learns from deals that were not won: the rest only
+            # count the touches that belong to no deal.
+            out.stray_touches += touches_after_deals(touches, deals)
+            return
+        if len(deals) == 1:
+            whole = whole_journey(touches, deals[0], self.window)
+            if whole is not None:
+                self.journey(whole)
+                return
+        found, tail, tail_after = assign(touches, deals, self.window)
+        for journey in found:
+            self.journey(journey)
+        if tail:
+            out.stray_touches += len(tail)
+            # A tail after a won deal is a customer's, not a prospect's journey: left out.
+            if self.markov and self.quiet is not None and tail_after in (None, "lost"):
+                last = tail[-1][0]
+                if last <= self.reference - self.quiet:
+                    start = last - self.window
+                    out.paths.append(([key for t, key, _ in tail if t >= start], False))
+                    out.no_deal_paths += 1
+
+    def journey(self, journey: Journey) -> None:
+        won = journey.deal.outcome == "won"
+        if won:
+            self.out.won.append(journey)
+        if self.markov:
+            self.out.paths.append(([key for _, key, _ in journey.touches], won))
+
+
 def _collect(
     touches: Mapping[str, list[Touch]],
     deals: Mapping[str, Sequence[Any]],
@@ -231,47 +275,15 @@ def _collect(
     markov: bool,
 ) -> _Journeys:
     """Assign touches to deals, lead by lead, and gather the journeys."""
-    out = _Journeys()
-    no_deals: tuple[Any, ...] = ()
-    # Generators, not lists: pairs that die young cost the garbage collector nothing.
-    leads = chain(
-        ((found, deals.get(lead, no_deals)) for lead, found in touches.items()),
-        (([], found) for lead, found in deals.items() if lead not in touches),
-    )
-    paths = out.paths
-    tail: list[Touch]
-    for lead_touches, lead_deals in leads:
-        if (
-            not markov
-            and lead_deals
-            and lead_deals[0].outcome != "won"
-            and (len(lead_deals) == 1 or all(d.outcome != "won" for d in lead_deals))
-        ):
-            # Only the Markov model learns from deals that were not won: the rest only
-            # count the touches that belong to no deal.
-            out.stray_touches += touches_after_deals(lead_touches, lead_deals)
-            continue
-        whole = whole_journey(lead_touches, lead_deals[0], window) if len(lead_deals) == 1 else None
-        if whole is not None:
-            found, tail, tail_after = [whole], [], None
-        else:
-            found, tail, tail_after = assign(lead_touches, lead_deals, window)
-        for journey in found:
-            won = journey.deal.outcome == "won"
-            if won:
-                out.won.append(journey)
-            if markov:
-                paths.append(([key for _, key, _ in journey.touches], won))
-        if not tail:
-            continue
-        out.stray_touches += len(tail)
-        # A tail after a won deal is a customer's, not a prospect's journey: it is left out.
-        if markov and quiet is not None and tail_after in (None, "lost"):
-            last = tail[-1][0]
-            if last <= reference - quiet:
-                paths.append(([key for t, key, _ in tail if t >= last - window], False))
-                out.no_deal_paths += 1
-    return out
+    # Lead by lead without building a pair per lead: with a large heap, every object
+    # that is allocated costs the garbage collector.
+    collector = _Collector(window, quiet, reference, markov)
+    for lead, lead_touches in touches.items():
+        collector.lead(lead_touches, deals.get(lead, ()))
+    for lead, lead_deals in deals.items():
+        if lead not in touches:
+            collector.lead([], lead_deals)
+    return collector.out
 
 
 def _credit_units(
