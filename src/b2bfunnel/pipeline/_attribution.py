@@ -337,14 +337,14 @@ def _round(
 
 
 def markov_paths(
-    touches: Iterable[Mapping[str, Any]],
-    deals: Iterable[Mapping[str, Any]],
+    touches: TableLike,
+    deals: TableLike,
     *,
     by: str,
     lookback_days: float | None,
     non_converting_after_days: float | None,
     as_of: Any,
-    columns: Mapping[str, str] | None,
+    columns: Columns | None,
 ) -> list[tuple[list[str], bool]]:
     """The journeys the ``markov`` model of :func:`attribute` learns from, as
     ``(keys in order, converted)``, assigned by the same rules. Quiet journeys need an

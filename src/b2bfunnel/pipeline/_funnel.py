@@ -211,9 +211,19 @@ def funnel_metrics(
     >>> m.sla_share, dict(m.rejection_reasons)
     (0.5, {'no budget': 1})
     """
+    check_sla(sla)
+    z_for(confidence)  # checked before the work, not after
+    return metrics_of(gather(records, sla, columns), confidence)
+
+
+def check_sla(sla: Any) -> None:
+    """Refuse an SLA that is not a positive timedelta."""
     if not isinstance(sla, timedelta) or sla <= timedelta(0):
         raise InvalidInputError(f"expected a positive timedelta, got {sla!r}", path="sla")
-    z_for(confidence)  # checked before the work, not after
+
+
+def gather(records: TableLike, sla: timedelta, columns: Columns | None) -> Tally:
+    """The counts and durations of lifecycle records (or a DataFrame), checked."""
     rows = table_rows(records, columns, path="records")
     if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
         raise InvalidInputError(
@@ -222,7 +232,7 @@ def funnel_metrics(
     tally = Tally(sla)
     for index, record in enumerate(rows):
         tally.add(record, f"records[{index}]")
-    return metrics_of(tally, confidence)
+    return tally
 
 
 def metrics_of(tally: Tally, confidence: float) -> FunnelMetrics:

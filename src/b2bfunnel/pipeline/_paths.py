@@ -9,11 +9,12 @@ equal to counting every journey together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 
+from .._table import Columns, TableLike
 from ..errors import InvalidInputError
 from ._attribution import markov_paths
 from ._markov import CONVERSION, NULL, START, Transitions, count_transitions, removal_effects
@@ -80,14 +81,14 @@ class PathCounts:
     @classmethod
     def from_touches(
         cls,
-        touches: Iterable[Mapping[str, Any]],
-        deals: Iterable[Mapping[str, Any]],
+        touches: TableLike,
+        deals: TableLike,
         *,
         by: str = "channel",
         lookback_days: float | None = 90,
         non_converting_after_days: float | None = 90,
         as_of: Any = None,
-        columns: Mapping[str, str] | None = None,
+        columns: Columns | None = None,
     ) -> PathCounts:
         """Count the journeys of touch and deal records exactly as the ``markov`` model of
         :func:`b2bfunnel.attribute` gathers them (same arguments, same touch-to-deal

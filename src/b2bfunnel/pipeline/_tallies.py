@@ -10,7 +10,7 @@ report computed once, equal to computing it on every row together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
@@ -19,9 +19,10 @@ import attrs
 
 from .._frames import table_rows
 from .._stats import z_for
+from .._table import Columns, TableLike
 from .._time import require_aware
 from ..errors import InvalidInputError
-from ._funnel import STAGES, FunnelMetrics, Tally, metrics_of
+from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
 from ._velocity import EXACT, VelocityReport, assemble, check_deals, window_start
 
 __all__ = ["FunnelTally", "VelocityTally"]
@@ -41,9 +42,8 @@ def _aware_or_none(_instance: Any, attribute: Any, value: Any) -> None:
         require_aware(value, attribute.name)
 
 
-def _positive_span(_instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, timedelta) or value <= timedelta(0):
-        raise InvalidInputError(f"expected a positive timedelta, got {value!r}", path="sla")
+def _positive_span(_instance: Any, _attribute: Any, value: Any) -> None:
+    check_sla(value)
 
 
 def _money_sum(_instance: Any, attribute: Any, value: Any) -> None:
@@ -85,11 +85,11 @@ class VelocityTally:
     @classmethod
     def of(
         cls,
-        deals: Iterable[Mapping[str, Any]],
+        deals: TableLike,
         *,
         as_of: datetime,
         window: Any = None,
-        columns: Mapping[str, str] | None = None,
+        columns: Columns | None = None,
     ) -> VelocityTally:
         """The tally of deal records, read and windowed as :func:`velocity_from_deals`
         reads them (give every partition the same ``as_of`` and ``window``)."""
@@ -220,23 +220,15 @@ class FunnelTally:
     @classmethod
     def of(
         cls,
-        records: Iterable[Mapping[str, Any]],
+        records: TableLike,
         *,
         sla: timedelta = timedelta(hours=24),
-        columns: Mapping[str, str] | None = None,
+        columns: Columns | None = None,
     ) -> FunnelTally:
         """The tally of lifecycle records, read as :func:`funnel_metrics` reads them
         (give every partition the same ``sla``)."""
-        if not isinstance(sla, timedelta) or sla <= timedelta(0):
-            raise InvalidInputError(f"expected a positive timedelta, got {sla!r}", path="sla")
-        rows = table_rows(records, columns, path="records")
-        if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
-            raise InvalidInputError(
-                f"expected lifecycle records, got {type(records).__name__}", path="records"
-            )
-        tally = Tally(sla)
-        for index, record in enumerate(rows):
-            tally.add(record, f"records[{index}]")
+        check_sla(sla)
+        tally = gather(records, sla, columns)
         return cls(
             sla,
             tally.records,
