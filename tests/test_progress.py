@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 import types
 from datetime import timedelta
@@ -110,3 +111,16 @@ def test_anything_else_is_refused() -> None:
     with pytest.raises(bf.InvalidInputError) as info:
         bf.ScoringModel.default().rank(LEADS, EVENTS, as_of=NOW, progress="bar")
     assert info.value.path == "progress"
+
+
+def test_the_command_lines_rows_line_is_the_same_line_with_a_rate() -> None:
+    """The CLI's rows-read line is stderr_line with a unit and a rate, never finished."""
+    from b2bfunnel.cli._tables import rows_read
+
+    out = io.StringIO()
+    show = rows_read("events.csv", out)
+    show(65_536)
+    show(131_072)
+    lines = out.getvalue().split("\r")[1:]
+    assert len(lines) == 2 and "\n" not in out.getvalue()
+    assert re.fullmatch(r"b2bfunnel: events\.csv: 131,072 rows \([\d,]+ rows/s\) ", lines[1])

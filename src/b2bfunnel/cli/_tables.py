@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -18,6 +17,7 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
 from ..nps import Response
+from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
 
@@ -54,7 +54,7 @@ class Reading:
         self.report: list[str] = report if report is not None else []
         self.notes: list[str] = notes if notes is not None else []
         self.headers: dict[Path, list[str]] = {}
-        self.progress = Progress(sys.stderr) if _is_terminal(sys.stderr) else None
+        self.progress = _is_terminal(sys.stderr)
 
     def open(self, path: Path, kind: str, required: Sequence[str] = ()) -> TableFile:
         """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``."""
@@ -71,8 +71,8 @@ class Reading:
         )
         table.require(required)
         self.headers[Path(path)] = table.columns
-        if self.progress is not None:
-            table.on_progress = self.progress.counter(Path(path).name)
+        if self.progress:
+            table.on_progress = rows_read(Path(path).name, sys.stderr)
         return table
 
     def check_column(self, option: str, column: str | None, path: Path) -> None:
@@ -115,22 +115,11 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-class Progress:
-    """Rows read and the rate, rewritten in place on a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-
-    def counter(self, name: str) -> Callable[[int], None]:
-        """A progress callback for the file called ``name``."""
-        start = time.monotonic()
-
-        def show(rows: int) -> None:
-            rate = rows / max(time.monotonic() - start, 1e-9)
-            self.stream.write(f"\rb2bfunnel: {name}: {rows:,} rows ({rate:,.0f} rows/s) ")
-            self.stream.flush()
-
-        return show
+def rows_read(name: str, stream: TextIO) -> Callable[[int], None]:
+    """Rows of the file called ``name`` read and the rate, rewritten in place on
+    ``stream`` (the API's ``progress="stderr"`` line, with a rate)."""
+    line = stderr_line(f"b2bfunnel: {name}:", stream, unit="rows", rate=True)
+    return lambda rows: line(rows, None)
 
 
 def rows(path: Path, reading: Reading | None = None) -> Iterable[tuple[int, dict[str, str]]]:
