@@ -111,3 +111,50 @@ def test_funnel_tallies_with_another_sla_do_not_merge() -> None:
     with pytest.raises(bf.InvalidInputError) as info:
         bf.FunnelTally(timedelta(hours=1), 0, (0,) * 5, ((),) * 5, 0, 0, 0, [("a", "b", 0)])
     assert info.value.path == "reasons"
+
+
+def test_tally_values_refuse_bad_fields_with_a_path() -> None:
+    """Built by hand, a tally checks each field: a float sum of money, a negative count,
+    a naive as_of and a stage count missing are refused, naming the field."""
+    good = {
+        "as_of": AS_OF,
+        "since": None,
+        "opportunities": 1,
+        "won": 1,
+        "lost": 0,
+        "won_value": Decimal("10.00"),
+        "cycle_seconds": 86_400,
+    }
+    assert bf.VelocityTally(**good).report().avg_deal_value == Decimal("10.00")
+    for field, bad in [
+        ("won_value", 10.0),
+        ("lost", -1),
+        ("as_of", AS_OF.replace(tzinfo=None)),
+        ("cycle_seconds", 1.5),
+    ]:
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.VelocityTally(**{**good, field: bad})
+        assert info.value.path == field
+    with pytest.raises(bf.InvalidInputError) as info:
+        bf.FunnelTally(timedelta(hours=1), 0, (0,) * 4, ((),) * 5, 0, 0, 0, ())
+    assert info.value.path == "reached"
+
+
+def test_tallies_read_dataframes_as_the_figures_do() -> None:
+    """A DataFrame of deals (NaT for an open deal's close, numpy numbers) tallies as its
+    rows do, and the merged report equals velocity_from_deals of the frame."""
+    pd = pytest.importorskip("pandas")
+    deals = [
+        {
+            "created_at": EPOCH,
+            "closed_at": EPOCH + timedelta(days=3),
+            "amount": 120,
+            "outcome": "won",
+        },
+        {"created_at": EPOCH, "closed_at": None, "amount": 80, "outcome": "open"},
+    ]
+    frame = pd.DataFrame(deals)
+    as_of = EPOCH + timedelta(days=5)
+    from_frame = bf.VelocityTally.of(frame, as_of=as_of)
+    assert from_frame == bf.VelocityTally.of(deals, as_of=as_of)
+    assert from_frame.report() == bf.velocity_from_deals(frame, as_of=as_of)
