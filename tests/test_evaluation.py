@@ -454,6 +454,8 @@ def test_time_split_refuses_a_fit_that_saw_the_evaluation_outcomes() -> None:
         ({"min_support": 0}, "min_support"),
         ({"pdo": 0}, "pdo"),
         ({"fields": "country"}, "fields"),
+        ({"base_points": math.nan}, "base_points"),
+        ({"base_points": "600"}, "base_points"),
     ],
 )
 def test_fit_options_are_checked(kwargs: dict[str, Any], path: str) -> None:
@@ -461,3 +463,41 @@ def test_fit_options_are_checked(kwargs: dict[str, Any], path: str) -> None:
     with pytest.raises(bf.InvalidInputError) as info:
         bf.fit_points(*population([50, 40], [True, False]), cutoff=CUTOFF, **kwargs)
     assert info.value.path == path
+
+
+@pytest.mark.parametrize("method", ["naive_bayes", "logistic"])
+def test_scorecard_points_double_the_odds_and_land_at_the_base_odds(
+    generated: Any, method: str
+) -> None:
+    """``base_points`` scorecard points have the odds of the average conversion rate,
+    every ``pdo`` more double the fitted odds, and a lead's fitted log-odds are the
+    intercept plus its model total in units of pdo / ln 2."""
+    cutoff = datetime(2026, 8, 25, tzinfo=UTC)
+    fitted = bf.fit_points(*generated, cutoff=cutoff, method=method, pdo=20, base_points=600)
+    base_odds = fitted.positives / (fitted.n - fitted.positives)
+    assert fitted.base_odds == pytest.approx(base_odds)
+    assert fitted.odds(600) == pytest.approx(base_odds)
+    assert fitted.odds(620) == pytest.approx(2 * base_odds)
+    assert fitted.odds(560) == pytest.approx(base_odds / 4)
+    profiles, events, _ = generated
+    for score in fitted.model.rank(profiles, events, as_of=cutoff)[:50:7]:
+        log_odds = fitted.intercept + score.total * math.log(2) / 20
+        assert math.log(fitted.odds(score)) == pytest.approx(log_odds)
+        assert fitted.points(score) == pytest.approx(score.total + fitted.offset)
+
+
+def test_base_points_shift_every_figure_by_the_offset(generated: Any) -> None:
+    """Shifting the scale moves probabilities and calibration bounds with it: the same
+    lead gets the same probability, and without base_points points are model totals."""
+    cutoff = datetime(2026, 8, 25, tzinfo=UTC)
+    plain = bf.fit_points(*generated, cutoff=cutoff)
+    shifted = bf.fit_points(*generated, cutoff=cutoff, base_points=600)
+    assert plain.offset == 0 and plain.model == shifted.model
+    assert shifted.offset == pytest.approx(600 - plain.base_points)
+    for total in (0.0, 25.0, plain.model.hot_threshold):
+        assert shifted.probability(total + shifted.offset) == pytest.approx(
+            plain.probability(total)
+        )
+        assert shifted.odds(total + shifted.offset) == pytest.approx(plain.odds(total))
+    for a, b in zip(plain.calibration, shifted.calibration, strict=True):
+        assert b.low == pytest.approx(a.low + shifted.offset) and b.observed == a.observed

@@ -34,6 +34,12 @@ def register(sub: Any) -> None:
     )
     cmd.add_argument("--min-support", type=positive, default=30, help="leads per value (30)")
     cmd.add_argument("--pdo", type=float, default=20, help="points that double the odds (20)")
+    cmd.add_argument(
+        "--base-points",
+        type=float,
+        help="scorecard points at the odds of the average conversion rate (default: the "
+        "model total with those odds)",
+    )
     cmd.add_argument("--out", help="write the fitted funnel TOML here")
     cmd.set_defaults(run=run)
 
@@ -55,6 +61,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         "fields": args.field,
         "min_support": args.min_support,
         "pdo": args.pdo,
+        "base_points": args.base_points,
     }
     leads, events, outcomes = data.leads, data.events, data.outcomes.records
     fitted: FittedModel = data.located(
@@ -76,6 +83,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         f"{fitted.positives} converted within {fitted.horizon_days:g} days; "
         f"{fitted.pdo:g} points double the odds\n"
     )
+    if args.base_points is not None:
+        out.write(
+            f"Scorecard points = model total {fitted.offset:+.1f}; {fitted.base_points:g} "
+            f"points have odds {fitted.base_odds:.3f} (the average conversion rate)\n"
+        )
     for warning in fitted.warnings:
         out.write(f"warning: {warning}\n")
     write_table(rows, out)

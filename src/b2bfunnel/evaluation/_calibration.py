@@ -52,9 +52,10 @@ def calibration_table(
     coefficients: tuple[float, float],
     z: float,
     bins: int = 10,
+    offset: float = 0.0,
 ) -> tuple[CalibrationBin, ...]:
     """Predicted against observed per group of about ``len/bins`` leads by score;
-    tied scores stay in one group."""
+    tied scores stay in one group. Bounds are reported with ``offset`` added."""
     a, b = coefficients
     order = sorted(range(len(scores)), key=scores.__getitem__)
     n = len(order)
@@ -68,8 +69,8 @@ def calibration_table(
         predicted = math.fsum(sigmoid(a + b * scores[i]) for i in rows) / len(rows)
         out.append(
             CalibrationBin(
-                scores[rows[0]],
-                scores[rows[-1]],
+                scores[rows[0]] + offset,
+                scores[rows[-1]] + offset,
                 predicted,
                 rate_of([labels[i] for i in rows], z),
             )

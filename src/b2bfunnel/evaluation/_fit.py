@@ -1,7 +1,9 @@
 """``fit_points``: learn a scoring model's points from what leads did after a cutoff.
 
 Points follow the scorecard convention: ``pdo`` points double the odds of converting,
-so a rule's points are its log-odds weight times ``pdo / ln 2``.
+so a rule's points are its log-odds weight times ``pdo / ln 2``, and scorecard points
+are ``offset + pdo / ln 2 * ln(odds)``. ``ScoringModel`` has no intercept, so the
+offset lives on :class:`FittedModel`: scorecard points = model total + ``offset``.
 """
 
 from __future__ import annotations
@@ -70,9 +72,14 @@ class Coefficient(Displayed):
 class FittedModel(Plotted):
     """A learned :class:`ScoringModel` and what it learned from.
 
-    ``intercept`` is the log-odds at a score of 0 (``ScoringModel`` has none);
-    :meth:`probability` maps a score to a probability calibrated by Platt scaling on the
-    fitting data; ``calibration`` compares predicted and observed rates per score group.
+    ``intercept`` is the log-odds at a model total of 0 (``ScoringModel`` has none).
+    Scorecard points are the model total plus ``offset``: ``base_points`` of them give
+    the ``base_odds`` (the odds at the fitting data's average conversion rate) and every
+    ``pdo`` more double the fitted odds (:meth:`odds`). :meth:`points`, :meth:`odds`,
+    :meth:`probability` and the ``calibration`` table all speak scorecard points; the
+    ``model``'s own ``hot_threshold`` and bands are model totals (add ``offset``).
+    :meth:`probability` is calibrated by Platt scaling on the fitting data;
+    ``calibration`` compares predicted and observed rates per score group.
     """
 
     model: ScoringModel
@@ -89,22 +96,40 @@ class FittedModel(Plotted):
     l2: float | None = None
     bins: tuple[float, ...] = ()
     warnings: tuple[str, ...] = ()
+    base_odds: float = 1.0
+    base_points: float = 0.0
 
     @property
     def odds_at_zero(self) -> float:
-        """The odds of converting at a score of 0."""
+        """The fitted odds of converting at a model total of 0."""
         return math.exp(self.intercept)
 
-    def probability(self, score: Any) -> float:
-        """The calibrated probability of converting within the horizon at ``score``.
+    @property
+    def offset(self) -> float:
+        """Scorecard points minus model total: ``base_points`` minus the model total at
+        which the fitted odds equal ``base_odds``."""
+        unit = self.pdo / math.log(2)
+        return self.base_points - unit * (math.log(self.base_odds) - self.intercept)
 
-        Accepts a number or a :class:`~b2bfunnel.Score`.
-        """
-        total = getattr(score, "total", score)
-        if isinstance(total, bool) or not isinstance(total, int | float) or total != total:
+    def points(self, score: Any) -> float:
+        """Scorecard points of a :class:`~b2bfunnel.Score` (its total plus ``offset``);
+        a number is taken as scorecard points already."""
+        if isinstance(getattr(score, "total", None), int | float):
+            return float(score.total) + self.offset
+        if isinstance(score, bool) or not isinstance(score, int | float) or score != score:
             raise InvalidInputError(f"expected a score, got {score!r}", path="score")
+        return float(score)
+
+    def odds(self, score: Any) -> float:
+        """The fitted (uncalibrated) odds at ``score`` (scorecard points or a Score):
+        ``base_odds * 2 ** ((points - base_points) / pdo)``."""
+        return self.base_odds * 2 ** ((self.points(score) - self.base_points) / self.pdo)
+
+    def probability(self, score: Any) -> float:
+        """The calibrated probability of converting within the horizon at ``score``
+        (scorecard points, or a :class:`~b2bfunnel.Score`)."""
         a, b = self.platt
-        return sigmoid(a + b * float(total))
+        return sigmoid(a + b * (self.points(score) - self.offset))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; ``model`` is the ``[scoring]`` table."""
@@ -123,10 +148,15 @@ class FittedModel(Plotted):
             "l2": self.l2,
             "bins": list(self.bins),
             "warnings": list(self.warnings),
+            "base_odds": self.base_odds,
+            "base_points": self.base_points,
+            "offset": self.offset,
         }
 
 
-def _check_options(method: Any, min_support: Any, pdo: Any, fields: Any) -> tuple[str, ...]:
+def _check_options(
+    method: Any, min_support: Any, pdo: Any, fields: Any, base_points: Any
+) -> tuple[str, ...]:
     if method not in METHODS:
         raise InvalidInputError(
             f"unknown method {method!r}; allowed: {', '.join(METHODS)}", path="method"
@@ -137,6 +167,15 @@ def _check_options(method: Any, min_support: Any, pdo: Any, fields: Any) -> tupl
         )
     if isinstance(pdo, bool) or not isinstance(pdo, int | float) or not 0 < pdo < math.inf:
         raise InvalidInputError(f"expected a positive number of points, got {pdo!r}", path="pdo")
+    if base_points is not None and (
+        isinstance(base_points, bool)
+        or not isinstance(base_points, int | float)
+        or not math.isfinite(base_points)
+    ):
+        raise InvalidInputError(
+            f"expected a finite number of points or None, got {base_points!r}",
+            path="base_points",
+        )
     if isinstance(fields, str) or not isinstance(fields, Iterable):
         raise InvalidInputError(
             f"expected a list of profile field names, got {fields!r}", path="fields"
@@ -156,6 +195,7 @@ def fit_points(
     fields: Iterable[str] = (),
     min_support: int = 30,
     pdo: float = 20,
+    base_points: float | None = None,
     data_end: datetime | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
@@ -165,10 +205,12 @@ def fit_points(
     Features are read at ``cutoff`` exactly as :func:`evaluate` scores (no leakage); the
     label is converting within ``horizon_days`` after it. ``method="naive_bayes"`` sums
     smoothed weights of evidence; ``"logistic"`` fits an L2-regularised logistic
-    regression exactly. Tables and ``columns`` as for :func:`evaluate`. See
-    ``docs/evaluation.md``.
+    regression exactly. ``pdo`` points double the odds; ``base_points`` are the
+    scorecard points at the odds of the average conversion rate (None: whatever model
+    total has those odds, so scorecard points equal model totals). Tables and
+    ``columns`` as for :func:`evaluate`. See ``docs/evaluation.md``.
     """
-    field_names = _check_options(method, min_support, pdo, fields)
+    field_names = _check_options(method, min_support, pdo, fields, base_points)
     model = ScoringModel.default() if base is None else base
     z = z_for(confidence)
     (snap,), leads = snapshots(
@@ -206,6 +248,9 @@ def fit_points(
             "feature, so points are noisy"
         )
     fitted_model = _build_model(model, features, points, calibration, positives / len(labels))
+    base_odds = positives / (len(labels) - positives)
+    at_base = unit * (math.log(base_odds) - intercept)
+    offset = 0.0 if base_points is None else float(base_points) - at_base
     return FittedModel(
         fitted_model,
         method,
@@ -213,7 +258,7 @@ def fit_points(
         intercept,
         float(pdo),
         calibration,
-        calibration_table(totals, labels, calibration, z),
+        calibration_table(totals, labels, calibration, z, offset=offset),
         cutoff,
         snap.horizon_days,
         len(labels),
@@ -221,6 +266,8 @@ def fit_points(
         l2,
         bins,
         tuple(warnings),
+        base_odds,
+        at_base if base_points is None else float(base_points),
     )
 
 

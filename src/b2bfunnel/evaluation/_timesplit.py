@@ -76,6 +76,7 @@ def time_split(
     fields: Iterable[str] = (),
     min_support: int = 30,
     pdo: float = 20,
+    base_points: float | None = None,
     data_end: datetime | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
@@ -110,6 +111,7 @@ def time_split(
         fields=fields,
         min_support=min_support,
         pdo=pdo,
+        base_points=base_points,
         data_end=data_end,
         confidence=confidence,
     )
