@@ -156,12 +156,19 @@ def _check_stages(_instance: Any, attribute: Any, value: Any) -> None:
 
 def _pairs(value: Any, kinds: tuple[type, ...]) -> bool:
     """Whether ``value`` is a tuple of tuples of ``kinds`` whose last item is a count > 0."""
-    return isinstance(value, tuple) and all(
-        isinstance(item, tuple)
-        and len(item) == len(kinds)
-        and all(type(x) is kind for x, kind in zip(item, kinds, strict=True))
-        and item[-1] > 0
-        for item in value
+    if not isinstance(value, tuple):
+        return False
+    if not value:
+        return True
+    # Column by column with sets: a merge re-checks every pair, so this stays cheap.
+    if {type(item) for item in value} != {tuple} or {len(item) for item in value} != {len(kinds)}:
+        return False
+    columns = list(zip(*value, strict=True))
+    return (
+        all(
+            {type(x) for x in column} == {kind} for column, kind in zip(columns, kinds, strict=True)
+        )
+        and min(columns[-1]) > 0
     )
 
 
