@@ -189,8 +189,9 @@ def test_only_blank_scores_is_an_error_that_counts_them() -> None:
 def test_an_unmapped_score_column_is_named() -> None:
     """A survey without a score column is not read as all-blank: the column is missing."""
     frame = pd.DataFrame({"Score": [9, 3]})
-    with pytest.raises(bf.InvalidInputError, match="did you mean 'Score'"):
+    with pytest.raises(bf.InvalidInputError, match="did you mean 'Score'") as info:
         bf.nps_report(frame)
+    assert "use columns={'score': 'Score'}" in str(info.value)
 
 
 def test_nps_of_a_list_still_takes_integers_only() -> None:

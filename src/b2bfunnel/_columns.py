@@ -120,9 +120,19 @@ def closest_column(field: str, header: Sequence[str]) -> str | None:
 
 
 def missing_column(
-    field: str, header: Sequence[str], *, path: str, mapped: str | None = None
+    field: str,
+    header: Sequence[str],
+    *,
+    path: str,
+    mapped: str | None = None,
+    api: bool = False,
 ) -> InvalidInputError:
-    """The error for a field with no column, naming the closest header and the fix."""
+    """The error for a field with no column, naming the closest header and the fix
+    (``--map`` on the command line; with ``api``, the ``columns=`` argument).
+
+    >>> print(missing_column("score", ["Score"], path="responses", api=True).message)
+    missing column 'score'; did you mean 'Score'? use columns={'score': 'Score'}; the header has: 'Score'
+    """
     shown = ", ".join(repr(h) for h in header if h) or "(none)"
     if mapped is not None:
         close = closest_column(mapped, header)
@@ -132,7 +142,8 @@ def missing_column(
             path=path,
         )
     close = closest_column(field, header)
-    hint = f"; did you mean {close!r}? use --map {field}={close!r}" if close else ""
+    fix = f"columns={{{field!r}: {close!r}}}" if api else f"--map {field}={close!r}"
+    hint = f"; did you mean {close!r}? use {fix}" if close else ""
     return InvalidInputError(f"missing column {field!r}{hint}; the header has: {shown}", path=path)
 
 

@@ -186,7 +186,7 @@ def responses_in(
         headers = [str(h) for h in rows[0]] if isinstance(rows[0], Mapping) else []
         has_score = any(isinstance(row, Mapping) and "score" in row for row in rows)
     if not has_score:  # not every score blank: the column is missing or misnamed
-        raise missing_column("score", headers, path=path)
+        raise missing_column("score", headers, path=path, api=True)
     from .nps import Response
 
     out = [
