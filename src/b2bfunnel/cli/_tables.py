@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from .._columns import InputConfig, closest_column, column_map, parse_maps
-from .._time import parse_datetime, read_zone
+from .._time import MAX_TS, MIN_TS, parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
@@ -173,6 +173,22 @@ def iter_events(
     with offset); other non-empty columns become the event's properties. ``name_of``
     gives the model's name of each event name; ``tally`` counts them. Bad rows go to
     ``reading``; call its ``check()`` after the last event."""
+    for _lead, _name, _ts, event in iter_event_cells(path, reading, name_of, tally):
+        if event is not None:  # always, without ``needs``
+            yield event
+
+
+def iter_event_cells(
+    path: Path,
+    reading: Reading,
+    name_of: Callable[[str], str] | None = None,
+    tally: EventTally | None = None,
+    needs: Callable[[str], bool] | None = None,
+) -> Iterator[tuple[str, str, float, Event | None]]:
+    """:func:`iter_events` as ``(lead_id, name, POSIX seconds, event)`` cells for
+    :meth:`ScoringModel.rank_cells`. With ``needs``, the :class:`Event` (and its
+    properties) is built only for names ``needs`` accepts and leads in ``tally``;
+    otherwise it is ``None``. Every row is checked the same either way."""
     fromisoformat = datetime.fromisoformat
     names = tally.names if tally is not None else Counter()
     ids = tally.ids if tally is not None else None
@@ -181,6 +197,8 @@ def iter_events(
     at_lead, at_name, at_at = (table.names.index(c) for c in _EVENT_COLUMNS)
     others = [(i, n) for i, n in enumerate(table.names) if n and n not in _EVENT_COLUMNS]
     swap = table.decimal == ","
+    # Each distinct name is resolved once: (model's name, whether its Event is built).
+    resolved: dict[str, tuple[str, bool]] = {}
     # Columns picked by position: no dict per row for the three every event has.
     for line, cells in table.cells():
         try:
@@ -192,9 +210,6 @@ def iter_events(
             missing = _EVENT_COLUMNS[[lead_id, name, text].index("")]
             reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
             continue
-        row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
-        if swap and row:
-            row = {n: comma_decimal(t) for n, t in row.items()}
         try:
             # The common case inline: an ISO 8601 time with an offset.
             at = fromisoformat(text)
@@ -205,17 +220,26 @@ def iter_events(
             if parsed is None:
                 continue
             at = parsed
-        if name_of is not None:
-            name = name_of(name)
-        try:
-            event = Event.from_cells(lead_id, name, at, row)
-        except InvalidInputError as exc:
-            reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
-            continue
+        found = resolved.get(name)
+        if found is None:
+            model_name = name_of(name) if name_of is not None else name
+            found = resolved[name] = (model_name, needs is None or needs(model_name))
+        name, build = found
+        stranger = ids is not None and lead_id not in ids
+        ts = at.timestamp()
+        event = None
+        if (build and not (stranger and needs is not None)) or not MIN_TS <= ts <= MAX_TS:
+            row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
+            if swap and row:
+                row = {n: comma_decimal(t) for n, t in row.items()}
+            try:
+                event = Event.from_cells(lead_id, name, at, row)
+            except InvalidInputError as exc:
+                reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
+                continue
         names[name] += 1
-        if ids is not None and lead_id not in ids:
-            unknown += 1
-        yield event
+        unknown += stranger
+        yield lead_id, name, ts, event
     if tally is not None:
         tally.unknown += unknown
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -13,7 +13,14 @@ from ..errors import InvalidInputError
 from ..funnel import Funnel
 from ..scoring import Score
 from ._args import add_table_options, as_of_of, funnel_of, positive
-from ._tables import EventTally, Reading, iter_events, read_leads, write_json, write_rows
+from ._tables import (
+    EventTally,
+    Reading,
+    iter_event_cells,
+    read_leads,
+    write_json,
+    write_rows,
+)
 
 
 def register(sub: Any) -> None:
@@ -34,11 +41,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     as_of = as_of_of(args.as_of)
     reading = Reading(args, funnel.input)
     leads = read_leads(Path(args.leads), reading)
-    known = [rule.event for rule in funnel.scoring.implicit]
-    name_of = event_names(known, funnel.input.aliases)
     tally = EventTally(lead["id"] for lead in leads)
-    events = iter_events(Path(args.events), reading, name_of, tally)
-    scores = funnel.rank(leads, events, as_of=as_of)
+    model = funnel.scoring
+    cells = iter_event_cells(
+        Path(args.events), reading, scoring_names(funnel), tally, model.needs_event
+    )
+    scores = model.rank_cells(leads, cells, as_of=as_of)
     reading.check()
     report(funnel, leads, tally, reading)
     shown = scores[: args.top] if args.top else scores
@@ -47,6 +55,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "table":
         out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
     return 0
+
+
+def scoring_names(funnel: Funnel) -> Callable[[str], str]:
+    """The name the funnel's model scores an event by: the CRM's name read through
+    ``[aliases]`` onto a rule's event, then through ``[aliases]`` once more, as
+    :meth:`Funnel.rank` reads the events it is given."""
+    aliases = funnel.input.aliases
+    name_of = event_names([rule.event for rule in funnel.scoring.implicit], aliases)
+    if not aliases:
+        return name_of
+    again = event_names((), aliases)
+    return lambda name: again(name_of(name))
 
 
 def report(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,9 @@ from ..events import Event
 from ._engine import Engine
 from ._replay import first_hot, peak_steps
 from ._result import Score
+
+# (lead_id, name, POSIX time, the Event when the model reads it)
+EventCells = tuple[str, str, float, Event | None]
 
 
 def profile_id(profile: Mapping[str, Any], path: str) -> str:
@@ -69,15 +72,40 @@ def rank(
     """:meth:`ScoringModel.rank`; ``steps``, when given, receives each lead's
     :func:`peak_steps`."""
     require_aware(as_of, "as_of")
-    leads: dict[str, Mapping[str, Any]] = {}
     require_iterable(events, "events", "Events")
+    leads = lead_profiles(profiles)
+    return ranked(score_all(engine, leads, events, as_of, steps))
+
+
+def rank_cells(
+    engine: Engine,
+    profiles: Iterable[Mapping[str, Any]],
+    cells: Iterable[EventCells],
+    as_of: datetime,
+) -> list[Score]:
+    """:meth:`ScoringModel.rank_cells`: :func:`rank` from ``(lead_id, name, ts, event)``
+    cells, where ``event`` is ``None`` unless :meth:`Engine.needs_event` says so."""
+    require_aware(as_of, "as_of")
+    leads = lead_profiles(profiles)
+    records = new_records(engine, leads)
+    add_cells(engine, records, cells, as_of.timestamp())
+    return ranked(finish(engine, leads, records, as_of))
+
+
+def lead_profiles(profiles: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Profiles by lead id; a profile without an id, or a repeated id, is refused."""
+    leads: dict[str, Mapping[str, Any]] = {}
     for index, profile in enumerate(require_iterable(profiles, "profiles", "profiles")):
         check_profile(profile, f"profiles[{index}]")
         lead_id = profile_id(profile, f"profiles[{index}].id")
         if lead_id in leads:
             raise InvalidInputError(f"duplicate lead id {lead_id!r}", path=f"profiles[{index}].id")
         leads[lead_id] = profile
-    scores = score_all(engine, leads, events, as_of, steps)
+    return leads
+
+
+def ranked(scores: list[Score]) -> list[Score]:
+    """``scores`` best first, ties by lead id."""
     scores.sort(key=lambda s: (-s.total, s.lead_id))
     return scores
 
@@ -92,41 +120,70 @@ def score_all(
     """Score ``leads`` from ``events`` (others' events are skipped) in one pass.
 
     Events are read once, in the order given, each updating its lead's record: far
-    kinder to the memory caches on millions of events than grouping them first.
-    A record is the rule accumulators followed by the last and first event time
-    and the events a hot-crossing replay may need.
+    kinder to the memory caches on millions of events than grouping them first
+    (see :func:`new_records`).
     """
-    asof_ts = as_of.timestamp()
-    n = len(engine.implicit)
-    empty = engine.empty_rules()
-    records: dict[str, list[Any]] = {
-        lead_id: [*empty, -math.inf, math.inf, []] for lead_id in leads
-    }
-    get = records.get
-    dispatch = engine.dispatch.__getitem__
-    apply = engine.apply
-    keep_all = not engine.running_total_ok  # a full replay needs every event
+    records = new_records(engine, leads)
+    add_cells(engine, records, _cells(events), as_of.timestamp())
+    return finish(engine, leads, records, as_of, steps)
+
+
+def _cells(events: Iterable[Event]) -> Iterator[EventCells]:
+    """``events`` as :func:`add_cells` reads them; anything else is refused."""
     for index, event in enumerate(events):
         if type(event) is not Event and not isinstance(event, Event):
             raise InvalidInputError(
                 f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
             )
-        record = get(event.lead_id)
-        if record is None:
-            continue
-        t = event.ts
-        if t > asof_ts:
+        yield event.lead_id, event.name, event.ts, event
+
+
+def add_cells(
+    engine: Engine, records: Mapping[str, list[Any]], cells: Iterable[EventCells], asof_ts: float
+) -> None:
+    """Add each event to its lead's record (see :func:`new_records`); events of other
+    leads and after ``asof_ts`` are skipped, and an event given as ``None`` counts only
+    for the lead's first and last time."""
+    n = len(engine.implicit)
+    get = records.get
+    dispatch = engine.dispatch.__getitem__
+    apply = engine.apply
+    keep_all = not engine.running_total_ok  # a full replay needs every event
+    for lead_id, _name, t, event in cells:
+        record = get(lead_id)
+        if record is None or t > asof_ts:
             continue
         if t > record[n]:
             record[n] = t
         if t < record[n + 1]:
             record[n + 1] = t
+        if event is None:
+            continue
         targets = dispatch(event.name)
         if targets is not None:
             apply(record, targets, event, t)
             record[n + 2].append(event)
         elif keep_all:
             record[n + 2].append(event)
+
+
+def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:
+    """An empty record per lead: the rule accumulators followed by the last and first
+    event time and the events a hot-crossing replay may need."""
+    empty = engine.empty_rules()
+    return {lead_id: [*empty, -math.inf, math.inf, []] for lead_id in leads}
+
+
+def finish(
+    engine: Engine,
+    leads: Mapping[str, Mapping[str, Any]],
+    records: Mapping[str, list[Any]],
+    as_of: datetime,
+    steps: dict[str, list[tuple[float, float]]] | None = None,
+) -> list[Score]:
+    """The score of each lead from its record, in the order of ``leads``."""
+    asof_ts = as_of.timestamp()
+    n = len(engine.implicit)
     scores = []
     build = engine.build
     for lead_id, profile in leads.items():

@@ -117,6 +117,11 @@ class Engine:
             r.group for r in self.implicit
         )
 
+    def needs_event(self, name: str) -> bool:
+        """Whether scoring reads the events called ``name`` beyond lead and time: a rule
+        counts them, or the hot-crossing replay needs every event."""
+        return not self.running_total_ok or self.dispatch[name] is not None
+
     def match_profile(self, profile: Mapping[str, Any]) -> tuple[int, ...]:
         return tuple(i for i, r in enumerate(self.explicit) if r.when._predicate(profile))
 

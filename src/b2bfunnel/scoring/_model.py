@@ -152,6 +152,36 @@ class ScoringModel:
         leads = table_rows(profiles, columns, path="profiles")
         return Ranking(_batch.rank(self._engine, leads, tracked(events, progress), as_of))
 
+    def rank_cells(
+        self,
+        profiles: Iterable[Mapping[str, Any]],
+        cells: Iterable[tuple[str, str, float, Event | None]],
+        *,
+        as_of: datetime,
+    ) -> Ranking:
+        """:meth:`rank` for table readers with millions of rows: each event as
+        ``(lead_id, name, POSIX seconds, event)``, where ``event`` is the :class:`Event`
+        when :meth:`needs_event` says so for ``name`` and may be ``None`` otherwise, so
+        a reader builds no object for events the model only times. Same scores as
+        :meth:`rank` of the events (names taken as given: no aliasing here).
+
+        >>> from datetime import datetime, timezone
+        >>> model = ScoringModel.default()
+        >>> at = datetime(2026, 11, 2, tzinfo=timezone.utc)
+        >>> visit = Event("L1", "pricing_page_visit", at)
+        >>> cells = [("L1", "page_view", at.timestamp(), None),
+        ...          ("L1", visit.name, visit.ts, visit)]
+        >>> model.needs_event("page_view"), model.rank_cells([{"id": "L1"}], cells,
+        ...     as_of=at) == model.rank([{"id": "L1"}], [visit], as_of=at)
+        (False, True)
+        """
+        return Ranking(_batch.rank_cells(self._engine, profiles, cells, as_of))
+
+    def needs_event(self, name: str) -> bool:
+        """Whether :meth:`rank_cells` needs the :class:`Event` of events called ``name``
+        (a rule counts them, or the model's hot-crossing replay reads every event)."""
+        return self._engine.needs_event(name)
+
     def rank_with_peaks(
         self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
     ) -> tuple[Ranking, dict[str, tuple[float, ...]]]:

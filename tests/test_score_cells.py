@@ -1,0 +1,77 @@
+"""``score``'s fast path (rank_cells over event cells) against the general path (rank of Events)."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from datetime import UTC, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import EPOCH, EVENT_NAMES, PATHS, model_config
+
+import b2bfunnel as bf
+from b2bfunnel._columns import event_names
+from b2bfunnel.cli._tables import EventTally, Reading, iter_event_cells, read_events
+from b2bfunnel.cli.score import scoring_names
+
+ALIASES = {"Webinar Attended": "webinar", "Page View": "visit", "Asset Fetch": "Download"}
+# Rule names, CRM spellings of them, aliases and names no rule counts.
+WRITTEN = (*EVENT_NAMES, "Webinar_Attended", "page view", "VISIT", "Down-load", "asset fetch")
+ZONES = (UTC, ZoneInfo("Europe/Madrid"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata"))
+LEADS = ("L1", "L2", "L3")
+AS_OF = EPOCH + timedelta(days=150)
+
+
+@st.composite
+def event_rows(draw: st.DrawFn) -> list[list[str]]:
+    """Event rows of known and unknown leads, in several zones, some with a path."""
+    rows = []
+    for _ in range(draw(st.integers(min_value=0, max_value=40))):
+        at = EPOCH + timedelta(seconds=draw(st.integers(0, 200 * 86_400)))
+        text = at.astimezone(draw(st.sampled_from(ZONES))).isoformat()
+        if text.endswith("+00:00") and draw(st.booleans()):
+            text = text[:-6] + "Z"
+        rows.append(
+            [
+                draw(st.sampled_from((*LEADS, "L9"))),
+                draw(st.sampled_from(WRITTEN)),
+                text,
+                draw(st.sampled_from(("", *PATHS))),
+            ]
+        )
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    config=model_config(),
+    rows=event_rows(),
+    fits=st.lists(st.booleans(), min_size=3, max_size=3),
+)
+def test_fast_path_scores_as_the_general_path(
+    config: dict[str, Any], rows: list[list[str]], fits: list[bool]
+) -> None:
+    """rank_cells over the cells score reads equals Funnel.rank over every Event read."""
+    funnel = bf.Funnel({"scoring": config, "aliases": ALIASES})
+    profiles = [{"id": lead, "fit": fit} for lead, fit in zip(LEADS, fits, strict=True)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.csv"
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["lead_id", "name", "at", "path"])
+            writer.writerows(rows)
+        known = [rule.event for rule in funnel.scoring.implicit]
+        events = read_events(path, Reading(), event_names(known, ALIASES))
+        general = funnel.rank(profiles, events, as_of=AS_OF)
+        tally = EventTally(LEADS)
+        cells = iter_event_cells(
+            path, Reading(), scoring_names(funnel), tally, funnel.scoring.needs_event
+        )
+        fast = funnel.scoring.rank_cells(profiles, cells, as_of=AS_OF)
+    assert list(fast) == list(general)
+    assert [s.to_dict() for s in fast] == [s.to_dict() for s in general]
+    assert tally.unknown == sum(row[0] == "L9" for row in rows)
