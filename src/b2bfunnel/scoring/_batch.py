@@ -179,7 +179,7 @@ def finish(
     leads: Mapping[str, Mapping[str, Any]],
     records: Mapping[str, list[Any]],
     as_of: datetime,
-    steps: dict[str, list[tuple[float, float]]] | None = None,
+    steps: dict[str, tuple[float, ...]] | None = None,
 ) -> list[Score]:
     """The score of each lead from its record, in the order of ``leads``."""
     asof_ts = as_of.timestamp()
