@@ -144,3 +144,24 @@ def test_ks_score_does_not_depend_on_row_order() -> None:
 
     assert ks_statistic([1, 2, 1, 2], [True, False, False, True]) == (0.0, 2)
     assert ks_statistic([2, 1, 2, 1], [True, False, False, True]) == (0.0, 2)
+
+
+def test_a_tally_built_by_hand_checks_its_fields() -> None:
+    """Cells, groups and the horizon are checked: a NaN score, more conversions than
+    leads and a zero horizon are refused, each naming its field."""
+    good: dict[str, Any] = {
+        "cutoff": CUTOFF,
+        "horizon_days": 90,
+        "cells": [(10.0, 1, 0), (5.0, 0, 1)],
+        "bands": [("hot", 1, 1), ("cold", 1, 0)],
+        "grades": [],
+    }
+    assert bf.EvaluationTally(**good).evaluation().auc == 1.0
+    for field, bad in [
+        ("cells", [(float("nan"), 1, 0)]),
+        ("bands", [("hot", 1, 2)]),
+        ("horizon_days", 0),
+    ]:
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.EvaluationTally(**{**good, field: bad})
+        assert info.value.path == field

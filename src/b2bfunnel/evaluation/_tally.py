@@ -24,6 +24,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ._evaluate import Decile, Evaluation, _interval, decile_of, few_warning
 from ._rates import ConversionRate, rate_of_counts
+from ._snapshot import check_horizon
 
 __all__ = ["EvaluationTally"]
 
@@ -177,7 +178,7 @@ class EvaluationTally:
     """
 
     cutoff: datetime = attrs.field(validator=_aware)
-    horizon_days: float
+    horizon_days: float = attrs.field(converter=check_horizon)
     cells: tuple[Cell, ...] = attrs.field(converter=_sorted, validator=_check_cells)
     bands: tuple[Group, ...] = attrs.field(converter=_sorted, validator=_check_groups)
     grades: tuple[Group, ...] = attrs.field(converter=_sorted, validator=_check_groups)
