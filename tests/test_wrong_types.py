@@ -74,6 +74,7 @@ CALLS: list[Call] = [
     ("ScoringModel.from_dict", bf.ScoringModel.from_dict, ({"hot_threshold": 80},), {}),
     ("ScoringModel.score", MODEL.score, (PROFILE, EVENTS), {"as_of": AT}),
     ("ScoringModel.rank", MODEL.rank, ([PROFILE], EVENTS), {"as_of": AT}),
+    ("ScoringModel.rank_with_peaks", MODEL.rank_with_peaks, ([PROFILE], EVENTS), {"as_of": AT}),
     ("ScoringModel.new_state", MODEL.new_state, ("L1", PROFILE), {}),
     ("ScoringModel.with_profile", MODEL.with_profile, (STATE, PROFILE), {}),
     ("ScoringModel.ingest", MODEL.ingest, (STATE, EVENT), {}),
@@ -183,7 +184,10 @@ CALLS: list[Call] = [
     ),
     ("Evaluation.threshold_for", EVALUATION.threshold_for, (), {"capacity": 2, "per_days": 7}),
     ("Evaluation.psi", EVALUATION.psi, (EVALUATION,), {}),
+    ("Evaluation.crossings", EVALUATION.crossings, (50,), {"per_days": 7}),
     ("FittedModel.probability", FITTED.probability, (50,), {}),
+    ("FittedModel.odds", FITTED.odds, (50,), {}),
+    ("FittedModel.points", FITTED.points, (50,), {}),
     (
         "events_from",
         bf.events_from,
