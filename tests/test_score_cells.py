@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections import Counter
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,4 @@ def test_fast_path_scores_as_the_general_path(
     assert list(fast) == list(general)
     assert [s.to_dict() for s in fast] == [s.to_dict() for s in general]
     assert tally.unknown == sum(row[0] == "L9" for row in rows)
+    assert tally.names == Counter(event.name for event in events)

@@ -190,15 +190,16 @@ def iter_event_cells(
     properties) is built only for names ``needs`` accepts and leads in ``tally``;
     otherwise it is ``None``. Every row is checked the same either way."""
     fromisoformat = datetime.fromisoformat
-    names = tally.names if tally is not None else Counter()
     ids = tally.ids if tally is not None else None
     unknown = 0
     table = reading.open(path, "events", _EVENT_COLUMNS)
     at_lead, at_name, at_at = (table.names.index(c) for c in _EVENT_COLUMNS)
     others = [(i, n) for i, n in enumerate(table.names) if n and n not in _EVENT_COLUMNS]
     swap = table.decimal == ","
-    # Each distinct name is resolved once: (model's name, whether its Event is built).
-    resolved: dict[str, tuple[str, bool]] = {}
+    every = needs is None  # build every Event, strangers' too
+    # Each distinct name is resolved once: [model's name, whether its Event is built,
+    # events counted] (a plain count here: a Counter per row costs twice as much).
+    resolved: dict[str, list[Any]] = {}
     # Columns picked by position: no dict per row for the three every event has.
     for line, cells in table.cells():
         try:
@@ -223,12 +224,12 @@ def iter_event_cells(
         found = resolved.get(name)
         if found is None:
             model_name = name_of(name) if name_of is not None else name
-            found = resolved[name] = (model_name, needs is None or needs(model_name))
-        name, build = found
+            found = resolved[name] = [model_name, needs is None or needs(model_name), 0]
+        name = found[0]
         stranger = ids is not None and lead_id not in ids
         ts = at.timestamp()
         event = None
-        if (build and not (stranger and needs is not None)) or not MIN_TS <= ts <= MAX_TS:
+        if (found[1] and (every or not stranger)) or not MIN_TS <= ts <= MAX_TS:
             row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
             if swap and row:
                 row = {n: comma_decimal(t) for n, t in row.items()}
@@ -237,11 +238,14 @@ def iter_event_cells(
             except InvalidInputError as exc:
                 reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
                 continue
-        names[name] += 1
+        found[2] += 1
         unknown += stranger
         yield lead_id, name, ts, event
     if tally is not None:
         tally.unknown += unknown
+        for model_name, _build, count in resolved.values():
+            if count:
+                tally.names[model_name] += count
 
 
 def read_events(
