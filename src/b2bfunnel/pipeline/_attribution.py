@@ -21,7 +21,12 @@ from ..errors import InvalidInputError
 from ..progress import Progress, tracked
 from ._allocation import split_units
 from ._journeys import (
+    AMOUNT,
     DIMENSIONS,
+    LEAD_CREATED,
+    OPENED,
+    OUTCOME,
+    DealsByLead,
     Journey,
     Touch,
     assign,
@@ -146,11 +151,10 @@ def _w_shaped(journey: Journey) -> list[int]:
     touches, deal = journey.touches, journey.deal
     n = len(touches)
     created = 0
-    if deal.lead_created is not None:
-        created = max(
-            (i for i, (t, _, _) in enumerate(touches) if t <= deal.lead_created), default=0
-        )
-    opportunity = max((i for i, (t, _, _) in enumerate(touches) if t <= deal.opened), default=0)
+    lead_created, opened = deal[LEAD_CREATED], deal[OPENED]
+    if lead_created is not None:
+        created = max((i for i, (t, _, _) in enumerate(touches) if t <= lead_created), default=0)
+    opportunity = max((i for i, (t, _, _) in enumerate(touches) if t <= opened), default=0)
     roles = (0, created, opportunity)
     rest = n - len(set(roles))
     weights = [0 if i in roles else 1 for i in range(n)]
@@ -233,8 +237,8 @@ class _Collector:
         if (
             not self.markov
             and deals
-            and deals[0].outcome != "won"
-            and (len(deals) == 1 or all(d.outcome != "won" for d in deals))
+            and deals[0][OUTCOME] != "won"
+            and (len(deals) == 1 or all(d[OUTCOME] != "won" for d in deals))
         ):
             # Only the Markov model learns from deals that were not won: the rest only
             # count the touches that belong to no deal.
@@ -259,7 +263,7 @@ class _Collector:
                     out.no_deal_paths += 1
 
     def journey(self, journey: Journey) -> None:
-        won = journey.deal.outcome == "won"
+        won = journey.deal[OUTCOME] == "won"
         if won:
             self.out.won.append(journey)
         if self.markov:
@@ -268,7 +272,7 @@ class _Collector:
 
 def _collect(
     touches: Mapping[str, list[Touch]],
-    deals: Mapping[str, Sequence[Any]],
+    deals: DealsByLead,
     window: float,
     quiet: float | None,
     reference: float,
@@ -279,10 +283,10 @@ def _collect(
     # that is allocated costs the garbage collector.
     collector = _Collector(window, quiet, reference, markov)
     for lead, lead_touches in touches.items():
-        collector.lead(lead_touches, deals.get(lead, ()))
-    for lead, lead_deals in deals.items():
+        collector.lead(lead_touches, deals.of(lead))
+    for lead in deals.first:
         if lead not in touches:
-            collector.lead([], lead_deals)
+            collector.lead([], deals.of(lead))
     return collector.out
 
 
@@ -303,7 +307,7 @@ def _credit_units(
     for journey in journeys.won:
         if not journey.touches:
             continue
-        whole = int(journey.deal.amount.scaleb(places))
+        whole = int(journey.deal[AMOUNT].scaleb(places))
         total += whole
         for model in per_deal:
             weights = _weights(model, journey, half_life, effect, split)
@@ -438,8 +442,8 @@ def attribute(
     )
     effect = removal_effects(count_transitions(journeys.paths)) if markov else {}
     with localcontext(_WIDE):
-        revenue = sum((j.deal.amount for j in journeys.won), Decimal(0))
-        credited = [j.deal.amount for j in journeys.won if j.touches]
+        revenue = sum((j.deal[AMOUNT] for j in journeys.won), Decimal(0))
+        credited = [j.deal[AMOUNT] for j in journeys.won if j.touches]
         unattributed = revenue - sum(credited, Decimal(0))
         # Half to even, in exact fractions: a quotient by a unit such as 0.03 need not end.
         target = round(Fraction(revenue - unattributed) / Fraction(unit))

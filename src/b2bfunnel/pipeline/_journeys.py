@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from .._money import money
 from .._time import require_aware
@@ -28,22 +28,23 @@ OUTCOMES = ("won", "lost", "open")
 _UNCHECKED = object()  # no tzinfo is this, so the first datetime is always checked
 
 # Builds a named tuple without the Python-level __new__ of NamedTuple: the hot loops
-# build one per deal.
+# build one per journey.
 _new = tuple.__new__
 
 # A touch: (POSIX time, value of the dimension credited, index in the input).
 Touch = tuple[float, str, int]
 
 
-class Deal(NamedTuple):
-    """A checked deal, times in POSIX seconds (``closed`` is None while open)."""
-
-    position: int
-    amount: Decimal
-    outcome: str
-    opened: float
-    closed: float | None
-    lead_created: float | None
+# A checked deal, times in POSIX seconds (closed is None while open): (position in the
+# input, amount, outcome, opened, closed, lead created). A plain tuple, not a named one:
+# the garbage collector stops tracking a tuple of plain values, never a tuple subclass,
+# and every deal of the input is held while touches are assigned.
+Deal = tuple[int, Decimal, str, float, float | None, float | None]
+AMOUNT: Final = 1
+OUTCOME: Final = 2
+OPENED: Final = 3
+CLOSED: Final = 4
+LEAD_CREATED: Final = 5
 
 
 class Journey(NamedTuple):
@@ -137,22 +138,39 @@ def _checked_deal(deal: Any, index: int) -> tuple[str, Deal]:
         closed = _time(deal.get("closed_at"), f"{path}.closed_at")
         if closed < opened:
             raise InvalidInputError("closed_at is before created_at", path=f"{path}.closed_at")
-    return lead, Deal(index, amount, outcome, opened, closed, created_ts)
+    return lead, (index, amount, outcome, opened, closed, created_ts)
 
 
-def read_deals(deals: Iterable[Any]) -> tuple[dict[str, tuple[Deal, ...]], float]:
+class DealsByLead(NamedTuple):
+    """Checked deals per lead: each lead's first deal and, for the few leads with
+    several, all of them (a wrapping tuple per lead would be one more object per deal
+    for the garbage collector to count)."""
+
+    first: dict[str, Deal]
+    several: dict[str, tuple[Deal, ...]]
+
+    def of(self, lead: str) -> Sequence[Deal]:
+        """The lead's deals (none when it has none)."""
+        deal = self.first.get(lead)
+        if deal is None:
+            return ()
+        return self.several.get(lead) or (deal,)
+
+
+def read_deals(deals: Iterable[Any]) -> tuple[DealsByLead, float]:
     """Checked deals per lead, and the latest time any of them mentions."""
     if isinstance(deals, str | bytes | Mapping) or not isinstance(deals, Iterable):
         raise InvalidInputError(f"expected deal records, got {type(deals).__name__}", path="deals")
     # Tuples, not lists: a tuple of plain values drops out of the garbage collector's
     # scans, and a CRM export has one deal per lead or close to it.
-    by_lead: dict[str, tuple[Deal, ...]] = {}
+    first: dict[str, Deal] = {}
+    several: dict[str, tuple[Deal, ...]] = {}
     latest = -math.inf
     zone: Any = _UNCHECKED
     for index, deal in enumerate(deals):
         # This loop runs once per deal: a plain, valid deal takes the short way, anything
         # else the field-by-field check that names what is wrong.
-        record = None
+        record: Deal | None = None
         if type(deal) is dict:
             lead, amount, outcome = deal.get("lead_id"), deal.get("amount"), deal.get("outcome")
             created, closed = deal.get("created_at"), deal.get("closed_at")
@@ -176,25 +194,34 @@ def read_deals(deals: Iterable[Any]) -> tuple[dict[str, tuple[Deal, ...]], float
                 )
             ):
                 end = None if closed is None else closed.timestamp()
-                record = _new(Deal, (index, amount, outcome, created.timestamp(), end, None))
+                record = (index, amount, outcome, created.timestamp(), end, None)
                 owner = lead
         if record is None:
             owner, record = _checked_deal(deal, index)
             zone = deal["created_at"].tzinfo  # known aware: later deals in it go the short way
-        moment = record.opened if record.closed is None else record.closed
+        moment = record[OPENED] if record[CLOSED] is None else record[CLOSED]
         if moment > latest:
             latest = moment
-        found = by_lead.get(owner)
-        by_lead[owner] = (record,) if found is None else (*found, record)
-    return by_lead, latest
+        found = first.get(owner)
+        if found is None:
+            first[owner] = record
+        else:
+            several[owner] = (*several.get(owner, (found,)), record)
+    return DealsByLead(first, several), latest
 
 
 def _closing_order(deal: Deal) -> tuple[float, float, Decimal, str, float]:
     # Deals that tie on every field that matters are interchangeable, so this order (and
     # the result) does not depend on the order of the input.
-    closes = math.inf if deal.closed is None else deal.closed
-    created = -math.inf if deal.lead_created is None else deal.lead_created
-    return (closes, deal.opened, deal.amount, deal.outcome, created)
+    closed, created = deal[CLOSED], deal[LEAD_CREATED]
+    closes = math.inf if closed is None else closed
+    return (
+        closes,
+        deal[OPENED],
+        deal[AMOUNT],
+        deal[OUTCOME],
+        -math.inf if created is None else created,
+    )
 
 
 def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
@@ -203,13 +230,13 @@ def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
     if not touches:
         return 0
     if len(deals) == 1:  # most leads: no generator to build
-        last = deals[0].closed
+        last = deals[0][CLOSED]
         if last is None:
             return 0
-    elif any(deal.closed is None for deal in deals):
+    elif any(deal[CLOSED] is None for deal in deals):
         return 0
     else:
-        last = max(deal.closed for deal in deals if deal.closed is not None)
+        last = max(deal[CLOSED] for deal in deals if deal[CLOSED] is not None)
     if touches[-1][0] <= last:
         return 0
     return len(touches) - bisect_right(touches, last, key=itemgetter(0))
@@ -218,7 +245,7 @@ def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
 def whole_journey(touches: list[Touch], deal: Deal, window: float) -> Journey | None:
     """The journey of a lead's only deal when every touch of the lead belongs to it and
     lies within the window (the common case, taken without building a list of times)."""
-    closed = deal.closed
+    closed = deal[CLOSED]
     if touches and (closed is None or touches[-1][0] <= closed):
         end = touches[-1][0] if closed is None else closed
         if touches[0][0] >= end - window:
@@ -237,15 +264,15 @@ def assign(touches: list[Touch], deals: Sequence[Deal], window: float) -> LeadJo
     journeys = []
     low = 0
     for deal in ordered:
-        if deal.closed is None or not times or times[-1] <= deal.closed:
+        closed = deal[CLOSED]
+        if closed is None or not times or times[-1] <= closed:
             high = len(times)
         else:
-            high = bisect_right(times, deal.closed, low)
-        if deal.closed is not None:
-            end = deal.closed
-        else:
-            end = times[high - 1] if high > low else deal.opened
+            high = bisect_right(times, closed, low)
+        if closed is None:
+            closed = times[high - 1] if high > low else deal[OPENED]
+        end = closed
         first = bisect_left(times, end - window, low, high) if high > low else low
         journeys.append(Journey(deal, touches[first:high], end))
         low = high
-    return journeys, touches[low:], ordered[-1].outcome
+    return journeys, touches[low:], ordered[-1][OUTCOME]
