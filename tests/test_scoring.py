@@ -577,3 +577,24 @@ def test_total_cap_holds_after_rounding_each_row() -> None:
     score = model.score({"id": "L1", "fit": True}, events, as_of=start + timedelta(days=200))
     assert score.total <= 127
     assert math.fsum(c.points for c in score.contributions) <= 127
+
+
+def test_a_capped_total_reaches_the_cap_and_is_hot_at_it() -> None:
+    """Shrunk rows add up to the cap exactly, so hot_threshold == max_total is still hot."""
+    model = bf.ScoringModel.from_dict(
+        {
+            "hot_threshold": 38,
+            "explicit": [],
+            "implicit": [
+                {"name": "visits", "event": "visit", "points": 16, "decays": False},
+                {"name": "first", "event": "visit", "points": 25, "max_count": 1,
+                 "decays": False},
+            ],
+            "max_total": 38,
+        }
+    )  # fmt: skip
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    score = model.score({"id": "L1"}, [bf.Event("L1", "visit", start)], as_of=start)
+    assert score.total == 38
+    assert math.fsum(c.points for c in score.contributions) == 38
+    assert score.hot and score.hot_since == start
