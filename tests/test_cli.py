@@ -553,7 +553,7 @@ class TestVelocityCommands:
     def test_demo_velocity_summary(self) -> None:
         """The demo ends with the sample deals' velocity, influenced vs not."""
         _, text = run("demo")
-        assert "Pipeline velocity of the sample deals: KOL-influenced" in text
+        assert "Pipeline velocity of the sample deals, with 95% bootstrap intervals: KOL-in" in text
         assert "yes vs no: velocity" in text
 
 

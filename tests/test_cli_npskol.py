@@ -37,8 +37,19 @@ def test_demo_velocity_shows_n_for_each_cohort() -> None:
     """The velocity line gives each cohort's deals (n) and the lift line its interval."""
     _, text = run("demo")
     line = next(x for x in text.splitlines() if x.startswith("Pipeline velocity"))
-    assert len(re.findall(r"\(n=\d+: \d+ won, \d+ lost, \d+ open\)", line)) == 2
+    assert len(re.findall(r"\(n=\d+: \d+ won, \d+ lost, \d+ open; ", line)) == 2
     assert "95% bootstrap" in text
+
+
+def test_demo_velocity_shows_each_cohorts_interval() -> None:
+    """Each cohort's velocity comes with its own bootstrap interval, around the figure."""
+    _, text = run("demo")
+    line = next(x for x in text.splitlines() if x.startswith("Pipeline velocity"))
+    spans = re.findall(r"([\d,]+)/day \(n=[^;]+; ([\d,]+) to ([\d,]+)\)", line)
+    assert len(spans) == 2
+    for figure, low, high in spans:
+        value, lo, hi = (int(x.replace(",", "")) for x in (figure, low, high))
+        assert lo <= value <= hi
 
 
 def test_unknown_risk_flag_is_located_once(

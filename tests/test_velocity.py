@@ -428,3 +428,29 @@ def test_open_deal_with_a_nat_close() -> None:
     pd = pytest.importorskip("pandas")
     report = bf.velocity_from_deals([{**deal(0, "open"), "closed_at": pd.NaT}], as_of=day(1))
     assert report.opportunities == 1
+
+
+def test_each_cohort_of_a_comparison_has_its_own_velocity_interval() -> None:
+    """compare_velocity gives every cohort a bootstrap interval of its own velocity,
+    reproducible and holding the cohort's velocity; plain reports have none."""
+    as_of = datetime(2026, 6, 30, tzinfo=UTC)
+    deals = [
+        {
+            "created_at": as_of - timedelta(days=90 + i),
+            "closed_at": as_of - timedelta(days=i % 40 + 1),
+            "amount": 1000 + 37 * i,
+            "outcome": "won" if i % 3 else "lost",
+            "kol": i % 2 == 0,
+        }
+        for i in range(60)
+    ] + [{"created_at": as_of - timedelta(days=5), "amount": 500, "outcome": "open", "kol": k}
+         for k in (True, False)]  # fmt: skip
+    comparison = bf.compare_velocity(deals, by="kol", as_of=as_of)
+    again = bf.compare_velocity(list(reversed(deals)), by="kol", as_of=as_of)
+    for key, report in comparison.items():
+        assert report.interval is not None
+        low, high = report.interval
+        assert report.velocity is not None and low <= float(report.velocity) <= high
+        assert again[key].interval == report.interval
+        assert report.to_dict()["interval"] == [low, high]
+    assert bf.velocity_from_deals(deals, as_of=as_of).interval is None

@@ -78,8 +78,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     comparison = compare_velocity(deals, by="influenced", as_of=as_of, baseline="no")
     yes, no = comparison["yes"], comparison["no"]
     out.write(
-        f"\nPipeline velocity of the sample deals: KOL-influenced {yes.velocity:,.0f}/day "
-        f"({_deals(yes)}) vs not {no.velocity:,.0f}/day ({_deals(no)})\n" + lift_lines(comparison)
+        f"\nPipeline velocity of the sample deals, with 95% bootstrap intervals: KOL-influenced "
+        f"{yes.velocity:,.0f}/day ({_deals(yes)}{_spread(yes)}) vs not {no.velocity:,.0f}/day "
+        f"({_deals(no)}{_spread(no)})\n" + lift_lines(comparison)
     )
     out.write("\n" + scoring_check(meta["demo"]["evaluation"], leads, events) + "\n")
     return 0
@@ -90,6 +91,13 @@ def _deals(report: Any) -> str:
     return f"n={report.won + report.lost + report.opportunities}: {report.won} won, " + (
         f"{report.lost} lost, {report.opportunities} open"
     )
+
+
+def _spread(report: Any) -> str:
+    """A velocity's bootstrap interval, when the comparison could draw one."""
+    if report.interval is None:
+        return ""
+    return f"; {report.interval[0]:,.0f} to {report.interval[1]:,.0f}"
 
 
 def scoring_check(setup: dict[str, Any], leads: list[dict[str, str]], events: list[Any]) -> str:

@@ -84,7 +84,9 @@ class VelocityReport(Displayed):
     - ``velocity``: opportunities x avg_deal_value x win_rate / cycle_days.
 
     A figure that is undefined (no deal won or closed in the window) is ``None``, and so
-    is the velocity; ``notes`` says why.
+    is the velocity; ``notes`` says why. ``interval`` is a seeded bootstrap percentile
+    interval of the velocity, set on the reports of :func:`compare_velocity` (``None``
+    elsewhere, or when no resample gave a velocity).
     """
 
     opportunities: int
@@ -96,6 +98,7 @@ class VelocityReport(Displayed):
     velocity: Decimal | None
     as_of: datetime
     notes: tuple[str, ...] = ()
+    interval: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (Decimals as strings)."""
@@ -113,6 +116,7 @@ class VelocityReport(Displayed):
             "velocity": text(self.velocity),
             "as_of": self.as_of.isoformat(),
             "notes": list(self.notes),
+            "interval": None if self.interval is None else list(self.interval),
         }
 
 
@@ -434,7 +438,10 @@ def _figures(sample: Sequence[tuple[int, float, float]]) -> tuple[float | None, 
     return float(velocity), seconds / won
 
 
-def _percentile_interval(values: list[float], confidence: float) -> tuple[float, float] | None:
+Interval = tuple[float, float] | None
+
+
+def _percentile_interval(values: list[float], confidence: float) -> Interval:
     if not values:
         return None
     values.sort()
@@ -450,15 +457,22 @@ def _bootstrap(
     samples: int,
     rng: random.Random,
     confidence: float,
-) -> tuple[tuple[float, float] | None, tuple[float, float] | None, int]:
+) -> tuple[Interval, Interval, int, Interval, Interval]:
     """Percentile intervals of the velocity ratio and of the relative cycle change over
-    ``samples`` resamples of each cohort, and how many resamples left the ratio undefined."""
+    ``samples`` resamples of each cohort, how many resamples left the ratio undefined, and
+    the intervals of the baseline's and the cohort's own velocities from the same resamples."""
     ratios = []
     cycles = []
+    base_velocities = []
+    velocities = []
     undefined = 0
     for _ in range(samples):
         v0, c0 = _figures(rng.choices(base, k=len(base)))
         v1, c1 = _figures(rng.choices(these, k=len(these)))
+        if v0 is not None:
+            base_velocities.append(v0)
+        if v1 is not None:
+            velocities.append(v1)
         if not v0 or v1 is None:
             undefined += 1
         else:
@@ -469,6 +483,8 @@ def _bootstrap(
         _percentile_interval(ratios, confidence),
         _percentile_interval(cycles, confidence),
         undefined,
+        _percentile_interval(base_velocities, confidence),
+        _percentile_interval(velocities, confidence),
     )
 
 
@@ -522,6 +538,7 @@ def compare_velocity(
     # Sorted, so the resamples (and the interval) do not depend on the input order.
     base_deals = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[baseline])
     lifts = {}
+    own: dict[Any, Interval] = {}
     for key in keys:
         if key == baseline:
             continue
@@ -532,9 +549,12 @@ def compare_velocity(
         if base.cycle_days and other.cycle_days is not None:
             rel_cycle = float(other.cycle_days / base.cycle_days) - 1
         these = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[key])
-        interval, cycle_interval, undefined = _bootstrap(
+        interval, cycle_interval, undefined, base_interval, own_interval = _bootstrap(
             base_deals, these, samples, rng, confidence
         )
+        # The baseline's interval comes from the first comparison's resamples of it.
+        own.setdefault(baseline, base_interval)
+        own[key] = own_interval
         levers = _log_levers(base, other)
         total = sum(levers.values()) if levers else None
         main = max(levers, key=lambda k: (abs(levers[k]), k)) if levers else None
@@ -552,4 +572,5 @@ def compare_velocity(
             undefined,
             cycle_interval,
         )
+    reports = {key: attrs.evolve(report, interval=own.get(key)) for key, report in reports.items()}
     return VelocityComparison(reports, baseline, lifts)
