@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InvalidInputError
+
+# Every digit kept and exponents as wide as Decimal allows: sums and roundings of money
+# in this context are exact whatever the size or precision of the amounts.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def decimal_of(value: Any, path: str, noun: str = "amount") -> Decimal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -13,7 +13,7 @@ import attrs
 
 from .._display import Plotted
 from .._frames import table_rows
-from .._money import decimal_of
+from .._money import EXACT, decimal_of
 from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import as_number
@@ -48,8 +48,6 @@ MODELS = (
 )
 MARKOV_SPLITS = ("journey", "touch", "global")
 _DAY = 86_400
-# Sums and roundings of money are exact whatever the size or precision of the amounts.
-_WIDE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 @attrs.frozen(repr=False)
@@ -441,7 +439,7 @@ def attribute(
         markov,
     )
     effect = removal_effects(count_transitions(journeys.paths)) if markov else {}
-    with localcontext(_WIDE):
+    with localcontext(EXACT):
         revenue = sum((j.deal[AMOUNT] for j in journeys.won), Decimal(0))
         credited = [j.deal[AMOUNT] for j in journeys.won if j.touches]
         unattributed = revenue - sum(credited, Decimal(0))

@@ -6,7 +6,7 @@ import math
 import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any
 
 import attrs
@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
 from .._frames import table_rows
-from .._money import decimal_of, money
+from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._table import Columns, TableLike
 from .._time import require_aware
@@ -28,8 +28,6 @@ _DAY = Decimal(86_400)
 _HUGE = 300
 # Exponents as wide as Decimal allows, so a product of large figures cannot overflow.
 _WIDE_EXPONENTS = Context(Emax=MAX_EMAX, Emin=MIN_EMIN)
-# Every digit kept: sums of amounts (below 10**300 each) are exact.
-EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _amount(value: Any, path: str) -> Decimal:
