@@ -549,6 +549,61 @@ class TestNonConvertingJourneys:
         assert (report.no_deal_paths, report.unattributed_touches) == (1, 2)
         assert "C" not in report.removal_effects
 
+    @settings(max_examples=200, deadline=None)
+    @given(
+        crm_journeys(max_leads=5, max_touches=12),
+        st.sampled_from([None, 10, 90]),
+        st.sampled_from([None, 20, 90]),
+    )
+    def test_counts_follow_the_path_rules(
+        self,
+        data: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+        lookback: int | None,
+        quiet: int | None,
+    ) -> None:
+        """Brute force of the documented paths (each deal's run of touches in its
+        lookback, converting when won; the quiet tail of a lead with no deal or whose last
+        deal was lost), counted step by step, equals the transitions the Markov model
+        counts as it assigns touches, and its path tallies."""
+        touches, deals = data
+        as_of = T0 + timedelta(days=150)
+        never = datetime.max.replace(tzinfo=UTC)
+        order = {id(d): (d.get("closed_at", never), d["created_at"]) for d in deals}
+        assume(len(set(order.values())) == len(order))  # ties are ordered by further fields
+        back = timedelta(days=lookback) if lookback is not None else None
+        paths: list[tuple[list[str], bool]] = []
+        tails = 0
+        for lead in {t["lead_id"] for t in touches} | {d["lead_id"] for d in deals}:
+            mine = sorted((d for d in deals if d["lead_id"] == lead), key=lambda d: order[id(d)])
+            runs: dict[int, list[dict[str, Any]]] = {id(d): [] for d in mine}
+            tail = []
+            for t in sorted(
+                (t for t in touches if t["lead_id"] == lead), key=lambda t: (t["at"], t["channel"])
+            ):
+                owner = next((d for d in mine if d.get("closed_at", never) >= t["at"]), None)
+                (tail if owner is None else runs[id(owner)]).append(t)
+            for d in mine:
+                run = runs[id(d)]
+                end = d.get("closed_at") or (run[-1]["at"] if run else d["created_at"])
+                kept = [t["channel"] for t in run if back is None or t["at"] >= end - back]
+                paths.append((kept, d["outcome"] == "won"))
+            quiet_tail = quiet is not None and tail and tail[-1]["at"] <= as_of - timedelta(quiet)
+            if quiet_tail and (not mine or mine[-1]["outcome"] == "lost"):
+                last = tail[-1]["at"]
+                kept = [t["channel"] for t in tail if back is None or t["at"] >= last - back]
+                paths.append((kept, False))
+                tails += 1
+        options: dict[str, Any] = {
+            "lookback_days": lookback,
+            "non_converting_after_days": quiet,
+            "as_of": as_of,
+        }
+        counted = bf.PathCounts.from_touches(touches, deals, **options)
+        assert counted == bf.PathCounts.of(paths)
+        report = bf.attribute(touches, deals, models=["markov"], **options)
+        assert report.non_converting_paths == sum(1 for _, won in paths if not won)
+        assert report.no_deal_paths == tails
+
 
 class TestRealDataBlanks:
     """NaN and NaT, as pandas leaves them in exported rows, read as blanks."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -35,7 +38,7 @@ from ._journeys import (
     touches_after_deals,
     whole_journey,
 )
-from ._markov import count_transitions, removal_effects
+from ._markov import START, Transitions, count_touches, removal_effects
 
 MODELS = (
     "first_touch",
@@ -213,12 +216,15 @@ def _decimals(value: Decimal) -> int:
 
 
 class _Journeys:
-    """What attribution needs from the journeys: the won ones, the Markov paths, and
-    how many touches belong to no deal."""
+    """What attribution needs from the journeys: the won ones, the Markov model's
+    transition counts (counted as journeys are found, not kept as paths: a list per
+    journey would be one more object for the garbage collector to scan), how many
+    non-converting journeys it counted, and how many touches belong to no deal."""
 
     def __init__(self) -> None:
         self.won: list[Journey] = []
-        self.paths: list[tuple[list[str], bool]] = []
+        self.transitions: Transitions = {START: {}}
+        self.non_converting = 0
         self.stray_touches = 0
         self.no_deal_paths = 0
 
@@ -256,8 +262,9 @@ class _Collector:
             if self.markov and self.quiet is not None and tail_after in (None, "lost"):
                 last = tail[-1][0]
                 if last <= self.reference - self.quiet:
-                    start = last - self.window
-                    out.paths.append(([key for t, key, _ in tail if t >= start], False))
+                    first = bisect_left(tail, last - self.window, key=itemgetter(0))
+                    count_touches(out.transitions, islice(tail, first, None), False)
+                    out.non_converting += 1
                     out.no_deal_paths += 1
 
     def journey(self, journey: Journey) -> None:
@@ -265,7 +272,9 @@ class _Collector:
         if won:
             self.out.won.append(journey)
         if self.markov:
-            self.out.paths.append(([key for _, key, _ in journey.touches], won))
+            count_touches(self.out.transitions, journey.touches, won)
+            if not won:
+                self.out.non_converting += 1
 
 
 def _collect(
@@ -338,7 +347,7 @@ def _round(
     return out
 
 
-def markov_paths(
+def markov_transitions(
     touches: TableLike,
     deals: TableLike,
     *,
@@ -347,10 +356,10 @@ def markov_paths(
     non_converting_after_days: float | None,
     as_of: Any,
     columns: Columns | None,
-) -> list[tuple[list[str], bool]]:
-    """The journeys the ``markov`` model of :func:`attribute` learns from, as
-    ``(keys in order, converted)``, assigned by the same rules. Quiet journeys need an
-    explicit ``as_of``: a partition's own latest time is not the whole data's."""
+) -> Transitions:
+    """The transition counts of the journeys the ``markov`` model of :func:`attribute`
+    learns from, assigned by the same rules. Quiet journeys need an explicit ``as_of``:
+    a partition's own latest time is not the whole data's."""
     by = _choice(by, DIMENSIONS, "by")
     lookback = _days(lookback_days, "lookback_days", optional=True)
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
@@ -365,7 +374,7 @@ def markov_paths(
     deals_by_lead, _ = read_deals(table_rows(deals, columns, path="deals"))
     window = math.inf if lookback is None else lookback * _DAY
     quiet_seconds = None if quiet is None else quiet * _DAY
-    return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).paths
+    return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).transitions
 
 
 def attribute(
@@ -438,7 +447,7 @@ def attribute(
         max(latest_touch, latest_deal) if reference is None else reference,
         markov,
     )
-    effect = removal_effects(count_transitions(journeys.paths)) if markov else {}
+    effect = removal_effects(journeys.transitions) if markov else {}
     with localcontext(EXACT):
         revenue = sum((j.deal[AMOUNT] for j in journeys.won), Decimal(0))
         credited = [j.deal[AMOUNT] for j in journeys.won if j.touches]
@@ -462,6 +471,6 @@ def attribute(
         journeys.stray_touches,
         split,
         effect,
-        len(journeys.paths) - sum(1 for _, won in journeys.paths if won),
+        journeys.non_converting,
         journeys.no_deal_paths,
     )

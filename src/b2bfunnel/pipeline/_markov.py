@@ -36,6 +36,24 @@ def count_transitions(
     return transitions
 
 
+def count_touches(
+    transitions: Transitions, touches: Iterable[tuple[float, str, int]], converted: bool
+) -> None:
+    """Count one journey given as its touches ``(time, state, index)`` in order into
+    ``transitions`` (which holds ``START``), as :func:`count_transitions` counts its
+    states: without a list of states per journey, which the attribution of many
+    journeys would otherwise build and keep."""
+    step = transitions[START]
+    for _, state, _ in touches:
+        step[state] = step.get(state, 0) + 1
+        following = transitions.get(state)
+        if following is None:
+            following = transitions[state] = {}
+        step = following
+    end = CONVERSION if converted else NULL
+    step[end] = step.get(end, 0) + 1
+
+
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting (small dense systems)."""
     size = len(rhs)

@@ -16,7 +16,7 @@ import attrs
 
 from .._table import Columns, TableLike
 from ..errors import InvalidInputError
-from ._attribution import markov_paths
+from ._attribution import markov_transitions
 from ._markov import CONVERSION, NULL, START, Transitions, count_transitions, removal_effects
 
 __all__ = ["PathCounts"]
@@ -75,7 +75,10 @@ class PathCounts:
                     f"expected true or false, got {converted!r}", path=f"paths[{index}][1]"
                 )
             checked.append((list(channels), converted))
-        transitions = count_transitions(checked)
+        return cls._counted(count_transitions(checked))
+
+    @classmethod
+    def _counted(cls, transitions: Transitions) -> PathCounts:
         return cls(tuple((a, b, n) for a, step in transitions.items() for b, n in step.items()))
 
     @classmethod
@@ -104,7 +107,7 @@ class PathCounts:
         >>> PathCounts.from_touches(touches, deals, as_of=t(30)).steps
         (('(start)', 'email', 1), ('email', '(conversion)', 1))
         """
-        paths = markov_paths(
+        transitions = markov_transitions(
             touches,
             deals,
             by=by,
@@ -113,7 +116,7 @@ class PathCounts:
             as_of=as_of,
             columns=columns,
         )
-        return cls.of((path, converted) for path, converted in paths)
+        return cls._counted(transitions)
 
     def merge(self, other: PathCounts) -> PathCounts:
         """The counts of both sets of journeys."""
