@@ -30,11 +30,13 @@ from ._journeys import (
     OPENED,
     OUTCOME,
     DealsByLead,
+    FlatTouches,
     Journey,
     Touch,
     assign,
     read_deals,
     read_touches,
+    sorted_touches,
     touches_after_deals,
     whole_journey,
 )
@@ -136,13 +138,13 @@ def _weights(
         # Ages from the newest touch: the same ratios as ages from the close, and the
         # newest weight is 1, so a short half-life cannot underflow every weight to 0.
         newest = touches[-1][0]
-        return [0.5 ** ((newest - t) / half_life) for t, _, _ in touches]
+        return [0.5 ** ((newest - t) / half_life) for t, _ in touches]
     if split == "touch":
-        return [effect.get(key, 0.0) for _, key, _ in touches]
+        return [effect.get(key, 0.0) for _, key in touches]
     counts: dict[str, int] = {}
-    for _, key, _ in touches:
+    for _, key in touches:
         counts[key] = counts.get(key, 0) + 1
-    return [effect.get(key, 0.0) / counts[key] for _, key, _ in touches]
+    return [effect.get(key, 0.0) / counts[key] for _, key in touches]
 
 
 def _w_shaped(journey: Journey) -> list[int]:
@@ -154,8 +156,8 @@ def _w_shaped(journey: Journey) -> list[int]:
     created = 0
     lead_created, opened = deal[LEAD_CREATED], deal[OPENED]
     if lead_created is not None:
-        created = max((i for i, (t, _, _) in enumerate(touches) if t <= lead_created), default=0)
-    opportunity = max((i for i, (t, _, _) in enumerate(touches) if t <= opened), default=0)
+        created = max((i for i, (t, _) in enumerate(touches) if t <= lead_created), default=0)
+    opportunity = max((i for i, (t, _) in enumerate(touches) if t <= opened), default=0)
     roles = (0, created, opportunity)
     rest = n - len(set(roles))
     weights = [0 if i in roles else 1 for i in range(n)]
@@ -278,7 +280,7 @@ class _Collector:
 
 
 def _collect(
-    touches: Mapping[str, list[Touch]],
+    touches: Mapping[str, FlatTouches],
     deals: DealsByLead,
     window: float,
     quiet: float | None,
@@ -289,8 +291,8 @@ def _collect(
     # Lead by lead without building a pair per lead: with a large heap, every object
     # that is allocated costs the garbage collector.
     collector = _Collector(window, quiet, reference, markov)
-    for lead, lead_touches in touches.items():
-        collector.lead(lead_touches, deals.of(lead))
+    for lead, flat in touches.items():
+        collector.lead(sorted_touches(flat), deals.of(lead))
     for lead in deals.first:
         if lead not in touches:
             collector.lead([], deals.of(lead))
@@ -319,9 +321,7 @@ def _credit_units(
         for model in per_deal:
             weights = _weights(model, journey, half_life, effect, split)
             totals = units[model]
-            for (_, key, _), share in zip(
-                journey.touches, split_units(whole, weights), strict=True
-            ):
+            for (_, key), share in zip(journey.touches, split_units(whole, weights), strict=True):
                 totals[key] += share
     if len(per_deal) < len(chosen):
         keys = sorted(effect)

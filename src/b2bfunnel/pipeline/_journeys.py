@@ -31,8 +31,14 @@ _UNCHECKED = object()  # no tzinfo is this, so the first datetime is always chec
 # build one per journey.
 _new = tuple.__new__
 
-# A touch: (POSIX time, value of the dimension credited, index in the input).
-Touch = tuple[float, str, int]
+# A touch: (POSIX time, value of the dimension credited). Touches equal in both are
+# interchangeable, so their order among themselves changes no result.
+Touch = tuple[float, str]
+
+# A lead's touches as read, unsorted and flat: time, key, time, key... Two plain values
+# per touch and no tuple: the garbage collector neither counts nor scans them while the
+# whole input is read (the tuples are built, a lead at a time, by ``sorted_touches``).
+FlatTouches = list[float | str]
 
 
 # A checked deal, times in POSIX seconds (closed is None while open): (position in the
@@ -61,14 +67,16 @@ class Journey(NamedTuple):
 LeadJourneys = tuple[list[Journey], list[Touch], str | None]
 
 
-def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, list[Touch]], int, float]:
-    """Touches per lead sorted by time, how many there were, and the latest time."""
+def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, FlatTouches], int, float]:
+    """Touches per lead (flat, see ``sorted_touches``), how many there were, and the
+    latest time."""
     if isinstance(touches, str | bytes | Mapping) or not isinstance(touches, Iterable):
         raise InvalidInputError(
             f"expected touch records, got {type(touches).__name__}", path="touches"
         )
-    by_lead: defaultdict[str, list[Touch]] = defaultdict(list)
+    by_lead: defaultdict[str, FlatTouches] = defaultdict(list)
     count = 0
+    latest = -math.inf
     checked_zone: Any = _UNCHECKED
     keyed = by != "channel"
     for index, touch in enumerate(touches):
@@ -100,12 +108,20 @@ def read_touches(touches: Iterable[Any], by: str) -> tuple[dict[str, list[Touch]
                 raise InvalidInputError(
                     f"expected text, got {channel!r}", path=f"touches[{index}].{by}"
                 )
-        by_lead[lead].append((at.timestamp(), channel, index))
+        moment = at.timestamp()
+        if moment > latest:
+            latest = moment
+        flat = by_lead[lead]
+        flat.append(moment)
+        flat.append(channel)
         count += 1
-    for journey in by_lead.values():
-        journey.sort()
-    latest = max((journey[-1][0] for journey in by_lead.values()), default=-math.inf)
     return by_lead, count, latest
+
+
+def sorted_touches(flat: FlatTouches) -> list[Touch]:
+    """A lead's touches, read flat (time, key, time, key...), as pairs sorted by time."""
+    pairs: Any = iter(flat)
+    return sorted(zip(pairs, pairs, strict=True))
 
 
 def _time(value: Any, path: str) -> float:
@@ -260,7 +276,7 @@ def assign(touches: list[Touch], deals: Sequence[Deal], window: float) -> LeadJo
     if not deals:
         return [], touches, None
     ordered = sorted(deals, key=_closing_order) if len(deals) > 1 else deals
-    times = [t for t, _, _ in touches]
+    times = [t for t, _ in touches]
     journeys = []
     low = 0
     for deal in ordered:

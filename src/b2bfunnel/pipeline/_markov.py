@@ -37,14 +37,14 @@ def count_transitions(
 
 
 def count_touches(
-    transitions: Transitions, touches: Iterable[tuple[float, str, int]], converted: bool
+    transitions: Transitions, touches: Iterable[tuple[float, str]], converted: bool
 ) -> None:
-    """Count one journey given as its touches ``(time, state, index)`` in order into
+    """Count one journey given as its touches ``(time, state)`` in order into
     ``transitions`` (which holds ``START``), as :func:`count_transitions` counts its
     states: without a list of states per journey, which the attribution of many
     journeys would otherwise build and keep."""
     step = transitions[START]
-    for _, state, _ in touches:
+    for _, state in touches:
         step[state] = step.get(state, 0) + 1
         following = transitions.get(state)
         if following is None:
