@@ -32,7 +32,6 @@ from ._journeys import (
     DealsByLead,
     FlatTouches,
     Journey,
-    Touch,
     assign,
     read_deals,
     read_touches,
@@ -238,7 +237,7 @@ class _Collector:
         self.window, self.quiet, self.reference, self.markov = window, quiet, reference, markov
         self.out = _Journeys()
 
-    def lead(self, touches: list[Touch], deals: Sequence[Any]) -> None:
+    def lead(self, flat: FlatTouches, deals: Sequence[Any]) -> None:
         out = self.out
         if (
             not self.markov
@@ -248,8 +247,9 @@ class _Collector:
         ):
             # Only the Markov model learns from deals that were not won: the rest only
             # count the touches that belong to no deal.
-            out.stray_touches += touches_after_deals(touches, deals)
+            out.stray_touches += touches_after_deals(flat, deals)
             return
+        touches = sorted_touches(flat)
         if len(deals) == 1:
             whole = whole_journey(touches, deals[0], self.window)
             if whole is not None:
@@ -292,7 +292,7 @@ def _collect(
     # that is allocated costs the garbage collector.
     collector = _Collector(window, quiet, reference, markov)
     for lead, flat in touches.items():
-        collector.lead(sorted_touches(flat), deals.of(lead))
+        collector.lead(flat, deals.of(lead))
     for lead in deals.first:
         if lead not in touches:
             collector.lead([], deals.of(lead))

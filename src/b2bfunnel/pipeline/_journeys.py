@@ -14,8 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from operator import itemgetter
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 from .._money import money
 from .._time import require_aware
@@ -240,10 +239,10 @@ def _closing_order(deal: Deal) -> tuple[float, float, Decimal, str, float]:
     )
 
 
-def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
-    """How many of a lead's touches (sorted) come after its last deal closed: none while
-    a deal is open."""
-    if not touches:
+def touches_after_deals(flat: FlatTouches, deals: Sequence[Deal]) -> int:
+    """How many of a lead's touches (read flat, unsorted) come after its last deal
+    closed: none while a deal is open."""
+    if not flat:
         return 0
     if len(deals) == 1:  # most leads: no generator to build
         last = deals[0][CLOSED]
@@ -253,9 +252,10 @@ def touches_after_deals(touches: list[Touch], deals: Sequence[Deal]) -> int:
         return 0
     else:
         last = max(deal[CLOSED] for deal in deals if deal[CLOSED] is not None)
-    if touches[-1][0] <= last:
+    times = cast("list[float]", flat[::2])
+    if max(times) <= last:
         return 0
-    return len(touches) - bisect_right(touches, last, key=itemgetter(0))
+    return sum(1 for t in times if t > last)
 
 
 def whole_journey(touches: list[Touch], deal: Deal, window: float) -> Journey | None:
