@@ -1,7 +1,9 @@
 """Pipeline benchmarks: deals/s of velocity_from_deals, the bootstrap of compare_velocity,
 records/s of funnel_metrics, touchpoints/s of heuristic attribution, and Markov
 attribution over 100,000 journeys of 20 channels (a lead per deal, won, lost or open:
-shapes the reference tree also reads), for this tree and a reference tree side by side.
+shapes the reference tree also reads) and again with 20% more leads that never bought
+(which the reference ignores: that ratio is the cost of counting them), for this tree
+and a reference tree side by side.
 
 Run: ``python benchmarks/bench_velocity.py`` (measures this checkout and, as the
 reference, a ``git worktree`` of ``--base``, by default main before issue 12's pipeline
@@ -71,6 +73,18 @@ def journeys(deal_list: list[dict[str, Any]], per_deal: int, seed: int = 2) -> l
     return touches
 
 
+def quiet_leads(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Touches of leads that never had a deal, the last over 90 days before as_of."""
+    rng = random.Random(seed)
+    touches = []
+    for i in range(count):
+        last = AS_OF - timedelta(days=rng.uniform(91, 400))
+        for _ in range(rng.randint(1, 9)):
+            at = last - timedelta(days=rng.uniform(0, 80))
+            touches.append({"lead_id": f"Q{i}", "at": at, "channel": rng.choice(CHANNELS)})
+    return touches
+
+
 def lifecycle(count: int, seed: int = 5) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     reasons = ["no budget", "No budget", "wrong contact", "timing", "Sin presupuesto"]
@@ -123,6 +137,11 @@ def measure(scale: float) -> dict[str, float]:
     seconds = best_of(3, lambda: bf.attribute(markov_touches, markov_deals, models=["markov"]))
     figures["attribute(markov) s"] = seconds
     figures["markov touchpoints"] = len(markov_touches)
+
+    # Work the reference does not do: it ignores leads without a deal.
+    with_quiet = markov_touches + quiet_leads(int(20_000 * scale))
+    seconds = best_of(3, lambda: bf.attribute(with_quiet, markov_deals, models=["markov"]))
+    figures["attribute(markov), 20% leads never bought s"] = seconds
     return figures
 
 
@@ -134,7 +153,10 @@ TARGETS = {
     "attribute(linear) touchpoints/s": (True, ">= 500,000"),
     "attribute(6 heuristic) touchpoint-models/s": (True, ""),
     "attribute(markov) s": (False, "< 5 s for 100,000 journeys"),
+    "attribute(markov), 20% leads never bought s": (False, "the reference ignores them"),
 }
+# Figures of work the reference does not do: their ratio is the cost of that work.
+INFORMATIONAL = {"attribute(markov), 20% leads never bought s"}
 
 
 def run_tree(src: Path, scale: float) -> dict[str, float]:
@@ -177,7 +199,7 @@ def main() -> None:
     ratios = {}
     for key, (higher, target) in TARGETS.items():
         ratios[key] = ratio = mine[key] / ref[key] if higher else ref[key] / mine[key]
-        flag = "  MORE THAN 10% SLOWER" if ratio < ALLOWED else ""
+        flag = "  MORE THAN 10% SLOWER" if ratio < ALLOWED and key not in INFORMATIONAL else ""
         print(f"{key:44} {mine[key]:>14,.2f} {ref[key]:>14,.2f} {ratio:>11.2f}x  {target}{flag}")
     print(
         f"Speed ratio = this tree's speed / main {args.base}'s; at most 10% slower is "
