@@ -123,12 +123,15 @@ class TestAttribution:
         [
             ([{**JOURNEY[0], "at": datetime(2026, 1, 2)}], WON, "touches[0].at"),
             ([{**JOURNEY[0], "channel": ""}], WON, "touches[0].channel"),
+            ([{"at": day(1), "channel": "kol"}], WON, "touches[0].lead_id"),
+            ([{"lead_id": "L1", "channel": "kol"}], WON, "touches[0].at"),
+            ([{"lead_id": "L1", "at": day(1)}], WON, "touches[0].channel"),
             (JOURNEY, [{**WON[0], "amount": -1}], "deals[0].amount"),
             (JOURNEY, [{**WON[0], "outcome": "maybe"}], "deals[0].outcome"),
         ],
     )
     def test_bad_input(self, touches: list[Any], deals: list[Any], path: str) -> None:
-        """Naive times, blank channels, negative amounts, unknown outcomes."""
+        """Naive times, blank or missing fields, negative amounts, unknown outcomes."""
         with pytest.raises(bf.InvalidInputError) as info:
             bf.attribute(touches, deals)
         assert info.value.path == path
