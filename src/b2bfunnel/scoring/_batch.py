@@ -15,8 +15,8 @@ from ._engine import Engine
 from ._replay import first_hot, peak_steps
 from ._result import Score
 
-# (lead_id, name, POSIX time, the Event when the model reads it)
-EventCells = tuple[str, str, float, Event | None]
+# (lead_id, name, POSIX time, the Event or its properties when the model reads it)
+EventCells = tuple[str, str, float, Event | Mapping[str, Any] | None]
 
 
 def profile_id(profile: Mapping[str, Any], path: str) -> str:
@@ -84,7 +84,8 @@ def rank_cells(
     as_of: datetime,
 ) -> list[Score]:
     """:meth:`ScoringModel.rank_cells`: :func:`rank` from ``(lead_id, name, ts, event)``
-    cells, where ``event`` is ``None`` unless :meth:`Engine.needs_event` says so."""
+    cells, where ``event`` (the :class:`Event` or its properties) is ``None`` unless
+    :meth:`Engine.needs_event` says so."""
     require_aware(as_of, "as_of")
     leads = lead_profiles(profiles)
     records = new_records(engine, leads)
@@ -143,13 +144,14 @@ def add_cells(
 ) -> None:
     """Add each event to its lead's record (see :func:`new_records`); events of other
     leads and after ``asof_ts`` are skipped, and an event given as ``None`` counts only
-    for the lead's first and last time."""
+    for the lead's first and last time. The record keeps ``(time, name, properties)``
+    of the events a hot-crossing replay reads, not the events themselves."""
     n = len(engine.implicit)
     get = records.get
     dispatch = engine.dispatch.__getitem__
     apply = engine.apply
     keep_all = not engine.running_total_ok  # a full replay needs every event
-    for lead_id, _name, t, event in cells:
+    for lead_id, name, t, event in cells:
         record = get(lead_id)
         if record is None or t > asof_ts:
             continue
@@ -159,12 +161,12 @@ def add_cells(
             record[n + 1] = t
         if event is None:
             continue
-        targets = dispatch(event.name)
-        if targets is not None:
-            apply(record, targets, event, t)
-            record[n + 2].append(event)
-        elif keep_all:
-            record[n + 2].append(event)
+        targets = dispatch(name)
+        if targets is not None or keep_all:
+            properties = event.properties if isinstance(event, Event) else event
+            if targets is not None:
+                apply(record, targets, properties, t)
+            record[n + 2].append((t, name, properties))
 
 
 def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:

@@ -60,11 +60,13 @@ class Engine:
     __slots__ = (
         "aggregate",
         "bands",
+        "capped",
         "decay",
         "dispatch",
         "engagement_grades",
         "expiry_window",
         "explicit",
+        "explicit_items",
         "fingerprint",
         "fit_grades",
         "groups",
@@ -73,6 +75,8 @@ class Engine:
         "kinds",
         "max_total",
         "monotone",
+        "plans",
+        "row_meta",
         "rule_groups",
         "running_total_ok",
     )
@@ -116,6 +120,19 @@ class Engine:
         self.rule_groups: tuple[str | None, ...] = tuple(r.group for r in self.explicit) + tuple(
             r.group for r in self.implicit
         )
+        # What values() and build() read of each rule, unpacked once rather than per lead.
+        offset = len(self.explicit)
+        self.explicit_items: tuple[tuple[float, float, int, None], ...] = tuple(
+            (float(r.points), float(r.points), 0, None) for r in self.explicit
+        )
+        self.plans: tuple[tuple[int, int, Any, int | None, float | None, bool], ...] = tuple(
+            (offset + i, kinds[i], r.points, r.max_count, r.max_points, self.aggregate[i])
+            for i, r in enumerate(self.implicit)
+        )
+        self.row_meta: tuple[tuple[str, str, str | None], ...] = tuple(
+            (r.name, "explicit", r.group) for r in self.explicit
+        ) + tuple((r.name, "implicit", r.group) for r in self.implicit)
+        self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
 
     def needs_event(self, name: str) -> bool:
         """Whether scoring reads the events called ``name`` beyond lead and time: a rule
@@ -132,12 +149,13 @@ class Engine:
         self,
         accs: list[Accumulator],
         targets: tuple[tuple[int, int, Any], ...],
-        event: Event,
+        properties: Mapping[str, Any],
         t: float,
     ) -> None:
-        """Add one event to the accumulators of the rules it matches."""
+        """Add one event (its ``properties``, at ``t``) to the accumulators of the rules
+        it matches."""
         for index, kind, where in targets:
-            if where is not None and not where(event.properties):
+            if where is not None and not where(properties):
                 continue
             acc = accs[index]
             if kind == COUNT:
@@ -178,25 +196,19 @@ class Engine:
 
         Rule indices count explicit rules first, then implicit ones.
         """
-        items: list[list[Any]] = [
-            [j, float(self.explicit[j].points), float(self.explicit[j].points), 0, None]
-            for j in explicit
-        ]
-        offset = len(self.explicit)
+        items: list[list[Any]] = [[j, *self.explicit_items[j]] for j in explicit]
         decay = self.decay
         decaying: list[list[Any]] = []
         decaying_total = 0.0
-        for index in range(len(self.implicit)):  # accs may carry more after the rules
-            acc = accs[index]
-            kind = self.kinds[index]
-            rule = self.implicit[index]
-            points = rule.points
+        # accs may carry more after the rules: zip stops at the rules
+        for plan, acc in zip(self.plans, accs, strict=False):
+            index, kind, points, max_count, cap, aggregate = plan
             if kind == COUNT:
                 count, rule_last = acc
                 if not count:
                     continue
-                if rule.max_count is not None and count > rule.max_count:
-                    count = rule.max_count
+                if max_count is not None and count > max_count:
+                    count = max_count
                 value = float(count * points)
             elif kind == WEIGHT:
                 if not acc[0]:
@@ -210,8 +222,8 @@ class Engine:
                 expiry = decay.kind == "expiry"
                 horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
                 low, high = acc.window(horizon, asof_ts)
-                if rule.max_count is not None:
-                    low = max(low, high - rule.max_count)
+                if max_count is not None:
+                    low = max(low, high - max_count)
                 if low >= high:
                     continue
                 count, rule_last = high - low, acc.at(high - 1)
@@ -222,12 +234,11 @@ class Engine:
                         decay.event_factor((asof_ts - acc.at(i)) / SECONDS_PER_DAY)
                         for i in range(low, high)
                     )
-            cap = rule.max_points
             if cap is not None and abs(value) > cap:
                 value = math.copysign(cap, value)
-            item = [offset + index, value, count * points, count, rule_last]
+            item = [index, value, count * points, count, rule_last]
             items.append(item)
-            if self.aggregate[index]:
+            if aggregate:
                 decaying.append(item)
                 decaying_total += value
         factor = 1.0
@@ -236,11 +247,13 @@ class Engine:
             if factor != 1.0:
                 for item in decaying:
                     item[1] *= factor
-        for name, cap in self.groups:
-            if cap is not None:
-                _cap([it for it in items if self.rule_groups[it[0]] == name], cap, offset)
-        if self.max_total is not None:
-            _cap(items, self.max_total, offset)
+        if self.capped:
+            offset = len(self.explicit)
+            for name, cap in self.groups:
+                if cap is not None:
+                    _cap([it for it in items if self.rule_groups[it[0]] == name], cap, offset)
+            if self.max_total is not None:
+                _cap(items, self.max_total, offset)
         return items, factor
 
     def total(
@@ -292,18 +305,16 @@ class Engine:
         offset = len(self.explicit)
         rows: list[Row] = []
         explicit_total = implicit_total = 0.0
+        meta = self.row_meta
         for index, value, raw, count, rule_last in items:
             # inline round_points: this runs once per rule per lead
             points = value + 0.0 if value.is_integer() else round(value, PLACES) + 0.0
             if index < offset:
-                rule: ExplicitRule | ImplicitRule = self.explicit[index]
                 explicit_total += points
-                kind = "explicit"
             else:
-                rule = self.implicit[index - offset]
                 implicit_total += points
-                kind = "implicit"
-            rows.append((rule.name, points, kind, float(raw), count, rule_last, rule.group))
+            name, kind, group = meta[index]
+            rows.append((name, points, kind, float(raw), count, rule_last, group))
         explicit_total = round_points(explicit_total)
         implicit_total = round_points(implicit_total)
         total = round_points(explicit_total + implicit_total)

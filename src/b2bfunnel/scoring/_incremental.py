@@ -82,7 +82,7 @@ def ingest(model: ScoringModel, state: ScoreState, events: Event | Iterable[Even
     targets = engine.dispatch.__getitem__(events.name)
     if targets is not None:
         accs = list(rules)
-        engine.apply(accs, targets, events, t)
+        engine.apply(accs, targets, events.properties, t)
         rules = tuple(accs)
         pending = True
     if (
@@ -119,7 +119,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
             last = t
         targets = dispatch(event.name)
         if targets is not None:
-            engine.apply(accs, targets, event, t)
+            engine.apply(accs, targets, event.properties, t)
         pending = pending or targets is not None or not monotone
         if position + 1 < size and batch[position + 1].ts == t:
             continue  # like score(): evaluate once every event of this instant is in

@@ -155,15 +155,17 @@ class ScoringModel:
     def rank_cells(
         self,
         profiles: Iterable[Mapping[str, Any]],
-        cells: Iterable[tuple[str, str, float, Event | None]],
+        cells: Iterable[tuple[str, str, float, Event | Mapping[str, Any] | None]],
         *,
         as_of: datetime,
     ) -> Ranking:
         """:meth:`rank` for table readers with millions of rows: each event as
         ``(lead_id, name, POSIX seconds, event)``, where ``event`` is the :class:`Event`
-        when :meth:`needs_event` says so for ``name`` and may be ``None`` otherwise, so
-        a reader builds no object for events the model only times. Same scores as
-        :meth:`rank` of the events (names taken as given: no aliasing here).
+        or just its properties (a mapping) when :meth:`needs_event` says so for
+        ``name``, and may be ``None`` otherwise, so a reader builds no object for events
+        the model only times. Of events given as ``None`` only each lead's first and
+        last time count, so a reader may give just those. Same scores as :meth:`rank`
+        of the events (names taken as given: no aliasing here).
 
         >>> from datetime import datetime, timezone
         >>> model = ScoringModel.default()

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from .._time import from_ts
-from ..events import Event
 from ._engine import Engine, round_points
 from ._result import Accumulator
 
-# Sorting key for events by time (C-level attribute access).
-_BY_TIME = operator.attrgetter("ts")
+# A replayed event: (POSIX time, name, properties), as batch records keep them.
+Timed = tuple[float, str, Mapping[str, Any]]
+# Sorting key by time alone: a stable sort keeps the given order within an instant.
+_BY_TIME = operator.itemgetter(0)
 
 
 def first_hot(
     engine: Engine,
     explicit: Sequence[int],
-    events: Sequence[Event],
+    events: Sequence[Timed],
     accs: Sequence[Accumulator],
     last: float,
     first: float,
@@ -39,12 +41,11 @@ def first_hot(
     ordered = sorted(events, key=_BY_TIME)
     replay = engine.empty_rules()
     dispatch = engine.dispatch.__getitem__
-    for position, event in enumerate(ordered):
-        t = event.ts
-        targets = dispatch(event.name)
+    for position, (t, name, properties) in enumerate(ordered):
+        targets = dispatch(name)
         if targets is not None:
-            engine.apply(replay, targets, event, t)
-        if position + 1 < len(ordered) and ordered[position + 1].ts == t:
+            engine.apply(replay, targets, properties, t)
+        if position + 1 < len(ordered) and ordered[position + 1][0] == t:
             continue  # evaluate once all events of this instant are in
         if engine.total(explicit, replay, t, t) >= threshold:
             return from_ts(t)
@@ -52,7 +53,7 @@ def first_hot(
 
 
 def first_hot_running(
-    engine: Engine, explicit: Sequence[int], events: Sequence[Event], first: float
+    engine: Engine, explicit: Sequence[int], events: Sequence[Timed], first: float
 ) -> datetime | None:
     """:func:`first_hot` in O(1) per event, for models where the score at an event's
     time is the plain sum of capped rule points (no decay yet, no group caps).
@@ -65,19 +66,18 @@ def first_hot_running(
     dispatch = engine.dispatch
     scoring = sorted(events, key=_BY_TIME)
     # Before the first scoring instant, the score at every event is the profile's.
-    if round_points(running) >= threshold and (not scoring or first < scoring[0].ts):
+    if round_points(running) >= threshold and (not scoring or first < scoring[0][0]):
         return from_ts(first)
     counts = [0] * len(engine.implicit)
     rule_value = engine.rule_value
     instant = None
-    for event in scoring:
-        t = event.ts
+    for t, name, properties in scoring:
         if t != instant:
             if instant is not None and round_points(running) >= threshold:
                 return from_ts(instant)
             instant = t
-        for index, _kind, where in dispatch[event.name] or ():
-            if where is not None and not where(event.properties):
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
                 continue
             count = counts[index]
             counts[index] = count + 1
@@ -88,7 +88,7 @@ def first_hot_running(
 
 
 def peak_steps(
-    engine: Engine, explicit: Sequence[int], events: Sequence[Event], first: float
+    engine: Engine, explicit: Sequence[int], events: Sequence[Timed], first: float
 ) -> tuple[float, ...]:
     """The running peak of the score over the lead's event instants, flattened as
     ``(time, peak, time, peak, ...)``: each instant where it rose above every earlier
@@ -104,12 +104,11 @@ def peak_steps(
     peak = -math.inf
     replay = engine.empty_rules()
     dispatch = engine.dispatch.__getitem__
-    for position, event in enumerate(ordered):
-        t = event.ts
-        targets = dispatch(event.name)
+    for position, (t, name, properties) in enumerate(ordered):
+        targets = dispatch(name)
         if targets is not None:
-            engine.apply(replay, targets, event, t)
-        if position + 1 < len(ordered) and ordered[position + 1].ts == t:
+            engine.apply(replay, targets, properties, t)
+        if position + 1 < len(ordered) and ordered[position + 1][0] == t:
             continue
         total = engine.total(explicit, replay, t, t)
         if total > peak:
@@ -119,7 +118,7 @@ def peak_steps(
 
 
 def _peak_steps_running(
-    engine: Engine, explicit: Sequence[int], ordered: Sequence[Event], first: float
+    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed], first: float
 ) -> tuple[float, ...]:
     """:func:`peak_steps` where the score at an instant is the running sum of capped rule
     points (``ordered`` holds only scoring events, by time)."""
@@ -127,7 +126,7 @@ def _peak_steps_running(
     steps: list[float] = []
     peak = -math.inf
     # An instant without scoring events scores the profile, or an earlier instant's sum.
-    if not ordered or first < ordered[0].ts:
+    if not ordered or first < ordered[0][0]:
         peak = round_points(running)
         steps += (first, peak)
     counts = [0] * len(engine.implicit)
@@ -139,10 +138,9 @@ def _peak_steps_running(
     ]
     dispatch = engine.dispatch
     last = len(ordered) - 1
-    for position, event in enumerate(ordered):
-        t = event.ts
-        for index, _kind, where in dispatch[event.name] or ():
-            if where is not None and not where(event.properties):
+    for position, (t, name, properties) in enumerate(ordered):
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
                 continue
             points = flat[index]
             if points is not None:
@@ -151,7 +149,7 @@ def _peak_steps_running(
             count = counts[index]
             counts[index] = count + 1
             running += rule_value(index, count + 1) - rule_value(index, count)
-        if position < last and ordered[position + 1].ts == t:
+        if position < last and ordered[position + 1][0] == t:
             continue
         # Rounding is monotone, so only a larger raw sum can be a new peak.
         if running > peak:
