@@ -16,7 +16,7 @@ from strategies import EPOCH, EVENT_NAMES, PATHS, model_config
 
 import b2bfunnel as bf
 from b2bfunnel._columns import event_names
-from b2bfunnel.cli._tables import EventTally, Reading, iter_event_cells, read_events
+from b2bfunnel.cli._tables import EventTally, Reading, read_events, score_cells
 from b2bfunnel.cli.score import scoring_names
 
 ALIASES = {"Webinar Attended": "webinar", "Page View": "visit", "Asset Fetch": "Download"}
@@ -69,8 +69,13 @@ def test_fast_path_scores_as_the_general_path(
         events = read_events(path, Reading(), event_names(known, ALIASES))
         general = funnel.rank(profiles, events, as_of=AS_OF)
         tally = EventTally(LEADS)
-        cells = iter_event_cells(
-            path, Reading(), scoring_names(funnel), tally, funnel.scoring.needs_event
+        cells = score_cells(
+            path,
+            Reading(),
+            scoring_names(funnel),
+            tally,
+            funnel.scoring.needs_event,
+            AS_OF.timestamp(),
         )
         fast = funnel.scoring.rank_cells(profiles, cells, as_of=AS_OF)
     assert list(fast) == list(general)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -173,34 +175,84 @@ def iter_events(
     with offset); other non-empty columns become the event's properties. ``name_of``
     gives the model's name of each event name; ``tally`` counts them. Bad rows go to
     ``reading``; call its ``check()`` after the last event."""
-    for _lead, _name, _ts, event in iter_event_cells(path, reading, name_of, tally):
-        if event is not None:  # always, without ``needs``
-            yield event
-
-
-def iter_event_cells(
-    path: Path,
-    reading: Reading,
-    name_of: Callable[[str], str] | None = None,
-    tally: EventTally | None = None,
-    needs: Callable[[str], bool] | None = None,
-) -> Iterator[tuple[str, str, float, Event | None]]:
-    """:func:`iter_events` as ``(lead_id, name, POSIX seconds, event)`` cells for
-    :meth:`ScoringModel.rank_cells`. With ``needs``, the :class:`Event` (and its
-    properties) is built only for names ``needs`` accepts and leads in ``tally``;
-    otherwise it is ``None``. Every row is checked the same either way."""
-    fromisoformat = datetime.fromisoformat
     ids = tally.ids if tally is not None else None
     unknown = 0
-    table = reading.open(path, "events", _EVENT_COLUMNS)
-    at_lead, at_name, at_at = (table.names.index(c) for c in _EVENT_COLUMNS)
-    others = [(i, n) for i, n in enumerate(table.names) if n and n not in _EVENT_COLUMNS]
+    table, (at_lead, at_name, at_at), others = _open_events(path, reading)
     swap = table.decimal == ","
-    every = needs is None  # build every Event, strangers' too
-    # Each distinct name is resolved once: [model's name, whether its Event is built,
-    # events counted] (a plain count here: a Counter per row costs twice as much).
     resolved: dict[str, list[Any]] = {}
-    # Columns picked by position: no dict per row for the three every event has.
+    for line, cells in table.cells():
+        row = _event_row(reading, path, line, cells, at_lead, at_name, at_at)
+        if row is None:
+            continue
+        lead_id, name, at = row
+        found = resolved.get(name) or _resolve(resolved, name, name_of, None)
+        event = _event(reading, path, line, lead_id, found[0], at, cells, others, swap)
+        if event is None:
+            continue
+        found[2] += 1
+        unknown += ids is not None and lead_id not in ids
+        yield event
+    _count(tally, unknown, resolved)
+
+
+def _event_row(
+    reading: Reading,
+    path: Path,
+    line: int,
+    cells: list[str],
+    at_lead: int,
+    at_name: int,
+    at_at: int,
+) -> tuple[str, str, datetime] | None:
+    """A row's lead, name and time, or ``None`` after recording the bad row."""
+    try:
+        lead_id, name, text = cells[at_lead].strip(), cells[at_name].strip(), cells[at_at].strip()
+    except IndexError:
+        lead_id = name = text = ""
+    if not (lead_id and name and text):
+        _empty_cell(reading, path, line, lead_id, name)
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+        if at.tzinfo is not None:
+            return lead_id, name, at
+    except ValueError:
+        pass
+    parsed = reading.time(text, f"{path}:{line}:at")
+    return None if parsed is None else (lead_id, name, parsed)
+
+
+def score_cells(
+    path: Path,
+    reading: Reading,
+    name_of: Callable[[str], str],
+    tally: EventTally,
+    needs: Callable[[str], bool],
+    until: float,
+) -> Iterator[tuple[str, str, float, dict[str, str] | None]]:
+    """The events of a CSV file as :meth:`ScoringModel.rank_cells` reads them.
+
+    The event's properties are read only for the leads in ``tally`` and the names
+    ``needs`` accepts (after ``name_of``); rows after ``until`` (POSIX seconds) are checked and
+    counted but not given. Of every other row, ``rank_cells`` reads only its lead's first
+    and last time, so those are kept per lead and given at the end (event ``None``),
+    instead of one cell per row: most rows of an export are page views and email opens.
+    Every row is checked the same either way.
+    """
+    fromisoformat = datetime.fromisoformat
+    # Each lead's position in the first and last times of the rows given at the end (no
+    # position: a stranger). Flat arrays of doubles, not a [first, last] list per lead:
+    # millions of updates in random lead order then stay in a few cache-friendly pages.
+    ids = list(tally.ids)
+    leads = {lead_id: n for n, lead_id in enumerate(ids)}
+    position = leads.get
+    firsts, lasts = array("d", [math.inf]) * len(leads), array("d", [-math.inf]) * len(leads)
+    bound = min(until, MAX_TS)
+    unknown = 0
+    table, (at_lead, at_name, at_at), others = _open_events(path, reading)
+    swap = table.decimal == ","
+    resolved: dict[str, list[Any]] = {}
+    counted = []
     for line, cells in table.cells():
         try:
             lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
@@ -208,11 +260,9 @@ def iter_event_cells(
         except IndexError:
             lead_id = name = text = ""
         if not (lead_id and name and text):
-            missing = _EVENT_COLUMNS[[lead_id, name, text].index("")]
-            reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
+            _empty_cell(reading, path, line, lead_id, name)
             continue
         try:
-            # The common case inline: an ISO 8601 time with an offset.
             at = fromisoformat(text)
             if at.tzinfo is None:
                 raise ValueError(text)
@@ -221,26 +271,98 @@ def iter_event_cells(
             if parsed is None:
                 continue
             at = parsed
-        found = resolved.get(name)
-        if found is None:
-            model_name = name_of(name) if name_of is not None else name
-            found = resolved[name] = [model_name, needs is None or needs(model_name), 0]
-        name = found[0]
-        stranger = ids is not None and lead_id not in ids
+        found = resolved.get(name) or _resolve(resolved, name, name_of, needs)
         ts = at.timestamp()
-        event = None
-        if (found[1] and (every or not stranger)) or not MIN_TS <= ts <= MAX_TS:
-            row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
-            if swap and row:
-                row = {n: comma_decimal(t) for n, t in row.items()}
-            try:
-                event = Event.from_cells(lead_id, name, at, row)
-            except InvalidInputError as exc:
-                reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
+        if not MIN_TS <= ts <= bound:
+            if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
+                _event(reading, path, line, lead_id, found[0], at, cells, others, swap)
                 continue
+            found[2] += 1  # after ``until``: counted, not scored
+            unknown += lead_id not in leads
+            continue
         found[2] += 1
-        unknown += stranger
-        yield lead_id, name, ts, event
+        n = position(lead_id)
+        if n is None:
+            unknown += 1
+        elif found[1]:
+            counted.append(
+                (ids[n], found[0], ts, _properties(cells, others, swap) if others else {})
+            )
+        else:
+            if ts < firsts[n]:
+                firsts[n] = ts
+            if ts > lasts[n]:
+                lasts[n] = ts
+    _count(tally, unknown, resolved)
+    yield from counted
+    for lead_id, n in leads.items():
+        first, last = firsts[n], lasts[n]
+        if first <= last:
+            yield lead_id, "", first, None
+            if first < last:
+                yield lead_id, "", last, None
+
+
+def _open_events(
+    path: Path, reading: Reading
+) -> tuple[TableFile, tuple[int, int, int], list[tuple[int, str]]]:
+    """The events file, the positions of its lead, name and time columns, and the
+    ``(position, field)`` of its property columns."""
+    table = reading.open(path, "events", _EVENT_COLUMNS)
+    positions = tuple(table.names.index(c) for c in _EVENT_COLUMNS)
+    others = [(i, n) for i, n in enumerate(table.names) if n and n not in _EVENT_COLUMNS]
+    return table, (positions[0], positions[1], positions[2]), others
+
+
+def _empty_cell(reading: Reading, path: Path, line: int, lead_id: str, name: str) -> None:
+    missing = "lead_id" if not lead_id else "name" if not name else "at"
+    reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
+
+
+def _resolve(
+    resolved: dict[str, list[Any]],
+    name: str,
+    name_of: Callable[[str], str] | None,
+    needs: Callable[[str], bool] | None,
+) -> list[Any]:
+    """``[model's name, whether its Event is built, rows counted]`` of a CRM's event
+    name, worked out once per distinct name (a plain count: a Counter per row costs
+    twice as much)."""
+    model_name = name_of(name) if name_of is not None else name
+    found = resolved[name] = [model_name, needs is None or needs(model_name), 0]
+    return found
+
+
+def _event(
+    reading: Reading,
+    path: Path,
+    line: int,
+    lead_id: str,
+    name: str,
+    at: datetime,
+    cells: list[str],
+    others: list[tuple[int, str]],
+    swap: bool,
+) -> Event | None:
+    """The row's :class:`Event`, its other non-empty columns as properties; ``None``
+    after recording a bad row."""
+    try:
+        return Event.from_cells(lead_id, name, at, _properties(cells, others, swap))
+    except InvalidInputError as exc:
+        reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
+        return None
+
+
+def _properties(cells: list[str], others: list[tuple[int, str]], swap: bool) -> dict[str, str]:
+    """The row's non-empty ``others`` cells by field (numbers in ``.``-decimal form when
+    ``swap``)."""
+    row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
+    if swap and row:
+        return {n: comma_decimal(t) for n, t in row.items()}
+    return row
+
+
+def _count(tally: EventTally | None, unknown: int, resolved: dict[str, list[Any]]) -> None:
     if tally is not None:
         tally.unknown += unknown
         for model_name, _build, count in resolved.values():
