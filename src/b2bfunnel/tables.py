@@ -166,8 +166,11 @@ class Table:
         names: list[str],
         bad: BadRows,
         notes: list[str],
+        plain: bool = False,
     ) -> None:
         self.path = path
+        # Whether the file holds no quote and no NUL (see :meth:`cells`).
+        self.plain = plain
         self.header = header
         self.encoding = encoding
         self.delimiter = delimiter
@@ -201,6 +204,24 @@ class Table:
         progress, count = self.on_progress, 0
         try:
             with open(path, newline="", encoding=self.encoding) as handle:
+                if self.plain:
+                    # No quote and no NUL in the file: each line is one row, its cells
+                    # split at the delimiter exactly as the csv module would (an empty
+                    # line is no row), at twice its speed.
+                    handle.readline()
+                    delimiter = self.delimiter
+                    for line, text in enumerate(handle, start=2):
+                        cells = (
+                            text.rstrip("\r\n").split(delimiter) if text[0] not in "\r\n" else []
+                        )
+                        if progress is not None:
+                            count += 1
+                            if not count % PROGRESS_EVERY:
+                                progress(count)
+                        if (odd or len(cells) != width) and not self._fits(cells, line):
+                            continue
+                        yield line, cells
+                    return
                 reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
                 next(reader, None)
                 start = 2
@@ -320,7 +341,31 @@ def open_table(
     if on_note is not None:
         for note in notes:
             on_note(note)
-    return Table(path, chosen, used, decimal, header, names, bad or BadRows(), notes)
+    plain = _is_plain(path, chosen)
+    return Table(path, chosen, used, decimal, header, names, bad or BadRows(), notes, plain)
+
+
+# Encodings that write ASCII as ASCII, one byte a character: a byte scan finds quotes.
+_ASCII_SAFE = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso8859-1", "ascii"})
+
+
+def _is_plain(path: Path, encoding: str) -> bool:
+    """Whether the file is known to hold no ``"`` and no NUL byte, so that no cell is
+    quoted and no row spans lines (a scan at memory speed; ``False`` when unsure)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    if name not in _ASCII_SAFE:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                if b'"' in chunk or b"\0" in chunk:
+                    return False
+    except OSError:
+        return False
+    return True
 
 
 def _names(header: list[str], columns: dict[str, str], path: Path) -> list[str]:
