@@ -617,7 +617,12 @@ def write_csv(
             return text
         return '"' + text.replace('"', '""') + '"'
 
+    plain_numbers = decimal == "." and delimiter != "."
+
     def cell(value: Any) -> str:
+        kind = type(value)
+        if (kind is int or kind is float) and value >= 0 and plain_numbers:
+            return str(value)  # starts with a digit (or is inf): nothing to escape
         text = safe_cell(value)
         if decimal == "," and (_is_number(value) or _DECIMAL_CELL.fullmatch(text)):
             text = text.replace(".", ",")

@@ -108,16 +108,15 @@ def score_rows(
     """One output row per score, best first, with the ``extra`` profile columns."""
     rows = []
     for rank, score in enumerate(scores, start=1):
-        profile = leads.get(score.lead_id, {})
         row: dict[str, Any] = {"rank": rank, "lead": score.lead_id}
-        for column in extra:
-            row[column] = profile.get(column, "")
-        row.update(
-            score=round(score.total, 1),
-            band=score.band,
-            grade=score.grade,
-            reasons=_reasons(score),
-        )
+        if extra:
+            profile = leads.get(score.lead_id, {})
+            for column in extra:
+                row[column] = profile.get(column, "")
+        row["score"] = round(score.total, 1)
+        row["band"] = score.band
+        row["grade"] = score.grade
+        row["reasons"] = _reasons(score)
         rows.append(row)
     return rows
 
