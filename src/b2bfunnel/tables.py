@@ -22,9 +22,9 @@ import codecs
 import csv
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ._columns import missing_column
 from .errors import InvalidInputError
@@ -199,49 +199,50 @@ class Table:
     def cells(self) -> Iterator[tuple[int, list[str]]]:
         """``(line, cells)`` of each good row, the cells as written (not stripped, not
         swapped): for readers that pick columns by position, millions of times."""
-        path, width = self.path, len(self.names)
+        path, width, delimiter = self.path, len(self.names), self.delimiter
         odd = any(not name for name in self.names)  # a blank header: check its cells
         progress, count = self.on_progress, 0
         try:
             with open(path, newline="", encoding=self.encoding) as handle:
-                if self.plain:
-                    # No quote and no NUL in the file: each line is one row, its cells
-                    # split at the delimiter exactly as the csv module would (an empty
-                    # line is no row), at twice its speed.
+                # No quote and no NUL in the file: each line is one row, its cells split
+                # at the delimiter exactly as the csv module would (an empty line is no
+                # row), at twice its speed.
+                plain = self.plain
+                if plain:
                     handle.readline()
-                    delimiter = self.delimiter
-                    for line, text in enumerate(handle, start=2):
+                source: Iterable[tuple[int, Any]] = (
+                    enumerate(handle, start=2) if plain else self._csv_rows(handle)
+                )
+                for line, cells in source:
+                    if plain:
                         cells = (
-                            text.rstrip("\r\n").split(delimiter) if text[0] not in "\r\n" else []
+                            cells.rstrip("\r\n").split(delimiter) if cells[0] not in "\r\n" else []
                         )
-                        if progress is not None:
-                            count += 1
-                            if not count % PROGRESS_EVERY:
-                                progress(count)
-                        if (odd or len(cells) != width) and not self._fits(cells, line):
-                            continue
-                        yield line, cells
-                    return
-                reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
-                next(reader, None)
-                start = 2
-                try:
-                    for cells in reader:
-                        line = start
-                        start = reader.line_num + 1
-                        if progress is not None:
-                            count += 1
-                            if not count % PROGRESS_EVERY:
-                                progress(count)
-                        if (odd or len(cells) != width) and not self._fits(cells, line):
-                            continue
-                        yield line, cells
-                except csv.Error as exc:
-                    raise _csv_error(exc, path, start, reader.line_num) from None
+                    if progress is not None:
+                        count += 1
+                        if not count % PROGRESS_EVERY:
+                            progress(count)
+                    if (odd or len(cells) != width) and not self._fits(cells, line):
+                        continue
+                    yield line, cells
         except UnicodeDecodeError:
             raise _undecodable(path, self.encoding) from None
         except OSError as exc:
             raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+
+    def _csv_rows(self, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+        """``(first line, cells)`` of the rows after the header, as the csv module reads
+        them (a quoted cell may span lines)."""
+        reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+        next(reader, None)
+        start = 2
+        try:
+            for cells in reader:
+                line = start
+                start = reader.line_num + 1
+                yield line, cells
+        except csv.Error as exc:
+            raise _csv_error(exc, self.path, start, reader.line_num) from None
 
     def _fits(self, cells: list[str], line: int) -> bool:
         """Whether a row whose shape differs from the header's is still a row: blank
