@@ -76,6 +76,7 @@ def test_fast_path_scores_as_the_general_path(
             tally,
             funnel.scoring.needs_event,
             AS_OF.timestamp(),
+            funnel.scoring.needs_properties,
         )
         fast = funnel.scoring.rank_cells(profiles, cells, as_of=AS_OF)
     assert list(fast) == list(general)

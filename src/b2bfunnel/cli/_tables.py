@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
 from .._columns import InputConfig, closest_column, column_map, parse_maps
@@ -153,6 +154,7 @@ def read_leads(path: Path, reading: Reading | None = None) -> list[dict[str, str
 
 
 _EVENT_COLUMNS = ("lead_id", "name", "at")
+_NO_PROPERTIES: Mapping[str, str] = MappingProxyType({})
 
 
 class EventTally:
@@ -229,11 +231,13 @@ def score_cells(
     tally: EventTally,
     needs: Callable[[str], bool],
     until: float,
-) -> Iterator[tuple[str, str, float, dict[str, str] | None]]:
+    needs_properties: Callable[[str], bool] = lambda name: True,
+) -> Iterator[tuple[str, str, float, Mapping[str, str] | None]]:
     """The events of a CSV file as :meth:`ScoringModel.rank_cells` reads them.
 
     The event's properties are read only for the leads in ``tally`` and the names
-    ``needs`` accepts (after ``name_of``); rows after ``until`` (POSIX seconds) are checked and
+    ``needs`` accepts (after ``name_of``), and are left empty for names that
+    ``needs_properties`` refuses; rows after ``until`` (POSIX seconds) are checked and
     counted but not given. Of every other row, ``rank_cells`` reads only its lead's first
     and last time, so those are kept per lead and given at the end (event ``None``),
     instead of one cell per row: most rows of an export are page views and email opens.
@@ -274,7 +278,7 @@ def score_cells(
             if parsed is None:
                 continue
             at = parsed
-        found = resolved.get(name) or _resolve(resolved, name, name_of, needs)
+        found = resolved.get(name) or _resolve(resolved, name, name_of, needs, needs_properties)
         ts = at.timestamp()
         if not MIN_TS <= ts <= bound:
             if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
@@ -288,9 +292,8 @@ def score_cells(
         if n is None:
             unknown += 1
         elif found[1]:
-            counted.append(
-                (ids[n], found[0], ts, _properties(cells, others, swap) if others else {})
-            )
+            properties = _properties(cells, others, swap) if found[3] else _NO_PROPERTIES
+            counted.append((ids[n], found[0], ts, properties))
         else:
             if ts < firsts[n]:
                 firsts[n] = ts
@@ -327,12 +330,15 @@ def _resolve(
     name: str,
     name_of: Callable[[str], str] | None,
     needs: Callable[[str], bool] | None,
+    needs_properties: Callable[[str], bool] | None = None,
 ) -> list[Any]:
-    """``[model's name, whether its Event is built, rows counted]`` of a CRM's event
-    name, worked out once per distinct name (a plain count: a Counter per row costs
-    twice as much)."""
+    """``[model's name, whether its Event is built, rows counted, whether its properties
+    are read]`` of a CRM's event name, worked out once per distinct name (a plain count:
+    a Counter per row costs twice as much)."""
     model_name = name_of(name) if name_of is not None else name
-    found = resolved[name] = [model_name, needs is None or needs(model_name), 0]
+    built = needs is None or needs(model_name)
+    read = built and (needs_properties is None or needs_properties(model_name))
+    found = resolved[name] = [model_name, built, 0, read]
     return found
 
 
@@ -368,7 +374,7 @@ def _properties(cells: list[str], others: list[tuple[int, str]], swap: bool) -> 
 def _count(tally: EventTally | None, unknown: int, resolved: dict[str, list[Any]]) -> None:
     if tally is not None:
         tally.unknown += unknown
-        for model_name, _build, count in resolved.values():
+        for model_name, _build, count, _read in resolved.values():
             if count:
                 tally.names[model_name] += count
 

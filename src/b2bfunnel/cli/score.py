@@ -50,6 +50,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         tally,
         model.needs_event,
         as_of.timestamp(),
+        model.needs_properties,
     )
     scores = model.rank_cells(leads, cells, as_of=as_of)
     reading.check()

@@ -78,6 +78,7 @@ class Engine:
         "row_meta",
         "rule_groups",
         "running_total_ok",
+        "step_points",
     )
 
     def __init__(self, model: ScoringModel) -> None:
@@ -131,12 +132,26 @@ class Engine:
         self.row_meta: tuple[tuple[str, str, str | None], ...] = tuple(
             (r.name, "explicit", r.group) for r in self.explicit
         ) + tuple((r.name, "implicit", r.group) for r in self.implicit)
+        # Points each event of a rule adds to a running sum, where that is exact: whole
+        # points with no caps (else None: the difference of rule_value() is needed).
+        self.step_points: tuple[float | None, ...] = tuple(
+            float(r.points)
+            if r.max_count is None and r.max_points is None and float(r.points).is_integer()
+            else None
+            for r in self.implicit
+        )
         self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
 
     def needs_event(self, name: str) -> bool:
         """Whether scoring reads the events called ``name`` beyond lead and time: a rule
         counts them, or the hot-crossing replay needs every event."""
         return not self.running_total_ok or self.dispatch[name] is not None
+
+    def needs_properties(self, name: str) -> bool:
+        """Whether scoring reads the properties of events called ``name``: a rule that
+        counts them filters them with ``where``."""
+        targets = self.dispatch[name]
+        return targets is not None and any(where is not None for _, _, where in targets)
 
     def match_profile(self, profile: Mapping[str, Any]) -> tuple[int, ...]:
         return tuple(i for i, r in enumerate(self.explicit) if r.when._predicate(profile))
@@ -272,11 +287,16 @@ class Engine:
         running = 0.0
         for j in explicit:
             running += self.explicit[j].points
-        rule_value = self.rule_value
-        for index in range(len(self.implicit)):
-            acc = accs[index]
-            if acc[0]:
-                running += rule_value(index, acc[0])
+        # rule_value() inlined: this runs once per lead
+        for (_, _, points, max_count, cap, _), acc in zip(self.plans, accs, strict=False):
+            count = acc[0]
+            if count:
+                if max_count is not None and count > max_count:
+                    count = max_count
+                value = count * points
+                if cap is not None and abs(value) > cap:
+                    value = math.copysign(cap, value)
+                running += float(value)
         return round_points(running)
 
     def rule_value(self, index: int, count: int) -> float:

@@ -184,6 +184,15 @@ class ScoringModel:
         (a rule counts them, or the model's hot-crossing replay reads every event)."""
         return self._engine.needs_event(name)
 
+    def needs_properties(self, name: str) -> bool:
+        """Whether :meth:`rank_cells` reads the properties of events called ``name`` (a
+        rule counting them filters with ``where``); if not, an empty mapping will do.
+
+        >>> ScoringModel.default().needs_properties("pricing_page_visit")
+        False
+        """
+        return self._engine.needs_properties(name)
+
     def rank_with_peaks(
         self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
     ) -> tuple[Ranking, dict[str, tuple[float, ...]]]:

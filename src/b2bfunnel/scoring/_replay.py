@@ -70,6 +70,7 @@ def first_hot_running(
         return from_ts(first)
     counts = [0] * len(engine.implicit)
     rule_value = engine.rule_value
+    steps = engine.step_points
     instant = None
     for t, name, properties in scoring:
         if t != instant:
@@ -78,6 +79,10 @@ def first_hot_running(
             instant = t
         for index, _kind, where in dispatch[name] or ():
             if where is not None and not where(properties):
+                continue
+            step = steps[index]
+            if step is not None:
+                running += step
                 continue
             count = counts[index]
             counts[index] = count + 1
