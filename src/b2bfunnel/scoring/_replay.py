@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from .._time import from_ts
-from ._engine import Engine, round_points
+from ._engine import Engine, Targets, round_points
 from ._result import Accumulator
 
 # A replayed event: (POSIX time, name, properties), as batch records keep them.
@@ -69,24 +69,15 @@ def first_hot_running(
     if round_points(running) >= threshold and (not scoring or first < scoring[0][0]):
         return from_ts(first)
     counts = [0] * len(engine.implicit)
-    rule_value = engine.rule_value
-    steps = engine.step_points
     instant = None
     for t, name, properties in scoring:
         if t != instant:
             if instant is not None and round_points(running) >= threshold:
                 return from_ts(instant)
             instant = t
-        for index, _kind, where in dispatch[name] or ():
-            if where is not None and not where(properties):
-                continue
-            step = steps[index]
-            if step is not None:
-                running += step
-                continue
-            count = counts[index]
-            counts[index] = count + 1
-            running += rule_value(index, count + 1) - rule_value(index, count)
+        targets = dispatch[name]
+        if targets is not None:
+            running = _with_event(engine, targets, properties, counts, running)
     if instant is not None and round_points(running) >= threshold:
         return from_ts(instant)
     return None
@@ -135,25 +126,12 @@ def _peak_steps_running(
         peak = round_points(running)
         steps += (first, peak)
     counts = [0] * len(engine.implicit)
-    rule_value = engine.rule_value
-    # An uncapped rule adds its points with every event; only capped ones need counting.
-    flat = [
-        float(r.points) if r.max_count is None and r.max_points is None else None
-        for r in engine.implicit
-    ]
     dispatch = engine.dispatch
     last = len(ordered) - 1
     for position, (t, name, properties) in enumerate(ordered):
-        for index, _kind, where in dispatch[name] or ():
-            if where is not None and not where(properties):
-                continue
-            points = flat[index]
-            if points is not None:
-                running += points
-                continue
-            count = counts[index]
-            counts[index] = count + 1
-            running += rule_value(index, count + 1) - rule_value(index, count)
+        targets = dispatch[name]
+        if targets is not None:
+            running = _with_event(engine, targets, properties, counts, running)
         if position < last and ordered[position + 1][0] == t:
             continue
         # Rounding is monotone, so only a larger raw sum can be a new peak.
@@ -163,3 +141,27 @@ def _peak_steps_running(
                 peak = total
                 steps += (t, total)
     return tuple(steps)
+
+
+def _with_event(
+    engine: Engine,
+    targets: Targets,
+    properties: Mapping[str, Any],
+    counts: list[int],
+    running: float,
+) -> float:
+    """``running`` plus what one event adds to the rules it feeds (``targets``), before
+    decay: the rule's points where that is exact (:attr:`Engine.step_points`), else the
+    change of its capped value, counting the event in ``counts``."""
+    steps = engine.step_points
+    for index, _kind, where in targets:
+        if where is not None and not where(properties):
+            continue
+        step = steps[index]
+        if step is not None:
+            running += step
+            continue
+        count = counts[index]
+        counts[index] = count + 1
+        running += engine.rule_value(index, count + 1) - engine.rule_value(index, count)
+    return running
