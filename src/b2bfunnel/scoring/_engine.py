@@ -57,7 +57,6 @@ class Engine:
     rule accumulates its events, and whether shortcuts for the hot check apply."""
 
     __slots__ = (
-        "aggregate",
         "bands",
         "capped",
         "decay",
@@ -76,7 +75,6 @@ class Engine:
         "monotone",
         "plans",
         "row_meta",
-        "rule_groups",
         "running_total_ok",
         "step_points",
     )
@@ -102,7 +100,7 @@ class Engine:
             else:
                 kinds.append(TIMES)
         self.kinds: tuple[int, ...] = tuple(kinds)
-        self.aggregate: tuple[bool, ...] = tuple(r.decays and not per_event for r in self.implicit)
+        aggregate = [r.decays and not per_event for r in self.implicit]
         dispatch: dict[str, list[tuple[int, int, Any]]] = {}
         for index, rule in enumerate(self.implicit):
             where = rule.where._predicate if rule.where is not None else None
@@ -117,16 +115,14 @@ class Engine:
         self.expiry_window: float | None = (
             self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None
         )
-        self.rule_groups: tuple[str | None, ...] = tuple(r.group for r in self.explicit) + tuple(
-            r.group for r in self.implicit
-        )
-        # What values() and build() read of each rule, unpacked once rather than per lead.
+        # What values() and build() read of each rule, unpacked once rather than per lead;
+        # row_meta is (name, kind, group) by rule index, explicit rules first.
         offset = len(self.explicit)
         self.explicit_items: tuple[tuple[float, float, int, None], ...] = tuple(
             (float(r.points), float(r.points), 0, None) for r in self.explicit
         )
         self.plans: tuple[tuple[int, int, Any, int | None, float | None, bool], ...] = tuple(
-            (offset + i, kinds[i], r.points, r.max_count, r.max_points, self.aggregate[i])
+            (offset + i, kinds[i], r.points, r.max_count, r.max_points, aggregate[i])
             for i, r in enumerate(self.implicit)
         )
         self.row_meta: tuple[tuple[str, str, str | None], ...] = tuple(
@@ -265,7 +261,7 @@ class Engine:
             offset = len(self.explicit)
             for name, cap in self.groups:
                 if cap is not None:
-                    _cap([it for it in items if self.rule_groups[it[0]] == name], cap, offset)
+                    _cap([it for it in items if self.row_meta[it[0]][2] == name], cap, offset)
             if self.max_total is not None:
                 _cap(items, self.max_total, offset)
         return items, factor
@@ -287,16 +283,11 @@ class Engine:
         running = 0.0
         for j in explicit:
             running += self.explicit[j].points
-        # rule_value() inlined: this runs once per lead
-        for (_, _, points, max_count, cap, _), acc in zip(self.plans, accs, strict=False):
-            count = acc[0]
-            if count:
-                if max_count is not None and count > max_count:
-                    count = max_count
-                value = count * points
-                if cap is not None and abs(value) > cap:
-                    value = math.copysign(cap, value)
-                running += float(value)
+        rule_value = self.rule_value
+        for index in range(len(self.implicit)):
+            acc = accs[index]
+            if acc[0]:
+                running += rule_value(index, acc[0])
         return round_points(running)
 
     def rule_value(self, index: int, count: int) -> float:
