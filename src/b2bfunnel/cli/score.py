@@ -93,14 +93,8 @@ def report(
 
 
 def _reasons(score: Score, n: int = 3) -> str:
-    """:meth:`Score.top_reasons` read from the compact rows: building every
-    :class:`Contribution` of 100,000 leads to show three took most of the output's time."""
-    top = sorted(score.rows, key=_by_weight)[:n]
-    return "; ".join(f"{row[0]} {row[1]:+g}" for row in top)
-
-
-def _by_weight(row: tuple[Any, ...]) -> tuple[float, str]:
-    return -abs(row[1]), row[0]
+    # The compact rows: a Contribution per reason of 100,000 leads is most of the output's time.
+    return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
 def score_rows(

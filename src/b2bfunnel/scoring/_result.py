@@ -102,19 +102,29 @@ class Score(Displayed):
         Built on first access from :attr:`rows`, so ranking a whole CRM export does not
         pay for explanations nobody reads.
         """
-        return tuple(
-            Contribution(
-                rule, points, kind, raw, events, None if last is None else from_ts(last), group
-            )
-            for rule, points, kind, raw, events, last, group in self.rows
-        )
+        return tuple(map(_contribution, self.rows))
 
     def top_reasons(self, n: int = 3) -> tuple[Contribution, ...]:
-        """The ``n`` contributions with the largest absolute points."""
+        """The ``n`` contributions with the largest absolute points (ties by rule name);
+        only those ``n`` are built."""
+        return tuple(map(_contribution, self.top_rows(n)))
+
+    def top_rows(self, n: int = 3) -> tuple[Row, ...]:
+        """:meth:`top_reasons` in the compact form of :attr:`rows`, for readers of many
+        scores that need no :class:`Contribution` objects.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> s = bf.ScoringModel.default().score(
+        ...     {"id": "L1", "job_title": "CTO", "employees": 900},
+        ...     [bf.Event("L1", "webinar_completed", at)], as_of=at)
+        >>> [(row[0], row[1]) for row in s.top_rows(1)]
+        [('it_leader_at_large_company', 50.0)]
+        """
         if type(n) is not int or n < 0:
             raise InvalidInputError(f"expected a whole number >= 0, got {n!r}", path="n")
-        ordered = sorted(self.contributions, key=lambda c: (-abs(c.points), c.rule))
-        return tuple(ordered[:n])
+        return tuple(sorted(self.rows, key=_by_weight)[:n])
 
     def explain(self) -> str:
         """A readable, multi-line account of the score.
@@ -163,6 +173,18 @@ class Score(Displayed):
             "groups": dict(self.groups),
             "contributions": [c.to_dict() for c in self.contributions],
         }
+
+
+def _contribution(row: Row) -> Contribution:
+    rule, points, kind, raw, events, last, group = row
+    return Contribution(
+        rule, points, kind, raw, events, None if last is None else from_ts(last), group
+    )
+
+
+def _by_weight(row: Row) -> tuple[float, str]:
+    """Largest absolute points first, ties by rule name."""
+    return -abs(row[1]), row[0]
 
 
 # A rule accumulator is EMPTY (no events yet, whatever the kind) or one of:
