@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from .._time import from_ts
-from ._engine import Engine, Targets, round_points
+from ._engine import Engine, round_points
 from ._result import Accumulator
 
 # A replayed event: (POSIX time, name, properties), as batch records keep them.
@@ -38,16 +38,8 @@ def first_hot(
         return first_hot_running(engine, explicit, events, first)
     if engine.monotone and engine.total_at(explicit, accs, last) < threshold:
         return None
-    ordered = sorted(events, key=_BY_TIME)
-    replay = engine.empty_rules()
-    dispatch = engine.dispatch.__getitem__
-    for position, (t, name, properties) in enumerate(ordered):
-        targets = dispatch(name)
-        if targets is not None:
-            engine.apply(replay, targets, properties, t)
-        if position + 1 < len(ordered) and ordered[position + 1][0] == t:
-            continue  # evaluate once all events of this instant are in
-        if engine.total(explicit, replay, t, t) >= threshold:
+    for t, total in _instants(engine, explicit, sorted(events, key=_BY_TIME)):
+        if total >= threshold:
             return from_ts(t)
     return None
 
@@ -62,24 +54,9 @@ def first_hot_running(
     (``first`` is the time of the lead's first event of any kind).
     """
     threshold = engine.hot_threshold
-    running = math.fsum(engine.explicit[j].points for j in explicit)
-    dispatch = engine.dispatch
-    scoring = sorted(events, key=_BY_TIME)
-    # Before the first scoring instant, the score at every event is the profile's.
-    if round_points(running) >= threshold and (not scoring or first < scoring[0][0]):
-        return from_ts(first)
-    counts = [0] * len(engine.implicit)
-    instant = None
-    for t, name, properties in scoring:
-        if t != instant:
-            if instant is not None and round_points(running) >= threshold:
-                return from_ts(instant)
-            instant = t
-        targets = dispatch[name]
-        if targets is not None:
-            running = _with_event(engine, targets, properties, counts, running)
-    if instant is not None and round_points(running) >= threshold:
-        return from_ts(instant)
+    for t, running in _running_instants(engine, explicit, sorted(events, key=_BY_TIME), first):
+        if round_points(running) >= threshold:
+            return from_ts(t)
     return None
 
 
@@ -94,74 +71,71 @@ def peak_steps(
     reached at the first step whose peak is ``>= T``, for every ``T`` at once.
     """
     ordered = sorted(events, key=_BY_TIME)
-    if engine.running_total_ok:
-        return _peak_steps_running(engine, explicit, ordered, first)
     steps: list[float] = []
     peak = -math.inf
-    replay = engine.empty_rules()
-    dispatch = engine.dispatch.__getitem__
-    for position, (t, name, properties) in enumerate(ordered):
-        targets = dispatch(name)
-        if targets is not None:
-            engine.apply(replay, targets, properties, t)
-        if position + 1 < len(ordered) and ordered[position + 1][0] == t:
-            continue
-        total = engine.total(explicit, replay, t, t)
+    if engine.running_total_ok:
+        for t, running in _running_instants(engine, explicit, ordered, first):
+            # Rounding is monotone, so only a larger raw sum can be a new peak.
+            if running > peak:
+                total = round_points(running)
+                if total > peak:
+                    peak = total
+                    steps += (t, total)
+        return tuple(steps)
+    for t, total in _instants(engine, explicit, ordered):
         if total > peak:
             peak = total
             steps += (t, total)
     return tuple(steps)
 
 
-def _peak_steps_running(
+def _instants(
+    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed]
+) -> Iterator[tuple[float, float]]:
+    """``(time, total)`` after each instant of ``ordered`` (events by time), with every
+    event of that instant counted: the full replay, decay and caps included."""
+    replay = engine.empty_rules()
+    dispatch = engine.dispatch.__getitem__
+    last = len(ordered) - 1
+    for position, (t, name, properties) in enumerate(ordered):
+        targets = dispatch(name)
+        if targets is not None:
+            engine.apply(replay, targets, properties, t)
+        if position < last and ordered[position + 1][0] == t:
+            continue  # evaluate once all events of this instant are in
+        yield t, engine.total(explicit, replay, t, t)
+
+
+def _running_instants(
     engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed], first: float
-) -> tuple[float, ...]:
-    """:func:`peak_steps` where the score at an instant is the running sum of capped rule
-    points (``ordered`` holds only scoring events, by time)."""
+) -> Iterator[tuple[float, float]]:
+    """:func:`_instants` for models whose score at an instant is the plain sum of capped
+    rule points, as that raw sum (not yet rounded), in O(1) per event. ``ordered`` holds
+    only scoring events; an instant before the first of them (``first``, the lead's
+    first event of any kind) scores the profile alone.
+
+    Each event adds its rule's points where that is exact (:attr:`Engine.step_points`),
+    else the change of the rule's capped value.
+    """
     running = math.fsum(engine.explicit[j].points for j in explicit)
-    steps: list[float] = []
-    peak = -math.inf
-    # An instant without scoring events scores the profile, or an earlier instant's sum.
     if not ordered or first < ordered[0][0]:
-        peak = round_points(running)
-        steps += (first, peak)
+        yield first, running
     counts = [0] * len(engine.implicit)
+    steps = engine.step_points
+    rule_value = engine.rule_value
     dispatch = engine.dispatch
     last = len(ordered) - 1
     for position, (t, name, properties) in enumerate(ordered):
-        targets = dispatch[name]
-        if targets is not None:
-            running = _with_event(engine, targets, properties, counts, running)
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
+                continue
+            step = steps[index]
+            if step is not None:
+                running += step
+                continue
+            count = counts[index]
+            counts[index] = count + 1
+            running += rule_value(index, count + 1) - rule_value(index, count)
         if position < last and ordered[position + 1][0] == t:
             continue
-        # Rounding is monotone, so only a larger raw sum can be a new peak.
-        if running > peak:
-            total = round_points(running)
-            if total > peak:
-                peak = total
-                steps += (t, total)
-    return tuple(steps)
-
-
-def _with_event(
-    engine: Engine,
-    targets: Targets,
-    properties: Mapping[str, Any],
-    counts: list[int],
-    running: float,
-) -> float:
-    """``running`` plus what one event adds to the rules it feeds (``targets``), before
-    decay: the rule's points where that is exact (:attr:`Engine.step_points`), else the
-    change of its capped value, counting the event in ``counts``."""
-    steps = engine.step_points
-    for index, _kind, where in targets:
-        if where is not None and not where(properties):
-            continue
-        step = steps[index]
-        if step is not None:
-            running += step
-            continue
-        count = counts[index]
-        counts[index] = count + 1
-        running += engine.rule_value(index, count + 1) - engine.rule_value(index, count)
-    return running
+        yield t, running
