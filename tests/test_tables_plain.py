@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from b2bfunnel import tables
 from b2bfunnel.tables import BadRows, open_table
 
 # Cell text as exports hold it, minus what forces quoting: spaces, tabs, accents,
@@ -63,3 +66,55 @@ def test_quotes_and_utf16_take_the_csv_path(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     path.write_text("id,name\nL1,a\n", encoding="utf-8")
     assert open_table(path).plain
+
+
+@contextmanager
+def _blocks_of(size: int) -> Iterator[None]:
+    """Read plain files ``size`` bytes at a time."""
+    saved, tables._BLOCK = tables._BLOCK, size
+    try:
+        yield
+    finally:
+        tables._BLOCK = saved
+
+
+@st.composite
+def mixed_files(draw: st.DrawFn) -> tuple[bytes, str]:
+    """A plain file whose lines end in any mix of LF, CR LF and CR, some blank, some
+    of the wrong width, with or without a BOM and a final line break."""
+    cell = st.text(st.sampled_from(list("ab1 é€;.-")), max_size=4).map(
+        lambda text: text.replace(",", "")
+    )
+    lines = ["id,name,at"]
+    for _ in range(draw(st.integers(0, 30))):
+        lines.append(",".join(draw(st.lists(cell, min_size=0, max_size=4))))
+    text = "".join(line + draw(st.sampled_from(ENDINGS)) for line in lines)
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    return text.encode(encoding), encoding
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_files(), st.integers(1, 7), st.sampled_from([1, 2, 3, 7, 1 << 20]))
+def test_spans_read_together_are_the_whole_file(
+    case: tuple[bytes, str], parts: int, block: int
+) -> None:
+    """Reading a table's spans one after another gives the rows, line numbers and bad
+    rows of reading it whole, and those are the csv module's, whatever the size of the
+    blocks the file is read in (a block may end inside a CR LF)."""
+    data, encoding = case
+    with tempfile.TemporaryDirectory() as folder, _blocks_of(block):
+        path = Path(folder) / "t.csv"
+        path.write_bytes(data)
+        bad_whole, bad_parts, bad_csv = (BadRows(skip=True) for _ in range(3))
+        whole = list(open_table(path, encoding=encoding, bad=bad_whole).cells())
+        table = open_table(path, encoding=encoding, bad=bad_parts)
+        spans = table.spans(parts)
+        assert [s[0] for s in spans[1:]] == [s[1] for s in spans[:-1]]  # no gap, no overlap
+        pieces = [row for span in spans for row in table.cells(span)]
+        table.plain, table.bad = False, bad_csv
+        by_csv = list(table.cells())
+    assert pieces == whole == by_csv
+    problems = [[str(p) for p in bad.problems] for bad in (bad_parts, bad_whole, bad_csv)]
+    assert problems[0] == problems[1] == problems[2]

@@ -24,7 +24,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from ._columns import missing_column
 from .errors import InvalidInputError
@@ -34,6 +34,9 @@ __all__ = ["BadRows", "Table", "open_table"]
 DELIMITERS = (",", ";", "\t", "|")
 FALLBACK_ENCODING = "cp1252"
 _CHUNK = 1 << 20
+# Plain files are split a block of this many bytes at a time (measured fastest: the
+# lines of a bigger block fall out of the processor's cache before they are read).
+_BLOCK = 1 << 16
 # A cell made only of digits, grouping, signs, range dashes and currency: the one kind
 # of cell whose "." and "," swap meaning under ``decimal=","``.
 _NUMBERISH = re.compile(
@@ -167,10 +170,15 @@ class Table:
         bad: BadRows,
         notes: list[str],
         plain: bool = False,
+        data_start: int = 0,
+        size: int = 0,
     ) -> None:
         self.path = path
-        # Whether the file holds no quote and no NUL (see :meth:`cells`).
+        # Whether the file holds no quote and no NUL (see :meth:`cells`); then the
+        # rows run from byte ``data_start`` (after the header) to ``size``.
         self.plain = plain
+        self.data_start = data_start
+        self.size = size
         self.header = header
         self.encoding = encoding
         self.delimiter = delimiter
@@ -196,53 +204,109 @@ class Table:
             for line, cells in self.cells():
                 yield line, {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
 
-    def cells(self) -> Iterator[tuple[int, list[str]]]:
+    def cells(
+        self, span: tuple[int, int] | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
         """``(line, cells)`` of each good row, the cells as written (not stripped, not
-        swapped): for readers that pick columns by position, millions of times."""
-        path, width, delimiter = self.path, len(self.names), self.delimiter
+        swapped): for readers that pick columns by position, millions of times.
+
+        ``span`` (byte offsets from :meth:`spans`, plain tables only) reads just the
+        rows between them, with their lines numbered as in the whole file."""
+        width = len(self.names)
         odd = any(not name for name in self.names)  # a blank header: check its cells
         progress, count = self.on_progress, 0
+        path = self.path
         try:
-            with open(path, newline="", encoding=self.encoding) as handle:
-                # No quote and no NUL in the file: each line is one row, its cells split
-                # at the delimiter exactly as the csv module would (an empty line is no
-                # row), at twice its speed.
-                plain = self.plain
-                if plain:
-                    handle.readline()
-                source: Iterable[tuple[int, Any]] = (
-                    enumerate(handle, start=2) if plain else self._csv_rows(handle)
-                )
-                for line, cells in source:
-                    if plain:
-                        cells = (
-                            cells.rstrip("\r\n").split(delimiter) if cells[0] not in "\r\n" else []
-                        )
-                    if progress is not None:
-                        count += 1
-                        if not count % PROGRESS_EVERY:
-                            progress(count)
-                    if (odd or len(cells) != width) and not self._fits(cells, line):
-                        continue
-                    yield line, cells
+            if self.plain:
+                delimiter = self.delimiter
+                start, stop = span or (self.data_start, -1)
+                for first, lines in self._plain_blocks(start, stop):
+                    for line, text in enumerate(lines, start=first):
+                        cells = text.split(delimiter) if text else []
+                        if progress is not None:
+                            count += 1
+                            if not count % PROGRESS_EVERY:
+                                progress(count)
+                        if (odd or len(cells) != width) and not self._fits(cells, line):
+                            continue
+                        yield line, cells
+                return
+            if span is not None:
+                raise ValueError("only a plain table is read by spans")
+            for line, cells in self._csv_rows(open(path, newline="", encoding=self.encoding)):
+                if progress is not None:
+                    count += 1
+                    if not count % PROGRESS_EVERY:
+                        progress(count)
+                if (odd or len(cells) != width) and not self._fits(cells, line):
+                    continue
+                yield line, cells
         except UnicodeDecodeError:
             raise _undecodable(path, self.encoding) from None
         except OSError as exc:
             raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
 
+    def spans(self, parts: int) -> list[tuple[int, int]]:
+        """The rows of a plain table cut into ``parts`` byte ranges of about equal size,
+        each starting at a line, for :meth:`cells` to read apart (one range for a table
+        that is not plain, or is too small to cut)."""
+        if not self.plain:
+            return [(0, -1)]
+        cuts = [self.data_start]
+        size = self.size
+        with open(self.path, "rb") as handle:
+            for part in range(1, parts):
+                at = _line_after(handle, self.data_start + (size - self.data_start) * part // parts)
+                if cuts[-1] < at < size:
+                    cuts.append(at)
+        cuts.append(size)
+        return list(zip(cuts, cuts[1:], strict=False))
+
+    def _plain_blocks(self, start: int, stop: int) -> Iterator[tuple[int, list[str]]]:
+        """``(line number of the first, lines)`` of the lines from byte ``start`` to
+        ``stop`` (``-1``: the end) of a file with no quote and no NUL, a block at a time.
+        Each line is one row, to be split at the delimiter exactly as the csv module
+        would (an empty line is no row): twice the csv module's speed."""
+        encoding = _data_encoding(self.encoding)
+        with open(self.path, "rb") as handle:
+            line = _line_number(handle, start)
+            handle.seek(start)
+            left = stop - start if stop >= 0 else -1
+            carry = b""
+            while left:
+                chunk = handle.read(_BLOCK if left < 0 else min(_BLOCK, left))
+                left -= len(chunk) if left > 0 else 0
+                if chunk and left:
+                    data = carry + chunk
+                    # Cut after the last line break whose end is known: a CR at the very
+                    # end may be half of a CR LF.
+                    cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
+                    data, carry = data[:cut], data[cut:]
+                else:
+                    data, carry, left = carry + chunk, b"", 0
+                text = data.decode(encoding)
+                if "\r" in text:
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                lines = text.split("\n")
+                if lines[-1] == "":
+                    lines.pop()
+                yield line, lines
+                line += len(lines)
+
     def _csv_rows(self, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
         """``(first line, cells)`` of the rows after the header, as the csv module reads
         them (a quoted cell may span lines)."""
-        reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
-        next(reader, None)
-        start = 2
-        try:
-            for cells in reader:
-                line = start
-                start = reader.line_num + 1
-                yield line, cells
-        except csv.Error as exc:
-            raise _csv_error(exc, self.path, start, reader.line_num) from None
+        with handle:
+            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+            next(reader, None)
+            start = 2
+            try:
+                for cells in reader:
+                    line = start
+                    start = reader.line_num + 1
+                    yield line, cells
+            except csv.Error as exc:
+                raise _csv_error(exc, self.path, start, reader.line_num) from None
 
     def _fits(self, cells: list[str], line: int) -> bool:
         """Whether a row whose shape differs from the header's is still a row: blank
@@ -343,7 +407,10 @@ def open_table(
         for note in notes:
             on_note(note)
     plain = _is_plain(path, chosen)
-    return Table(path, chosen, used, decimal, header, names, bad or BadRows(), notes, plain)
+    start, size = _data_start(path) if plain else (0, 0)
+    return Table(
+        path, chosen, used, decimal, header, names, bad or BadRows(), notes, plain, start, size
+    )
 
 
 # Encodings that write ASCII as ASCII, one byte a character: a byte scan finds quotes.
@@ -367,6 +434,48 @@ def _is_plain(path: Path, encoding: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _data_start(path: Path) -> tuple[int, int]:
+    """The byte offset after the header line of a plain file, and the file's size."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        return _line_after(handle, 0), size
+
+
+def _line_after(handle: BinaryIO, offset: int) -> int:
+    """The byte offset just after the first line break (LF, CR LF or CR) at or after
+    ``offset``; the end of the file if there is none."""
+    handle.seek(offset)
+    while chunk := handle.read(1 << 16):
+        breaks = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+        if breaks:
+            at = offset + min(breaks) + 1
+            handle.seek(at - 1)
+            if handle.read(2) == b"\r\n":
+                at += 1
+            return at
+        offset += len(chunk)
+    return offset
+
+
+def _line_number(handle: BinaryIO, offset: int) -> int:
+    """The line number of the line starting at byte ``offset`` (one after the line
+    breaks before it, CR LF counting once)."""
+    handle.seek(0)
+    line, left, last = 1, offset, b""
+    while left > 0 and (chunk := handle.read(min(_BLOCK, left))):
+        left -= len(chunk)
+        line += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+        if last == b"\r" and chunk[:1] == b"\n":
+            line -= 1
+        last = chunk[-1:]
+    return line
+
+
+def _data_encoding(encoding: str) -> str:
+    """The codec that decodes bytes after a file's start (a BOM is only at the start)."""
+    return "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding
 
 
 def _names(header: list[str], columns: dict[str, str], path: Path) -> list[str]:
