@@ -16,7 +16,8 @@ from strategies import EPOCH, EVENT_NAMES, PATHS, model_config
 
 import b2bfunnel as bf
 from b2bfunnel._columns import event_names
-from b2bfunnel.cli._tables import EventTally, Reading, read_events, score_cells
+from b2bfunnel.cli._event_scan import score_cells
+from b2bfunnel.cli._tables import EventTally, Reading, read_events
 from b2bfunnel.cli.score import scoring_names
 
 ALIASES = {"Webinar Attended": "webinar", "Page View": "visit", "Asset Fetch": "Download"}

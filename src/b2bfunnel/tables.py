@@ -22,9 +22,10 @@ import codecs
 import csv
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 from ._columns import missing_column
 from .errors import InvalidInputError
@@ -204,9 +205,7 @@ class Table:
             for line, cells in self.cells():
                 yield line, {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
 
-    def cells(
-        self, span: tuple[int, int] | None = None
-    ) -> Iterator[tuple[int, list[str]]]:
+    def cells(self, span: tuple[int, int] | None = None) -> Iterator[tuple[int, list[str]]]:
         """``(line, cells)`` of each good row, the cells as written (not stripped, not
         swapped): for readers that pick columns by position, millions of times.
 
@@ -233,7 +232,7 @@ class Table:
                 return
             if span is not None:
                 raise ValueError("only a plain table is read by spans")
-            for line, cells in self._csv_rows(open(path, newline="", encoding=self.encoding)):
+            for line, cells in self._csv_rows():
                 if progress is not None:
                     count += 1
                     if not count % PROGRESS_EVERY:
@@ -260,7 +259,7 @@ class Table:
                 if cuts[-1] < at < size:
                     cuts.append(at)
         cuts.append(size)
-        return list(zip(cuts, cuts[1:], strict=False))
+        return list(pairwise(cuts))
 
     def _plain_blocks(self, start: int, stop: int) -> Iterator[tuple[int, list[str]]]:
         """``(line number of the first, lines)`` of the lines from byte ``start`` to
@@ -293,10 +292,10 @@ class Table:
                 yield line, lines
                 line += len(lines)
 
-    def _csv_rows(self, handle: TextIO) -> Iterator[tuple[int, list[str]]]:
+    def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
         """``(first line, cells)`` of the rows after the header, as the csv module reads
         them (a quoted cell may span lines)."""
-        with handle:
+        with open(self.path, newline="", encoding=self.encoding) as handle:
             reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
             next(reader, None)
             start = 2

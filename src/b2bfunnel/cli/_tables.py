@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
 from .._columns import InputConfig, closest_column, column_map, parse_maps
-from .._time import MAX_TS, MIN_TS, parse_datetime, read_zone
+from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
@@ -154,7 +151,29 @@ def read_leads(path: Path, reading: Reading | None = None) -> list[dict[str, str
 
 
 _EVENT_COLUMNS = ("lead_id", "name", "at")
-_NO_PROPERTIES: Mapping[str, str] = MappingProxyType({})
+
+
+class _NoProperties(Mapping[str, str]):
+    """The properties of an event no rule reads them of: empty, read-only, one object
+    that pickles by name (events cross processes in ``score``)."""
+
+    def __getitem__(self, key: str) -> str:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __reduce__(self) -> str:
+        return "NO_PROPERTIES"
+
+    def __repr__(self) -> str:
+        return "NO_PROPERTIES"
+
+
+NO_PROPERTIES: Mapping[str, str] = _NoProperties()
 
 
 class EventTally:
@@ -179,25 +198,25 @@ def iter_events(
     ``reading``; call its ``check()`` after the last event."""
     ids = tally.ids if tally is not None else None
     unknown = 0
-    table, (at_lead, at_name, at_at), others = _open_events(path, reading)
+    table, (at_lead, at_name, at_at), others = open_events(path, reading)
     swap = table.decimal == ","
     resolved: dict[str, list[Any]] = {}
     for line, cells in table.cells():
-        row = _event_row(reading, path, line, cells, at_lead, at_name, at_at)
+        row = event_row(reading, path, line, cells, at_lead, at_name, at_at)
         if row is None:
             continue
         lead_id, name, at = row
-        found = resolved.get(name) or _resolve(resolved, name, name_of, None)
-        event = _event(reading, path, line, lead_id, found[0], at, cells, others, swap)
+        found = resolved.get(name) or resolve_name(resolved, name, name_of, None)
+        event = event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
         if event is None:
             continue
         found[2] += 1
         unknown += ids is not None and lead_id not in ids
         yield event
-    _count(tally, unknown, resolved)
+    count_names(tally, unknown, resolved)
 
 
-def _event_row(
+def event_row(
     reading: Reading,
     path: Path,
     line: int,
@@ -212,7 +231,7 @@ def _event_row(
     except IndexError:
         lead_id = name = text = ""
     if not (lead_id and name and text):
-        _empty_cell(reading, path, line, lead_id, name)
+        empty_cell(reading, path, line, lead_id, name)
         return None
     try:
         at = datetime.fromisoformat(text)
@@ -224,93 +243,7 @@ def _event_row(
     return None if parsed is None else (lead_id, name, parsed)
 
 
-def score_cells(
-    path: Path,
-    reading: Reading,
-    name_of: Callable[[str], str],
-    tally: EventTally,
-    needs: Callable[[str], bool],
-    until: float,
-    needs_properties: Callable[[str], bool] = lambda name: True,
-) -> Iterator[tuple[str, str, float, Mapping[str, str] | None]]:
-    """The events of a CSV file as :meth:`ScoringModel.rank_cells` reads them.
-
-    The event's properties are read only for the leads in ``tally`` and the names
-    ``needs`` accepts (after ``name_of``), and are left empty for names that
-    ``needs_properties`` refuses; rows after ``until`` (POSIX seconds) are checked and
-    counted but not given. Of every other row, ``rank_cells`` reads only its lead's first
-    and last time, so those are kept per lead and given at the end (event ``None``),
-    instead of one cell per row: most rows of an export are page views and email opens.
-    Every row is checked the same either way.
-    """
-    fromisoformat = datetime.fromisoformat
-    # Each lead's position in the first and last times of the rows given at the end (no
-    # position: a stranger). Flat arrays of doubles, not a [first, last] list per lead:
-    # millions of updates in random lead order then stay in a few cache-friendly pages.
-    ids = list(tally.ids)
-    # Keyed by fresh copies of the ids, made one after another: the look-up of every
-    # row then compares against strings packed together in memory rather than spread
-    # among the profiles (measured: a third less time for the look-ups).
-    leads = {(lead_id + " ")[:-1]: n for n, lead_id in enumerate(ids)}
-    position = leads.get
-    firsts, lasts = array("d", [math.inf]) * len(leads), array("d", [-math.inf]) * len(leads)
-    bound = min(until, MAX_TS)
-    unknown = 0
-    table, (at_lead, at_name, at_at), others = _open_events(path, reading)
-    swap = table.decimal == ","
-    resolved: dict[str, list[Any]] = {}
-    counted = []
-    for line, cells in table.cells():
-        # _event_row inlined: a call per row costs 5% of this loop on 2,000,000 rows.
-        try:
-            lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
-                                   cells[at_at].strip())  # fmt: skip
-        except IndexError:
-            lead_id = name = text = ""
-        if not (lead_id and name and text):
-            _empty_cell(reading, path, line, lead_id, name)
-            continue
-        try:
-            at = fromisoformat(text)
-            if at.tzinfo is None:
-                raise ValueError(text)
-        except ValueError:
-            parsed = reading.time(text, f"{path}:{line}:at")
-            if parsed is None:
-                continue
-            at = parsed
-        found = resolved.get(name) or _resolve(resolved, name, name_of, needs, needs_properties)
-        ts = at.timestamp()
-        if not MIN_TS <= ts <= bound:
-            if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
-                _event(reading, path, line, lead_id, found[0], at, cells, others, swap)
-                continue
-            found[2] += 1  # after ``until``: counted, not scored
-            unknown += lead_id not in leads
-            continue
-        found[2] += 1
-        n = position(lead_id)
-        if n is None:
-            unknown += 1
-        elif found[1]:
-            properties = _properties(cells, others, swap) if found[3] else _NO_PROPERTIES
-            counted.append((ids[n], found[0], ts, properties))
-        else:
-            if ts < firsts[n]:
-                firsts[n] = ts
-            if ts > lasts[n]:
-                lasts[n] = ts
-    _count(tally, unknown, resolved)
-    yield from counted
-    for lead_id, n in leads.items():
-        first, last = firsts[n], lasts[n]
-        if first <= last:
-            yield lead_id, "", first, None
-            if first < last:
-                yield lead_id, "", last, None
-
-
-def _open_events(
+def open_events(
     path: Path, reading: Reading
 ) -> tuple[TableFile, tuple[int, int, int], list[tuple[int, str]]]:
     """The events file, the positions of its lead, name and time columns, and the
@@ -321,12 +254,12 @@ def _open_events(
     return table, (positions[0], positions[1], positions[2]), others
 
 
-def _empty_cell(reading: Reading, path: Path, line: int, lead_id: str, name: str) -> None:
+def empty_cell(reading: Reading, path: Path, line: int, lead_id: str, name: str) -> None:
     missing = "lead_id" if not lead_id else "name" if not name else "at"
     reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
 
 
-def _resolve(
+def resolve_name(
     resolved: dict[str, list[Any]],
     name: str,
     name_of: Callable[[str], str] | None,
@@ -343,7 +276,7 @@ def _resolve(
     return found
 
 
-def _event(
+def event_of(
     reading: Reading,
     path: Path,
     line: int,
@@ -357,13 +290,13 @@ def _event(
     """The row's :class:`Event`, its other non-empty columns as properties; ``None``
     after recording a bad row."""
     try:
-        return Event.from_cells(lead_id, name, at, _properties(cells, others, swap))
+        return Event.from_cells(lead_id, name, at, properties_of(cells, others, swap))
     except InvalidInputError as exc:
         reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
         return None
 
 
-def _properties(cells: list[str], others: list[tuple[int, str]], swap: bool) -> dict[str, str]:
+def properties_of(cells: list[str], others: list[tuple[int, str]], swap: bool) -> dict[str, str]:
     """The row's non-empty ``others`` cells by field (numbers in ``.``-decimal form when
     ``swap``)."""
     row = {n: t for i, n in others if i < len(cells) and (t := cells[i].strip())}
@@ -372,7 +305,7 @@ def _properties(cells: list[str], others: list[tuple[int, str]], swap: bool) -> 
     return row
 
 
-def _count(tally: EventTally | None, unknown: int, resolved: dict[str, list[Any]]) -> None:
+def count_names(tally: EventTally | None, unknown: int, resolved: dict[str, list[Any]]) -> None:
     if tally is not None:
         tally.unknown += unknown
         for model_name, _build, count, _read in resolved.values():

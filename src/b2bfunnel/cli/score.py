@@ -13,11 +13,11 @@ from ..errors import InvalidInputError
 from ..funnel import Funnel
 from ..scoring import Score
 from ._args import add_table_options, as_of_of, funnel_of, positive
+from ._event_scan import rank_events
 from ._tables import (
     EventTally,
     Reading,
     read_leads,
-    score_cells,
     write_json,
     write_rows,
 )
@@ -31,6 +31,12 @@ def register(sub: Any) -> None:
     score.add_argument("--config", help="funnel TOML file (default: the documented defaults)")
     score.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
     score.add_argument("--top", type=positive, help="show only the N best leads")
+    score.add_argument(
+        "--jobs",
+        type=positive,
+        help="processes reading the events file (default: 2 for a big file on Linux "
+        "with two free processors, else 1)",
+    )
     add_table_options(score)
     score.set_defaults(run=run)
 
@@ -43,16 +49,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     leads = read_leads(Path(args.leads), reading)
     tally = EventTally(lead["id"] for lead in leads)
     model = funnel.scoring
-    cells = score_cells(
-        Path(args.events),
-        reading,
-        scoring_names(funnel),
-        tally,
-        model.needs_event,
-        as_of.timestamp(),
-        model.needs_properties,
+    events = Path(args.events)
+    scores = rank_events(
+        events, reading, model, scoring_names(funnel), tally, leads, as_of, args.jobs
     )
-    scores = model.rank_cells(leads, cells, as_of=as_of)
     reading.check()
     report(funnel, leads, tally, reading)
     shown = scores[: args.top] if args.top else scores

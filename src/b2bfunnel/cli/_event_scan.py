@@ -1,0 +1,402 @@
+"""Reading an events file and ranking the leads as ``b2bfunnel score`` does, in parts.
+
+Scoring reads of most rows only their lead's first and last time, so :func:`score_cells`
+keeps just those per lead, plus the rows a rule counts. A big quote-free file is cut at
+line breaks into spans (:meth:`b2bfunnel.tables.Table.spans`); forked processes read
+all spans but the first while this one reads the first, and send back what they found,
+merged here in file order. Then :func:`rank_events` splits the leads into shares, each
+scored by :meth:`ScoringModel.rank_cells` in a process of its own, and merges the
+rankings. A process that fails sends nothing and its work is done here: the result,
+bad rows and errors are those of doing it all in one process.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import math
+import os
+import pickle
+import signal
+import sys
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from functools import partial
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from .._time import MAX_TS, MIN_TS
+from ..errors import InvalidInputError
+from ..scoring import Score, ScoringModel
+from ..tables import Table
+from ._tables import (
+    NO_PROPERTIES,
+    EventTally,
+    Reading,
+    count_names,
+    empty_cell,
+    event_of,
+    open_events,
+    properties_of,
+    resolve_name,
+)
+
+# Below this many bytes of rows a file is read in one piece: a fork and the merge cost
+# more than half the reading saves.
+PARALLEL_BYTES = 8 << 20
+
+# This process's share of the leads to score, against a forked process's share of 1.
+PARENT_WEIGHT = 4 / 3
+
+EventCells = tuple[str, str, float, Mapping[str, str] | None]
+
+
+def parts_for(table: Table, jobs: int | None) -> int:
+    """How many processes read ``table``: ``jobs`` if given, else two on Linux for a big
+    plain file when two processors are free. One whenever forking is unsafe: a table
+    that is not plain, no ``os.fork``, or other threads running."""
+    if not table.plain or not forking_is_safe():
+        return 1
+    if jobs is not None:
+        return max(1, jobs)
+    if not sys.platform.startswith("linux") or table.size - table.data_start < PARALLEL_BYTES:
+        return 1
+    return min(2, len(os.sched_getaffinity(0)))
+
+
+def forking_is_safe() -> bool:
+    """Whether this process may fork: it can, and runs no other thread (whose locks a
+    child would inherit held)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class _Part:
+    """What one process found in its span: per lead position the first and last time
+    of the rows given at the end, the counted rows as :meth:`ScoringModel.rank_cells`
+    reads them (a list per share of the leads), the rows per CRM name (see
+    :func:`resolve_name`), the rows of unknown leads, and the bad rows as ``(message,
+    path)``."""
+
+    def __init__(self, leads: int, shares: int) -> None:
+        self.firsts = array("d", [math.inf]) * leads
+        self.lasts = array("d", [-math.inf]) * leads
+        self.counted: list[list[EventCells]] = [[] for _ in range(shares)]
+        self.resolved: dict[str, list[Any]] = {}
+        self.unknown = 0
+        self.problems: list[tuple[str, str]] = []
+
+    def merge(self, other: _Part) -> None:
+        """Add ``other``, the part of a later span."""
+        self.firsts = array("d", map(min, self.firsts, other.firsts))
+        self.lasts = array("d", map(max, self.lasts, other.lasts))
+        for mine, theirs in zip(self.counted, other.counted, strict=True):
+            mine.extend(theirs)
+        for name, found in other.resolved.items():
+            mine = self.resolved.setdefault(name, found)
+            if mine is not found:
+                mine[2] += found[2]
+        self.unknown += other.unknown
+
+
+class _Scan:
+    """Reads spans of one events table into :class:`_Part` values."""
+
+    def __init__(
+        self,
+        path: Path,
+        reading: Reading,
+        ids: list[str],
+        name_of: Callable[[str], str],
+        needs: Callable[[str], bool],
+        needs_properties: Callable[[str], bool],
+        until: float,
+    ) -> None:
+        self.path, self.reading = path, reading
+        # Keyed by fresh copies of the ids, made one after another: the look-up of every
+        # row then compares against strings packed together in memory rather than spread
+        # among the profiles (measured: a third less time for the look-ups).
+        self.leads = {(lead_id + " ")[:-1]: n for n, lead_id in enumerate(ids)}
+        # The ids as the profiles hold them, by position: scoring finds a lead's record
+        # faster by the very string its profile holds.
+        self.ids = ids
+        self.share(1)
+        self.name_of, self.needs, self.needs_properties = name_of, needs, needs_properties
+        self.bound = min(until, MAX_TS)
+        self.table, self.columns, self.others = open_events(path, reading)
+
+    def share(self, shares: int) -> None:
+        """Score the leads in ``shares`` (see :func:`rank_events`): positions ``cuts[k]``
+        to ``cuts[k + 1]`` are share ``k``; this process's own share 0 the bigger one."""
+        self.cuts = _cuts(len(self.ids), shares)
+        self.share_of = array("B")
+        for k, (lo, hi) in enumerate(pairwise(self.cuts)):
+            self.share_of.extend(bytes([k]) * (hi - lo))
+
+    def read(self, span: tuple[int, int] | None) -> _Part:
+        """The part of ``span`` (``None``: the whole file); bad rows go to the reading."""
+        part = _Part(len(self.leads), len(self.cuts) - 1)
+        reading, path, table, others = self.reading, self.path, self.table, self.others
+        at_lead, at_name, at_at = self.columns
+        fromisoformat = datetime.fromisoformat
+        leads, position, ids, share_of = self.leads, self.leads.get, self.ids, self.share_of
+        firsts, lasts, counted, resolved = part.firsts, part.lasts, part.counted, part.resolved
+        name_of, needs, needs_properties = self.name_of, self.needs, self.needs_properties
+        bound, swap = self.bound, table.decimal == ","
+        unknown = 0
+        for line, cells in table.cells(span):
+            # The row check of _tables.event_row, inlined: a call per row costs 5% of
+            # this loop on 2,000,000 rows.
+            try:
+                lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
+                                       cells[at_at].strip())  # fmt: skip
+            except IndexError:
+                lead_id = name = text = ""
+            if not (lead_id and name and text):
+                empty_cell(reading, path, line, lead_id, name)
+                continue
+            try:
+                at = fromisoformat(text)
+                if at.tzinfo is None:
+                    raise ValueError(text)
+            except ValueError:
+                parsed = reading.time(text, f"{path}:{line}:at")
+                if parsed is None:
+                    continue
+                at = parsed
+            found = resolved.get(name) or resolve_name(
+                resolved, name, name_of, needs, needs_properties
+            )
+            ts = at.timestamp()
+            if not MIN_TS <= ts <= bound:
+                if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
+                    event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
+                    continue
+                found[2] += 1  # after ``until``: counted, not scored
+                unknown += lead_id not in leads
+                continue
+            found[2] += 1
+            n = position(lead_id)
+            if n is None:
+                unknown += 1
+            elif found[1]:
+                properties = properties_of(cells, others, swap) if found[3] else NO_PROPERTIES
+                counted[share_of[n]].append((ids[n], found[0], ts, properties))
+            else:
+                if ts < firsts[n]:
+                    firsts[n] = ts
+                if ts > lasts[n]:
+                    lasts[n] = ts
+        part.unknown = unknown
+        return part
+
+    def cells(self, part: _Part, share: int | None = None) -> Iterator[EventCells]:
+        """``part``'s events of the leads of ``share`` (``None``: all) as
+        :meth:`ScoringModel.rank_cells` reads them: the counted rows, then each lead's
+        first and last time. The counted rows are dropped from ``part`` once given: the
+        scores built next need their memory."""
+        shares = range(len(part.counted)) if share is None else [share]
+        for k in shares:
+            yield from part.counted[k]
+            part.counted[k] = []
+        lo, hi = (0, len(self.ids)) if share is None else self.cuts[share : share + 2]
+        for lead_id, first, last in zip(
+            self.ids[lo:hi], part.firsts[lo:hi], part.lasts[lo:hi], strict=True
+        ):
+            if first <= last:
+                yield lead_id, "", first, None
+                if first < last:
+                    yield lead_id, "", last, None
+
+    def profiles(self, profiles: Iterable[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+        """``profiles`` (with this scan's ids) in their shares."""
+        shares: list[list[Mapping[str, Any]]] = [[] for _ in range(len(self.cuts) - 1)]
+        share_of, position = self.share_of, self.leads.__getitem__
+        for profile in profiles:
+            shares[share_of[position(profile["id"])]].append(profile)
+        return shares
+
+    def read_apart(self, span: tuple[int, int]) -> _Part:
+        """The part of ``span``, its bad rows kept in it rather than in the reading: for
+        a forked process to send back."""
+        before = len(self.reading.bad.problems)
+        self.table.on_progress = None  # the first span's process shows the progress
+        part = self.read(span)
+        part.problems = [(p.message, p.path) for p in self.reading.bad.problems[before:]]
+        return part
+
+
+class _Forked:
+    """A forked process computing ``work()``, its pickled result read back through a
+    pipe. The child ignores the caller's garbage collector (it would copy every page
+    it touches) and leaves with ``os._exit``, never returning into the caller."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child; its result is tested
+            status = 1
+            try:
+                os.close(read_end)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                gc.disable()
+                payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pid: int | None = pid
+        self.read_end = read_end
+
+    def result(self) -> Any:
+        """The child's result, or ``None`` if it failed; waits for it."""
+        with os.fdopen(self.read_end, "rb") as handle:
+            payload = handle.read()
+        assert self.pid is not None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0 or not payload:
+            return None
+        return pickle.loads(payload)
+
+    def stop(self) -> None:
+        """End the child if it is still running (the caller gave up)."""
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        finally:
+            self.pid = None
+            os.close(self.read_end)
+
+
+def score_cells(
+    path: Path,
+    reading: Reading,
+    name_of: Callable[[str], str],
+    tally: EventTally,
+    needs: Callable[[str], bool],
+    until: float,
+    needs_properties: Callable[[str], bool] = lambda name: True,
+    jobs: int | None = 1,
+) -> Iterator[EventCells]:
+    """The events of a CSV file as :meth:`ScoringModel.rank_cells` reads them.
+
+    The event's properties are read only for the leads in ``tally`` and the names
+    ``needs`` accepts (after ``name_of``), and are left empty for names that
+    ``needs_properties`` refuses; rows after ``until`` (POSIX seconds) are checked and
+    counted but not given. Of every other row, ``rank_cells`` reads only its lead's first
+    and last time, so those are kept per lead and given at the end (event ``None``),
+    instead of one cell per row: most rows of an export are page views and email opens.
+    Every row is checked the same either way. ``jobs`` processes read the file (see
+    :func:`parts_for`; ``None``: as many as pays).
+    """
+    scan = _Scan(path, reading, list(tally.ids), name_of, needs, needs_properties, until)
+    part = _read_in_parts(scan, parts_for(scan.table, jobs))
+    count_names(tally, part.unknown, part.resolved)
+    yield from scan.cells(part)
+
+
+def rank_events(
+    path: Path,
+    reading: Reading,
+    model: ScoringModel,
+    name_of: Callable[[str], str],
+    tally: EventTally,
+    profiles: list[dict[str, str]],
+    as_of: datetime,
+    jobs: int | None = 1,
+) -> Sequence[Score]:
+    """``model.rank_cells(profiles, score_cells(...), as_of=as_of)``, with ``jobs``
+    processes (see :func:`parts_for`) reading the file, then scoring a share of the
+    leads each. ``tally``'s ids are those of ``profiles``."""
+    scan = _Scan(path, reading, list(tally.ids), name_of, model.needs_event,
+                 model.needs_properties, as_of.timestamp())  # fmt: skip
+    parts = parts_for(scan.table, jobs)
+    scan.share(parts)
+    part = _read_in_parts(scan, parts)
+    count_names(tally, part.unknown, part.resolved)
+    if parts <= 1:
+        return model.rank_cells(profiles, scan.cells(part), as_of=as_of)
+    shares = scan.profiles(profiles)
+
+    def rank(share: int) -> list[Score]:
+        return list(model.rank_cells(shares[share], scan.cells(part, share), as_of=as_of))
+
+    helpers: list[_Forked] = []
+    try:
+        helpers = [_Forked(partial(rank, share)) for share in range(1, parts)]
+        rankings = [rank(0)]
+        for share, helper in enumerate(helpers, start=1):
+            ranking = helper.result()
+            rankings.append(ranking if ranking is not None else rank_here(rank, share))
+    finally:
+        for helper in helpers:
+            helper.stop()
+    return list(heapq.merge(*rankings, key=_rank_key))
+
+
+def _rank_key(score: Score) -> tuple[float, str]:
+    return -score.total, score.lead_id
+
+
+def rank_here(rank: Callable[[int], list[Score]], share: int) -> list[Score]:
+    """Score a share whose process failed, in this process."""
+    return rank(share)
+
+
+def _cuts(leads: int, shares: int) -> list[int]:
+    """The first position of each share of ``leads`` positions, and the end. This
+    process's share 0 is a third bigger than the others: it waits for none of the
+    sending and receiving a forked process's share costs (measured)."""
+    weights = [PARENT_WEIGHT] + [1.0] * (shares - 1)
+    total = sum(weights)
+    cuts, acc = [0], 0.0
+    for weight in weights[:-1]:
+        acc += weight
+        cuts.append(round(leads * acc / total))
+    cuts.append(leads)
+    return cuts
+
+
+def _read_in_parts(scan: _Scan, parts: int) -> _Part:
+    """The whole file's part, its spans after the first read by forked processes."""
+    if parts <= 1:
+        return scan.read(None)
+    spans = scan.table.spans(parts)
+    progress = scan.table.on_progress
+    if progress is not None and len(spans) > 1:  # spans read at one pace: show the total
+        scan.table.on_progress = lambda rows: progress(rows * len(spans))
+    helpers: list[_Forked] = []
+    try:
+        for span in spans[1:]:
+            helpers.append(_Forked(partial(scan.read_apart, span)))
+        whole = scan.read(spans[0])
+        for helper, span in zip(helpers, spans[1:], strict=True):
+            whole.merge(_part_of(scan, helper, span))
+        return whole
+    finally:
+        scan.table.on_progress = progress
+        for helper in helpers:
+            helper.stop()
+
+
+def _part_of(scan: _Scan, helper: _Forked, span: tuple[int, int]) -> _Part:
+    """The part a forked process read, its bad rows added to the reading; the span read
+    here if the process failed (so an error raised reading it is raised here)."""
+    part: _Part | None = helper.result()
+    if part is None:
+        return read_here(scan, span)
+    for message, where in part.problems:
+        scan.reading.bad.add(InvalidInputError(message, path=where))
+    return part
+
+
+def read_here(scan: _Scan, span: tuple[int, int]) -> _Part:
+    """Read a span whose process failed, in this process."""
+    return scan.read(span)

@@ -1,0 +1,207 @@
+"""``score`` in several processes: the same scores, data report, bad rows and errors as in one."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import EPOCH, model_config
+
+import b2bfunnel as bf
+from b2bfunnel.cli import _event_scan, main
+from b2bfunnel.cli._event_scan import parts_for, rank_events
+from b2bfunnel.cli._tables import EventTally, Reading
+from b2bfunnel.cli.score import scoring_names
+from b2bfunnel.tables import open_table
+
+ALIASES = {"Webinar Attended": "webinar", "Page View": "visit"}
+NAMES = ("visit", "download", "webinar", "noise", "Webinar Attended", "page view", "UNKNOWN")
+LEADS = tuple(f"L{i}" for i in range(12))
+AS_OF = EPOCH + timedelta(days=150)
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+@pytest.fixture(autouse=True)
+def _fork_beside_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even when tests before these left threads running (Spark's, Dask's): the
+    command line's process has none, and the children here run only this package."""
+    monkeypatch.setattr(_event_scan, "forking_is_safe", lambda: hasattr(os, "fork"))
+
+
+@st.composite
+def event_lines(draw: st.DrawFn) -> list[str]:
+    """Rows as exports hold them: known and unknown leads, DST-zoned times (some after
+    ``as_of``), a path property, and now and then a bad row (empty cell, bad time,
+    too many cells) or a blank line."""
+    lines = []
+    for _ in range(draw(st.integers(0, 60))):
+        kind = draw(st.sampled_from(["good"] * 8 + ["empty", "time", "wide", "blank"]))
+        at = EPOCH + timedelta(seconds=draw(st.integers(0, 170 * 86_400)))
+        lead = draw(st.sampled_from((*LEADS, "L99")))
+        name = draw(st.sampled_from(NAMES))
+        path = draw(st.sampled_from(["", "/pricing", "/blog"]))
+        text = at.astimezone(MADRID).isoformat()
+        lines.append(
+            {
+                "good": f"{lead},{name},{text},{path}",
+                "empty": f"{lead},,{text},{path}",
+                "time": f"{lead},{name},yesterday,{path}",
+                "wide": f"{lead},{name},{text},{path},extra",
+                "blank": "",
+            }[kind]
+        )
+    return lines
+
+
+def _rank(
+    funnel: bf.Funnel, events: Path, jobs: int, *, skip: bool = True
+) -> tuple[list[dict[str, Any]], Any, int, list[str]]:
+    """Scores, names tally, unknown count and bad rows of ``score``'s reading with ``jobs``."""
+    reading = Reading()
+    reading.bad.skip = skip
+    tally = EventTally(LEADS)
+    profiles = [{"id": lead, "fit": str(i % 3 == 0).lower()} for i, lead in enumerate(LEADS)]
+    scores = rank_events(
+        events, reading, funnel.scoring, scoring_names(funnel), tally, profiles, AS_OF, jobs
+    )
+    problems = [str(p) for p in reading.bad.problems]
+    return [s.to_dict() for s in scores], tally.names, tally.unknown, problems
+
+
+def _write(lines: list[str], ending: str) -> Path:
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "events.csv"
+    path.write_bytes(ending.join(["lead_id,name,at,path", *lines, ""]).encode("utf-8"))
+    return path
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    config=model_config(),
+    lines=event_lines(),
+    ending=st.sampled_from(["\n", "\r\n"]),
+    jobs=st.integers(2, 4),
+)
+def test_parts_give_what_one_process_gives(
+    config: dict[str, Any], lines: list[str], ending: str, jobs: int
+) -> None:
+    """Scores (in rank order), the data report's counts and every bad row, in file
+    order, are those of one process, for any number of processes."""
+    funnel = bf.Funnel({"scoring": config, "aliases": ALIASES})
+    events = _write(lines, ending)
+    assert _rank(funnel, events, jobs) == _rank(funnel, events, 1)
+
+
+def _in_child(action: Callable[..., Any]) -> Callable[..., Any]:
+    """``action`` that fails in any process but this one."""
+    parent = os.getpid()
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("a forked process fails")
+        return action(*args, **kwargs)
+
+    return wrapped
+
+
+def _refuse(*_args: Any) -> Any:
+    raise AssertionError("the work of a forked process was done again here")
+
+
+GOOD = [f"{lead},{name},2026-03-0{1 + i % 9}T10:00:00+01:00,/pricing"
+        for i, (lead, name) in enumerate(zip(LEADS * 5, NAMES * 9, strict=False))]  # fmt: skip
+
+
+def test_forked_work_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked processes' reading and scoring is what is merged, not done again."""
+    funnel = bf.Funnel({"aliases": ALIASES})
+    events = _write([*GOOD, "L1,visit,soon,/x"], "\n")
+    expected = _rank(funnel, events, 1)
+    monkeypatch.setattr(_event_scan, "read_here", _refuse)
+    monkeypatch.setattr(_event_scan, "rank_here", _refuse)
+    assert _rank(funnel, events, 2) == expected
+    assert expected[3], "a bad row to carry across"
+
+
+def test_a_failed_process_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked process that fails reading or scoring sends nothing; its span is read and
+    its share scored here, to the same result."""
+    funnel = bf.Funnel({"aliases": ALIASES})
+    events = _write([*GOOD, "L1,visit,soon,/x"], "\n")
+    expected = _rank(funnel, events, 1)
+    monkeypatch.setattr(_event_scan._Scan, "read_apart", _in_child(_event_scan._Scan.read_apart))
+    assert _rank(funnel, events, 2) == expected
+    monkeypatch.undo()
+    model = bf.ScoringModel
+    monkeypatch.setattr(model, "rank_cells", _in_child(model.rank_cells))
+    assert _rank(funnel, events, 3) == expected
+
+
+def test_errors_are_those_of_one_process(tmp_path: Path) -> None:
+    """A file that cannot be decoded after its middle, and bad rows on both sides of
+    the cut: the same message and exit status with 1 or 2 processes."""
+    lines = [*GOOD * 20, "L1,visit,2026-03-01T10:00:00Z,/caf\xe9"]
+    leads = tmp_path / "leads.csv"
+    leads.write_text("id\n" + "\n".join(LEADS) + "\n", encoding="utf-8")
+    undecodable = tmp_path / "latin.csv"
+    undecodable.write_bytes("\n".join(["lead_id,name,at,path", *lines, ""]).encode("latin-1"))
+    bad_rows = _write(["L1,visit,never,", *GOOD * 20, "L2,,2026-03-01T10:00:00Z,"], "\n")
+    for events, extra in ((undecodable, ["--encoding", "utf-8"]), (bad_rows, [])):
+        seen = []
+        for jobs in ("1", "2"):
+            err = io.StringIO()
+            argv = ["score", "--leads", str(leads), "--events", str(events), "--jobs", jobs]
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr("sys.stderr", err)
+                status = main([*argv, "--as-of", AS_OF.isoformat(), *extra], out=io.StringIO())
+            seen.append((status, err.getvalue()))
+        assert seen[0] == seen[1]
+        assert seen[0][0] == 2
+
+
+def test_score_command_with_jobs(tmp_path: Path) -> None:
+    """``--jobs 2`` prints what ``--jobs 1`` prints, in every format."""
+    leads = tmp_path / "leads.csv"
+    leads.write_text("id,job_title,employees\n" + "\n".join(f"{lead},CTO,{900 + i}" for i, lead
+                     in enumerate(LEADS)) + "\n", encoding="utf-8")  # fmt: skip
+    events = _write(GOOD, "\r\n")
+    for output in ("table", "csv", "json"):
+        texts = []
+        for jobs in ("1", "2"):
+            out = io.StringIO()
+            argv = ["score", "--leads", str(leads), "--events", str(events), "--jobs", jobs]
+            assert main([*argv, "--as-of", AS_OF.isoformat(), "--format", output], out=out) == 0
+            texts.append(out.getvalue())
+        assert texts[0] == texts[1]
+        assert "L1" in texts[0]
+
+
+def test_when_to_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process for a quoted file, a small file when not asked, or beside other
+    threads; as asked otherwise."""
+    plain = _write(GOOD, "\n")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('lead_id,name,at\nL1,"visit",2026-03-01T10:00:00Z\n', encoding="utf-8")
+    assert parts_for(open_table(quoted), 2) == 1
+    assert parts_for(open_table(plain), None) == 1  # a few hundred bytes
+    assert parts_for(open_table(plain), 3) == 3
+    monkeypatch.undo()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not _event_scan.forking_is_safe()
+        assert parts_for(open_table(plain), 2) == 1
+    finally:
+        stop.set()
+        thread.join()
