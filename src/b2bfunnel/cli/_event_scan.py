@@ -21,12 +21,13 @@ import signal
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import partial
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .._time import MAX_TS, MIN_TS
 from ..errors import InvalidInputError
@@ -48,10 +49,12 @@ from ._tables import (
 # more than half the reading saves.
 PARALLEL_BYTES = 8 << 20
 
-# This process's share of the leads to score, against a forked process's share of 1.
-PARENT_WEIGHT = 4 / 3
-
 EventCells = tuple[str, str, float, Mapping[str, str] | None]
+T = TypeVar("T")
+
+
+def _same(score: Score) -> Score:
+    return score
 
 
 def parts_for(table: Table, jobs: int | None) -> int:
@@ -129,7 +132,7 @@ class _Scan:
 
     def share(self, shares: int) -> None:
         """Score the leads in ``shares`` (see :func:`rank_events`): positions ``cuts[k]``
-        to ``cuts[k + 1]`` are share ``k``; this process's own share 0 the bigger one."""
+        to ``cuts[k + 1]`` are share ``k``, this process's own share 0."""
         self.cuts = _cuts(len(self.ids), shares)
         self.share_of = array("B")
         for k, (lo, hi) in enumerate(pairwise(self.cuts)):
@@ -311,10 +314,13 @@ def rank_events(
     profiles: list[dict[str, str]],
     as_of: datetime,
     jobs: int | None = 1,
-) -> Sequence[Score]:
-    """``model.rank_cells(profiles, score_cells(...), as_of=as_of)``, with ``jobs``
-    processes (see :func:`parts_for`) reading the file, then scoring a share of the
-    leads each. ``tally``'s ids are those of ``profiles``."""
+    digest: Callable[[Score], T] = _same,  # type: ignore[assignment]
+) -> list[T]:
+    """``digest`` of each score of ``model.rank_cells(profiles, score_cells(...),
+    as_of=as_of)``, best first, with ``jobs`` processes (see :func:`parts_for`) reading
+    the file, then scoring a share of the leads each. A forked process sends back only
+    the digests (what the output needs), not the scores: far less to pickle.
+    ``tally``'s ids are those of ``profiles``."""
     scan = _Scan(path, reading, list(tally.ids), name_of, model.needs_event,
                  model.needs_properties, as_of.timestamp())  # fmt: skip
     parts = parts_for(scan.table, jobs)
@@ -322,11 +328,14 @@ def rank_events(
     part = _read_in_parts(scan, parts)
     count_names(tally, part.unknown, part.resolved)
     if parts <= 1:
-        return model.rank_cells(profiles, scan.cells(part), as_of=as_of)
+        return [
+            digest(score) for score in model.rank_cells(profiles, scan.cells(part), as_of=as_of)
+        ]
     shares = scan.profiles(profiles)
 
-    def rank(share: int) -> list[Score]:
-        return list(model.rank_cells(shares[share], scan.cells(part, share), as_of=as_of))
+    def rank(share: int) -> list[tuple[tuple[float, str], T]]:
+        ranking = model.rank_cells(shares[share], scan.cells(part, share), as_of=as_of)
+        return [((-score.total, score.lead_id), digest(score)) for score in ranking]
 
     helpers: list[_Forked] = []
     try:
@@ -338,30 +347,18 @@ def rank_events(
     finally:
         for helper in helpers:
             helper.stop()
-    return list(heapq.merge(*rankings, key=_rank_key))
+    return [value for _, value in heapq.merge(*rankings, key=itemgetter(0))]
 
 
-def _rank_key(score: Score) -> tuple[float, str]:
-    return -score.total, score.lead_id
-
-
-def rank_here(rank: Callable[[int], list[Score]], share: int) -> list[Score]:
+def rank_here(rank: Callable[[int], list[Any]], share: int) -> list[Any]:
     """Score a share whose process failed, in this process."""
     return rank(share)
 
 
 def _cuts(leads: int, shares: int) -> list[int]:
-    """The first position of each share of ``leads`` positions, and the end. This
-    process's share 0 is a third bigger than the others: it waits for none of the
-    sending and receiving a forked process's share costs (measured)."""
-    weights = [PARENT_WEIGHT] + [1.0] * (shares - 1)
-    total = sum(weights)
-    cuts, acc = [0], 0.0
-    for weight in weights[:-1]:
-        acc += weight
-        cuts.append(round(leads * acc / total))
-    cuts.append(leads)
-    return cuts
+    """The first position of each of ``shares`` equal shares of ``leads`` positions, and
+    the end."""
+    return [leads * k // shares for k in range(shares + 1)]
 
 
 def _read_in_parts(scan: _Scan, parts: int) -> _Part:

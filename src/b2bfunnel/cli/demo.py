@@ -58,7 +58,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         for row in rows
     ]
     write_table(rows, out)
-    out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
+    bands = [score.band for score in scores]
+    out.write("\n" + summary(bands, [b.name for b in funnel.scoring.bands]) + "\n")
     survey = read_responses(demo_file("demo_survey.csv"))
     report = nps_report(survey, period="quarter")
     overall = report.overall

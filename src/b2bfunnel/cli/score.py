@@ -50,16 +50,23 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     tally = EventTally(lead["id"] for lead in leads)
     model = funnel.scoring
     events = Path(args.events)
-    scores = rank_events(
-        events, reading, model, scoring_names(funnel), tally, leads, as_of, args.jobs
+    json_out = args.format == "json"
+    # Each score is reduced to what is written of it (in the process that scored it).
+    digest: Callable[[Score], dict[str, Any]] = Score.to_dict if json_out else score_row
+    entries = rank_events(
+        events, reading, model, scoring_names(funnel), tally, leads, as_of, args.jobs, digest
     )
     reading.check()
     report(funnel, leads, tally, reading)
-    shown = scores[: args.top] if args.top else scores
-    rows = score_rows(shown, {lead["id"]: lead for lead in leads}, [])
-    _emit(args, rows, shown, out)
+    shown = entries[: args.top] if args.top else entries
+    ranked = [{"rank": rank, **entry} for rank, entry in enumerate(shown, start=1)]
+    if json_out:
+        write_json(ranked, out)
+    else:
+        write_rows(args, ranked, out)
     if args.format == "table":
-        out.write("\n" + summary(scores, [b.name for b in funnel.scoring.bands]) + "\n")
+        bands = [entry["band"] for entry in entries]
+        out.write("\n" + summary(bands, [b.name for b in funnel.scoring.bands]) + "\n")
     return 0
 
 
@@ -97,6 +104,17 @@ def _reasons(score: Score, n: int = 3) -> str:
     return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
+def score_row(score: Score) -> dict[str, Any]:
+    """The output row of a score, after its rank: lead, score, band, grade, reasons."""
+    return {
+        "lead": score.lead_id,
+        "score": round(score.total, 1),
+        "band": score.band,
+        "grade": score.grade,
+        "reasons": _reasons(score),
+    }
+
+
 def score_rows(
     scores: Sequence[Score], leads: dict[str, dict[str, str]], extra: Sequence[str]
 ) -> list[dict[str, Any]]:
@@ -108,28 +126,15 @@ def score_rows(
             profile = leads.get(score.lead_id, {})
             for column in extra:
                 row[column] = profile.get(column, "")
-        row["score"] = round(score.total, 1)
-        row["band"] = score.band
-        row["grade"] = score.grade
-        row["reasons"] = _reasons(score)
+        row.update(score_row(score))
         rows.append(row)
     return rows
 
 
-def _emit(
-    args: argparse.Namespace, rows: list[dict[str, Any]], scores: Sequence[Score], out: TextIO
-) -> None:
-    if args.format == "json":
-        payload = [{"rank": i, **s.to_dict()} for i, s in enumerate(scores, start=1)]
-        write_json(payload, out)
-    else:
-        write_rows(args, rows, out)
-
-
-def summary(scores: Sequence[Score], bands: Sequence[str]) -> str:
-    """``N leads: a hot, b warm, c cold``."""
+def summary(of: Sequence[str], bands: Sequence[str]) -> str:
+    """``N leads: a hot, b warm, c cold`` of the leads' bands ``of``."""
     counts = {name: 0 for name in reversed(bands)}
-    for score in scores:
-        counts[score.band] += 1
+    for band in of:
+        counts[band] += 1
     parts = ", ".join(f"{n} {name}" for name, n in counts.items())
-    return f"{len(scores)} leads: {parts}"
+    return f"{len(of)} leads: {parts}"
