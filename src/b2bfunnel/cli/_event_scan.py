@@ -302,6 +302,7 @@ def score_cells(
     scan = _Scan(path, reading, list(tally.ids), name_of, needs, needs_properties, until)
     part = _read_in_parts(scan, parts_for(scan.table, jobs))
     count_names(tally, part.unknown, part.resolved)
+    scan.leads = {}  # the look-up of every row is done: scoring wants its memory
     yield from scan.cells(part)
 
 
@@ -327,11 +328,12 @@ def rank_events(
     scan.share(parts)
     part = _read_in_parts(scan, parts)
     count_names(tally, part.unknown, part.resolved)
+    shares = scan.profiles(profiles) if parts > 1 else [profiles]
+    scan.leads = {}  # the look-up of every row is done: scoring wants its memory
     if parts <= 1:
         return [
             digest(score) for score in model.rank_cells(profiles, scan.cells(part), as_of=as_of)
         ]
-    shares = scan.profiles(profiles)
 
     def rank(share: int) -> list[tuple[tuple[float, str], T]]:
         ranking = model.rank_cells(shares[share], scan.cells(part, share), as_of=as_of)
