@@ -215,31 +215,26 @@ class Table:
         odd = any(not name for name in self.names)  # a blank header: check its cells
         progress, count = self.on_progress, 0
         path = self.path
+        if span is not None and not self.plain:
+            raise ValueError("only a plain table is read by spans")
         try:
-            if self.plain:
-                delimiter = self.delimiter
-                start, stop = span or (self.data_start, -1)
-                for first, lines in self._plain_blocks(start, stop):
-                    for line, text in enumerate(lines, start=first):
-                        cells = text.split(delimiter) if text else []
-                        if progress is not None:
-                            count += 1
-                            if not count % PROGRESS_EVERY:
-                                progress(count)
-                        if (odd or len(cells) != width) and not self._fits(cells, line):
-                            continue
-                        yield line, cells
-                return
-            if span is not None:
-                raise ValueError("only a plain table is read by spans")
-            for line, cells in self._csv_rows():
-                if progress is not None:
-                    count += 1
-                    if not count % PROGRESS_EVERY:
-                        progress(count)
-                if (odd or len(cells) != width) and not self._fits(cells, line):
-                    continue
-                yield line, cells
+            blocks = (
+                self._plain_blocks(*(span or (self.data_start, -1)))
+                if self.plain
+                else self._csv_rows()
+            )
+            plain, delimiter = self.plain, self.delimiter
+            for first, rows in blocks:
+                for line, cells in enumerate(rows, start=first):
+                    if plain:  # a line, split here: a list of cells per block is slower
+                        cells = cells.split(delimiter) if cells else []
+                    if progress is not None:
+                        count += 1
+                        if not count % PROGRESS_EVERY:
+                            progress(count)
+                    if (odd or len(cells) != width) and not self._fits(cells, line):
+                        continue
+                    yield line, cells
         except UnicodeDecodeError:
             raise _undecodable(path, self.encoding) from None
         except OSError as exc:
@@ -261,11 +256,11 @@ class Table:
         cuts.append(size)
         return list(pairwise(cuts))
 
-    def _plain_blocks(self, start: int, stop: int) -> Iterator[tuple[int, list[str]]]:
-        """``(line number of the first, lines)`` of the lines from byte ``start`` to
-        ``stop`` (``-1``: the end) of a file with no quote and no NUL, a block at a time.
-        Each line is one row, to be split at the delimiter exactly as the csv module
-        would (an empty line is no row): twice the csv module's speed."""
+    def _plain_blocks(self, start: int, stop: int) -> Iterator[tuple[int, list[Any]]]:
+        """``(line of the first, lines)`` of the lines from byte ``start`` to ``stop``
+        (``-1``: the end) of a file with no quote and no NUL, a block at a time. Each
+        line is one row, to be split at the delimiter exactly as the csv module would
+        (an empty line is no cells): twice the csv module's speed."""
         encoding = _data_encoding(self.encoding)
         with open(self.path, "rb") as handle:
             line = _line_number(handle, start)
@@ -292,9 +287,9 @@ class Table:
                 yield line, lines
                 line += len(lines)
 
-    def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
-        """``(first line, cells)`` of the rows after the header, as the csv module reads
-        them (a quoted cell may span lines)."""
+    def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """``(first line, [cells])`` of each row after the header, as the csv module
+        reads them (a quoted cell may span lines)."""
         with open(self.path, newline="", encoding=self.encoding) as handle:
             reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
             next(reader, None)
@@ -303,7 +298,7 @@ class Table:
                 for cells in reader:
                     line = start
                     start = reader.line_num + 1
-                    yield line, cells
+                    yield line, [cells]
             except csv.Error as exc:
                 raise _csv_error(exc, self.path, start, reader.line_num) from None
 
