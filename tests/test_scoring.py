@@ -528,7 +528,41 @@ class TestHugeAndOddNumbers:
             bf.ScoringModel.from_dict({key: value})
         assert [p.path for p in info.value.problems] == [path]
 
-    @pytest.mark.parametrize("points", [1e200, -1e200, 1e-200])
+    def test_points_that_could_overflow_are_refused(self) -> None:
+        """Rules of +-1e308 points would add up to inf - inf = NaN totals (found by
+        fuzzing the command line): each is refused, at its path, with the bound."""
+        rules = [
+            {"name": "up", "event": "up", "points": 1e308},
+            {"name": "down", "event": "down", "points": -1.5e12},
+        ]
+        explicit = [{"name": "fit", "points": 2e12, "when": {"field": "x", "eq": 1}}]
+        with pytest.raises(bf.ConfigError) as info:
+            bf.ScoringModel.from_dict({"implicit": rules, "explicit": explicit})
+        problems = {p.path: p.message for p in info.value.problems}
+        assert sorted(problems) == [
+            "scoring.explicit[0].points",
+            "scoring.implicit[0].points",
+            "scoring.implicit[1].points",
+        ]
+        assert all("between -1e+12 and 1e+12" in m for m in problems.values())
+
+    def test_largest_points_over_many_events_stay_finite(self) -> None:
+        """100,000 events of each of two opposite 1e12-point rules: a finite total."""
+        model = bf.ScoringModel.from_dict(
+            {
+                "decay": {"kind": "none"},
+                "implicit": [
+                    {"name": "up", "event": "up", "points": 1e12},
+                    {"name": "down", "event": "down", "points": -1e12},
+                ],
+            }
+        )
+        at = days_ago(1).timestamp()
+        cells = [("L1", name, at, {}) for name in ("up", "down", "up") for _ in range(10**5)]
+        (score,) = model.rank_cells([{"id": "L1"}], cells, as_of=NOW)
+        assert score.total == 1e17
+
+    @pytest.mark.parametrize("points", [1e12, -1e12, 1e-200])
     @pytest.mark.parametrize(
         "decay",
         [
@@ -539,7 +573,8 @@ class TestHugeAndOddNumbers:
         ],
     )
     def test_extreme_points_and_decays_score(self, points: float, decay: dict[str, object]) -> None:
-        """Points of 1e200 or 1e-200 and extreme decay parameters give a finite total."""
+        """The largest points allowed, 1e-200 and extreme decay parameters give a finite
+        total."""
         model = bf.ScoringModel.from_dict(
             {"decay": decay, "implicit": [{"name": "a", "event": "a", "points": points}]}
         )

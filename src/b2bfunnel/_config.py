@@ -103,8 +103,10 @@ class Reader:
         minimum: float | None = None,
         exclusive_minimum: float | None = None,
         integer: bool = False,
+        magnitude: float | None = None,
     ) -> float | None:
-        """Check ``value`` is a finite number (an integer if asked) within bounds."""
+        """Check ``value`` is a finite number (an integer if asked) within bounds: at
+        least ``minimum``, above ``exclusive_minimum``, at most ``magnitude`` from 0."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             kind = "an integer" if integer else "a number"
             self.error(path, f"expected {kind}, got {_type_name(value)} {value!r}")
@@ -125,6 +127,9 @@ class Reader:
             return None
         if exclusive_minimum is not None and value <= exclusive_minimum:
             self.error(path, f"must be greater than {exclusive_minimum:g}, got {value!r}")
+            return None
+        if magnitude is not None and abs(value) > magnitude:
+            self.error(path, f"must be between {-magnitude:g} and {magnitude:g}, got {value!r}")
             return None
         return value
 

@@ -212,6 +212,10 @@ class ImplicitRule:
 
 # --- reading configuration --------------------------------------------------------
 
+# A rule's points, at most this far from 0: a score adds up a rule's points for every
+# event of a lead, and sums near 1e308 would overflow to infinity (and inf - inf is NaN).
+MAX_POINTS = 1e12
+
 EXPLICIT_KEYS = ("name", "points", "when", "group")
 IMPLICIT_KEYS = ("name", "event", "points", "where", "decays", "max_count", "max_points", "group")
 
@@ -223,7 +227,11 @@ def read_explicit(data: Any, path: str, reader: Reader) -> ExplicitRule | None:
     if table is None:
         return None
     name = reader.string(table.get("name"), join(path, "name")) if "name" in table else None
-    points = reader.number(table["points"], join(path, "points")) if "points" in table else None
+    points = (
+        reader.number(table["points"], join(path, "points"), magnitude=MAX_POINTS)
+        if "points" in table
+        else None
+    )
     when = Condition.parse(table["when"], join(path, "when"), reader) if "when" in table else None
     group = reader.string(table["group"], join(path, "group")) if "group" in table else None
     if len(reader.problems) != before or name is None or points is None or when is None:
@@ -240,7 +248,11 @@ def read_implicit(data: Any, path: str, reader: Reader) -> ImplicitRule | None:
     get = table.get
     name = reader.string(get("name"), join(path, "name")) if "name" in table else None
     event = reader.string(get("event"), join(path, "event")) if "event" in table else None
-    points = reader.number(get("points"), join(path, "points")) if "points" in table else None
+    points = (
+        reader.number(get("points"), join(path, "points"), magnitude=MAX_POINTS)
+        if "points" in table
+        else None
+    )
     where = Condition.parse(get("where"), join(path, "where"), reader) if "where" in table else None
     decays = reader.boolean(get("decays"), join(path, "decays")) if "decays" in table else True
     max_count = (
