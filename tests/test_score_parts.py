@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -205,3 +208,102 @@ def test_when_to_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_jobs_beyond_the_cap_and_the_leads(tmp_path: Path) -> None:
+    """--jobs 300 (more than MAX_JOBS, more than the leads) prints what --jobs 1 does."""
+    leads = tmp_path / "leads.csv"
+    leads.write_text("id\nL1\n", encoding="utf-8")
+    events = _write(["L1,webinar_completed,2026-03-01T10:00:00Z,"], "\n")
+    texts = []
+    for jobs in ("1", "300"):
+        out = io.StringIO()
+        argv = ["score", "--leads", str(leads), "--events", str(events), "--jobs", jobs]
+        assert main([*argv, "--as-of", AS_OF.isoformat(), "--format", "csv"], out=out) == 0
+        texts.append(out.getvalue())
+    assert texts[0] == texts[1]
+    assert parts_for(open_table(events), 300) == _event_scan.MAX_JOBS
+
+
+@pytest.mark.parametrize("call", ["pipe", "fork"])
+def test_no_process_to_fork(monkeypatch: pytest.MonkeyPatch, call: str) -> None:
+    """Out of file descriptors or processes: the work is done here, to the same result."""
+    funnel = bf.Funnel({"aliases": ALIASES})
+    events = _write([*GOOD, "L1,visit,soon,/x"], "\n")
+    expected = _rank(funnel, events, 1)
+
+    def refuse() -> Any:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(_event_scan.os, call, refuse)
+    assert _rank(funnel, events, 3) == expected
+
+
+def test_interrupted_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while waiting for a forked process: KeyboardInterrupt, and every forked
+    process is ended and reaped (none left running, no descriptor closed twice)."""
+    started: list[tuple[_event_scan._Forked, int]] = []
+    start = _event_scan._Forked.__init__
+
+    def recording(self: _event_scan._Forked, work: Callable[[], Any]) -> None:
+        start(self, work)
+        assert self.pid is not None
+        started.append((self, self.pid))
+
+    def interrupted(self: _event_scan._Forked) -> Any:
+        assert self.handle is not None
+        self.handle.close()  # as the with-block does when read() is interrupted
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_event_scan._Forked, "__init__", recording)
+    monkeypatch.setattr(_event_scan._Forked, "result", interrupted)
+    events = _write(GOOD, "\n")
+    with pytest.raises(KeyboardInterrupt):
+        _rank(bf.Funnel({}), events, 3)
+    assert len(started) == 2
+    for helper, pid in started:
+        assert helper.pid is None
+        with pytest.raises(ChildProcessError):  # ended and reaped already
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_plain_file_is_read_as_it_was_opened(tmp_path: Path) -> None:
+    """Rows appended after the table was opened are not read, in one span or several:
+    every process reads the same file."""
+    path = _write(GOOD[:4], "\n")
+    table = open_table(path)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("L1,visit,2026-03-01T10:00:00Z,\n")
+    whole = [line for line, _ in table.cells()]
+    assert whole == [2, 3, 4, 5]
+    assert [line for span in table.spans(2) for line, _ in table.cells(span)] == whole
+
+
+SLEEPER = """
+import sys, time
+from b2bfunnel.cli._event_scan import _Forked
+helper = _Forked(lambda: time.sleep(60))
+print(helper.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+def test_forked_processes_die_with_the_command() -> None:
+    """``kill -9`` of the command leaves none of its forked processes running: the
+    kernel ends them with it, instead of leaving them to finish their share."""
+    command = subprocess.Popen([sys.executable, "-c", SLEEPER], stdout=subprocess.PIPE, text=True)
+    assert command.stdout is not None
+    child = int(command.stdout.readline())
+    command.kill()
+    command.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{child}/stat").read_text().split()[2]
+        except OSError:
+            return  # gone
+        if status == "Z":
+            return  # ended, waiting for init to reap it
+        time.sleep(0.01)
+    pytest.fail("a forked process outlived the command")

@@ -219,7 +219,7 @@ class Table:
             raise ValueError("only a plain table is read by spans")
         try:
             blocks = (
-                self._plain_blocks(*(span or (self.data_start, -1)))
+                self._plain_blocks(*(span or (self.data_start, self.size)))
                 if self.plain
                 else self._csv_rows()
             )

@@ -12,6 +12,7 @@ bad rows and errors are those of doing it all in one process.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import heapq
 import math
@@ -21,13 +22,13 @@ import signal
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from .._time import MAX_TS, MIN_TS
 from ..errors import InvalidInputError
@@ -48,6 +49,9 @@ from ._tables import (
 # Below this many bytes of rows a file is read in one piece: a fork and the merge cost
 # more than half the reading saves.
 PARALLEL_BYTES = 8 << 20
+# At most this many processes, whatever --jobs says.
+MAX_JOBS = 64
+_PR_SET_PDEATHSIG = 1
 
 EventCells = tuple[str, str, float, Mapping[str, str] | None]
 T = TypeVar("T")
@@ -58,22 +62,22 @@ def _same(score: Score) -> Score:
 
 
 def parts_for(table: Table, jobs: int | None) -> int:
-    """How many processes read ``table``: ``jobs`` if given, else two on Linux for a big
-    plain file when two processors are free. One whenever forking is unsafe: a table
-    that is not plain, no ``os.fork``, or other threads running."""
+    """How many processes read ``table``: ``jobs`` if given (at most ``MAX_JOBS``), else
+    two for a big plain file when two processors are free. One whenever forking is
+    unsafe: not Linux, a table that is not plain, or other threads running."""
     if not table.plain or not forking_is_safe():
         return 1
     if jobs is not None:
-        return max(1, jobs)
-    if not sys.platform.startswith("linux") or table.size - table.data_start < PARALLEL_BYTES:
+        return max(1, min(jobs, MAX_JOBS))
+    if table.size - table.data_start < PARALLEL_BYTES:
         return 1
     return min(2, len(os.sched_getaffinity(0)))
 
 
 def forking_is_safe() -> bool:
-    """Whether this process may fork: it can, and runs no other thread (whose locks a
-    child would inherit held)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may fork: it runs Linux (where a child can be made to die
+    with its parent) and no other thread (whose locks a child would inherit held)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class _Part:
@@ -233,17 +237,31 @@ class _Scan:
 
 class _Forked:
     """A forked process computing ``work()``, its pickled result read back through a
-    pipe. The child ignores the caller's garbage collector (it would copy every page
-    it touches) and leaves with ``os._exit``, never returning into the caller."""
+    pipe; ``result()`` is ``None`` if it failed, or could not even start (no file
+    descriptor or process left): the caller then does the work itself. The child dies
+    with this process, ignores the garbage collector (it would copy every page it
+    touches) and leaves with ``os._exit``, never returning into the caller."""
 
     def __init__(self, work: Callable[[], Any]) -> None:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
+        self.pid: int | None = None
+        self.handle: BinaryIO | None = None
+        parent = os.getpid()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
         if pid == 0:  # pragma: no cover - runs in the child; its result is tested
             status = 1
             try:
                 os.close(read_end)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _die_with(parent)
                 gc.disable()
                 payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as out:
@@ -252,14 +270,14 @@ class _Forked:
             finally:
                 os._exit(status)
         os.close(write_end)
-        self.pid: int | None = pid
-        self.read_end = read_end
+        self.pid, self.handle = pid, os.fdopen(read_end, "rb")
 
     def result(self) -> Any:
         """The child's result, or ``None`` if it failed; waits for it."""
-        with os.fdopen(self.read_end, "rb") as handle:
-            payload = handle.read()
-        assert self.pid is not None
+        if self.pid is None or self.handle is None:
+            return None
+        with self.handle:  # closing a file twice (here, then in stop) is harmless
+            payload = self.handle.read()
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         if status != 0 or not payload:
@@ -268,14 +286,35 @@ class _Forked:
 
     def stop(self) -> None:
         """End the child if it is still running (the caller gave up)."""
-        if self.pid is None:
-            return
+        pid, self.pid = self.pid, None
         try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
         finally:
-            self.pid = None
-            os.close(self.read_end)
+            if self.handle is not None:
+                self.handle.close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this forked process when ``parent`` ends, however it ends
+    (Linux's ``PR_SET_PDEATHSIG``), and end now if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _stop_all(helpers: Sequence[_Forked]) -> None:
+    """Stop every helper, even if stopping one fails."""
+    for helper in helpers:
+        try:
+            helper.stop()
+        except OSError:
+            continue
 
 
 def score_cells(
@@ -325,12 +364,12 @@ def rank_events(
     scan = _Scan(path, reading, list(tally.ids), name_of, model.needs_event,
                  model.needs_properties, as_of.timestamp())  # fmt: skip
     parts = parts_for(scan.table, jobs)
-    scan.share(parts)
+    scan.share(min(parts, max(1, len(scan.ids))))  # no process without a lead to score
     part = _read_in_parts(scan, parts)
     count_names(tally, part.unknown, part.resolved)
-    shares = scan.profiles(profiles) if parts > 1 else [profiles]
+    shares = scan.profiles(profiles)
     scan.leads = {}  # the look-up of every row is done: scoring wants its memory
-    if parts <= 1:
+    if len(shares) == 1:
         return [
             digest(score) for score in model.rank_cells(profiles, scan.cells(part), as_of=as_of)
         ]
@@ -341,14 +380,13 @@ def rank_events(
 
     helpers: list[_Forked] = []
     try:
-        helpers = [_Forked(partial(rank, share)) for share in range(1, parts)]
+        helpers = [_Forked(partial(rank, share)) for share in range(1, len(shares))]
         rankings = [rank(0)]
         for share, helper in enumerate(helpers, start=1):
             ranking = helper.result()
             rankings.append(ranking if ranking is not None else rank_here(rank, share))
     finally:
-        for helper in helpers:
-            helper.stop()
+        _stop_all(helpers)
     return [value for _, value in heapq.merge(*rankings, key=itemgetter(0))]
 
 
@@ -381,8 +419,7 @@ def _read_in_parts(scan: _Scan, parts: int) -> _Part:
         return whole
     finally:
         scan.table.on_progress = progress
-        for helper in helpers:
-            helper.stop()
+        _stop_all(helpers)
 
 
 def _part_of(scan: _Scan, helper: _Forked, span: tuple[int, int]) -> _Part:
