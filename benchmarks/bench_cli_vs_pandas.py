@@ -234,6 +234,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jobs", help="score's --jobs (default: its own choice)")
     parser.add_argument("--pandas-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--fit-rules", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -253,6 +254,7 @@ def main() -> None:
             "b2bfunnel": [
                 sys.executable, "-m", "b2bfunnel", "score", "--leads", str(leads_path),
                 "--events", str(events_path), "--as-of", as_of, "--format", "csv",
+                *(["--jobs", args.jobs] if args.jobs else []),
             ],
             "pandas": [
                 sys.executable, __file__, "--pandas-child", str(leads_path),
