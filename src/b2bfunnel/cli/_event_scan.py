@@ -12,7 +12,6 @@ bad rows and errors are those of doing it all in one process.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import heapq
 import math
@@ -299,6 +298,8 @@ class _Forked:
 def _die_with(parent: int) -> None:
     """Have the kernel kill this forked process when ``parent`` ends, however it ends
     (Linux's ``PR_SET_PDEATHSIG``), and end now if it already has."""
+    import ctypes  # here: only a forked process needs it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
