@@ -307,3 +307,25 @@ def test_forked_processes_die_with_the_command() -> None:
             return  # ended, waiting for init to reap it
         time.sleep(0.01)
     pytest.fail("a forked process outlived the command")
+
+
+def test_progress_shows_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal, several processes show about as many progress lines as one, with
+    counts of the whole file's rows (the first span's rows times the spans)."""
+    from b2bfunnel import tables
+    from b2bfunnel.cli import _tables
+
+    monkeypatch.setattr(tables, "PROGRESS_EVERY", 60)
+    events = _write(GOOD * 40, "\n")  # 2,400 rows
+    seen: dict[int, list[int]] = {}
+    for jobs in (1, 3):
+        shown: list[int] = []
+        monkeypatch.setattr(_tables, "rows_read", lambda _name, _stream, s=shown: s.append)
+        reading = Reading()
+        reading.progress = True
+        rank_events(events, reading, bf.ScoringModel.default(), str, EventTally(LEADS),
+                    [{"id": lead} for lead in LEADS], AS_OF, jobs)  # fmt: skip
+        seen[jobs] = shown
+    assert len(seen[1]) == 40
+    assert 30 <= len(seen[3]) <= 50
+    assert max(seen[3]) <= 2_400 * 1.2

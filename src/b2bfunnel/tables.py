@@ -187,8 +187,9 @@ class Table:
         self.names = names
         self.bad = bad
         self.notes = notes
-        # Called with the number of rows read so far, every PROGRESS_EVERY rows.
+        # Called with the number of rows read so far, every ``progress_every`` rows.
         self.on_progress: Callable[[int], Any] | None = None
+        self.progress_every = PROGRESS_EVERY
 
     @property
     def columns(self) -> list[str]:
@@ -213,7 +214,7 @@ class Table:
         rows between them, with their lines numbered as in the whole file."""
         width = len(self.names)
         odd = any(not name for name in self.names)  # a blank header: check its cells
-        progress, count = self.on_progress, 0
+        progress, every, count = self.on_progress, self.progress_every, 0
         path = self.path
         if span is not None and not self.plain:
             raise ValueError("only a plain table is read by spans")
@@ -230,7 +231,7 @@ class Table:
                         cells = cells.split(delimiter) if cells else []
                     if progress is not None:
                         count += 1
-                        if not count % PROGRESS_EVERY:
+                        if not count % every:
                             progress(count)
                     if (odd or len(cells) != width) and not self._fits(cells, line):
                         continue

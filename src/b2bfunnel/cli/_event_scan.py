@@ -407,9 +407,13 @@ def _read_in_parts(scan: _Scan, parts: int) -> _Part:
     if parts <= 1:
         return scan.read(None)
     spans = scan.table.spans(parts)
-    progress = scan.table.on_progress
-    if progress is not None and len(spans) > 1:  # spans read at one pace: show the total
-        scan.table.on_progress = lambda rows: progress(rows * len(spans))
+    table = scan.table
+    progress, every = table.on_progress, table.progress_every
+    if progress is not None and len(spans) > 1:
+        # Spans are read at one pace: the first one's rows times their number, shown as
+        # often as one process would show them.
+        table.on_progress = lambda rows: progress(rows * len(spans))
+        table.progress_every = max(1, every // len(spans))
     helpers: list[_Forked] = []
     try:
         for span in spans[1:]:
@@ -419,7 +423,7 @@ def _read_in_parts(scan: _Scan, parts: int) -> _Part:
             whole.merge(_part_of(scan, helper, span))
         return whole
     finally:
-        scan.table.on_progress = progress
+        table.on_progress, table.progress_every = progress, every
         _stop_all(helpers)
 
 
