@@ -16,7 +16,7 @@ from strategies import EPOCH, EVENT_NAMES, PATHS, model_config
 
 import b2bfunnel as bf
 from b2bfunnel._columns import event_names
-from b2bfunnel.cli._event_scan import score_cells
+from b2bfunnel.cli._event_scan import rank_events
 from b2bfunnel.cli._tables import EventTally, Reading, read_events
 from b2bfunnel.cli.score import scoring_names
 
@@ -57,7 +57,8 @@ def event_rows(draw: st.DrawFn) -> list[list[str]]:
 def test_fast_path_scores_as_the_general_path(
     config: dict[str, Any], rows: list[list[str]], fits: list[bool]
 ) -> None:
-    """rank_cells over the cells score reads equals Funnel.rank over every Event read."""
+    """rank_cells over the cells score reads (rank_events, one process) equals
+    Funnel.rank over every Event read."""
     funnel = bf.Funnel({"scoring": config, "aliases": ALIASES})
     profiles = [{"id": lead, "fit": fit} for lead, fit in zip(LEADS, fits, strict=True)]
     with tempfile.TemporaryDirectory() as folder:
@@ -70,16 +71,9 @@ def test_fast_path_scores_as_the_general_path(
         events = read_events(path, Reading(), event_names(known, ALIASES))
         general = funnel.rank(profiles, events, as_of=AS_OF)
         tally = EventTally(LEADS)
-        cells = score_cells(
-            path,
-            Reading(),
-            scoring_names(funnel),
-            tally,
-            funnel.scoring.needs_event,
-            AS_OF.timestamp(),
-            funnel.scoring.needs_properties,
+        fast = rank_events(
+            path, Reading(), funnel.scoring, scoring_names(funnel), tally, profiles, AS_OF
         )
-        fast = funnel.scoring.rank_cells(profiles, cells, as_of=AS_OF)
     assert list(fast) == list(general)
     assert [s.to_dict() for s in fast] == [s.to_dict() for s in general]
     assert tally.unknown == sum(row[0] == "L9" for row in rows)

@@ -1,6 +1,6 @@
 """Reading an events file and ranking the leads as ``b2bfunnel score`` does, in parts.
 
-Scoring reads of most rows only their lead's first and last time, so :func:`score_cells`
+Scoring reads of most rows only their lead's first and last time, so :func:`rank_events`
 keeps just those per lead, plus the rows a rule counts. A big quote-free file is cut at
 line breaks into spans (:meth:`b2bfunnel.tables.Table.spans`); forked processes read
 all spans but the first while this one reads the first, and send back what they found,
@@ -146,7 +146,7 @@ class _Scan:
 
     def read(self, span: tuple[int, int] | None) -> _Part:
         """The part of ``span`` (``None``: the whole file); bad rows go to the reading."""
-        part = _Part(len(self.leads), len(self.cuts) - 1)
+        part = _Part(len(self.ids), len(self.cuts) - 1)
         reading, path, table, others = self.reading, self.path, self.table, self.others
         at_lead, at_name, at_at = self.columns
         fromisoformat = datetime.fromisoformat
@@ -321,50 +321,30 @@ def _stop_all(helpers: Sequence[_Forked]) -> None:
             continue
 
 
-def score_cells(
-    path: Path,
-    reading: Reading,
-    name_of: Callable[[str], str],
-    tally: EventTally,
-    needs: Callable[[str], bool],
-    until: float,
-    needs_properties: Callable[[str], bool] = lambda name: True,
-    jobs: int | None = 1,
-) -> Iterator[EventCells]:
-    """The events of a CSV file as :meth:`ScoringModel.rank_cells` reads them.
-
-    The event's properties are read only for the leads in ``tally`` and the names
-    ``needs`` accepts (after ``name_of``), and are left empty for names that
-    ``needs_properties`` refuses; rows after ``until`` (POSIX seconds) are checked and
-    counted but not given. Of every other row, ``rank_cells`` reads only its lead's first
-    and last time, so those are kept per lead and given at the end (event ``None``),
-    instead of one cell per row: most rows of an export are page views and email opens.
-    Every row is checked the same either way. ``jobs`` processes read the file (see
-    :func:`parts_for`; ``None``: as many as pays).
-    """
-    scan = _Scan(path, reading, list(tally.ids), name_of, needs, needs_properties, until)
-    part = _read_in_parts(scan, parts_for(scan.table, jobs))
-    count_names(tally, part.unknown, part.resolved)
-    scan.leads = {}  # the look-up of every row is done: scoring wants its memory
-    yield from scan.cells(part)
-
-
 def rank_events(
     path: Path,
     reading: Reading,
     model: ScoringModel,
     name_of: Callable[[str], str],
     tally: EventTally,
-    profiles: list[dict[str, str]],
+    profiles: Sequence[Mapping[str, Any]],
     as_of: datetime,
     jobs: int | None = 1,
     digest: Callable[[Score], T] = _same,  # type: ignore[assignment]
 ) -> list[T]:
-    """``digest`` of each score of ``model.rank_cells(profiles, score_cells(...),
-    as_of=as_of)``, best first, with ``jobs`` processes (see :func:`parts_for`) reading
-    the file, then scoring a share of the leads each. A forked process sends back only
-    the digests (what the output needs), not the scores: far less to pickle.
-    ``tally``'s ids are those of ``profiles``."""
+    """``digest`` of each score of ``model.rank_cells`` of ``profiles`` and the events
+    of the CSV file at ``path``, best first, with ``jobs`` processes (see
+    :func:`parts_for`) reading the file, then scoring a share of the leads each.
+
+    ``rank_cells`` is given of each row only what it reads: the rows a rule counts
+    (their properties only if a rule filters on them, see
+    :meth:`ScoringModel.needs_properties`), and of every other row just its lead's
+    first and last time, kept per lead: most rows of an export are page views and email
+    opens. Rows after ``as_of`` are checked and counted but not scored; every row is
+    checked the same either way, bad ones going to ``reading``. ``tally`` (whose ids are
+    those of ``profiles``) counts the rows per name and of unknown leads. A forked
+    process sends back only the digests (what the output needs), not the scores: far
+    less to pickle."""
     scan = _Scan(path, reading, list(tally.ids), name_of, model.needs_event,
                  model.needs_properties, as_of.timestamp())  # fmt: skip
     parts = parts_for(scan.table, jobs)
