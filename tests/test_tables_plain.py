@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from b2bfunnel import tables
+from b2bfunnel.errors import InvalidInputError
 from b2bfunnel.tables import BadRows, open_table
 
 # Cell text as exports hold it, minus what forces quoting: spaces, tabs, accents,
@@ -118,3 +120,16 @@ def test_spans_read_together_are_the_whole_file(
     assert pieces == whole == by_csv
     problems = [[str(p) for p in bad.problems] for bad in (bad_parts, bad_whole, bad_csv)]
     assert problems[0] == problems[1] == problems[2]
+
+
+def test_spans_of_a_quoted_table_are_refused(tmp_path: Path) -> None:
+    """A table with quotes is not cut into spans: asking for them, or reading one, is a
+    located InvalidInputError rather than a range the reader would refuse."""
+    path = tmp_path / "quoted.csv"
+    path.write_text('id,name\nL1,"a,b"\nL2,c\n', encoding="utf-8")
+    table = open_table(path)
+    for call in (lambda: table.spans(2), lambda: list(table.cells((8, 17)))):
+        with pytest.raises(InvalidInputError, match="only a plain table") as info:
+            call()
+        assert info.value.path == str(path)
+    assert [line for line, _ in table.cells()] == [2, 3]

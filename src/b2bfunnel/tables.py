@@ -216,8 +216,8 @@ class Table:
         odd = any(not name for name in self.names)  # a blank header: check its cells
         progress, every, count = self.on_progress, self.progress_every, 0
         path = self.path
-        if span is not None and not self.plain:
-            raise ValueError("only a plain table is read by spans")
+        if span is not None:
+            self._require_plain()
         try:
             blocks = (
                 self._plain_blocks(*(span or (self.data_start, self.size)))
@@ -243,10 +243,9 @@ class Table:
 
     def spans(self, parts: int) -> list[tuple[int, int]]:
         """The rows of a plain table cut into ``parts`` byte ranges of about equal size,
-        each starting at a line, for :meth:`cells` to read apart (one range for a table
-        that is not plain, or is too small to cut)."""
-        if not self.plain:
-            return [(0, -1)]
+        each starting at a line, for :meth:`cells` to read apart (fewer ranges for a
+        table too small to cut)."""
+        self._require_plain()
         cuts = [self.data_start]
         size = self.size
         with open(self.path, "rb") as handle:
@@ -257,20 +256,28 @@ class Table:
         cuts.append(size)
         return list(pairwise(cuts))
 
+    def _require_plain(self) -> None:
+        if not self.plain:
+            raise InvalidInputError(
+                "only a plain table (no quote, no NUL byte, ASCII as one byte) is read by "
+                "spans; read this one whole",
+                path=f"{self.path}",
+            )
+
     def _plain_blocks(self, start: int, stop: int) -> Iterator[tuple[int, list[Any]]]:
         """``(line of the first, lines)`` of the lines from byte ``start`` to ``stop``
-        (``-1``: the end) of a file with no quote and no NUL, a block at a time. Each
-        line is one row, to be split at the delimiter exactly as the csv module would
-        (an empty line is no cells): twice the csv module's speed."""
+        of a file with no quote and no NUL, a block at a time. Each line is one row, to
+        be split at the delimiter exactly as the csv module would (an empty line is no
+        cells): twice the csv module's speed."""
         encoding = _data_encoding(self.encoding)
         with open(self.path, "rb") as handle:
             line = _line_number(handle, start)
             handle.seek(start)
-            left = stop - start if stop >= 0 else -1
+            left = stop - start
             carry = b""
-            while left:
-                chunk = handle.read(_BLOCK if left < 0 else min(_BLOCK, left))
-                left -= len(chunk) if left > 0 else 0
+            while left > 0:
+                chunk = handle.read(min(_BLOCK, left))
+                left -= len(chunk)
                 if chunk and left:
                     data = carry + chunk
                     # Cut after the last line break whose end is known: a CR at the very
@@ -442,7 +449,7 @@ def _line_after(handle: BinaryIO, offset: int) -> int:
     """The byte offset just after the first line break (LF, CR LF or CR) at or after
     ``offset``; the end of the file if there is none."""
     handle.seek(offset)
-    while chunk := handle.read(1 << 16):
+    while chunk := handle.read(_BLOCK):
         breaks = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
         if breaks:
             at = offset + min(breaks) + 1
