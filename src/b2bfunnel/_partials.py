@@ -92,7 +92,7 @@ def score_leads(
     this call. A row is ``(lead, total, *the CSV columns after rank and lead)``; leads
     without a profile are skipped, as :meth:`ScoringModel.rank` skips their events.
     """
-    from .cli.score import score_rows  # the CLI's own row, so the columns cannot drift
+    from .cli.score import score_row  # the CLI's own row, so the columns cannot drift
 
     profiles: dict[str, dict[str, Any]] = {}
     states: dict[str, list[ScoreState]] = {}
@@ -109,7 +109,7 @@ def score_leads(
         for part in states.get(lead_id, ()):
             state = model.merge(state, part, profile=profile)
         score = model.score_state(state, as_of=as_of)
-        (row,) = score_rows([score], {}, [])
+        row = score_row(score)
         rows.append((lead_id, score.total, row["score"], row["band"], row["grade"], row["reasons"]))
     return rows
 
