@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from ._columns import missing_column
+from ._public import publish
 from ._table import Columns
 from ._time import parse_datetime, read_zone
 from ._values import as_number, is_blank, require_iterable
@@ -187,7 +188,7 @@ def responses_in(
         has_score = any(isinstance(row, Mapping) and "score" in row for row in rows)
     if not has_score:  # not every score blank: the column is missing or misnamed
         raise missing_column("score", headers, path=path, api=True)
-    from .nps import Response
+    from .surveys import Response
 
     out = [
         _response(Response, row, f"{path}[{index}]")
@@ -431,3 +432,6 @@ def _frame_times(column: Any, zone: Any) -> list[Any]:
 
 def _py(column: Any) -> list[Any]:
     return list(column.dt.to_pydatetime().tolist())
+
+
+publish(globals(), ["events_from"])

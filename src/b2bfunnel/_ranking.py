@@ -7,7 +7,6 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ._display import MAX_ROWS, View, text
-from ._public import publish
 
 if TYPE_CHECKING:
     from .scoring import Score
@@ -67,6 +66,3 @@ class Ranking(list["Score"]):
         from .plot import plot
 
         return plot(self, ax=ax, kind=kind)
-
-
-publish(globals(), __all__)

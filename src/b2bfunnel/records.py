@@ -39,6 +39,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ._public import publish
 from .errors import InvalidInputError
 
 __all__ = ["to_pandas", "to_records"]
@@ -273,3 +274,6 @@ TABLES: dict[str, Callable[[Any], list[Row]]] = {
     "Evaluation": _evaluation_rows,
     "FittedModel": _fitted_rows,
 }
+
+
+publish(globals(), __all__)

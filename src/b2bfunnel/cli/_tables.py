@@ -16,8 +16,8 @@ from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
-from ..nps import Response
 from ..progress import stderr_line
+from ..surveys import Response
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
 

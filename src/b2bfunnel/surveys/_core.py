@@ -205,7 +205,7 @@ def nps(scores: Iterable[int], *, confidence: float = 0.95, method: str = "auto"
     >>> bf.nps([10, 9, True])
     Traceback (most recent call last):
     ...
-    b2bfunnel.errors.InvalidInputError: scores[2]: expected an integer score 0..10, got bool True
+    b2bfunnel.InvalidInputError: scores[2]: expected an integer score 0..10, got bool True
     """
     _, counts = checked_scores(scores)
     promoters = counts[9] + counts[10]
