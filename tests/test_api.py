@@ -180,8 +180,19 @@ def test_public_names_live_where_they_are_listed(module: str, name: str, obj: An
 
 @pytest.mark.parametrize(("module", "name", "obj"), list(public_objects()))
 def test_type_hints_resolve(module: str, name: str, obj: Any) -> None:
-    """get_type_hints works on every public class (no dangling forward references)."""
+    """get_type_hints works on every public class, function and method (no dangling
+    forward reference, no name imported only for type checkers)."""
     if isinstance(obj, type):
+        typing.get_type_hints(obj)
+        for attribute, member in vars(obj).items():
+            if attribute.startswith("_") and attribute != "__init__":
+                continue
+            function = getattr(member, "__func__", member)
+            if isinstance(member, property):
+                function = member.fget
+            if inspect.isfunction(function):
+                typing.get_type_hints(function)
+    elif inspect.isfunction(obj):
         typing.get_type_hints(obj)
 
 

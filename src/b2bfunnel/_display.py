@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import records
+from .plot import plot as draw
 
 __all__ = ["Displayed", "Plotted", "html_table", "markdown_table", "show", "text"]
 
@@ -51,9 +52,7 @@ class Plotted(Displayed):
     def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Draw this result on ``ax`` (a new figure when None) and return the Axes;
         ``kind`` picks a chart where there are several (see :mod:`b2bfunnel.plot`)."""
-        from .plot import plot
-
-        return plot(self, ax=ax, kind=kind)
+        return draw(self, ax=ax, kind=kind)
 
 
 # --- text ---------------------------------------------------------------------------

@@ -18,7 +18,6 @@ arguments (the validators run again on load) or, for the classes named in
 from __future__ import annotations
 
 import enum
-import inspect
 import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -72,7 +71,7 @@ def _settle(cls: type, home: str) -> None:
         return
     if "__annotations__" in cls.__dict__ and not issubclass(cls, enum.Enum):
         hints = typing.get_type_hints(cls, include_extras=True)
-        cls.__annotations__ = {key: hints[key] for key in inspect.get_annotations(cls)}
+        cls.__annotations__ = {key: hints[key] for key in vars(cls)["__annotations__"]}
         init = cls.__dict__.get("__init__")
         if attrs.has(cls) and isinstance(init, FunctionType):
             init.__annotations__ = {

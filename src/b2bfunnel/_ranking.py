@@ -7,6 +7,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ._display import MAX_ROWS, View, text
+from .plot import plot as draw
 
 if TYPE_CHECKING:
     from .scoring import Score
@@ -63,6 +64,4 @@ class Ranking(list["Score"]):
 
     def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Bars of how many leads fall in each band; returns the matplotlib Axes."""
-        from .plot import plot
-
-        return plot(self, ax=ax, kind=kind)
+        return draw(self, ax=ax, kind=kind)

@@ -60,7 +60,7 @@ def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # the optional plot extra, imported only when used
     except ImportError as exc:
         raise ImportError(
             'plotting needs matplotlib: pip install "b2bfunnel[plot]"', name=exc.name

@@ -8,6 +8,7 @@ formats) and ``_incremental`` (feeding and reading states).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -76,7 +77,7 @@ class ScoringModel:
         reader.raise_if_any("scoring model")
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         object.__setattr__(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest()[:12])
-        object.__setattr__(self, "_engine", Engine(self))
+        object.__setattr__(self, "_engine", Engine(self, _default_fingerprint))
 
     # --- construction -------------------------------------------------------------
 
@@ -247,3 +248,9 @@ class ScoringModel:
     def score_state(self, state: ScoreState, *, as_of: datetime) -> Score:
         """The score of an incremental state at ``as_of`` (not before its latest event)."""
         return _incremental.score_state(self._engine, state, as_of)
+
+
+@functools.cache
+def _default_fingerprint() -> str:
+    """The default model's fingerprint (a model's engine asks when it reads a state)."""
+    return ScoringModel.default().fingerprint

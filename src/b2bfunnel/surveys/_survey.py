@@ -12,6 +12,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
+from .._frames import responses_in
 from .._stats import wilson, z_for
 from .._table import Columns, TableLike
 from .._text import word_form
@@ -115,8 +116,6 @@ def _responses(
     items: Any, kind: type, path: str, columns: Columns | None = None
 ) -> tuple[Sequence[Any], int]:
     """``items`` checked as ``kind`` values, and how many table rows had a blank score."""
-    from .._frames import responses_in  # here: `import b2bfunnel` loads this module
-
     skipped = 0
     if kind is Response:
         items, skipped = responses_in(items, path, columns)
