@@ -6,7 +6,7 @@ from collections import Counter
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from ._display import MAX_ROWS, View, text
+from ._display import MAX_ROWS, View
 from .plot import plot as draw
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class Ranking(list["Score"]):
         return dict(Counter(map(attrgetter("band"), self)))
 
     def __repr__(self) -> str:
-        shown = ", ".join(text(score) for score in self[:MAX_ROWS])
+        shown = ", ".join(repr(score) for score in self[:MAX_ROWS])
         more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
         return f"[{shown}{more}]"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from .._display import Displayed, Plotted
+from .._display import Bounds, Displayed, Plotted, View, merge_bounds
 from .._frames import table_rows
 from .._stats import z_for
 from .._table import Columns, TableLike
@@ -19,6 +19,7 @@ from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..progress import Progress, tracked
+from ..records import flatten, to_records
 from ..scoring import ScoringModel
 from ._metrics import auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
@@ -328,6 +329,24 @@ class Evaluation(Plotted):
             "warnings": list(self.warnings),
             "per_cutoff": [e.to_dict() for e in self.per_cutoff],
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"band": name, **flatten(stats)} for name, stats in self.by_band.items()]
+
+    def _view(self) -> View:
+        pairs = [
+            ("leads", self.n),
+            ("converted", self.positives),
+            ("excluded", self.excluded),
+            ("AUC", self.auc),
+            ("AUC interval", None if self.auc_interval is None else Bounds(*self.auc_interval)),
+            ("Gini", self.gini),
+            ("KS", self.ks),
+            ("cutoffs", ", ".join(c.isoformat() for c in self.cutoffs)),
+            ("horizon days", self.horizon_days),
+        ]
+        rows = merge_bounds(to_records(self))
+        return View("Evaluation", [(k, v) for k, v in pairs if v is not None], rows)
 
 
 def _positive(value: Any, path: str) -> float:

@@ -20,6 +20,7 @@ from .._stats import z_for
 from .._table import Columns, TableLike
 from ..errors import InvalidInputError
 from ..events import Event
+from ..records import flatten
 from ..scoring import ScoringModel
 from ._calibration import CalibrationBin, calibration_table, platt
 from ._evaluate import snapshots
@@ -152,6 +153,9 @@ class FittedModel(Plotted):
             "base_points": self.base_points,
             "offset": self.offset,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(coefficient) for coefficient in self.coefficients]
 
 
 def _check_options(

@@ -9,11 +9,12 @@ from typing import Any
 
 import attrs
 
-from .._display import Plotted
+from .._display import Plotted, View, plain_fields
 from .._frames import candidates_in
 from .._money import money
 from .._table import Columns, TableLike
 from ..errors import InvalidInputError
+from ..records import flatten
 from ._fit import KOLFit, kol_fit
 from ._knapsack import solve
 from ._model import KOLBrief, KOLCandidate, KOLConfig
@@ -21,6 +22,10 @@ from ._model import KOLBrief, KOLCandidate, KOLConfig
 STAGES = ("TOFU", "MOFU", "BOFU")
 # About 1-4 s of search (on a busy 2-core machine) before the best selection found is returned.
 MAX_STATES = 2_000_000
+
+
+# The columns a notebook shows of each selected candidate.
+_VIEW_COLUMNS = ("handle", "score", "tier", "qualified_reach", "cost_per_mille", "funnel_stage")
 
 
 @attrs.frozen(repr=False)
@@ -76,6 +81,13 @@ class Portfolio(Plotted):
                 for handle, cost, reach in self.considered
             ],
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(fit) for fit in self.selected]
+
+    def _view(self) -> View:
+        rows = [{c: getattr(fit, c) for c in _VIEW_COLUMNS} for fit in self.selected]
+        return View("Portfolio", plain_fields(self), rows)
 
 
 def plan_portfolio(

@@ -113,6 +113,9 @@ class AttributionReport(Plotted):
             "no_deal_paths": self.no_deal_paths,
         }
 
+    def _rows(self) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.rows()]
+
 
 def _weights(
     model: str, journey: Journey, half_life: float, effect: Mapping[str, float], split: str

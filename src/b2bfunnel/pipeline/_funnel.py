@@ -17,6 +17,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import name_key
 from ..errors import InvalidInputError
+from ..records import flatten
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 
@@ -73,6 +74,9 @@ class FunnelMetrics(Plotted):
             "rejection_reasons": dict(self.rejection_reasons),
             "confidence": self.confidence,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(stage) for stage in self.stages]
 
 
 def p90(values: list[float]) -> float:

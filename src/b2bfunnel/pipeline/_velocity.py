@@ -20,6 +20,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import is_blank
 from ..errors import InvalidInputError
+from ..records import flatten
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)
@@ -400,6 +401,20 @@ class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
             "reports": {_cohort_text(k): r.to_dict() for k, r in self.reports.items()},
             "lifts": {_cohort_text(k): lift.to_dict() for k, lift in self.lifts.items()},
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for key, report in self.reports.items():
+            row: dict[str, Any] = {"cohort": key, "baseline": key == self.baseline}
+            row.update(flatten(report))
+            lift = self.lifts.get(key)
+            if lift is not None:
+                lifted = flatten(lift, "lift.")
+                lifted.pop("lift.cohort", None)
+                lifted.pop("lift.baseline", None)
+                row.update(lifted)
+            rows.append(row)
+        return rows
 
 
 def _log_levers(base: VelocityReport, other: VelocityReport) -> dict[str, float] | None:

@@ -19,6 +19,7 @@ from .._text import word_form
 from .._time import require_aware
 from .._values import as_number, as_whole
 from ..errors import InvalidInputError
+from ..records import flatten
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
 PERIODS = ("month", "quarter")
@@ -172,6 +173,9 @@ class AccountNPS(Displayed):
             "note": self.note,
             "skipped": self.skipped,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"account": k, "score": v} for k, v in self.per_account.items()]
 
 
 def account_nps(
@@ -397,6 +401,9 @@ class Report(Plotted):
             "cells": [c.to_dict() for c in self.cells],
             "skipped": self.skipped,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(cell) for cell in self.cells]
 
 
 def _grouped(
