@@ -145,7 +145,4 @@ def test_rows_follow_the_class_not_its_name() -> None:
     renamed = type("Renamed", (type(report),), {"__slots__": ()})
     copy = renamed(**{f.name: getattr(report, f.name) for f in attrs.fields(type(report))})
     assert len(bf.to_records(copy)) == stages > 1
-    assert (
-        copy._repr_html_() == report._repr_html_().replace(type(report).__name__, "Renamed")
-        or "<table" in copy._repr_html_()
-    )
+    assert "<table" in copy._repr_html_()
