@@ -217,7 +217,7 @@ def _response(kind: Any, row: Any, path: str) -> Any:
     try:
         return kind(score, at, segments, cells.get("comment"), cells.get("account"))
     except InvalidInputError as exc:
-        raise exc.at(path + exc.path[len("response") :]) from None
+        raise exc.relocate(path) from None
 
 
 _SHARES = frozenset(("audience", "industries", "seniority"))
@@ -280,7 +280,7 @@ def _candidate(kind: Any, fields: set[str], row: Any, path: str) -> Any:
     try:
         return kind(**args)
     except InvalidInputError as exc:
-        raise exc.at(path + exc.path[len("candidate") :]) from None
+        raise exc.relocate(path) from None
 
 
 def events_from(
@@ -382,7 +382,7 @@ def _build(
             else:
                 append(Event(lead, what, when, properties))
         except InvalidInputError as exc:
-            raise exc.at(f"table[{index}]" + exc.path[len("event") :]) from None
+            raise exc.relocate(f"table[{index}]") from None
     return events
 
 

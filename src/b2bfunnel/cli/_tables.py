@@ -292,7 +292,8 @@ def event_of(
     try:
         return Event.from_cells(lead_id, name, at, properties_of(cells, others, swap))
     except InvalidInputError as exc:
-        reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
+        # Of the event's path (event.at, event.properties.x), the cell: its last part.
+        reading.bad.add(exc.relocate(f"{path}:{line}:", depth=len(exc.parts) - 1))
         return None
 
 
@@ -424,8 +425,8 @@ def _candidate(row: dict[str, str], path: Path, line: int) -> KOLCandidate:
             campaign_cost=row.get("campaign_cost"),
         )
     except InvalidInputError as exc:
-        column = exc.path.removeprefix("candidate.").split("[")[0]
-        raise exc.at(f"{where}:{column}") from None
+        parts = exc.parts[1:] if exc.parts[:1] == ("candidate",) else exc.parts
+        raise exc.at(f"{where}:{parts[0] if parts else ''}") from None
 
 
 class Table(NamedTuple):
@@ -469,11 +470,10 @@ def located(tables: Mapping[str, Table], call: Callable[[], Any]) -> Any:
     try:
         return call()
     except InvalidInputError as exc:
-        head, _, rest = exc.path.partition("].")
-        name, _, index = head.partition("[")
-        if name in tables and index and rest:
-            table = tables[name]
-            raise exc.at(f"{table.path}:{table.lines[int(index)]}:{rest}") from None
+        parts = exc.parts
+        if len(parts) > 2 and parts[0] in tables and isinstance(parts[1], int):
+            table = tables[str(parts[0])]
+            raise exc.relocate(f"{table.path}:{table.lines[parts[1]]}:", depth=2) from None
         raise
 
 
