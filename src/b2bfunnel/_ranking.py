@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from . import plot as charts
 from ._display import MAX_ROWS, View
+from .plot import Charts
 from .plot import plot as draw
 
 if TYPE_CHECKING:
@@ -28,6 +30,8 @@ class Ranking(list["Score"]):
     >>> [s.lead_id for s in ranked], ranked.bands()
     (['L1', 'L2'], {'warm': 1, 'cold': 1})
     """
+
+    _charts: ClassVar[Charts] = (("bands", charts.ranking_bands),)
 
     __slots__ = ()
 

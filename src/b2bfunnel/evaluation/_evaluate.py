@@ -7,10 +7,11 @@ from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Bounds, Displayed, Plotted, View, merge_bounds
 from .._frames import table_rows
 from .._stats import z_for
@@ -18,6 +19,7 @@ from .._table import Columns, TableLike
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
+from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten, to_records
 from ..scoring import ScoringModel
@@ -133,6 +135,12 @@ class Evaluation(Plotted):
     peak over its event instants, as (POSIX time, peak) pairs flattened, oldest
     first, from which :meth:`crossings` and :meth:`threshold_for` count.
     """
+
+    _charts: ClassVar[Charts] = (
+        ("bands", charts.evaluation_bands),
+        ("lift", charts.evaluation_lift),
+        ("capture", charts.evaluation_capture),
+    )
 
     cutoffs: tuple[datetime, ...]
     horizon_days: float

@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Plotted, View, plain_fields
 from .._frames import candidates_in
 from .._money import money
 from .._table import Columns, TableLike
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..records import flatten
 from ._fit import KOLFit, kol_fit
 from ._knapsack import solve
@@ -40,6 +42,8 @@ class Portfolio(Plotted):
     ``(handle, cost_per_post, qualified_reach)`` (cost None when not given), sorted by
     handle, so the chosen ones can be seen among the rest.
     """
+
+    _charts: ClassVar[Charts] = (("reach", charts.portfolio_reach),)
 
     selected: tuple[KOLFit, ...]
     total_cost: Decimal

@@ -10,10 +10,11 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Plotted
 from .._frames import table_rows
 from .._money import EXACT, decimal_of
@@ -21,6 +22,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import as_number
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..progress import Progress, tracked
 from ._allocation import split_units
 from ._journeys import (
@@ -67,6 +69,8 @@ class AttributionReport(Plotted):
     ``non_converting_paths`` (lost and open deals' journeys, and the quiet journeys of
     leads with no deal, ``no_deal_paths`` of them) and the ``markov_split`` used.
     """
+
+    _charts: ClassVar[Charts] = (("credit", charts.attribution_credit),)
 
     by: str
     models: tuple[str, ...]

@@ -6,10 +6,11 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._frames import table_rows
 from .._stats import wilson, z_for
@@ -17,6 +18,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import name_key
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..records import flatten
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
@@ -48,6 +50,8 @@ class FunnelMetrics(Plotted):
     """Conversion between stages, time in stage, the SLA on SQL contact, and why Sales
     rejected leads. ``sla_share`` (of ``sqls``, its n) and its Wilson ``sla_interval``
     are None when there is no SQL; intervals are at ``confidence``."""
+
+    _charts: ClassVar[Charts] = (("stages", charts.funnel_stages),)
 
     records: int
     stages: tuple[StageStats, ...]

@@ -7,11 +7,12 @@ import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._frames import table_rows
 from .._money import EXACT, decimal_of, money
@@ -20,6 +21,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import is_blank
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..records import flatten
 
 OUTCOMES = ("won", "lost", "open")
@@ -366,6 +368,8 @@ class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
     mapping with the same items (a dict included; the lifts follow from the reports),
     ``copy()`` and ``|`` give plain dicts.
     """
+
+    _charts: ClassVar[Charts] = (("levers", charts.velocity_levers),)
 
     reports: Mapping[Hashable, VelocityReport] = attrs.field(hash=False)
     baseline: Hashable

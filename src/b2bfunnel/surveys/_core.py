@@ -6,14 +6,16 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._stats import two_sided_p, z_for, z_one_sided
 from .._values import as_whole
 from ..errors import InvalidInputError
+from ..plot import Charts
 
 METHODS = ("auto", "wald", "adjusted_wald")
 # Below this many answers (or with every answer in one category) the Wald interval
@@ -82,6 +84,8 @@ class NPSResult(Plotted):
     every answer falls in one category, and says so in ``note``. ``score`` always
     stays the observed NPS.
     """
+
+    _charts: ClassVar[Charts] = (("score", charts.nps_score),)
 
     n: int
     promoters: int
@@ -304,6 +308,8 @@ class NPSComparison(Plotted):
     below ``SMALL_N`` answers, or one whose answers all fall in one category); then
     ``significant`` is False and ``verdict`` says why.
     """
+
+    _charts: ClassVar[Charts] = (("both", charts.nps_comparison),)
 
     a: NPSResult
     b: NPSResult

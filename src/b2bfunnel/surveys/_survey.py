@@ -6,11 +6,12 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._frames import responses_in
 from .._stats import wilson, z_for
@@ -19,6 +20,7 @@ from .._text import word_form
 from .._time import require_aware
 from .._values import as_number, as_whole
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..records import flatten
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
@@ -381,6 +383,8 @@ class ReportCell(Displayed):
 @attrs.frozen(repr=False)
 class Report(Plotted):
     """A metric by segment and/or period, with the overall figure; cells sorted."""
+
+    _charts: ClassVar[Charts] = (("cells", charts.report_cells),)
 
     metric: str
     by: str | None
