@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._columns import InputConfig, closest_column, column_map, parse_maps
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -20,6 +19,7 @@ from ..nps import Response
 from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
+from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 

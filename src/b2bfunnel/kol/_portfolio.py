@@ -10,10 +10,10 @@ from typing import Any
 import attrs
 
 from .._display import Plotted
-from .._frames import candidates_in
 from .._money import money
-from .._table import Columns, TableLike
 from ..errors import InvalidInputError
+from ..tables._frames import candidates_in
+from ..tables._table import Columns, TableLike
 from ._fit import KOLFit, kol_fit
 from ._knapsack import solve
 from ._model import KOLBrief, KOLCandidate, KOLConfig

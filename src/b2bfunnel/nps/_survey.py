@@ -13,11 +13,11 @@ from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
-from .._table import Columns, TableLike
 from .._text import word_form
 from .._time import require_aware
-from .._values import as_number, as_whole
 from ..errors import InvalidInputError
+from ..tables._table import Columns, TableLike
+from ..tables._values import as_number, as_whole
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
 PERIODS = ("month", "quarter")
@@ -115,7 +115,7 @@ def _responses(
     items: Any, kind: type, path: str, columns: Columns | None = None
 ) -> tuple[Sequence[Any], int]:
     """``items`` checked as ``kind`` values, and how many table rows had a blank score."""
-    from .._frames import responses_in  # here: `import b2bfunnel` loads this module
+    from ..tables._frames import responses_in  # here: `import b2bfunnel` loads this module
 
     skipped = 0
     if kind is Response:

@@ -22,12 +22,12 @@ from typing import Any
 
 import attrs
 
+from .._time import parse_datetime, read_zone
+from ..errors import InvalidInputError
+from ..events import Event
 from ._columns import missing_column
 from ._table import Columns
-from ._time import parse_datetime, read_zone
 from ._values import as_number, is_blank, require_iterable
-from .errors import InvalidInputError
-from .events import Event
 
 __all__ = [
     "TABLES",
@@ -187,7 +187,7 @@ def responses_in(
         has_score = any(isinstance(row, Mapping) and "score" in row for row in rows)
     if not has_score:  # not every score blank: the column is missing or misnamed
         raise missing_column("score", headers, path=path, api=True)
-    from .nps import Response
+    from ..nps import Response
 
     out = [
         _response(Response, row, f"{path}[{index}]")
@@ -243,7 +243,7 @@ def candidates_in(table: Any, path: str = "candidates", columns: Columns | None 
         rows = table_rows(table, columns, path=path)
     else:
         return table
-    from .kol import KOLCandidate
+    from ..kol import KOLCandidate
 
     fields = set(attrs.fields_dict(KOLCandidate))
     return [
