@@ -21,9 +21,9 @@ __version__ = "0.1.0"
 # `import b2bfunnel` stays fast and a caller pays only for the modules it uses.
 _EXPORTS = {
     "Condition": "._conditions",
-    "events_from": "._frames",
-    "Columns": "._table",
-    "TableLike": "._table",
+    "events_from": ".tables._frames",
+    "Columns": ".tables._table",
+    "TableLike": ".tables._table",
     "Qualification": ".bant",
     "QualificationPolicy": ".bant",
     "Stage": ".bant",
@@ -212,8 +212,6 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from ._conditions import Condition
-    from ._frames import events_from
-    from ._table import Columns, TableLike
     from .bant import (
         Qualification,
         QualificationPolicy,
@@ -248,3 +246,5 @@ if TYPE_CHECKING:
     from .records import to_pandas, to_records
     from .scoring import Score, ScoreState, ScoringModel
     from .surveys import NPSResult, Response, Ticket, account_nps, compare_nps, nps, nps_report
+    from .tables._frames import events_from
+    from .tables._table import Columns, TableLike

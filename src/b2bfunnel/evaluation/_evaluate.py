@@ -13,9 +13,7 @@ import attrs
 
 from .. import plot as charts
 from .._display import Bounds, Displayed, Plotted, View, merge_bounds
-from .._frames import table_rows
 from .._stats import z_for
-from .._table import Columns, TableLike
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -23,6 +21,8 @@ from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten, to_records
 from ..scoring import ScoringModel
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
 from ._metrics import auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
 from ._snapshot import (

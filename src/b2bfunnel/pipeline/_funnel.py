@@ -12,14 +12,14 @@ import attrs
 
 from .. import plot as charts
 from .._display import Displayed, Plotted
-from .._frames import table_rows
 from .._stats import wilson, z_for
-from .._table import Columns, TableLike
 from .._time import require_aware
-from .._values import name_key
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
+from ..tables._values import name_key
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 
