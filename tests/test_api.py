@@ -138,6 +138,15 @@ def test_surveys_is_the_subpackage_and_nps_the_function() -> None:
     assert bf.nps([10, 9, 0]).n == 3
 
 
+def test_public_modules_are_attributes() -> None:
+    """Every public module is reachable from the package without an import of its own."""
+    for module in public_modules()[1:]:
+        name = module.removeprefix("b2bfunnel.")
+        assert "." not in name
+        assert getattr(bf, name) is importlib.import_module(module)
+    assert sorted(f"b2bfunnel.{name}" for name in bf._MODULES) == public_modules()[1:]
+
+
 def _documented() -> dict[str, list[str]]:
     """docs/api.md's names, per ``## module`` heading."""
     listed: dict[str, list[str]] = {}

@@ -197,7 +197,17 @@ def _restore(name: str, args: tuple[Any, ...], via: str = "") -> Any:
     return getattr(cls, via)(*args) if via else cls(*args)
 
 
+# Public modules, reachable as attributes (`bf.surveys.ces`) without an import of their own.
+_MODULES = frozenset(
+    ("bant", "dask", "datareport", "errors", "evaluation", "events", "funnel", "kol",
+     "nurture", "pipeline", "plot", "progress", "records", "scoring", "spark", "surveys",
+     "tables")
+)  # fmt: skip
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name) or _MOVED.get(name)
     if module is None:
         raise AttributeError(f"module 'b2bfunnel' has no attribute {name!r}")
