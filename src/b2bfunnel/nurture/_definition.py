@@ -17,6 +17,8 @@ LATE_POLICIES = ("send", "skip")
 MIGRATIONS = ("continue", "restart")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FLOW_KEYS = (
+    "name",
+    "splits",
     "version",
     "initial",
     "reenroll",
@@ -131,8 +133,33 @@ class SendWindow:
     timezone: str = "UTC"
 
 
+@attrs.frozen
+class Arm:
+    """One arm of a split: its ``weight``, the ``templates`` it sends instead of others
+    (from, to), or ``holdout`` (the control path: every ``send*`` action withheld)."""
+
+    name: str
+    weight: float
+    templates: tuple[tuple[str, str], ...] = ()
+    holdout: bool = False
+
+
+@attrs.frozen
+class Split:
+    """Leads entering ``status`` are split into ``arms`` by weight (see ``flow.arm``)."""
+
+    name: str
+    status: str
+    arms: tuple[Arm, ...]
+
+
 class FlowDefinition(Protocol):
     """What the engine reads of a flow (``NurtureFlow`` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def splits(self) -> tuple[Split, ...]: ...
 
     @property
     def version(self) -> int: ...

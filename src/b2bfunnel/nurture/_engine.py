@@ -5,8 +5,9 @@ flow's definition (:class:`FlowDefinition`) and never changes it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -19,6 +20,7 @@ from ._definition import (
     RESUME,
     ActionSpec,
     FlowDefinition,
+    Split,
     Status,
     TransitionSpec,
     leaves,
@@ -33,7 +35,8 @@ from ._schedule import (
     utc,
     zone_of,
 )
-from ._state import Action, HistoryEntry, NurtureState, check_zone
+from ._splits import assign
+from ._state import NO_ARMS, NO_TIMES, Action, HistoryEntry, NurtureState, check_zone
 from ._work import Work
 
 _DAY = 86_400.0
@@ -65,6 +68,13 @@ class Engine:
         self._by_name = {s.name: s for s in flow.statuses}
         self._index = {id(t): i for i, t in enumerate(flow.transitions)}
         self._from = {s.name: self._leaving(s) for s in flow.statuses}
+        self.name = flow.name
+        # A named flow's keys start with its name; the default flow keeps the old keys.
+        self._prefix = "" if flow.name == "default" else f"{flow.name}:"
+        self._splits_at: dict[str, tuple[Split, ...]] = {}
+        for split in flow.splits:
+            self._splits_at[split.status] = (*self._splits_at.get(split.status, ()), split)
+        self._arm_by = {(sp.name, arm.name): arm for sp in flow.splits for arm in sp.arms}
 
     def _leaving(self, status: Status) -> tuple[TransitionSpec, ...]:
         """The transitions out of ``status`` in the order they are tried: suppression
@@ -95,6 +105,7 @@ class Engine:
         at = utc(at, "at")
         zone = check_zone(timezone, "timezone")
         enrollments, suppressed = 1, None
+        arms, assigned_at = NO_ARMS, NO_TIMES
         if previous is not None:
             if not isinstance(previous, NurtureState) or previous.lead_id != lead_id:
                 raise InvalidInputError(
@@ -109,6 +120,8 @@ class Engine:
                     "re-enrolment is off for this flow (reenroll = false)", path="previous"
                 )
             enrollments, suppressed = previous.enrollments + 1, previous.suppressed
+            arms, assigned_at = previous.arms, previous.assigned_at
+        arms, assigned_at = self._assigned(lead_id, self.initial, arms, assigned_at, at)
         state = NurtureState(
             lead_id,
             self.initial,
@@ -118,6 +131,8 @@ class Engine:
             enrollments=enrollments,
             timezone=zone,
             suppressed=suppressed,
+            arms=arms,
+            assigned_at=assigned_at,
         )
         return attrs.evolve(state, next_due_at=self._next_due(state))
 
@@ -264,6 +279,8 @@ class Engine:
             state.timezone,
             state.done,
             state.suppressed,
+            state.arms,
+            state.assigned_at,
         )
 
     def _auto_reply(self, event: Event) -> bool:
@@ -441,8 +458,15 @@ class Engine:
         actions: list[Action],
     ) -> None:
         what = f"t{self._index[id(spec)] + 1}"
+        into = spec.target
+        if into == RESUME:
+            into = work.held[0] if work.held is not None else work.status
+        if into in self._splits_at:
+            work.arms, work.assigned_at = self._assigned(
+                work.lead_id, into, work.arms, work.assigned_at, at
+            )
         for number, action in enumerate(spec.actions, 1):
-            self._emit(work, action, at, why, f"{what}.{number}", actions)
+            self._emit(work, action, at, why, f"{what}.{number}", actions, into)
         if spec.target == RESUME:
             if work.held is None:
                 return
@@ -490,7 +514,47 @@ class Engine:
             if status.contact_every_months
             else None
         )
+        if name in self._splits_at:
+            work.arms, work.assigned_at = self._assigned(
+                work.lead_id, name, work.arms, work.assigned_at, at
+            )
         self._record(work, at, source, name, why)
+
+    def _assigned(
+        self,
+        lead_id: str,
+        status: str,
+        arms: Mapping[str, str],
+        assigned_at: Mapping[str, datetime],
+        at: datetime,
+    ) -> tuple[Mapping[str, str], Mapping[str, datetime]]:
+        """``arms`` and ``assigned_at`` with the splits of ``status`` the lead has not
+        passed yet assigned at ``at``; a stored arm is never changed."""
+        new = [split for split in self._splits_at.get(status, ()) if split.name not in arms]
+        if not new:
+            return arms, assigned_at
+        arms, assigned_at = dict(arms), dict(assigned_at)
+        for split in new:
+            arms[split.name] = assign(self.name, split, lead_id).name
+            assigned_at[split.name] = at
+        return MappingProxyType(arms), MappingProxyType(assigned_at)
+
+    def _arm_template(
+        self, work: Work, status: str, template: str | None, send: bool
+    ) -> tuple[bool, str | None]:
+        """Whether the lead's arms (of the splits at ``status``) let the action out, and
+        the template they send instead. An arm the flow no longer has changes nothing."""
+        for split in self._splits_at[status]:
+            arm = self._arm_by.get((split.name, work.arms.get(split.name, "")))
+            if arm is None:
+                continue
+            if arm.holdout and send:
+                return False, template
+            for source, target in arm.templates:
+                if template == source:
+                    template = target
+                    break
+        return True, template
 
     def _record(self, work: Work, at: datetime, source: str, target: str, why: str) -> None:
         history = (*work.history, HistoryEntry(at, source, target, why))
@@ -504,23 +568,30 @@ class Engine:
         reason: str,
         what: str,
         actions: list[Action],
+        into: str | None = None,
     ) -> None:
         """One action, keyed by what it is: lead, enrolment, flow version, status, step
         or transition, kind and template, and the instant it is due. A send to a
-        suppressed lead is dropped here, the one door every action goes through."""
+        suppressed lead, or to a lead in a holdout arm, is dropped here, the one door
+        every action goes through; ``into`` is the status whose splits apply (the
+        target of a transition; the current status by default)."""
         send = _is_send(spec.action)
         if send and work.suppressed is not None:
             return
+        template = spec.template
+        into = into or work.status
+        if into in self._splits_at:
+            allowed, template = self._arm_template(work, into, template, send)
+            if not allowed:
+                return
         if send and self.send_window is not None:
             at = in_window(at, self.send_window, work.timezone)
         work.emitted += 1
         key = (
-            f"{work.lead_id}/{work.enrollments}/v{work.flow_version}/{work.status}/{what}/"
-            f"{spec.action}:{spec.template or ''}/{at.isoformat()}"
+            f"{self._prefix}{work.lead_id}/{work.enrollments}/v{work.flow_version}/"
+            f"{work.status}/{what}/{spec.action}:{template or ''}/{at.isoformat()}"
         )
-        actions.append(
-            Action(spec.action, at, work.lead_id, key, spec.template, work.status, reason)
-        )
+        actions.append(Action(spec.action, at, work.lead_id, key, template, work.status, reason))
 
 
 def _later(a: datetime | None, b: datetime) -> datetime:

@@ -16,11 +16,12 @@ from .._config import Reader, load_toml, read_all
 from ..errors import InvalidInputError
 from ..events import Event
 from ._default import DEFAULT_FLOW
-from ._definition import SendWindow, Status, TransitionSpec
+from ._definition import SendWindow, Split, Status, TransitionSpec
 from ._engine import Engine
 from ._export import to_dot, to_mermaid
 from ._guards import ScoreInput
 from ._reading import read_definition
+from ._splits import assign
 from ._state import Action, NurtureState
 
 
@@ -59,6 +60,8 @@ class NurtureFlow:
     goals: tuple[Mapping[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
     source: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, hash=False)
     suppress_on: tuple[str, ...] = ("unsubscribe", "hard_bounce")
+    name: str = "default"
+    splits: tuple[Split, ...] = ()
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -148,6 +151,22 @@ class NurtureFlow:
             score_of=score_of,
             timezone=timezone,
         )
+
+    # --- experiments -------------------------------------------------------------
+
+    def arm(self, lead_id: str, split: str) -> str:
+        """The arm of ``split`` that ``lead_id`` gets under the current weights (a state's
+        stored arm wins over it; see ``NurtureState.arms``). Pure: the same flow name,
+        split and lead id give the same arm in every process."""
+        if not isinstance(lead_id, str) or not lead_id.strip():
+            raise InvalidInputError(
+                f"expected a non-empty lead id, got {lead_id!r}", path="lead_id"
+            )
+        for candidate in self.splits:
+            if candidate.name == split:
+                return assign(self.name, candidate, lead_id).name
+        known = ", ".join(s.name for s in self.splits) or "none"
+        raise InvalidInputError(f"unknown split {split!r}; this flow has: {known}", path="split")
 
     # --- diagrams -----------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from ._definition import (
     TransitionSpec,
     Trigger,
 )
+from ._splits import read_splits
 
 
 def _read_action(data: Any, path: str, reader: Reader, templates: set[str]) -> ActionSpec | None:
@@ -156,6 +157,8 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
         elif isinstance(item, Mapping):
             unparsed.update(v for v in (item.get("from"), item.get("to")) if isinstance(v, str))
     goals = _read_goals(get("goals", []), join(path, "goals"), reader, statuses)
+    splits = read_splits(get("splits", []), join(path, "splits"), reader, statuses, templates)
+    name = _name(get("name", "default"), join(path, "name"), reader)
     # Goals end the flow, so they are tried before every other transition.
     transitions = goals + transitions
     if isinstance(initial, str) and initial in statuses:
@@ -170,6 +173,8 @@ def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | No
         "transitions": tuple(transitions),
         "templates": tuple(sorted(templates)),
         "goals": tuple(get("goals", ())),
+        "name": name or "default",
+        "splits": splits,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
@@ -34,6 +35,8 @@ class Work:
     timezone: str | None
     done: tuple[str, ...]
     suppressed: str | None
+    arms: Mapping[str, str]
+    assigned_at: Mapping[str, datetime]
 
     def __init__(self, state: NurtureState) -> None:
         # Spelled out: this runs on every call, and a loop of setattr costs twice as much.
@@ -55,6 +58,8 @@ class Work:
         self.timezone = state.timezone
         self.done = state.done
         self.suppressed = state.suppressed
+        self.arms = state.arms
+        self.assigned_at = state.assigned_at
 
     def state(self, next_due_at: datetime | None) -> NurtureState:
         return NurtureState(
@@ -76,4 +81,6 @@ class Work:
             self.timezone,
             self.done,
             self.suppressed,
+            self.arms,
+            self.assigned_at,
         )
