@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._config import Reader, load_toml, read_all
+from .._config import Reader, join, load_toml, read_all
 from ..errors import InvalidInputError
 from ..events import Event
 from ._default import DEFAULT_FLOW
@@ -33,6 +33,37 @@ def read_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     if fields is None:
         return None
     return {**fields, "source": copy.deepcopy(dict(data))}
+
+
+def read_funnel_flow(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
+    """Read a funnel's ``[nurture]`` table: the default flow, its ``flows`` (the named
+    flows, read by :func:`read_named_flows`) left out."""
+    if isinstance(data, Mapping) and "flows" in data:
+        data = {key: value for key, value in data.items() if key != "flows"}
+    return read_flow(data, path, reader)
+
+
+def read_named_flows(data: Any, path: str, reader: Reader) -> dict[str, NurtureFlow]:
+    """``[nurture.flows.NAME]`` tables: one flow each, named ``NAME`` (a ``name`` key, if
+    given, must agree); ``default`` is the name of the ``[nurture]`` flow itself."""
+    if not isinstance(data, Mapping):
+        reader.error(path, "expected a table of flows ([nurture.flows.NAME])")
+        return {}
+    flows = {}
+    for name, body in data.items():
+        at = join(path, str(name))
+        if not isinstance(name, str) or not name.strip() or name == "default":
+            reader.error(at, "a named flow needs a name other than default (the [nurture] flow)")
+            continue
+        if isinstance(body, Mapping) and body.get("name", name) != name:
+            reader.error(join(at, "name"), f"this flow is named {name!r} by its table")
+            continue
+        fields = read_flow(
+            {**body, "name": name} if isinstance(body, Mapping) else body, at, reader
+        )
+        if fields is not None:
+            flows[name] = NurtureFlow(**fields)
+    return flows
 
 
 @attrs.frozen
@@ -172,8 +203,10 @@ class NurtureFlow:
 
     def to_mermaid(self) -> str:
         """The flow as a Mermaid ``stateDiagram-v2``."""
-        return to_mermaid(self.initial, self.statuses, self.transitions, self.suppress_on)
+        return to_mermaid(
+            self.initial, self.statuses, self.transitions, self.suppress_on, self.splits
+        )
 
     def to_dot(self) -> str:
         """The flow as a Graphviz DOT digraph."""
-        return to_dot(self.initial, self.statuses, self.transitions, self.suppress_on)
+        return to_dot(self.initial, self.statuses, self.transitions, self.suppress_on, self.splits)

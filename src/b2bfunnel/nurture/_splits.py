@@ -9,8 +9,10 @@ is exact (fractions), so no rounding moves a lead across a boundary."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from .._config import Reader, join
@@ -28,17 +30,26 @@ def unit(flow: str, split: str, lead_id: str) -> int:
     return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
 
 
-def pick(arms: Sequence[Arm], position: int) -> Arm:
-    """The first arm whose cumulative normalised weight exceeds ``position / 2**64``:
-    ``cumulative / total > position / 2**64`` compared exactly."""
+@lru_cache(maxsize=256)
+def _cutoffs(arms: tuple[Arm, ...]) -> tuple[int, ...]:
+    """Per arm, the least integer position that is past it: ``cumulative / total >
+    position / 2**64`` holds exactly when ``position < ceil(cumulative * 2**64 / total)``."""
     weights = [Fraction(arm.weight) for arm in arms]
     total = sum(weights, Fraction(0))
     cumulative = Fraction(0)
-    for arm, weight in zip(arms, weights, strict=True):
+    out = []
+    for weight in weights:
         cumulative += weight
-        if cumulative * _SCALE > position * total:
+        out.append(math.ceil(cumulative * _SCALE / total))
+    return tuple(out)
+
+
+def pick(arms: tuple[Arm, ...], position: int) -> Arm:
+    """The first arm whose cumulative normalised weight exceeds ``position / 2**64``."""
+    for arm, cutoff in zip(arms, _cutoffs(arms), strict=True):
+        if position < cutoff:
             return arm
-    return arms[-1]  # unreachable: the last cumulative share is 1 > u
+    return arms[-1]  # unreachable: the last cutoff is 2**64 > position
 
 
 def assign(flow: str, split: Split, lead_id: str) -> Arm:
