@@ -19,6 +19,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FLOW_KEYS = (
     "name",
     "splits",
+    "max_sends",
+    "min_gap_hours",
+    "priority",
     "version",
     "initial",
     "reenroll",
@@ -134,6 +137,14 @@ class SendWindow:
 
 
 @attrs.frozen
+class MaxSends:
+    """At most ``count`` sends in any window of ``per_days`` days of exact time."""
+
+    per_days: float
+    count: int
+
+
+@attrs.frozen
 class Arm:
     """One arm of a split: its ``weight``, the ``templates`` it sends instead of others
     (from, to), or ``holdout`` (the control path: every ``send*`` action withheld)."""
@@ -160,6 +171,10 @@ class FlowDefinition(Protocol):
     def name(self) -> str: ...
     @property
     def splits(self) -> tuple[Split, ...]: ...
+    @property
+    def max_sends(self) -> MaxSends | None: ...
+    @property
+    def min_gap_hours(self) -> float | None: ...
 
     @property
     def version(self) -> int: ...

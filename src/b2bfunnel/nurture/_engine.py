@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -26,6 +26,7 @@ from ._definition import (
     leaves,
 )
 from ._guards import ScoreInput, check_score, score_ok
+from ._pressure import Limit, Pressure, add_send, send_times
 from ._schedule import (
     add_days,
     add_months,
@@ -36,10 +37,13 @@ from ._schedule import (
     zone_of,
 )
 from ._splits import assign
-from ._state import NO_ARMS, NO_TIMES, Action, HistoryEntry, NurtureState, check_zone
+from ._state import NO_ARMS, NO_TIMES, Action, HistoryEntry, NurtureState, Postponed, check_zone
 from ._work import Work
 
 _DAY = 86_400.0
+
+PressureInput: TypeAlias = Pressure | Iterable[datetime] | None
+"""The lead's send times across all its flows: a :class:`Pressure`, times, or None."""
 
 
 def _is_send(kind: str) -> bool:
@@ -74,6 +78,8 @@ class Engine:
         self._splits_at: dict[str, tuple[Split, ...]] = {}
         for split in flow.splits:
             self._splits_at[split.status] = (*self._splits_at.get(split.status, ()), split)
+        self.limit = Limit(flow.max_sends, flow.min_gap_hours)
+        self.limited = flow.max_sends is not None or bool(flow.min_gap_hours)
         self._arm_by = {(sp.name, arm.name): arm for sp in flow.splits for arm in sp.arms}
 
     def _leaving(self, status: Status) -> tuple[TransitionSpec, ...]:
@@ -137,7 +143,12 @@ class Engine:
         return attrs.evolve(state, next_due_at=self._next_due(state))
 
     def handle(
-        self, state: NurtureState, event: Event, *, score: ScoreInput = None
+        self,
+        state: NurtureState,
+        event: Event,
+        *,
+        score: ScoreInput = None,
+        pressure: PressureInput = None,
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Apply one event: first whatever fell due before it, then its transition (the
         first matching one: suppression first, then in the order defined), then what
@@ -148,8 +159,47 @@ class Engine:
         or None) feeds the score guards. A suppression event (``suppress_on``) marks the
         lead suppressed for good, whatever its status. An automatic reply (property
         ``auto_reply_property`` read as a boolean) is not a reply: it is ignored.
+        ``pressure`` (the lead's send times across flows) postpones sends that would
+        break the flow's contact limit.
         """
         status = self._check(state)
+        event_at, auto = self._read_event(state, event, score)
+        suppress = event.name in self.suppress_on
+        processed, due_at = state.processed_at, state.next_due_at
+        if (
+            status is not None
+            and processed is not None
+            and event_at >= processed
+            and (due_at is None or due_at > event_at)
+            and not suppress
+        ):
+            quiet = self._quiet(state, status, event, event_at, score, auto)
+            if quiet is not None:
+                return quiet, ()
+        at = event_at if processed is None or event_at > processed else processed
+        work = self._open(state, pressure)
+        if suppress and work.suppressed is None:
+            # Set before catching up, so nothing that fell due earlier goes out now.
+            work.suppressed = event.name
+            work.postponed = ()
+        actions: list[Action] = []
+        self._run(work, at, actions)
+        if auto:
+            work.processed_at = _later(work.processed_at, at)
+            return self._close(work), tuple(actions)
+        if not self._by_name[work.status].terminal:
+            work.last_event_at = _later(work.last_event_at, event_at)
+        spec = self._match(work.status, event, score)
+        if spec is not None:
+            self._transition(work, spec, at, f"{spec.name} ({event.name})", actions)
+        self._run(work, at, actions)
+        return self._close(work), tuple(actions)
+
+    def _read_event(
+        self, state: NurtureState, event: Event, score: ScoreInput
+    ) -> tuple[datetime, bool]:
+        """The event's time in UTC and whether it is an automatic reply; what cannot be
+        handled is refused."""
         if not isinstance(event, Event):
             raise InvalidInputError(f"expected an Event, got {type(event).__name__}", path="event")
         if event.lead_id != state.lead_id:
@@ -167,45 +217,17 @@ class Engine:
         event_at = event.at
         if event_at.tzinfo is not UTC:
             event_at = utc(event_at, "event.at")
-        suppress = event.name in self.suppress_on
-        processed, due_at = state.processed_at, state.next_due_at
-        if (
-            status is not None
-            and processed is not None
-            and event_at >= processed
-            and (due_at is None or due_at > event_at)
-            and not suppress
-        ):
-            quiet = self._quiet(state, status, event, event_at, score, auto)
-            if quiet is not None:
-                return quiet, ()
-        at = event_at if processed is None or event_at > processed else processed
-        work = self._open(state)
-        if suppress and work.suppressed is None:
-            # Set before catching up, so nothing that fell due earlier goes out now.
-            work.suppressed = event.name
-        actions: list[Action] = []
-        self._run(work, at, actions)
-        if auto:
-            work.processed_at = _later(work.processed_at, at)
-            return self._close(work), tuple(actions)
-        if not self._by_name[work.status].terminal:
-            work.last_event_at = _later(work.last_event_at, event_at)
-        spec = self._match(work.status, event, score)
-        if spec is not None:
-            self._transition(work, spec, at, f"{spec.name} ({event.name})", actions)
-        self._run(work, at, actions)
-        return self._close(work), tuple(actions)
+        return event_at, auto
 
     def advance(
-        self, state: NurtureState, *, as_of: datetime
+        self, state: NurtureState, *, as_of: datetime, pressure: PressureInput = None
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Everything that came due up to ``as_of``, in time order, chains included.
         Calling it again with the same ``as_of`` yields no action. A suppressed lead
         gets no send action, whatever its status."""
         self._check(state)
         as_of = utc(as_of, "as_of")
-        work = self._open(state)
+        work = self._open(state, pressure)
         actions: list[Action] = []
         self._run(work, as_of, actions)
         return self._close(work), tuple(actions)
@@ -219,9 +241,11 @@ class Engine:
         as_of: datetime | None = None,
         score_of: Callable[[Event], ScoreInput] | None = None,
         timezone: str | None = None,
+        pressure: PressureInput = None,
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Rebuild a state from the enrolment time and the lead's events (sorted by time):
-        the same state and actions as handling them one by one."""
+        the same state and actions as handling them one by one (each call given the
+        ``pressure`` plus the sends made so far)."""
         if score_of is not None and not callable(score_of):
             raise InvalidInputError(f"expected a function, got {score_of!r}", path="score_of")
         if isinstance(events, str | bytes) or not isinstance(events, Iterable):
@@ -232,13 +256,17 @@ class Engine:
                 raise InvalidInputError(
                     f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
                 )
+        sends = send_times(pressure)
         state = self.enroll(lead_id, at=enrolled_at, timezone=timezone)
         actions: list[Action] = []
         for event in sorted(listed, key=lambda e: (e.ts, e.name)):
-            state, done = self.handle(state, event, score=score_of(event) if score_of else None)
+            score = score_of(event) if score_of else None
+            state, done = self.handle(state, event, score=score, pressure=sends)
             actions.extend(done)
+            if sends is not None:
+                sends.extend(a.at for a in done if _is_send(a.kind))
         if as_of is not None:
-            state, done = self.advance(state, as_of=as_of)
+            state, done = self.advance(state, as_of=as_of, pressure=sends)
             actions.extend(done)
         return state, tuple(actions)
 
@@ -281,6 +309,7 @@ class Engine:
             state.suppressed,
             state.arms,
             state.assigned_at,
+            state.postponed,
         )
 
     def _auto_reply(self, event: Event) -> bool:
@@ -336,8 +365,12 @@ class Engine:
                 )
         return status
 
-    def _open(self, state: NurtureState) -> Work:
+    def _open(self, state: NurtureState, pressure: PressureInput = None) -> Work:
         work = Work(state)
+        if self.limited or state.postponed:
+            work.sends = send_times(pressure)
+            if work.sends is None and self.limited:
+                work.sends = []  # only this call's sends are known
         if state.flow_version != self.version:
             self._migrate(work)
         return work
@@ -380,6 +413,8 @@ class Engine:
                 items.append((when, 0, status.steps[s.step]))
         if status.contact_every_months and s.contact_at is not None:
             items.append((s.contact_at, 1, "contact"))
+        if s.postponed:
+            items.append((s.postponed[0].at, -1, "postponed"))
         if status.terminal:
             return items
         for order, spec in enumerate(self._from[status.name]):
@@ -406,12 +441,15 @@ class Engine:
         return min(items)[0] if items else None
 
     def _run(self, work: Work, until: datetime, actions: list[Action]) -> None:
+        work.until = until
         for _ in range(10_000):  # a guard against a flow that loops on zero delays
             items = [item for item in self._due_items(work) if item[0] <= until]
             if not items:
                 break
             when, order, what = min(items, key=lambda item: (item[0], item[1]))
-            if order == 0:
+            if order == -1:
+                self._release(work, when, until, actions)
+            elif order == 0:
                 self._step(work, when, until, actions)
             elif order == 1:
                 status = self._by_name[work.status]
@@ -443,6 +481,53 @@ class Engine:
             why = f"step {index + 1} of {work.status}"
             spec = ActionSpec(step.action, step.template)
             self._emit(work, spec, when, why, f"step{index + 1}", actions)
+
+    def _release(self, work: Work, when: datetime, until: datetime, actions: list[Action]) -> None:
+        """Postponed sends due at ``when``: made if the limit allows now (else moved
+        on), dropped if the lead was suppressed, left their status or, with
+        ``late_policy = "skip"``, they are too late counting from their first due time."""
+        kept = []
+        for item in work.postponed:
+            if item.at > when:
+                kept.append(item)
+                continue
+            if work.suppressed is not None or item.status != work.status:
+                continue
+            if not self._on_time(item.due, until):
+                continue
+            at = self._pressured(work, item.at)
+            if at > until:
+                kept.append(attrs.evolve(item, at=at))
+                continue
+            if work.sends is not None:
+                add_send(work.sends, at)
+            work.emitted += 1
+            actions.append(
+                Action(
+                    item.kind,
+                    at,
+                    work.lead_id,
+                    item.idempotency_key,
+                    item.template,
+                    item.status,
+                    item.reason,
+                )
+            )
+        work.postponed = tuple(sorted(kept, key=lambda item: item.at))
+
+    def _pressured(self, work: Work, at: datetime) -> datetime:
+        """The first instant from ``at`` that keeps the limit and the send window."""
+        sends = work.sends
+        if sends is None or not self.limited:
+            return at
+        for _ in range(1_000):
+            moved = self.limit.first_allowed(sends, at)
+            if moved != at and self.send_window is not None:
+                moved = in_window(moved, self.send_window, work.timezone)
+            if moved == at:
+                break
+            at = moved
+        return at
 
     def _on_time(self, when: datetime, until: datetime) -> bool:
         if self.late_policy == "send":
@@ -557,6 +642,8 @@ class Engine:
         return True, template
 
     def _record(self, work: Work, at: datetime, source: str, target: str, why: str) -> None:
+        if work.postponed:  # leaving a status ends the sends it postponed
+            work.postponed = tuple(p for p in work.postponed if p.status == work.status)
         history = (*work.history, HistoryEntry(at, source, target, why))
         work.history = history[-self.history_limit :]
 
@@ -586,12 +673,20 @@ class Engine:
                 return
         if send and self.send_window is not None:
             at = in_window(at, self.send_window, work.timezone)
-        work.emitted += 1
         key = (
             f"{self._prefix}{work.lead_id}/{work.enrollments}/v{work.flow_version}/"
             f"{work.status}/{what}/{spec.action}:{template or ''}/{at.isoformat()}"
         )
-        actions.append(Action(spec.action, at, work.lead_id, key, template, work.status, reason))
+        out = at
+        if send and work.sends is not None:
+            out = self._pressured(work, at)
+            if out > work.until:
+                later = Postponed(out, at, spec.action, template, into, reason, key)
+                work.postponed = tuple(sorted((*work.postponed, later), key=lambda p: p.at))
+                return
+            add_send(work.sends, out)
+        work.emitted += 1
+        actions.append(Action(spec.action, out, work.lead_id, key, template, work.status, reason))
 
 
 def _later(a: datetime | None, b: datetime) -> datetime:

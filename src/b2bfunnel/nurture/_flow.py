@@ -16,8 +16,8 @@ from .._config import Reader, join, load_toml, read_all
 from ..errors import InvalidInputError
 from ..events import Event
 from ._default import DEFAULT_FLOW
-from ._definition import SendWindow, Split, Status, TransitionSpec
-from ._engine import Engine
+from ._definition import MaxSends, SendWindow, Split, Status, TransitionSpec
+from ._engine import Engine, PressureInput
 from ._export import to_dot, to_mermaid
 from ._guards import ScoreInput
 from ._reading import read_definition
@@ -93,6 +93,9 @@ class NurtureFlow:
     suppress_on: tuple[str, ...] = ("unsubscribe", "hard_bounce")
     name: str = "default"
     splits: tuple[Split, ...] = ()
+    max_sends: MaxSends | None = None
+    min_gap_hours: float | None = None
+    priority: int = 0
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -140,7 +143,12 @@ class NurtureFlow:
         return self._engine.enroll(lead_id, at=at, previous=previous, timezone=timezone)
 
     def handle(
-        self, state: NurtureState, event: Event, *, score: ScoreInput = None
+        self,
+        state: NurtureState,
+        event: Event,
+        *,
+        score: ScoreInput = None,
+        pressure: PressureInput = None,
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Apply one event: first whatever fell due before it, then its transition (the
         first matching one: suppression first, then in the order defined), then what
@@ -151,16 +159,19 @@ class NurtureFlow:
         or None) feeds the score guards. A suppression event (``suppress_on``) marks the
         lead suppressed for good, whatever its status. An automatic reply (property
         ``auto_reply_property`` read as a boolean) is not a reply: it is ignored.
+        ``pressure`` (a :class:`Pressure` or the lead's send times across all flows)
+        postpones a send that would break ``max_sends`` or ``min_gap_hours``: it is
+        kept in the state and goes out when allowed, with the key of its due instant.
         """
-        return self._engine.handle(state, event, score=score)
+        return self._engine.handle(state, event, score=score, pressure=pressure)
 
     def advance(
-        self, state: NurtureState, *, as_of: datetime
+        self, state: NurtureState, *, as_of: datetime, pressure: PressureInput = None
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Everything that came due up to ``as_of``, in time order, chains included.
         Calling it again with the same ``as_of`` yields no action. A suppressed lead
-        gets no send action, whatever its status."""
-        return self._engine.advance(state, as_of=as_of)
+        gets no send action, whatever its status. ``pressure`` as for :meth:`handle`."""
+        return self._engine.advance(state, as_of=as_of, pressure=pressure)
 
     def replay(
         self,
@@ -171,9 +182,11 @@ class NurtureFlow:
         as_of: datetime | None = None,
         score_of: Callable[[Event], ScoreInput] | None = None,
         timezone: str | None = None,
+        pressure: PressureInput = None,
     ) -> tuple[NurtureState, tuple[Action, ...]]:
         """Rebuild a state from the enrolment time and the lead's events (sorted by time):
-        the same state and actions as handling them one by one."""
+        the same state and actions as handling them one by one (each given ``pressure``
+        and the sends made before it)."""
         return self._engine.replay(
             lead_id,
             enrolled_at=enrolled_at,
@@ -181,6 +194,7 @@ class NurtureFlow:
             as_of=as_of,
             score_of=score_of,
             timezone=timezone,
+            pressure=pressure,
         )
 
     # --- experiments -------------------------------------------------------------

@@ -33,6 +33,7 @@ from ._definition import (
     TransitionSpec,
     Trigger,
 )
+from ._pressure import read_limits
 from ._splits import read_splits
 
 
@@ -126,7 +127,17 @@ def _read_options(table: Mapping[str, Any], path: str, reader: Reader) -> dict[s
         "suppress_on": tuple(
             _names(get("suppress_on", list(SUPPRESS_ON)), join(path, "suppress_on"), reader)
         ),
+        **read_limits(table, path, reader),
+        "priority": _priority(get("priority", 0), join(path, "priority"), reader),
     }
+
+
+def _priority(value: Any, path: str, reader: Reader) -> int:
+    """A flow's priority: an integer, lower first."""
+    if type(value) is not int or abs(value) > 1_000_000:
+        reader.error(path, f"expected a whole number from -1000000 to 1000000, got {value!r}")
+        return 0
+    return value
 
 
 def read_definition(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:

@@ -48,6 +48,21 @@ class Action(Displayed):
 
 
 @attrs.frozen(repr=False)
+class Postponed(Displayed):
+    """A send that contact pressure postponed: it goes out ``at``, keeps the key of
+    the instant it was ``due`` (``idempotency_key``), and is dropped if the lead leaves
+    ``status``, is suppressed or reaches a goal first."""
+
+    at: datetime
+    due: datetime
+    kind: str
+    template: str | None
+    status: str
+    reason: str
+    idempotency_key: str
+
+
+@attrs.frozen(repr=False)
 class HistoryEntry(Displayed):
     """One transition, for audit: when, from, to and why."""
 
@@ -72,7 +87,8 @@ class NurtureState(Displayed):
     None means UTC); ``done`` (the steps already due in this enrolment, as
     ``status#index``, so a re-entry never sends one twice); ``suppressed`` (the
     event that suppressed the lead, such as ``unsubscribe``: nothing is sent to it
-    any more); ``arms`` (each split the lead has passed -> its arm, kept across
+    any more); ``postponed`` (sends contact pressure postponed, in time order);
+    ``arms`` (each split the lead has passed -> its arm, kept across
     re-enrolments: the stored arm wins over a reweighted flow) and ``assigned_at``
     (split -> when the lead was first assigned to it).
     """
@@ -97,6 +113,7 @@ class NurtureState(Displayed):
     suppressed: str | None = None
     arms: Mapping[str, str] = attrs.field(default=NO_ARMS, hash=False)
     assigned_at: Mapping[str, datetime] = attrs.field(default=NO_TIMES, hash=False)
+    postponed: tuple[Postponed, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with a format version; times in UTC ISO 8601 (``next_due_at``
@@ -125,6 +142,10 @@ class NurtureState(Displayed):
             "suppressed": self.suppressed,
             "arms": dict(self.arms),
             "assigned_at": {k: _iso(v) for k, v in self.assigned_at.items()},
+            "postponed": [
+                [_iso(p.at), _iso(p.due), p.kind, p.template, p.status, p.reason, p.idempotency_key]
+                for p in self.postponed
+            ],
         }
 
     @classmethod
@@ -153,7 +174,7 @@ class NurtureState(Displayed):
         if version == 1:
             data = _upgrade_v1(data)
         if version < 3:
-            data = dict(data, v=STATE_VERSION, arms={}, assigned_at={})
+            data = dict(data, v=STATE_VERSION, arms={}, assigned_at={}, postponed=[])
         return _read(data)
 
 
@@ -183,7 +204,11 @@ _V1_KEYS = frozenset(
     ]
 )
 _V2_KEYS = _V1_KEYS | {"done", "suppressed"}
-_FORMATS = {1: _V1_KEYS, 2: _V2_KEYS, STATE_VERSION: _V2_KEYS | {"arms", "assigned_at"}}
+_FORMATS = {
+    1: _V1_KEYS,
+    2: _V2_KEYS,
+    STATE_VERSION: _V2_KEYS | {"arms", "assigned_at", "postponed"},
+}
 # Format 1 kept no suppression flag: its default flow moved a suppressed lead to
 # "unsubscribed", and the history's reasons end with the event that did it.
 _V1_SUPPRESSING = ("unsubscribe", "hard_bounce")
@@ -331,12 +356,32 @@ def _read(data: Mapping[str, Any]) -> NurtureState:
         done,
         _text(data["suppressed"], "state.suppressed", optional=True),
         *_read_arms(data["arms"], data["assigned_at"]),
+        _read_postponed(data["postponed"]),
     )
     if state.status_since < state.enrolled_at:
         raise InvalidInputError(
             "status_since is before enrolled_at; the state was altered", path="state.status_since"
         )
     return state
+
+
+def _read_postponed(data: Any) -> tuple[Postponed, ...]:
+    out = []
+    for index, raw in enumerate(_list(data, "state.postponed")):
+        at = f"state.postponed[{index}]"
+        raw = _list(raw, at, 7)
+        out.append(
+            Postponed(
+                _when(raw[0], at + "[0]"),
+                _when(raw[1], at + "[1]"),
+                _text(raw[2], at + "[2]"),
+                _text(raw[3], at + "[3]", optional=True),
+                _text(raw[4], at + "[4]"),
+                _text(raw[5], at + "[5]"),
+                _text(raw[6], at + "[6]"),
+            )
+        )
+    return tuple(out)
 
 
 def _read_arms(arms: Any, times: Any) -> tuple[Mapping[str, str], Mapping[str, datetime]]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from ._state import HistoryEntry, NurtureState
+from ._state import HistoryEntry, NurtureState, Postponed
 
 _FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
 
@@ -15,7 +15,7 @@ _FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
 class Work:
     """A mutable copy of a state while the engine works on it."""
 
-    __slots__ = _FIELDS
+    __slots__ = (*_FIELDS, "sends", "until")
 
     lead_id: str
     status: str
@@ -37,6 +37,11 @@ class Work:
     suppressed: str | None
     arms: Mapping[str, str]
     assigned_at: Mapping[str, datetime]
+    postponed: tuple[Postponed, ...]
+    # Not state: the lead's send times during this call (None without a limit), and
+    # the time the call runs up to.
+    sends: list[datetime] | None
+    until: datetime
 
     def __init__(self, state: NurtureState) -> None:
         # Spelled out: this runs on every call, and a loop of setattr costs twice as much.
@@ -60,6 +65,8 @@ class Work:
         self.suppressed = state.suppressed
         self.arms = state.arms
         self.assigned_at = state.assigned_at
+        self.postponed = state.postponed
+        self.sends = None
 
     def state(self, next_due_at: datetime | None) -> NurtureState:
         return NurtureState(
@@ -83,4 +90,5 @@ class Work:
             self.suppressed,
             self.arms,
             self.assigned_at,
+            self.postponed,
         )
