@@ -66,6 +66,8 @@ _EXPORTS = {
     "NurtureFlow": ".nurture",
     "ArmComparison": ".nurture",
     "ArmResult": ".nurture",
+    "Pressure": ".nurture",
+    "Postponed": ".nurture",
     "arm_sample_size": ".nurture",
     "compare_arms": ".nurture",
     "NurtureState": ".nurture",

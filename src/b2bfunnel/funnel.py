@@ -26,6 +26,7 @@ from .kol import KOLBrief, KOLCandidate, KOLConfig, KOLFit, kol_fit
 from .kol._model import read_config as read_kol
 from .nurture import Action, NurtureFlow, NurtureState
 from .nurture._flow import read_funnel_flow, read_named_flows
+from .nurture._pressure import read_pressure
 from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
@@ -45,7 +46,7 @@ SECTIONS = tuple(section for section, *_ in READERS)
 
 def _read(data: Any) -> dict[str, Any]:
     reader = Reader()
-    table = reader.table(data, "", (*SECTIONS, *INPUT_SECTIONS))
+    table = reader.table(data, "", (*SECTIONS, "pressure", *INPUT_SECTIONS))
     fields: dict[str, Any] = {}
     if table is not None:
         for section, field, read, build in READERS:
@@ -58,6 +59,8 @@ def _read(data: Any) -> dict[str, Any]:
         if isinstance(nurture, Mapping) and "flows" in nurture:
             fields["flows"] = read_named_flows(nurture["flows"], "nurture.flows", reader)
         _share_hot_threshold(table, fields, reader)
+        if "pressure" in table:
+            _share_pressure(table, fields, reader)
     reader.raise_if_any("funnel configuration")
     return fields
 
@@ -101,6 +104,26 @@ def _share_hot_threshold(table: Mapping[str, Any], fields: dict[str, Any], reade
             named[name] = _with_threshold(other, threshold)
 
 
+def _share_pressure(table: Mapping[str, Any], fields: dict[str, Any], reader: Reader) -> None:
+    """Give every flow without its own ``max_sends`` and ``min_gap_hours`` the limit of
+    ``[pressure]``: one lead's sends across all flows are counted together."""
+    limits = read_pressure(table["pressure"], "pressure", reader)
+    if limits is None:
+        return
+    fields["pressure"] = dict(table["pressure"])
+
+    def limited(flow: NurtureFlow) -> NurtureFlow:
+        own = {
+            key: flow.source[key] for key in ("max_sends", "min_gap_hours") if key in flow.source
+        }
+        return attrs.evolve(flow, **{k: v for k, v in limits.items() if k not in own})
+
+    fields["flow"] = limited(fields.get("flow") or NurtureFlow.default())
+    named = fields.get("flows", {})
+    for name, flow in named.items():
+        named[name] = limited(flow)
+
+
 def _with_threshold(flow: NurtureFlow, threshold: float) -> NurtureFlow:
     if flow.hot_threshold == threshold:
         return flow
@@ -116,7 +139,8 @@ class Funnel:
     ``scoring`` (:class:`ScoringModel`), ``qualification`` (:class:`QualificationPolicy`),
     ``kol`` (:class:`KOLConfig`) and ``flow`` (:class:`NurtureFlow`) come from the
     sections of the same names (``flow`` from ``nurture``; ``flows``, the named flows
-    by name, from ``nurture.flows``); ``input``
+    by name, from ``nurture.flows``; ``pressure``, the contact limit of every flow
+    without its own, from ``pressure``); ``input``
     (:class:`InputConfig`) from ``columns``, ``aliases`` and ``input``, which say how
     a CRM's exports are read.
 
@@ -132,6 +156,7 @@ class Funnel:
     flow: NurtureFlow
     input: InputConfig
     flows: Mapping[str, NurtureFlow] = attrs.field(factory=dict, hash=False)
+    pressure: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
@@ -142,6 +167,7 @@ class Funnel:
             flow=fields.get("flow") or NurtureFlow.default(),
             input=fields.get("input") or InputConfig(),
             flows=MappingProxyType(fields.get("flows", {})),
+            pressure=MappingProxyType(fields.get("pressure", {})),
         )
 
     @classmethod
@@ -165,6 +191,7 @@ class Funnel:
             "qualification": self.qualification.to_dict(),
             "kol": self.kol.to_dict(),
             "nurture": self._nurture(),
+            **({"pressure": dict(self.pressure)} if self.pressure else {}),
             **self.input.to_dict(),
         }
 

@@ -4,7 +4,9 @@ from .._public import publish
 from ._experiment import ArmComparison, ArmResult, arm_sample_size, compare_arms
 from ._flow import NurtureFlow
 from ._guards import ScoreInput, ScoreLike
-from ._state import Action, HistoryEntry, NurtureState, due
+from ._lead import advance_lead
+from ._pressure import Pressure
+from ._state import Action, HistoryEntry, NurtureState, Postponed, due
 
 __all__ = [
     "Action",
@@ -13,8 +15,11 @@ __all__ = [
     "HistoryEntry",
     "NurtureFlow",
     "NurtureState",
+    "Postponed",
+    "Pressure",
     "ScoreInput",
     "ScoreLike",
+    "advance_lead",
     "arm_sample_size",
     "compare_arms",
     "due",
