@@ -367,9 +367,10 @@ class Engine:
 
     def _open(self, state: NurtureState, pressure: PressureInput = None) -> Work:
         work = Work(state)
+        times = send_times(pressure)  # checked even when this flow has no limit
         if self.limited or state.postponed:
-            work.sends = send_times(pressure)
-            if work.sends is None and self.limited:
+            work.sends = times
+            if times is None and self.limited:
                 work.sends = []  # only this call's sends are known
         if state.flow_version != self.version:
             self._migrate(work)
@@ -515,11 +516,15 @@ class Engine:
             )
         work.postponed = tuple(sorted(kept, key=lambda item: item.at))
 
-    def _pressured(self, work: Work, at: datetime) -> datetime:
-        """The first instant from ``at`` that keeps the limit and the send window."""
+    def _pressured(self, work: Work, at: datetime, queued: bool = False) -> datetime:
+        """The first instant from ``at`` that keeps the limit and the send window; a new
+        send (``queued``) also queues behind the sends already postponed, which keep
+        their turn."""
         sends = work.sends
         if sends is None or not self.limited:
             return at
+        if queued and work.postponed:
+            sends = sorted([*sends, *(p.at for p in work.postponed)])
         for _ in range(1_000):
             moved = self.limit.first_allowed(sends, at)
             if moved != at and self.send_window is not None:
@@ -679,7 +684,7 @@ class Engine:
         )
         out = at
         if send and work.sends is not None:
-            out = self._pressured(work, at)
+            out = self._pressured(work, at, queued=True)
             if out > work.until:
                 later = Postponed(out, at, spec.action, template, into, reason, key)
                 work.postponed = tuple(sorted((*work.postponed, later), key=lambda p: p.at))
