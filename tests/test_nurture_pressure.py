@@ -220,3 +220,29 @@ def _check_postponed_ended_rightly(old: NurtureState, new: NurtureState, made: s
             h.source == item.status and h.at >= since for h in new.history
         )
         assert new.suppressed is not None or left, item
+
+
+class TestFunnelPressure:
+    def test_pressure_section_limits_every_flow_without_its_own(self) -> None:
+        """[pressure] reaches [nurture] and named flows; a flow's own key wins; a pickled
+        flow keeps the limit; bad values are reported with their path."""
+        import pickle
+
+        funnel = bf.Funnel(
+            {
+                "pressure": {"max_sends": {"per_days": 7, "count": 2}, "min_gap_hours": 12},
+                "nurture": {"flows": {"x": {"min_gap_hours": 1}}},
+            }
+        )
+        assert funnel.flow.max_sends == funnel.flows["x"].max_sends
+        assert (funnel.flow.max_sends.per_days, funnel.flow.max_sends.count) == (7.0, 2)
+        assert (funnel.flow.min_gap_hours, funnel.flows["x"].min_gap_hours) == (12.0, 1.0)
+        assert pickle.loads(pickle.dumps(funnel.flow)).max_sends == funnel.flow.max_sends
+        assert bf.Funnel(funnel.to_dict()) == funnel
+        with pytest.raises(bf.ConfigError) as info:
+            bf.Funnel({"pressure": {"max_sends": {"per_days": 0, "count": 0}, "min_gap_hours": -1}})
+        assert {p.path for p in info.value.problems} == {
+            "pressure.max_sends.per_days",
+            "pressure.max_sends.count",
+            "pressure.min_gap_hours",
+        }

@@ -112,11 +112,13 @@ def _share_pressure(table: Mapping[str, Any], fields: dict[str, Any], reader: Re
         return
     fields["pressure"] = dict(table["pressure"])
 
+    raw = {k: v for k, v in table["pressure"].items() if k in ("max_sends", "min_gap_hours")}
+
     def limited(flow: NurtureFlow) -> NurtureFlow:
-        own = {
-            key: flow.source[key] for key in ("max_sends", "min_gap_hours") if key in flow.source
-        }
-        return attrs.evolve(flow, **{k: v for k, v in limits.items() if k not in own})
+        # The source takes the keys too: a flow pickled as its data keeps its limit.
+        added = {k: v for k, v in raw.items() if k not in flow.source}
+        values = {k: v for k, v in limits.items() if k in added}
+        return attrs.evolve(flow, **values, source={**flow.source, **added})
 
     fields["flow"] = limited(fields.get("flow") or NurtureFlow.default())
     named = fields.get("flows", {})

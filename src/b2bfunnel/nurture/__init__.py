@@ -1,6 +1,7 @@
 """Nurture flows: behaviour-triggered sequences for "not now" leads. See ``docs/nurture.md``."""
 
 from .._public import publish
+from ._definition import Arm, MaxSends, Split
 from ._experiment import ArmComparison, ArmResult, arm_sample_size, compare_arms
 from ._flow import NurtureFlow
 from ._guards import ScoreInput, ScoreLike
@@ -10,15 +11,18 @@ from ._state import Action, HistoryEntry, NurtureState, Postponed, due
 
 __all__ = [
     "Action",
+    "Arm",
     "ArmComparison",
     "ArmResult",
     "HistoryEntry",
+    "MaxSends",
     "NurtureFlow",
     "NurtureState",
     "Postponed",
     "Pressure",
     "ScoreInput",
     "ScoreLike",
+    "Split",
     "advance_lead",
     "arm_sample_size",
     "compare_arms",
