@@ -246,3 +246,12 @@ class TestFunnelPressure:
             "pressure.max_sends.count",
             "pressure.min_gap_hours",
         }
+
+
+def test_replay_carries_its_own_sends_between_events() -> None:
+    """Without pressure=, a replay still limits each send by the ones it made before."""
+    flow = NurtureFlow.from_dict({"name": "b", "max_sends": {"per_days": 30, "count": 1}})
+    events = [bf.Event("L1", "page_view", day(n)) for n in (1, 6, 13)]
+    _, actions = flow.replay("L1", enrolled_at=T0, events=events, as_of=day(100))
+    times = [a.at for a in sends(actions)]
+    assert times == [day(0), day(30), day(60)]

@@ -257,6 +257,8 @@ class Engine:
                     f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
                 )
         sends = send_times(pressure)
+        if sends is None and self.limited:
+            sends = []  # the replay's own sends limit its later ones
         state = self.enroll(lead_id, at=enrolled_at, timezone=timezone)
         actions: list[Action] = []
         for event in sorted(listed, key=lambda e: (e.ts, e.name)):
