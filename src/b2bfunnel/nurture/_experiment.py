@@ -392,6 +392,10 @@ def compare_arms(
     ``tau`` defaults to a 20% lift on the control's rate). See ``docs/nurture.md``.
     """
     as_of = require_aware(as_of, "as_of")
+    if not isinstance(split, str) or not split:
+        raise InvalidInputError(f"expected a split's name, got {split!r}", path="split")
+    if not isinstance(sequential, bool):
+        raise InvalidInputError(f"expected true or false, got {sequential!r}", path="sequential")
     horizon = _number(horizon_days, "horizon_days")
     if horizon <= 0:
         raise InvalidInputError(
