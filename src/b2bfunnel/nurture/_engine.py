@@ -5,9 +5,8 @@ flow's definition (:class:`FlowDefinition`) and never changes it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any, TypeAlias
 
 import attrs
@@ -20,7 +19,6 @@ from ._definition import (
     RESUME,
     ActionSpec,
     FlowDefinition,
-    Split,
     Status,
     TransitionSpec,
     leaves,
@@ -36,7 +34,7 @@ from ._schedule import (
     utc,
     zone_of,
 )
-from ._splits import assign
+from ._splits import Arms
 from ._state import NO_ARMS, NO_TIMES, Action, HistoryEntry, NurtureState, Postponed, check_zone
 from ._work import Work
 
@@ -75,12 +73,9 @@ class Engine:
         self.name = flow.name
         # A named flow's keys start with its name; the default flow keeps the old keys.
         self._prefix = "" if flow.name == "default" else f"{flow.name}:"
-        self._splits_at: dict[str, tuple[Split, ...]] = {}
-        for split in flow.splits:
-            self._splits_at[split.status] = (*self._splits_at.get(split.status, ()), split)
+        self.arms = Arms(flow.name, flow.splits)
         self.limit = Limit(flow.max_sends, flow.min_gap_hours)
         self.limited = flow.max_sends is not None or bool(flow.min_gap_hours)
-        self._arm_by = {(sp.name, arm.name): arm for sp in flow.splits for arm in sp.arms}
 
     def _leaving(self, status: Status) -> tuple[TransitionSpec, ...]:
         """The transitions out of ``status`` in the order they are tried: suppression
@@ -100,10 +95,7 @@ class Engine:
         previous: NurtureState | None = None,
         timezone: str | None = None,
     ) -> NurtureState:
-        """Start a lead in the flow's initial status. ``timezone`` (an IANA name; UTC if
-        None) schedules the lead's days. Re-enrolment (``previous`` given) needs
-        ``reenroll = true`` and a previous state that has ended; it keeps the previous
-        state's suppression (a fresh enrolment without it cannot know of one)."""
+        """``NurtureFlow.enroll``: a new state in the initial status, arms assigned."""
         if not isinstance(lead_id, str) or not lead_id.strip():
             raise InvalidInputError(
                 f"expected a non-empty lead id, got {lead_id!r}", path="lead_id"
@@ -127,7 +119,7 @@ class Engine:
                 )
             enrollments, suppressed = previous.enrollments + 1, previous.suppressed
             arms, assigned_at = previous.arms, previous.assigned_at
-        arms, assigned_at = self._assigned(lead_id, self.initial, arms, assigned_at, at)
+        arms, assigned_at = self.arms.assigned(lead_id, self.initial, arms, assigned_at, at)
         state = NurtureState(
             lead_id,
             self.initial,
@@ -150,18 +142,7 @@ class Engine:
         score: ScoreInput = None,
         pressure: PressureInput = None,
     ) -> tuple[NurtureState, tuple[Action, ...]]:
-        """Apply one event: first whatever fell due before it, then its transition (the
-        first matching one: suppression first, then in the order defined), then what
-        became due at once.
-
-        An event older than what the state has processed is applied as of the processed
-        time (its actions are due then, never earlier). ``score`` (a ``Score``, a number
-        or None) feeds the score guards. A suppression event (``suppress_on``) marks the
-        lead suppressed for good, whatever its status. An automatic reply (property
-        ``auto_reply_property`` read as a boolean) is not a reply: it is ignored.
-        ``pressure`` (the lead's send times across flows) postpones sends that would
-        break the flow's contact limit.
-        """
+        """``NurtureFlow.handle``: what fell due before the event, then its transition."""
         status = self._check(state)
         event_at, auto = self._read_event(state, event, score)
         suppress = event.name in self.suppress_on
@@ -222,55 +203,13 @@ class Engine:
     def advance(
         self, state: NurtureState, *, as_of: datetime, pressure: PressureInput = None
     ) -> tuple[NurtureState, tuple[Action, ...]]:
-        """Everything that came due up to ``as_of``, in time order, chains included.
-        Calling it again with the same ``as_of`` yields no action. A suppressed lead
-        gets no send action, whatever its status."""
+        """``NurtureFlow.advance``: everything due up to ``as_of``, in time order."""
         self._check(state)
         as_of = utc(as_of, "as_of")
         work = self._open(state, pressure)
         actions: list[Action] = []
         self._run(work, as_of, actions)
         return self._close(work), tuple(actions)
-
-    def replay(
-        self,
-        lead_id: str,
-        *,
-        enrolled_at: datetime,
-        events: Iterable[Event],
-        as_of: datetime | None = None,
-        score_of: Callable[[Event], ScoreInput] | None = None,
-        timezone: str | None = None,
-        pressure: PressureInput = None,
-    ) -> tuple[NurtureState, tuple[Action, ...]]:
-        """Rebuild a state from the enrolment time and the lead's events (sorted by time):
-        the same state and actions as handling them one by one (each call given the
-        ``pressure`` plus the sends made so far)."""
-        if score_of is not None and not callable(score_of):
-            raise InvalidInputError(f"expected a function, got {score_of!r}", path="score_of")
-        if isinstance(events, str | bytes) or not isinstance(events, Iterable):
-            raise InvalidInputError(f"expected events, got {events!r}", path="events")
-        listed = list(events)
-        for index, event in enumerate(listed):
-            if not isinstance(event, Event):
-                raise InvalidInputError(
-                    f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
-                )
-        sends = send_times(pressure)
-        if sends is None and self.limited:
-            sends = []  # the replay's own sends limit its later ones
-        state = self.enroll(lead_id, at=enrolled_at, timezone=timezone)
-        actions: list[Action] = []
-        for event in sorted(listed, key=lambda e: (e.ts, e.name)):
-            score = score_of(event) if score_of else None
-            state, done = self.handle(state, event, score=score, pressure=sends)
-            actions.extend(done)
-            if sends is not None:
-                sends.extend(a.at for a in done if _is_send(a.kind))
-        if as_of is not None:
-            state, done = self.advance(state, as_of=as_of, pressure=sends)
-            actions.extend(done)
-        return state, tuple(actions)
 
     def _quiet(
         self,
@@ -520,21 +459,13 @@ class Engine:
 
     def _pressured(self, work: Work, at: datetime, queued: bool = False) -> datetime:
         """The first instant from ``at`` that keeps the limit and the send window; a new
-        send (``queued``) also queues behind the sends already postponed, which keep
-        their turn."""
+        send (``queued``) also queues behind the sends already postponed."""
         sends = work.sends
         if sends is None or not self.limited:
             return at
         if queued and work.postponed:
             sends = sorted([*sends, *(p.at for p in work.postponed)])
-        for _ in range(1_000):
-            moved = self.limit.first_allowed(sends, at)
-            if moved != at and self.send_window is not None:
-                moved = in_window(moved, self.send_window, work.timezone)
-            if moved == at:
-                break
-            at = moved
-        return at
+        return self.limit.when_allowed(sends, at, self.send_window, work.timezone)
 
     def _on_time(self, when: datetime, until: datetime) -> bool:
         if self.late_policy == "send":
@@ -553,8 +484,8 @@ class Engine:
         into = spec.target
         if into == RESUME:
             into = work.held[0] if work.held is not None else work.status
-        if into in self._splits_at:
-            work.arms, work.assigned_at = self._assigned(
+        if into in self.arms.at:
+            work.arms, work.assigned_at = self.arms.assigned(
                 work.lead_id, into, work.arms, work.assigned_at, at
             )
         for number, action in enumerate(spec.actions, 1):
@@ -606,47 +537,11 @@ class Engine:
             if status.contact_every_months
             else None
         )
-        if name in self._splits_at:
-            work.arms, work.assigned_at = self._assigned(
+        if name in self.arms.at:
+            work.arms, work.assigned_at = self.arms.assigned(
                 work.lead_id, name, work.arms, work.assigned_at, at
             )
         self._record(work, at, source, name, why)
-
-    def _assigned(
-        self,
-        lead_id: str,
-        status: str,
-        arms: Mapping[str, str],
-        assigned_at: Mapping[str, datetime],
-        at: datetime,
-    ) -> tuple[Mapping[str, str], Mapping[str, datetime]]:
-        """``arms`` and ``assigned_at`` with the splits of ``status`` the lead has not
-        passed yet assigned at ``at``; a stored arm is never changed."""
-        new = [split for split in self._splits_at.get(status, ()) if split.name not in arms]
-        if not new:
-            return arms, assigned_at
-        arms, assigned_at = dict(arms), dict(assigned_at)
-        for split in new:
-            arms[split.name] = assign(self.name, split, lead_id).name
-            assigned_at[split.name] = at
-        return MappingProxyType(arms), MappingProxyType(assigned_at)
-
-    def _arm_template(
-        self, work: Work, status: str, template: str | None, send: bool
-    ) -> tuple[bool, str | None]:
-        """Whether the lead's arms (of the splits at ``status``) let the action out, and
-        the template they send instead. An arm the flow no longer has changes nothing."""
-        for split in self._splits_at[status]:
-            arm = self._arm_by.get((split.name, work.arms.get(split.name, "")))
-            if arm is None:
-                continue
-            if arm.holdout and send:
-                return False, template
-            for source, target in arm.templates:
-                if template == source:
-                    template = target
-                    break
-        return True, template
 
     def _record(self, work: Work, at: datetime, source: str, target: str, why: str) -> None:
         if work.postponed:  # leaving a status ends the sends it postponed
@@ -674,8 +569,8 @@ class Engine:
             return
         template = spec.template
         into = into or work.status
-        if into in self._splits_at:
-            allowed, template = self._arm_template(work, into, template, send)
+        if into in self.arms.at:
+            allowed, template = self.arms.template(into, work.arms, template, send)
             if not allowed:
                 return
         if send and self.send_window is not None:

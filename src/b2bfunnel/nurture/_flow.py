@@ -20,6 +20,7 @@ from ._definition import MaxSends, SendWindow, Split, Status, TransitionSpec
 from ._engine import Engine, PressureInput
 from ._export import to_dot, to_mermaid
 from ._guards import ScoreInput
+from ._pressure import send_times
 from ._reading import read_definition
 from ._splits import assign
 from ._state import Action, NurtureState
@@ -64,6 +65,18 @@ def read_named_flows(data: Any, path: str, reader: Reader) -> dict[str, NurtureF
         if fields is not None:
             flows[name] = NurtureFlow(**fields)
     return flows
+
+
+def _events(events: Iterable[Event]) -> list[Event]:
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        raise InvalidInputError(f"expected events, got {events!r}", path="events")
+    listed = list(events)
+    for index, event in enumerate(listed):
+        if not isinstance(event, Event):
+            raise InvalidInputError(
+                f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
+            )
+    return listed
 
 
 @attrs.frozen
@@ -187,15 +200,24 @@ class NurtureFlow:
         """Rebuild a state from the enrolment time and the lead's events (sorted by time):
         the same state and actions as handling them one by one (each given ``pressure``
         and the sends made before it)."""
-        return self._engine.replay(
-            lead_id,
-            enrolled_at=enrolled_at,
-            events=events,
-            as_of=as_of,
-            score_of=score_of,
-            timezone=timezone,
-            pressure=pressure,
-        )
+        if score_of is not None and not callable(score_of):
+            raise InvalidInputError(f"expected a function, got {score_of!r}", path="score_of")
+        listed = _events(events)
+        sends = send_times(pressure)
+        if sends is None and self._engine.limited:
+            sends = []  # the replay's own sends limit its later ones
+        state = self.enroll(lead_id, at=enrolled_at, timezone=timezone)
+        actions: list[Action] = []
+        for event in sorted(listed, key=lambda e: (e.ts, e.name)):
+            score = score_of(event) if score_of else None
+            state, done = self.handle(state, event, score=score, pressure=sends)
+            actions.extend(done)
+            if sends is not None:
+                sends.extend(a.at for a in done if a.kind.startswith("send"))
+        if as_of is not None:
+            state, done = self.advance(state, as_of=as_of, pressure=sends)
+            actions.extend(done)
+        return state, tuple(actions)
 
     # --- experiments -------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from .._config import Reader, join
 from .._display import Displayed
 from .._time import require_aware
 from ..errors import InvalidInputError
-from ._definition import MaxSends
+from ._definition import MaxSends, SendWindow
+from ._schedule import in_window
 from ._state import Action
 
 PRESSURE_KEYS = ("max_sends", "min_gap_hours")
@@ -157,6 +158,20 @@ class Limit:
                 moved = max(moved, self._past_window(sends, at))
             if moved == at:
                 return at
+            at = moved
+        return at
+
+    def when_allowed(
+        self, sends: list[datetime], at: datetime, window: SendWindow | None, zone: str | None
+    ) -> datetime:
+        """The first instant from ``at`` that keeps the limit and, once moved, is inside
+        the send ``window`` (in the lead's ``zone``)."""
+        for _ in range(1_000):  # each pass moves later; the window and limit agree soon
+            moved = self.first_allowed(sends, at)
+            if moved != at and window is not None:
+                moved = in_window(moved, window, zone)
+            if moved == at:
+                break
             at = moved
         return at
 

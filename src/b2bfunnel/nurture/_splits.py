@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
+from datetime import datetime
 from fractions import Fraction
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from .._config import Reader, join
@@ -55,6 +57,56 @@ def pick(arms: tuple[Arm, ...], position: int) -> Arm:
 def assign(flow: str, split: Split, lead_id: str) -> Arm:
     """The arm of ``split`` that ``lead_id`` gets in the flow named ``flow``."""
     return pick(split.arms, unit(flow, split.name, lead_id))
+
+
+class Arms:
+    """A flow's splits, ready for the engine: by status, and each arm by name."""
+
+    __slots__ = ("at", "by", "flow")
+
+    def __init__(self, flow: str, splits: tuple[Split, ...]) -> None:
+        self.flow = flow
+        self.at: dict[str, tuple[Split, ...]] = {}
+        for split in splits:
+            self.at[split.status] = (*self.at.get(split.status, ()), split)
+        self.by = {(split.name, arm.name): arm for split in splits for arm in split.arms}
+
+    def assigned(
+        self,
+        lead_id: str,
+        status: str,
+        arms: Mapping[str, str],
+        assigned_at: Mapping[str, datetime],
+        at: datetime,
+    ) -> tuple[Mapping[str, str], Mapping[str, datetime]]:
+        """``arms`` and ``assigned_at`` with the splits of ``status`` the lead has not
+        passed yet assigned at ``at``; a stored arm is never changed."""
+        new = [split for split in self.at.get(status, ()) if split.name not in arms]
+        if not new:
+            return arms, assigned_at
+        arms, assigned_at = dict(arms), dict(assigned_at)
+        for split in new:
+            arms[split.name] = assign(self.flow, split, lead_id).name
+            assigned_at[split.name] = at
+        return MappingProxyType(arms), MappingProxyType(assigned_at)
+
+    def template(
+        self, status: str, arms: Mapping[str, str], template: str | None, send: bool
+    ) -> tuple[bool, str | None]:
+        """Whether the lead's ``arms`` (of the splits at ``status``) let an action out,
+        and the template they send instead. An arm the flow no longer has changes
+        nothing."""
+        for split in self.at[status]:
+            arm = self.by.get((split.name, arms.get(split.name, "")))
+            if arm is None:
+                continue
+            if arm.holdout and send:
+                return False, template
+            for source, target in arm.templates:
+                if template == source:
+                    template = target
+                    break
+        return True, template
 
 
 def read_splits(
