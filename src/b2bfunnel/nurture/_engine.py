@@ -11,9 +11,9 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from .._values import is_blank, read_bool
 from ..errors import InvalidInputError
 from ..events import Event
+from ..tables._values import is_blank, read_bool
 from ._definition import (
     ANY,
     RESUME,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, SupportsFloat, TypeAlias
 
-from .._values import as_number
 from ..errors import InvalidInputError
+from ..tables._values import as_number
 
 
 class ScoreLike(Protocol):
