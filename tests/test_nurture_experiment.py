@@ -157,6 +157,7 @@ class TestCompareArms:
             state("late", "B", at=AS_OF - timedelta(days=5)),
             state("before", "B"),
             state("never", "B"),
+            state("elsewhere", "A", split="other"),
         ]
         outcomes = [
             {"lead_id": "on", "at": T0 + timedelta(days=30)},
@@ -167,7 +168,7 @@ class TestCompareArms:
         result = bf.compare_arms(states, outcomes, split="s", horizon_days=30, as_of=AS_OF, min_n=1)
         assert (result.arm("A").n, result.arm("A").conversions) == (2, 1)
         assert (result.arm("B").n, result.arm("B").conversions) == (1, 0)
-        assert (result.pending, result.converted_before) == (1, 1)
+        assert (result.pending, result.converted_before, result.unassigned) == (1, 1, 1)
 
     def test_the_holdout_is_the_default_control(self) -> None:
         """With the flow, arms come in its order and its holdout is the control."""

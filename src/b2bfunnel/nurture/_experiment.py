@@ -128,7 +128,8 @@ class ArmComparison(Displayed):
     difference; the ``winner`` (None unless every arm has ``min_n`` leads, the rates
     vary and an interval excludes zero) and the ``reasons`` for it. ``pending`` leads
     were assigned too recently for their horizon to be over; ``converted_before``
-    leads had converted before their assignment; both are left out. ``method`` is
+    leads had converted before their assignment; both are left out, and so are the
+    ``unassigned`` leads (states that never reached the split). ``method`` is
     ``"newcombe"`` (one look) or ``"msprt"`` (always valid, with ``tau``)."""
 
     split: str
@@ -144,6 +145,7 @@ class ArmComparison(Displayed):
     min_n: int
     method: str
     tau: float | None = None
+    unassigned: int = 0
 
     def arm(self, name: str) -> ArmResult:
         """The result of the arm called ``name``."""
@@ -169,6 +171,7 @@ class ArmComparison(Displayed):
             "min_n": self.min_n,
             "method": self.method,
             "tau": self.tau,
+            "unassigned": self.unassigned,
         }
 
     def _view(self) -> View:
@@ -406,7 +409,7 @@ def compare_arms(
         raise InvalidInputError(f"expected a whole number >= 1, got {min_n!r}", path="min_n")
     if tau is not None and not _number(tau, "tau") > 0:
         raise InvalidInputError(f"expected a positive difference, got {tau!r}", path="tau")
-    assigned, _outside = _assignments(states_or_histories, split)
+    assigned, outside = _assignments(states_or_histories, split)
     first = _first_outcomes(outcomes)
     counts, pending, before = _counts(assigned, first, timedelta(days=horizon), as_of)
     order, holdouts = _arm_order(flow, split, counts)
@@ -444,6 +447,7 @@ def compare_arms(
         min_n,
         "msprt" if sequential else "newcombe",
         tau if sequential else None,
+        outside,
     )
 
 
