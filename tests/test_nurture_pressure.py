@@ -255,3 +255,11 @@ def test_replay_carries_its_own_sends_between_events() -> None:
     _, actions = flow.replay("L1", enrolled_at=T0, events=events, as_of=day(100))
     times = [a.at for a in sends(actions)]
     assert times == [day(0), day(30), day(60)]
+
+
+def test_since_forgets_older_sends() -> None:
+    """since(at) keeps the sends at or after at, and refuses a naive time."""
+    pressure = Pressure.of([day(0), day(3), day(9)])
+    assert pressure.since(day(3)).times == (day(3), day(9))
+    with pytest.raises(bf.InvalidInputError):
+        pressure.since(datetime(2026, 1, 1))
