@@ -50,6 +50,8 @@ _EXPORTS = {
     "review_contract": ".kol",
     "Action": ".nurture",
     "NurtureFlow": ".nurture",
+    "arm_sample_size": ".nurture",
+    "compare_arms": ".nurture",
     "NurtureState": ".nurture",
     "VelocityReport": ".pipeline",
     "attribute": ".pipeline",
@@ -89,7 +91,14 @@ _MOVED = {
     "TimeSplit": ".evaluation",
     "ContractReview": ".kol",
     "Portfolio": ".kol",
+    "Arm": ".nurture",
+    "ArmComparison": ".nurture",
+    "ArmResult": ".nurture",
     "HistoryEntry": ".nurture",
+    "MaxSends": ".nurture",
+    "Postponed": ".nurture",
+    "Pressure": ".nurture",
+    "Split": ".nurture",
     "AttributionReport": ".pipeline",
     "FunnelMetrics": ".pipeline",
     "FunnelTally": ".pipeline",
@@ -157,7 +166,9 @@ __all__ = [
     "Ticket",
     "VelocityReport",
     "account_nps",
+    "arm_sample_size",
     "attribute",
+    "compare_arms",
     "compare_nps",
     "compare_velocity",
     "data_report",
@@ -244,7 +255,7 @@ if TYPE_CHECKING:
         plan_portfolio,
         review_contract,
     )
-    from .nurture import Action, NurtureFlow, NurtureState
+    from .nurture import Action, NurtureFlow, NurtureState, arm_sample_size, compare_arms
     from .pipeline import (
         VelocityReport,
         attribute,
