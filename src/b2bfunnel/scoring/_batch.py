@@ -11,9 +11,10 @@ from .._time import require_aware
 from .._values import require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
-from ._engine import Engine
+from ._engine import TIMES, UNSORTED, Engine
 from ._replay import first_hot, peak_steps
-from ._result import Score
+from ._result import EMPTY, Score
+from ._times import Times
 
 # (lead_id, name, POSIX time, the Event or its properties when the model reads it)
 EventCells = tuple[str, str, float, Event | Mapping[str, Any] | None]
@@ -150,7 +151,7 @@ def add_cells(
     get = records.get
     dispatch = engine.dispatch.__getitem__
     apply = engine.apply
-    keep_all = not engine.running_total_ok  # a full replay needs every event
+    keep_all = not engine.replay_scoring_only  # a full replay needs every event
     for lead_id, name, t, event in cells:
         record = get(lead_id)
         if record is None or t > asof_ts:
@@ -173,6 +174,9 @@ def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:
     """An empty record per lead: the rule accumulators followed by the last and first
     event time and the events a hot-crossing replay may need."""
     empty = engine.empty_rules()
+    for index, kind in enumerate(engine.kinds):
+        if kind == TIMES:
+            empty[index] = UNSORTED
     return {lead_id: [*empty, -math.inf, math.inf, []] for lead_id in leads}
 
 
@@ -188,8 +192,12 @@ def finish(
     n = len(engine.implicit)
     scores = []
     build = engine.build
+    timed = [index for index, kind in enumerate(engine.kinds) if kind == TIMES]
     for lead_id, profile in leads.items():
         record = records[lead_id]
+        for index in timed:
+            times = record[index]
+            record[index] = EMPTY if times is UNSORTED else Times.of(times)
         explicit = engine.match_profile(profile)
         last = record[n]
         if last == -math.inf:

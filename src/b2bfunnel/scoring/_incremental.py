@@ -237,7 +237,8 @@ def _fit_rule(engine: Engine, index: int, acc: Accumulator, format_1: bool) -> A
             path=path,
         )
     cap = engine.implicit[index].max_count
-    if kind == TIMES and cap is not None and len(acc) > cap:
+    limits = engine.limits[index]
+    if kind == TIMES and cap is not None and len(acc) > cap and not (limits and limits.capped):
         raise InvalidInputError(
             f"keeps {len(acc)} times; rule {engine.implicit[index].name!r} counts at most {cap}",
             path=path,

@@ -65,6 +65,7 @@ class ScoringModel:
     )
     groups: tuple[tuple[str, float | None], ...] = ()
     max_total: float | None = None
+    timezone: str = "UTC"
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False, hash=False)
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -118,6 +119,8 @@ class ScoringModel:
         }
         if self.max_total is not None:
             out["max_total"] = self.max_total
+        if self.timezone != "UTC":  # left out by default, so the fingerprint stays
+            out["timezone"] = self.timezone
         return out
 
     # --- batch scoring ------------------------------------------------------------

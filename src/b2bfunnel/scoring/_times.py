@@ -77,6 +77,10 @@ class Times:
             bisect_right(buf, high, self._start, self._end) - self._start,
         )
 
+    def slice(self, i: int, j: int) -> list[float]:
+        """The times at positions ``i`` to ``j - 1``, oldest first."""
+        return self._buf[self._start + i : self._start + j]
+
     def newest(self) -> float:
         """The newest time (the times must not be empty)."""
         return self._buf[self._end - 1]
