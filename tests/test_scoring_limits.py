@@ -269,3 +269,16 @@ def test_counted_events_follow_the_caps(
         times = times[-rule["max_count"] :] if times else times
     expected = min(10.0 * len(times), rule.get("max_points", float("inf")))
     assert model.score({"id": "L1"}, evs, as_of=as_of).total == expected
+
+
+def test_state_keeps_only_the_window() -> None:
+    """A windowed rule without caps per period keeps only the times of the last
+    within_days before the newest event, as documented."""
+    model = _model({"within_days": 2})
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    evs = _visits(*(start + timedelta(hours=6 * k) for k in range(40)))  # 10 days
+    state = model.ingest(model.new_state("L1"), evs)
+    (times,) = state.to_dict()["rules"][0]
+    newest = evs[-1].ts
+    assert times == [t.ts for t in evs if newest - t.ts <= 2 * 86_400]
+    assert len(times) == 9  # 48 hours in steps of 6, both ends included
