@@ -96,7 +96,8 @@ def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> 
     """A ``[scoring]`` table: random implicit rules (negative ones unless ``positive``),
     a random decay and, if ``caps``, sometimes a total cap. Rules may have caps per day
     or week (in a random zone), and windows unless ``positive`` (a window lowers the
-    score as time passes, so hot_since is no longer bounded by a late event's check)."""
+    score as time passes, so hot_since is no longer bounded by a late event's check),
+    and sometimes ``reset_on``."""
     count = draw(st.integers(min_value=1, max_value=5))
     config: dict[str, Any] = {
         "hot_threshold": draw(st.integers(min_value=20, max_value=150)),
@@ -112,6 +113,8 @@ def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> 
     }
     if draw(st.booleans()):
         config["timezone"] = draw(st.sampled_from(["UTC", "Europe/Madrid", "America/New_York"]))
+    if draw(st.integers(0, 3)) == 0:
+        config["reset_on"] = draw(st.sampled_from([["noise"], ["unsubscribe", "noise"]]))
     if caps and draw(st.booleans()):
         fit = config["explicit"][0]["points"]
         config["max_total"] = draw(st.integers(min_value=max(10, fit), max_value=200))

@@ -56,6 +56,21 @@ class Dispatch(dict[str, Targets | None]):
         return targets
 
 
+class ResetNames(dict[str, bool]):
+    """Event name -> whether it resets behaviour points (``reset_on``), matched as rule
+    events are (:func:`name_key`) and remembered, like :class:`Dispatch`."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(dict.fromkeys(names, True))
+        self.keys_ = frozenset(name_key(name) for name in names)
+
+    def __missing__(self, name: str) -> bool:
+        found = isinstance(name, str) and name_key(name) in self.keys_
+        if len(self) < Dispatch.MEMO_SIZE:
+            self[name] = found
+        return found
+
+
 class Engine:
     """A model's rules compiled for speed: which rules an event name feeds, how each
     rule accumulates its events, and whether shortcuts for the hot check apply."""
@@ -80,6 +95,7 @@ class Engine:
         "monotone",
         "plans",
         "replay_scoring_only",
+        "reset_names",
         "row_meta",
         "running_total_ok",
         "sliding_ok",
@@ -102,7 +118,13 @@ class Engine:
         self.limits: tuple[Limits | None, ...] = tuple(
             limits_of(rule, calendar) for rule in self.implicit
         )
-        self.kinds: tuple[int, ...] = _kinds(self.implicit, self.decay, self.limits)
+        # With resets every rule keeps its times, so a late reset drops exactly the older.
+        self.reset_names: ResetNames | None = ResetNames(model.reset_on) if model.reset_on else None
+        self.kinds: tuple[int, ...] = (
+            (TIMES,) * len(self.implicit)
+            if model.reset_on
+            else _kinds(self.implicit, self.decay, self.limits)
+        )
         kinds = self.kinds
         dispatch: dict[str, list[tuple[int, int, Any]]] = {}
         for index, rule in enumerate(self.implicit):
@@ -123,8 +145,10 @@ class Engine:
         self.sliding_ok: bool = (
             not per_event and self.max_total is None and all(c is None for _, c in self.groups)
         )
-        self.running_total_ok: bool = self.sliding_ok and all(
-            limits is None for limits in self.limits
+        self.running_total_ok: bool = (
+            self.sliding_ok
+            and all(limits is None for limits in self.limits)
+            and self.reset_names is None
         )
         # Whether the hot-crossing replay reads only the events a rule counts: when
         # points are positive, the score rises only at those.
@@ -214,6 +238,17 @@ class Engine:
             else:
                 accs[index] = self.add_time(index, acc, t)
 
+    def after_reset(self, accs: Sequence[Accumulator], reset: float) -> list[Accumulator]:
+        """The rule entries without the events at or before ``reset``."""
+        out = []
+        for acc in accs:
+            if type(acc) is Times:
+                acc = acc.after(reset)
+                out.append(acc if len(acc) else EMPTY)
+            else:
+                out.append(acc)
+        return out
+
     def peak_bound(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
         """With positive points and no per-event decay, no instant scores above this:
         each rule's points for all its events, as if no window or cap per period."""
@@ -235,8 +270,9 @@ class Engine:
 
     def add_time(self, index: int, acc: Accumulator, t: float) -> Accumulator:
         times: Times = acc if type(acc) is Times else EMPTY_TIMES
-        window = self.expiry_window
-        keep_last = self.implicit[index].max_count
+        rule = self.implicit[index]
+        window = self.expiry_window if rule.decays else None
+        keep_last = rule.max_count
         limits = self.limits[index]
         if limits is not None:
             # Expired events and older ones past max_count may still fill a day's or a
@@ -390,6 +426,7 @@ class Engine:
         as_of: datetime,
         asof_ts: float,
         hot_since: datetime | None,
+        last_reset: float | None = None,
     ) -> Score:
         items, factor = self.values(explicit, accs, last, asof_ts)
         offset = len(self.explicit)
@@ -430,6 +467,7 @@ class Engine:
             None if last is None else from_ts(last),
             round_points(factor),
             groups,
+            None if last_reset is None else from_ts(last_reset),
         )
 
 

@@ -68,6 +68,8 @@ def ingest(model: ScoringModel, state: ScoreState, events: Event | Iterable[Even
         state = check_state(engine, state)
     if type(events) is not Event and not isinstance(events, Event):
         return _ingest_many(engine, state, events)
+    if engine.reset_names is not None:
+        return _ingest_many(engine, state, (events,))
     # The live path, one event per call: the loop below for a batch of one, unrolled.
     if events.lead_id != state.lead_id:
         raise InvalidInputError(
@@ -107,8 +109,9 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
                 path=f"events[{index}].lead_id",
             )
     accs = list(state.rules)
-    last, hot = state.last_ts, state.hot_since_ts
+    last, hot, reset = state.last_ts, state.hot_since_ts, state.reset_ts
     dispatch = engine.dispatch.__getitem__
+    resets = engine.reset_names
     monotone = engine.monotone
     pending = False  # an event since the last hot check could have changed the score
     size = len(batch)
@@ -117,7 +120,13 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
         if last is None or t >= last:
             pending = pending or last is None
             last = t
+        if resets is not None and resets[event.name] and (reset is None or t > reset):
+            # A new cycle: older behaviour goes, and hot_since is judged again from here
+            # (for a late reset, at the newest time seen, as for a late event).
+            reset, accs, pending, hot = t, engine.after_reset(accs, t), True, None
         targets = dispatch(event.name)
+        if reset is not None and t <= reset:
+            targets = None
         if targets is not None:
             engine.apply(accs, targets, event.properties, t)
         pending = pending or targets is not None or not monotone
@@ -132,7 +141,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
                 hot = last
     fingerprint = engine.fingerprint
     return ScoreState(
-        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, fingerprint
+        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, fingerprint, reset
     )
 
 
@@ -149,7 +158,14 @@ def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
         )
     hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
     return engine.build(
-        state.lead_id, state.explicit, list(state.rules), state.last_ts, as_of, asof_ts, hot
+        state.lead_id,
+        state.explicit,
+        list(state.rules),
+        state.last_ts,
+        as_of,
+        asof_ts,
+        hot,
+        state.reset_ts,
     )
 
 
@@ -204,6 +220,7 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
         state.last_ts,
         state.hot_since_ts,
         fingerprint,
+        state.reset_ts,
     )
 
 

@@ -66,6 +66,7 @@ class ScoringModel:
     groups: tuple[tuple[str, float | None], ...] = ()
     max_total: float | None = None
     timezone: str = "UTC"
+    reset_on: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False, hash=False)
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -121,6 +122,8 @@ class ScoringModel:
             out["max_total"] = self.max_total
         if self.timezone != "UTC":  # left out by default, so the fingerprint stays
             out["timezone"] = self.timezone
+        if self.reset_on:
+            out["reset_on"] = list(self.reset_on)
         return out
 
     # --- batch scoring ------------------------------------------------------------

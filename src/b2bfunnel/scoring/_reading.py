@@ -33,6 +33,7 @@ MODEL_KEYS = (
     "implicit",
     "decay",
     "timezone",
+    "reset_on",
 )
 
 # The default fit rule's IT leader: a senior word and an IT word, or a C-level IT
@@ -170,6 +171,7 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     else:
         bands = default_bands(threshold) if threshold is not None else None
     timezone = _read_timezone(table.get("timezone", "UTC"), join(path, "timezone"), reader)
+    reset_on = read_reset_on(table.get("reset_on", []), join(path, "reset_on"), reader)
     _check_references(table, groups, path, reader)
     _check_caps(explicit, groups, max_total, path, reader)
     if len(reader.problems) != before:
@@ -185,7 +187,21 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         "groups": groups,
         "max_total": max_total,
         "timezone": timezone,
+        "reset_on": reset_on,
     }
+
+
+def read_reset_on(value: Any, path: str, reader: Reader) -> tuple[str, ...]:
+    """Event names that reset behaviour points: distinct non-empty strings."""
+    items = reader.array(value, path)
+    names: list[str] = []
+    for index, item in enumerate(items or ()):
+        name = reader.string(item, join(path, index))
+        if name is not None and name in names:
+            reader.error(join(path, index), f"{name!r} is listed twice")
+        elif name is not None:
+            names.append(name)
+    return tuple(names)
 
 
 def _read_timezone(value: Any, path: str, reader: Reader) -> str:
