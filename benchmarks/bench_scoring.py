@@ -107,9 +107,15 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
     profiles = leads(n_leads)
     ids = [p["id"] for p in profiles]
     events = [bf.Event(i, n, at, p) for i, n, at, p in event_rows(ids, n_events, end=AS_OF)]
+    window_only = bf.ScoringModel.default().to_dict()
+    for rule in window_only["implicit"]:
+        rule["within_days"] = 90
+    resets = {**bf.ScoringModel.default().to_dict(), "reset_on": ["deal_lost"]}
     models = {
         "default": bf.ScoringModel.default(),
         "windowed/capped": bf.ScoringModel.from_dict(_windowed_config()),
+        "window only": bf.ScoringModel.from_dict(window_only),
+        "reset_on": bf.ScoringModel.from_dict(resets),
     }
     best = dict.fromkeys(models, float("inf"))
     for _ in range(rounds):
