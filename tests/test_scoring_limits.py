@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 import pickle
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest

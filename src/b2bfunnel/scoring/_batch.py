@@ -204,7 +204,11 @@ def finish(
             times = record[index]
             if times is not UNSORTED and reset != -math.inf:
                 times = [t for t in times if t > reset]
-            record[index] = Times.of(times) if times and times is not UNSORTED else EMPTY
+            if times and times is not UNSORTED:
+                times.sort()  # the record's own list: sorted in place, not copied
+                record[index] = Times(times, 0, len(times))
+            else:
+                record[index] = EMPTY
         explicit = engine.match_profile(profile)
         last = record[n]
         if last == -math.inf:

@@ -357,7 +357,7 @@ class Engine:
         decay = self.decay
         decays = self.implicit[plan[0] - len(self.explicit)].decays
         expiry = decays and decay.kind == "expiry"
-        if limits is not None:
+        if limits is not None and limits.capped:
             counted = limits.counted(times, asof_ts)
             if expiry:  # decay comes after the caps: an expired event kept its slot
                 horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
@@ -366,8 +366,10 @@ class Engine:
                 return None
             count, rule_last = len(counted), counted[-1]
             factors = (decay.event_factor((asof_ts - t) / SECONDS_PER_DAY) for t in counted)
-        else:
+        else:  # a window without caps per period filters as expiry does: by index
             horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
+            if limits is not None and limits.window is not None:
+                horizon = max(horizon, asof_ts - limits.window)
             low, high = times.window(horizon, asof_ts)
             if max_count is not None:
                 low = max(low, high - max_count)

@@ -132,10 +132,11 @@ class Sliding:
     (:meth:`Engine.rule_value` applies it).
     """
 
-    __slots__ = ("_days", "_limits", "_times", "_weeks", "count")
+    __slots__ = ("_days", "_limits", "_times", "_weeks", "_window", "count")
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
+        self._window = math.inf if limits.window is None else limits.window
         self._times: deque[float] = deque()
         self._days: dict[int, int] = {}
         self._weeks: dict[int, int] = {}
@@ -147,13 +148,15 @@ class Sliding:
             self._times.append(t)
         self._change(t, 1)
 
+    def due(self, now: float) -> bool:
+        """Whether an event left the window at ``now``."""
+        times = self._times
+        return bool(times) and times[0] < now - self._window
+
     def expire(self, now: float) -> None:
         """Drop the events that left the window at ``now``."""
-        window = self._limits.window
         times = self._times
-        if window is None:
-            return
-        low = now - window
+        low = now - self._window
         while times and times[0] < low:
             self._change(times.popleft(), -1)
 

@@ -197,6 +197,8 @@ def _sliding_instants(
         if position < last and ordered[position + 1][0] == t:
             continue
         for index, counter in windowed:
+            if not counter.due(t):
+                continue
             counter.expire(t)
             if counter.count != counts[index]:
                 counts[index] = counter.count
