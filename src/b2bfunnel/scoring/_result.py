@@ -13,6 +13,7 @@ import attrs
 from .._display import Displayed
 from .._time import from_ts
 from ..errors import InvalidInputError
+from ._times import Times
 
 Row = tuple[str, float, str, float, int, "float | None", "str | None"]
 
@@ -199,7 +200,9 @@ def _by_weight(row: Row) -> tuple[float, str]:
 #   (count, last_ts)            counted events (aggregate decay, or no decay)
 #   (count, last_ts, weight)    half-life sum: weight = sum 2 ** ((t - last_ts) / half_life)
 #   Times                       the times still able to count (expiry, or capped per-event)
-# Typed Any: the rule's kind, fixed by the model, says which, and the hot loops index
-# tuples directly.
+# Typed Any inside the engine: the rule's kind, fixed by the model, says which, and
+# the hot loops index tuples directly. RuleEntry spells the same out for public
+# signatures (ScoreState.rules).
 Accumulator = Any
+RuleEntry = tuple[int, float | None] | tuple[int, float, float] | Times
 EMPTY: Accumulator = (0, None)

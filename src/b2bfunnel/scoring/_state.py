@@ -18,7 +18,7 @@ import attrs
 
 from .._time import MAX_TS, MIN_TS, from_ts, ts_to_json
 from ..errors import InvalidInputError
-from ._result import EMPTY, Accumulator
+from ._result import EMPTY, Accumulator, RuleEntry
 from ._times import Times
 
 STATE_VERSION = 2
@@ -52,7 +52,7 @@ class ScoreState:
     lead_id: str
     model: str
     explicit: tuple[int, ...]
-    rules: tuple[Accumulator, ...]
+    rules: tuple[RuleEntry, ...]
     last_ts: float | None = None
     hot_since_ts: float | None = None
     # How far the state was checked (see UNCHECKED); a state built by hand is checked
