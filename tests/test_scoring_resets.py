@@ -138,3 +138,39 @@ class TestConfiguration:
         assert bf.ScoringModel.from_dict(model.to_dict()) == model
         assert "reset_on" not in _model(reset_on=[]).to_dict()
         assert model.fingerprint != _model(reset_on=[]).fingerprint
+
+
+def test_readers_keep_reset_events() -> None:
+    """A reset event is one a table reader must pass on (needs_event), and the CLI's
+    score command applies it."""
+    model = _model()
+    assert model.needs_event("deal_lost") and model.needs_event("Deal_Lost")
+    assert not model.needs_event("page_view")
+
+
+def test_cli_score_applies_resets(tmp_path: Any) -> None:
+    """b2bfunnel score with reset_on in the TOML drops the behaviour before the reset."""
+    import csv
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "leads.csv").write_text("id,fit\nL1,yes\n")
+    rows = [("L1", e.name, e.at.isoformat()) for e in EVENTS]
+    rows += [("L1", "page_view", _day(1, h).isoformat()) for h in range(1, 6)]
+    with (tmp_path / "events.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([("lead_id", "name", "at"), *rows])
+    (tmp_path / "b2bfunnel.toml").write_text(
+        "[scoring]\nhot_threshold = 60\nreset_on = ['deal_lost']\n"
+        "[scoring.decay]\nkind = 'none'\n"
+        "[[scoring.implicit]]\nname = 'visit'\nevent = 'visit'\npoints = 10\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "b2bfunnel", "score", "--leads", "leads.csv", "--events",
+         "events.csv", "--config", "b2bfunnel.toml", "--as-of", AS_OF.isoformat(),
+         "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (lead,) = json.loads(done.stdout)
+    assert lead["implicit"] == 10.0 and lead["last_reset"] == _day(3).isoformat()

@@ -198,7 +198,11 @@ class Engine:
 
     def needs_event(self, name: str) -> bool:
         """Whether scoring reads the events called ``name`` beyond lead and time: a rule
-        counts them, or the hot-crossing replay needs every event."""
+        counts them, they reset behaviour (``reset_on``: a reader may give only the
+        first and last event of the others), or the hot-crossing replay needs every
+        event."""
+        if self.reset_names is not None and self.reset_names[name]:
+            return True
         return not self.replay_scoring_only or self.dispatch[name] is not None
 
     def needs_properties(self, name: str) -> bool:
