@@ -37,6 +37,7 @@ _EXPORTS = {
     "Evaluation": ".evaluation",
     "FittedModel": ".evaluation",
     "evaluate": ".evaluation",
+    "fit_decay": ".evaluation",
     "fit_points": ".evaluation",
     "time_split": ".evaluation",
     "Event": ".events",
@@ -175,6 +176,7 @@ __all__ = [
     "diagnose_price_objection",
     "evaluate",
     "events_from",
+    "fit_decay",
     "fit_points",
     "funnel_metrics",
     "kol_fit",
@@ -243,7 +245,14 @@ if TYPE_CHECKING:
     )
     from .datareport import data_report
     from .errors import B2BFunnelError, ConfigError, InvalidInputError
-    from .evaluation import Evaluation, FittedModel, evaluate, fit_points, time_split
+    from .evaluation import (
+        Evaluation,
+        FittedModel,
+        evaluate,
+        fit_decay,
+        fit_points,
+        time_split,
+    )
     from .events import Event
     from .funnel import Funnel
     from .kol import (

@@ -5,6 +5,7 @@ See ``docs/evaluation.md``.
 
 from .._public import publish
 from ._calibration import CalibrationBin
+from ._decay import DecayCandidate, DecayFit, fit_decay
 from ._evaluate import MIN_POSITIVES, Decile, Evaluation, ThresholdSuggestion, evaluate
 from ._fit import Coefficient, FittedModel, fit_points
 from ._rates import ConversionRate
@@ -16,6 +17,8 @@ __all__ = [
     "CalibrationBin",
     "Coefficient",
     "ConversionRate",
+    "DecayCandidate",
+    "DecayFit",
     "Decile",
     "Evaluation",
     "EvaluationTally",
@@ -23,6 +26,7 @@ __all__ = [
     "ThresholdSuggestion",
     "TimeSplit",
     "evaluate",
+    "fit_decay",
     "fit_points",
     "time_split",
 ]
