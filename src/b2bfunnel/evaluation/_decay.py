@@ -22,7 +22,7 @@ import attrs
 
 from .._display import Bounds, Displayed, View
 from .._stats import z_for
-from ..errors import InvalidInputError
+from ..errors import B2BFunnelError, InvalidInputError
 from ..events import Event
 from ..records import flatten
 from ..scoring import Decay, ScoringModel
@@ -208,8 +208,8 @@ def _candidates(kind: str, values: Mapping[str, Iterable[float]]) -> list[Decay]
     for combination in itertools.product(*lists):
         try:
             out.append(Decay(kind, dict(zip(names, combination, strict=True))))
-        except InvalidInputError as error:
-            raise InvalidInputError(str(error), path=where) from None
+        except B2BFunnelError as error:  # Decay raises a ConfigError for a bad parameter
+            raise InvalidInputError(f"not a valid {kind} decay: {error}", path=where) from None
     return out
 
 
@@ -242,9 +242,7 @@ def _pooled(
     """The pooled (scores, labels, row keys) at every cutoff, rows in ``order`` (by
     cutoff and lead) so every candidate lines up with the base."""
     profiles, events, outcomes, cutoffs, horizon_days, data_end = inputs
-    snaps, _ = snapshots(
-        model, profiles, events, outcomes, None, cutoffs, horizon_days, data_end
-    )
+    snaps, _ = snapshots(model, profiles, events, outcomes, None, cutoffs, horizon_days, data_end)
     found: dict[tuple[int, str], tuple[float, bool]] = {}
     for index, snap in enumerate(snaps):
         for score, label in zip(snap.scores, snap.labels, strict=True):
