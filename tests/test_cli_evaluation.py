@@ -133,3 +133,41 @@ def test_outcome_columns_map_like_other_files(tmp_path: Path) -> None:
         "--map", "outcomes.lead_id=Lead", "--map", "outcomes.at=Converted At",
     )  # fmt: skip
     assert status == 0 and json.loads(mapped) == json.loads(plain)
+
+
+DECAY_CUTOFFS = ("--cutoff", "2026-06-25", "--cutoff", "2026-07-25", "--cutoff", "2026-09-24")
+
+
+def test_fit_decay_writes_the_model_fit_decay_chooses(tmp_path: Path) -> None:
+    """``fit --decay`` pools the cutoffs, marks the chosen row and writes its model."""
+    target = tmp_path / "decayed.toml"
+    status, text = run(
+        "fit", *INPUTS, "--decay", *DECAY_CUTOFFS, "--kind", "half_life", "--out", str(target)
+    )
+    cutoffs = [datetime(2026, m, d, tzinfo=UTC) for m, d in ((6, 25), (7, 25), (9, 24))]
+    fitted = bf.fit_decay(
+        bf.ScoringModel.default(), *sample(), cutoffs=cutoffs, horizon_days=60, kinds=["half_life"]
+    )
+    assert status == 0
+    assert bf.ScoringModel.from_toml(target) == fitted.model
+    chosen = [line for line in text.splitlines() if line.rstrip().endswith("*")]
+    days = fitted.decay.param("half_life_days")
+    assert len(chosen) == 1 and f"half_life_days={days:g} " in chosen[0]
+    assert text.count("half_life ") >= 5
+
+
+def test_fit_decay_json_and_csv() -> None:
+    status, text = run("fit", *INPUTS, "--decay", *DECAY_CUTOFFS, "--kind", "expiry",
+                       "--format", "json")  # fmt: skip
+    data = json.loads(text)
+    assert status == 0 and len(data["grid"]) == 5 and data["decay"]["kind"] == "expiry"
+    status, text = run("fit", *INPUTS, "--decay", *DECAY_CUTOFFS, "--kind", "expiry",
+                       "--format", "csv")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["kind"] for r in rows] == ["expiry"] * 5
+    assert sum(r["chosen"] == "*" for r in rows) == 1
+
+
+def test_fit_points_takes_one_cutoff(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _ = run("fit", *INPUTS, "--cutoff", "2026-07-25", "--cutoff", "2026-09-24")
+    assert status != 0 and "--cutoff: fitting points takes one" in capsys.readouterr().err

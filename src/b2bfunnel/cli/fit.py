@@ -1,4 +1,4 @@
-"""``b2bfunnel fit``: learn scoring points from outcomes, checked on later leads."""
+"""``b2bfunnel fit``: learn scoring points (or, with ``--decay``, the decay) from outcomes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,20 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._toml import dumps
-from ..evaluation import FittedModel, TimeSplit, fit_points, time_split
+from ..errors import InvalidInputError
+from ..evaluation import (
+    DecayCandidate,
+    DecayFit,
+    FittedModel,
+    TimeSplit,
+    fit_decay,
+    fit_points,
+    time_split,
+)
+from ..scoring import Decay, ScoringModel
 from ._args import funnel_of, positive
 from ._tables import write_json, write_rows, write_table
-from .evaluate import add_inputs, moment, read_inputs
+from .evaluate import Inputs, add_inputs, moment, read_inputs
 
 
 def register(sub: Any) -> None:
@@ -21,7 +31,22 @@ def register(sub: Any) -> None:
     )
     add_inputs(cmd)
     cmd.add_argument(
-        "--cutoff", required=True, help="fit on the leads as of this date (the latest usable)"
+        "--cutoff",
+        required=True,
+        action="append",
+        help="fit on the leads as of this date (the latest usable); with --decay, repeat "
+        "for a pooled backtest",
+    )
+    cmd.add_argument(
+        "--decay",
+        action="store_true",
+        help="learn the decay instead of the points: search the decay kind and its days",
+    )
+    cmd.add_argument(
+        "--kind",
+        action="append",
+        choices=("none", "half_life", "inactivity", "expiry"),
+        help="with --decay, search only this kind of decay (repeatable; default: all four)",
     )
     cmd.add_argument(
         "--fit-cutoff",
@@ -48,7 +73,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Fit points as of ``--cutoff``; compare base and fitted models in a time split."""
     funnel = funnel_of(args.config)
     data = read_inputs(args, funnel)
-    cutoff = moment(args.cutoff, "--cutoff")
+    if args.decay:
+        return run_decay(args, data, funnel.scoring, out)
+    if len(args.cutoff) > 1:
+        raise InvalidInputError(
+            "fitting points takes one --cutoff; several are for --decay", path="--cutoff"
+        )
+    cutoff = moment(args.cutoff[0], "--cutoff")
     earlier = (
         moment(args.fit_cutoff, "--fit-cutoff")
         if args.fit_cutoff
@@ -117,3 +148,58 @@ def coefficient_rows(fitted: FittedModel) -> list[dict[str, Any]]:
         }
         for c in fitted.coefficients
     ]
+
+
+def run_decay(args: argparse.Namespace, data: Inputs, base: ScoringModel, out: TextIO) -> int:
+    """Learn the decay over every ``--cutoff``; print the grid, write ``--out``."""
+    cutoffs = [moment(text, "--cutoff") for text in args.cutoff]
+    leads, events, outcomes = data.leads, data.events, data.outcomes.records
+    fitted: DecayFit = data.located(
+        lambda: fit_decay(
+            base,
+            leads,
+            events,
+            outcomes,
+            cutoffs=cutoffs,
+            horizon_days=args.horizon_days,
+            kinds=args.kind,
+        )
+    )
+    if args.out:
+        Path(args.out).write_text(dumps({"scoring": fitted.model.to_dict()}), encoding="utf-8")
+    if args.format == "json":
+        return write_json(fitted.to_dict(), out)
+    rows = [decay_row(c, c.decay == fitted.decay) for c in fitted.grid]
+    if args.format == "csv":
+        write_rows(args, rows, out)
+        return 0
+    chosen, low, high = fitted.chosen, *fitted.difference_interval
+    out.write(
+        f"Decay {describe(fitted.decay)} (log-likelihood {chosen.log_likelihood:.1f}, AUC "
+        f"{chosen.auc:.3f}) over {fitted.n} leads at {len(cutoffs)} cutoff(s), "
+        f"{fitted.positives} converted within {fitted.horizon_days:g} days\n"
+        f"Base {describe(fitted.base.decay)}: log-likelihood "
+        f"{fitted.base.log_likelihood:.1f}, AUC {fitted.base.auc:.3f}; AUC difference "
+        f"{fitted.auc_difference:+.3f} ({low:+.3f} to {high:+.3f})\n"
+    )
+    write_table(rows, out)
+    if args.out:
+        out.write(f"Wrote {args.out}\n")
+    return 0
+
+
+def describe(decay: Decay) -> str:
+    """``half_life (half_life_days 30)``."""
+    params = ", ".join(f"{k} {v:g}" for k, v in decay.params.items())
+    return f"{decay.kind} ({params})" if params else decay.kind
+
+
+def decay_row(candidate: DecayCandidate, chosen: bool) -> dict[str, Any]:
+    """One row of the grid: kind, parameters, log-likelihood, AUC, chosen."""
+    return {
+        "kind": candidate.decay.kind,
+        "params": ", ".join(f"{k}={v:g}" for k, v in candidate.decay.params.items()),
+        "log_likelihood": round(candidate.log_likelihood, 2),
+        "auc": round(candidate.auc, 4),
+        "chosen": "*" if chosen else "",
+    }
