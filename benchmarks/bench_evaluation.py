@@ -1,19 +1,24 @@
 """Evaluation benchmarks: ``evaluate`` and ``fit_points`` side by side with ``rank()``
 on the same data in the same run, and their ratios (the issue's targets: evaluate
-<= 1.5x rank, naive Bayes fit <= 2x, logistic with 20 features <= 10x).
+<= 1.5x rank, naive Bayes fit <= 2x, logistic with 20 features <= 10x); then
+``fit_decay`` with its default grid on the shipped sample (target < 10 s), beside a
+pooled ``evaluate`` of the same cutoffs.
 
 Run: ``python benchmarks/bench_evaluation.py``. Sizes default to 100,000 leads and
-2,000,000 events; pass ``--leads`` and ``--events`` for a quicker run.
+2,000,000 events; pass ``--leads`` and ``--events`` for a quicker run, or
+``--decay-only`` for the sample's ``fit_decay`` alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,12 +49,52 @@ def wide_model() -> bf.ScoringModel:
     return bf.ScoringModel.from_dict(data)
 
 
+# The shipped sample's cutoffs for fit_decay, as in docs/evaluation.md.
+SAMPLE_CUTOFFS = tuple(
+    datetime(2026, month, day, tzinfo=UTC) for month, day in ((6, 25), (7, 25), (8, 25), (9, 24))
+)
+
+
+def bench_fit_decay(runs: int) -> None:
+    """``fit_decay`` (default grid: 26 decays) on the shipped sample over four cutoffs,
+    beside one pooled ``evaluate`` of the same cutoffs, in CPU seconds."""
+    data = files("b2bfunnel") / "data"
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (data / name).open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    profiles, outcomes = rows("demo_leads.csv"), rows("demo_outcomes.csv")
+    events = [
+        bf.Event(r["lead_id"], r["name"], datetime.fromisoformat(r["at"]),
+                 {"path": r["path"]} if r["path"] else {})
+        for r in rows("demo_events.csv")
+    ]  # fmt: skip
+    model = bf.ScoringModel.default()
+    common = {"cutoffs": SAMPLE_CUTOFFS, "horizon_days": 60}
+    fit = best_of(
+        runs, lambda: bf.fit_decay(model, profiles, events, outcomes, **common), time.process_time
+    )
+    pooled = best_of(
+        runs, lambda: bf.evaluate(model, profiles, events, outcomes, **common), time.process_time
+    )
+    print(
+        f"fit_decay, default grid, shipped sample ({len(profiles)} leads, {len(events):,} "
+        f"events, 4 cutoffs): {fit:.2f} s (target < 10 s); pooled evaluate {pooled:.2f} s; "
+        f"ratio {fit / pooled:.1f}x for 26 decays"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=2, help="best of this many runs")
+    parser.add_argument("--decay-only", action="store_true", help="time fit_decay alone")
     args = parser.parse_args()
+    if args.decay_only:
+        bench_fit_decay(args.runs)
+        return
     profiles = leads(args.leads)
     rows = list(event_rows([p["id"] for p in profiles], args.events, end=END))
     outcomes = outcome_rows(profiles, rows, end=END)
@@ -93,6 +138,7 @@ def main() -> None:
             f"{name:<28} = {plain[top] / plain[bottom]:5.2f}x as a user runs it, "
             f"{frozen[top] / frozen[bottom]:5.2f}x frozen (target <= {target:g})"
         )
+    bench_fit_decay(args.runs)
 
 
 if __name__ == "__main__":
