@@ -251,6 +251,24 @@ def _pooled(
     return [found[k][0] for k in keys], [found[k][1] for k in keys], keys
 
 
+def _check_positives(labels: Sequence[bool], searched: int) -> int:
+    """The positives, when there are enough for ``searched`` parameters; else raise."""
+    positives = sum(labels)
+    needed = max(MIN_FIT_POSITIVES, PER_PARAMETER * searched)
+    if positives < needed:
+        raise InvalidInputError(
+            f"only {positives} leads converted within the horizon; searching {searched} "
+            f"decay parameter(s) needs at least {needed} (30, and 10 per parameter): add "
+            "cutoffs, lengthen the horizon or search fewer kinds",
+            path="outcomes",
+        )
+    if positives == len(labels):
+        raise InvalidInputError(
+            "every lead converted within the horizon: nothing to tell apart", path="outcomes"
+        )
+    return positives
+
+
 def fit_decay(
     model: ScoringModel,
     profiles: TableLike,
@@ -296,20 +314,8 @@ def fit_decay(
         data_end,
     )
     base_scores, labels, keys = _pooled(model, inputs, None)
-    positives = sum(labels)
     searched = _searched(candidates)
-    needed = max(MIN_FIT_POSITIVES, PER_PARAMETER * searched)
-    if positives < needed:
-        raise InvalidInputError(
-            f"only {positives} leads converted within the horizon; searching {searched} "
-            f"decay parameter(s) needs at least {needed} (30, and 10 per parameter): add "
-            "cutoffs, lengthen the horizon or search fewer kinds",
-            path="outcomes",
-        )
-    if positives == len(labels):
-        raise InvalidInputError(
-            "every lead converted within the horizon: nothing to tell apart", path="outcomes"
-        )
+    positives = _check_positives(labels, searched)
     clusters = [lead for _, lead in keys] if len(points) > 1 else None
 
     def judged(decay: Decay, scores: Sequence[float]) -> DecayCandidate:
