@@ -70,6 +70,12 @@ HISTORY.append(bf.Event("L0", "page_view", day(28)))
 OUTCOMES = [{"lead_id": f"L{i}", "at": day(10 + i)} for i in range(0, 12, 3)]
 EVALUATION = bf.evaluate(MODEL, LEADS, HISTORY, OUTCOMES, cutoff=day(5), horizon_days=10)
 FITTED = bf.fit_points(LEADS, HISTORY, OUTCOMES, cutoff=day(5), horizon_days=10)
+# fit_decay needs 30 converters: 80 leads, visits on days 1-4, the odd ones converted
+# on day 8.
+DECAY_LEADS = [{"id": f"D{i}"} for i in range(80)]
+DECAY_HISTORY = [bf.Event(f"D{i}", "pricing_page_visit", day(1 + i % 4)) for i in range(80)]
+DECAY_OUTCOMES = [{"lead_id": f"D{i}", "at": day(8)} for i in range(1, 80, 2)]
+DECAY_OUTCOMES.append({"lead_id": "D0", "at": day(20)})  # the data run to day 20
 POLICY = bf.QualificationPolicy.default()
 ANSWERS = {"budget": "approved", "need": "risk", "timing": day(25)}
 
@@ -212,6 +218,17 @@ CALLS: list[Call] = [
         bf.fit_points,
         (LEADS, HISTORY, OUTCOMES),
         {"cutoff": day(5), "horizon_days": 10},
+    ),
+    (
+        "fit_decay",
+        bf.fit_decay,
+        (MODEL, DECAY_LEADS, DECAY_HISTORY, DECAY_OUTCOMES),
+        {
+            "cutoffs": [day(5)],
+            "horizon_days": 10,
+            "kinds": ["half_life"],
+            "grid": {"half_life": {"half_life_days": [7, 30]}},
+        },
     ),
     (
         "time_split",
