@@ -19,8 +19,9 @@ from ..nps import Response
 from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
-from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
+from ..tables._columns import InputConfig, closest_column, column_map
 from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, response_fields
+from ._args import parse_maps
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 
