@@ -134,3 +134,36 @@ def test_a_cp1252_file_still_falls_back(tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     path.write_bytes("id,city\nL1,Medellín\n".encode("cp1252"))
     assert list(open_table(path)) == [(2, {"id": "L1", "city": "Medellín"})]
+
+
+def test_json_output_is_strict_json() -> None:
+    """A non-finite number is written as null, never as Infinity or NaN."""
+    import json
+
+    from b2bfunnel.cli._tables import write_json
+
+    out = io.StringIO()
+    write_json({"low": 0.5, "high": float("inf"), "rates": (float("nan"), 1)}, out)
+    assert json.loads(out.getvalue(), parse_constant=lambda c: pytest.fail(c)) == {
+        "low": 0.5,
+        "high": None,
+        "rates": [None, 1],
+    }
+
+
+def test_fuzzed_arguments_raise_invalid_input() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import b2bfunnel as bf
+    from b2bfunnel.nurture import due
+
+    with pytest.raises(InvalidInputError):
+        bf.diagnose_price_objection({}, quick_decision_days="30")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="unknown keys"):
+        bf.Event.from_dict(
+            {"lead_id": "L1", "name": "x", "at": "2026-01-01T00:00:00Z", 1: 2, "z": 3}
+        )
+    with pytest.raises(InvalidInputError) as caught:
+        due([], datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=2))))
+    assert caught.value.path == "as_of"
+    assert list(due([], datetime(2026, 1, 1, tzinfo=UTC))) == []

@@ -128,8 +128,8 @@ def advance_rows(
         out.append(
             (
                 lead_id,
-                json.dumps(new.to_dict(), ensure_ascii=False),
-                json.dumps([a.to_dict() for a in actions], ensure_ascii=False),
+                json.dumps(new.to_dict(), ensure_ascii=False, allow_nan=False),
+                json.dumps([a.to_dict() for a in actions], ensure_ascii=False, allow_nan=False),
             )
         )
     return out

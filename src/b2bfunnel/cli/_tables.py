@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -501,10 +502,26 @@ def _is_number(value: Any) -> bool:
 
 
 def write_json(payload: Any, out: TextIO) -> int:
-    """Write ``payload`` as indented JSON; the command's exit status (0)."""
-    json.dump(payload, out, ensure_ascii=False, indent=2)
+    """Write ``payload`` as indented JSON (strict JSON: a non-finite number, such as a
+    missing bound, is ``null``); the command's exit status (0)."""
+    json.dump(finite(payload), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
     return 0
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every infinite or NaN float (in lists and dicts) as ``None``.
+
+    >>> finite({"low": 1.5, "high": float("inf"), "xs": [float("nan"), 2]})
+    {'low': 1.5, 'high': None, 'xs': [None, 2]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 def write_csv(
