@@ -373,13 +373,15 @@ def _build(
     from_cells = Event.from_cells
     for index, (lead, what, when, properties) in enumerate(rows):
         try:
-            if type(lead) is not str:
-                lead = _text(lead, f"{path}[{index}].{required[0]}")
-            if type(what) is not str:
-                what = _text(what, f"{path}[{index}].{required[1]}")
+            # Text stripped, as a CSV file's cells are read (the path only when needed:
+            # millions of rows).
+            if type(lead) is not str or not (lead := lead.strip()):
+                lead = _id(lead, f"{path}[{index}].{required[0]}")
+            if type(what) is not str or not (what := what.strip()):
+                what = _id(what, f"{path}[{index}].{required[1]}")
             if type(when) is not datetime or when.tzinfo is None:
                 when = _time(when, f"{path}[{index}].{required[2]}", zone)
-            if lead.strip() and what.strip() and when.utcoffset() is not None:
+            if lead and what and when.utcoffset() is not None:
                 append(from_cells(lead, what, when, properties))
             else:
                 append(Event(lead, what, when, properties))
@@ -397,7 +399,7 @@ def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         kind = type(value)
         if kind is str:
-            if value.strip():
+            if value := value.strip():  # as a CSV file's cells are read
                 out[key] = value
         elif kind is float:
             if value == value:
@@ -407,6 +409,14 @@ def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
             if plain is not _BLANK:
                 out[key] = plain
     return out
+
+
+def _id(value: Any, path: str) -> str:
+    """A lead id or event name: text stripped, as a CSV file's cells are read."""
+    text = value.strip() if isinstance(value, str) else _text(value, path).strip()
+    if not text:
+        raise InvalidInputError("empty cell", path=path)
+    return text
 
 
 def _text(value: Any, path: str) -> str:
@@ -422,6 +432,8 @@ def _time(value: Any, path: str, zone: Any) -> datetime:
     value = cell(value)
     if value is _BLANK:
         raise InvalidInputError("empty cell", path=path)
+    if type(value) is str:
+        value = value.strip()
     if isinstance(value, datetime) and value.tzinfo is None and zone is not None:
         return value.replace(tzinfo=zone)
     return parse_datetime(value, path, naive_zone=zone)
