@@ -4,7 +4,7 @@ A :class:`Currencies` holds the base currency (``--currency``, ``[currency] base
 ``currency=``) and the rates (``--rate CODE=VALUE``, ``[currency.rates]``, ``rates=``;
 a rate is base per one unit of CODE). :meth:`Currencies.settle` says which currency a
 file's amounts are in, or refuses the mix naming the currencies found;
-:meth:`Currencies.convert` is ``Decimal × Decimal(rate)`` rounded half-even to the
+:meth:`Currencies.convert` is ``Decimal * Decimal(rate)`` rounded half-even to the
 base currency's minor unit.
 """
 
@@ -87,9 +87,7 @@ class Currencies:
     def of(cls, base: Any = None, rates: Mapping[str, Any] | None = None) -> Currencies:
         """Checked ``currency=`` and ``rates=``; rates need a base."""
         code = None if base is None else _code(base, "currency")
-        checked = {
-            _code(k, f"rates.{k}"): _rate(v, f"rates.{k}") for k, v in (rates or {}).items()
-        }
+        checked = {_code(k, f"rates.{k}"): _rate(v, f"rates.{k}") for k, v in (rates or {}).items()}
         if checked and code is None:
             raise InvalidInputError("rates= needs currency= (the base currency)", path="rates")
         return cls(code, checked)

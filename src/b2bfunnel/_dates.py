@@ -81,9 +81,7 @@ def _compile(fmt: str, path: str) -> re.Pattern[str]:
     try:
         return re.compile("".join(parts), re.IGNORECASE)
     except re.error:
-        raise InvalidInputError(
-            f"date format {fmt!r} uses a directive twice", path=path
-        ) from None
+        raise InvalidInputError(f"date format {fmt!r} uses a directive twice", path=path) from None
 
 
 def _month(found: dict[str, str]) -> int:
@@ -156,7 +154,9 @@ class DateReader:
             try:
                 value = _build(match.groupdict())
             except ValueError as exc:
-                raise InvalidInputError(f"{text!r} is not a date under {fmt!r}: {exc}", path=path) from None
+                raise InvalidInputError(
+                    f"{text!r} is not a date under {fmt!r}: {exc}", path=path
+                ) from None
             if value.tzinfo is None:
                 if self.zone is None:
                     raise InvalidInputError(

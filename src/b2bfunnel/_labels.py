@@ -16,10 +16,11 @@ from typing import Any
 
 import attrs
 
+from ._config import Reader, join
 from ._values import name_key
-from .errors import ConfigError, InvalidInputError
+from .errors import InvalidInputError
 
-__all__ = ["PRESET_VALUES", "SKIP", "ValueMap", "survey_score"]
+__all__ = ["PRESET_VALUES", "SKIP", "ValueMap", "outcome_of", "read_values", "survey_score"]
 
 SKIP = "skip"
 ANY = "*"
@@ -54,37 +55,16 @@ class ValueMap:
         cls, data: Mapping[str, Any] | None, *, path: str = "values", base: ValueMap | None = None
     ) -> ValueMap:
         """The map of ``{field: {value: [labels] | "*"}}``, over ``base`` (a preset's);
-        every error is reported at once as a :class:`ConfigError`."""
-        labels = {f: dict(m) for f, m in (base.labels if base else {}).items()}
-        fallback = dict(base.fallback) if base else {}
-        problems = []
-        if data is not None and not isinstance(data, Mapping):
-            raise ConfigError(f"expected a table of fields, got {type(data).__name__}", path=path)
-        for field, table in (data or {}).items():
-            if not isinstance(table, Mapping):
-                problems.append((f"{path}.{field}", "expected a table of value = [labels]"))
-                continue
-            own = labels.setdefault(str(field), {})
-            for value, given in table.items():
-                where = f"{path}.{field}.{value}"
-                if given == ANY:
-                    fallback[str(field)] = str(value)
-                elif isinstance(given, list | tuple) and all(isinstance(g, str) for g in given):
-                    own.update({name_key(g): str(value) for g in given})
-                elif isinstance(given, str):
-                    own[name_key(given)] = str(value)
-                else:
-                    problems.append((where, f'expected a list of labels or "*", got {given!r}'))
-        if problems:
-            raise ConfigError(
-                "; ".join(f"{p}: {m}" for p, m in problems), path=problems[0][0]
-            )
-        return cls(labels, fallback)
+        every problem is reported at once as a :class:`ConfigError`."""
+        reader = Reader()
+        found = read_values(data, reader, path=path, base=base)
+        reader.raise_if_any()
+        return found
 
     @classmethod
     def of(cls, preset: str | None, values: Mapping[str, Any] | None) -> ValueMap:
         """The preset's labels (if any) under the user's ``values``."""
-        base = cls.from_dict(PRESET_VALUES[preset]) if preset in PRESET_VALUES else None
+        base = None if preset is None else cls.from_dict(PRESET_VALUES.get(preset, {}))
         return cls.from_dict(values, base=base)
 
     def read(self, field: str, text: str, allowed: tuple[str, ...], path: str) -> str:
@@ -107,18 +87,62 @@ class ValueMap:
         )
 
 
+def read_values(
+    data: Any, reader: Reader, *, path: str = "values", base: ValueMap | None = None
+) -> ValueMap:
+    """The ``[values.FIELD]`` tables of a configuration; problems go to ``reader``."""
+    labels = {f: dict(m) for f, m in (base.labels if base else {}).items()}
+    fallback = dict(base.fallback) if base else {}
+    if data is not None and not isinstance(data, Mapping):
+        reader.error(path, f"expected a table of fields, got {type(data).__name__}")
+        data = None
+    for field, table in (data or {}).items():
+        if not isinstance(table, Mapping):
+            reader.error(join(path, str(field)), 'expected a table of value = [labels] or "*"')
+            continue
+        own = labels.setdefault(str(field), {})
+        for value, given in table.items():
+            if given == ANY:
+                fallback[str(field)] = str(value)
+            elif isinstance(given, list | tuple) and all(isinstance(g, str) for g in given):
+                own.update({name_key(g): str(value) for g in given})
+            elif isinstance(given, str):
+                own[name_key(given)] = str(value)
+            else:
+                where = join(join(path, str(field)), str(value))
+                reader.error(where, f'expected a list of labels or "*", got {given!r}')
+    return ValueMap(labels, fallback)
+
+
 _SCORE = re.compile(r"\s*(?P<n>\d{1,2})(?:\s*[-\u2013]\s*\S.*)?\s*", re.DOTALL)
 
 
 def survey_score(text: str) -> int | None:
-    """The 0..10 score of a cell written ``9`` or ``N - label`` (any language, ``-`` or
-    ``–``), else ``None``.
+    """The 0..10 score of a cell written ``9`` or ``N - label`` (any language, a hyphen or
+    an en dash), else ``None``.
 
-    >>> survey_score("10 - Extremely likely"), survey_score("0 – Nada probable"), survey_score("x")
-    (10, 0, None)
+    >>> survey_score("10 - Extremely likely"), survey_score("0 \u2013 Nada probable")
+    (10, 0)
+    >>> survey_score("Response") is None
+    True
     """
     match = _SCORE.fullmatch(text)
     if match is None:
         return None
     score = int(match["n"])
     return score if score <= 10 else None
+
+
+_OUTCOMES = {"won": "won", "lost": "lost", "open": "open"}
+
+
+def outcome_of(value: Any) -> Any:
+    """A deal outcome written in any case (``Won``, `` LOST ``) as the library's word;
+    anything else as it is (refused by the caller, naming the allowed ones).
+
+    >>> outcome_of("Won"), outcome_of("closedwon")
+    ('won', 'closedwon')
+    """
+    if isinstance(value, str):
+        return _OUTCOMES.get(name_key(value), value)
+    return value

@@ -51,7 +51,9 @@ _OUTER = re.compile(
 def _body(decimal: str) -> re.Pattern[str]:
     group = "[,'" + _SPACES + "]" if decimal == "." else "[.'" + _SPACES + "]"
     mark = re.escape(decimal)
-    return re.compile(rf"(?:[1-9]\d{{0,2}}(?P<g>{group})\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{mark}\d+)?")
+    return re.compile(
+        rf"(?:[1-9]\d{{0,2}}(?P<g>{group})\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{mark}\d+)?"
+    )
 
 
 _BODIES = {d: _body(d) for d in DECIMALS}
@@ -160,7 +162,12 @@ class AmbiguousNumbers:
 
     def to_dict(self) -> dict[str, object]:
         """Plain data."""
-        return {"column": self.column, "count": self.count, "example": self.example, "fix": self.fix}
+        return {
+            "column": self.column,
+            "count": self.count,
+            "example": self.example,
+            "fix": self.fix,
+        }
 
     def warning(self) -> str:
         """The data report's line."""

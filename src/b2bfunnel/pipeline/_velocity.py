@@ -13,13 +13,13 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
+from .._labels import outcome_of
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
-from ..tables._values import is_blank
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)
@@ -179,14 +179,11 @@ def check_deals(
         ):
             amount = _amount(amount, f"{path}.amount")
         outcome = deal.get("outcome")
+        if outcome not in OUTCOMES:
+            outcome = outcome_of(outcome)
         closed: Any = deal.get("closed_at")
         if outcome == "open":
-            if closed is not None:
-                if not is_blank(closed):  # NaN or NaT from a DataFrame is no date
-                    raise InvalidInputError(
-                        "an open deal has no closed_at", path=f"{path}.closed_at"
-                    )
-                closed = None
+            closed = None  # an open deal's close date is the expected one, not a close
         elif outcome in ("won", "lost"):
             if closed is None:
                 raise InvalidInputError(

@@ -1,0 +1,165 @@
+"""Deals as CRMs export them, read into the records velocity and attribution take.
+
+:func:`read_deals` takes rows of text by field (columns already mapped) and gives
+deal records: ``created_at``/``closed_at`` through the :class:`DateReader`,
+``amount`` through the one number reader (in the base currency, converted by the
+:class:`Currencies`), ``outcome`` through the :class:`ValueMap` (a preset's labels
+included). An open deal's close date is its expected close, ``expected_close_at``.
+Pipedrive's ``won_at``/``lost_at`` columns give ``closed_at`` by outcome. Footer rows
+are skipped with a note; rows mapped to ``skip`` (Pipedrive's ``deleted``) are
+counted. Bad rows go to ``bad`` with their location (``locate(i, field)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ._currency import Currencies
+from ._dates import DateReader, consistent_formats
+from ._labels import SKIP, ValueMap
+from ._numbers import AmbiguousNumbers, read_value, settle_decimal
+from ._shapes import footer_start
+from .errors import InvalidInputError
+
+__all__ = ["DealOptions", "DealsRead", "read_deals"]
+
+OUTCOMES = ("won", "lost", "open")
+TIMES = ("created_at", "closed_at", "lead_created_at", "won_at", "lost_at")
+
+
+@attrs.frozen
+class DealOptions:
+    """How deal cells are read: decimal mark (``None``: settled per column), dates,
+    value labels and currencies."""
+
+    decimal: str | None = None
+    dates: DateReader = attrs.field(factory=DateReader)
+    values: ValueMap = attrs.field(factory=ValueMap)
+    currencies: Currencies = attrs.field(factory=Currencies)
+
+
+@attrs.frozen
+class DealsRead:
+    """Deal records with the index of the row each came from, the currency their
+    amounts are in, notes (footers, skipped rows) and ambiguous amounts."""
+
+    records: list[dict[str, Any]]
+    rows: list[int]
+    currency: str | None
+    notes: tuple[str, ...]
+    ambiguous: tuple[AmbiguousNumbers, ...]
+
+
+def _date_error(
+    exc: InvalidInputError, field: str, rows: Sequence[Mapping[str, str]]
+) -> InvalidInputError:
+    """A date refused without formats names the formats the whole column fits."""
+    if "date_format=" not in exc.message:
+        return exc
+    formats = consistent_formats(r[field] for r in rows if field in r)
+    shown = " or ".join(repr(f) for f in formats) or "a format of your own"
+    text = exc.message.split(" is not ISO 8601")[0]
+    return InvalidInputError(
+        f"{text} is not ISO 8601; the column {field!r} fits date_format={shown}", path=exc.path
+    )
+
+
+def _closed(row: Mapping[str, Any], outcome: str) -> Any:
+    own = row.get("won_at") if outcome == "won" else row.get("lost_at")
+    return own if own is not None else row.get("closed_at")
+
+
+def read_deals(
+    rows: Sequence[Mapping[str, str]],
+    options: DealOptions,
+    locate: Callable[[int, str], str],
+    bad: Callable[[InvalidInputError], None],
+) -> DealsRead:
+    """Deal records from ``rows`` (text cells by field, blanks dropped)."""
+    end = footer_start(rows, max((len(r) for r in rows), default=0))
+    notes = []
+    if end < len(rows):
+        notes.append(f"skipped {len(rows) - end} footer rows after the last deal")
+    rows = rows[:end]
+    decimal, ambiguous = options.decimal or ".", None
+    if options.decimal is None:
+        decimal, ambiguous = settle_decimal(
+            "amount", (r["amount"] for r in rows if "amount" in r), path=locate(0, "amount")
+        )
+    records: list[dict[str, Any]] = []
+    kept: list[int] = []
+    codes: list[str | None] = []
+    skipped = 0
+    for index, row in enumerate(rows):
+        try:
+            record = _deal(row, index, options, decimal, locate, rows)
+        except InvalidInputError as exc:
+            bad(exc)
+            continue
+        if record is None:
+            skipped += 1
+            continue
+        codes.append(record.pop("_currency"))
+        records.append(record)
+        kept.append(index)
+    if skipped:
+        notes.append(f"skipped {skipped} deleted deals")
+    found = {c for c in codes if c is not None}
+    currency = options.currencies.settle(found, locate(0, "amount"))
+    for record, code in zip(records, codes, strict=True):
+        record["amount"] = options.currencies.convert(record["amount"], code or currency)
+    return DealsRead(records, kept, currency, tuple(notes), (ambiguous,) if ambiguous else ())
+
+
+def _deal(
+    row: Mapping[str, str],
+    index: int,
+    options: DealOptions,
+    decimal: str,
+    locate: Callable[[int, str], str],
+    rows: Sequence[Mapping[str, str]],
+) -> dict[str, Any] | None:
+    record: dict[str, Any] = dict(row)
+    if "outcome" in row:
+        outcome = options.values.read("outcome", row["outcome"], OUTCOMES, locate(index, "outcome"))
+        if outcome == SKIP:
+            return None
+        record["outcome"] = outcome
+    for field in TIMES:
+        if field in row:
+            try:
+                record[field] = options.dates.read(row[field], locate(index, field))
+            except InvalidInputError as exc:
+                raise _date_error(exc, field, rows) from None
+    state = record.get("outcome")
+    closed = _closed(record, state) if state in ("won", "lost") else record.get("closed_at")
+    record.pop("won_at", None)
+    record.pop("lost_at", None)
+    record.pop("closed_at", None)
+    if state == "open":
+        if closed is not None:
+            record["expected_close_at"] = closed
+    elif closed is not None:
+        record["closed_at"] = closed
+    code = record.pop("currency", None)
+    if "amount" in row:
+        value = read_value(
+            row["amount"], kind="money", decimal=decimal, path=locate(index, "amount")
+        )
+        if value.value < 0:
+            raise InvalidInputError(
+                f"{row['amount']!r} is negative; expected an amount >= 0",
+                path=locate(index, "amount"),
+            )
+        if value.currency and code and value.currency != code.strip().upper():
+            raise InvalidInputError(
+                f"{row['amount']!r} is in {value.currency} but the currency column says {code!r}",
+                path=locate(index, "amount"),
+            )
+        record["amount"] = value.value
+        code = value.currency or code
+    record["_currency"] = None if code is None else code.strip().upper()
+    return record
