@@ -56,7 +56,7 @@ def _code(value: Any, path: str) -> str:
 
 def _rate(value: Any, path: str) -> Decimal:
     try:
-        rate = Decimal(value if isinstance(value, str | int) else repr(value))
+        rate = Decimal(value if isinstance(value, str | int | Decimal) else repr(value))
     except (InvalidOperation, TypeError, ValueError):
         rate = Decimal("NaN")
     if not rate.is_finite() or rate <= 0 or isinstance(value, bool):

@@ -11,7 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._time import parse_datetime, read_zone
+from .._currency import Currencies, parse_rate
+from .._dates import DateReader, read_formats
+from .._deals import DealOptions, read_deals
+from .._labels import ValueMap
+from .._time import read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
@@ -46,9 +50,17 @@ class Reading:
         self.aliases = config.aliases
         self.encoding: str | None = option("encoding")
         self.delimiter: str | None = option("delimiter")
-        self.decimal: str = option("decimal") or "."
+        self.decimal_given: str | None = option("decimal")
+        self.decimal: str = self.decimal_given or "."
         zone = option("timezone")
         self.zone = read_zone(zone, "--timezone") if zone else None
+        formats = getattr(args, "date_format", None) or settings.get("date_format") or ()
+        self.dates = DateReader(read_formats(list(formats), "--date-format"), self.zone)
+        self.values = ValueMap.of(self.preset, config.values)
+        rates = dict(config.currency.get("rates", {}))
+        rates.update(parse_rate(r) for r in getattr(args, "rate", None) or ())
+        base = getattr(args, "currency", None) or config.currency.get("base")
+        self.currencies = Currencies.of(base, rates)
         self.bad = BadRows(skip=bool(getattr(args, "skip_invalid", False)))
         report, notes = getattr(args, "report", None), getattr(args, "notes", None)
         self.report: list[str] = report if report is not None else []
@@ -56,8 +68,11 @@ class Reading:
         self.headers: dict[Path, list[str]] = {}
         self.progress = _is_terminal(sys.stderr)
 
-    def open(self, path: Path, kind: str, required: Sequence[str] = ()) -> TableFile:
-        """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``."""
+    def open(
+        self, path: Path, kind: str, required: Sequence[str] = (), *, raw: bool = False
+    ) -> TableFile:
+        """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``
+        (with ``raw``, cells as written: no decimal swap)."""
         table = open_table(
             path,
             columns=lambda header: column_map(
@@ -65,7 +80,7 @@ class Reading:
             ),
             encoding=self.encoding,
             delimiter=self.delimiter,
-            decimal=self.decimal,
+            decimal="." if raw else self.decimal,
             bad=self.bad,
             on_note=self.notes.append,
         )
@@ -102,7 +117,7 @@ class Reading:
     def time(self, text: str, where: str) -> datetime | None:
         """The timestamp in a cell, or ``None`` after recording the bad row."""
         try:
-            return parse_datetime(text, where, naive_zone=self.zone)
+            return self.dates.read(text, where)
         except InvalidInputError as exc:
             self.bad.add(exc)
             return None
@@ -434,6 +449,7 @@ class Table(NamedTuple):
     path: Path
     records: list[dict[str, Any]]
     lines: list[int]
+    currency: str | None = None
 
 
 def read_records(
@@ -460,6 +476,28 @@ def read_records(
             table.lines.append(line)
     reading.check()
     return table
+
+
+def read_deal_file(path: Path, reading: Reading, required: Sequence[str]) -> Table:
+    """Deals from a CRM's export (see :func:`b2bfunnel._deals.read_deals`): footers
+    skipped, labels, dates, amounts and currencies read; ambiguous amounts and notes
+    go to the data report. The table's ``currency`` is the amounts' currency."""
+    lines, rows = [], []
+    for line, row in reading.open(path, "deals", required, raw=True):
+        lines.append(line)
+        rows.append(row)
+    options = DealOptions(reading.decimal_given, reading.dates, reading.values, reading.currencies)
+    read = read_deals(
+        rows,
+        options,
+        lambda i, field: f"{path}:{lines[i] if lines else 1}:{field}",
+        reading.bad.add,
+    )
+    reading.check()
+    reading.notes.extend(f"{path}: {note}" for note in read.notes)
+    for ambiguous in read.ambiguous:
+        reading.warn(f"{path}: {ambiguous.warning()}")
+    return Table(path, read.records, [lines[i] for i in read.rows], read.currency)
 
 
 def located(tables: Mapping[str, Table], call: Callable[[], Any]) -> Any:

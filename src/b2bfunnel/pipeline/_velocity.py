@@ -84,7 +84,8 @@ class VelocityReport(Displayed):
     A figure that is undefined (no deal won or closed in the window) is ``None``, and so
     is the velocity; ``notes`` says why. ``interval`` is a seeded bootstrap percentile
     interval of the velocity, set on the reports of :func:`compare_velocity` (``None``
-    elsewhere, or when no resample gave a velocity).
+    elsewhere, or when no resample gave a velocity). ``currency`` is the ISO code of the
+    amounts when the reader knew it (``None``: not stated).
     """
 
     opportunities: int
@@ -97,6 +98,7 @@ class VelocityReport(Displayed):
     as_of: datetime
     notes: tuple[str, ...] = ()
     interval: tuple[float, float] | None = None
+    currency: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (Decimals as strings)."""
@@ -115,6 +117,7 @@ class VelocityReport(Displayed):
             "as_of": self.as_of.isoformat(),
             "notes": list(self.notes),
             "interval": None if self.interval is None else list(self.interval),
+            "currency": self.currency,
         }
 
 

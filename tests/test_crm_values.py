@@ -1,0 +1,456 @@
+"""Values as CRM exports write them: numbers, dates, labels, currencies, report shapes."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import b2bfunnel as bf
+from b2bfunnel._currency import Currencies, parse_rate
+from b2bfunnel._dates import DateReader, consistent_formats
+from b2bfunnel._labels import ValueMap, survey_score
+from b2bfunnel._numbers import conventions, read_value, settle_decimal
+from b2bfunnel._shapes import footer_start, is_second_header, salesforce_id_hint
+from b2bfunnel.cli import main
+
+DATA = Path(__file__).parent / "data"
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def run(*argv: str) -> tuple[int, str]:
+    """Run the command line; its status and standard output."""
+    out = io.StringIO()
+    try:
+        status = main(list(argv), out=out)
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    return status, out.getvalue()
+
+
+class TestValueReader:
+    @pytest.mark.parametrize(
+        ("text", "decimal", "value", "currency"),
+        [
+            ("EUR 12.500,00", ",", "12500.00", "EUR"),
+            ("12.500,00 €", ",", "12500.00", "EUR"),
+            ("€12,500.00", ".", "12500.00", "EUR"),
+            ("12500 EUR", None, "12500", "EUR"),
+            ("$1,200", None, "1200", "USD"),
+            ("1 200,5", ",", "1200.5", None),
+        ],
+    )
+    def test_money_as_crms_write_it(
+        self, text: str, decimal: str | None, value: str, currency: str | None
+    ) -> None:
+        """Symbols and codes before or after, grouping in threes, either decimal mark."""
+        read = read_value(text, kind="money", decimal=decimal, path="amount")
+        assert read.value == Decimal(value)
+        assert read.currency == currency
+
+    @pytest.mark.parametrize(
+        ("text", "decimal", "value"),
+        [("12k", None, 12_000), ("12.5K", None, 12_500), ("1,2 M", ",", 1_200_000)],
+    )
+    def test_multipliers_on_counts(self, text: str, decimal: str | None, value: int) -> None:
+        """k and M multiply counts by a thousand and a million."""
+        assert read_value(text, kind="count", decimal=decimal, path="followers").value == value
+
+    @pytest.mark.parametrize(("text", "decimal"), [("12.5K", None), ("1,2 M", ",")])
+    def test_multipliers_refused_on_money(self, text: str, decimal: str | None) -> None:
+        """Money is never scaled by a letter: the cell is refused, quoted as written."""
+        with pytest.raises(bf.InvalidInputError, match="counts only") as info:
+            read_value(text, kind="money", decimal=decimal, path="deals[0].amount")
+        assert repr(text) in str(info.value)
+        assert info.value.path == "deals[0].amount"
+
+    def test_percent_only_on_shares(self) -> None:
+        """25% is 0.25 as a share, and refused as an amount or a count."""
+        assert read_value("25%", kind="share", path="x").value == Decimal("0.25")
+        assert read_value("0.25", kind="share", path="x").value == Decimal("0.25")
+        for kind in ("money", "count"):
+            with pytest.raises(bf.InvalidInputError, match="'%'"):
+                read_value("25%", kind=kind, path="x")  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("text", ["12,34,567", "1.2.3", "abc", "€12 $", "1,20", "--5"])
+    def test_unreadable_is_refused(self, text: str) -> None:
+        """A cell the reader cannot read is refused, never guessed."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            read_value(text, kind="money", path="amount")
+        assert repr(text) in info.value.message
+
+    def test_currency_refused_on_counts(self) -> None:
+        """A currency on a count is a mistake in the file."""
+        with pytest.raises(bf.InvalidInputError, match="currency"):
+            read_value("1200 EUR", kind="count", path="employees")
+
+    @given(st.integers(min_value=0, max_value=10**12), st.sampled_from([".", ","]))
+    def test_grouped_integers_read_back(self, number: int, decimal: str) -> None:
+        """Any integer written with grouping of its convention reads as itself."""
+        group = "," if decimal == "." else "."
+        text = f"{number:,}".replace(",", group)
+        assert read_value(text, kind="count", decimal=decimal, path="x").value == number
+
+
+class TestAmbiguousNumbers:
+    def test_one_separator_three_digits_is_ambiguous(self) -> None:
+        """1.200 and 1,250 read two ways; 1.5, 1,200.50 and 1.200.000 one way."""
+        assert set(conventions("1.200")) == {".", ","}
+        assert set(conventions("1,250")) == {".", ","}
+        assert set(conventions("1.5")) == {"."}
+        assert set(conventions("1,200.50")) == {"."}
+        assert set(conventions("1.200.000")) == {","}
+
+    def test_column_reported_with_fix(self) -> None:
+        """A column of only ambiguous values is read with '.', and reported."""
+        decimal, found = settle_decimal("employees", ["1.200", "850", "2.500", "30"])
+        assert decimal == "."
+        assert found is not None
+        assert (found.column, found.count, found.example) == ("employees", 2, "1.200")
+        assert "--decimal ," in found.fix
+
+    @pytest.mark.parametrize(("texts", "mark"), [(["1.200", "1,5"], ","), (["1,250", "3.5"], ".")])
+    def test_settling_value(self, texts: list[str], mark: str) -> None:
+        """A value valid under one convention only settles the column silently."""
+        assert settle_decimal("x", texts) == (mark, None)
+
+    def test_conflicting_column_refused(self) -> None:
+        """One value only '.' and another only ',' is refused, naming both."""
+        with pytest.raises(bf.InvalidInputError, match=r"'1\.5'.*'1,5'"):
+            settle_decimal("amount", ["1.5", "1,5"])
+
+
+class TestDates:
+    def test_iso_first_then_formats_in_order(self) -> None:
+        """ISO 8601 wins; then the formats in order; a date alone is midnight in the zone."""
+        reader = DateReader(("%d/%m/%Y", "%m/%d/%Y %I:%M:%S %p"), MADRID)
+        assert reader.read("2026-03-15T10:00:00+01:00", "x") == datetime(2026, 3, 15, 9, tzinfo=UTC)
+        assert reader.read("15/03/2026", "x") == datetime(2026, 3, 15, tzinfo=MADRID)
+        assert reader.read("07/15/2026 2:05:00 PM", "x") == datetime(
+            2026, 7, 15, 14, 5, tzinfo=MADRID
+        )
+        # July in Madrid is UTC+2 (summer time): midnight there is 22:00 UTC the day before.
+        assert reader.read("15/07/2026", "x").astimezone(UTC) == datetime(
+            2026, 7, 14, 22, tzinfo=UTC
+        )
+
+    def test_whole_value_and_c_locale_names(self) -> None:
+        """A format matches the whole value; English month names and AM/PM in any case."""
+        reader = DateReader(("%d %b %Y", "%B %d, %Y"), UTC)
+        assert reader.read("15 MAR 2026", "x") == datetime(2026, 3, 15, tzinfo=UTC)
+        assert reader.read("March 15, 2026", "x") == datetime(2026, 3, 15, tzinfo=UTC)
+        with pytest.raises(bf.InvalidInputError):
+            reader.read("15 Mar 2026 trailing", "x")
+        with pytest.raises(bf.InvalidInputError):
+            reader.read("15 Mär 2026", "x")
+
+    def test_naive_needs_a_zone(self) -> None:
+        """A format without %z gives naive times: refused without a zone."""
+        with pytest.raises(bf.InvalidInputError, match="timezone"):
+            DateReader(("%d/%m/%Y",)).read("15/03/2026", "deals[0].closed_at")
+        with_offset = DateReader(("%d/%m/%Y %H:%M %z",)).read("15/03/2026 10:00 +0100", "x")
+        assert with_offset == datetime(2026, 3, 15, 9, tzinfo=UTC)
+
+    def test_impossible_date_refused(self) -> None:
+        """31 February fits the pattern and is still no date."""
+        with pytest.raises(bf.InvalidInputError, match="31/02/2026"):
+            DateReader(("%d/%m/%Y",), UTC).read("31/02/2026", "x")
+
+    def test_consistent_formats(self) -> None:
+        """A first field over 12 means day first; a second over 12 month first."""
+        assert consistent_formats(["06/12/2026", "15/03/2026"]) == ["%d/%m/%Y"]
+        assert consistent_formats(["06/12/2026", "03/15/2026"]) == ["%m/%d/%Y"]
+        assert consistent_formats(["06/12/2026"]) == ["%d/%m/%Y", "%m/%d/%Y"]
+
+    def test_unknown_directive_refused(self) -> None:
+        """A format with a directive the reader does not know is refused up front."""
+        with pytest.raises(bf.InvalidInputError, match="%Q"):
+            DateReader(("%d/%m/%Q",))
+
+
+class TestValueLabels:
+    def test_listed_labels_win_over_star(self) -> None:
+        """Listed labels, in any case/accents/separators, win over "*"."""
+        values = ValueMap.from_dict(
+            {"outcome": {"won": ["Closed Won", "Ganada"], "lost": ["Perdida"], "open": "*"}}
+        )
+        allowed = ("won", "lost", "open")
+        assert values.read("outcome", "closed_won", allowed, "x") == "won"
+        assert values.read("outcome", "PERDIDA", allowed, "x") == "lost"
+        assert values.read("outcome", "Qualification", allowed, "x") == "open"
+
+    def test_without_star_unknown_is_refused(self) -> None:
+        """Without "*", an unknown label is refused naming the allowed values."""
+        with pytest.raises(bf.InvalidInputError, match="allowed: lost, open, won"):
+            ValueMap().read("outcome", "Closed Won", ("won", "lost", "open"), "x")
+
+    def test_capitalised_outcome_accepted(self) -> None:
+        """Won and LOST are the library's won and lost."""
+        assert ValueMap().read("outcome", "Won", ("won", "lost", "open"), "x") == "won"
+
+    def test_bad_configuration_reports_every_problem(self) -> None:
+        """Every bad [values] entry is reported at once."""
+        with pytest.raises(bf.ConfigError) as info:
+            bf.Funnel.from_dict({"values": {"outcome": {"won": 3, "lost": [1]}, "budget": 2}})
+        assert len(info.value.problems) == 3
+
+    @pytest.mark.parametrize(
+        ("text", "score"),
+        [("10 - Extremely likely", 10), ("0 - Not at all likely", 0), ("7 \u2013 Probable", 7)],
+    )
+    def test_survey_labels(self, text: str, score: int) -> None:
+        """N - label (hyphen or en dash, any language) is N."""
+        assert survey_score(text) == score
+
+    def test_survey_label_out_of_range(self) -> None:
+        """11 - label is no score."""
+        assert survey_score("11 - Very") is None
+
+
+class TestCurrencies:
+    def test_mixed_refused_naming_currencies(self) -> None:
+        """Two currencies without a base are refused, naming both."""
+        with pytest.raises(bf.InvalidInputError, match="EUR, USD"):
+            Currencies().settle({"USD", "EUR"}, "deals")
+
+    def test_missing_rate_refused(self) -> None:
+        """A base without the rate of a currency found is refused, naming it."""
+        with pytest.raises(bf.InvalidInputError, match="GBP"):
+            Currencies.of("EUR", {"USD": "0.92"}).settle({"EUR", "USD", "GBP"}, "deals")
+
+    def test_conversion_half_even_to_minor_unit(self) -> None:
+        """Decimal x Decimal(rate), rounded half-even to cents (yen: whole units)."""
+        eur = Currencies.of("EUR", {"USD": "0.5"})
+        assert eur.convert(Decimal("0.05"), "USD") == Decimal("0.02")  # 0.025 -> 0.02
+        assert eur.convert(Decimal("0.07"), "USD") == Decimal("0.04")  # 0.035 -> 0.04
+        yen = Currencies.of("JPY", {"EUR": "160.5"})
+        assert yen.convert(Decimal("1"), "EUR") == Decimal("160")  # 160.5 -> 160
+        assert parse_rate("usd=1.1") == ("USD", Decimal("1.1"))
+
+    def test_rates_need_a_base(self) -> None:
+        """rates= without currency= is refused."""
+        with pytest.raises(bf.InvalidInputError, match="currency="):
+            Currencies.of(None, {"USD": 1})
+
+
+class TestShapes:
+    def test_footer_after_last_record(self) -> None:
+        """Rows with at most one cell after the last record are a footer."""
+        rows = [{"a": "1", "b": "2"}, {"a": "x"}, {"a": "3", "b": "4"}, {"a": "(c)"}, {}]
+        assert footer_start(rows, 2) == 3
+        assert footer_start(rows, 1) == len(rows)
+
+    def test_second_header(self) -> None:
+        """A row of 'Response' or the column's own header, with no valid score, repeats it."""
+        assert is_second_header({"score": "Response"}, ["score"], lambda f, t: t.isdigit())
+        assert is_second_header({"score": "x", "Name": "name"}, ["score"], lambda f, t: False)
+        assert not is_second_header({"score": "9"}, ["score"], lambda f, t: t.isdigit())
+
+    def test_salesforce_ids(self) -> None:
+        """15-character ids that start 18-character ones are counted."""
+        assert salesforce_id_hint(["00Q5e00000AbCdE", "x"], ["00Q5e00000AbCdEIAU"]) == 1
+        assert salesforce_id_hint(["00Q5e00000AbCdE"], ["00Q5e00000AbCdE"]) == 0
+
+
+def at(day: int, month: int = 3) -> datetime:
+    """Midnight UTC of a day of 2026."""
+    return datetime(2026, month, day, tzinfo=UTC)
+
+
+class TestVelocityFromCRMs:
+    def test_open_deal_with_close_date_is_open(self) -> None:
+        """An open deal's close date is its expected date: no error, still open."""
+        deals = [
+            {"created_at": at(1), "closed_at": at(11), "amount": 1000, "outcome": "Won"},
+            {"created_at": at(2), "closed_at": at(30, 6), "amount": 5000, "outcome": "open"},
+        ]
+        report = bf.velocity_from_deals(deals, as_of=at(20))
+        assert (report.opportunities, report.won) == (1, 1)
+        # 1 open x 1000 x 1/1 / 10 days
+        assert report.velocity == Decimal(100)
+
+    def test_salesforce_report(self) -> None:
+        """The Salesforce report: day-first dates, EUR 12.500,00, footer, open deals dated."""
+        status, text = run(
+            "velocity",
+            str(DATA / "salesforce_opportunities.csv"),
+            "--from",
+            "salesforce",
+            "--date-format",
+            "%d/%m/%Y",
+            "--timezone",
+            "Europe/Madrid",
+            "--as-of",
+            "2026-03-31T12:00:00+02:00",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        got = json.loads(text)
+        # Won: 12,500 (1 Feb -> 15 Mar, 42 days) and 7,500 (1 -> 30 Mar, 29 days);
+        # lost 1; open 2 (their close dates are expected ones, in the future).
+        assert (got["opportunities"], got["won"], got["lost"]) == (2, 2, 1)
+        assert Decimal(got["avg_deal_value"]) == Decimal(10_000)
+        assert Decimal(got["cycle_days"]) == Decimal("35.5")
+        expected = Decimal(2) * 10_000 * Decimal(2) / 3 / Decimal("35.5")
+        assert abs(Decimal(got["velocity"]) - expected) < Decimal("1e-20")
+        assert got["currency"] == "EUR"
+
+    def test_salesforce_without_format_names_it(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Without --date-format, 15/03/2026 is refused naming the day-first format."""
+        status, _ = run(
+            "velocity",
+            str(DATA / "salesforce_opportunities.csv"),
+            "--from",
+            "salesforce",
+            "--as-of",
+            "2026-03-31T12:00:00+02:00",
+        )
+        assert status == 2
+        err = capsys.readouterr().err
+        # Created dates are all <= 12/12: both orders fit that column.
+        assert "salesforce_opportunities.csv:2:created_at" in err
+        assert "fits date_format='%d/%m/%Y' or '%m/%d/%Y'" in err
+
+    def test_day_first_column_named(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """06/12/2026 in a column that also has 15/03/2026 names only %d/%m/%Y."""
+        path = tmp_path / "deals.csv"
+        path.write_text(
+            "created_at,amount,outcome\n06/12/2026,10,open\n15/03/2026,10,open\n",
+            encoding="utf-8",
+        )
+        status, _ = run("velocity", str(path), "--as-of", "2026-12-31T00:00Z")
+        assert status == 2
+        err = capsys.readouterr().err
+        assert f"{path}:2:created_at: '06/12/2026'" in err
+        assert "fits date_format='%d/%m/%Y'\n" in err
+        assert "%m/%d/%Y" not in err
+
+    def test_footer_noted(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The Copyright/Generado por lines are one note, not deals."""
+        run(
+            "velocity",
+            str(DATA / "salesforce_opportunities.csv"),
+            "--from",
+            "salesforce",
+            "--date-format",
+            "%d/%m/%Y",
+            "--timezone",
+            "Europe/Madrid",
+            "--as-of",
+            "2026-03-31T12:00:00+02:00",
+        )
+        assert "skipped 4 footer rows" in capsys.readouterr().err
+
+    def test_hubspot_closedwon(self) -> None:
+        """HubSpot's closedwon/closedlost and other stages as open."""
+        status, text = run(
+            "velocity",
+            str(DATA / "hubspot_deals.csv"),
+            "--from",
+            "hubspot",
+            "--timezone",
+            "UTC",
+            "--as-of",
+            "2026-03-31T12:00:00Z",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        got = json.loads(text)
+        assert (got["opportunities"], got["won"], got["lost"]) == (2, 2, 1)
+        # 42 d 8.5 h and 29 d: mean 35.677... days
+        cycle = (Decimal(42) + Decimal("8.5") / 24 + 29) / 2
+        assert abs(Decimal(got["cycle_days"]) - cycle) < Decimal("1e-20")
+
+    def test_pipedrive_mixed_currency_refused(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """One USD deal among EUR deals is refused, naming both currencies."""
+        status, _ = run(
+            "velocity",
+            str(DATA / "pipedrive_deals.csv"),
+            "--from",
+            "pipedrive",
+            "--timezone",
+            "UTC",
+            "--as-of",
+            "2026-03-31T12:00:00Z",
+        )
+        assert status == 2
+        assert "EUR, USD" in capsys.readouterr().err
+
+    def test_pipedrive_converted_won_time_deleted(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """With --currency/--rate: USD converted; won time wins; deleted skipped, counted."""
+        status, text = run(
+            "velocity",
+            str(DATA / "pipedrive_deals.csv"),
+            "--from",
+            "pipedrive",
+            "--timezone",
+            "UTC",
+            "--currency",
+            "EUR",
+            "--rate",
+            "USD=0.92",
+            "--as-of",
+            "2026-03-31T12:00:00Z",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        got = json.loads(text)
+        assert (got["opportunities"], got["won"], got["lost"]) == (1, 2, 1)
+        # 12,500 EUR and 8,000 USD x 0.92 = 7,360.00 EUR
+        assert Decimal(got["avg_deal_value"]) == (Decimal(12_500) + Decimal("7360.00")) / 2
+        # Won time (15 Mar 17:30), not Deal closed on (16 Mar 08:00): 42 d 8.5 h, and 29 d.
+        cycle = (Decimal(42) + Decimal("8.5") / 24 + 29) / 2
+        assert abs(Decimal(got["cycle_days"]) - cycle) < Decimal("1e-20")
+        assert got["currency"] == "EUR"
+        assert "skipped 1 deleted deals" in capsys.readouterr().err
+
+    def test_decimal_comma_message_quotes_the_cell(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With --decimal , a bad amount is quoted as it is in the file."""
+        path = tmp_path / "deals.csv"
+        path.write_text(
+            "created_at,amount,outcome,closed_at\n"
+            "2026-03-01T00:00:00Z,12.5K €,won,2026-03-05T00:00:00Z\n",
+            encoding="utf-8",
+        )
+        status, _ = run("velocity", str(path), "--decimal", ",", "--as-of", "2026-03-31T00:00Z")
+        assert status == 2
+        assert "'12.5K €'" in capsys.readouterr().err
+
+    def test_dates_across_dst(self, tmp_path: Path) -> None:
+        """Day-first dates in Madrid across the spring change stay midnight local."""
+        path = tmp_path / "deals.csv"
+        path.write_text(
+            "created_at;amount;outcome;closed_at\n20/03/2026;1.000,50;won;05/04/2026\n",
+            encoding="cp1252",
+        )
+        reader = DateReader(("%d/%m/%Y",), MADRID)
+        closed = reader.read("05/04/2026", "x")
+        assert closed.utcoffset() == timedelta(hours=2)
+        status, text = run(
+            "velocity",
+            str(path),
+            "--date-format",
+            "%d/%m/%Y",
+            "--timezone",
+            "Europe/Madrid",
+            "--as-of",
+            "2026-04-30T00:00Z",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        assert Decimal(json.loads(text)["avg_deal_value"]) == Decimal("1000.50")
