@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import b2bfunnel as bf
-from b2bfunnel._currency import Currencies, parse_rate
-from b2bfunnel._dates import DateReader, consistent_formats
-from b2bfunnel._labels import ValueMap, survey_score
-from b2bfunnel._numbers import conventions, read_value, settle_decimal
-from b2bfunnel._shapes import footer_start, is_second_header, salesforce_id_hint
 from b2bfunnel.cli import main
+from b2bfunnel.tables._currency import Currencies, parse_rate
+from b2bfunnel.tables._dates import DateReader, consistent_formats
+from b2bfunnel.tables._labels import ValueMap, survey_score
+from b2bfunnel.tables._numbers import conventions, read_value, settle_decimal
+from b2bfunnel.tables._shapes import footer_start, is_second_header, salesforce_id_hint
 
 DATA = Path(__file__).parent / "data"
 MADRID = ZoneInfo("Europe/Madrid")

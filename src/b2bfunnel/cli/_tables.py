@@ -11,10 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._currency import Currencies, parse_rate
-from .._dates import DateReader, read_formats
-from .._deals import DealOptions, read_deals
-from .._labels import ValueMap
 from .._time import read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -24,6 +20,10 @@ from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
 from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
+from ..tables._currency import Currencies, parse_rate
+from ..tables._dates import DateReader, read_formats
+from ..tables._deals import DealOptions, read_deals
+from ..tables._labels import ValueMap
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 

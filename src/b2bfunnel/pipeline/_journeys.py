@@ -16,10 +16,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, NamedTuple, cast
 
-from .._labels import outcome_of
 from .._money import money
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..tables._labels import outcome_of
 from ..tables._values import is_blank
 
 DIMENSIONS = ("channel", "campaign", "kol")

@@ -13,12 +13,12 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
-from .._labels import outcome_of
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ..tables._frames import table_rows
+from ..tables._labels import outcome_of
 from ..tables._table import Columns, TableLike
 
 OUTCOMES = ("won", "lost", "open")

@@ -15,11 +15,11 @@ from typing import Any
 import attrs
 
 from .._config import Reader, join
-from .._currency import Currencies
-from .._dates import read_formats
-from .._labels import read_values
 from .._time import read_zone
 from ..errors import InvalidInputError
+from ._currency import Currencies
+from ._dates import read_formats
+from ._labels import read_values
 from ._values import name_key
 
 __all__ = [

@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from ._config import Reader, join
+from .._config import Reader, join
+from ..errors import InvalidInputError
 from ._values import name_key
-from .errors import InvalidInputError
 
 __all__ = ["PRESET_VALUES", "SKIP", "ValueMap", "outcome_of", "read_values", "survey_score"]
 

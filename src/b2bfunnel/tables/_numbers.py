@@ -20,7 +20,7 @@ from typing import Literal
 
 import attrs
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = [
     "AmbiguousNumbers",

@@ -17,12 +17,12 @@ from typing import Any
 
 import attrs
 
+from ..errors import InvalidInputError
 from ._currency import Currencies
 from ._dates import DateReader, consistent_formats
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
 from ._shapes import footer_start
-from .errors import InvalidInputError
 
 __all__ = ["DealOptions", "DealsRead", "read_deals"]
 

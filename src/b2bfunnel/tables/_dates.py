@@ -15,8 +15,8 @@ from datetime import datetime, tzinfo
 
 import attrs
 
-from ._time import parse_datetime
-from .errors import InvalidInputError
+from .._time import parse_datetime
+from ..errors import InvalidInputError
 
 __all__ = ["DateReader", "consistent_formats", "read_formats"]
 

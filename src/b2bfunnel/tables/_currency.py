@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = ["Currencies", "minor_unit", "parse_rate"]
 
