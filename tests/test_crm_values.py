@@ -114,7 +114,7 @@ class TestAmbiguousNumbers:
         assert decimal == "."
         assert found is not None
         assert (found.column, found.count, found.example) == ("employees", 2, "1.200")
-        assert "--decimal ," in found.fix
+        assert "decimal=','" in found.fix
 
     @pytest.mark.parametrize(("texts", "mark"), [(["1.200", "1,5"], ","), (["1,250", "3.5"], ".")])
     def test_settling_value(self, texts: list[str], mark: str) -> None:
@@ -125,6 +125,34 @@ class TestAmbiguousNumbers:
         """One value only '.' and another only ',' is refused, naming both."""
         with pytest.raises(bf.InvalidInputError, match=r"'1\.5'.*'1,5'"):
             settle_decimal("amount", ["1.5", "1,5"])
+
+    def test_data_report_lists_ambiguous_column(self) -> None:
+        """A profile field compared as a number, all 1.200-like, is in the data report."""
+        profiles = [
+            {"id": "L1", "job_title": "CTO", "employees": "1.200"},
+            {"id": "L2", "job_title": "CIO", "employees": "2.500"},
+        ]
+        report = bf.data_report(bf.ScoringModel.default(), profiles)
+        (found,) = report.ambiguous_numbers
+        assert (found.column, found.count, found.example) == ("employees", 2, "1.200")
+        assert report.to_dict()["ambiguous_numbers"][0]["column"] == "employees"
+        assert any("read two ways" in line for line in report.warnings())
+        given = bf.data_report(bf.ScoringModel.default(), profiles, decimal=",")
+        assert given.ambiguous_numbers == ()
+
+    def test_leads_file_strict(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A ;/cp1252 leads file with 1.200 employees: a warning naming --decimal ,;
+        --strict exits 2; with --decimal , the IT director gets the 50 fit points."""
+        argv = ["score", "--leads", str(DATA / "leads_es.csv"), "--events"]
+        argv += [str(DATA / "events_es.csv"), "--as-of", "2026-11-23T08:00:00Z"]
+        argv += ["--timezone", "UTC", "--format", "json"]
+        status, _ = run(*argv, "--strict")
+        assert status == 2
+        assert "--decimal ," in capsys.readouterr().err
+        status, text = run(*argv, "--decimal", ",")
+        assert status == 0
+        rows = {row["lead_id"]: row for row in json.loads(text)}
+        assert rows["L1"]["explicit"] == 50
 
 
 class TestDates:
@@ -317,7 +345,7 @@ class TestVelocityFromCRMs:
         err = capsys.readouterr().err
         # Created dates are all <= 12/12: both orders fit that column.
         assert "salesforce_opportunities.csv:2:created_at" in err
-        assert "fits date_format='%d/%m/%Y' or '%m/%d/%Y'" in err
+        assert "fits --date-format '%d/%m/%Y' or '%m/%d/%Y'" in err
 
     def test_day_first_column_named(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -332,7 +360,7 @@ class TestVelocityFromCRMs:
         assert status == 2
         err = capsys.readouterr().err
         assert f"{path}:2:created_at: '06/12/2026'" in err
-        assert "fits date_format='%d/%m/%Y'\n" in err
+        assert "fits --date-format '%d/%m/%Y'\n" in err
         assert "%m/%d/%Y" not in err
 
     def test_footer_noted(self, capsys: pytest.CaptureFixture[str]) -> None:

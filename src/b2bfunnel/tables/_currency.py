@@ -99,17 +99,17 @@ class Currencies:
         if self.base is not None:
             missing = [c for c in codes if c != self.base and c not in self.rates]
             if missing:
-                rates = " ".join(f"--rate {c}=VALUE" for c in missing)
+                rates = " and ".join(f"rates={{'{c}': ...}}" for c in missing)
                 raise InvalidInputError(
-                    f"amounts in {', '.join(missing)} need a rate to {self.base} "
-                    f"(rates={{'{missing[0]}': ...}}, {rates})",
+                    f"amounts in {', '.join(missing)} need a rate to {self.base}: give {rates}",
                     path=path,
                 )
             return self.base
         if len(codes) > 1:
             raise InvalidInputError(
-                f"amounts mix currencies ({', '.join(codes)}); give currency= and rates= "
-                f"(--currency {codes[0]} --rate {codes[1]}=VALUE) to convert them",
+                f"amounts mix currencies ({', '.join(codes)}); convert them to one: give "
+                f"currency='{codes[0]}' and "
+                + " and ".join(f"rates={{'{c}': ...}}" for c in codes[1:]),
                 path=path,
             )
         return codes[0] if codes else None

@@ -158,7 +158,7 @@ class AmbiguousNumbers:
     column: str
     count: int
     example: str
-    fix: str = "--decimal , (or --decimal . to keep this reading)"
+    fix: str = "decimal=',' (or decimal='.' to keep this reading)"
 
     def to_dict(self) -> dict[str, object]:
         """Plain data."""
