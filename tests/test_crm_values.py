@@ -482,3 +482,52 @@ class TestVelocityFromCRMs:
         )
         assert status == 0
         assert Decimal(json.loads(text)["avg_deal_value"]) == Decimal("1000.50")
+
+
+SURVEY = DATA / "surveymonkey_nps.csv"
+QUESTION = "How likely is it that you would recommend Acme to a friend or colleague?"
+
+
+class TestSurveyMonkey:
+    def test_labels_and_second_header(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """'10 - Extremely likely' is 10 and the 'Response' row is skipped with a note:
+        11 promoters and 5 detractors of 20 is NPS 30.0 (not 10s dropped as bad rows)."""
+        status, text = run(
+            "nps",
+            str(SURVEY),
+            "--map",
+            f"score={QUESTION}",
+            "--map",
+            "at=Start Date",
+            "--date-format",
+            "%m/%d/%Y %I:%M:%S %p",
+            "--timezone",
+            "America/New_York",
+            "--format",
+            "json",
+            "--skip-invalid",
+        )
+        assert status == 0
+        overall = json.loads(text)["overall"]
+        assert (overall["n"], overall["promoters"], overall["detractors"]) == (20, 11, 5)
+        assert overall["score"] == pytest.approx((11 - 5) / 20 * 100)
+        err = capsys.readouterr().err
+        assert "surveymonkey_nps.csv:2: skipped a second header row" in err
+        assert "bad row" not in err
+
+    def test_us_dates_without_format_name_both_orders(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without --date-format, 03/01/2026 09:00:10 AM is refused naming the formats."""
+        status, _ = run("nps", str(SURVEY), "--map", f"score={QUESTION}", "--map", "at=Start Date")
+        assert status == 2
+        assert "fits '%d/%m/%Y' or '%m/%d/%Y'" in capsys.readouterr().err
+
+    def test_api_rows(self) -> None:
+        """The same export as rows in Python: second header skipped, labels read."""
+        import csv
+
+        with open(SURVEY, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        report = bf.nps_report(rows, columns={"score": QUESTION})
+        assert (report.overall.n, report.overall.score) == (20, pytest.approx(30.0))

@@ -23,8 +23,9 @@ from ..tables._columns import InputConfig, closest_column, column_map, parse_map
 from ..tables._currency import Currencies, parse_rate
 from ..tables._dates import DateReader, read_formats
 from ..tables._deals import DealOptions, read_deals
-from ..tables._labels import ValueMap
+from ..tables._labels import ValueMap, survey_score
 from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, response_fields
+from ..tables._shapes import is_second_header
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 
@@ -353,11 +354,18 @@ def read_responses(
     responses = []
     blank = 0
     renamed = {score_column: "score", at_column: "at"}
-    for line, row in reading.open(path, "survey", [score_column]):
+    table = reading.open(path, "survey", [score_column])
+    first = True
+    for line, row in table:
         where = f"{path}:{line}:"
         cells = {renamed.get(k, k): v for k, v in row.items()}
+        if first and is_second_header(row, [score_column], _is_score, table.header_of):
+            reading.notes.append(f"{path}:{line}: skipped a second header row")
+            first = False
+            continue
+        first = False
         try:
-            fields = response_fields(cells, zone=reading.zone)
+            fields = response_fields(cells, zone=reading.zone, dates=reading.dates)
             if fields is None:
                 blank += 1
             else:
@@ -371,6 +379,10 @@ def read_responses(
     if blank:
         reading.warn(f"{path}: {blank} responses without a score were skipped")
     return responses
+
+
+def _is_score(_field: str, text: str) -> bool:
+    return survey_score(text) is not None
 
 
 def _field_back(path: str, where: str, renamed: Mapping[str, str]) -> str:

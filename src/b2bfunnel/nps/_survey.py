@@ -18,7 +18,9 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..tables._columns import missing_column
 from ..tables._frames import has_field, headers_of, is_rows, table_rows
+from ..tables._labels import survey_score
 from ..tables._records import at_row, response_fields
+from ..tables._shapes import is_second_header
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number, as_whole
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
@@ -131,7 +133,13 @@ def responses_in(
     if not has_field(table, rows, "score", columns, path):
         raise missing_column("score", headers_of(table, rows), path=path, api=True)
     out = []
-    for index, row in enumerate(rows):
+    # A survey tool's second header row (Response, ...) is no answer.
+    start = int(
+        bool(rows)
+        and isinstance(rows[0], Mapping)
+        and is_second_header(rows[0], ["score"], lambda _f, t: survey_score(t) is not None)
+    )
+    for index, row in enumerate(rows[start:], start=start):
         where = f"{path}[{index}]."
         if not isinstance(row, Mapping):
             raise InvalidInputError(
@@ -143,7 +151,7 @@ def responses_in(
                 out.append(Response(**fields))
         except InvalidInputError as exc:
             raise at_row(exc, where, "response") from None
-    return out, len(rows) - len(out)
+    return out, len(rows) - start - len(out)
 
 
 def _responses(

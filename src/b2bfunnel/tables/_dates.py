@@ -171,9 +171,10 @@ class DateReader:
                 f"{text!r} is neither ISO 8601 nor in a given format ({shown})", path=path
             )
         if _SLASHED.fullmatch(text):
+            fits = " or ".join(repr(f) for f in consistent_formats([text]))
             raise InvalidInputError(
                 f"{text!r} is not ISO 8601; say how the column writes dates with "
-                "date_format= (e.g. '%d/%m/%Y')",
+                f"date_format= (this value fits {fits}, with its time if any)",
                 path=path,
             )
         raise iso_error

@@ -57,7 +57,7 @@ def _date_error(
     exc: InvalidInputError, field: str, rows: Sequence[Mapping[str, str]]
 ) -> InvalidInputError:
     """A date refused without formats names the formats the whole column fits."""
-    if "date_format=" not in exc.message:
+    if "say how the column writes dates" not in exc.message:
         return exc
     formats = consistent_formats(r[field] for r in rows if field in r)
     shown = " or ".join(repr(f) for f in formats) or "a format of your own"

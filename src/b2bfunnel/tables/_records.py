@@ -27,6 +27,8 @@ from typing import Any
 
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
+from ._dates import DateReader
+from ._labels import survey_score
 from ._values import as_number, as_whole, is_blank
 
 __all__ = [
@@ -71,8 +73,11 @@ def at_row(exc: InvalidInputError, where: str, own: str = "") -> InvalidInputErr
     return exc.at(where + path if path else where[:-1])
 
 
-def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:
-    """A datetime cell, or ISO 8601 text (with an offset, or read in ``zone``)."""
+def read_time(
+    value: Any, field: str, zone: tzinfo | None, dates: DateReader | None = None
+) -> datetime:
+    """A datetime cell, or ISO 8601 text (with an offset, or read in ``zone``), or text
+    in one of the formats of ``dates``."""
     if isinstance(value, datetime):
         if value.tzinfo is None and zone is not None:
             return value.replace(tzinfo=zone)
@@ -81,16 +86,21 @@ def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:
         raise InvalidInputError(
             f"expected an ISO 8601 timestamp, got {type(value).__name__} {value!r}", path=field
         )
+    if dates is not None:
+        return dates.read(value, field)
     return parse_datetime(value, field, naive_zone=zone)
 
 
 def score_of(value: Any, field: str = "score") -> int:
-    """A survey score: a whole number 0..10, as a number or as text (``9``, ``9.0``)."""
+    """A survey score: a whole number 0..10, as a number or as text (``9``, ``9.0``,
+    ``10 - Extremely likely``)."""
     whole = as_whole(value)
     if whole is None and isinstance(value, float) and value.is_integer():
         whole = int(value)
     if whole is None and isinstance(value, str) and _WHOLE_TEXT.fullmatch(value):
         whole = int(float(value))
+    if whole is None and isinstance(value, str):
+        whole = survey_score(value)  # "10 - Extremely likely", as survey tools label it
     if whole is None or not 0 <= whole <= 10:
         raise InvalidInputError(f"expected a whole number 0..10, got {value!r}", path=field)
     return whole
@@ -99,7 +109,9 @@ def score_of(value: Any, field: str = "score") -> int:
 _RESPONSE_FIELDS = frozenset(("score", "at", "account", "comment"))
 
 
-def response_fields(row: Mapping[str, Any], *, zone: tzinfo | None = None) -> dict[str, Any] | None:
+def response_fields(
+    row: Mapping[str, Any], *, zone: tzinfo | None = None, dates: DateReader | None = None
+) -> dict[str, Any] | None:
     """A survey response's fields (``score``, ``at``, ``segments``, ``comment``,
     ``account``) from a row; every other column is a segment. ``None`` when the score
     is blank (such rows are skipped and counted)."""
@@ -109,7 +121,7 @@ def response_fields(row: Mapping[str, Any], *, zone: tzinfo | None = None) -> di
     at = cells.get("at")
     return {
         "score": score_of(cells["score"]),
-        "at": None if at is None else read_time(at, "at", zone),
+        "at": None if at is None else read_time(at, "at", zone, dates),
         "segments": {k: _text(v) for k, v in cells.items() if k not in _RESPONSE_FIELDS},
         "comment": _text_or_none(cells.get("comment")),
         "account": _text_or_none(cells.get("account")),

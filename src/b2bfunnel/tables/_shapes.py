@@ -12,6 +12,7 @@ same record, which :func:`salesforce_id_hint` points out.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 from ._values import name_key
 
@@ -37,22 +38,28 @@ def footer_start(rows: Sequence[Mapping[str, str]], width: int) -> int:
 
 
 def is_second_header(
-    row: Mapping[str, str],
+    row: Mapping[str, Any],
     required: Collection[str],
     valid: Callable[[str, str], bool],
+    header_of: Callable[[str], str] = str,
 ) -> bool:
     """Whether ``row`` (the one right after the header) repeats it: no ``required``
     field holds a valid value (``valid(field, text)``) and some cell is ``Response``,
-    ``Open-Ended Response`` or its own column's header.
+    ``Open-Ended Response`` or its own column's header (``header_of(field)``: the
+    column as the file names it, when a mapping renamed it).
 
     >>> is_second_header({"score": "Response", "comment": "Open-Ended Response"},
     ...                  ["score"], lambda field, text: text.isdigit())
     True
     """
-    if any(f in row and valid(f, row[f]) for f in required):
+    if any(f in row and isinstance(row[f], str) and valid(f, row[f]) for f in required):
         return False
     return any(
-        name_key(text) in SECOND_HEADER_WORDS or name_key(text) == name_key(column)
+        isinstance(text, str)
+        and (
+            name_key(text) in SECOND_HEADER_WORDS
+            or name_key(text) in (name_key(str(column)), name_key(header_of(str(column))))
+        )
         for column, text in row.items()
     )
 
