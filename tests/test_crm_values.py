@@ -531,3 +531,56 @@ class TestSurveyMonkey:
             rows = list(csv.DictReader(handle))
         report = bf.nps_report(rows, columns={"score": QUESTION})
         assert (report.overall.n, report.overall.score) == (20, pytest.approx(30.0))
+
+
+class TestIdForms:
+    def test_short_salesforce_ids_hinted(self) -> None:
+        """Events of 00Q...AbCdE (15) and profiles of 00Q...AbCdEIAU (18): one hint."""
+        at_ = datetime(2026, 11, 20, tzinfo=UTC)
+        report = bf.data_report(
+            bf.ScoringModel.default(),
+            [{"id": "00Q5e00000AbCdEIAU", "job_title": "CTO", "employees": "800"}],
+            [bf.Event("00Q5e00000AbCdE", "webinar_completed", at_)],
+        )
+        assert report.unknown_lead_events == 1
+        assert report.short_ids == 1
+        assert any("15-character" in line for line in report.warnings())
+
+
+class TestFunnelShapes:
+    def test_lifecycle_export_without_preset_refused(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A HubSpot lifecycle export read without --from is refused, not all zeros."""
+        status, text = run("funnel", str(DATA / "hubspot_lifecycle.csv"))
+        assert status == 2
+        assert text == ""
+        err = capsys.readouterr().err
+        assert "looked for lead_at, mql_at" in err
+        assert "'Became an Opportunity Date'" in err
+        assert "--from hubspot" in err
+
+    def test_lifecycle_export_with_preset(self) -> None:
+        """With --from hubspot the Became a ... Date columns are the stages."""
+        status, text = run(
+            "funnel",
+            str(DATA / "hubspot_lifecycle.csv"),
+            "--from",
+            "hubspot",
+            "--timezone",
+            "Europe/Madrid",
+            "--format",
+            "json",
+        )
+        assert status == 0
+        stages = {s["stage"]: s for s in json.loads(text)["stages"]}
+        # 5 leads, 4 became MQLs, 3 SQLs, 2 opportunities, 1 customer.
+        assert [stages[s]["reached"] for s in ("lead", "mql", "sql", "opportunity", "won")] == [
+            5,
+            4,
+            3,
+            2,
+            1,
+        ]
+        # Lead -> MQL took 7, 4, 13 and 24 days: median 10.
+        assert stages["lead"]["median_days"] == pytest.approx(10.0)

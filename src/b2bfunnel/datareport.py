@@ -37,6 +37,7 @@ from .scoring import ScoringModel
 from .tables._columns import closest_column
 from .tables._frames import table_rows
 from .tables._numbers import AmbiguousNumbers, settle_decimal
+from .tables._shapes import salesforce_id_hint
 from .tables._table import Columns, TableLike
 from .tables._values import as_range, is_blank, name_key, read_number, require_iterable
 
@@ -57,6 +58,7 @@ class DataReport(Displayed):
     not_numbers: tuple[tuple[str, int, str], ...] = ()
     mixed_currencies: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ambiguous_numbers: tuple[AmbiguousNumbers, ...] = ()
+    short_ids: int = 0
 
     def warnings(self) -> list[str]:
         """One line per finding, with its count and a hint; empty when all is well."""
@@ -81,6 +83,12 @@ class DataReport(Displayed):
         for field, symbols in self.mixed_currencies:
             out.append(f"{field!r} mixes currencies ({', '.join(symbols)}); not comparable")
         out.extend(found.warning() for found in self.ambiguous_numbers)
+        if self.short_ids:
+            out.append(
+                f"{self.short_ids} lead ids of events are 15-character Salesforce ids whose "
+                "18-character form is a profile's id (or the other way round): export both "
+                "with the same form (the 18-character one is case-safe)"
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,6 +102,7 @@ class DataReport(Displayed):
             "not_numbers": [list(item) for item in self.not_numbers],
             "mixed_currencies": [[f, list(s)] for f, s in self.mixed_currencies],
             "ambiguous_numbers": [found.to_dict() for found in self.ambiguous_numbers],
+            "short_ids": self.short_ids,
         }
 
 
@@ -122,6 +131,7 @@ def data_report(
             )
     ids = {p.get("id") for p in leads}
     names: Counter[str] = Counter()
+    strangers: set[str] = set()
     unknown = 0
     for index, event in enumerate(require_iterable(events, "events", "Events")):
         if not isinstance(event, Event):
@@ -129,8 +139,12 @@ def data_report(
                 f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
             )
         names[event.name] += 1
-        unknown += event.lead_id not in ids
-    return report_from_counts(model, leads, names, unknown, decimal=decimal)
+        if event.lead_id not in ids:
+            unknown += 1
+            strangers.add(event.lead_id)
+    found = report_from_counts(model, leads, names, unknown, decimal=decimal)
+    known = (str(i) for i in ids if i is not None)
+    return attrs.evolve(found, short_ids=salesforce_id_hint(strangers, known))
 
 
 def report_from_counts(

@@ -19,7 +19,7 @@ from ..nps import Response
 from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
-from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
+from ..tables._columns import KINDS, PRESETS, InputConfig, closest_column, column_map, parse_maps
 from ..tables._currency import Currencies, parse_rate
 from ..tables._dates import DateReader, read_formats
 from ..tables._deals import DealOptions, read_deals
@@ -68,6 +68,7 @@ class Reading:
         self.report: list[str] = report if report is not None else []
         self.notes: list[str] = notes if notes is not None else []
         self.headers: dict[Path, list[str]] = {}
+        self.written: dict[Path, list[str]] = {}
         self.progress = _is_terminal(sys.stderr)
 
     def open(
@@ -88,6 +89,7 @@ class Reading:
         )
         table.require(required)
         self.headers[Path(path)] = table.columns
+        self.written[Path(path)] = table.header
         if self.progress:
             table.on_progress = rows_read(Path(path).name, sys.stderr)
         return table
@@ -102,6 +104,27 @@ class Reading:
         shown = ", ".join(repr(h) for h in header)
         raise InvalidInputError(
             f"no column {column!r} in {path}{hint} the header has: {shown}", path=option
+        )
+
+    def require_any(self, path: Path, fields: Sequence[str]) -> None:
+        """Refuse a file in which none of ``fields`` has a column, naming them and the
+        headers closest to each (a file of another kind, or a CRM's own headers)."""
+        header = self.headers.get(Path(path), [])
+        if any(field in header for field in fields):
+            return
+        written = self.written.get(Path(path), header)
+        close = {f: c for f in fields if (c := closest_column(f, written))}
+        hint = "; ".join(f"{f}: {c!r}?" for f, c in close.items()) or "none close"
+        crms = [
+            crm
+            for crm, kinds in PRESETS.items()
+            if any(kinds.get(k, {}).get(f) in written for k in KINDS for f in fields)
+        ]
+        fix = f"read it with --from {crms[0]}" if crms else "map them with --map FIELD=COLUMN"
+        raise InvalidInputError(
+            f"none of the columns this command reads is in the file; looked for "
+            f"{', '.join(fields)}; closest headers: {hint}; {fix}",
+            path=str(path),
         )
 
     def warn(self, message: str) -> None:
