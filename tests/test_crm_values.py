@@ -584,3 +584,62 @@ class TestFunnelShapes:
         ]
         # Lead -> MQL took 7, 4, 13 and 24 days: median 10.
         assert stages["lead"]["median_days"] == pytest.approx(10.0)
+
+
+SALESFORCE_COLUMNS = {
+    "amount": "Amount",
+    "outcome": "Stage",
+    "created_at": "Created Date",
+    "closed_at": "Close Date",
+}
+SALESFORCE_VALUES = {"outcome": {"won": ["Closed Won"], "lost": ["Closed Lost"], "open": "*"}}
+
+
+class TestVelocityAPI:
+    def test_salesforce_rows_as_pandas_reads_them(self) -> None:
+        """The Salesforce report as a pandas DataFrame of text, read with the options,
+        gives the CLI's answer (footer rows skipped, EUR stated)."""
+        pd = pytest.importorskip("pandas")
+        frame = pd.read_csv(DATA / "salesforce_opportunities.csv", dtype=str)
+        report = bf.velocity_from_deals(
+            frame,
+            as_of=datetime(2026, 3, 31, 12, tzinfo=MADRID),
+            columns=SALESFORCE_COLUMNS,
+            date_format="%d/%m/%Y",
+            timezone="Europe/Madrid",
+            values=SALESFORCE_VALUES,
+        )
+        assert (report.opportunities, report.won, report.lost) == (2, 2, 1)
+        assert report.avg_deal_value == Decimal(10_000)
+        assert report.cycle_days == Decimal("35.5")
+        assert report.currency == "EUR"
+        assert report.to_dict()["currency"] == "EUR"
+
+    def test_bad_row_located_in_the_input(self) -> None:
+        """An error after reading names the row of the input, not of the kept records."""
+        rows = [
+            {"created_at": "2026-03-01T00:00Z", "amount": "1", "outcome": "deleted"},
+            {"created_at": "2026-03-05T00:00Z", "amount": "2", "outcome": "won"},
+        ]
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.velocity_from_deals(
+                rows,
+                as_of=at(31),
+                values={"outcome": {"skip": ["deleted"]}},
+            )
+        assert info.value.path == "deals[1].closed_at"
+
+    def test_mixed_currencies_refused_then_converted(self) -> None:
+        """USD among EUR is refused naming both; with currency=/rates= it is converted."""
+        rows = [
+            {"created_at": "2026-03-01T00:00Z", "closed_at": "2026-03-11T00:00Z",
+             "amount": "€1,000.00", "outcome": "won"},
+            {"created_at": "2026-03-01T00:00Z", "closed_at": "2026-03-11T00:00Z",
+             "amount": "$1,000.00", "outcome": "won"},
+        ]  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match=r"EUR, USD"):
+            bf.velocity_from_deals(rows, as_of=at(31), decimal=".")
+        report = bf.velocity_from_deals(rows, as_of=at(31), currency="EUR", rates={"USD": "0.925"})
+        # 1,000 x 0.925 = 925.00; mean (1000 + 925) / 2
+        assert report.avg_deal_value == Decimal("962.50")
+        assert report.currency == "EUR"

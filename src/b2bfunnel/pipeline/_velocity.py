@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any
 
@@ -17,6 +17,7 @@ from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..tables._deals import deal_records
 from ..tables._frames import table_rows
 from ..tables._labels import outcome_of
 from ..tables._table import Columns, TableLike
@@ -273,10 +274,23 @@ def velocity_from_deals(
     as_of: datetime,
     window: Any = None,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
-    and, when closed, ``closed_at``). ``window`` (days, a timedelta or relativedelta)
-    limits the closed deals used for value, win rate and cycle to those closed in it.
+    and, when closed, ``closed_at``; an open deal's ``closed_at`` is its expected close,
+    not counted). ``window`` (days, a timedelta or relativedelta) limits the closed
+    deals used for value, win rate and cycle to those closed in it.
+
+    Deals as a CRM exports them are read with the reading options: ``decimal``,
+    ``date_format`` (one or several strptime formats; ISO 8601 is tried first),
+    ``timezone`` (of naive times), ``values`` (the CRM's labels,
+    ``{"outcome": {"won": ["Closed Won"], "open": "*"}}``), ``currency`` and ``rates``
+    (amounts in several currencies converted to ``currency``; the report says it).
 
     >>> from datetime import datetime, timezone
     >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
@@ -294,7 +308,33 @@ def velocity_from_deals(
     """
     require_aware(as_of, "as_of")
     since = window_start(as_of, window)
-    return _report(list(check_deals(table_rows(deals, columns, path="deals"), as_of, since)), as_of)
+    rows = table_rows(deals, columns, path="deals")
+    options = (decimal, date_format, timezone, values, currency, rates)
+    if all(option is None for option in options):
+        return _report(list(check_deals(rows, as_of, since)), as_of)
+    read = deal_records(
+        rows,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        currency=currency,
+        rates=rates,
+    )
+    try:
+        checked = list(check_deals(read.records, as_of, since))
+    except InvalidInputError as exc:
+        raise _located(exc, read.rows) from None
+    return attrs.evolve(_report(checked, as_of), currency=read.currency)
+
+
+def _located(exc: InvalidInputError, rows: Sequence[int]) -> InvalidInputError:
+    """An error about ``deals[i]`` of the read records, at the row it was read from."""
+    head, bracket, rest = exc.path.partition("]")
+    name, _, index = head.partition("[")
+    if name == "deals" and bracket and index.isdigit():
+        return exc.at(f"deals[{rows[int(index)]}]{rest}")
+    return exc
 
 
 def _json_scalar(value: Any) -> Any:

@@ -12,19 +12,22 @@ counted. Bad rows go to ``bad`` with their location (``locate(i, field)``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 import attrs
 
+from .._time import read_zone
 from ..errors import InvalidInputError
 from ._currency import Currencies
-from ._dates import DateReader, consistent_formats
+from ._dates import DateReader, consistent_formats, read_formats
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
 from ._shapes import footer_start
+from ._values import is_blank
 
-__all__ = ["DealOptions", "DealsRead", "read_deals"]
+__all__ = ["DealOptions", "DealsRead", "deal_records", "read_deals"]
 
 OUTCOMES = ("won", "lost", "open")
 TIMES = ("created_at", "closed_at", "lead_created_at", "won_at", "lost_at")
@@ -73,12 +76,12 @@ def _closed(row: Mapping[str, Any], outcome: str) -> Any:
 
 
 def read_deals(
-    rows: Sequence[Mapping[str, str]],
+    rows: Sequence[Mapping[str, Any]],
     options: DealOptions,
     locate: Callable[[int, str], str],
     bad: Callable[[InvalidInputError], None],
 ) -> DealsRead:
-    """Deal records from ``rows`` (text cells by field, blanks dropped)."""
+    """Deal records from ``rows`` (cells by field: text is read, other values kept)."""
     end = footer_start(rows, max((len(r) for r in rows), default=0))
     notes = []
     if end < len(rows):
@@ -87,7 +90,9 @@ def read_deals(
     decimal, ambiguous = options.decimal or ".", None
     if options.decimal is None:
         decimal, ambiguous = settle_decimal(
-            "amount", (r["amount"] for r in rows if "amount" in r), path=locate(0, "amount")
+            "amount",
+            (a for r in rows if isinstance(a := r.get("amount"), str)),
+            path=locate(0, "amount"),
         )
     records: list[dict[str, Any]] = []
     kept: list[int] = []
@@ -115,21 +120,24 @@ def read_deals(
 
 
 def _deal(
-    row: Mapping[str, str],
+    given: Mapping[str, Any],
     index: int,
     options: DealOptions,
     decimal: str,
     locate: Callable[[int, str], str],
-    rows: Sequence[Mapping[str, str]],
+    rows: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any] | None:
+    # Text cells are read here; other values (datetimes, Decimals from Python or a
+    # DataFrame) are left for the domain's checks. Blanks are no value.
+    row = {k: v for k, v in given.items() if not is_blank(v)}
     record: dict[str, Any] = dict(row)
-    if "outcome" in row:
+    if isinstance(row.get("outcome"), str):
         outcome = options.values.read("outcome", row["outcome"], OUTCOMES, locate(index, "outcome"))
         if outcome == SKIP:
             return None
         record["outcome"] = outcome
     for field in TIMES:
-        if field in row:
+        if isinstance(row.get(field), str):
             try:
                 record[field] = options.dates.read(row[field], locate(index, field))
             except InvalidInputError as exc:
@@ -145,7 +153,8 @@ def _deal(
     elif closed is not None:
         record["closed_at"] = closed
     code = record.pop("currency", None)
-    if "amount" in row:
+    code = code if isinstance(code, str) else None
+    if isinstance(row.get("amount"), str):
         value = read_value(
             row["amount"], kind="money", decimal=decimal, path=locate(index, "amount")
         )
@@ -163,3 +172,52 @@ def _deal(
         code = value.currency or code
     record["_currency"] = None if code is None else code.strip().upper()
     return record
+
+
+def deal_records(
+    rows: Iterable[Any],
+    *,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
+    path: str = "deals",
+) -> DealsRead:
+    """Deals given in Python (mappings, or a DataFrame's rows) read with the reading
+    options of the API; the first bad row raises, located at ``path[i].field``.
+
+    >>> read = deal_records(
+    ...     [{"created_at": "01/02/2026", "closed_at": "15/03/2026",
+    ...       "amount": "EUR 12.500,00", "outcome": "Closed Won"}],
+    ...     date_format="%d/%m/%Y", timezone="Europe/Madrid",
+    ...     values={"outcome": {"won": ["Closed Won"]}})
+    >>> read.records[0]["amount"], read.records[0]["outcome"], read.currency
+    (Decimal('12500.00'), 'won', 'EUR')
+    """
+    listed = list(rows)
+    for index, row in enumerate(listed):
+        if not isinstance(row, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping, got {type(row).__name__}", path=f"{path}[{index}]"
+            )
+    zone = read_zone(timezone, "timezone") if isinstance(timezone, str) else timezone
+    formats = (
+        ()
+        if date_format is None
+        else read_formats(
+            [date_format] if isinstance(date_format, str) else list(date_format), "date_format"
+        )
+    )
+    options = DealOptions(
+        decimal,
+        DateReader(formats, zone),
+        ValueMap.from_dict(values),
+        Currencies.of(currency, rates),
+    )
+
+    def bad(exc: InvalidInputError) -> None:
+        raise exc
+
+    return read_deals(listed, options, lambda i, field: f"{path}[{i}].{field}", bad)

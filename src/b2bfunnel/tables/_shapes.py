@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from ._values import name_key
+from ._values import is_blank, name_key
 
 __all__ = ["footer_start", "is_second_header", "salesforce_id_hint"]
 
 SECOND_HEADER_WORDS = frozenset(("response", "open ended response"))
 
 
-def footer_start(rows: Sequence[Mapping[str, str]], width: int) -> int:
+def footer_start(rows: Sequence[Mapping[str, Any]], width: int) -> int:
     """The index of the first footer row of ``rows`` (``len(rows)`` when none): the
     rows after the last one with two or more non-empty cells. A one-column file has
     no footer.
@@ -32,7 +32,7 @@ def footer_start(rows: Sequence[Mapping[str, str]], width: int) -> int:
     if width < 2:
         return len(rows)
     end = len(rows)
-    while end and sum(1 for v in rows[end - 1].values() if v.strip()) <= 1:
+    while end and sum(1 for v in rows[end - 1].values() if not is_blank(v)) <= 1:
         end -= 1
     return end
 
