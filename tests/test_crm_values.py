@@ -643,3 +643,27 @@ class TestVelocityAPI:
         # 1,000 x 0.925 = 925.00; mean (1000 + 925) / 2
         assert report.avg_deal_value == Decimal("962.50")
         assert report.currency == "EUR"
+
+
+class TestKOLNumbers:
+    def test_counts_and_shares_as_written(self) -> None:
+        """12k followers, 1,250 interactions, 80% of CTOs: read by the one reader."""
+        from b2bfunnel.kol._portfolio import candidates_in
+
+        (c,) = candidates_in(
+            [{"handle": "@a", "followers": "12k", "avg_interactions": "1,250",
+              "audience": "cto:80%;cio:0.1"}]
+        )  # fmt: skip
+        assert c.followers == 12_000
+        assert c.avg_interactions == 1250
+        assert dict(c.audience) == {"cto": pytest.approx(0.8), "cio": pytest.approx(0.1)}
+
+    def test_money_letters_refused_on_shares(self) -> None:
+        """A currency on a share is refused, quoting the cell."""
+        from b2bfunnel.kol._portfolio import candidates_in
+
+        with pytest.raises(bf.InvalidInputError, match=r"'0\.8 EUR'"):
+            candidates_in(
+                [{"handle": "@a", "followers": "5000", "avg_interactions": "10",
+                  "audience": "cto:0.8 EUR"}]
+            )  # fmt: skip

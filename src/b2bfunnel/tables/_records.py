@@ -29,6 +29,7 @@ from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
 from ._dates import DateReader
 from ._labels import survey_score
+from ._numbers import Kind, read_value
 from ._values import as_number, as_whole, is_blank
 
 __all__ = [
@@ -170,7 +171,7 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
             out[field] = _whole(cells[field], field)
     for field in _NUMBERS:
         if field in cells:
-            out[field] = _number(cells[field], field)
+            out[field] = _number(cells[field], field, "count")
     for field in ("handle", *_MONEY):
         if field in cells:
             value = cells[field]
@@ -193,7 +194,11 @@ def _shares(value: Any, field: str) -> dict[str, float]:
     return shares
 
 
-def _number(value: Any, field: str) -> float:
+def _number(value: Any, field: str, kind: Kind = "share") -> float:
+    """A number cell; text is read by the one value reader as ``kind`` (shares take
+    ``25%``, counts ``12k``)."""
+    if isinstance(value, str):
+        return float(read_value(value, kind=kind, path=field).value)
     number = as_number(value) if not isinstance(value, bool) else None
     if number is None:
         raise InvalidInputError(f"expected a number, got {value!r}", path=field)
@@ -201,7 +206,7 @@ def _number(value: Any, field: str) -> float:
 
 
 def _whole(value: Any, field: str) -> int:
-    number = _number(value, field) if not isinstance(value, int) else value
+    number = _number(value, field, "count") if not isinstance(value, int) else value
     if isinstance(number, float):
         if not number.is_integer():
             raise InvalidInputError(f"expected a whole number, got {value!r}", path=field)
