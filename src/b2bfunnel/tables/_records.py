@@ -42,7 +42,7 @@ __all__ = [
     "score_of",
 ]
 
-_WHOLE_TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
+_WHOLE_TEXT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 
 
 def plain(value: Any) -> Any:
