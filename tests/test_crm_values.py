@@ -667,3 +667,37 @@ class TestKOLNumbers:
                 [{"handle": "@a", "followers": "5000", "avg_interactions": "10",
                   "audience": "cto:0.8 EUR"}]
             )  # fmt: skip
+
+
+class TestConfiguration:
+    def test_toml_sections_drive_the_reading(self, tmp_path: Path) -> None:
+        """[input] date_format, [values.outcome] and [currency] read a deals file as the
+        options would."""
+        config = tmp_path / "funnel.toml"
+        config.write_text(
+            '[input]\ndate_format = ["%d/%m/%Y"]\ntimezone = "Europe/Madrid"\n'
+            '[values.outcome]\nwon = ["Ganada"]\nlost = ["Perdida"]\nopen = "*"\n'
+            '[currency]\nbase = "EUR"\n[currency.rates]\nUSD = "0.5"\n',
+            encoding="utf-8",
+        )
+        deals = tmp_path / "deals.csv"
+        deals.write_text(
+            "created_at;amount;outcome;closed_at\n"
+            "01/03/2026;1.000,00 €;Ganada;11/03/2026\n"
+            "01/03/2026;USD 3.000,00;Ganada;21/03/2026\n"
+            "01/03/2026;500,00 €;Perdida;05/03/2026\n"
+            "02/03/2026;9.999,00 €;En negociación;30/06/2026\n",
+            encoding="cp1252",
+        )
+        status, text = run(
+            "velocity", str(deals), "--config", str(config), "--as-of",
+            "2026-03-31T00:00:00+02:00", "--format", "json",
+        )  # fmt: skip
+        assert status == 0
+        got = json.loads(text)
+        # Won: 1,000 EUR and 3,000 USD x 0.5 = 1,500 EUR; one lost; one open.
+        assert Decimal(got["avg_deal_value"]) == Decimal("1250.00")
+        assert (got["opportunities"], got["won"], got["lost"]) == (1, 2, 1)
+        assert got["currency"] == "EUR"
+        # 10 and 20 days, wall-clock in Madrid.
+        assert Decimal(got["cycle_days"]) == 15

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 import attrs
 
 from ..pipeline import VelocityReport, compare_velocity, velocity_from_deals
-from ._args import add_table_options, as_of_of
+from ._args import add_table_options, as_of_of, funnel_of
 from ._tables import Reading, located, read_deal_file, write_json, write_rows
 
 
@@ -20,6 +20,7 @@ def register(sub: Any) -> None:
     vel.add_argument("--by", help="deal column to compare cohorts by (e.g. influenced)")
     vel.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
     vel.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    vel.add_argument("--config", help="funnel TOML file (its [input], [values], [currency])")
     add_table_options(vel)
     vel.set_defaults(run=run)
 
@@ -27,7 +28,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Pipeline velocity of a deals CSV, overall or per cohort."""
     path = Path(args.deals)
-    reading = Reading(args)
+    reading = Reading(args, funnel_of(args.config).input)
     table = read_deal_file(path, reading, ["created_at", "amount", "outcome"])
     reading.check_column("--by", args.by, path)
     deals = table.records
