@@ -701,3 +701,20 @@ class TestConfiguration:
         assert got["currency"] == "EUR"
         # 10 and 20 days, wall-clock in Madrid.
         assert Decimal(got["cycle_days"]) == 15
+
+
+class TestVelocityNotes:
+    def test_ambiguous_amounts_noted(self) -> None:
+        """Amounts that read two ways are read with '.' and said in the report's notes."""
+        rows = [
+            {"created_at": "2026-03-01T00:00Z", "closed_at": "2026-03-11T00:00Z",
+             "amount": "1.500", "outcome": "won"},
+            {"created_at": "2026-03-01T00:00Z", "closed_at": "2026-03-11T00:00Z",
+             "amount": "2.500", "outcome": "lost"},
+        ]  # fmt: skip
+        report = bf.velocity_from_deals(rows, as_of=at(31), values={})
+        assert report.avg_deal_value == Decimal("1.500")
+        assert any("read two ways" in note and "'1.500'" in note for note in report.notes)
+        given = bf.velocity_from_deals(rows, as_of=at(31), decimal=",")
+        assert given.avg_deal_value == Decimal(1500)
+        assert not any("read two ways" in note for note in given.notes)

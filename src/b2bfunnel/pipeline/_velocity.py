@@ -325,7 +325,11 @@ def velocity_from_deals(
         checked = list(check_deals(read.records, as_of, since))
     except InvalidInputError as exc:
         raise _located(exc, read.rows) from None
-    return attrs.evolve(_report(checked, as_of), currency=read.currency)
+    report = _report(checked, as_of)
+    # What the reading found (footers, skipped rows, amounts read two ways) goes with
+    # the figures: nothing the reader decided is silent.
+    found = (*read.notes, *(a.warning() for a in read.ambiguous))
+    return attrs.evolve(report, currency=read.currency, notes=(*report.notes, *found))
 
 
 def _located(exc: InvalidInputError, rows: Sequence[int]) -> InvalidInputError:
