@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 import b2bfunnel as bf
 from b2bfunnel.cli import main
+from b2bfunnel.cli._args import parse_maps
 from b2bfunnel.cli._tables import safe_cell, write_csv
 from b2bfunnel.tables import BadRows, open_table, sniff_delimiter
-from b2bfunnel.tables._columns import closest_column, column_map, event_names, parse_maps
+from b2bfunnel.tables._columns import closest_column, column_map, event_names
 
 DATA = Path(__file__).parent / "data"
 AS_OF = "2026-11-23T08:00:00+00:00"

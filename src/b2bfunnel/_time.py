@@ -51,7 +51,7 @@ def parse_datetime(text: str, path: str, *, naive_zone: tzinfo | None = None) ->
         if naive_zone is None:
             raise InvalidInputError(
                 f"{text!r} has no time zone; add an offset such as Z or +01:00, "
-                "or say which zone it is in with --timezone",
+                "or say which zone it is in with timezone=",
                 path=path,
             )
         value = value.replace(tzinfo=naive_zone)

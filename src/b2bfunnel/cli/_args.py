@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from .._time import parse_datetime
+from ..errors import InvalidInputError
 from ..funnel import Funnel
-from ..tables._columns import PRESETS
+from ..tables._columns import KINDS, PRESETS
 
 FORMATS = ("table", "csv", "json")
+
+
+def parse_maps(items: Iterable[str]) -> dict[str | None, dict[str, str]]:
+    """``--map`` options (``FIELD=COLUMN`` or ``KIND.FIELD=COLUMN``) by kind (``None``:
+    every file).
+
+    >>> parse_maps(["id=Record ID", "events.name=Event Type"])
+    {None: {'id': 'Record ID'}, 'events': {'name': 'Event Type'}}
+    """
+    out: dict[str | None, dict[str, str]] = {}
+    for item in items:
+        target, sep, column = item.partition("=")
+        target, column = target.strip(), column.strip().strip("'\"")
+        if not sep or not target or not column:
+            raise InvalidInputError(
+                f"expected FIELD=COLUMN or KIND.FIELD=COLUMN, got {item!r}", path="--map"
+            )
+        kind, dot, field = target.rpartition(".")
+        if dot and kind not in KINDS:
+            raise InvalidInputError(
+                f"unknown file kind {kind!r}; expected one of {', '.join(KINDS)}", path="--map"
+            )
+        out.setdefault(kind or None, {})[field] = column
+    return out
 
 
 def positive(text: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -19,13 +20,14 @@ from ..nps import Response
 from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
-from ..tables._columns import KINDS, PRESETS, InputConfig, closest_column, column_map, parse_maps
+from ..tables._columns import KINDS, PRESETS, InputConfig, closest_column, column_map
 from ..tables._currency import Currencies, parse_rate
 from ..tables._dates import DateReader, read_formats
 from ..tables._deals import DealOptions, read_deals
 from ..tables._labels import ValueMap, survey_score
 from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, response_fields
 from ..tables._shapes import is_second_header
+from ._args import parse_maps
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 
@@ -60,7 +62,7 @@ class Reading:
         self.dates = DateReader(read_formats(list(formats), "--date-format"), self.zone)
         self.values = ValueMap.of(self.preset, config.values)
         rates = dict(config.currency.get("rates", {}))
-        rates.update(parse_rate(r) for r in getattr(args, "rate", None) or ())
+        rates.update(parse_rate(r, "--rate") for r in getattr(args, "rate", None) or ())
         base = getattr(args, "currency", None) or config.currency.get("base")
         self.currencies = Currencies.of(base, rates)
         self.bad = BadRows(skip=bool(getattr(args, "skip_invalid", False)))
@@ -573,10 +575,26 @@ def _is_number(value: Any) -> bool:
 
 
 def write_json(payload: Any, out: TextIO) -> int:
-    """Write ``payload`` as indented JSON; the command's exit status (0)."""
-    json.dump(payload, out, ensure_ascii=False, indent=2)
+    """Write ``payload`` as indented JSON (strict JSON: a non-finite number, such as a
+    missing bound, is ``null``); the command's exit status (0)."""
+    json.dump(finite(payload), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
     return 0
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every infinite or NaN float (in lists and dicts) as ``None``.
+
+    >>> finite({"low": 1.5, "high": float("inf"), "xs": [float("nan"), 2]})
+    {'low': 1.5, 'high': None, 'xs': [None, 2]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 def write_csv(

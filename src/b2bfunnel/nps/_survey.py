@@ -131,7 +131,7 @@ def responses_in(
     """
     rows = list(table_rows(table, columns, path=path))
     if not has_field(table, rows, "score", columns, path):
-        raise missing_column("score", headers_of(table, rows), path=path, api=True)
+        raise missing_column("score", headers_of(table, rows), path=path)
     out = []
     # A survey tool's second header row (Response, ...) is no answer.
     start = int(

@@ -30,7 +30,6 @@ __all__ = [
     "column_map",
     "event_names",
     "missing_column",
-    "parse_maps",
 ]
 
 KINDS = ("leads", "events", "deals", "survey", "touches", "answers", "kols", "outcomes")
@@ -136,12 +135,11 @@ def missing_column(
     *,
     path: str,
     mapped: str | None = None,
-    api: bool = False,
 ) -> InvalidInputError:
     """The error for a field with no column, naming the closest header and the fix
-    (``--map`` on the command line; with ``api``, the ``columns=`` argument).
+    (the ``columns=`` argument, which the command line shows as its own option).
 
-    >>> missing_column("score", ["Score"], path="responses", api=True).message.split("; ")[1]
+    >>> missing_column("score", ["Score"], path="responses").message.split("; ")[1]
     "did you mean 'Score'? use columns={'score': 'Score'}"
     """
     shown = ", ".join(repr(h) for h in header if h) or "(none)"
@@ -153,33 +151,9 @@ def missing_column(
             path=path,
         )
     close = closest_column(field, header)
-    fix = f"columns={{{field!r}: {close!r}}}" if api else f"--map {field}={close!r}"
+    fix = f"columns={{{field!r}: {close!r}}}"
     hint = f"; did you mean {close!r}? use {fix}" if close else ""
     return InvalidInputError(f"missing column {field!r}{hint}; the header has: {shown}", path=path)
-
-
-def parse_maps(items: Iterable[str]) -> dict[str | None, dict[str, str]]:
-    """``--map`` options (``FIELD=COLUMN`` or ``KIND.FIELD=COLUMN``) by kind (``None``:
-    every file).
-
-    >>> parse_maps(["id=Record ID", "events.name=Event Type"])
-    {None: {'id': 'Record ID'}, 'events': {'name': 'Event Type'}}
-    """
-    out: dict[str | None, dict[str, str]] = {}
-    for item in items:
-        target, sep, column = item.partition("=")
-        target, column = target.strip(), column.strip().strip("'\"")
-        if not sep or not target or not column:
-            raise InvalidInputError(
-                f"expected FIELD=COLUMN or KIND.FIELD=COLUMN, got {item!r}", path="--map"
-            )
-        kind, dot, field = target.rpartition(".")
-        if dot and kind not in KINDS:
-            raise InvalidInputError(
-                f"unknown file kind {kind!r}; expected one of {', '.join(KINDS)}", path="--map"
-            )
-        out.setdefault(kind or None, {})[field] = column
-    return out
 
 
 def column_map(
@@ -193,13 +167,13 @@ def column_map(
     """Field -> column for a file of ``kind`` with ``header``.
 
     Later sources win: the ``preset``'s headers that the file has, then the
-    configuration's ``[columns.KIND]``, then ``--map`` for every file (where the file
-    has the column), then ``--map`` for this kind. A ``[columns.KIND]`` or ``--map
-    KIND.FIELD`` naming a missing column is an error when the file is opened.
+    configuration's ``[columns.KIND]``, then ``maps[None]`` for every file (where the
+    file has the column), then ``maps[kind]``. A ``[columns.KIND]`` or ``maps[kind]``
+    naming a missing column is an error when the file is opened.
     """
     if preset is not None and preset not in PRESETS:
         raise InvalidInputError(
-            f"unknown CRM {preset!r}; expected one of {', '.join(PRESETS)}", path="--from"
+            f"unknown CRM {preset!r}; expected one of {', '.join(PRESETS)}", path="preset"
         )
     present = set(header)
     out = {
@@ -208,7 +182,7 @@ def column_map(
         if column in present and field not in present
     }
     out.update((config or {}).get(kind, {}))
-    # A --map for every file applies where its column is: a command's files differ.
+    # A mapping for every file applies where its column is: a command's files differ.
     out.update((f, c) for f, c in (maps or {}).get(None, {}).items() if c in present)
     out.update((maps or {}).get(kind, {}))
     return {field: column for field, column in out.items() if field != column}

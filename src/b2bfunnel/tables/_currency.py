@@ -1,7 +1,7 @@
 """Amounts in several currencies: refused unless a base currency and rates convert them.
 
-A :class:`Currencies` holds the base currency (``--currency``, ``[currency] base``,
-``currency=``) and the rates (``--rate CODE=VALUE``, ``[currency.rates]``, ``rates=``;
+A :class:`Currencies` holds the base currency (``[currency] base``, ``currency=``)
+and the rates (``CODE=VALUE`` pairs, ``[currency.rates]``, ``rates=``;
 a rate is base per one unit of CODE). :meth:`Currencies.settle` says which currency a
 file's amounts are in, or refuses the mix naming the currencies found;
 :meth:`Currencies.convert` is ``Decimal * Decimal(rate)`` rounded half-even to the
@@ -64,7 +64,7 @@ def _rate(value: Any, path: str) -> Decimal:
     return rate
 
 
-def parse_rate(text: str, path: str = "--rate") -> tuple[str, Decimal]:
+def parse_rate(text: str, path: str = "rates") -> tuple[str, Decimal]:
     """``CODE=VALUE`` as a code and a rate.
 
     >>> parse_rate("USD=0.92")

@@ -6,8 +6,8 @@ told apart. Its cells are read as a CSV reader would read them: NaN, NaT, ``None
 and pandas ``NA`` are blank (the key is left out, as an empty CSV cell is), numpy
 scalars are Python numbers and pandas Timestamps are datetimes.
 
-``columns`` maps the library's field names to the table's headers, as ``--map`` and
-``[columns.*]`` do on the command line: ``columns={"job_title": "Job Title"}``. A call
+``columns`` maps the library's field names to the table's headers, as the command
+line's column mappings and ``[columns.*]`` do: ``columns={"job_title": "Job Title"}``. A call
 taking several tables applies such a mapping to each of them; to map each its own
 way, key the mappings by the call's table parameter, as ``[columns.*]`` does by file:
 ``columns={"profiles": {"id": "Record ID"}, "outcomes": {"lead_id": "Lead"}}``.
@@ -61,7 +61,8 @@ def is_frame(table: Any) -> bool:
 
 
 # Attributes that mark an object as a table of some library this layer cannot read.
-_FRAMEISH = ("columns", "column_names", "to_pandas", "toPandas", "collect", "schema")
+# ("collect" first: asking a polars LazyFrame for its columns resolves its schema.)
+_FRAMEISH = ("collect", "to_pandas", "toPandas", "column_names", "schema", "columns")
 
 
 def _frame_kind(table: Any) -> str | None:
@@ -71,7 +72,7 @@ def _frame_kind(table: Any) -> str | None:
         return "polars"
     if callable(getattr(table, "to_pylist", None)) and hasattr(table, "column_names"):
         return "arrow"
-    if hasattr(table, "columns") and callable(getattr(table, "to_dict", None)):
+    if callable(getattr(table, "to_dict", None)) and hasattr(table, "columns"):
         return "pandas"
     return None
 
