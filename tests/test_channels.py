@@ -224,3 +224,27 @@ def test_events_from_polars_and_pyarrow(make: str) -> None:
     import b2bfunnel as bf
 
     assert bf.events_from(CHANNELS[make](rows)) == bf.events_from(rows)
+
+
+LEADS = st.sampled_from(["L1", " L2 ", "", " ", "=L3", "é"])
+NAMES = st.sampled_from(["visit", " webinar ", "", "a;b"])
+AT = st.sampled_from(
+    ["2026-11-02T10:00:00Z", " 2026-11-02T10:00:00+01:00 ", "2026-11-02 10:00", "", "soon"]
+)
+
+
+@_SETTINGS
+@given(rows_of({"lead_id": cells(LEADS), "name": cells(NAMES), "at": cells(AT)}))
+def test_events_read_alike_by_every_channel(tmp_path: Path, rows: list[dict[str, str]]) -> None:
+    """Events from a CSV file and from every kind of table: the same events (text
+    stripped; the other columns as properties), the same refusals."""
+    from b2bfunnel.cli._tables import read_events
+    from b2bfunnel.tables._frames import events_in
+
+    path = tmp_path / "events.csv"
+    lines = _csv(rows, path)
+    reading = _reading()
+    expected = _csv_outcomes(reading, path, lines, read_events(path, reading))
+    for channel, make in CHANNELS.items():
+        got = [_outcome(lambda r=row, m=make: events_in(m([r]))[0], "events") for row in rows]
+        assert got == expected, channel

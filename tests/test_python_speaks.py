@@ -167,3 +167,26 @@ def test_fuzzed_arguments_raise_invalid_input() -> None:
         due([], datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=2))))
     assert caught.value.path == "as_of"
     assert list(due([], datetime(2026, 1, 1, tzinfo=UTC))) == []
+
+
+def _csv_out(*argv: str) -> str:
+    out = io.StringIO()
+    assert main(list(argv), out=out) == 0
+    return out.getvalue()
+
+
+def test_output_has_its_own_delimiter_and_decimal(tmp_path: Path) -> None:
+    """A sniffed ';' input never changes the output; --out-delimiter and --out-decimal
+    write for a Spanish Excel from a comma-separated input in one run."""
+    semi = tmp_path / "semi.csv"
+    semi.write_text("score;sector\n9;saas\n10;saas\n3;retail\n", encoding="utf-8")
+    comma = tmp_path / "comma.csv"
+    comma.write_text("score,sector\n9,saas\n10,saas\n3,retail\n", encoding="utf-8")
+    plain = _csv_out("nps", str(semi), "--format", "csv")
+    assert plain.splitlines()[0].startswith("n,nps,") and ",33.3," in plain
+    spanish = _csv_out(
+        "nps", str(comma), "--format", "csv", "--out-delimiter", ";", "--out-decimal", ","
+    )
+    assert spanish.splitlines()[0].startswith("n;nps;") and ";33,3;" in spanish
+    given = _csv_out("nps", str(semi), "--format", "csv", "--delimiter", ";", "--decimal", ",")
+    assert given.splitlines()[0].startswith("n;nps;") and ";33,3;" in given

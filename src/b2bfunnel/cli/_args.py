@@ -67,6 +67,18 @@ def add_table_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bom", action="store_true", help="start CSV output with a UTF-8 BOM (for Excel)"
     )
+    parser.add_argument(
+        "--out-delimiter",
+        choices=[",", ";", "\t", "|"],
+        help="the delimiter of CSV output (default: --delimiter when given, else ','; a "
+        "delimiter sniffed from an input file never changes the output)",
+    )
+    parser.add_argument(
+        "--out-decimal",
+        choices=[".", ","],
+        help="the decimal separator of numbers in CSV output (default: --decimal when "
+        "given, else '.')",
+    )
     group = parser.add_argument_group("reading CSV files (see docs/crm-export.md)")
     group.add_argument(
         "--map",

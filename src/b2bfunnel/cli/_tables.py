@@ -634,14 +634,18 @@ def write_csv(
 
 
 def write_rows(args: Any, rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Rows as CSV when ``args.format`` is ``csv`` (with ``args.delimiter`` and
-    ``args.decimal``), else as a text table."""
+    """Rows as CSV when ``args.format`` is ``csv`` (with ``--out-delimiter`` and
+    ``--out-decimal``, which default to ``--delimiter`` and ``--decimal`` when given,
+    else ``,`` and ``.``), else as a text table."""
     if args.format == "csv":
-        write_csv(
-            rows,
-            out,
-            delimiter=getattr(args, "delimiter", None) or ",",
-            decimal=getattr(args, "decimal", None) or ".",
-        )
+        write_csv(rows, out, delimiter=out_option(args, "delimiter", ","),
+                  decimal=out_option(args, "decimal", "."))  # fmt: skip
     else:
         write_table(rows, out)
+
+
+def out_option(args: Any, name: str, default: str) -> str:
+    """``--out-NAME``, else ``--NAME`` as given on the command line, else ``default``
+    (never what was sniffed from or configured for the input files)."""
+    value = getattr(args, f"out_{name}", None) or getattr(args, name, None) or default
+    return str(value)

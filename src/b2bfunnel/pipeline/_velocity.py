@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from .._display import Displayed, Plotted
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
-from .._time import require_aware
+from .._time import read_datetime, require_aware
 from ..errors import InvalidInputError
 from ..tables._deals import deal_records
 from ..tables._frames import table_rows
@@ -172,7 +172,7 @@ def check_deals(
             raise InvalidInputError(f"expected a mapping, got {type(deal).__name__}", path=path)
         created: Any = deal.get("created_at")
         if type(created) is not datetime or created.utcoffset() is None:
-            require_aware(created, f"{path}.created_at")
+            created = read_datetime(created, f"{path}.created_at")
         amount = deal.get("amount")
         # Finite first: ordering a NaN raises decimal.InvalidOperation.
         if (
@@ -194,7 +194,7 @@ def check_deals(
                     f"a {outcome} deal needs closed_at", path=f"{path}.closed_at"
                 )
             if type(closed) is not datetime or closed.utcoffset() is None:
-                require_aware(closed, f"{path}.closed_at")
+                closed = read_datetime(closed, f"{path}.closed_at")
             if closed < created:
                 raise InvalidInputError(
                     f"closed_at {closed.isoformat()} is before created_at {created.isoformat()}",
