@@ -718,3 +718,24 @@ class TestVelocityNotes:
         given = bf.velocity_from_deals(rows, as_of=at(31), decimal=",")
         assert given.avg_deal_value == Decimal(1500)
         assert not any("read two ways" in note for note in given.notes)
+
+
+class TestEventDates:
+    def test_score_reads_day_first_event_times(self, tmp_path: Path) -> None:
+        """--date-format applies to the events file of score too: 15/11/2026 10:00 in
+        Madrid is 09:00 UTC."""
+        events = tmp_path / "events.csv"
+        events.write_text(
+            "lead_id,name,at\nL1,webinar_completed,15/11/2026 10:00\n", encoding="utf-8"
+        )
+        leads = tmp_path / "leads.csv"
+        leads.write_text("id,job_title,employees\nL1,CTO,800\n", encoding="utf-8")
+        status, text = run(
+            "score", "--leads", str(leads), "--events", str(events),
+            "--as-of", "2026-11-23T00:00Z", "--date-format", "%d/%m/%Y %H:%M",
+            "--timezone", "Europe/Madrid", "--format", "json",
+        )  # fmt: skip
+        assert status == 0
+        (row,) = json.loads(text)
+        assert row["last_activity"] == "2026-11-15T09:00:00+00:00"
+        assert row["implicit"] == 25
