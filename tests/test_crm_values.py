@@ -739,3 +739,34 @@ class TestEventDates:
         (row,) = json.loads(text)
         assert row["last_activity"] == "2026-11-15T09:00:00+00:00"
         assert row["implicit"] == 25
+
+
+class TestLeadFooters:
+    def test_salesforce_leads_report_footer(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The report's footer lines are one note, not four leads scored 0."""
+        status, text = run(
+            "score", "--leads", str(DATA / "salesforce_leads.csv"), "--events",
+            str(DATA / "events_es.csv"), "--from", "salesforce", "--decimal", ",",
+            "--timezone", "UTC", "--as-of", "2026-11-23T00:00Z", "--format", "json",
+        )  # fmt: skip
+        assert status == 0
+        rows = {row["lead_id"]: row for row in json.loads(text)}
+        assert set(rows) == {"00Q5e00000AbCd1", "00Q5e00000AbCd2", "00Q5e00000AbCd3"}
+        # Director de IT at 1.200 (1,200 with --decimal ,) and a CTO at 850: +50 each.
+        assert rows["00Q5e00000AbCd1"]["explicit"] == 50
+        assert rows["00Q5e00000AbCd2"]["explicit"] == 50
+        assert "skipped 4 footer rows after the last lead" in capsys.readouterr().err
+
+    def test_thin_rows_inside_the_file(self, tmp_path: Path) -> None:
+        """Inside the file, a lone id is a lead and a lone other cell is a bad row."""
+        leads = tmp_path / "leads.csv"
+        leads.write_text(
+            "id,job_title,employees\nL1,CTO,800\nL2,,\n,Note to self,\nL3,CIO,900\n",
+            encoding="utf-8",
+        )
+        from b2bfunnel.cli._tables import Reading, read_leads
+
+        with pytest.raises(bf.InvalidInputError) as info:
+            read_leads(leads, Reading())
+        assert f"{leads}:4: one cell, 'Note to self', and no lead id" in str(info.value)
+        assert "1 bad row" in str(info.value)

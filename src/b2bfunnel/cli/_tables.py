@@ -170,26 +170,67 @@ def rows(path: Path, reading: Reading | None = None) -> Iterable[tuple[int, dict
 
 
 def read_leads(path: Path, reading: Reading | None = None) -> list[dict[str, str]]:
-    """Lead profiles from a CSV file with an ``id`` column and any profile columns."""
+    """Lead profiles from a CSV file with an ``id`` column and any profile columns.
+
+    Rows after the last lead with at most one non-empty cell are a report's footer
+    ("Copyright ...", "Generado por ..."), skipped with one note; elsewhere such a row
+    is a bad row, unless its one cell is a lead id (a lead with no other field)."""
     reading = reading or Reading()
-    leads = []
+    leads: list[dict[str, str]] = []
     seen: dict[str, int] = {}
-    for line, row in reading.open(path, "leads", ["id"]):
-        lead_id = row.get("id")
-        if not lead_id:
-            reading.bad.add(InvalidInputError("empty lead id", path=f"{path}:{line}:id"))
-        elif lead_id in seen:
-            reading.bad.add(
-                InvalidInputError(
-                    f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
-                    path=f"{path}:{line}:id",
+    table = reading.open(path, "leads", ["id"])
+    thin: list[tuple[int, dict[str, str]]] = []  # rows that are a footer if nothing follows
+    footers = len(table.columns) >= 2
+    for line, row in table:
+        if footers and len(row) <= 1:
+            thin.append((line, row))
+            continue
+        for early, lone in thin:
+            if _is_lone_id(lone):
+                _take_lead(reading, path, early, lone, leads, seen)
+            else:
+                reading.bad.add(
+                    InvalidInputError(
+                        f"one cell, {next(iter(lone.values()))!r}, and no lead id",
+                        path=f"{path}:{early}",
+                    )
                 )
-            )
-        else:
-            seen[lead_id] = line
-            leads.append(row)
+        thin.clear()
+        _take_lead(reading, path, line, row, leads, seen)
+    if thin:
+        noun = "row" if len(thin) == 1 else "rows"
+        reading.notes.append(f"{path}: skipped {len(thin)} footer {noun} after the last lead")
     reading.check()
     return leads
+
+
+def _is_lone_id(row: Mapping[str, str]) -> bool:
+    """A row whose one cell is an id (no spaces): a lead with no other field."""
+    lead_id = row.get("id")
+    return lead_id is not None and len(row) == 1 and not any(c.isspace() for c in lead_id)
+
+
+def _take_lead(
+    reading: Reading,
+    path: Path,
+    line: int,
+    row: dict[str, str],
+    leads: list[dict[str, str]],
+    seen: dict[str, int],
+) -> None:
+    lead_id = row.get("id")
+    if not lead_id:
+        reading.bad.add(InvalidInputError("empty lead id", path=f"{path}:{line}:id"))
+    elif lead_id in seen:
+        reading.bad.add(
+            InvalidInputError(
+                f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
+                path=f"{path}:{line}:id",
+            )
+        )
+    else:
+        seen[lead_id] = line
+        leads.append(row)
 
 
 _EVENT_COLUMNS = ("lead_id", "name", "at")
