@@ -770,3 +770,31 @@ class TestLeadFooters:
             read_leads(leads, Reading())
         assert f"{leads}:4: one cell, 'Note to self', and no lead id" in str(info.value)
         assert "1 bad row" in str(info.value)
+
+
+class TestPresetAPI:
+    @pytest.mark.parametrize(
+        ("crm", "extra", "expected"),
+        [
+            ("salesforce", {"date_format": "%d/%m/%Y", "timezone": "Europe/Madrid"}, (2, 2, 1)),
+            ("hubspot", {"timezone": "UTC"}, (2, 2, 1)),
+            ("pipedrive", {"timezone": "UTC", "currency": "EUR", "rates": {"USD": "0.92"}},
+             (1, 2, 1)),
+        ],
+    )  # fmt: skip
+    def test_preset_reads_the_export_as_rows(
+        self, crm: str, extra: dict[str, object], expected: tuple[int, int, int]
+    ) -> None:
+        """preset= maps the export's headers and values, as --from does."""
+        import csv
+
+        name = {"salesforce": "salesforce_opportunities"}.get(crm, f"{crm}_deals")
+        with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        report = bf.velocity_from_deals(
+            rows,
+            as_of=datetime(2026, 3, 31, 10, tzinfo=UTC),
+            preset=crm,
+            **extra,  # type: ignore[arg-type]
+        )
+        assert (report.opportunities, report.won, report.lost) == expected

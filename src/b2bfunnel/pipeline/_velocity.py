@@ -17,7 +17,7 @@ from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import read_datetime, require_aware
 from ..errors import InvalidInputError
-from ..tables._deals import deal_records
+from ..tables._deals import deal_records, preset_columns
 from ..tables._frames import table_rows
 from ..tables._labels import outcome_of
 from ..tables._table import Columns, TableLike
@@ -280,6 +280,7 @@ def velocity_from_deals(
     values: Mapping[str, Any] | None = None,
     currency: str | None = None,
     rates: Mapping[str, Any] | None = None,
+    preset: str | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
     and, when closed, ``closed_at``; an open deal's ``closed_at`` is its expected close,
@@ -290,7 +291,9 @@ def velocity_from_deals(
     ``date_format`` (one or several strptime formats; ISO 8601 is tried first),
     ``timezone`` (of naive times), ``values`` (the CRM's labels,
     ``{"outcome": {"won": ["Closed Won"], "open": "*"}}``), ``currency`` and ``rates``
-    (amounts in several currencies converted to ``currency``; the report says it).
+    (amounts in several currencies converted to ``currency``; the report says it),
+    ``preset`` (``"salesforce"``, ``"hubspot"`` or ``"pipedrive"``: the headers and
+    values of that CRM's deals export).
 
     >>> from datetime import datetime, timezone
     >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
@@ -308,8 +311,9 @@ def velocity_from_deals(
     """
     require_aware(as_of, "as_of")
     since = window_start(as_of, window)
+    deals, columns = preset_columns(deals, preset, columns)
     rows = table_rows(deals, columns, path="deals")
-    options = (decimal, date_format, timezone, values, currency, rates)
+    options = (decimal, date_format, timezone, values, currency, rates, preset)
     if all(option is None for option in options):
         return _report(list(check_deals(rows, as_of, since)), as_of)
     read = deal_records(
@@ -320,6 +324,7 @@ def velocity_from_deals(
         values=values,
         currency=currency,
         rates=rates,
+        preset=preset,
     )
     try:
         checked = list(check_deals(read.records, as_of, since))

@@ -20,14 +20,17 @@ import attrs
 
 from .._time import read_zone
 from ..errors import InvalidInputError
+from ._columns import column_map
 from ._currency import Currencies
 from ._dates import DateReader, consistent_formats, read_formats
+from ._frames import headers_of, is_frame
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
 from ._shapes import footer_start
+from ._table import Columns
 from ._values import is_blank
 
-__all__ = ["DealOptions", "DealsRead", "deal_records", "read_deals"]
+__all__ = ["DealOptions", "DealsRead", "deal_records", "preset_columns", "read_deals"]
 
 OUTCOMES = ("won", "lost", "open")
 TIMES = ("created_at", "closed_at", "lead_created_at", "won_at", "lost_at")
@@ -183,6 +186,7 @@ def deal_records(
     values: Mapping[str, Any] | None = None,
     currency: str | None = None,
     rates: Mapping[str, Any] | None = None,
+    preset: str | None = None,
     path: str = "deals",
 ) -> DealsRead:
     """Deals given in Python (mappings, or a DataFrame's rows) read with the reading
@@ -213,7 +217,7 @@ def deal_records(
     options = DealOptions(
         decimal,
         DateReader(formats, zone),
-        ValueMap.from_dict(values),
+        ValueMap.of(preset, values),
         Currencies.of(currency, rates),
     )
 
@@ -221,3 +225,20 @@ def deal_records(
         raise exc
 
     return read_deals(listed, options, lambda i, field: f"{path}[{i}].{field}", bad)
+
+
+def preset_columns(
+    table: Any, preset: str | None, columns: Columns | None, path: str = "deals"
+) -> tuple[Any, Columns | None]:
+    """The table (materialised when it is an iterator) and its ``columns`` with the
+    headers of ``preset``'s deals export that the table has; the caller's own mapping
+    wins."""
+    if preset is None:
+        return table, columns
+    listed = table if is_frame(table) else list(table)
+    header = headers_of(listed, [] if is_frame(listed) else listed)
+    mapped: dict[str, str] = column_map("deals", header, preset=preset)
+    own = columns.get(path) if isinstance(columns, Mapping) and path in columns else columns
+    if isinstance(own, Mapping):
+        mapped.update({str(k): str(v) for k, v in own.items()})
+    return listed, mapped
