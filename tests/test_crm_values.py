@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import written_amounts
 
 import b2bfunnel as bf
 from b2bfunnel.cli import main
@@ -97,6 +98,27 @@ class TestValueReader:
         group = "," if decimal == "." else "."
         text = f"{number:,}".replace(",", group)
         assert read_value(text, kind="count", decimal=decimal, path="x").value == number
+
+    @given(written_amounts())
+    def test_written_amounts_read_back(self, case: tuple[str, str, Decimal, str | None]) -> None:
+        """Any amount written the way its convention writes it (grouping, decimals,
+        symbol or code before or after) reads back exactly, with its currency."""
+        text, decimal, value, code = case
+        read = read_value(text, kind="money", decimal=decimal, path="amount")
+        assert (read.value, read.currency) == (value, code)
+
+    @given(st.lists(st.sampled_from(["1.200", "850", "2.500", "1,5", "3.25", "10"]), max_size=8))
+    def test_settling_is_order_independent(self, texts: list[str]) -> None:
+        """A column's convention does not depend on the order of its values."""
+
+        def outcome(values: list[str]) -> object:
+            try:
+                decimal, found = settle_decimal("x", values)
+            except bf.InvalidInputError:
+                return "refused"
+            return decimal, None if found is None else found.count
+
+        assert outcome(texts) == outcome(list(reversed(texts)))
 
 
 class TestAmbiguousNumbers:
@@ -798,3 +820,23 @@ class TestPresetAPI:
             **extra,  # type: ignore[arg-type]
         )
         assert (report.opportunities, report.won, report.lost) == expected
+
+
+class TestAttributionOpenDeals:
+    def test_expected_close_is_not_a_close(self) -> None:
+        """An open deal with a close date (its expected one) is open, not an error; only
+        the won deal (outcome written 'Won') is attributed."""
+        t = lambda d: datetime(2026, 10, d, tzinfo=UTC)  # noqa: E731
+        touches = [
+            {"lead_id": "L1", "at": t(1), "channel": "webinar"},
+            {"lead_id": "L2", "at": t(2), "channel": "email"},
+        ]
+        deals = [
+            {"lead_id": "L1", "amount": "1000.00", "outcome": "Won", "created_at": t(3),
+             "closed_at": t(10)},
+            {"lead_id": "L2", "amount": "5000.00", "outcome": "open", "created_at": t(3),
+             "closed_at": t(28)},
+        ]  # fmt: skip
+        report = bf.attribute(touches, deals, models=["linear"])
+        assert report.totals["linear"] == {"webinar": Decimal("1000.00")}
+        assert report.won_deals == 1
