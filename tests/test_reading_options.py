@@ -82,3 +82,16 @@ def test_velocity_reads_iso_text_with_an_offset() -> None:
     assert bf.velocity_from_deals(as_text, as_of=AS_OF) == want
     with pytest.raises(bf.InvalidInputError):
         bf.velocity_from_deals(as_text, as_of="2026-11-23T00:00:00Z")  # type: ignore[arg-type]
+
+
+def test_nps_report_takes_the_reading_options() -> None:
+    rows = [
+        {"score": "10", "at": "2026-11-02 10:00"},
+        {"score": "eleven", "at": "2026-11-02T10:00:00Z"},
+        {"score": "3", "at": "2026-11-03T10:00:00Z"},
+    ]
+    with pytest.raises(bf.InvalidInputError) as caught:
+        bf.nps_report(rows, timezone="Europe/Madrid")
+    assert caught.value.path == "responses[1].score"
+    report = bf.nps_report(rows, timezone="Europe/Madrid", skip_invalid=True)
+    assert report.to_dict()["cells"][0]["n"] == 2
