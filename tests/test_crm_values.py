@@ -840,3 +840,26 @@ class TestAttributionOpenDeals:
         report = bf.attribute(touches, deals, models=["linear"])
         assert report.totals["linear"] == {"webinar": Decimal("1000.00")}
         assert report.won_deals == 1
+
+
+class TestAnswerLabels:
+    def test_values_map_bant_answers(self, tmp_path: Path) -> None:
+        """[values.budget] approved = ["Aprobado"] reads a CRM's answers as BANT's."""
+        config = tmp_path / "funnel.toml"
+        config.write_text(
+            '[values.budget]\napproved = ["Aprobado"]\n'
+            '[values.authority]\neconomic_buyer = ["Decisor económico"]\n',
+            encoding="utf-8",
+        )
+        answers = tmp_path / "answers.csv"
+        answers.write_text(
+            "id,budget,authority,need,timing\nL1,APROBADO,Decisor Economico,risk,this_quarter\n",
+            encoding="utf-8",
+        )
+        status, text = run(
+            "qualify", str(answers), "--config", str(config), "--format", "json",
+            "--as-of", "2026-11-23T00:00Z",
+        )  # fmt: skip
+        assert status == 0
+        (row,) = json.loads(text)
+        assert row["stage"] == "SQL"

@@ -67,6 +67,22 @@ class ValueMap:
         base = None if preset is None else cls.from_dict(PRESET_VALUES.get(preset, {}))
         return cls.from_dict(values, base=base)
 
+    def relabel(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """``row`` with each text cell of a mapped field replaced by its library value
+        (cells no label matches stay as they are, for the field's own check).
+
+        >>> ValueMap.from_dict({"budget": {"approved": ["Aprobado"]}}).relabel(
+        ...     {"id": "L1", "budget": "APROBADO", "need": "risk"})
+        {'id': 'L1', 'budget': 'approved', 'need': 'risk'}
+        """
+        out = dict(row)
+        for field in self.labels.keys() | self.fallback.keys():
+            text = out.get(field)
+            if isinstance(text, str):
+                found = self.labels.get(field, {}).get(name_key(text))
+                out[field] = found if found is not None else self.fallback.get(field, text)
+        return out
+
     def read(self, field: str, text: str, allowed: tuple[str, ...], path: str) -> str:
         """The library value of label ``text`` of ``field`` (or ``"skip"``): a mapped
         label, else an allowed value itself (any case), else the ``"*"`` value."""
