@@ -314,6 +314,19 @@ def at(day: int, month: int = 3) -> datetime:
     return datetime(2026, month, day, tzinfo=UTC)
 
 
+SALESFORCE_VELOCITY = (
+    "velocity", str(DATA / "salesforce_opportunities.csv"), "--from", "salesforce",
+    "--date-format", "%d/%m/%Y", "--timezone", "Europe/Madrid",
+    "--as-of", "2026-03-31T12:00:00+02:00",
+)  # fmt: skip
+
+
+PIPEDRIVE_VELOCITY = (
+    "velocity", str(DATA / "pipedrive_deals.csv"), "--from", "pipedrive",
+    "--timezone", "UTC", "--as-of", "2026-03-31T12:00:00Z",
+)  # fmt: skip
+
+
 class TestVelocityFromCRMs:
     def test_open_deal_with_close_date_is_open(self) -> None:
         """An open deal's close date is its expected date: no error, still open."""
@@ -328,20 +341,7 @@ class TestVelocityFromCRMs:
 
     def test_salesforce_report(self) -> None:
         """The Salesforce report: day-first dates, EUR 12.500,00, footer, open deals dated."""
-        status, text = run(
-            "velocity",
-            str(DATA / "salesforce_opportunities.csv"),
-            "--from",
-            "salesforce",
-            "--date-format",
-            "%d/%m/%Y",
-            "--timezone",
-            "Europe/Madrid",
-            "--as-of",
-            "2026-03-31T12:00:00+02:00",
-            "--format",
-            "json",
-        )
+        status, text = run(*SALESFORCE_VELOCITY, "--format", "json")
         assert status == 0
         got = json.loads(text)
         # Won: 12,500 (1 Feb -> 15 Mar, 42 days) and 7,500 (1 -> 30 Mar, 29 days);
@@ -387,18 +387,7 @@ class TestVelocityFromCRMs:
 
     def test_footer_noted(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The Copyright/Generado por lines are one note, not deals."""
-        run(
-            "velocity",
-            str(DATA / "salesforce_opportunities.csv"),
-            "--from",
-            "salesforce",
-            "--date-format",
-            "%d/%m/%Y",
-            "--timezone",
-            "Europe/Madrid",
-            "--as-of",
-            "2026-03-31T12:00:00+02:00",
-        )
+        run(*SALESFORCE_VELOCITY)
         assert "skipped 4 footer rows" in capsys.readouterr().err
 
     def test_hubspot_closedwon(self) -> None:
@@ -424,36 +413,14 @@ class TestVelocityFromCRMs:
 
     def test_pipedrive_mixed_currency_refused(self, capsys: pytest.CaptureFixture[str]) -> None:
         """One USD deal among EUR deals is refused, naming both currencies."""
-        status, _ = run(
-            "velocity",
-            str(DATA / "pipedrive_deals.csv"),
-            "--from",
-            "pipedrive",
-            "--timezone",
-            "UTC",
-            "--as-of",
-            "2026-03-31T12:00:00Z",
-        )
+        status, _ = run(*PIPEDRIVE_VELOCITY)
         assert status == 2
         assert "EUR, USD" in capsys.readouterr().err
 
     def test_pipedrive_converted_won_time_deleted(self, capsys: pytest.CaptureFixture[str]) -> None:
         """With --currency/--rate: USD converted; won time wins; deleted skipped, counted."""
         status, text = run(
-            "velocity",
-            str(DATA / "pipedrive_deals.csv"),
-            "--from",
-            "pipedrive",
-            "--timezone",
-            "UTC",
-            "--currency",
-            "EUR",
-            "--rate",
-            "USD=0.92",
-            "--as-of",
-            "2026-03-31T12:00:00Z",
-            "--format",
-            "json",
+            *PIPEDRIVE_VELOCITY, "--currency", "EUR", "--rate", "USD=0.92", "--format", "json"
         )
         assert status == 0
         got = json.loads(text)
