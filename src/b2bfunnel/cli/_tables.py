@@ -29,9 +29,6 @@ from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, resp
 from ..tables._shapes import is_second_header
 from ._args import parse_maps
 
-DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
-
-
 # --- reading ----------------------------------------------------------------------
 
 
