@@ -830,3 +830,15 @@ class TestAnswerLabels:
         assert status == 0
         (row,) = json.loads(text)
         assert row["stage"] == "SQL"
+
+
+class TestProfileCounts:
+    def test_employees_with_k(self) -> None:
+        """12k employees compares as 12,000 in a rule; 'EUR 12k' is not a number."""
+        model = bf.ScoringModel.default()
+        at_ = datetime(2026, 11, 23, tzinfo=UTC)
+        big = model.score({"id": "L1", "job_title": "CTO", "employees": "1.2k"}, [], as_of=at_)
+        small = model.score({"id": "L2", "job_title": "CTO", "employees": "0.4k"}, [], as_of=at_)
+        assert (big.explicit, small.explicit) == (50, 0)
+        report = bf.data_report(model, [{"id": "L3", "job_title": "CTO", "employees": "EUR 12k"}])
+        assert report.not_numbers == (("employees", 1, "EUR 12k"),)

@@ -137,21 +137,25 @@ _RANGE = re.compile(r"(?P<low>[^-\u2013\u2014]+?)\s*(?:[-\u2013\u2014]|to)\s*(?P
 
 
 def read_number(text: str) -> tuple[float, str | None] | None:
-    """A number as CRMs write it, with its currency (an ISO code) or ``None``, read by
-    the one value reader (:func:`~b2bfunnel.tables._numbers.read_value`, ``.`` as the
-    decimal mark): digits grouped in threes, a symbol or code before or after.
-    Anything else is not a number (an ambiguous ``1,20`` included: never guessed).
+    """A profile number as CRMs write it, with its currency (an ISO code) or ``None``,
+    read by the one value reader (:func:`~b2bfunnel.tables._numbers.read_value`, ``.``
+    as the decimal mark): digits grouped in threes, a symbol or code before or after,
+    or a count with ``k``/``M`` (``12k`` employees; a profile field has no declared
+    kind, and ``k`` with a currency is refused). Anything else is not a number (an
+    ambiguous ``1,20`` included: never guessed).
 
     >>> read_number("1,200"), read_number("€12,500.00"), read_number("1 200 EUR")
     ((1200.0, None), (12500.0, 'EUR'), (1200.0, 'EUR'))
-    >>> read_number("1,20") is None, read_number("12,34,567") is None
-    (True, True)
+    >>> read_number("1,20") is None, read_number("12k"), read_number("€12k") is None
+    (True, (12000.0, None), True)
     """
-    try:
-        value = read_value(text, kind="money", path="")
-    except InvalidInputError:
-        return None
-    return float(value.value), value.currency
+    for kind in ("money", "count"):
+        try:
+            value = read_value(text, kind=kind, path="")
+        except InvalidInputError:
+            continue
+        return float(value.value), value.currency
+    return None
 
 
 def as_range(value: Any) -> tuple[float, float] | None:
