@@ -116,27 +116,45 @@ def response_fields(
     """A survey response's fields (``score``, ``at``, ``segments``, ``comment``,
     ``account``) from a row; every other column is a segment. ``None`` when the score
     is blank (such rows are skipped and counted)."""
-    cells = {str(k): v for k, v in ((k, plain(v)) for k, v in row.items()) if v is not None}
+    cells = _cells(row)
     if "score" not in cells:
         return None
     at = cells.get("at")
+    comment, account = cells.get("comment"), cells.get("account")
     return {
         "score": score_of(cells["score"]),
         "at": None if at is None else read_time(at, "at", zone, dates),
-        "segments": {k: _text(v) for k, v in cells.items() if k not in _RESPONSE_FIELDS},
-        "comment": _text_or_none(cells.get("comment")),
-        "account": _text_or_none(cells.get("account")),
+        "segments": {
+            k: v if type(v) is str else _text(v)
+            for k, v in cells.items()
+            if k not in _RESPONSE_FIELDS
+        },
+        "comment": None if comment is None else _text(comment),
+        "account": None if account is None else _text(account),
     }
+
+
+def _cells(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row's non-blank cells as :func:`plain` reads them, keyed by text (a loop:
+    a survey or KOL file can have hundreds of thousands of rows)."""
+    cells = {}
+    for key, value in row.items():
+        if type(value) is str:
+            value = value.strip()
+            if not value:
+                continue
+        else:
+            value = plain(value)
+            if value is None:
+                continue
+        cells[key if type(key) is str else str(key)] = value
+    return cells
 
 
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a column pandas read as float because of a blank
     return value if isinstance(value, str) else str(value)
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else _text(value)
 
 
 CANDIDATE_REQUIRED = ("handle", "followers", "audience", "avg_interactions")
@@ -154,7 +172,7 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     ``campaign_cost``, ``industries`` and ``seniority``. A share table is the text
     ``cto:0.4;cio:0.2`` or one column per key (``audience.cto``). Other columns are
     ignored."""
-    cells = {str(k): v for k, v in ((k, plain(v)) for k, v in row.items()) if v is not None}
+    cells = _cells(row)
     out: dict[str, Any] = {}
     for key, value in cells.items():
         field, dot, part = key.partition(".")
