@@ -18,7 +18,7 @@ import attrs
 from .._time import parse_datetime
 from ..errors import InvalidInputError
 
-__all__ = ["DateReader", "consistent_formats", "read_formats"]
+__all__ = ["DateReader", "consistent_formats", "needs_format", "read_formats"]
 
 # English (C locale) names: strptime's %b/%a/%p follow the process locale, which a
 # library must not depend on (nor change).
@@ -170,7 +170,7 @@ class DateReader:
             raise InvalidInputError(
                 f"{text!r} is neither ISO 8601 nor in a given format ({shown})", path=path
             )
-        if _SLASHED.fullmatch(text):
+        if needs_format(text):
             fits = " or ".join(repr(f) for f in consistent_formats([text]))
             raise InvalidInputError(
                 f"{text!r} is not ISO 8601; say how the column writes dates with "
@@ -178,6 +178,15 @@ class DateReader:
                 path=path,
             )
         raise iso_error
+
+
+def needs_format(text: str) -> bool:
+    """Whether ``text`` is a slashed date (``06/12/2026``) that only a format can read.
+
+    >>> needs_format("06/12/2026"), needs_format("2026-12-06")
+    (True, False)
+    """
+    return _SLASHED.fullmatch(text) is not None
 
 
 def read_formats(value: object, path: str) -> tuple[str, ...]:

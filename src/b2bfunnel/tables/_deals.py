@@ -22,7 +22,7 @@ from .._time import read_zone
 from ..errors import InvalidInputError
 from ._columns import column_map
 from ._currency import Currencies
-from ._dates import DateReader, consistent_formats, read_formats
+from ._dates import DateReader, consistent_formats, needs_format, read_formats
 from ._frames import headers_of, is_frame
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
@@ -60,16 +60,21 @@ class DealsRead:
 
 
 def _date_error(
-    exc: InvalidInputError, field: str, rows: Sequence[Mapping[str, str]]
+    exc: InvalidInputError,
+    text: str,
+    field: str,
+    rows: Sequence[Mapping[str, Any]],
+    dates: DateReader,
 ) -> InvalidInputError:
-    """A date refused without formats names the formats the whole column fits."""
-    if "say how the column writes dates" not in exc.message:
+    """A slashed date refused for want of a format names the formats its whole column
+    fits (every value of it, not only this one)."""
+    if dates.formats or not needs_format(text):
         return exc
-    formats = consistent_formats(r[field] for r in rows if field in r)
-    shown = " or ".join(repr(f) for f in formats) or "a format of your own"
-    text = exc.message.split(" is not ISO 8601")[0]
+    column = (v for r in rows if isinstance(v := r.get(field), str))
+    shown = " or ".join(repr(f) for f in consistent_formats(column)) or "a format of your own"
     return InvalidInputError(
-        f"{text} is not ISO 8601; the column {field!r} fits date_format={shown}", path=exc.path
+        f"{text!r} is not ISO 8601; the column {field!r} fits date_format={shown}",
+        path=exc.path,
     )
 
 
@@ -144,7 +149,7 @@ def _deal(
             try:
                 record[field] = options.dates.read(row[field], locate(index, field))
             except InvalidInputError as exc:
-                raise _date_error(exc, field, rows) from None
+                raise _date_error(exc, row[field], field, rows, options.dates) from None
     state = record.get("outcome")
     closed = _closed(record, state) if state in ("won", "lost") else record.get("closed_at")
     record.pop("won_at", None)
