@@ -25,6 +25,8 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ._columns import missing_column
 from ._file import comma_decimal
+from ._records import BLANK as _BLANK
+from ._records import cell
 from ._table import Columns
 from ._values import is_blank, require_iterable
 
@@ -43,8 +45,6 @@ __all__ = [
 TABLES = (
     "profiles", "events", "outcomes", "deals", "touches", "records", "responses", "candidates"
 )  # fmt: skip
-
-_BLANK = object()
 
 
 def is_frame(table: Any) -> bool:
@@ -222,24 +222,6 @@ def _frame_rows(frame: Any, fields: Mapping[str, str]) -> list[dict[str, Any]]:
                 row[name] = value
         rows.append(row)
     return rows
-
-
-def cell(value: Any) -> Any:
-    """A DataFrame cell as plain Python; a private marker for blank."""
-    kind = type(value)
-    if kind is str:
-        return value if value.strip() else _BLANK
-    if kind is float:
-        return _BLANK if value != value else value
-    if kind is int or kind is bool or kind is datetime:
-        return value
-    if is_blank(value):
-        return _BLANK
-    if callable(getattr(value, "to_pydatetime", None)):
-        return value.to_pydatetime()
-    if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
-        return value.item()
-    return value
 
 
 def events_from(

@@ -33,9 +33,11 @@ from ._numbers import Kind, read_value
 from ._values import as_number, as_whole, is_blank
 
 __all__ = [
+    "BLANK",
     "CANDIDATE_REQUIRED",
     "at_row",
     "candidate_fields",
+    "cell",
     "plain",
     "read_time",
     "response_fields",
@@ -45,24 +47,35 @@ __all__ = [
 _WHOLE_TEXT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 
 
-def plain(value: Any) -> Any:
-    """A cell as the converters see it: text stripped, blanks (empty text, None, NaN,
-    NaT, pandas NA) as ``None``, numpy scalars as Python numbers, pandas Timestamps as
-    datetimes."""
+# The marker :func:`cell` gives for a blank cell.
+BLANK = object()
+
+
+def cell(value: Any) -> Any:
+    """A DataFrame cell as plain Python; a private marker for blank."""
     kind = type(value)
     if kind is str:
-        return value.strip() or None
-    if kind is int or kind is datetime:
-        return value
+        return value if value.strip() else BLANK
     if kind is float:
-        return None if value != value else value
+        return BLANK if value != value else value
+    if kind is int or kind is bool or kind is datetime:
+        return value
     if is_blank(value):
-        return None
+        return BLANK
     if callable(getattr(value, "to_pydatetime", None)):
         return value.to_pydatetime()
     if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
         return value.item()
     return value
+
+
+def plain(value: Any) -> Any:
+    """A cell as the converters see it: :func:`cell`, with text stripped and blanks
+    (empty text, None, NaN, NaT, pandas NA) as ``None``."""
+    if type(value) is str:
+        return value.strip() or None
+    value = cell(value)
+    return None if value is BLANK else value
 
 
 def at_row(exc: InvalidInputError, where: str, own: str = "") -> InvalidInputError:
