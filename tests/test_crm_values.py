@@ -339,9 +339,11 @@ class TestVelocityFromCRMs:
         # 1 open x 1000 x 1/1 / 10 days
         assert report.velocity == Decimal(100)
 
-    def test_salesforce_report(self) -> None:
-        """The Salesforce report: day-first dates, EUR 12.500,00, footer, open deals dated."""
-        status, text = run(*SALESFORCE_VELOCITY, "--format", "json")
+    @pytest.mark.parametrize("decimal", [(), ("--decimal", ",")])
+    def test_salesforce_report(self, decimal: tuple[str, ...]) -> None:
+        """The Salesforce report: day-first dates, EUR 12.500,00 (settled by its ',00', or
+        said with --decimal ,), footer, open deals dated."""
+        status, text = run(*SALESFORCE_VELOCITY, *decimal, "--format", "json")
         assert status == 0
         got = json.loads(text)
         # Won: 12,500 (1 Feb -> 15 Mar, 42 days) and 7,500 (1 -> 30 Mar, 29 days);
