@@ -844,3 +844,22 @@ class TestProfileCounts:
         assert (big.explicit, small.explicit) == (50, 0)
         report = bf.data_report(model, [{"id": "L3", "job_title": "CTO", "employees": "EUR 12k"}])
         assert report.not_numbers == (("employees", 1, "EUR 12k"),)
+
+
+class TestAttributionIds:
+    def test_short_ids_warned(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Touches keyed by 18-character ids and deals by 15: a warning (--strict: 2)."""
+        touches = tmp_path / "touches.csv"
+        touches.write_text(
+            "lead_id,at,channel\n00Q5e00000AbCdEIAU,2026-10-01T00:00:00Z,webinar\n",
+            encoding="utf-8",
+        )
+        deals = tmp_path / "deals.csv"
+        deals.write_text(
+            "lead_id,amount,outcome,created_at,closed_at\n"
+            "00Q5e00000AbCdE,1000,won,2026-10-02T00:00:00Z,2026-10-20T00:00:00Z\n",
+            encoding="utf-8",
+        )
+        status, _ = run("attribution", str(touches), str(deals), "--strict")
+        assert status == 2
+        assert "1 lead ids are 15-character Salesforce ids" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
+from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
 from ._tables import Reading, located, read_deal_file, read_records, write_json, write_rows
 
@@ -49,6 +50,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         Path(args.deals), reading, ["lead_id", "amount", "outcome", "created_at"]
     )
     reading.check_column("--by", args.by, Path(args.touches))
+    short = salesforce_id_hint(
+        (str(t.get("lead_id")) for t in touches.records),
+        (str(d.get("lead_id")) for d in deals.records),
+    )
+    if short:
+        reading.warn(
+            f"{short} lead ids are 15-character Salesforce ids whose 18-character form is "
+            "in the other file: export both with the same form (the 18-character one)"
+        )
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
         {"touches": touches, "deals": deals},
