@@ -863,3 +863,46 @@ class TestAttributionIds:
         status, _ = run("attribution", str(touches), str(deals), "--strict")
         assert status == 2
         assert "1 lead ids are 15-character Salesforce ids" in capsys.readouterr().err
+
+
+class TestKOLCurrencies:
+    def files(self, tmp_path: Path) -> tuple[Path, Path]:
+        """A candidates file with a cost in euros and one in dollars, and a brief."""
+        candidates, brief = tmp_path / "c.csv", tmp_path / "brief.toml"
+        candidates.write_text(
+            "handle,followers,avg_interactions,audience,cost_per_post\n"
+            '@a,12k,500,cto:60%,"\u20ac1,500"\n@b,8000,300,cto:0.5,$900\n',
+            encoding="utf-8",
+        )
+        brief.write_text('[brief]\ntarget_roles = ["cto"]\n', encoding="utf-8")
+        return candidates, brief
+
+    def test_mixed_costs_refused(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Costs in EUR and USD are refused, naming both."""
+        candidates, brief = self.files(tmp_path)
+        assert run("kol", str(candidates), "--brief", str(brief))[0] == 2
+        assert "EUR, USD" in capsys.readouterr().err
+
+    def test_mixed_costs_converted(self, tmp_path: Path) -> None:
+        """With --currency EUR --rate USD=0.9: 900 USD is 810.00 EUR."""
+        from b2bfunnel.cli._tables import Reading, read_candidates
+
+        candidates, _ = self.files(tmp_path)
+        reading = Reading()
+        reading.currencies = Currencies.of("EUR", {"USD": "0.9"})
+        a, b = read_candidates(candidates, reading)
+        assert (a.followers, a.cost_per_post) == (12_000, Decimal(1500))
+        assert b.cost_per_post == Decimal("810.00")
+
+    def test_api_rows_mixing_currencies_refused(self) -> None:
+        """Candidates given in Python with costs in EUR and USD are refused too."""
+        from b2bfunnel.kol._portfolio import candidates_in
+
+        rows = [
+            {"handle": "@a", "followers": "5000", "avg_interactions": "10", "audience": "cto:0.5",
+             "cost_per_post": "€500"},
+            {"handle": "@b", "followers": "5000", "avg_interactions": "10", "audience": "cto:0.5",
+             "cost_per_post": "$500"},
+        ]  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="EUR, USD"):
+            candidates_in(rows)

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
+import attrs
+
 from .._time import read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -25,7 +27,13 @@ from ..tables._currency import Currencies, parse_rate
 from ..tables._dates import DateReader, read_formats
 from ..tables._deals import DealOptions, read_deals
 from ..tables._labels import ValueMap, survey_score
-from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, response_fields
+from ..tables._records import (
+    CANDIDATE_REQUIRED,
+    at_row,
+    candidate_fields,
+    money_currencies,
+    response_fields,
+)
 from ..tables._shapes import is_second_header
 from ._args import parse_maps
 
@@ -463,6 +471,7 @@ def read_candidates(
     it does not know is a bad row, at its line and column."""
     reading = reading or Reading()
     out = []
+    codes: list[dict[str, str]] = []
     for line, row in reading.open(path, "kols", CANDIDATE_REQUIRED):
         where = f"{path}:{line}:"
         try:
@@ -474,9 +483,31 @@ def read_candidates(
             if config is not None:
                 config.check_flags(candidate.risk_flags, f"{where}risk_flags")
             out.append(candidate)
+            codes.append(money_currencies(row))
         except InvalidInputError as exc:
             reading.bad.add(exc)
     reading.check()
+    return in_one_currency(out, codes, reading.currencies, f"{path}:cost_per_post")
+
+
+def in_one_currency(
+    candidates: list[KOLCandidate],
+    codes: list[dict[str, str]],
+    currencies: Currencies,
+    where: str,
+) -> list[KOLCandidate]:
+    """The candidates with their costs in one currency: a mix is refused unless
+    ``currencies`` has a base and rates, which convert each cost to the base."""
+    currencies.settle({c for found in codes for c in found.values()}, where)
+    if currencies.base is None:
+        return candidates
+    out = []
+    for candidate, found in zip(candidates, codes, strict=True):
+        changes: dict[str, Any] = {
+            field: currencies.convert(getattr(candidate, field), code)
+            for field, code in found.items()
+        }
+        out.append(attrs.evolve(candidate, **changes) if changes else candidate)
     return out
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "at_row",
     "candidate_fields",
     "cell",
+    "money_currencies",
     "plain",
     "read_time",
     "response_fields",
@@ -208,9 +209,28 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
             value = cells[field]
             whole = type(value) is float and value.is_integer()
             out[field] = int(value) if whole else value  # 3000.0 from a float column
+            if field != "handle" and isinstance(value, str):
+                out[field] = read_value(value, kind="money", path=field).value  # €1,500
     missing = [f for f in CANDIDATE_REQUIRED if f not in out]
     if missing:
         raise InvalidInputError(f"missing {', '.join(missing)}", path="")
+    return out
+
+
+def money_currencies(row: Mapping[str, Any]) -> dict[str, str]:
+    """The currency each money cell of a KOL candidate's row is written in (field ->
+    ISO code), for the caller to refuse a file mixing currencies, or convert them.
+
+    >>> money_currencies({"cost_per_post": "€1,500", "campaign_cost": "300"})
+    {'cost_per_post': 'EUR'}
+    """
+    out = {}
+    for field in _MONEY:
+        value = row.get(field)
+        if isinstance(value, str) and value.strip():
+            code = read_value(value, kind="money", path=field).currency
+            if code is not None:
+                out[field] = code
     return out
 
 
