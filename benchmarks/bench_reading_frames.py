@@ -2,7 +2,8 @@
 profiles DataFrame, ``velocity_from_deals`` on a deals DataFrame and ``nps_report`` on
 a responses DataFrame, each timed in this checkout and in a git worktree of ``--base``
 (default ``main``), alternating, in fresh processes; the median of ``--rounds`` (5) and
-the ratio after/before. Times are CPU seconds of the call (``time.process_time``). Run: ``python benchmarks/bench_reading_frames.py``.
+the ratio after/before. Times are CPU seconds of the call (``time.process_time``).
+Run: ``python benchmarks/bench_reading_frames.py --base 23b8bb5``.
 """
 
 from __future__ import annotations
