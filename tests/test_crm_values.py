@@ -906,3 +906,18 @@ class TestKOLCurrencies:
         ]  # fmt: skip
         with pytest.raises(bf.InvalidInputError, match="EUR, USD"):
             candidates_in(rows)
+
+    def test_costs_read_two_ways_are_said(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """€1.500 without --decimal is 1.5 euros, and the data report says so (--strict: 2)."""
+        candidates, brief = tmp_path / "c.csv", tmp_path / "brief.toml"
+        candidates.write_text(
+            "handle,followers,avg_interactions,audience,cost_per_post\n"
+            "@a,5000,500,cto:0.6,\u20ac1.500\n@b,8000,300,cto:0.5,\u20ac2.000\n",
+            encoding="utf-8",
+        )
+        brief.write_text('[brief]\ntarget_roles = ["cto"]\n', encoding="utf-8")
+        assert run("kol", str(candidates), "--brief", str(brief), "--strict")[0] == 2
+        assert "2 values of 'cost_per_post' read two ways" in capsys.readouterr().err
+        assert run("kol", str(candidates), "--brief", str(brief), "--decimal", ",")[0] == 0

@@ -27,6 +27,7 @@ from ..tables._currency import Currencies, parse_rate
 from ..tables._dates import DateReader, read_formats
 from ..tables._deals import DealOptions, read_deals
 from ..tables._labels import ValueMap, survey_score
+from ..tables._numbers import settle_decimal
 from ..tables._records import (
     CANDIDATE_REQUIRED,
     at_row,
@@ -472,8 +473,12 @@ def read_candidates(
     reading = reading or Reading()
     out = []
     codes: list[dict[str, str]] = []
+    costs: dict[str, list[str]] = {"cost_per_post": [], "campaign_cost": []}
     for line, row in reading.open(path, "kols", CANDIDATE_REQUIRED):
         where = f"{path}:{line}:"
+        for field, texts in costs.items():
+            if field in row:
+                texts.append(row[field])
         try:
             candidate = KOLCandidate(**candidate_fields(row))
         except InvalidInputError as exc:
@@ -487,6 +492,11 @@ def read_candidates(
         except InvalidInputError as exc:
             reading.bad.add(exc)
     reading.check()
+    if reading.decimal_given is None:  # costs that read two ways (€1.500) are said
+        for field, texts in costs.items():
+            found = settle_decimal(field, texts, path=f"{path}:{field}")[1]
+            if found is not None:
+                reading.warn(f"{path}: {found.warning()}")
     return in_one_currency(out, codes, reading.currencies, f"{path}:cost_per_post")
 
 
