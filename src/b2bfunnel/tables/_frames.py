@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from .._public import publish
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -371,7 +372,7 @@ def _build(
             if skip:
                 continue
             if exc.path == "event" or exc.path.startswith("event."):
-                raise exc.at(f"{path}[{index}]" + exc.path[len("event") :]) from None
+                raise exc.relocate(f"{path}[{index}]") from None
             raise
     return events
 
@@ -432,3 +433,6 @@ def _frame_times(column: Any, zone: Any) -> list[Any]:
 
 def _py(column: Any) -> list[Any]:
     return list(column.dt.to_pydatetime().tolist())
+
+
+publish(globals(), ["events_from"])
