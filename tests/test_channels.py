@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from b2bfunnel.cli._tables import Reading, read_candidates, read_responses
 from b2bfunnel.errors import InvalidInputError
 from b2bfunnel.kol._portfolio import candidates_in
-from b2bfunnel.nps._survey import responses_in
+from b2bfunnel.surveys._survey import responses_in
 from b2bfunnel.tables import BadRows
 
 pd = pytest.importorskip("pandas")
