@@ -189,7 +189,7 @@ def test_kol_messages_give_the_location_once(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidInputError) as caught:
         read_candidates(path)
-    assert f"{path}:2:followers: expected a number, got 'lots'" in str(caught.value)
+    assert f"{path}:2:followers: 'lots' is not a number" in str(caught.value)
     assert str(caught.value).count(f"{path}:2") == 1
 
 

@@ -423,7 +423,7 @@ class TestDataReport:
         assert report.unmatched == (("page_view", 1),)
         assert report.unknown_lead_events == 1
         assert report.not_numbers == (("employees", 1, "lots"),)
-        assert report.mixed_currencies == (("employees", ("$", "€")),)
+        assert report.mixed_currencies == (("employees", ("EUR", "USD")),)
         assert report.missing_fields == ()
 
     def test_mixed_currency_column_refused(

@@ -104,6 +104,21 @@ def add_table_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--timezone", help="read timestamps without an offset in this zone")
     group.add_argument(
+        "--date-format",
+        action="append",
+        metavar="FORMAT",
+        help="a strptime format of dates that are not ISO 8601 (e.g. %%d/%%m/%%Y); repeatable",
+    )
+    group.add_argument(
+        "--currency", metavar="CODE", help="the base currency amounts are converted to"
+    )
+    group.add_argument(
+        "--rate",
+        action="append",
+        metavar="CODE=VALUE",
+        help="base currency per one CODE (e.g. USD=0.92); repeatable",
+    )
+    group.add_argument(
         "--skip-invalid", action="store_true", help="skip bad rows (counted) instead of failing"
     )
     group.add_argument(

@@ -88,7 +88,9 @@ def report(
 ) -> None:
     """Put the data report of the leads and counted events in ``reading``; a field
     mixing currencies is refused."""
-    found = report_from_counts(funnel.scoring, leads, tally.names, tally.unknown)
+    found = report_from_counts(
+        funnel.scoring, leads, tally.names, tally.unknown, decimal=reading.decimal_given
+    )
     if found.mixed_currencies:
         field, symbols = found.mixed_currencies[0]
         raise InvalidInputError(

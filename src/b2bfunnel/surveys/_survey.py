@@ -21,7 +21,9 @@ from ..plot import Charts
 from ..records import flatten
 from ..tables._columns import missing_column
 from ..tables._frames import has_field, headers_of, is_rows, table_rows
+from ..tables._labels import survey_score
 from ..tables._records import at_row, response_fields
+from ..tables._shapes import is_second_header
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number, as_whole
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
@@ -142,7 +144,13 @@ def responses_in(
     zone = None if timezone is None else read_zone(timezone, "timezone")
     out = []
     bad = 0
-    for index, row in enumerate(rows):
+    # A survey tool's second header row (Response, ...) is no answer.
+    start = int(
+        bool(rows)
+        and isinstance(rows[0], Mapping)
+        and is_second_header(rows[0], ["score"], lambda _f, t: survey_score(t) is not None)
+    )
+    for index, row in enumerate(rows[start:], start=start):
         where = f"{path}[{index}]."
         if not isinstance(row, Mapping):
             raise InvalidInputError(
@@ -156,7 +164,7 @@ def responses_in(
             if not skip_invalid:
                 raise at_row(exc, where, "response") from None
             bad += 1
-    return out, len(rows) - len(out) - bad
+    return out, len(rows) - start - len(out) - bad
 
 
 def _responses(

@@ -17,6 +17,9 @@ import attrs
 from .._config import Reader, join
 from .._time import read_zone
 from ..errors import InvalidInputError
+from ._currency import Currencies
+from ._dates import read_formats
+from ._labels import read_values
 from ._values import name_key
 
 __all__ = [
@@ -43,6 +46,11 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "employees": "Number of Employees",
             "industry": "Industry",
             "country": "Country/Region",
+            "lead_at": "Became a Lead Date",
+            "mql_at": "Became a Marketing Qualified Lead Date",
+            "sql_at": "Became a Sales Qualified Lead Date",
+            "opportunity_at": "Became an Opportunity Date",
+            "won_at": "Became a Customer Date",
         },
         "answers": {"id": "Record ID"},
         "events": {"lead_id": "Record ID", "name": "Activity Type", "at": "Activity Date"},
@@ -96,6 +104,9 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "outcome": "Deal - Status",
             "created_at": "Deal - Deal created",
             "closed_at": "Deal - Deal closed on",
+            "won_at": "Deal - Won time",
+            "lost_at": "Deal - Lost time",
+            "currency": "Deal - Currency",
         },
     },
 }
@@ -200,19 +211,23 @@ def event_names(
     return resolve
 
 
-INPUT_SECTIONS = ("columns", "aliases", "input")
-INPUT_KEYS = ("timezone", "encoding", "delimiter", "decimal", "from")
+INPUT_SECTIONS = ("columns", "aliases", "input", "values", "currency")
+INPUT_KEYS = ("timezone", "encoding", "delimiter", "decimal", "from", "date_format")
 
 
 @attrs.frozen
 class InputConfig:
     """How a funnel's input tables are read: the ``[columns.KIND]`` tables (field ->
     header), ``[aliases]`` (CRM event name -> model event name) and ``[input]``
-    (``timezone``, ``encoding``, ``delimiter``, ``decimal``, ``from``)."""
+    (``timezone``, ``encoding``, ``delimiter``, ``decimal``, ``from``, ``date_format``),
+    ``[values.FIELD]`` (library value -> the CRM's labels) and ``[currency]`` (``base``
+    and ``[currency.rates]``)."""
 
     columns: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     aliases: Mapping[str, str] = attrs.field(factory=dict)
-    input: Mapping[str, str] = attrs.field(factory=dict)
+    input: Mapping[str, Any] = attrs.field(factory=dict)
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    currency: Mapping[str, Any] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The sections as plain data (empty ones left out)."""
@@ -223,6 +238,10 @@ class InputConfig:
             out["aliases"] = dict(self.aliases)
         if self.input:
             out["input"] = dict(self.input)
+        if self.values:
+            out["values"] = {field: dict(table) for field, table in self.values.items()}
+        if self.currency:
+            out["currency"] = dict(self.currency)
         return out
 
 
@@ -256,7 +275,16 @@ def read_input(data: Mapping[str, Any], reader: Reader) -> InputConfig:
             if kind in KINDS:
                 columns[kind] = _strings(value, join("columns", kind), reader)
     aliases = _strings(data["aliases"], "aliases", reader) if "aliases" in data else {}
-    settings = _strings(data["input"], "input", reader, INPUT_KEYS) if "input" in data else {}
+    raw = data.get("input")
+    formats = raw.get("date_format") if isinstance(raw, Mapping) else None
+    if isinstance(raw, Mapping) and "date_format" in raw:
+        raw = {k: v for k, v in raw.items() if k != "date_format"}
+    settings: dict[str, Any] = _strings(raw, "input", reader, INPUT_KEYS) if "input" in data else {}
+    if formats is not None:
+        try:
+            settings["date_format"] = list(read_formats(formats, "input.date_format"))
+        except InvalidInputError as exc:
+            reader.error(exc.path, exc.message)
     if settings.get("decimal", ".") not in (".", ","):
         reader.error("input.decimal", "expected '.' or ','")
     if "timezone" in settings:
@@ -266,4 +294,24 @@ def read_input(data: Mapping[str, Any], reader: Reader) -> InputConfig:
             reader.error("input.timezone", exc.message)
     if settings.get("from") is not None and settings["from"] not in PRESETS:
         reader.error("input.from", f"expected one of {', '.join(PRESETS)}")
-    return InputConfig(columns, aliases, settings)
+    values = data.get("values")
+    if values is not None:
+        read_values(values, reader)
+    currency = data.get("currency")
+    if currency is not None:
+        _read_currency(currency, reader)
+    return InputConfig(columns, aliases, settings, dict(values or {}), dict(currency or {}))
+
+
+def _read_currency(value: Any, reader: Reader) -> None:
+    table = reader.table(value, "currency", ("base", "rates"))
+    if table is None:
+        return
+    rates = table.get("rates", {})
+    if not isinstance(rates, Mapping):
+        reader.error("currency.rates", "expected a table of CODE = rate")
+        return
+    try:
+        Currencies.of(table.get("base"), rates)
+    except InvalidInputError as exc:
+        reader.error(join("currency", exc.path), exc.message)

@@ -240,6 +240,10 @@ class Table:
         """The field names of the header's non-blank columns."""
         return [name for name in self.names if name]
 
+    def header_of(self, field: str) -> str:
+        """The column of ``field`` as the header writes it (``field`` if none)."""
+        return self.header[self.names.index(field)] if field in self.names else field
+
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         names, strip = self.names, str.strip
         if self.decimal == ",":

@@ -27,6 +27,9 @@ from typing import Any
 
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
+from ._dates import DateReader
+from ._labels import survey_score
+from ._numbers import Kind, read_value
 from ._values import as_number, as_whole, is_blank
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "at_row",
     "candidate_fields",
     "cell",
+    "money_currencies",
     "plain",
     "read_time",
     "response_fields",
@@ -84,8 +88,11 @@ def at_row(exc: InvalidInputError, where: str, own: str = "") -> InvalidInputErr
     return exc.relocate(where.removesuffix("."), depth=depth)
 
 
-def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:
-    """A datetime cell, or ISO 8601 text (with an offset, or read in ``zone``)."""
+def read_time(
+    value: Any, field: str, zone: tzinfo | None, dates: DateReader | None = None
+) -> datetime:
+    """A datetime cell, or ISO 8601 text (with an offset, or read in ``zone``), or text
+    in one of the formats of ``dates``."""
     if isinstance(value, datetime):
         if value.tzinfo is None and zone is not None:
             return value.replace(tzinfo=zone)
@@ -94,16 +101,21 @@ def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:
         raise InvalidInputError(
             f"expected an ISO 8601 timestamp, got {type(value).__name__} {value!r}", path=field
         )
+    if dates is not None:
+        return dates.read(value, field)
     return parse_datetime(value, field, naive_zone=zone)
 
 
 def score_of(value: Any, field: str = "score") -> int:
-    """A survey score: a whole number 0..10, as a number or as text (``9``, ``9.0``)."""
+    """A survey score: a whole number 0..10, as a number or as text (``9``, ``9.0``,
+    ``10 - Extremely likely``)."""
     whole = as_whole(value)
     if whole is None and isinstance(value, float) and value.is_integer():
         whole = int(value)
     if whole is None and isinstance(value, str) and _WHOLE_TEXT.fullmatch(value):
         whole = int(float(value))
+    if whole is None and isinstance(value, str):
+        whole = survey_score(value)  # "10 - Extremely likely", as survey tools label it
     if whole is None or not 0 <= whole <= 10:
         raise InvalidInputError(f"expected a whole number 0..10, got {value!r}", path=field)
     return whole
@@ -112,7 +124,9 @@ def score_of(value: Any, field: str = "score") -> int:
 _RESPONSE_FIELDS = frozenset(("score", "at", "account", "comment"))
 
 
-def response_fields(row: Mapping[str, Any], *, zone: tzinfo | None = None) -> dict[str, Any] | None:
+def response_fields(
+    row: Mapping[str, Any], *, zone: tzinfo | None = None, dates: DateReader | None = None
+) -> dict[str, Any] | None:
     """A survey response's fields (``score``, ``at``, ``segments``, ``comment``,
     ``account``) from a row; every other column is a segment. ``None`` when the score
     is blank (such rows are skipped and counted)."""
@@ -123,7 +137,7 @@ def response_fields(row: Mapping[str, Any], *, zone: tzinfo | None = None) -> di
     comment, account = cells.get("comment"), cells.get("account")
     return {
         "score": score_of(cells["score"]),
-        "at": None if at is None else read_time(at, "at", zone),
+        "at": None if at is None else read_time(at, "at", zone, dates),
         "segments": {
             k: v if type(v) is str else _text(v)
             for k, v in cells.items()
@@ -189,15 +203,34 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
             out[field] = _whole(cells[field], field)
     for field in _NUMBERS:
         if field in cells:
-            out[field] = _number(cells[field], field)
+            out[field] = _number(cells[field], field, "count")
     for field in ("handle", *_MONEY):
         if field in cells:
             value = cells[field]
             whole = type(value) is float and value.is_integer()
             out[field] = int(value) if whole else value  # 3000.0 from a float column
+            if field != "handle" and isinstance(value, str):
+                out[field] = read_value(value, kind="money", path=field).value  # €1,500
     missing = [f for f in CANDIDATE_REQUIRED if f not in out]
     if missing:
         raise InvalidInputError(f"missing {', '.join(missing)}", path="")
+    return out
+
+
+def money_currencies(row: Mapping[str, Any]) -> dict[str, str]:
+    """The currency each money cell of a KOL candidate's row is written in (field ->
+    ISO code), for the caller to refuse a file mixing currencies, or convert them.
+
+    >>> money_currencies({"cost_per_post": "€1,500", "campaign_cost": "300"})
+    {'cost_per_post': 'EUR'}
+    """
+    out = {}
+    for field in _MONEY:
+        value = row.get(field)
+        if isinstance(value, str) and value.strip():
+            code = read_value(value, kind="money", path=field).currency
+            if code is not None:
+                out[field] = code
     return out
 
 
@@ -212,7 +245,11 @@ def _shares(value: Any, field: str) -> dict[str, float]:
     return shares
 
 
-def _number(value: Any, field: str) -> float:
+def _number(value: Any, field: str, kind: Kind = "share") -> float:
+    """A number cell; text is read by the one value reader as ``kind`` (shares take
+    ``25%``, counts ``12k``)."""
+    if isinstance(value, str):
+        return float(read_value(value, kind=kind, path=field).value)
     number = as_number(value) if not isinstance(value, bool) else None
     if number is None:
         raise InvalidInputError(f"expected a number, got {value!r}", path=field)
@@ -220,7 +257,7 @@ def _number(value: Any, field: str) -> float:
 
 
 def _whole(value: Any, field: str) -> int:
-    number = _number(value, field) if not isinstance(value, int) else value
+    number = _number(value, field, "count") if not isinstance(value, int) else value
     if isinstance(number, float):
         if not number.is_integer():
             raise InvalidInputError(f"expected a whole number, got {value!r}", path=field)
