@@ -31,6 +31,7 @@ _EXPORTS = {
     "FittedModel": ".evaluation",
     "Evaluation": ".evaluation",
     "EvaluationTally": ".evaluation",
+    "AccountModel": ".accounts",
     "AccountNPS": ".nps",
     "Action": ".nurture",
     "AttributionReport": ".pipeline",
@@ -92,6 +93,7 @@ _EXPORTS = {
     "VelocityTally": ".pipeline",
     "WhatItTakes": ".nps",
     "account_nps": ".nps",
+    "match_accounts": ".accounts",
     "attribute": ".pipeline",
     "ces": ".nps",
     "ces_report": ".nps",
@@ -122,6 +124,7 @@ _EXPORTS = {
 
 __all__ = [
     "B2B_SPAIN_2024",
+    "AccountModel",
     "AccountNPS",
     "Action",
     "AttributionReport",
@@ -206,6 +209,7 @@ __all__ = [
     "fit_points",
     "funnel_metrics",
     "kol_fit",
+    "match_accounts",
     "next_fields",
     "nps",
     "nps_detectable_change",
@@ -256,6 +260,7 @@ if TYPE_CHECKING:
     from ._frames import events_from
     from ._ranking import Ranking
     from ._table import Columns, TableLike
+    from .accounts import AccountModel, match_accounts
     from .bant import (
         CriterionPolicy,
         CriterionStatus,

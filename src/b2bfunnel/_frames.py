@@ -39,7 +39,17 @@ __all__ = [
 ]
 
 # The names of the table parameters of the entry points, which key per-table mappings.
-TABLES = ("profiles", "outcomes", "deals", "touches", "records", "responses", "candidates")
+TABLES = (
+    "profiles",
+    "outcomes",
+    "deals",
+    "touches",
+    "records",
+    "responses",
+    "candidates",
+    "contacts",
+    "accounts",
+)
 
 _BLANK = object()
 
