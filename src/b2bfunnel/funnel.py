@@ -11,12 +11,17 @@ import attrs
 
 from ._answers import answers_from_row
 from ._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
-from ._config import Reader, load_toml
+from ._config import Reader, did_you_mean, load_toml
+from ._frames import table_rows
 from ._public import publish
 from ._ranking import Ranking
 from ._table import Columns, TableLike
 from ._time import parse_datetime, require_aware
 from ._values import require_iterable
+from .accounts import AccountModel, match_accounts
+from .accounts._model import read_model as read_accounts
+from .accounts._rollup import rank_scores
+from .accounts._score import AccountRanking, AccountScore
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
 from .errors import ConfigError, InvalidInputError
@@ -38,6 +43,7 @@ READERS: tuple[tuple[str, str, Callable[[Any, str, Reader], dict[str, Any] | Non
     ("qualification", "qualification", read_policy, QualificationPolicy),
     ("kol", "kol", read_kol, KOLConfig),
     ("nurture", "flow", read_flow, NurtureFlow),
+    ("accounts", "accounts", read_accounts, AccountModel),
 )
 SECTIONS = tuple(section for section, *_ in READERS)
 
@@ -54,6 +60,7 @@ def _read(data: Any) -> dict[str, Any]:
                     fields[field] = build(**values)
         fields["input"] = read_input(table, reader)
         _share_hot_threshold(table, fields, reader)
+        _check_account_score(fields, reader)
     reader.raise_if_any("funnel configuration")
     return fields
 
@@ -84,13 +91,26 @@ def _share_hot_threshold(table: Mapping[str, Any], fields: dict[str, Any], reade
     )
 
 
+def _check_account_score(fields: Mapping[str, Any], reader: Reader) -> None:
+    """``accounts.score`` names a score of the scoring model to roll up; this scoring
+    model has only its main score, so a name is refused rather than ignored."""
+    model = fields.get("accounts")
+    if model is not None and model.score is not None:
+        reader.error(
+            "accounts.score",
+            f"the scoring model has no named score {model.score!r} (it has only its main "
+            "score, which rolls up when accounts.score is left out)",
+        )
+
+
 @attrs.frozen(init=False)
 class Funnel:
     """The funnel's modules configured together; ``Funnel()`` uses every default.
 
     ``scoring`` (:class:`ScoringModel`), ``qualification`` (:class:`QualificationPolicy`),
-    ``kol`` (:class:`KOLConfig`) and ``flow`` (:class:`NurtureFlow`) come from the
-    sections of the same names (``flow`` from ``nurture``); ``input``
+    ``kol`` (:class:`KOLConfig`), ``flow`` (:class:`NurtureFlow`) and ``accounts``
+    (:class:`AccountModel`) come from the sections of the same names (``flow`` from
+    ``nurture``); ``input``
     (:class:`InputConfig`) from ``columns``, ``aliases`` and ``input``, which say how
     a CRM's exports are read.
 
@@ -105,6 +125,7 @@ class Funnel:
     kol: KOLConfig
     flow: NurtureFlow
     input: InputConfig
+    accounts: AccountModel
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
@@ -114,6 +135,7 @@ class Funnel:
             kol=fields.get("kol") or KOLConfig(),
             flow=fields.get("flow") or NurtureFlow.default(),
             input=fields.get("input") or InputConfig(),
+            accounts=fields.get("accounts") or AccountModel.default(),
         )
 
     @classmethod
@@ -137,6 +159,7 @@ class Funnel:
             "qualification": self.qualification.to_dict(),
             "kol": self.kol.to_dict(),
             "nurture": self.flow.to_dict(),
+            "accounts": self.accounts.to_dict(),
             **self.input.to_dict(),
         }
 
@@ -169,6 +192,81 @@ class Funnel:
         return self.scoring.rank(
             profiles, self._aliased(events), as_of=as_of, columns=columns, progress=progress
         )
+
+    def rank_accounts(
+        self,
+        leads: TableLike,
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+        accounts: TableLike | None = None,
+        columns: Columns | None = None,
+        progress: Progress | str | None = None,
+    ) -> AccountRanking:
+        """Rank accounts best first (ties by account id): contacts matched to accounts
+        (see :func:`match_accounts`), scored with the funnel's scoring model as of
+        ``as_of``, and rolled up with its ``[accounts]`` model (see ``docs/accounts.md``).
+
+        ``accounts`` is the optional accounts table (``id``, ``domain``, ``name`` and the
+        fields its fit rules read); ``columns`` maps field names to headers, per table
+        as ``{"profiles": {...}, "accounts": {...}}``. Contacts matching no account are
+        left out (``match_accounts`` says which and why).
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> leads = [{"id": "L1", "email": "cfo@acme.es", "employees": 900},
+        ...          {"id": "L2", "email": "it@acme.es", "job_title": "CTO"}]
+        >>> ranked = bf.Funnel().rank_accounts(
+        ...     leads, [bf.Event("L2", "webinar_completed", at)], as_of=at)
+        >>> top = ranked[0]
+        >>> top.account_id, top.fit, top.engagement, top.roles_present
+        ('acme.es', 50.0, 25.0, ('technical_buyer',))
+        """
+        rows, match = self._contacts(leads, accounts, columns)
+        ranking = self.rank(rows, events, as_of=as_of, progress=progress)
+        return rank_scores(self.accounts, ranking, _by_id(rows), match, as_of)
+
+    def score_account(
+        self,
+        account_id: str,
+        leads: TableLike,
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+        accounts: TableLike | None = None,
+        columns: Columns | None = None,
+    ) -> AccountScore:
+        """One account's score (see :meth:`rank_accounts`); only its contacts are scored.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> s = bf.Funnel().score_account("acme.es", [{"id": "L1", "email": "a@acme.es"}],
+        ...                               [], as_of=at)
+        >>> s.total, s.next_action.describe()
+        (0.0, 'reach the economic buyer; ask L1 (its best-scoring contact) for an introduction')
+        """
+        rows, match = self._contacts(leads, accounts, columns)
+        known = match.accounts
+        if account_id not in known:
+            raise InvalidInputError(
+                f"no account {account_id!r} among the contacts or the accounts table"
+                f"{did_you_mean(str(account_id), known)}",
+                path="account_id",
+            )
+        members = set(known[account_id])
+        mine = [row for row in rows if str(row.get("id")) in members]
+        ranking = self.rank(mine, events, as_of=as_of)
+        return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
+
+    def _contacts(
+        self, leads: TableLike, accounts: TableLike | None, columns: Columns | None
+    ) -> tuple[list[Mapping[str, Any]], Any]:
+        """The leads as rows (read once) and their match to accounts."""
+        rows = list(table_rows(leads, columns, path="profiles"))
+        match = match_accounts(rows, accounts, by_name=self.accounts.by_name, columns=columns)
+        return rows, match
 
     def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:
         """``events`` with names the ``[aliases]`` table maps replaced (lazily)."""
@@ -260,6 +358,10 @@ class Funnel:
             return self.scoring.score_state(state, as_of=event.at)
 
         return score_at
+
+
+def _by_id(rows: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {str(row.get("id")): row for row in rows}
 
 
 def _only_events(events: Iterable[Any]) -> Iterator[Event]:

@@ -4,9 +4,17 @@ See ``docs/accounts.md``.
 """
 
 from ._match import AccountConflict, AccountMatch, match_accounts
+from ._model import AccountModel, AccountRule
+from ._score import AccountRanking, AccountScore, Breadth, NextAction
 
 __all__ = [
     "AccountConflict",
     "AccountMatch",
+    "AccountModel",
+    "AccountRanking",
+    "AccountRule",
+    "AccountScore",
+    "Breadth",
+    "NextAction",
     "match_accounts",
 ]

@@ -1,0 +1,161 @@
+"""From contacts' scores to account scores: fit over account fields, engagement rolled
+up by the model's method, breadth, committee coverage and the next action.
+
+Pure: it takes the contacts' :class:`Score` values (their public fields only), their
+profiles and the :class:`AccountMatch`; the facade computes the scores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .._text import fold
+from .._values import is_blank
+from ..bant import ROLES
+from ..scoring._rules import tier_of
+from ._match import AccountMatch
+from ._model import NO_ROLE, AccountModel
+from ._score import AccountRanking, AccountScore, Breadth, NextAction
+
+if TYPE_CHECKING:
+    from ..scoring import Score
+
+__all__ = ["account_fields", "rank_scores"]
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if type(value) is str:
+        return bool(value.strip())
+    return not isinstance(value, list | tuple | dict) and not is_blank(value)
+
+
+def account_fields(contacts: Iterable[Mapping[str, Any]], fields: Iterable[str]) -> dict[str, Any]:
+    """Each field's most common value among ``contacts`` (blank cells left out); a tie
+    goes to the value whose folded text is smallest, so the answer does not depend on
+    the contacts' order.
+
+    >>> account_fields([{"sector": "Banca"}, {"sector": "banca "}, {"sector": "retail"}],
+    ...                ["sector", "employees"])
+    {'sector': 'Banca'}
+    """
+    rows = list(contacts)
+    out = {}
+    for field in fields:
+        counts: dict[str, int] = {}
+        first: dict[str, Any] = {}
+        for row in rows:
+            value = row.get(field)
+            if _present(value):
+                key = fold(str(value))
+                counts[key] = counts.get(key, 0) + 1
+                first.setdefault(key, value)
+        if counts:
+            best = min(counts, key=lambda k: (-counts[k], k))
+            out[field] = first[best]
+    return out
+
+
+def _shares(
+    model: AccountModel, scores: Sequence[Score], roles: Mapping[str, str | None]
+) -> dict[str, float]:
+    """Each contact's engagement points counted under the model's method."""
+    if model.method == "top_k":
+        top = sorted(scores, key=lambda s: (-s.implicit, s.lead_id))[: model.k]
+        chosen = {s.lead_id for s in top}
+        return {s.lead_id: s.implicit if s.lead_id in chosen else 0.0 for s in scores}
+    if model.method == "role_weighted":
+        weights = model.weights
+        return {s.lead_id: weights[roles[s.lead_id] or NO_ROLE] * s.implicit for s in scores}
+    cap = model.max_per_contact
+    return {s.lead_id: s.implicit if cap is None else min(s.implicit, cap) for s in scores}
+
+
+def _score_one(
+    model: AccountModel,
+    account: str,
+    scores: list[Score],
+    profiles: Mapping[str, Mapping[str, Any]],
+    fields: Mapping[str, Any],
+    as_of: datetime,
+) -> AccountScore:
+    scores.sort(key=lambda s: (-s.total, s.lead_id))
+    rules = {rule.name: rule.points for rule in model.fit if rule.when.matches(fields)}
+    fit = math.fsum(rules.values())
+    roles = {s.lead_id: model.role_of(profiles.get(s.lead_id, {})) for s in scores}
+    shares = _shares(model, scores, roles)
+    engagement = math.fsum(shares.values())
+    engaged = [s.lead_id for s in scores if s.implicit >= model.engaged_min]
+    present = {role for role in roles.values() if role}
+    departments = None
+    if any(_present(profiles.get(c, {}).get("department")) for c in roles):
+        departments = tuple(
+            sorted(
+                {
+                    str(profiles[c]["department"]).strip()
+                    for c in engaged
+                    if _present(profiles.get(c, {}).get("department"))
+                }
+            )
+        )
+    breadth = Breadth(
+        len(engaged), tuple(r for r in ROLES if r in {roles[c] for c in engaged}), departments
+    )
+    missing = tuple(r for r in ROLES if r not in present)
+    best = scores[0].lead_id if scores else None
+    total = fit + engagement
+    grade = tier_of(model.fit_grades, fit) + tier_of(model.engagement_grades, engagement)
+    return AccountScore(
+        account_id=account,
+        total=total,
+        fit=fit,
+        engagement=engagement,
+        band=tier_of(model.bands, total),
+        grade=grade,
+        breadth=breadth,
+        roles_present=tuple(r for r in ROLES if r in present),
+        roles_missing=missing,
+        contacts=tuple(scores),
+        as_of=as_of,
+        method=model.method,
+        rules=rules,
+        shares=shares,
+        roles=roles,
+        next_action=NextAction(missing[0], best) if missing else None,
+    )
+
+
+def rank_scores(
+    model: AccountModel,
+    scores: Iterable[Score],
+    profiles: Mapping[str, Mapping[str, Any]],
+    match: AccountMatch,
+    as_of: datetime,
+    only: str | None = None,
+) -> AccountRanking:
+    """Account scores from contacts' scores, best first, ties by account id.
+
+    Every account of the match counts (those of the accounts table without contacts
+    too); contacts without an account are left out. ``only`` keeps one account.
+    """
+    members: dict[str, list[Score]] = {a: [] for a in match.rows if only in (None, a)}
+    account_of = match.account_of
+    for score in scores:
+        account = account_of(score.lead_id)
+        if account is not None and only in (None, account):
+            members.setdefault(account, []).append(score)
+    wanted = sorted({f for rule in model.fit for f in rule.when.fields()})
+    out = []
+    for account, group in members.items():
+        row = match.rows.get(account)
+        if row is not None:
+            fields: Mapping[str, Any] = row
+        else:
+            fields = account_fields((profiles.get(s.lead_id, {}) for s in group), wanted)
+        out.append(_score_one(model, account, group, profiles, fields, as_of))
+    out.sort(key=lambda a: (-a.total, a.account_id))
+    return AccountRanking(out)
