@@ -16,6 +16,7 @@ from typing import TextIO
 
 from ..errors import B2BFunnelError
 from . import (
+    accounts,
     attribution,
     demo,
     evaluate,
@@ -42,7 +43,8 @@ __all__ = [
 ]
 
 _COMMANDS = (
-    demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate, evaluate, fit,
+    demo, score, accounts, nps, qualify, kol, velocity, funnel, attribution, flow, simulate,
+    evaluate, fit,
 )  # fmt: skip
 
 
