@@ -68,7 +68,7 @@ def account_row(rank: int, score: AccountScore) -> dict[str, Any]:
     contacts, roles missing, reasons (fit rules and the contacts that count most)."""
     parts = [(rule, points) for rule, points in score.rules.items()]
     parts += sorted(score.shares.items(), key=lambda item: (-abs(item[1]), item[0]))[:3]
-    reasons = "; ".join(f"{name} {points:+g}" for name, points in parts if points)
+    reasons = "; ".join(f"{name} {round(points, 1):+g}" for name, points in parts if points)
     return {
         "rank": rank,
         "account": score.account_id,
