@@ -91,7 +91,7 @@ class TestRollUp:
         assert acme.next_action is not None
         assert (acme.next_action.role, acme.next_action.via) == ("influencer", "C2")
         assert (beta.total, beta.band, beta.grade) == (15.0, "cold", "D3")
-        assert beta.breadth.departments is None
+        assert beta.breadth.departments == ()  # the column exists, D1 has none
 
     def test_fit_from_most_common_contact_value(self) -> None:
         """Without an accounts row, fit reads the most common value among contacts."""

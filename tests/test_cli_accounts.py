@@ -153,3 +153,26 @@ def test_library_agrees(files: dict[str, Path]) -> None:
     )  # fmt: skip
     _, text = accounts(files, "--format", "json")
     assert [r["total"] for r in json.loads(text)] == [a.total for a in ranked]
+
+
+def test_demo_shows_the_top_accounts_after_the_call_list() -> None:
+    """The demo's accounts section follows the call list and is rank_accounts of the
+    sample with its accounts file; the call list itself is unchanged (rank of leads)."""
+    from b2bfunnel.cli import read_events, read_leads
+    from b2bfunnel.cli._tables import Reading
+    from b2bfunnel.cli.accounts import read_accounts
+    from b2bfunnel.cli.demo import demo_file
+
+    _, text = run("demo", "--top", "3")
+    lines = text.splitlines()
+    start = lines.index("Top accounts (contacts matched by e-mail domain; default account model)")
+    assert start > next(i for i, line in enumerate(lines) if line.endswith("cold"))
+    shown = [line.split()[1] for line in lines[start + 4 : start + 9]]
+    leads = read_leads(demo_file("demo_leads.csv"))
+    ranked = bf.Funnel().rank_accounts(
+        leads, read_events(demo_file("demo_events.csv")),
+        accounts=read_accounts(demo_file("demo_accounts.csv"), Reading()),
+        as_of=datetime.fromisoformat(AS_OF),
+    )  # fmt: skip
+    assert shown == [a.account_id for a in ranked[:5]]
+    assert len(ranked) >= 60 and all("email" in lead for lead in leads[:5])

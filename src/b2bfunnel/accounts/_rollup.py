@@ -8,8 +8,9 @@ profiles and the :class:`AccountMatch`; the facade computes the scores.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._text import fold
@@ -60,6 +61,29 @@ def account_fields(contacts: Iterable[Mapping[str, Any]], fields: Iterable[str])
     return out
 
 
+RoleOf = Callable[[Mapping[str, Any]], "str | None"]
+
+
+def _role_memo(model: AccountModel) -> RoleOf:
+    """``model.role_of`` remembering its answer per job title for profiles without a
+    ``role`` (exports repeat the same few thousand titles); for one call only."""
+    memo: dict[Any, str | None] = {}
+
+    def role_of(profile: Mapping[str, Any]) -> str | None:
+        if "role" in profile:
+            return model.role_of(profile)
+        title = profile.get("job_title")
+        found = memo.get(title, memo)
+        if found is memo:
+            try:
+                found = memo[title] = model.role_of(profile)
+            except TypeError:  # an unhashable cell
+                return model.role_of(profile)
+        return found  # type: ignore[return-value]
+
+    return role_of
+
+
 def _shares(
     model: AccountModel, scores: Sequence[Score], roles: Mapping[str, str | None]
 ) -> dict[str, float]:
@@ -82,17 +106,19 @@ def _score_one(
     profiles: Mapping[str, Mapping[str, Any]],
     fields: Mapping[str, Any],
     as_of: datetime,
+    role_of: RoleOf,
+    departments_known: bool,
 ) -> AccountScore:
-    scores.sort(key=lambda s: (-s.total, s.lead_id))
+    """One account's score from its contacts' scores (best first)."""
     rules = {rule.name: rule.points for rule in model.fit if rule.when.matches(fields)}
     fit = math.fsum(rules.values())
-    roles = {s.lead_id: model.role_of(profiles.get(s.lead_id, {})) for s in scores}
+    roles = {s.lead_id: role_of(profiles.get(s.lead_id, {})) for s in scores}
     shares = _shares(model, scores, roles)
     engagement = math.fsum(shares.values())
     engaged = [s.lead_id for s in scores if s.implicit >= model.engaged_min]
     present = {role for role in roles.values() if role}
     departments = None
-    if any(_present(profiles.get(c, {}).get("department")) for c in roles):
+    if departments_known:
         departments = tuple(
             sorted(
                 {
@@ -122,9 +148,9 @@ def _score_one(
         contacts=tuple(scores),
         as_of=as_of,
         method=model.method,
-        rules=rules,
-        shares=shares,
-        roles=roles,
+        rules=MappingProxyType(rules),
+        shares=MappingProxyType(shares),
+        roles=MappingProxyType(roles),
         next_action=NextAction(missing[0], best) if missing else None,
     )
 
@@ -137,7 +163,8 @@ def rank_scores(
     as_of: datetime,
     only: str | None = None,
 ) -> AccountRanking:
-    """Account scores from contacts' scores, best first, ties by account id.
+    """Account scores from contacts' scores (best first, ties by lead id, as ``rank``
+    gives them), best first, ties by account id.
 
     Every account of the match counts (those of the accounts table without contacts
     too); contacts without an account are left out. ``only`` keeps one account.
@@ -149,6 +176,8 @@ def rank_scores(
         if account is not None and only in (None, account):
             members.setdefault(account, []).append(score)
     wanted = sorted({f for rule in model.fit for f in rule.when.fields()})
+    role_of = _role_memo(model)
+    departments = any(_present(p.get("department")) for p in profiles.values())
     out = []
     for account, group in members.items():
         row = match.rows.get(account)
@@ -156,6 +185,6 @@ def rank_scores(
             fields: Mapping[str, Any] = row
         else:
             fields = account_fields((profiles.get(s.lead_id, {}) for s in group), wanted)
-        out.append(_score_one(model, account, group, profiles, fields, as_of))
+        out.append(_score_one(model, account, group, profiles, fields, as_of, role_of, departments))
     out.sort(key=lambda a: (-a.total, a.account_id))
     return AccountRanking(out)

@@ -19,7 +19,7 @@ __all__ = ["AccountRanking", "AccountScore", "Breadth", "NextAction"]
 
 
 def _frozen_map(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping))
+    return mapping if type(mapping) is MappingProxyType else MappingProxyType(dict(mapping))
 
 
 def _role_text(role: str | None) -> str:
