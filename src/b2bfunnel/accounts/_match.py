@@ -96,8 +96,9 @@ class AccountConflict(Displayed):
 class AccountMatch(Displayed):
     """Which account each contact belongs to, and why.
 
-    ``matches`` maps a contact id to ``(account id or None, reason)``, the reason one
-    of ``id``, ``domain``, ``name``, ``conflict`` or ``unmatched``; ``conflicts`` the
+    ``account_ids`` maps a contact id to its account id (None when unmatched),
+    ``reasons`` to why: ``id``, ``domain``, ``name``, ``conflict`` or ``unmatched``;
+    ``conflicts`` the
     domains and names that point at two accounts (not merged); ``rows`` each account's
     row of the accounts table, when one was given.
 
@@ -109,36 +110,36 @@ class AccountMatch(Displayed):
     ('acme.es', 'acme.es', None, 'unmatched')
     """
 
-    matches: Mapping[str, tuple[str | None, str]] = attrs.field(hash=False)
+    account_ids: Mapping[str, str | None] = attrs.field(hash=False)
+    reasons: Mapping[str, str] = attrs.field(hash=False)
     conflicts: tuple[AccountConflict, ...] = ()
     rows: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, hash=False)
 
     def account_of(self, contact_id: str) -> str | None:
         """The contact's account id; None when unmatched (or not a known contact)."""
-        found = self.matches.get(contact_id)
-        return None if found is None else found[0]
+        return self.account_ids.get(contact_id)
 
     def reason(self, contact_id: str) -> str:
         """Why the contact belongs to its account (``id``, ``domain``, ``name``) or to
         none (``conflict``, ``unmatched``)."""
-        found = self.matches.get(contact_id)
+        found = self.reasons.get(contact_id)
         if found is None:
             raise InvalidInputError(f"no contact {contact_id!r} was matched", path="contact_id")
-        return found[1]
+        return found
 
     @property
     def accounts(self) -> dict[str, tuple[str, ...]]:
         """Each account id with its contacts' ids, accounts and contacts sorted; an
         account of the accounts table without contacts has none."""
         members: dict[str, list[str]] = {account: [] for account in self.rows}
-        for contact, (account, _) in self.matches.items():
+        for contact, account in self.account_ids.items():
             if account is not None:
                 members.setdefault(account, []).append(contact)
         return {a: tuple(sorted(members[a])) for a in sorted(members)}
 
     def counts(self) -> dict[str, int]:
         """How many contacts matched for each reason, in the order of ``REASONS``."""
-        tally = Counter(reason for _, reason in self.matches.values())
+        tally = Counter(self.reasons.values())
         return {reason: tally[reason] for reason in REASONS}
 
     def warnings(self) -> list[str]:
@@ -147,7 +148,7 @@ class AccountMatch(Displayed):
         lines = []
         if counts["unmatched"]:
             lines.append(
-                f"{counts['unmatched']} of {len(self.matches)} contacts match no account "
+                f"{counts['unmatched']} of {len(self.reasons)} contacts match no account "
                 "(no account id, a free-mail or no e-mail domain, no website"
                 " or company name to match by)"
             )
@@ -163,8 +164,8 @@ class AccountMatch(Displayed):
         """Plain JSON-ready data: per contact its account and reason, the conflicts."""
         return {
             "contacts": {
-                contact: {"account_id": account, "reason": reason}
-                for contact, (account, reason) in self.matches.items()
+                contact: {"account_id": account, "reason": self.reasons[contact]}
+                for contact, account in self.account_ids.items()
             },
             "conflicts": [c.to_dict() for c in self.conflicts],
             "counts": self.counts(),
@@ -186,69 +187,79 @@ class _Claims:
             table.setdefault(key, set()).add(account)
 
 
-# A contact as read: (id, account id, domain, company key).
-_Contact = tuple[str, str | None, str | None, str | None]
+_UNSEEN: Any = object()
+
+
+def _first(get: Any, names: tuple[str, ...]) -> str | None:
+    """The text of the first of ``names`` a row has (``get`` is its ``get``)."""
+    for name in names:
+        value = get(name)
+        if value is not None:
+            return value.strip() or None if type(value) is str else _text(value)
+    return None
 
 
 class _Reader:
-    """Reads contacts' ids, domains and names, remembering each distinct domain's and
-    name's form (CRM exports repeat the same few thousand companies)."""
+    """Reads contacts' ids, domains and names into parallel lists (a tuple per contact
+    would be 100,000 more objects for the garbage collector), remembering each distinct
+    host's domain and name's form (CRM exports repeat the same few thousand companies)."""
 
     def __init__(self, by_name: bool) -> None:
         self.by_name = by_name
         self.hosts: dict[str, str | None] = {}
-        self.keys: dict[str, str] = {}
+        self.keys: dict[str, str | None] = {}
+        self.ids: list[str] = []
+        self.explicit: list[str | None] = []
+        self.domains: list[str | None] = []
+        self.names: list[str | None] = []
 
-    def domain(self, row: Mapping[str, Any]) -> str | None:
-        email = _field(row, CONTACT_FIELDS["email"])
-        if email is not None:
-            found = self._company_domain(email[email.rfind("@") + 1 :], email_domain, email)
-            if found is not None:
-                return found
-        website = _field(row, CONTACT_FIELDS["website"])
-        if website is not None:
-            return self._company_domain(website, website_domain, website)
-        return None
+    def company_domain(self, text: str, read: Any) -> str | None:
+        """The registrable domain of an address or website unless free mail (memoised)."""
+        host = text[text.rfind("@") + 1 :]
+        found = self.hosts.get(host, _UNSEEN)
+        if found is _UNSEEN:
+            domain = read(text)
+            found = self.hosts[host] = None if domain is None or is_free_mail(domain) else domain
+        return found  # type: ignore[no-any-return]
 
-    def _company_domain(self, host: str, read: Any, text: str) -> str | None:
-        if host in self.hosts:
-            return self.hosts[host]
-        domain = read(text)
-        found = None if domain is None or is_free_mail(domain) else domain
-        self.hosts[host] = found
-        return found
-
-    def name(self, row: Mapping[str, Any], fields: tuple[str, ...]) -> str | None:
-        if not self.by_name:
+    def name(self, text: str | None) -> str | None:
+        """The normalised form of a company name (memoised); None for none."""
+        if text is None:
             return None
-        name = _field(row, fields)
-        if name is None:
-            return None
-        key = self.keys.get(name)
-        if key is None:
-            key = self.keys[name] = company_key(name)
-        return key or None
+        key = self.keys.get(text, _UNSEEN)
+        if key is _UNSEEN:
+            key = self.keys[text] = company_key(text) or None
+        return key  # type: ignore[no-any-return]
 
-    def contacts(self, rows: Iterable[Mapping[str, Any]]) -> list[_Contact]:
-        out: list[_Contact] = []
+    def read(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Read every contact (this loop runs once per contact: no call it can spare)."""
         seen: set[str] = set()
-        id_fields, company = CONTACT_FIELDS["account_id"], CONTACT_FIELDS["company"]
+        ids, explicit, domains, names = self.ids, self.explicit, self.domains, self.names
+        id_fields, email_fields, web_fields, company_fields = CONTACT_FIELDS.values()
+        by_name = self.by_name
         for index, row in enumerate(rows):
-            if not isinstance(row, Mapping):
+            if type(row) is not dict and not isinstance(row, Mapping):
                 raise InvalidInputError(
                     f"expected a mapping of field names to values, got {type(row).__name__}",
                     path=f"contacts[{index}]",
                 )
-            contact = _text(row.get("id"))
-            if contact is None:
-                raise InvalidInputError("expected a contact id", path=f"contacts[{index}].id")
-            if contact in seen:
-                raise InvalidInputError(
-                    f"duplicate contact id {contact!r}", path=f"contacts[{index}].id"
-                )
+            get = row.get
+            contact = _text(get("id"))
+            if contact is None or contact in seen:
+                what = "expected a contact id" if contact is None else "duplicate contact id"
+                shown = "" if contact is None else f" {contact!r}"
+                raise InvalidInputError(what + shown, path=f"contacts[{index}].id")
             seen.add(contact)
-            out.append((contact, _field(row, id_fields), self.domain(row), self.name(row, company)))
-        return out
+            ids.append(contact)
+            explicit.append(_first(get, id_fields))
+            email = _first(get, email_fields)
+            domain = None if email is None else self.company_domain(email, email_domain)
+            if domain is None:
+                website = _first(get, web_fields)
+                if website is not None:
+                    domain = self.company_domain(website, website_domain)
+            domains.append(domain)
+            names.append(self.name(_first(get, company_fields)) if by_name else None)
 
 
 def _read_accounts(
@@ -275,7 +286,8 @@ def _read_accounts(
             domain = website_domain(host)
             if domain is not None and not is_free_mail(domain):
                 claims.claim(claims.domains, domain, account)
-        claims.claim(claims.names, reader.name(row, ACCOUNT_FIELDS["name"]), account)
+        if reader.by_name:
+            claims.claim(claims.names, reader.name(_field(row, ACCOUNT_FIELDS["name"])), account)
     return out
 
 
@@ -309,46 +321,57 @@ def match_accounts(
     rows = {}
     if accounts is not None:
         rows = _read_accounts(table_rows(accounts, columns, path="accounts"), reader, claims)
-    read = reader.contacts(table_rows(contacts, columns, path="contacts"))
-    for _, account, domain, _name in read:
-        if account is not None:
-            claims.claim(claims.domains, domain, account)
-    matches: dict[str, tuple[str | None, str]] = {}
+    reader.read(table_rows(contacts, columns, path="contacts"))
+    ids, explicit, domains, names = reader.ids, reader.explicit, reader.domains, reader.names
+    by_domain = claims.domains
+    for account, domain in zip(explicit, domains, strict=True):
+        if account is not None and domain is not None:
+            by_domain.setdefault(domain, set()).add(account)
+    accounts_of: dict[str, str | None] = {}
+    reasons: dict[str, str] = {}
     caught: dict[tuple[str, str], list[str]] = {}
     pending = []
-    for contact in read:
-        contact_id, account, domain, name = contact
+    for index, contact in enumerate(ids):
+        account, domain = explicit[index], domains[index]
         if account is not None:
-            matches[contact_id] = (account, "id")
+            accounts_of[contact], reasons[contact] = account, "id"
         elif domain is not None:
-            matches[contact_id] = _by_key(claims.domains, "domain", domain, contact_id, caught)
-        elif name is not None:
-            pending.append(contact)
+            claimed = by_domain.get(domain)
+            if claimed is None:
+                accounts_of[contact], reasons[contact] = domain, "domain"
+            else:
+                found = _by_key(claimed, "domain", domain, contact, caught)
+                accounts_of[contact], reasons[contact] = found
+        elif names[index] is not None:
+            pending.append(index)
         else:
-            matches[contact_id] = (None, "unmatched")
+            accounts_of[contact], reasons[contact] = None, "unmatched"
     if by_name:
-        for contact_id, _, _, name in read:
-            account = matches.get(contact_id, (None, ""))[0]
-            if account is not None:
-                claims.claim(claims.names, name, account)
-        for contact_id, _, _, name in pending:
-            matches[contact_id] = _by_key(claims.names, "name", name or "", contact_id, caught)
+        by_names = claims.names
+        for contact, name in zip(ids, names, strict=True):
+            account = accounts_of.get(contact)
+            if account is not None and name is not None:
+                by_names.setdefault(name, set()).add(account)
+        for index in pending:
+            contact, name = ids[index], names[index] or ""
+            found = _by_key(by_names.get(name), "name", name, contact, caught)
+            accounts_of[contact], reasons[contact] = found
     conflicts = tuple(
         AccountConflict(kind, key, tuple(sorted(claims.of(kind)[key])), tuple(sorted(who)))
         for (kind, key), who in sorted(caught.items())
     )
-    return AccountMatch(matches, conflicts, rows)
+    return AccountMatch(accounts_of, reasons, conflicts, rows)
 
 
 def _by_key(
-    table: Mapping[str, set[str]],
+    claimed: set[str] | None,
     reason: str,
     key: str,
     contact: str,
     caught: dict[tuple[str, str], list[str]],
 ) -> tuple[str | None, str]:
-    """The account ``key`` points at, the key itself when none does, or a conflict."""
-    claimed = table.get(key)
+    """The account ``key`` points at (``claimed``), the key itself when none does, or a
+    conflict."""
     if not claimed:
         return (key if reason == "domain" else f"name:{key}"), reason
     if len(claimed) == 1:
