@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["account_fields", "rank_scores"]
 
+_NO_PROFILE: Mapping[str, Any] = MappingProxyType({})
+
 
 def _present(value: Any) -> bool:
     if value is None:
@@ -112,7 +114,7 @@ def _score_one(
     """One account's score from its contacts' scores (best first)."""
     rules = {rule.name: rule.points for rule in model.fit if rule.when.matches(fields)}
     fit = math.fsum(rules.values())
-    roles = {s.lead_id: role_of(profiles.get(s.lead_id, {})) for s in scores}
+    roles = {s.lead_id: role_of(profiles.get(s.lead_id, _NO_PROFILE)) for s in scores}
     shares = _shares(model, scores, roles)
     engagement = math.fsum(shares.values())
     engaged = [s.lead_id for s in scores if s.implicit >= model.engaged_min]
@@ -124,7 +126,7 @@ def _score_one(
                 {
                     str(profiles[c]["department"]).strip()
                     for c in engaged
-                    if _present(profiles.get(c, {}).get("department"))
+                    if _present(profiles.get(c, _NO_PROFILE).get("department"))
                 }
             )
         )
@@ -170,7 +172,7 @@ def rank_scores(
     too); contacts without an account are left out. ``only`` keeps one account.
     """
     members: dict[str, list[Score]] = {a: [] for a in match.rows if only in (None, a)}
-    account_of = match.account_of
+    account_of = match.account_ids.get
     for score in scores:
         account = account_of(score.lead_id)
         if account is not None and only in (None, account):
@@ -184,7 +186,7 @@ def rank_scores(
         if row is not None:
             fields: Mapping[str, Any] = row
         else:
-            fields = account_fields((profiles.get(s.lead_id, {}) for s in group), wanted)
+            fields = account_fields((profiles.get(s.lead_id, _NO_PROFILE) for s in group), wanted)
         out.append(_score_one(model, account, group, profiles, fields, as_of, role_of, departments))
     out.sort(key=lambda a: (-a.total, a.account_id))
     return AccountRanking(out)
