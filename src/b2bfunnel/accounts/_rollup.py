@@ -114,11 +114,22 @@ def _score_one(
     """One account's score from its contacts' scores (best first)."""
     rules = {rule.name: rule.points for rule in model.fit if rule.when.matches(fields)}
     fit = math.fsum(rules.values())
-    roles = {s.lead_id: role_of(profiles.get(s.lead_id, _NO_PROFILE)) for s in scores}
+    # One pass over the contacts for roles, engagement and breadth: this runs for every
+    # contact of every account.
+    roles: dict[str, str | None] = {}
+    present: set[str] = set()
+    engaged_roles: set[str | None] = set()
+    engaged: list[str] = []
+    floor = model.engaged_min
+    for score in scores:
+        lead = score.lead_id
+        role = roles[lead] = role_of(profiles.get(lead, _NO_PROFILE))
+        present.add(role)  # type: ignore[arg-type]
+        if score.implicit >= floor:
+            engaged.append(lead)
+            engaged_roles.add(role)
     shares = _shares(model, scores, roles)
     engagement = math.fsum(shares.values())
-    engaged = [s.lead_id for s in scores if s.implicit >= model.engaged_min]
-    present = {role for role in roles.values() if role}
     departments = None
     if departments_known:
         departments = tuple(
@@ -130,9 +141,7 @@ def _score_one(
                 }
             )
         )
-    breadth = Breadth(
-        len(engaged), tuple(r for r in ROLES if r in {roles[c] for c in engaged}), departments
-    )
+    breadth = Breadth(len(engaged), tuple(r for r in ROLES if r in engaged_roles), departments)
     missing = tuple(r for r in ROLES if r not in present)
     best = scores[0].lead_id if scores else None
     total = fit + engagement
