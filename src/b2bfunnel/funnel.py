@@ -10,14 +10,10 @@ from typing import Any
 import attrs
 
 from ._answers import answers_from_row
-from ._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
 from ._config import Reader, did_you_mean, load_toml
-from ._frames import table_rows
 from ._public import publish
 from ._ranking import Ranking
-from ._table import Columns, TableLike
 from ._time import parse_datetime, require_aware
-from ._values import require_iterable
 from .accounts import AccountModel, match_accounts
 from .accounts._model import read_model as read_accounts
 from .accounts._rollup import rank_scores
@@ -33,6 +29,10 @@ from .nurture._flow import read_flow
 from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
+from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
+from .tables._frames import table_rows
+from .tables._table import Columns, TableLike
+from .tables._values import require_iterable
 
 __all__ = ["Funnel"]
 

@@ -17,10 +17,10 @@ from typing import Any
 import attrs
 
 from .._display import Displayed
-from .._frames import table_rows
-from .._table import Columns, TableLike
-from .._values import is_blank
 from ..errors import InvalidInputError
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
+from ..tables._values import is_blank
 from ._domains import email_domain, is_free_mail, website_domain
 from ._names import company_key
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from .._table import Columns, TableLike
-from .._values import is_blank
 from ..accounts import match_accounts
+from ..tables._table import Columns, TableLike
+from ..tables._values import is_blank
 
 __all__ = ["by_account"]
 
