@@ -213,3 +213,14 @@ def test_order_does_not_change_the_match(
     for row in rows:
         if a.reason(row["id"]) == "domain":
             assert "gmail" not in row["email"]
+
+
+def test_display_stays_short_for_many_contacts() -> None:
+    """The repr and notebook views show counts and conflicts, not every contact."""
+    rows = [{"id": f"C{i}", "email": f"u{i}@c{i % 7}.es"} for i in range(5000)]
+    m = bf.match_accounts(rows)
+    assert repr(m) == (
+        "AccountMatch(5000 contacts, 7 accounts: id=0, domain=5000, name=0, conflict=0, "
+        "unmatched=0; 0 conflicts)"
+    )
+    assert len(m._repr_html_()) < 2000 and "5000" in m._repr_markdown_()

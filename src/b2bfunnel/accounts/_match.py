@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from .._display import Displayed
+from .._display import Displayed, View
 from ..errors import InvalidInputError
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
@@ -159,6 +159,29 @@ class AccountMatch(Displayed):
                 "unmatched, not merged"
             )
         return lines
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{reason}={n}" for reason, n in self.counts().items())
+        return (
+            f"AccountMatch({len(self.reasons)} contacts, {len(self.accounts)} accounts: "
+            f"{counts}; {len(self.conflicts)} conflicts)"
+        )
+
+    def _view(self) -> View:
+        rows = [
+            {"kind": c.kind, "key": c.key, "accounts": ", ".join(c.accounts),
+             "contacts": len(c.contacts)}
+            for c in self.conflicts
+        ]  # fmt: skip
+        pairs: list[tuple[str, Any]] = [("contacts", len(self.reasons))]
+        pairs += list(self.counts().items())
+        return View(f"Match of {len(self.reasons)} contacts to accounts", pairs, rows or None)
+
+    def _repr_html_(self) -> str:
+        return self._view().html()
+
+    def _repr_markdown_(self) -> str:
+        return self._view().markdown()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: per contact its account and reason, the conflicts."""
