@@ -176,3 +176,26 @@ def test_demo_shows_the_top_accounts_after_the_call_list() -> None:
     )  # fmt: skip
     assert shown == [a.account_id for a in ranked[:5]]
     assert len(ranked) >= 60 and all("email" in lead for lead in leads[:5])
+
+
+def test_salesforce_accounts_export(files: dict[str, Path], tmp_path: Path) -> None:
+    """``--from salesforce`` reads an Accounts report's headers; Salesforce contacts
+    carry their ``AccountId``."""
+    leads = tmp_path / "sf_leads.csv"
+    leads.write_text(
+        "Lead ID,Email,Title,AccountId\nC1,ana@x.com,CFO,001A\nC2,luis@acme.es,CTO,\n",
+        encoding="utf-8",
+    )
+    accounts = tmp_path / "sf_accounts.csv"
+    accounts.write_text(
+        "Account ID,Account Name,Website,Employees,Billing Country\n"
+        "001A,Acme SL,https://www.acme.es,900,Spain\n",
+        encoding="utf-8",
+    )
+    status, text = run("accounts", "--leads", str(leads), "--events", str(files["events"]),
+                       "--accounts", str(accounts), "--from", "salesforce", "--as-of", AS_OF,
+                       "--format", "json")  # fmt: skip
+    assert status == 0
+    (row,) = json.loads(text)
+    assert (row["account_id"], row["fit"]) == ("001A", 50.0)
+    assert row["roles_present"] == ["economic_buyer", "technical_buyer"]
