@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import account_populations
 
 import b2bfunnel as bf
 from b2bfunnel.accounts import AccountRanking, AccountScore
@@ -209,29 +210,8 @@ class TestModel:
         assert model.role_of({"role": "Blocker", "job_title": "CFO"}) == "economic_buyer"
 
 
-EVENT_NAMES = ["pricing_page_visit", "webinar_completed", "case_study_download", "page_view"]
-
-
-@st.composite
-def populations(draw: st.DrawFn) -> tuple[list[dict[str, str]], list[bf.Event]]:
-    n = draw(st.integers(1, 8))
-    domains = ["a.es", "b.com", "gmail.com"]
-    titles = ["CFO", "CTO", "Engineer", "", "Consultant"]
-    leads = [
-        {"id": f"L{i}", "email": f"x@{draw(st.sampled_from(domains))}",
-         "job_title": draw(st.sampled_from(titles))}
-        for i in range(n)
-    ]  # fmt: skip
-    events = [
-        bf.Event(f"L{draw(st.integers(0, n - 1))}", draw(st.sampled_from(EVENT_NAMES)),
-                 AT - timedelta(days=draw(st.integers(0, 60))))
-        for _ in range(draw(st.integers(0, 20)))
-    ]  # fmt: skip
-    return leads, events
-
-
 @settings(max_examples=40, deadline=None)
-@given(populations(), st.integers(0, 2**32 - 1))
+@given(account_populations(AT), st.integers(0, 2**32 - 1))
 def test_rank_accounts_invariants(
     population: tuple[list[dict[str, str]], list[bf.Event]], seed: int
 ) -> None:
