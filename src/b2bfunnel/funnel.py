@@ -15,9 +15,11 @@ from ._public import publish
 from ._ranking import Ranking
 from ._time import parse_datetime, require_aware
 from .accounts import AccountModel, match_accounts
+from .accounts._match import AccountMatch
 from .accounts._model import read_model as read_accounts
 from .accounts._rollup import rank_scores
 from .accounts._score import AccountRanking, AccountScore
+from .accounts._state import AccountState, kept_fields, merge_states
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
 from .errors import ConfigError, InvalidInputError
@@ -259,6 +261,59 @@ class Funnel:
         mine = [row for row in rows if str(row.get("id")) in members]
         ranking = self.rank(mine, events, as_of=as_of)
         return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
+
+    def new_account_state(
+        self, account_id: str, contacts: Iterable[Mapping[str, Any]]
+    ) -> AccountState:
+        """An account's live state: its contacts (profiles with an ``id``), no events
+        yet. Feed it with :meth:`ingest_account`, combine partial states with
+        :meth:`merge_account_states`, read it with :meth:`score_account_state`.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> funnel = bf.Funnel()
+        >>> state = funnel.new_account_state("acme", [{"id": "L1", "job_title": "CFO"}])
+        >>> state = funnel.ingest_account(state, bf.Event("L1", "webinar_completed", at))
+        >>> funnel.score_account_state(state, as_of=at).engagement
+        25.0
+        """
+        fields = {f for rule in self.accounts.fit for f in rule.when.fields()}
+        states, profiles = {}, {}
+        for index, profile in enumerate(require_iterable(contacts, "contacts", "profiles")):
+            lead = profile.get("id") if isinstance(profile, Mapping) else None
+            if not isinstance(lead, str) or not lead:
+                raise InvalidInputError("expected a profile with an id", path=f"contacts[{index}]")
+            states[lead] = self.scoring.new_state(lead, profile)
+            profiles[lead] = kept_fields(profile, fields)
+        return AccountState(account_id, states, profiles)
+
+    def ingest_account(self, state: AccountState, event: Event) -> AccountState:
+        """The account's state with one more event of one of its contacts."""
+        (event,) = self._aliased(list(_only_events([event])))
+        if event.lead_id not in state.contacts:
+            raise InvalidInputError(
+                f"{event.lead_id!r} is not a contact of account {state.account_id!r}",
+                path="event.lead_id",
+            )
+        contacts = dict(state.contacts)
+        contacts[event.lead_id] = self.scoring.ingest(contacts[event.lead_id], event)
+        return AccountState(state.account_id, contacts, state.profiles)
+
+    def merge_account_states(self, a: AccountState, b: AccountState) -> AccountState:
+        """One state of an account from two built from disjoint sets of its events
+        (associative and commutative, as :meth:`ScoringModel.merge` is)."""
+        return merge_states(self.scoring, a, b)
+
+    def score_account_state(self, state: AccountState, *, as_of: datetime) -> AccountScore:
+        """The account's score at ``as_of`` from its state (see :meth:`rank_accounts`)."""
+        scores = sorted(
+            (self.scoring.score_state(s, as_of=as_of) for s in state.contacts.values()),
+            key=lambda s: (-s.total, s.lead_id),
+        )
+        leads = list(state.contacts)
+        match = AccountMatch(dict.fromkeys(leads, state.account_id), dict.fromkeys(leads, "id"))
+        return rank_scores(self.accounts, scores, state.profiles, match, as_of)[0]
 
     def _contacts(
         self, leads: TableLike, accounts: TableLike | None, columns: Columns | None

@@ -6,6 +6,7 @@ See ``docs/accounts.md``.
 from ._match import AccountConflict, AccountMatch, match_accounts
 from ._model import AccountModel, AccountRule
 from ._score import AccountRanking, AccountScore, Breadth, NextAction
+from ._state import AccountState
 
 __all__ = [
     "AccountConflict",
@@ -14,6 +15,7 @@ __all__ = [
     "AccountRanking",
     "AccountRule",
     "AccountScore",
+    "AccountState",
     "Breadth",
     "NextAction",
     "match_accounts",
