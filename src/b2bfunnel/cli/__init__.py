@@ -20,6 +20,7 @@ from . import (
     attribution,
     demo,
     evaluate,
+    experiment,
     fit,
     flow,
     funnel,
@@ -44,7 +45,7 @@ __all__ = [
 
 _COMMANDS = (
     demo, score, accounts, nps, qualify, kol, velocity, funnel, attribution, flow, simulate,
-    evaluate, fit,
+    evaluate, fit, experiment,
 )  # fmt: skip
 
 
