@@ -3,6 +3,7 @@
 See ``docs/accounts.md``.
 """
 
+from .._public import publish
 from ._match import AccountConflict, AccountMatch, match_accounts
 from ._model import AccountModel, AccountRule
 from ._score import AccountRanking, AccountScore, Breadth, NextAction
@@ -20,3 +21,6 @@ __all__ = [
     "NextAction",
     "match_accounts",
 ]
+
+
+publish(globals(), __all__, as_data=["AccountModel", "AccountState"])

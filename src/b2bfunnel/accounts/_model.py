@@ -12,7 +12,6 @@ import attrs
 
 from .._conditions import Condition
 from .._config import Reader, join, load_toml, read_all
-from .._public import publish
 from .._text import word_form
 from ..bant import ROLES
 from ..scoring import Tier
@@ -333,6 +332,3 @@ def _unique(rules: Sequence[Any], path: str, reader: Reader) -> None:
             reader.error(join(join(path, index), "name"), f"duplicate rule name {name!r}")
         if isinstance(name, str):
             seen.add(name)
-
-
-publish(globals(), ["AccountModel"], as_data=["AccountModel"])

@@ -11,18 +11,16 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._text import fold
 from ..bant import ROLES
+from ..scoring import Score
 from ..scoring._rules import tier_of
 from ..tables._values import is_blank
 from ._match import AccountMatch
 from ._model import NO_ROLE, AccountModel
 from ._score import AccountRanking, AccountScore, Breadth, NextAction
-
-if TYPE_CHECKING:
-    from ..scoring import Score
 
 __all__ = ["account_fields", "rank_scores"]
 

@@ -6,14 +6,12 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .._display import MAX_ROWS, View
-
-if TYPE_CHECKING:
-    from ..scoring import Score
+from ..scoring import Score
 
 __all__ = ["AccountRanking", "AccountScore", "Breadth", "NextAction"]
 

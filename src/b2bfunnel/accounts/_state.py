@@ -13,15 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ..errors import InvalidInputError
-from ..scoring import ScoreState
-
-if TYPE_CHECKING:
-    from ..scoring import ScoringModel
+from ..scoring import ScoreState, ScoringModel
 
 __all__ = ["AccountState", "kept_fields", "merge_states"]
 

@@ -12,8 +12,8 @@ from typing import Any, TextIO
 from ..accounts import match_accounts
 from ..evaluation import time_split
 from ..funnel import Funnel
-from ..nps import nps_position, nps_report
 from ..pipeline import compare_velocity
+from ..surveys import nps_position, nps_report
 from ._args import positive
 from ._tables import (
     DEAL_TIMES,
