@@ -249,6 +249,7 @@ def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
     try:
+        # matplotlib is the optional `plot` extra: imported only when a chart is drawn.
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError(
