@@ -6,6 +6,8 @@ Used to build the demo data set shipped in the package and by the benchmarks.
 from __future__ import annotations
 
 import random
+import unicodedata
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -300,3 +302,70 @@ def outcome_rows(
         {"lead_id": lead_id, "at": at.isoformat()}
         for lead_id, at in sorted(first.items(), key=lambda kv: (kv[1], kv[0]))
     ]
+
+
+FREE_MAIL = ["gmail.com", "hotmail.es", "outlook.com", "yahoo.es", "telefonica.net"]
+SUB_DOMAINS = ["ventas.", "it.", "mail.", "es."]
+SUFFIXES = [".es", ".com", ".com.es", ".co.uk", ".es", ".com"]
+LEGAL_FORMS = [" S.L.", " S.A.", ", S.L.U.", ""]
+
+
+def _plain(text: str) -> str:
+    """Lower case ASCII letters and digits of ``text``, words joined by ``-``."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    letters = (c for c in folded if not unicodedata.combining(c))
+    kept = "".join(c if c.isascii() and c.isalnum() else " " for c in letters)
+    return "-".join(kept.split())
+
+
+def company_domain(company: str) -> str:
+    """A company's web domain: its name as a slug under a suffix chosen by the name."""
+    slug = _plain(company)
+    return slug + SUFFIXES[zlib.crc32(slug.encode()) % len(SUFFIXES)]
+
+
+def contact_emails(profiles: list[dict[str, Any]], seed: int = 41) -> list[str]:
+    """An e-mail address per profile: at its company's domain (a quarter at a
+    sub-domain), or, for about one in eight, at a free-mail provider."""
+    rng = random.Random(seed)
+    out = []
+    for profile in profiles:
+        local = ".".join(_plain(part) for part in profile["name"].split()[:2])
+        if rng.random() < 0.12:
+            out.append(f"{local}@{rng.choice(FREE_MAIL)}")
+            continue
+        sub = rng.choice(SUB_DOMAINS) if rng.random() < 0.25 else ""
+        out.append(f"{local}@{sub}{company_domain(profile['company'])}")
+    return out
+
+
+def _most_common(values: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return min(counts, key=lambda v: (-counts[v], v))
+
+
+def account_rows(profiles: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One accounts-table row per company of ``profiles``: id, name with a legal form,
+    website, employees (the median of its contacts'), sector and country (the most
+    common among them)."""
+    by_company: dict[str, list[dict[str, Any]]] = {}
+    for profile in profiles:
+        by_company.setdefault(profile["company"], []).append(profile)
+    rows = []
+    for number, company in enumerate(sorted(by_company), start=1):
+        group = by_company[company]
+        sizes = sorted(int(p["employees"]) for p in group)
+        form = LEGAL_FORMS[zlib.crc32(company.encode()) % len(LEGAL_FORMS)]
+        rows.append(
+            {
+                "id": f"A{number:03d}",
+                "name": company + form,
+                "domain": "www." + company_domain(company),
+                "employees": str(sizes[len(sizes) // 2]),
+                "sector": _most_common([p["sector"] for p in group]),
+                "country": _most_common([p["country"] for p in group]),
+            }
+        )
+    return rows

@@ -10,7 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synth import deal_rows, event_rows, leads, outcome_rows, survey_rows  # noqa: E402
+from synth import (  # noqa: E402
+    account_rows,
+    contact_emails,
+    deal_rows,
+    event_rows,
+    leads,
+    outcome_rows,
+    survey_rows,
+)
 
 AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -18,10 +26,17 @@ AS_OF = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 def main() -> None:
     data = ROOT / "src" / "b2bfunnel" / "data"
     profiles = leads(300)
+    # E-mail addresses come last, drawn apart: every other column stays as it was.
+    emails = contact_emails(profiles)
     with open(data / "demo_leads.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(profiles[0]))
+        writer = csv.DictWriter(handle, fieldnames=[*profiles[0], "email"])
         writer.writeheader()
-        writer.writerows(profiles)
+        writer.writerows({**p, "email": e} for p, e in zip(profiles, emails, strict=True))
+    accounts = account_rows(profiles)
+    with open(data / "demo_accounts.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(accounts[0]))
+        writer.writeheader()
+        writer.writerows(accounts)
     rows = sorted(event_rows([p["id"] for p in profiles], 4000, end=AS_OF), key=lambda r: r[2])
     with open(data / "demo_events.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -340,6 +340,36 @@ def written_amounts(draw: st.DrawFn) -> tuple[str, str, Decimal, str | None]:
     return text, decimal, value, code
 
 
+ACCOUNT_EVENT_NAMES = [
+    "pricing_page_visit",
+    "webinar_completed",
+    "case_study_download",
+    "page_view",
+]
+
+
+@st.composite
+def account_populations(
+    draw: st.DrawFn, as_of: datetime
+) -> tuple[list[dict[str, str]], list[bf.Event]]:
+    """A few contacts at two companies and on gmail, with titles of several roles, and
+    events of theirs up to 60 days before ``as_of``."""
+    n = draw(st.integers(1, 8))
+    domains = ["a.es", "b.com", "gmail.com"]
+    titles = ["CFO", "CTO", "Engineer", "", "Consultant"]
+    leads = [
+        {"id": f"L{i}", "email": f"x@{draw(st.sampled_from(domains))}",
+         "job_title": draw(st.sampled_from(titles))}
+        for i in range(n)
+    ]  # fmt: skip
+    events = [
+        bf.Event(f"L{draw(st.integers(0, n - 1))}", draw(st.sampled_from(ACCOUNT_EVENT_NAMES)),
+                 as_of - timedelta(days=draw(st.integers(0, 60))))
+        for _ in range(draw(st.integers(0, 20)))
+    ]  # fmt: skip
+    return leads, events
+
+
 # --- nurture contact pressure ---------------------------------------------------------
 
 NURTURE_EVENTS = (

@@ -267,6 +267,15 @@ CALLS: list[Call] = [
     ),
     ("funnel_metrics", bf.funnel_metrics, (RECORDS,), {"sla": timedelta(hours=48)}),
     ("attribute", bf.attribute, (TOUCHES, DEALS[:1]), {"models": ["linear"], "by": "channel"}),
+    # accounts
+    (
+        "match_accounts",
+        bf.match_accounts,
+        ([{"id": "C1", "email": "a@acme.es"}],),
+        {"by_name": True},
+    ),
+    ("AccountModel.from_dict", bf.AccountModel.from_dict, ({"method": "top_k"},), {}),
+    ("Funnel.rank_accounts", bf.Funnel().rank_accounts, ([PROFILE], EVENTS), {"as_of": AT}),
 ]
 
 

@@ -21,6 +21,8 @@ __version__ = "0.1.0"
 # `import b2bfunnel` stays fast and a caller pays only for the modules it uses.
 _EXPORTS = {
     "Condition": "._conditions",
+    "AccountModel": ".accounts",
+    "match_accounts": ".accounts",
     "events_from": ".tables._frames",
     "Columns": ".tables._table",
     "TableLike": ".tables._table",
@@ -139,6 +141,7 @@ _MOVED = {
 }
 
 __all__ = [
+    "AccountModel",
     "Action",
     "B2BFunnelError",
     "Columns",
@@ -180,6 +183,7 @@ __all__ = [
     "fit_points",
     "funnel_metrics",
     "kol_fit",
+    "match_accounts",
     "next_fields",
     "nps",
     "nps_report",
@@ -212,7 +216,7 @@ def _restore(name: str, args: tuple[Any, ...], via: str = "") -> Any:
 
 # Public modules, reachable as attributes (`bf.surveys.ces`) without an import of their own.
 _MODULES = frozenset(
-    ("bant", "dask", "datareport", "errors", "evaluation", "events", "funnel", "kol",
+    ("accounts", "bant", "dask", "datareport", "errors", "evaluation", "events", "funnel", "kol",
      "nurture", "pipeline", "plot", "progress", "records", "scoring", "spark", "surveys",
      "tables")
 )  # fmt: skip
@@ -235,6 +239,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from ._conditions import Condition
+    from .accounts import AccountModel, match_accounts
     from .bant import (
         Qualification,
         QualificationPolicy,

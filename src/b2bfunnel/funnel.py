@@ -11,10 +11,16 @@ from typing import Any
 import attrs
 
 from ._answers import answers_from_row
-from ._config import Reader, load_toml
+from ._config import Reader, did_you_mean, load_toml
 from ._public import publish
 from ._ranking import Ranking
 from ._time import parse_datetime, require_aware
+from .accounts import AccountModel, match_accounts
+from .accounts._match import AccountMatch
+from .accounts._model import read_model as read_accounts
+from .accounts._rollup import rank_scores
+from .accounts._score import AccountRanking, AccountScore
+from .accounts._state import AccountState, kept_fields, merge_states
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
 from .errors import ConfigError, InvalidInputError
@@ -41,6 +47,7 @@ READERS: tuple[tuple[str, str, Callable[[Any, str, Reader], dict[str, Any] | Non
     ("qualification", "qualification", read_policy, QualificationPolicy),
     ("kol", "kol", read_kol, KOLConfig),
     ("nurture", "flow", read_funnel_flow, NurtureFlow),
+    ("accounts", "accounts", read_accounts, AccountModel),
 )
 SECTIONS = tuple(section for section, *_ in READERS)
 
@@ -60,6 +67,7 @@ def _read(data: Any) -> dict[str, Any]:
         if isinstance(nurture, Mapping) and "flows" in nurture:
             fields["flows"] = read_named_flows(nurture["flows"], "nurture.flows", reader)
         _share_hot_threshold(table, fields, reader)
+        _check_account_score(fields, reader)
         if "pressure" in table:
             _share_pressure(table, fields, reader)
     reader.raise_if_any("funnel configuration")
@@ -135,15 +143,28 @@ def _with_threshold(flow: NurtureFlow, threshold: float) -> NurtureFlow:
     )
 
 
+def _check_account_score(fields: Mapping[str, Any], reader: Reader) -> None:
+    """``accounts.score`` names a score of the scoring model to roll up; this scoring
+    model has only its main score, so a name is refused rather than ignored."""
+    model = fields.get("accounts")
+    if model is not None and model.score is not None:
+        reader.error(
+            "accounts.score",
+            f"the scoring model has no named score {model.score!r} (it has only its main "
+            "score, which rolls up when accounts.score is left out)",
+        )
+
+
 @attrs.frozen(init=False)
 class Funnel:
     """The funnel's modules configured together; ``Funnel()`` uses every default.
 
     ``scoring`` (:class:`ScoringModel`), ``qualification`` (:class:`QualificationPolicy`),
-    ``kol`` (:class:`KOLConfig`) and ``flow`` (:class:`NurtureFlow`) come from the
-    sections of the same names (``flow`` from ``nurture``; ``flows``, the named flows
-    by name, from ``nurture.flows``; ``pressure``, the contact limit of every flow
-    without its own, from ``pressure``); ``input``
+    ``kol`` (:class:`KOLConfig`), ``flow`` (:class:`NurtureFlow`) and ``accounts``
+    (:class:`AccountModel`) come from the sections of the same names (``flow`` from
+    ``nurture``; ``flows``, the named flows by name, from ``nurture.flows``;
+    ``pressure``, the contact limit of every flow without its own, from ``pressure``);
+    ``input``
     (:class:`InputConfig`) from ``columns``, ``aliases`` and ``input``, which say how
     a CRM's exports are read.
 
@@ -158,6 +179,7 @@ class Funnel:
     kol: KOLConfig
     flow: NurtureFlow
     input: InputConfig
+    accounts: AccountModel
     flows: Mapping[str, NurtureFlow] = attrs.field(factory=dict, hash=False)
     pressure: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
@@ -169,6 +191,7 @@ class Funnel:
             kol=fields.get("kol") or KOLConfig(),
             flow=fields.get("flow") or NurtureFlow.default(),
             input=fields.get("input") or InputConfig(),
+            accounts=fields.get("accounts") or AccountModel.default(),
             flows=MappingProxyType(fields.get("flows", {})),
             pressure=MappingProxyType(fields.get("pressure", {})),
         )
@@ -194,6 +217,7 @@ class Funnel:
             "qualification": self.qualification.to_dict(),
             "kol": self.kol.to_dict(),
             "nurture": self._nurture(),
+            "accounts": self.accounts.to_dict(),
             **({"pressure": dict(self.pressure)} if self.pressure else {}),
             **self.input.to_dict(),
         }
@@ -268,6 +292,134 @@ class Funnel:
             )
         zone = timezone if timezone is not None else self.input.input.get("timezone")
         return events_in(events, columns=columns, timezone=zone, skip_invalid=skip_invalid)
+
+    def rank_accounts(
+        self,
+        leads: TableLike,
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+        accounts: TableLike | None = None,
+        columns: Columns | None = None,
+        progress: Progress | str | None = None,
+    ) -> AccountRanking:
+        """Rank accounts best first (ties by account id): contacts matched to accounts
+        (see :func:`match_accounts`), scored with the funnel's scoring model as of
+        ``as_of``, and rolled up with its ``[accounts]`` model (see ``docs/accounts.md``).
+
+        ``accounts`` is the optional accounts table (``id``, ``domain``, ``name`` and the
+        fields its fit rules read); ``columns`` maps field names to headers, per table
+        as ``{"profiles": {...}, "accounts": {...}}``. Contacts matching no account are
+        left out (``match_accounts`` says which and why).
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> leads = [{"id": "L1", "email": "cfo@acme.es", "employees": 900},
+        ...          {"id": "L2", "email": "it@acme.es", "job_title": "CTO"}]
+        >>> ranked = bf.Funnel().rank_accounts(
+        ...     leads, [bf.Event("L2", "webinar_completed", at)], as_of=at)
+        >>> top = ranked[0]
+        >>> top.account_id, top.fit, top.engagement, top.roles_present
+        ('acme.es', 50.0, 25.0, ('technical_buyer',))
+        """
+        rows, match = self._contacts(leads, accounts, columns)
+        ranking = self.rank(rows, events, as_of=as_of, progress=progress)
+        return rank_scores(self.accounts, ranking, _by_id(rows), match, as_of)
+
+    def score_account(
+        self,
+        account_id: str,
+        leads: TableLike,
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+        accounts: TableLike | None = None,
+        columns: Columns | None = None,
+    ) -> AccountScore:
+        """One account's score (see :meth:`rank_accounts`); only its contacts are scored.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> s = bf.Funnel().score_account("acme.es", [{"id": "L1", "email": "a@acme.es"}],
+        ...                               [], as_of=at)
+        >>> s.total, s.next_action.describe()
+        (0.0, 'reach the economic buyer; ask L1 (its best-scoring contact) for an introduction')
+        """
+        rows, match = self._contacts(leads, accounts, columns)
+        known = match.accounts
+        if account_id not in known:
+            raise InvalidInputError(
+                f"no account {account_id!r} among the contacts or the accounts table"
+                f"{did_you_mean(str(account_id), known)}",
+                path="account_id",
+            )
+        members = set(known[account_id])
+        mine = [row for row in rows if str(row.get("id")) in members]
+        ranking = self.rank(mine, events, as_of=as_of)
+        return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
+
+    def new_account_state(
+        self, account_id: str, contacts: Iterable[Mapping[str, Any]]
+    ) -> AccountState:
+        """An account's live state: its contacts (profiles with an ``id``), no events
+        yet. Feed it with :meth:`ingest_account`, combine partial states with
+        :meth:`merge_account_states`, read it with :meth:`score_account_state`.
+
+        >>> import b2bfunnel as bf
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+        >>> funnel = bf.Funnel()
+        >>> state = funnel.new_account_state("acme", [{"id": "L1", "job_title": "CFO"}])
+        >>> state = funnel.ingest_account(state, bf.Event("L1", "webinar_completed", at))
+        >>> funnel.score_account_state(state, as_of=at).engagement
+        25.0
+        """
+        fields = {f for rule in self.accounts.fit for f in rule.when.fields()}
+        states, profiles = {}, {}
+        for index, profile in enumerate(require_iterable(contacts, "contacts", "profiles")):
+            lead = profile.get("id") if isinstance(profile, Mapping) else None
+            if not isinstance(lead, str) or not lead:
+                raise InvalidInputError("expected a profile with an id", path=f"contacts[{index}]")
+            states[lead] = self.scoring.new_state(lead, profile)
+            profiles[lead] = kept_fields(profile, fields)
+        return AccountState(account_id, states, profiles)
+
+    def ingest_account(self, state: AccountState, event: Event) -> AccountState:
+        """The account's state with one more event of one of its contacts."""
+        (event,) = self._aliased(list(_only_events([event])))
+        if event.lead_id not in state.contacts:
+            raise InvalidInputError(
+                f"{event.lead_id!r} is not a contact of account {state.account_id!r}",
+                path="event.lead_id",
+            )
+        contacts = dict(state.contacts)
+        contacts[event.lead_id] = self.scoring.ingest(contacts[event.lead_id], event)
+        return AccountState(state.account_id, contacts, state.profiles)
+
+    def merge_account_states(self, a: AccountState, b: AccountState) -> AccountState:
+        """One state of an account from two built from disjoint sets of its events
+        (associative and commutative, as :meth:`ScoringModel.merge` is)."""
+        return merge_states(self.scoring, a, b)
+
+    def score_account_state(self, state: AccountState, *, as_of: datetime) -> AccountScore:
+        """The account's score at ``as_of`` from its state (see :meth:`rank_accounts`)."""
+        scores = sorted(
+            (self.scoring.score_state(s, as_of=as_of) for s in state.contacts.values()),
+            key=lambda s: (-s.total, s.lead_id),
+        )
+        leads = list(state.contacts)
+        match = AccountMatch(dict.fromkeys(leads, state.account_id), dict.fromkeys(leads, "id"))
+        return rank_scores(self.accounts, scores, state.profiles, match, as_of)[0]
+
+    def _contacts(
+        self, leads: TableLike, accounts: TableLike | None, columns: Columns | None
+    ) -> tuple[list[Mapping[str, Any]], Any]:
+        """The leads as rows (read once) and their match to accounts."""
+        rows = list(table_rows(leads, columns, path="profiles"))
+        match = match_accounts(rows, accounts, by_name=self.accounts.by_name, columns=columns)
+        return rows, match
 
     def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:
         """``events`` with names the ``[aliases]`` table maps replaced (lazily)."""
@@ -359,6 +511,10 @@ class Funnel:
             return self.scoring.score_state(state, as_of=event.at)
 
         return score_at
+
+
+def _by_id(rows: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {str(row.get("id")): row for row in rows}
 
 
 def _only_events(events: Iterable[Any]) -> Iterator[Event]:

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from ..errors import B2BFunnelError
 from . import (
+    accounts,
     attribution,
     demo,
     evaluate,
@@ -44,8 +45,8 @@ __all__ = [
 ]
 
 _COMMANDS = (
-    demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate, evaluate, fit,
-    experiment,
+    demo, score, accounts, nps, qualify, kol, velocity, funnel, attribution, flow, simulate,
+    evaluate, fit, experiment,
 )  # fmt: skip
 
 

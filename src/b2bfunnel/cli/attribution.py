@@ -6,10 +6,19 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
-from ._tables import Reading, located, read_deal_file, read_records, write_json, write_rows
+from ._tables import (
+    Reading,
+    located,
+    read_deal_file,
+    read_leads,
+    read_records,
+    write_json,
+    write_rows,
+)
 
 
 def register(sub: Any) -> None:
@@ -36,6 +45,16 @@ def register(sub: Any) -> None:
         help="count a lead without a deal as a Markov non-conversion once quiet this long (90)",
     )
     att.add_argument("--config", help="funnel TOML file (its [input], [values], [currency])")
+    att.add_argument(
+        "--level",
+        choices=("lead", "account"),
+        default="lead",
+        help="credit a deal with its lead's touches, or with every contact's of its account",
+    )
+    att.add_argument(
+        "--leads",
+        help="CSV of the contacts (id, e-mail...), matched to accounts for --level account",
+    )
     add_table_options(att)
     att.set_defaults(run=run)
 
@@ -46,9 +65,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     touches = read_records(
         Path(args.touches), ("at",), ["lead_id", "at", "channel"], reading, "touches"
     )
-    deals = read_deal_file(
-        Path(args.deals), reading, ["lead_id", "amount", "outcome", "created_at"]
-    )
+    # By account, a deal may name its account_id instead of a lead.
+    keys = ["lead_id"] if args.level == "lead" else []
+    deals = read_deal_file(Path(args.deals), reading, [*keys, "amount", "outcome", "created_at"])
     reading.check_column("--by", args.by, Path(args.touches))
     short = salesforce_id_hint(
         (str(t.get("lead_id")) for t in touches.records),
@@ -59,6 +78,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             f"{short} lead ids are 15-character Salesforce ids whose 18-character form is "
             "in the other file: export both with the same form (the 18-character one)"
         )
+    if args.level == "account" and not args.leads:
+        raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
+    contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
         {"touches": touches, "deals": deals},
@@ -71,6 +93,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             minor_unit=args.minor_unit,
             markov_split=args.markov_split,
             non_converting_after_days=args.non_converting_after_days,
+            level=args.level,
+            contacts=contacts,
         ),
     )
     if args.format == "json":
@@ -81,7 +105,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(
             f"\n{report.won_deals} won deals worth {report.revenue}; "
             f"unattributed {report.unattributed}; credited {report.attributed}; "
-            f"{report.unattributed_touches} touches after their lead's last deal or "
+            f"{report.unattributed_touches} touches after their {report.level}'s last deal or "
             "with no deal\n"
         )
     return 0

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..accounts import match_accounts
 from ..evaluation import time_split
 from ..funnel import Funnel
 from ..pipeline import compare_velocity
@@ -23,6 +24,7 @@ from ._tables import (
     read_responses,
     write_table,
 )
+from .accounts import account_row, read_accounts
 from .qualify import qualify_rows
 from .score import score_rows, summary
 from .velocity import lift_lines
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     write_table(rows, out)
     bands = [score.band for score in scores]
     out.write("\n" + summary(bands, [b.name for b in funnel.scoring.bands]) + "\n")
+    top_accounts(funnel, leads, events, as_of, out)
     survey = read_responses(demo_file("demo_survey.csv"))
     report = nps_report(survey, period="quarter")
     overall = report.overall
@@ -93,6 +96,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     )
     out.write("\n" + scoring_check(meta["demo"]["evaluation"], leads, events) + "\n")
     return 0
+
+
+def top_accounts(
+    funnel: Funnel, leads: list[dict[str, str]], events: list[Any], as_of: datetime, out: TextIO
+) -> None:
+    """The five best accounts of the sample: contacts matched to its accounts file."""
+    accounts = read_accounts(demo_file("demo_accounts.csv"), Reading())
+    names = {row["id"]: row.get("name", "") for row in accounts}
+    ranked = funnel.rank_accounts(leads, events, accounts=accounts, as_of=as_of)
+    out.write("\nTop accounts (contacts matched by e-mail domain; default account model)\n\n")
+    rows = []
+    for rank, score in enumerate(ranked[:5], start=1):
+        row = account_row(rank, score)
+        head = {"rank": rank, "account": score.account_id, "name": names.get(score.account_id, "")}
+        rows.append({**head, **{k: v for k, v in row.items() if k not in (*head, "reasons")}})
+    write_table(rows, out)
+    unmatched = match_accounts(leads, accounts).counts()["unmatched"]
+    bands = ", ".join(f"{n} {band}" for band, n in ranked.bands().items())
+    out.write(
+        f"\n{len(ranked)} accounts: {bands}; {unmatched} of {len(leads)} contacts (free mail) "
+        "match no account\n"
+    )
 
 
 def _deals(report: Any) -> str:

@@ -25,6 +25,7 @@ from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number
 from ._allocation import split_units
+from ._by_account import by_account
 from ._journeys import (
     AMOUNT,
     DIMENSIONS,
@@ -53,6 +54,7 @@ MODELS = (
     "markov",
 )
 MARKOV_SPLITS = ("journey", "touch", "global")
+LEVELS = ("lead", "account")
 _DAY = 86_400
 
 
@@ -86,6 +88,7 @@ class AttributionReport(Plotted):
     removal_effects: Mapping[str, float] = attrs.field(factory=dict, hash=False)
     non_converting_paths: int = 0
     no_deal_paths: int = 0
+    level: str = "lead"
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per key with each model's credit, keys by the first model's credit."""
@@ -115,6 +118,7 @@ class AttributionReport(Plotted):
             "removal_effects": dict(self.removal_effects),
             "non_converting_paths": self.non_converting_paths,
             "no_deal_paths": self.no_deal_paths,
+            "level": self.level,
         }
 
     def _rows(self) -> list[dict[str, Any]]:
@@ -398,6 +402,8 @@ def attribute(
     as_of: Any = None,
     columns: Columns | None = None,
     progress: Progress | str | None = None,
+    level: str = "lead",
+    contacts: TableLike | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints that led to each deal.
 
@@ -418,6 +424,12 @@ def attribute(
     Each table may also be a pandas DataFrame; ``columns`` maps field names to its
     headers (``{"amount": "Amount (EUR)"}``). ``progress`` is told how many touches were
     read (see :mod:`b2bfunnel.progress`).
+
+    ``level="account"`` credits by account: ``contacts`` (the leads table) are matched
+    to accounts as :func:`match_accounts` does, and a deal (keyed by its
+    ``account_id``, else its contact's account) is credited with the touches of every
+    contact of its account, the rules above applied per account (see
+    ``docs/accounts.md``).
 
     >>> from datetime import datetime, timezone
     >>> t = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
@@ -440,10 +452,16 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    by_lead, count, latest_touch = read_touches(
-        tracked(table_rows(touches, columns, path="touches"), progress), by
-    )
-    deals_by_lead, latest_deal = read_deals(table_rows(deals, columns, path="deals"))
+    touch_rows = table_rows(touches, columns, path="touches")
+    deal_rows = table_rows(deals, columns, path="deals")
+    if _choice(level, LEVELS, "level") == "account":
+        if contacts is None:
+            raise InvalidInputError(
+                "expected contacts (the leads table) to match to accounts", path="contacts"
+            )
+        touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns)
+    by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress), by)
+    deals_by_lead, latest_deal = read_deals(deal_rows)
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen
     journeys = _collect(
@@ -480,4 +498,5 @@ def attribute(
         effect,
         journeys.non_converting,
         journeys.no_deal_paths,
+        level,
     )

@@ -32,7 +32,17 @@ __all__ = [
     "missing_column",
 ]
 
-KINDS = ("leads", "events", "deals", "survey", "touches", "answers", "kols", "outcomes")
+KINDS = (
+    "leads",
+    "events",
+    "deals",
+    "survey",
+    "touches",
+    "answers",
+    "kols",
+    "outcomes",
+    "accounts",
+)
 
 # Field -> header as each CRM writes it in its standard export (see docs/crm-export.md
 # for the pages these headers come from).
@@ -53,6 +63,14 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "won_at": "Became a Customer Date",
         },
         "answers": {"id": "Record ID"},
+        "accounts": {
+            "id": "Record ID",
+            "name": "Company name",
+            "domain": "Company Domain Name",
+            "employees": "Number of Employees",
+            "industry": "Industry",
+            "country": "Country/Region",
+        },
         "events": {"lead_id": "Record ID", "name": "Activity Type", "at": "Activity Date"},
         "deals": {
             "lead_id": "Associated Contact",
@@ -73,6 +91,14 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "country": "Country",
         },
         "answers": {"id": "Lead ID"},
+        "accounts": {
+            "id": "Account ID",
+            "name": "Account Name",
+            "domain": "Website",
+            "employees": "Employees",
+            "industry": "Industry",
+            "country": "Billing Country",
+        },
         "events": {"lead_id": "Lead ID", "name": "Subject", "at": "Date"},
         "deals": {
             "lead_id": "Lead ID",

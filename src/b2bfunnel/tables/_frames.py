@@ -44,7 +44,8 @@ __all__ = [
 
 # The names of the table parameters of the entry points, which key per-table mappings.
 TABLES = (
-    "profiles", "events", "outcomes", "deals", "touches", "records", "responses", "candidates"
+    "profiles", "events", "outcomes", "deals", "touches", "records", "responses", "candidates",
+    "contacts", "accounts",
 )  # fmt: skip
 
 
