@@ -279,21 +279,29 @@ def rank_events(
 
 
 def _read(task: Task, processes: int) -> list[Part]:
-    """The parts of the table, read here or by ``processes`` workers, in file order; an
-    error reading a span is raised as one process would raise it (the first in file
-    order: the error of an earlier span would have stopped it before)."""
-    table = task.table
-    if processes <= 1:
+    """The parts of the table, read here or by workers, in file order; an error reading
+    a span is raised as one process would raise it (the first in file order: the error
+    of an earlier span would have stopped it before)."""
+    tasks = spans_of(task, processes)
+    if len(tasks) == 1:
         return [read_span(task)]
-    spans = table._spans(processes)
+    with worker_pool(len(tasks), preload=[__name__]) as pool:
+        futures = [pool.submit(read_span, one) for one in tasks]
+        return [future.result() for future in futures]
+
+
+def spans_of(task: Task, processes: int) -> list[Task]:
+    """``task`` cut into the tasks of up to ``processes`` spans (one if that is all, or
+    all a small table has), to send to workers: the first span's worker shows the
+    progress line, if this process would."""
+    table = task.table
+    spans = table._spans(processes) if processes > 1 else []
+    if len(spans) <= 1:
+        return [task]
     sent = copy.copy(table)
-    sent.on_progress = None  # a worker makes its own (see _show_progress)
+    sent.on_progress = None  # a closure; the worker makes its own (see _show_progress)
     scale = 0.0
     if table.on_progress is not None:
         scale = (spans[-1][1] - spans[0][0]) / max(1, spans[0][1] - spans[0][0])
-    with worker_pool(len(spans), preload=[__name__]) as pool:
-        futures = [
-            pool.submit(read_span, task._replace(table=sent, span=span, progress=scale * first))
-            for first, span in zip([1] + [0] * (len(spans) - 1), spans, strict=True)
-        ]
-        return [future.result() for future in futures]
+    first = task._replace(table=sent, span=spans[0], progress=scale)
+    return [first, *(first._replace(span=span, progress=0.0) for span in spans[1:])]
