@@ -6,20 +6,24 @@ rows a rule counts, the rows per CRM name and the bad rows: a :class:`Part`. Par
 merge: a big quote-free file is cut at line breaks into one span per process, each read
 by a worker of a process pool (:mod:`._pool`) that opens the file itself, and the
 parts are merged here in file order, which gives exactly what reading the whole file
-in one process gives. The leads are then scored here.
+in one process gives. The leads are then cut into as many shares, one scored here and
+the others by workers, and the rankings merged.
 """
 
 from __future__ import annotations
 
 import copy
+import heapq
 import math
 import os
 import sys
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .._time import MAX_TS, MIN_TS
 from ..errors import InvalidInputError
@@ -46,6 +50,7 @@ PARALLEL_BYTES = 8 << 20
 MAX_JOBS = 64
 
 EventCells = tuple[str, str, float, Mapping[str, str] | None]
+T = TypeVar("T")
 
 
 def parts_for(table: Table, jobs: int | None) -> int:
@@ -202,20 +207,28 @@ def _show_progress(table: Table, scale: float) -> None:
 
 
 class _Whole:
-    """The parts of a file merged, per lead of the profiles: their first and last time
-    of the rows no rule counts, the counted rows, and the rows of unknown leads."""
+    """The parts of a file merged, per lead of the profiles (``ids``, cut into
+    ``shares`` runs scored apart): the first and last time of the rows no rule counts,
+    the counted rows of each share's leads, the rows of unknown leads, the rows per CRM
+    name (see :func:`resolve_name`); the bad rows go to ``reading``, in file order."""
 
-    def __init__(self, ids: Sequence[str], parts: Sequence[Part], reading: Reading) -> None:
-        position = {lead_id: n for n, lead_id in enumerate(ids)}.get
+    def __init__(
+        self, ids: Sequence[str], parts: Sequence[Part], reading: Reading, shares: int
+    ) -> None:
+        positions = {lead_id: n for n, lead_id in enumerate(ids)}
+        position = positions.get
+        self.ids = ids
+        # Share k holds the positions n with n * shares // len(ids) == k.
+        self.cuts = [-(-len(ids) * k // shares) for k in range(shares + 1)]
         firsts = self.firsts = array("d", [math.inf]) * len(ids)
         lasts = self.lasts = array("d", [-math.inf]) * len(ids)
-        self.counted: list[EventCells] = []
+        self.counted: list[list[EventCells]] = [[] for _ in range(shares)]
         self.resolved: dict[str, list[Any]] = {}
         unknown = 0
         for part in parts:
             for problem in part.problems:
                 reading.bad.add(problem)
-            self.counted.extend(part.counted)  # of unknown leads too: rank_cells skips them
+            self._share_out(part.counted, positions)
             for name, found in part.resolved.items():
                 mine = self.resolved.setdefault(name, found)
                 if mine is not found:
@@ -233,18 +246,36 @@ class _Whole:
                     lasts[n] = last
         self.unknown = unknown
 
-    def cells(self, ids: Sequence[str]) -> Iterator[EventCells]:
-        """The events as :meth:`ScoringModel.rank_cells` reads them: the counted rows,
-        then each lead's first and last time. The counted rows are let go once given:
-        the scores built next need their memory."""
-        counted, self.counted = self.counted, []
+    def _share_out(self, counted: list[EventCells], positions: dict[str, int]) -> None:
+        """Add counted rows to their leads' shares (rows of unknown leads to any one:
+        ``rank_cells`` skips them)."""
+        if len(self.counted) == 1:
+            self.counted[0].extend(counted)
+            return
+        position, total, shares = positions.get, len(self.ids), len(self.counted)
+        adds = [share.append for share in self.counted]
+        for row in counted:
+            adds[position(row[0], 0) * shares // total](row)
+
+    def cells(self, share: int) -> Iterator[EventCells]:
+        """The events of the leads of ``share`` as :meth:`ScoringModel.rank_cells` reads
+        them: the counted rows, then each lead's first and last time. The counted rows
+        are let go once given: the scores built next need their memory."""
+        counted, self.counted[share] = self.counted[share], []
         yield from counted
         del counted
-        for lead_id, first, last in zip(ids, self.firsts, self.lasts, strict=True):
+        lo, hi = self.cuts[share : share + 2]
+        for lead_id, first, last in zip(
+            self.ids[lo:hi], self.firsts[lo:hi], self.lasts[lo:hi], strict=True
+        ):
             if first <= last:
                 yield lead_id, "", first, None
                 if first < last:
                     yield lead_id, "", last, None
+
+
+def _same(score: Score) -> Score:
+    return score
 
 
 def rank_events(
@@ -256,9 +287,11 @@ def rank_events(
     profiles: Sequence[Mapping[str, Any]],
     as_of: datetime,
     jobs: int | None = 1,
-) -> list[Score]:
-    """``model.rank_cells`` of ``profiles`` and the events of the CSV file at ``path``,
-    best first, the file read by ``jobs`` processes (see :func:`parts_for`).
+    digest: Callable[[Score], T] = _same,  # type: ignore[assignment]
+) -> list[T]:
+    """``digest`` of each score of ``model.rank_cells`` of ``profiles`` and the events
+    of the CSV file at ``path``, best first, with ``jobs`` processes (see
+    :func:`parts_for`) reading the file, then scoring a share of the leads each.
 
     ``rank_cells`` is given of each row only what it reads: the rows a rule counts
     (their properties only if a rule filters on them, see
@@ -266,28 +299,53 @@ def rank_events(
     first and last time, kept per lead: most rows of an export are page views and email
     opens. Rows after ``as_of`` are checked and counted but not scored; every row is
     checked the same either way, bad ones going to ``reading``. ``names`` gives the
-    model's name of a CRM's event name (it must pickle, to reach a worker); ``tally``
-    counts the rows per name and of leads not in ``profiles``."""
+    model's name of a CRM's event name; ``tally`` counts the rows per name and of leads
+    not in ``profiles``. ``names`` and ``digest`` must pickle, to reach a worker, which
+    sends back only the digests (what the output needs): far less to pickle."""
     table, columns, others = open_events(path, reading)
     task = Task(table, reading, columns, others, names, model, as_of.timestamp())
-    parts = _read(task, parts_for(table, jobs))
+    tasks = spans_of(task, parts_for(table, jobs))
     ids = [profile["id"] for profile in profiles]
-    whole = _Whole(ids, parts, reading)
-    del parts
-    count_names(tally, whole.unknown, whole.resolved)
-    return list(model.rank_cells(profiles, whole.cells(ids), as_of=as_of))
-
-
-def _read(task: Task, processes: int) -> list[Part]:
-    """The parts of the table, read here or by workers, in file order; an error reading
-    a span is raised as one process would raise it (the first in file order: the error
-    of an earlier span would have stopped it before)."""
-    tasks = spans_of(task, processes)
     if len(tasks) == 1:
-        return [read_span(task)]
+        whole = _Whole(ids, [read_span(task)], reading, 1)
+        count_names(tally, whole.unknown, whole.resolved)
+        return rank_share(_Share(model, profiles, whole.cells(0), as_of, digest), keyed=False)
     with worker_pool(len(tasks), preload=[__name__]) as pool:
-        futures = [pool.submit(read_span, one) for one in tasks]
-        return [future.result() for future in futures]
+        # The first error in file order is raised, as one process would raise it.
+        parts = [future.result() for future in [pool.submit(read_span, one) for one in tasks]]
+        whole = _Whole(ids, parts, reading, min(len(tasks), max(1, len(ids))))
+        del parts
+        count_names(tally, whole.unknown, whole.resolved)
+        shares = [
+            _Share(model, profiles[lo:hi], whole.cells(k), as_of, digest)
+            for k, (lo, hi) in enumerate(pairwise(whole.cuts))
+        ]
+        sent = [pool.submit(rank_share, share._replace(cells=list(share.cells)))
+                for share in shares[1:]]  # fmt: skip
+        rankings = [rank_share(shares[0]), *(future.result() for future in sent)]
+    return [value for _, value in heapq.merge(*rankings, key=itemgetter(0))]
+
+
+class _Share(NamedTuple):
+    """What a process needs to score a share of the leads: the model, their profiles,
+    their events (see :meth:`_Whole.cells`), the time to score at and what to send
+    back of each score."""
+
+    model: ScoringModel
+    profiles: Sequence[Mapping[str, Any]]
+    cells: Iterable[EventCells]
+    as_of: datetime
+    digest: Callable[[Score], Any]
+
+
+def rank_share(share: _Share, *, keyed: bool = True) -> list[Any]:
+    """The digests of the scores of a share, best first; ``keyed``: each with its order
+    across shares (``(-total, lead id)``, as :meth:`ScoringModel.rank_cells` sorts)."""
+    ranking = share.model.rank_cells(share.profiles, share.cells, as_of=share.as_of)
+    digest = share.digest
+    if not keyed:
+        return [digest(score) for score in ranking]
+    return [((-score.total, score.lead_id), digest(score)) for score in ranking]
 
 
 def spans_of(task: Task, processes: int) -> list[Task]:

@@ -53,11 +53,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     tally = EventTally(lead["id"] for lead in leads)
     json_out = args.format == "json"
     digest: Callable[[Score], dict[str, Any]] = Score.to_dict if json_out else score_row
-    ranking = rank_events(
-        events, reading, funnel.scoring, scoring_names(funnel), tally, leads, as_of, args.jobs
-    )
-    entries = [digest(score) for score in ranking]
-    del ranking
+    # Each score is reduced to what is written of it (in the process that scored it).
+    entries = rank_events(
+        events, reading, funnel.scoring, scoring_names(funnel), tally, leads, as_of, args.jobs,
+        digest,
+    )  # fmt: skip
     reading.check()
     report(funnel, leads, tally, reading)
     shown = entries[: args.top] if args.top else entries
