@@ -232,7 +232,7 @@ def test_progress_shows_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
         reading = Reading()
         reading.progress = True
         table, columns, others = _tables.open_events(events, reading)
-        task = Task(table, reading, columns, others, str, bf.ScoringModel.default(), 1e12)
+        task = Task(table, reading, columns, others, str, bf.ScoringModel.default(), 1e12, LEADS)
         tasks = spans_of(task, jobs)
         assert len(tasks) == jobs
         for one in tasks:  # here, as each worker would
