@@ -18,7 +18,7 @@ import math
 import os
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
 from operator import itemgetter
@@ -116,19 +116,45 @@ def share_cuts(leads: int, shares: int) -> list[int]:
     return [-(-leads * k // shares) for k in range(shares + 1)]
 
 
+class Rows:
+    """Rows a rule counts, in file order, a column each (cheap to pickle, and a quarter
+    of the memory of a tuple per row): the lead's position among the ids, the model's
+    name of the event, its POSIX time and its properties."""
+
+    __slots__ = ("leads", "names", "properties", "times")
+
+    def __init__(self) -> None:
+        self.leads = array("I")
+        self.names: list[str] = []
+        self.times = array("d")
+        self.properties: list[Mapping[str, str]] = []
+
+    def extend(self, other: Rows) -> None:
+        """Add ``other``'s rows after these."""
+        self.leads.extend(other.leads)
+        self.names.extend(other.names)
+        self.times.extend(other.times)
+        self.properties.extend(other.properties)
+
+    def cells(self, ids: Sequence[str]) -> Iterator[EventCells]:
+        """The rows as :meth:`ScoringModel.rank_cells` reads them."""
+        leads = map(ids.__getitem__, self.leads)
+        return zip(leads, self.names, self.times, self.properties, strict=True)
+
+
 class Part:
     """What reading a span found: per lead (by position in the task's ids) the first
     and last time of its rows that no rule counts (``inf`` and ``-inf`` if none); the
-    rows a rule counts, as :meth:`ScoringModel.rank_cells` reads them, in file order, a
-    list per share of the leads; the rows per CRM name (``[model name, counted by a
-    rule, rows, properties read]``, see :func:`resolve_name`); the rows of leads not
+    rows a rule counts (:class:`Rows`) per share of the leads; the rows per CRM name
+    (``[model name, counted by a rule, rows, properties read]``, see
+    :func:`resolve_name`); the rows of leads not
     among the ids; the bad rows, in file order. Parts of successive spans merge
     (:meth:`merge`) into the part of the whole."""
 
     def __init__(self, leads: int, shares: int) -> None:
         self.firsts = array("d", [math.inf]) * leads
         self.lasts = array("d", [-math.inf]) * leads
-        self.counted: list[list[EventCells]] = [[] for _ in range(shares)]
+        self.counted = [Rows() for _ in range(shares)]
         self.resolved: dict[str, list[Any]] = {}
         self.unknown = 0
         self.problems: list[InvalidInputError] = []
@@ -137,8 +163,8 @@ class Part:
         """Add ``other``, the part of a later span."""
         self.firsts = array("d", map(min, self.firsts, other.firsts))
         self.lasts = array("d", map(max, self.lasts, other.lasts))
-        for mine, theirs in zip(self.counted, other.counted, strict=True):
-            mine.extend(theirs)
+        for rows, later in zip(self.counted, other.counted, strict=True):
+            rows.extend(later)
         for name, found in other.resolved.items():
             mine = self.resolved.setdefault(name, found)
             if mine is not found:
@@ -169,6 +195,8 @@ def read_span(task: Task) -> Part:
     names, model = task.names, task.model
     needs, needs_properties = model.needs_event, model.needs_properties
     bound, swap = min(task.until, MAX_TS), table.decimal == ","
+    adds = [(r.leads.append, r.names.append, r.times.append, r.properties.append)
+            for r in counted]  # fmt: skip
     unknown = 0
     for line, cells in table._cells(task.span):
         # The row check of _tables.event_row, inlined: a call per row costs 5% of this
@@ -204,8 +232,11 @@ def read_span(task: Task) -> Part:
         if n is None:
             unknown += 1
         elif found[1]:
-            properties = properties_of(cells, others, swap) if found[3] else NO_PROPERTIES
-            counted[share_of[n]].append((ids[n], found[0], ts, properties))
+            add_lead, add_name, add_time, add_properties = adds[share_of[n]]
+            add_lead(n)
+            add_name(found[0])
+            add_time(ts)
+            add_properties(properties_of(cells, others, swap) if found[3] else NO_PROPERTIES)
         else:
             if ts < firsts[n]:
                 firsts[n] = ts
@@ -222,22 +253,6 @@ def _show_progress(table: Table, scale: float) -> None:
     line = rows_read(table.path.name, sys.stderr)
     table.on_progress = lambda rows: line(round(rows * scale))
     table.progress_every = max(1, round(table.progress_every / scale))
-
-
-def _cells(part: Part, ids: Sequence[str], share: int) -> Iterator[EventCells]:
-    """The events of the leads of ``share`` (of ``ids``, as ``part`` holds them) as
-    :meth:`ScoringModel.rank_cells` reads them: the counted rows, then each lead's
-    first and last time. The counted rows are let go once given: the scores built next
-    need their memory."""
-    counted, part.counted[share] = part.counted[share], []
-    yield from counted
-    del counted
-    lo, hi = share_cuts(len(ids), len(part.counted))[share : share + 2]
-    for lead_id, first, last in zip(ids[lo:hi], part.firsts[lo:hi], part.lasts[lo:hi], strict=True):
-        if first <= last:
-            yield lead_id, "", first, None
-            if first < last:
-                yield lead_id, "", last, None
 
 
 def _same(score: Score) -> Score:
@@ -275,7 +290,8 @@ def rank_events(
     if len(tasks) == 1:
         whole = read_span(task)
         _take(whole, reading, tally)
-        return rank_share(_Share(model, profiles, _cells(whole, ids, 0), as_of, digest), False)
+        share = _Share(model, profiles, ids, whole.counted[0], whole.firsts, whole.lasts)
+        return rank_share(share, as_of, digest, keyed=False)
     shares = max(1, min(len(tasks), len(ids)))  # no share without a lead
     with worker_pool(len(tasks), preload=[__name__]) as pool:
         parts = [pool.submit(read_span, one._replace(shares=shares)) for one in tasks]
@@ -286,13 +302,13 @@ def rank_events(
         del parts
         _take(whole, reading, tally)
         cuts = share_cuts(len(ids), shares)
-        sent = [
-            pool.submit(rank_share, _Share(model, profiles[lo:hi],
-                                           list(_cells(whole, ids, k)), as_of, digest))
-            for k, (lo, hi) in enumerate(pairwise(cuts)) if k
+        each = [
+            _Share(model, profiles[lo:hi], ids, whole.counted[k], whole.firsts[lo:hi],
+                   whole.lasts[lo:hi])
+            for k, (lo, hi) in enumerate(pairwise(cuts))
         ]  # fmt: skip
-        here = _Share(model, profiles[: cuts[1]], _cells(whole, ids, 0), as_of, digest)
-        rankings = [rank_share(here), *(future.result() for future in sent)]
+        sent = [pool.submit(rank_share, share, as_of, digest) for share in each[1:]]
+        rankings = [rank_share(each[0], as_of, digest), *(f.result() for f in sent)]
     return [value for _, value in heapq.merge(*rankings, key=itemgetter(0))]
 
 
@@ -305,21 +321,35 @@ def _take(whole: Part, reading: Reading, tally: EventTally) -> None:
 
 class _Share(NamedTuple):
     """What a process needs to score a share of the leads: the model, their profiles,
-    their events (see :meth:`_Whole.cells`), the time to score at and what to send
-    back of each score."""
+    the ids of all leads, the rows a rule counts of theirs, and their first and last
+    times of the other rows (see :class:`Part`)."""
 
     model: ScoringModel
     profiles: Sequence[Mapping[str, Any]]
-    cells: Iterable[EventCells]
-    as_of: datetime
-    digest: Callable[[Score], Any]
+    ids: Sequence[str]
+    counted: Rows
+    firsts: array[float]
+    lasts: array[float]
+
+    def cells(self) -> Iterator[EventCells]:
+        """The share's events as :meth:`ScoringModel.rank_cells` reads them: the counted
+        rows, then each lead's first and last time."""
+        yield from self.counted.cells(self.ids)
+        ids = (profile["id"] for profile in self.profiles)
+        for lead_id, first, last in zip(ids, self.firsts, self.lasts, strict=True):
+            if first <= last:
+                yield lead_id, "", first, None
+                if first < last:
+                    yield lead_id, "", last, None
 
 
-def rank_share(share: _Share, keyed: bool = True) -> list[Any]:
-    """The digests of the scores of a share, best first; ``keyed``: each with its order
-    across shares (``(-total, lead id)``, as :meth:`ScoringModel.rank_cells` sorts)."""
-    ranking = share.model.rank_cells(share.profiles, share.cells, as_of=share.as_of)
-    digest = share.digest
+def rank_share(
+    share: _Share, as_of: datetime, digest: Callable[[Score], Any], *, keyed: bool = True
+) -> list[Any]:
+    """The ``digest`` of each score of a share at ``as_of``, best first; ``keyed``: each
+    with its order across shares (``(-total, lead id)``, as
+    :meth:`ScoringModel.rank_cells` sorts)."""
+    ranking = share.model.rank_cells(share.profiles, share.cells(), as_of=as_of)
     if not keyed:
         return [digest(score) for score in ranking]
     return [((-score.total, score.lead_id), digest(score)) for score in ranking]
