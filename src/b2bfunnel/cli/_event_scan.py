@@ -1,8 +1,8 @@
 """Reading an events file as ``b2bfunnel score`` does, then ranking the leads.
 
 Scoring reads of most rows only their lead's first and last time, so reading a span of
-the file (:func:`read_span`) keeps per lead just those and its number of rows, plus the
-rows a rule counts, the rows per CRM name and the bad rows: a :class:`Part`. Parts
+the file (:func:`read_span`) keeps per lead just those, plus the rows a rule counts,
+the rows per CRM name and of unknown leads, and the bad rows: a :class:`Part`. Parts
 merge: a big quote-free file is cut at line breaks into one span per process, each read
 by a worker of a process pool (:mod:`._pool`) that opens the file itself, and the
 parts are merged here in file order, which gives exactly what reading the whole file
@@ -175,6 +175,8 @@ class Part:
 
 def read_span(task: Task) -> Part:
     """The :class:`Part` of ``task``'s span: in this process, or in a worker."""
+    # Longer than most: one loop over millions of rows, with everything it calls per row
+    # bound to a local name or inlined beforehand.
     ids = task.ids
     part = Part(len(ids), task.shares)
     firsts, lasts, counted, resolved = part.firsts, part.lasts, part.counted, part.resolved
