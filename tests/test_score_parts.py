@@ -218,8 +218,8 @@ def test_progress_shows_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a terminal, the worker of the first span shows about as many progress lines
     as one process would, with counts of the whole file's rows (the first span's rows
     times the spans); the other workers show none."""
-    from b2bfunnel import tables
     from b2bfunnel.cli import _tables
+    from b2bfunnel.tables import _file as tables
 
     monkeypatch.setattr(tables, "PROGRESS_EVERY", 60)
     events = _write(GOOD * 40, "\n")
