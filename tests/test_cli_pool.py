@@ -73,6 +73,7 @@ def test_workers_die_with_the_command(signal_name: str) -> None:
 def test_an_error_ends_busy_workers_at_once() -> None:
     """Leaving the pool by an exception (Ctrl-C while waiting) ends the workers without
     waiting for their work, and reaps them."""
+    before = set(multiprocessing.active_children())
     begun = time.monotonic()
     with pytest.raises(KeyboardInterrupt), worker_pool(2, PRELOAD) as pool:
         list(pool.map(time.sleep, [0.1] * 4))
@@ -82,7 +83,7 @@ def test_an_error_ends_busy_workers_at_once() -> None:
         time.sleep(1)  # taken from the queue by the workers
         raise KeyboardInterrupt
     assert time.monotonic() - begun < 30
-    assert not multiprocessing.active_children()
+    assert set(multiprocessing.active_children()) <= before  # others' (Dask's) may run
 
 
 def test_never_forked() -> None:

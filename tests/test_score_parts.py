@@ -197,9 +197,10 @@ def test_interrupted_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(Future, "result", interrupted)
     events = _write(GOOD, "\n")
+    before = set(multiprocessing.active_children())
     with pytest.raises(KeyboardInterrupt):
         _rank(bf.Funnel({}), events, 3)
-    assert not multiprocessing.active_children()
+    assert set(multiprocessing.active_children()) <= before  # others' (Dask's) may run
 
 
 def test_a_plain_file_is_read_as_it_was_opened(tmp_path: Path) -> None:
