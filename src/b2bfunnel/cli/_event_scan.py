@@ -137,7 +137,7 @@ class Rows:
         self.properties.extend(other.properties)
 
     def cells(self, ids: Sequence[str]) -> Iterator[EventCells]:
-        """The rows as :meth:`ScoringModel.rank_cells` reads them."""
+        """The rows as :meth:`ScoringModel._rank_cells` reads them."""
         leads = map(ids.__getitem__, self.leads)
         return zip(leads, self.names, self.times, self.properties, strict=True)
 
@@ -195,7 +195,7 @@ def read_span(task: Task) -> Part:
     for k, (lo, hi) in enumerate(pairwise(share_cuts(len(ids), task.shares))):
         share_of.extend(bytes([k]) * (hi - lo))
     names, model = task.names, task.model
-    needs, needs_properties = model.needs_event, model.needs_properties
+    needs, needs_properties = model._needs_event, model._needs_properties
     bound, swap = min(task.until, MAX_TS), table.decimal == ","
     adds = [(r.leads.append, r.names.append, r.times.append, r.properties.append)
             for r in counted]  # fmt: skip
@@ -272,13 +272,13 @@ def rank_events(
     jobs: int | None = 1,
     digest: Callable[[Score], T] = _same,  # type: ignore[assignment]
 ) -> list[T]:
-    """``digest`` of each score of ``model.rank_cells`` of ``profiles`` and the events
+    """``digest`` of each score of ``model._rank_cells`` of ``profiles`` and the events
     of the CSV file at ``path``, best first, with ``jobs`` processes (see
     :func:`parts_for`) reading the file, then scoring a share of the leads each.
 
-    ``rank_cells`` is given of each row only what it reads: the rows a rule counts
+    ``_rank_cells`` is given of each row only what it reads: the rows a rule counts
     (their properties only if a rule filters on them, see
-    :meth:`ScoringModel.needs_properties`), and of every other row just its lead's
+    :meth:`ScoringModel._needs_properties`), and of every other row just its lead's
     first and last time, kept per lead: most rows of an export are page views and email
     opens. Rows after ``as_of`` are checked and counted but not scored; every row is
     checked the same either way, bad ones going to ``reading``. ``names`` gives the
@@ -334,7 +334,7 @@ class _Share(NamedTuple):
     lasts: array[float]
 
     def cells(self) -> Iterator[EventCells]:
-        """The share's events as :meth:`ScoringModel.rank_cells` reads them: the counted
+        """The share's events as :meth:`ScoringModel._rank_cells` reads them: the counted
         rows, then each lead's first and last time."""
         yield from self.counted.cells(self.ids)
         ids = (profile["id"] for profile in self.profiles)
@@ -350,8 +350,8 @@ def rank_share(
 ) -> list[Any]:
     """The ``digest`` of each score of a share at ``as_of``, best first; ``keyed``: each
     with its order across shares (``(-total, lead id)``, as
-    :meth:`ScoringModel.rank_cells` sorts)."""
-    ranking = share.model.rank_cells(share.profiles, share.cells(), as_of=as_of)
+    :meth:`ScoringModel._rank_cells` sorts)."""
+    ranking = share.model._rank_cells(share.profiles, share.cells(), as_of=as_of)
     if not keyed:
         return [digest(score) for score in ranking]
     return [((-score.total, score.lead_id), digest(score)) for score in ranking]
