@@ -3,12 +3,13 @@
 Generates a leads and an events CSV on disk (100,000 leads / 2,000,000 events by
 default; ``--leads``/``--events`` for smaller), then runs each side as a child process,
 alternating them over ``--repeats`` rounds, with peak memory per child from
-``os.wait4``. ``score`` may work in two processes, whose peaks ``wait4`` does not add
-up: one more run of each side samples the summed PSS of its process tree every 20 ms,
-and the larger of the two figures is reported.
-Checks the two CSV outputs are byte-identical and prints wall time, CPU time (of each
-whole tree), peak memory and the ratios (b2bfunnel / pandas). pandas is a
-benchmark-only install.
+``os.wait4``. ``score`` may work with a pool of worker processes, whose peaks ``wait4``
+does not add up and whose CPU time it does not see (they are children of the pool's
+fork server, which the command does not wait for): one more run of each side samples
+its whole process tree every 20 ms, the summed PSS and each process's CPU time, and
+the larger memory figure is reported, with the tree's CPU time.
+Checks the two CSV outputs are byte-identical and prints wall time, CPU time, peak
+memory and the ratios (b2bfunnel / pandas). pandas is a benchmark-only install.
 
 Run: ``python benchmarks/bench_cli_vs_pandas.py --leads 10000 --events 200000``.
 """
@@ -178,36 +179,51 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def _cpu(pid: int) -> float:
+    """The user and system CPU seconds of ``pid`` so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class TreeMemory:
-    """Samples the summed PSS of a process and its descendants every ``every`` seconds
-    in a thread; ``peak`` is the largest sum seen. ``score`` may read its events file
-    in two processes: ``wait4``'s peak is then the larger of the two, not their sum."""
+    """Samples a process and its descendants every ``every`` seconds in a thread:
+    ``peak`` is the largest sum of their PSS seen, ``cpu`` the sum of each one's last
+    CPU time seen (short of its last ``every`` seconds). ``score``'s workers are not
+    its children: ``wait4`` sees neither their memory nor their CPU time."""
 
     def __init__(self, pid: int, every: float = 0.02) -> None:
         self.pid, self.every, self.peak = pid, every, 0
+        self.cpus: dict[int, float] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while not self.done.wait(self.every):
-            self.peak = max(self.peak, sum(_pss(pid) for pid in _tree(self.pid)))
+            tree = _tree(self.pid)
+            self.peak = max(self.peak, sum(_pss(pid) for pid in tree))
+            for pid in tree:
+                self.cpus[pid] = max(self.cpus.get(pid, 0.0), _cpu(pid))
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
         self.done.set()
         self.thread.join()
-        return self.peak
+        return self.peak, sum(self.cpus.values())
 
 
 class Run(NamedTuple):
-    """One child's figures: wall and CPU seconds (its own and its children's), peak
-    resident bytes from ``wait4`` (the largest process of its tree) and, when sampled,
-    the peak of the tree's summed PSS (else 0)."""
+    """One child's figures: wall and CPU seconds (its own and its reaped children's),
+    peak resident bytes from ``wait4`` (the largest process of its tree) and, when
+    sampled, the peak of the tree's summed PSS and its CPU seconds (else 0)."""
 
     wall: float
     cpu: float
     peak: int
     tree: int
+    tree_cpu: float
 
 
 def run_child(argv: list[str], out_path: Path, *, sample: bool = False) -> Run:
@@ -219,14 +235,20 @@ def run_child(argv: list[str], out_path: Path, *, sample: bool = False) -> Run:
         sampler = TreeMemory(child.pid) if sample else None
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
-        tree = sampler.stop() if sampler is not None else 0
+        tree, tree_cpu = sampler.stop() if sampler is not None else (0, 0.0)
         child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         assert child.stderr is not None
         raise SystemExit(f"{argv[:3]} failed: {child.stderr.read().decode()[-2000:]}")
     assert child.stderr is not None
     child.stderr.close()
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, tree)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss * 1024, tree, max(cpu, tree_cpu))
+
+
+def _load() -> str:
+    """The system's load averages: the times of a shared machine depend on them."""
+    return ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
 
 
 def main() -> None:
@@ -250,6 +272,7 @@ def main() -> None:
         leads_path, events_path = write_files(folder, args.leads, args.events)
         size = events_path.stat().st_size
         print(f"{args.leads:,} leads, {args.events:,} events ({size / 1e6:.0f} MB of CSV)")
+        print(f"load average before (1, 5, 15 min): {_load()}, processors: {os.cpu_count()}")
         sides = {
             "b2bfunnel": [
                 sys.executable, "-m", "b2bfunnel", "score", "--leads", str(leads_path),
@@ -265,21 +288,23 @@ def main() -> None:
         for _ in range(args.repeats):
             for name, argv in sides.items():
                 runs[name].append(run_child(argv, folder / f"{name}.csv"))
-        sampled = {name: run_child(argv, folder / "sampled.csv", sample=True).tree
+        sampled = {name: run_child(argv, folder / "sampled.csv", sample=True)
                    for name, argv in sides.items()}  # fmt: skip
         ours, theirs = (folder / "b2bfunnel.csv").read_bytes(), (folder / "pandas.csv").read_bytes()
         same = ours == theirs
         print(f"outputs identical: {same} ({len(ours):,} bytes)")
+        print(f"load average after (1, 5, 15 min): {_load()}")
         wall = {name: statistics.median(r.wall for r in runs[name]) for name in sides}
-        cpu = {name: statistics.median(r.cpu for r in runs[name]) for name in sides}
-        memory = {name: max(sampled[name], *(r.peak for r in runs[name])) for name in sides}
+        cpu = {name: sampled[name].tree_cpu for name in sides}
+        memory = {name: max(sampled[name].tree, *(r.peak for r in runs[name])) for name in sides}
         for name in sides:
             largest = max(r.peak for r in runs[name]) / 1e6
-            tree = sampled[name] / 1e6
+            tree = sampled[name].tree / 1e6
             print(
-                f"{name:>9}: wall {wall[name]:6.2f} s, CPU {cpu[name]:6.2f} s (medians of "
-                f"{args.repeats}), peak memory {memory[name] / 1e6:7.1f} MB (largest process "
-                f"{largest:.1f} MB, whole tree sampled {tree:.1f} MB)"
+                f"{name:>9}: wall {wall[name]:6.2f} s (median of {args.repeats}), CPU "
+                f"{cpu[name]:6.2f} s (whole tree, sampled run), peak memory "
+                f"{memory[name] / 1e6:7.1f} MB (largest process {largest:.1f} MB, whole "
+                f"tree sampled {tree:.1f} MB)"
             )
         print(
             f"ratio b2bfunnel/pandas: wall {wall['b2bfunnel'] / wall['pandas']:.2f}x "

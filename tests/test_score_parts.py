@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
+import multiprocessing
 import tempfile
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,23 +20,17 @@ from strategies import EPOCH, model_config
 
 import b2bfunnel as bf
 from b2bfunnel.cli import _event_scan, main
-from b2bfunnel.cli._event_scan import parts_for, rank_events
+from b2bfunnel.cli._event_scan import Task, parts_for, rank_events, read_span, spans_of
+from b2bfunnel.cli._pool import start_method
 from b2bfunnel.cli._tables import EventTally, Reading
 from b2bfunnel.cli.score import scoring_names
 from b2bfunnel.tables import open_table
 
 ALIASES = {"Webinar Attended": "webinar", "Page View": "visit"}
 NAMES = ("visit", "download", "webinar", "noise", "Webinar Attended", "page view", "UNKNOWN")
-LEADS = tuple(f"L{i}" for i in range(12))
+LEADS = tuple(f"L{i}" for i in range(13))  # in shares of unequal size
 AS_OF = EPOCH + timedelta(days=150)
 MADRID = ZoneInfo("Europe/Madrid")
-
-
-@pytest.fixture(autouse=True)
-def _fork_beside_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fork even when tests before these left threads running (Spark's, Dask's): the
-    command line's process has none, and the children here run only this package."""
-    monkeypatch.setattr(_event_scan, "forking_is_safe", lambda: hasattr(os, "fork"))
 
 
 @st.composite
@@ -105,49 +97,31 @@ def test_parts_give_what_one_process_gives(
     assert _rank(funnel, events, jobs) == _rank(funnel, events, 1)
 
 
-def _in_child(action: Callable[..., Any]) -> Callable[..., Any]:
-    """``action`` that fails in any process but this one."""
-    parent = os.getpid()
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if os.getpid() != parent:
-            raise RuntimeError("a forked process fails")
-        return action(*args, **kwargs)
-
-    return wrapped
-
-
-def _refuse(*_args: Any) -> Any:
-    raise AssertionError("the work of a forked process was done again here")
-
-
 GOOD = [f"{lead},{name},2026-03-0{1 + i % 9}T10:00:00+01:00,/pricing"
         for i, (lead, name) in enumerate(zip(LEADS * 5, NAMES * 9, strict=False))]  # fmt: skip
 
 
-def test_forked_work_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The forked processes' reading and scoring is what is merged, not done again."""
+def test_spans_are_read_by_a_pool_of_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --jobs 3 the file is read by a pool of three workers, started by the
+    fork server or spawned (never forked from this process, which may run threads),
+    to the result of one process."""
     funnel = bf.Funnel({"aliases": ALIASES})
     events = _write([*GOOD, "L1,visit,soon,/x"], "\n")
     expected = _rank(funnel, events, 1)
-    monkeypatch.setattr(_event_scan, "read_here", _refuse)
-    monkeypatch.setattr(_event_scan, "rank_here", _refuse)
-    assert _rank(funnel, events, 2) == expected
-    assert expected[3], "a bad row to carry across"
+    pools: list[int] = []
+    real = _event_scan.worker_pool
 
+    @contextmanager
+    def recorded(workers: int, preload: Any = ()) -> Iterator[Any]:
+        pools.append(workers)
+        with real(workers, preload) as pool:
+            yield pool
 
-def test_a_failed_process_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A forked process that fails reading or scoring sends nothing; its span is read and
-    its share scored here, to the same result."""
-    funnel = bf.Funnel({"aliases": ALIASES})
-    events = _write([*GOOD, "L1,visit,soon,/x"], "\n")
-    expected = _rank(funnel, events, 1)
-    monkeypatch.setattr(_event_scan._Scan, "read_apart", _in_child(_event_scan._Scan.read_apart))
-    assert _rank(funnel, events, 2) == expected
-    monkeypatch.undo()
-    model = bf.ScoringModel
-    monkeypatch.setattr(model, "_rank_cells", _in_child(model._rank_cells))
+    monkeypatch.setattr(_event_scan, "worker_pool", recorded)
     assert _rank(funnel, events, 3) == expected
+    assert pools == [3]
+    assert start_method() in ("forkserver", "spawn")
+    assert expected[3], "a bad row to carry across"
 
 
 def test_errors_are_those_of_one_process(tmp_path: Path) -> None:
@@ -189,25 +163,14 @@ def test_score_command_with_jobs(tmp_path: Path) -> None:
         assert "L1" in texts[0]
 
 
-def test_when_to_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One process for a quoted file, a small file when not asked, or beside other
-    threads; as asked otherwise."""
+def test_how_many_processes(tmp_path: Path) -> None:
+    """One process for a quoted file or a small file when not asked; as asked otherwise."""
     plain = _write(GOOD, "\n")
     quoted = tmp_path / "quoted.csv"
     quoted.write_text('lead_id,name,at\nL1,"visit",2026-03-01T10:00:00Z\n', encoding="utf-8")
     assert parts_for(open_table(quoted), 2) == 1
     assert parts_for(open_table(plain), None) == 1  # a few hundred bytes
     assert parts_for(open_table(plain), 3) == 3
-    monkeypatch.undo()
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert not _event_scan.forking_is_safe()
-        assert parts_for(open_table(plain), 2) == 1
-    finally:
-        stop.set()
-        thread.join()
 
 
 def test_jobs_beyond_the_cap_and_the_leads(tmp_path: Path) -> None:
@@ -225,46 +188,19 @@ def test_jobs_beyond_the_cap_and_the_leads(tmp_path: Path) -> None:
     assert parts_for(open_table(events), 300) == _event_scan.MAX_JOBS
 
 
-@pytest.mark.parametrize("call", ["pipe", "fork"])
-def test_no_process_to_fork(monkeypatch: pytest.MonkeyPatch, call: str) -> None:
-    """Out of file descriptors or processes: the work is done here, to the same result."""
-    funnel = bf.Funnel({"aliases": ALIASES})
-    events = _write([*GOOD, "L1,visit,soon,/x"], "\n")
-    expected = _rank(funnel, events, 1)
-
-    def refuse() -> Any:
-        raise OSError(24, "Too many open files")
-
-    monkeypatch.setattr(_event_scan.os, call, refuse)
-    assert _rank(funnel, events, 3) == expected
-
-
 def test_interrupted_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C while waiting for a forked process: KeyboardInterrupt, and every forked
-    process is ended and reaped (none left running, no descriptor closed twice)."""
-    started: list[tuple[_event_scan._Forked, int]] = []
-    start = _event_scan._Forked.__init__
+    """Ctrl-C while waiting for the workers: KeyboardInterrupt, and every worker is
+    ended and reaped, none left running."""
 
-    def recording(self: _event_scan._Forked, work: Callable[[], Any]) -> None:
-        start(self, work)
-        assert self.pid is not None
-        started.append((self, self.pid))
-
-    def interrupted(self: _event_scan._Forked) -> Any:
-        assert self.handle is not None
-        self.handle.close()  # as the with-block does when read() is interrupted
+    def interrupted(self: Future[Any], timeout: float | None = None) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_event_scan._Forked, "__init__", recording)
-    monkeypatch.setattr(_event_scan._Forked, "result", interrupted)
+    monkeypatch.setattr(Future, "result", interrupted)
     events = _write(GOOD, "\n")
+    before = set(multiprocessing.active_children())
     with pytest.raises(KeyboardInterrupt):
         _rank(bf.Funnel({}), events, 3)
-    assert len(started) == 2
-    for helper, pid in started:
-        assert helper.pid is None
-        with pytest.raises(ChildProcessError):  # ended and reaped already
-            os.waitpid(pid, os.WNOHANG)
+    assert set(multiprocessing.active_children()) <= before  # others' (Dask's) may run
 
 
 def test_a_plain_file_is_read_as_it_was_opened(tmp_path: Path) -> None:
@@ -276,56 +212,33 @@ def test_a_plain_file_is_read_as_it_was_opened(tmp_path: Path) -> None:
         handle.write("L1,visit,2026-03-01T10:00:00Z,\n")
     whole = [line for line, _ in table.cells()]
     assert whole == [2, 3, 4, 5]
-    assert [line for span in table.spans(2) for line, _ in table.cells(span)] == whole
-
-
-SLEEPER = """
-import sys, time
-from b2bfunnel.cli._event_scan import _Forked
-helper = _Forked(lambda: time.sleep(60))
-print(helper.pid, flush=True)
-time.sleep(60)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
-def test_forked_processes_die_with_the_command() -> None:
-    """``kill -9`` of the command leaves none of its forked processes running: the
-    kernel ends them with it, instead of leaving them to finish their share."""
-    command = subprocess.Popen([sys.executable, "-c", SLEEPER], stdout=subprocess.PIPE, text=True)
-    assert command.stdout is not None
-    child = int(command.stdout.readline())
-    command.kill()
-    command.wait()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            status = Path(f"/proc/{child}/stat").read_text().split()[2]
-        except OSError:
-            return  # gone
-        if status == "Z":
-            return  # ended, waiting for init to reap it
-        time.sleep(0.01)
-    pytest.fail("a forked process outlived the command")
+    assert [line for span in table._spans(2) for line, _ in table._cells(span)] == whole
 
 
 def test_progress_shows_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a terminal, several processes show about as many progress lines as one, with
-    counts of the whole file's rows (the first span's rows times the spans)."""
+    """On a terminal, the worker of the first span shows about as many progress lines
+    as one process would, with counts of the whole file's rows (the first span's rows
+    times the spans); the other workers show none."""
     from b2bfunnel.cli import _tables
     from b2bfunnel.tables import _file as tables
 
     monkeypatch.setattr(tables, "PROGRESS_EVERY", 60)
-    events = _write(GOOD * 40, "\n")  # 2,400 rows
+    events = _write(GOOD * 40, "\n")
+    rows = len(GOOD) * 40
     seen: dict[int, list[int]] = {}
     for jobs in (1, 3):
         shown: list[int] = []
-        monkeypatch.setattr(_tables, "rows_read", lambda _name, _stream, s=shown: s.append)
+        for module in (_tables, _event_scan):
+            monkeypatch.setattr(module, "rows_read", lambda _name, _stream, s=shown: s.append)
         reading = Reading()
         reading.progress = True
-        rank_events(events, reading, bf.ScoringModel.default(), str, EventTally(LEADS),
-                    [{"id": lead} for lead in LEADS], AS_OF, jobs)  # fmt: skip
+        table, columns, others = _tables.open_events(events, reading)
+        task = Task(table, reading, columns, others, str, bf.ScoringModel.default(), 1e12, LEADS)
+        tasks = spans_of(task, jobs)
+        assert len(tasks) == jobs
+        for one in tasks:  # here, as each worker would
+            read_span(one)
         seen[jobs] = shown
-    assert len(seen[1]) == 40
-    assert 30 <= len(seen[3]) <= 50
-    assert max(seen[3]) <= 2_400 * 1.2
+    assert len(seen[1]) == rows // 60
+    assert 0.75 * rows // 60 <= len(seen[3]) <= 1.25 * rows // 60
+    assert max(seen[3]) <= rows * 1.2

@@ -112,9 +112,9 @@ def test_spans_read_together_are_the_whole_file(
         bad_whole, bad_parts, bad_csv = (BadRows(skip=True) for _ in range(3))
         whole = list(open_table(path, encoding=encoding, bad=bad_whole).cells())
         table = open_table(path, encoding=encoding, bad=bad_parts)
-        spans = table.spans(parts)
+        spans = table._spans(parts)
         assert [s[0] for s in spans[1:]] == [s[1] for s in spans[:-1]]  # no gap, no overlap
-        pieces = [row for span in spans for row in table.cells(span)]
+        pieces = [row for span in spans for row in table._cells(span)]
         table.plain, table.bad = False, bad_csv
         by_csv = list(table.cells())
     assert pieces == whole == by_csv
@@ -128,7 +128,7 @@ def test_spans_of_a_quoted_table_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "quoted.csv"
     path.write_text('id,name\nL1,"a,b"\nL2,c\n', encoding="utf-8")
     table = open_table(path)
-    for call in (lambda: table.spans(2), lambda: list(table.cells((8, 17)))):
+    for call in (lambda: table._spans(2), lambda: list(table._cells((8, 17)))):
         with pytest.raises(InvalidInputError, match="only a plain table") as info:
             call()
         assert info.value.path == str(path)

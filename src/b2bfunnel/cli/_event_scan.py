@@ -1,38 +1,35 @@
-"""Reading an events file and ranking the leads as ``b2bfunnel score`` does, in parts.
+"""Reading an events file as ``b2bfunnel score`` does, then ranking the leads.
 
-Scoring reads of most rows only their lead's first and last time, so :func:`rank_events`
-keeps just those per lead, plus the rows a rule counts. A big quote-free file is cut at
-line breaks into spans (:meth:`b2bfunnel.tables.Table.spans`); forked processes read
-all spans but the first while this one reads the first, and send back what they found,
-merged here in file order. Then :func:`rank_events` splits the leads into shares, each
-scored by :meth:`ScoringModel._rank_cells` in a process of its own, and merges the
-rankings. A process that fails sends nothing and its work is done here: the result,
-bad rows and errors are those of doing it all in one process.
+Scoring reads of most rows only their lead's first and last time, so reading a span of
+the file (:func:`read_span`) keeps per lead just those, plus the rows a rule counts,
+the rows per CRM name and of unknown leads, and the bad rows: a :class:`Part`. Parts
+merge: a big quote-free file is cut at line breaks into one span per process, each read
+by a worker of a process pool (:mod:`._pool`) that opens the file itself, and the
+parts are merged here in file order, which gives exactly what reading the whole file
+in one process gives. The leads are then cut into as many shares, one scored here and
+the others by workers, and the rankings merged.
 """
 
 from __future__ import annotations
 
-import gc
+import copy
 import heapq
 import math
 import os
-import pickle
-import signal
 import sys
-import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from functools import partial
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .._time import MAX_TS, MIN_TS
 from ..errors import InvalidInputError
 from ..scoring import Score, ScoringModel
-from ..tables import Table
+from ..tables import BadRows, Table
+from ._pool import warm_up, worker_pool
 from ._tables import (
     NO_PROPERTIES,
     EventTally,
@@ -43,289 +40,232 @@ from ._tables import (
     open_events,
     properties_of,
     resolve_name,
+    rows_read,
 )
 
-# Below this many bytes of rows a file is read in one piece: a fork and the merge cost
-# more than half the reading saves.
+# Below this many bytes of rows a file is read in one process: starting workers and
+# merging their parts cost more than half the reading saves.
 PARALLEL_BYTES = 8 << 20
-# This process's share of the rows to read and the leads to score, against 1 for each
-# forked process: it need not pickle and send its results, only load a forked one's.
-FIRST_WEIGHT = 1.15
 # At most this many processes, whatever --jobs says.
 MAX_JOBS = 64
-_PR_SET_PDEATHSIG = 1
 
 EventCells = tuple[str, str, float, Mapping[str, str] | None]
 T = TypeVar("T")
+
+
+def parts_for(table: Table, jobs: int | None) -> int:
+    """How many processes read ``table``: ``jobs`` if given (at most ``MAX_JOBS``), else
+    two for a big quote-free file when two processors are free. One for a table with
+    quotes, whose rows cannot be found from a byte offset."""
+    if not table.plain:
+        return 1
+    if jobs is not None:
+        return max(1, min(jobs, MAX_JOBS))
+    if table.size - table.data_start < PARALLEL_BYTES:
+        return 1
+    return min(2, _processors())
+
+
+def may_use_workers(path: Path, jobs: int | None) -> bool:
+    """Whether reading the events file at ``path`` may start workers (judged by its
+    size alone, before it is opened): then :func:`warm_up` them early."""
+    if jobs is not None:
+        return jobs > 1
+    try:
+        return os.stat(path).st_size >= PARALLEL_BYTES and _processors() > 1
+    except OSError:
+        return False
+
+
+def warm_up_workers() -> None:
+    """Get the workers' process server started, while this process reads the leads."""
+    warm_up([__name__])
+
+
+def _processors() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - systems without affinity
+
+
+class Task(NamedTuple):
+    """What a process needs to read a span of an events table: the table and how the
+    run reads it, the positions of the lead, name and time columns and the other
+    columns, the model's name of a CRM's event name, the model (which names it counts
+    and reads the properties of), the last time scored, the ids of the leads and in how
+    many shares they are scored, the byte span (``None``: the whole table) and, for the
+    process that shows the progress line, how many times the span's rows the whole
+    file's are (else 0)."""
+
+    table: Table
+    reading: Reading
+    columns: tuple[int, int, int]
+    others: list[tuple[int, str]]
+    names: Callable[[str], str]
+    model: ScoringModel
+    until: float
+    ids: Sequence[str]
+    shares: int = 1
+    span: tuple[int, int] | None = None
+    progress: float = 0.0
+
+
+def share_cuts(leads: int, shares: int) -> list[int]:
+    """Where the shares of ``leads`` start, and the end: share ``k`` holds the positions
+    ``n`` with ``n * shares // leads == k``."""
+    return [-(-leads * k // shares) for k in range(shares + 1)]
+
+
+class Rows:
+    """Rows a rule counts, in file order, a column each (cheap to pickle, and a quarter
+    of the memory of a tuple per row): the lead's position among the ids, the model's
+    name of the event, its POSIX time and its properties."""
+
+    __slots__ = ("leads", "names", "properties", "times")
+
+    def __init__(self) -> None:
+        self.leads = array("I")
+        self.names: list[str] = []
+        self.times = array("d")
+        self.properties: list[Mapping[str, str]] = []
+
+    def extend(self, other: Rows) -> None:
+        """Add ``other``'s rows after these."""
+        self.leads.extend(other.leads)
+        self.names.extend(other.names)
+        self.times.extend(other.times)
+        self.properties.extend(other.properties)
+
+    def cells(self, ids: Sequence[str]) -> Iterator[EventCells]:
+        """The rows as :meth:`ScoringModel._rank_cells` reads them."""
+        leads = map(ids.__getitem__, self.leads)
+        return zip(leads, self.names, self.times, self.properties, strict=True)
+
+
+class Part:
+    """What reading a span found: per lead (by position in the task's ids) the first
+    and last time of its rows that no rule counts (``inf`` and ``-inf`` if none); the
+    rows a rule counts (:class:`Rows`) per share of the leads; the rows per CRM name
+    (``[model name, counted by a rule, rows, properties read]``, see
+    :func:`resolve_name`); the rows of leads not
+    among the ids; the bad rows, in file order. Parts of successive spans merge
+    (:meth:`merge`) into the part of the whole."""
+
+    def __init__(self, leads: int, shares: int) -> None:
+        self.firsts = array("d", [math.inf]) * leads
+        self.lasts = array("d", [-math.inf]) * leads
+        self.counted = [Rows() for _ in range(shares)]
+        self.resolved: dict[str, list[Any]] = {}
+        self.unknown = 0
+        self.problems: list[InvalidInputError] = []
+
+    def merge(self, other: Part) -> None:
+        """Add ``other``, the part of a later span."""
+        self.firsts = array("d", map(min, self.firsts, other.firsts))
+        self.lasts = array("d", map(max, self.lasts, other.lasts))
+        for rows, later in zip(self.counted, other.counted, strict=True):
+            rows.extend(later)
+        for name, found in other.resolved.items():
+            mine = self.resolved.setdefault(name, found)
+            if mine is not found:
+                mine[2] += found[2]
+        self.unknown += other.unknown
+        self.problems.extend(other.problems)
+
+
+def read_span(task: Task) -> Part:
+    """The :class:`Part` of ``task``'s span: in this process, or in a worker."""
+    # Longer than most: one loop over millions of rows, with everything it calls per row
+    # bound to a local name or inlined beforehand.
+    ids = task.ids
+    part = Part(len(ids), task.shares)
+    firsts, lasts, counted, resolved = part.firsts, part.lasts, part.counted, part.resolved
+    reading, table = copy.copy(task.reading), copy.copy(task.table)
+    reading.bad = table.bad = BadRows()
+    if task.progress:
+        _show_progress(table, task.progress)
+    path, others = table.path, task.others
+    at_lead, at_name, at_at = task.columns
+    fromisoformat = datetime.fromisoformat
+    # Keyed by fresh copies of the ids, made one after another: the look-up of every
+    # row then compares against strings packed together in memory rather than spread
+    # among the profiles (measured: a third less time for the look-ups).
+    position = {(lead_id + " ")[:-1]: n for n, lead_id in enumerate(ids)}.get
+    share_of = array("B")
+    for k, (lo, hi) in enumerate(pairwise(share_cuts(len(ids), task.shares))):
+        share_of.extend(bytes([k]) * (hi - lo))
+    names, model = task.names, task.model
+    needs, needs_properties = model._needs_event, model._needs_properties
+    bound, swap = min(task.until, MAX_TS), table.decimal == ","
+    adds = [(r.leads.append, r.names.append, r.times.append, r.properties.append)
+            for r in counted]  # fmt: skip
+    unknown = 0
+    for line, cells in table._cells(task.span):
+        # The row check of _tables.event_row, inlined: a call per row costs 5% of this
+        # loop on 2,000,000 rows.
+        try:
+            lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
+                                   cells[at_at].strip())  # fmt: skip
+        except IndexError:
+            lead_id = name = text = ""
+        if not (lead_id and name and text):
+            empty_cell(reading, path, line, lead_id, name)
+            continue
+        try:
+            at = fromisoformat(text)
+            if at.tzinfo is None:
+                raise ValueError(text)
+        except ValueError:
+            parsed = reading.time(text, f"{path}:{line}:at")
+            if parsed is None:
+                continue
+            at = parsed
+        found = resolved.get(name) or resolve_name(resolved, name, names, needs, needs_properties)
+        ts = at.timestamp()
+        if not MIN_TS <= ts <= bound:
+            if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
+                event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
+                continue
+            found[2] += 1  # after ``until``: counted, not scored
+            unknown += position(lead_id) is None
+            continue
+        found[2] += 1
+        n = position(lead_id)
+        if n is None:
+            unknown += 1
+        elif found[1]:
+            add_lead, add_name, add_time, add_properties = adds[share_of[n]]
+            add_lead(n)
+            add_name(found[0])
+            add_time(ts)
+            add_properties(properties_of(cells, others, swap) if found[3] else NO_PROPERTIES)
+        else:
+            if ts < firsts[n]:
+                firsts[n] = ts
+            if ts > lasts[n]:
+                lasts[n] = ts
+    part.unknown = unknown
+    part.problems = reading.bad.problems
+    return part
+
+
+def _show_progress(table: Table, scale: float) -> None:
+    """Show the progress line from a worker reading the first span, its rows scaled to
+    the whole file's, as often as one process reading the whole file would."""
+    line = rows_read(table.path.name, sys.stderr)
+    table.on_progress = lambda rows: line(round(rows * scale))
+    table.progress_every = max(1, round(table.progress_every / scale))
 
 
 def _same(score: Score) -> Score:
     return score
 
 
-def parts_for(table: Table, jobs: int | None) -> int:
-    """How many processes read ``table``: ``jobs`` if given (at most ``MAX_JOBS``), else
-    two for a big plain file when two processors are free. One whenever forking is
-    unsafe: not Linux, a table that is not plain, or other threads running."""
-    if not table.plain or not forking_is_safe():
-        return 1
-    if jobs is not None:
-        return max(1, min(jobs, MAX_JOBS))
-    if table.size - table.data_start < PARALLEL_BYTES:
-        return 1
-    return min(2, len(os.sched_getaffinity(0)))
-
-
-def forking_is_safe() -> bool:
-    """Whether this process may fork: it runs Linux (where a child can be made to die
-    with its parent) and no other thread (whose locks a child would inherit held)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
-class _Part:
-    """What one process found in its span: per lead position the first and last time
-    of the rows given at the end, the counted rows as :meth:`ScoringModel._rank_cells`
-    reads them (a list per share of the leads), the rows per CRM name (see
-    :func:`resolve_name`), the rows of unknown leads, and the bad rows as ``(message,
-    path)``."""
-
-    def __init__(self, leads: int, shares: int) -> None:
-        self.firsts = array("d", [math.inf]) * leads
-        self.lasts = array("d", [-math.inf]) * leads
-        self.counted: list[list[EventCells]] = [[] for _ in range(shares)]
-        self.resolved: dict[str, list[Any]] = {}
-        self.unknown = 0
-        self.problems: list[tuple[str, str]] = []
-
-    def merge(self, other: _Part) -> None:
-        """Add ``other``, the part of a later span."""
-        self.firsts = array("d", map(min, self.firsts, other.firsts))
-        self.lasts = array("d", map(max, self.lasts, other.lasts))
-        for mine, theirs in zip(self.counted, other.counted, strict=True):
-            mine.extend(theirs)
-        for name, found in other.resolved.items():
-            mine = self.resolved.setdefault(name, found)
-            if mine is not found:
-                mine[2] += found[2]
-        self.unknown += other.unknown
-
-
-class _Scan:
-    """Reads spans of one events table into :class:`_Part` values."""
-
-    def __init__(
-        self,
-        path: Path,
-        reading: Reading,
-        ids: list[str],
-        name_of: Callable[[str], str],
-        needs: Callable[[str], bool],
-        needs_properties: Callable[[str], bool],
-        until: float,
-    ) -> None:
-        self.path, self.reading = path, reading
-        # Keyed by fresh copies of the ids, made one after another: the look-up of every
-        # row then compares against strings packed together in memory rather than spread
-        # among the profiles (measured: a third less time for the look-ups).
-        self.leads = {(lead_id + " ")[:-1]: n for n, lead_id in enumerate(ids)}
-        # The ids as the profiles hold them, by position: scoring finds a lead's record
-        # faster by the very string its profile holds.
-        self.ids = ids
-        self.share(1)
-        self.name_of, self.needs, self.needs_properties = name_of, needs, needs_properties
-        self.bound = min(until, MAX_TS)
-        self.table, self.columns, self.others = open_events(path, reading)
-
-    def share(self, shares: int) -> None:
-        """Score the leads in ``shares`` (see :func:`rank_events`): positions ``cuts[k]``
-        to ``cuts[k + 1]`` are share ``k``, this process's own share 0."""
-        self.cuts = _cuts(len(self.ids), shares)
-        self.share_of = array("B")
-        for k, (lo, hi) in enumerate(pairwise(self.cuts)):
-            self.share_of.extend(bytes([k]) * (hi - lo))
-
-    def read(self, span: tuple[int, int] | None) -> _Part:
-        """The part of ``span`` (``None``: the whole file); bad rows go to the reading."""
-        part = _Part(len(self.ids), len(self.cuts) - 1)
-        reading, path, table, others = self.reading, self.path, self.table, self.others
-        at_lead, at_name, at_at = self.columns
-        fromisoformat = datetime.fromisoformat
-        leads, position, ids, share_of = self.leads, self.leads.get, self.ids, self.share_of
-        firsts, lasts, counted, resolved = part.firsts, part.lasts, part.counted, part.resolved
-        name_of, needs, needs_properties = self.name_of, self.needs, self.needs_properties
-        bound, swap = self.bound, table.decimal == ","
-        unknown = 0
-        for line, cells in table.cells(span):
-            # The row check of _tables.event_row, inlined: a call per row costs 5% of
-            # this loop on 2,000,000 rows.
-            try:
-                lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
-                                       cells[at_at].strip())  # fmt: skip
-            except IndexError:
-                lead_id = name = text = ""
-            if not (lead_id and name and text):
-                empty_cell(reading, path, line, lead_id, name)
-                continue
-            try:
-                at = fromisoformat(text)
-                if at.tzinfo is None:
-                    raise ValueError(text)
-            except ValueError:
-                parsed = reading.time(text, f"{path}:{line}:at")
-                if parsed is None:
-                    continue
-                at = parsed
-            found = resolved.get(name) or resolve_name(
-                resolved, name, name_of, needs, needs_properties
-            )
-            ts = at.timestamp()
-            if not MIN_TS <= ts <= bound:
-                if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
-                    event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
-                    continue
-                found[2] += 1  # after ``until``: counted, not scored
-                unknown += lead_id not in leads
-                continue
-            found[2] += 1
-            n = position(lead_id)
-            if n is None:
-                unknown += 1
-            elif found[1]:
-                properties = properties_of(cells, others, swap) if found[3] else NO_PROPERTIES
-                counted[share_of[n]].append((ids[n], found[0], ts, properties))
-            else:
-                if ts < firsts[n]:
-                    firsts[n] = ts
-                if ts > lasts[n]:
-                    lasts[n] = ts
-        part.unknown = unknown
-        return part
-
-    def cells(self, part: _Part, share: int | None = None) -> Iterator[EventCells]:
-        """``part``'s events of the leads of ``share`` (``None``: all) as
-        :meth:`ScoringModel._rank_cells` reads them: the counted rows, then each lead's
-        first and last time. The counted rows are dropped from ``part`` once given: the
-        scores built next need their memory."""
-        shares = range(len(part.counted)) if share is None else [share]
-        for k in shares:
-            yield from part.counted[k]
-            part.counted[k] = []
-        lo, hi = (0, len(self.ids)) if share is None else self.cuts[share : share + 2]
-        for lead_id, first, last in zip(
-            self.ids[lo:hi], part.firsts[lo:hi], part.lasts[lo:hi], strict=True
-        ):
-            if first <= last:
-                yield lead_id, "", first, None
-                if first < last:
-                    yield lead_id, "", last, None
-
-    def profiles(self, profiles: Iterable[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
-        """``profiles`` (with this scan's ids) in their shares."""
-        shares: list[list[Mapping[str, Any]]] = [[] for _ in range(len(self.cuts) - 1)]
-        share_of, position = self.share_of, self.leads.__getitem__
-        for profile in profiles:
-            shares[share_of[position(profile["id"])]].append(profile)
-        return shares
-
-    def read_apart(self, span: tuple[int, int]) -> _Part:
-        """The part of ``span``, its bad rows kept in it rather than in the reading: for
-        a forked process to send back."""
-        before = len(self.reading.bad.problems)
-        self.table.on_progress = None  # the first span's process shows the progress
-        part = self.read(span)
-        part.problems = [(p.message, p.path) for p in self.reading.bad.problems[before:]]
-        return part
-
-
-class _Forked:
-    """A forked process computing ``work()``, its pickled result read back through a
-    pipe; ``result()`` is ``None`` if it failed, or could not even start (no file
-    descriptor or process left): the caller then does the work itself. The child dies
-    with this process, ignores the garbage collector (it would copy every page it
-    touches) and leaves with ``os._exit``, never returning into the caller."""
-
-    def __init__(self, work: Callable[[], Any]) -> None:
-        self.pid: int | None = None
-        self.handle: BinaryIO | None = None
-        parent = os.getpid()
-        try:
-            read_end, write_end = os.pipe()
-        except OSError:
-            return
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return
-        if pid == 0:  # pragma: no cover - runs in the child; its result is tested
-            status = 1
-            try:
-                os.close(read_end)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _die_with(parent)
-                gc.disable()
-                payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self.pid, self.handle = pid, os.fdopen(read_end, "rb")
-
-    def result(self) -> Any:
-        """The child's result, or ``None`` if it failed; waits for it."""
-        if self.pid is None or self.handle is None:
-            return None
-        with self.handle:  # closing a file twice (here, then in stop) is harmless
-            payload = self.handle.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        if status != 0 or not payload:
-            return None
-        return pickle.loads(payload)
-
-    def stop(self) -> None:
-        """End the child if it is still running (the caller gave up)."""
-        pid, self.pid = self.pid, None
-        try:
-            if pid is not None:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        finally:
-            if self.handle is not None:
-                self.handle.close()
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this forked process when ``parent`` ends, however it ends
-    (Linux's ``PR_SET_PDEATHSIG``), and end now if it already has."""
-    import ctypes  # here: only a forked process needs it
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _stop_all(helpers: Sequence[_Forked]) -> None:
-    """Stop every helper, even if stopping one fails."""
-    for helper in helpers:
-        try:
-            helper.stop()
-        except OSError:
-            continue
-
-
 def rank_events(
     path: Path,
     reading: Reading,
     model: ScoringModel,
-    name_of: Callable[[str], str],
+    names: Callable[[str], str],
     tally: EventTally,
     profiles: Sequence[Mapping[str, Any]],
     as_of: datetime,
@@ -341,103 +281,94 @@ def rank_events(
     :meth:`ScoringModel._needs_properties`), and of every other row just its lead's
     first and last time, kept per lead: most rows of an export are page views and email
     opens. Rows after ``as_of`` are checked and counted but not scored; every row is
-    checked the same either way, bad ones going to ``reading``. ``tally`` (whose ids are
-    those of ``profiles``) counts the rows per name and of unknown leads. A forked
-    process sends back only the digests (what the output needs), not the scores: far
-    less to pickle."""
-    scan = _Scan(path, reading, list(tally.ids), name_of, model._needs_event,
-                 model._needs_properties, as_of.timestamp())  # fmt: skip
-    parts = parts_for(scan.table, jobs)
-    scan.share(min(parts, max(1, len(scan.ids))))  # no process without a lead to score
-    part = _read_in_parts(scan, parts)
-    count_names(tally, part.unknown, part.resolved)
-    shares = scan.profiles(profiles)
-    scan.leads = {}  # the look-up of every row is done: scoring wants its memory
-    if len(shares) == 1:
-        return [
-            digest(score) for score in model._rank_cells(profiles, scan.cells(part), as_of=as_of)
-        ]
-
-    def rank(share: int) -> list[tuple[tuple[float, str], T]]:
-        ranking = model._rank_cells(shares[share], scan.cells(part, share), as_of=as_of)
-        return [((-score.total, score.lead_id), digest(score)) for score in ranking]
-
-    helpers: list[_Forked] = []
-    try:
-        helpers = [_Forked(partial(rank, share)) for share in range(1, len(shares))]
-        rankings = [rank(0)]
-        for share, helper in enumerate(helpers, start=1):
-            ranking = helper.result()
-            rankings.append(ranking if ranking is not None else rank_here(rank, share))
-    finally:
-        _stop_all(helpers)
+    checked the same either way, bad ones going to ``reading``. ``names`` gives the
+    model's name of a CRM's event name; ``tally`` counts the rows per name and of leads
+    not in ``profiles``. ``names`` and ``digest`` must pickle, to reach a worker, which
+    sends back only the digests (what the output needs): far less to pickle."""
+    table, columns, others = open_events(path, reading)
+    ids = [profile["id"] for profile in profiles]
+    task = Task(table, reading, columns, others, names, model, as_of.timestamp(), ids)
+    tasks = spans_of(task, parts_for(table, jobs))
+    if len(tasks) == 1:
+        whole = read_span(task)
+        _take(whole, reading, tally)
+        share = _Share(model, profiles, ids, whole.counted[0], whole.firsts, whole.lasts)
+        return rank_share(share, as_of, digest, keyed=False)
+    shares = max(1, min(len(tasks), len(ids)))  # no share without a lead
+    with worker_pool(len(tasks), preload=[__name__]) as pool:
+        parts = [pool.submit(read_span, one._replace(shares=shares)) for one in tasks]
+        # In file order: the first error is raised, as one process would raise it.
+        whole = parts[0].result()
+        for later in parts[1:]:
+            whole.merge(later.result())
+        del parts
+        _take(whole, reading, tally)
+        cuts = share_cuts(len(ids), shares)
+        each = [
+            _Share(model, profiles[lo:hi], ids, whole.counted[k], whole.firsts[lo:hi],
+                   whole.lasts[lo:hi])
+            for k, (lo, hi) in enumerate(pairwise(cuts))
+        ]  # fmt: skip
+        sent = [pool.submit(rank_share, share, as_of, digest) for share in each[1:]]
+        rankings = [rank_share(each[0], as_of, digest), *(f.result() for f in sent)]
     return [value for _, value in heapq.merge(*rankings, key=itemgetter(0))]
 
 
-def rank_here(rank: Callable[[int], list[Any]], share: int) -> list[Any]:
-    """Score a share whose process failed, in this process."""
-    return rank(share)
+def _take(whole: Part, reading: Reading, tally: EventTally) -> None:
+    """Put the whole file's bad rows in ``reading`` and its counts in ``tally``."""
+    for problem in whole.problems:
+        reading.bad.add(problem)
+    count_names(tally, whole.unknown, whole.resolved)
 
 
-def _cuts(total: int, parts: int) -> list[int]:
-    """Where to cut ``total`` (leads, bytes) into ``parts``: the first part, this
-    process's, ``FIRST_WEIGHT`` times the size of each other one."""
-    whole = FIRST_WEIGHT + parts - 1
-    inner = [round(total * (FIRST_WEIGHT + k - 1) / whole) for k in range(1, parts)]
-    return [0, *inner, total]
+class _Share(NamedTuple):
+    """What a process needs to score a share of the leads: the model, their profiles,
+    the ids of all leads, the rows a rule counts of theirs, and their first and last
+    times of the other rows (see :class:`Part`)."""
+
+    model: ScoringModel
+    profiles: Sequence[Mapping[str, Any]]
+    ids: Sequence[str]
+    counted: Rows
+    firsts: array[float]
+    lasts: array[float]
+
+    def cells(self) -> Iterator[EventCells]:
+        """The share's events as :meth:`ScoringModel._rank_cells` reads them: the counted
+        rows, then each lead's first and last time."""
+        yield from self.counted.cells(self.ids)
+        ids = (profile["id"] for profile in self.profiles)
+        for lead_id, first, last in zip(ids, self.firsts, self.lasts, strict=True):
+            if first <= last:
+                yield lead_id, "", first, None
+                if first < last:
+                    yield lead_id, "", last, None
 
 
-def _weighted_spans(table: Table, parts: int) -> list[tuple[int, int]]:
-    """``table``'s rows in ``parts`` spans cut at line breaks as :func:`_cuts` says,
-    near enough: the next cut of 32 times as many equal spans."""
-    fine = table.spans(parts * 32)
-    start, end = fine[0][0], fine[-1][1]
-    cuts = [start]
-    for target in _cuts(end - start, parts)[1:-1]:
-        at = next((lo for lo, _ in fine if lo >= start + target), end)
-        if cuts[-1] < at < end:
-            cuts.append(at)
-    cuts.append(end)
-    return list(pairwise(cuts))
+def rank_share(
+    share: _Share, as_of: datetime, digest: Callable[[Score], Any], *, keyed: bool = True
+) -> list[Any]:
+    """The ``digest`` of each score of a share at ``as_of``, best first; ``keyed``: each
+    with its order across shares (``(-total, lead id)``, as
+    :meth:`ScoringModel._rank_cells` sorts)."""
+    ranking = share.model._rank_cells(share.profiles, share.cells(), as_of=as_of)
+    if not keyed:
+        return [digest(score) for score in ranking]
+    return [((-score.total, score.lead_id), digest(score)) for score in ranking]
 
 
-def _read_in_parts(scan: _Scan, parts: int) -> _Part:
-    """The whole file's part, its spans after the first read by forked processes."""
-    if parts <= 1:
-        return scan.read(None)
-    spans = _weighted_spans(scan.table, parts)
-    table = scan.table
-    progress, every = table.on_progress, table.progress_every
-    if progress is not None and len(spans) > 1:
-        # Spans are read at one pace: the first one's rows scaled to the whole file's
-        # bytes, shown as often as one process would show them.
+def spans_of(task: Task, processes: int) -> list[Task]:
+    """``task`` cut into the tasks of up to ``processes`` spans (one if that is all, or
+    all a small table has), to send to workers: the first span's worker shows the
+    progress line, if this process would."""
+    table = task.table
+    spans = table._spans(processes) if processes > 1 else []
+    if len(spans) <= 1:
+        return [task]
+    sent = copy.copy(table)
+    sent.on_progress = None  # a closure; the worker makes its own (see _show_progress)
+    scale = 0.0
+    if table.on_progress is not None:
         scale = (spans[-1][1] - spans[0][0]) / max(1, spans[0][1] - spans[0][0])
-        table.on_progress = lambda rows: progress(round(rows * scale))
-        table.progress_every = max(1, round(every / scale))
-    helpers: list[_Forked] = []
-    try:
-        for span in spans[1:]:
-            helpers.append(_Forked(partial(scan.read_apart, span)))
-        whole = scan.read(spans[0])
-        for helper, span in zip(helpers, spans[1:], strict=True):
-            whole.merge(_part_of(scan, helper, span))
-        return whole
-    finally:
-        table.on_progress, table.progress_every = progress, every
-        _stop_all(helpers)
-
-
-def _part_of(scan: _Scan, helper: _Forked, span: tuple[int, int]) -> _Part:
-    """The part a forked process read, its bad rows added to the reading; the span read
-    here if the process failed (so an error raised reading it is raised here)."""
-    part: _Part | None = helper.result()
-    if part is None:
-        return read_here(scan, span)
-    for message, where in part.problems:
-        scan.reading.bad.add(InvalidInputError(message, path=where))
-    return part
-
-
-def read_here(scan: _Scan, span: tuple[int, int]) -> _Part:
-    """Read a span whose process failed, in this process."""
-    return scan.read(span)
+    first = task._replace(table=sent, span=spans[0], progress=scale)
+    return [first, *(first._replace(span=span, progress=0.0) for span in spans[1:])]

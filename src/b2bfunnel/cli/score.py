@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -14,7 +14,7 @@ from ..funnel import Funnel
 from ..scoring import Score
 from ..tables._columns import event_names
 from ._args import add_table_options, as_of_of, funnel_of, positive
-from ._event_scan import rank_events
+from ._event_scan import may_use_workers, rank_events, warm_up_workers
 from ._tables import (
     EventTally,
     Reading,
@@ -35,8 +35,8 @@ def register(sub: Any) -> None:
     score.add_argument(
         "--jobs",
         type=positive,
-        help="processes reading the events file (default: 2 for a big file on Linux "
-        "with two free processors, else 1)",
+        help="processes reading the events file (default: 2 for a big file when two "
+        "processors are free, else 1; at most 64)",
     )
     add_table_options(score)
     score.set_defaults(run=run)
@@ -47,16 +47,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     funnel = funnel_of(args.config)
     as_of = as_of_of(args.as_of)
     reading = Reading(args, funnel.input)
+    events = Path(args.events)
+    if may_use_workers(events, args.jobs):
+        warm_up_workers()  # they get ready while the leads are read
     leads = read_leads(Path(args.leads), reading)
     tally = EventTally(lead["id"] for lead in leads)
-    model = funnel.scoring
-    events = Path(args.events)
     json_out = args.format == "json"
-    # Each score is reduced to what is written of it (in the process that scored it).
     digest: Callable[[Score], dict[str, Any]] = Score.to_dict if json_out else score_row
+    # Each score is reduced to what is written of it (in the process that scored it).
     entries = rank_events(
-        events, reading, model, scoring_names(funnel), tally, leads, as_of, args.jobs, digest
-    )
+        events, reading, funnel.scoring, scoring_names(funnel), tally, leads, as_of, args.jobs,
+        digest,
+    )  # fmt: skip
     reading.check()
     report(funnel, leads, tally, reading)
     shown = entries[: args.top] if args.top else entries
@@ -71,16 +73,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def scoring_names(funnel: Funnel) -> Callable[[str], str]:
-    """The name the funnel's model scores an event by: the CRM's name read through
-    ``[aliases]`` onto a rule's event, then through ``[aliases]`` once more, as
-    :meth:`Funnel.rank` reads the events it is given."""
-    aliases = funnel.input.aliases
-    name_of = event_names([rule.event for rule in funnel.scoring.implicit], aliases)
-    if not aliases:
-        return name_of
-    again = event_names((), aliases)
-    return lambda name: again(name_of(name))
+def scoring_names(funnel: Funnel) -> ScoringNames:
+    """The name the funnel's model scores an event by (see :class:`ScoringNames`)."""
+    return ScoringNames([rule.event for rule in funnel.scoring.implicit], funnel.input.aliases)
+
+
+class ScoringNames:
+    """The name a model scores an event by: the CRM's name read through ``aliases``
+    onto one of the ``known`` rule events, then through ``aliases`` once more, as
+    :meth:`Funnel.rank` reads the events it is given. A function that pickles (as its
+    names and aliases), for the workers that read an events file."""
+
+    def __init__(self, known: Sequence[str], aliases: Mapping[str, str]) -> None:
+        self._state = (tuple(known), dict(aliases))
+        self._first = event_names(known, aliases)
+        self._again = event_names((), aliases) if aliases else None
+
+    def __call__(self, name: str) -> str:
+        found = self._first(name)
+        return found if self._again is None else self._again(found)
+
+    def __reduce__(self) -> tuple[type[ScoringNames], tuple[tuple[str, ...], dict[str, str]]]:
+        return ScoringNames, self._state
 
 
 def report(

@@ -254,12 +254,15 @@ class Table:
             for line, cells in self.cells():
                 yield line, {n: t for n, t in zip(names, map(strip, cells), strict=False) if t}
 
-    def cells(self, span: tuple[int, int] | None = None) -> Iterator[tuple[int, list[str]]]:
+    def cells(self) -> Iterator[tuple[int, list[str]]]:
         """``(line, cells)`` of each good row, the cells as written (not stripped, not
-        swapped): for readers that pick columns by position, millions of times.
+        swapped): for readers that pick columns by position, millions of times."""
+        return self._cells(None)
 
-        ``span`` (byte offsets from :meth:`spans`, plain tables only) reads just the
-        rows between them, with their lines numbered as in the whole file."""
+    def _cells(self, span: tuple[int, int] | None) -> Iterator[tuple[int, list[str]]]:
+        """:meth:`cells`; ``span`` (byte offsets from :meth:`_spans`, plain tables only)
+        reads just the rows between them, with their lines numbered as in the whole
+        file (a speed hook of ``b2bfunnel score``, which reads spans in parallel)."""
         width = len(self.names)
         odd = any(not name for name in self.names)  # a blank header: check its cells
         progress, every, count = self.on_progress, self.progress_every, 0
@@ -292,9 +295,9 @@ class Table:
         except OSError as exc:
             raise InvalidInputError(f"cannot read: {exc.strerror}", path=str(path)) from None
 
-    def spans(self, parts: int) -> list[tuple[int, int]]:
+    def _spans(self, parts: int) -> list[tuple[int, int]]:
         """The rows of a plain table cut into ``parts`` byte ranges of about equal size,
-        each starting at a line, for :meth:`cells` to read apart (fewer ranges for a
+        each starting at a line, for :meth:`_cells` to read apart (fewer ranges for a
         table too small to cut)."""
         self._require_plain()
         cuts = [self.data_start]
