@@ -435,58 +435,12 @@ def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     before = len(reader.problems)
     fields: dict[str, Any] = {}
     if "weights" in table:
-        weights = reader.table(table["weights"], join(path, "weights"), DEFAULT_WEIGHTS) or {}
-        merged = dict(DEFAULT_WEIGHTS)
-        for name, value in weights.items():
-            if reader.number(value, join(join(path, "weights"), name), minimum=0) is not None:
-                merged[name] = float(value)
-        if sum(merged.values()) <= 0:
-            reader.error(join(path, "weights"), "the weights sum to zero")
-        fields["weights"] = MappingProxyType(merged)
+        fields["weights"] = _read_weights(table["weights"], join(path, "weights"), reader)
     if "engagement_norms" in table:
         where = join(path, "engagement_norms")
-        norms: list[tuple[int, float]] = []
-        for index, item in enumerate(
-            reader.array(table["engagement_norms"], where, non_empty=True) or ()
-        ):
-            spec = reader.table(
-                item,
-                join(where, index),
-                ("min_followers", "median"),
-                required=("min_followers", "median"),
-            )
-            if spec is None or "min_followers" not in spec or "median" not in spec:
-                continue
-            low = reader.number(
-                spec["min_followers"],
-                join(join(where, index), "min_followers"),
-                minimum=0,
-                integer=True,
-            )
-            rate = reader.number(
-                spec["median"], join(join(where, index), "median"), exclusive_minimum=0
-            )
-            if low is not None and rate is not None:
-                if norms and low <= norms[-1][0]:
-                    reader.error(
-                        join(join(where, index), "min_followers"),
-                        "list the bands by increasing min_followers",
-                    )
-                norms.append((int(low), float(rate)))
-        if norms and norms[0][0] != 0:
-            reader.error(join(join(where, 0), "min_followers"), "the first band starts at 0")
-        fields["engagement_norms"] = tuple(norms)
+        fields["engagement_norms"] = _read_norms(table["engagement_norms"], where, reader)
     if "flags" in table:
-        where = join(path, "flags")
-        flags = dict(DEFAULT_FLAGS)
-        spec = table["flags"]
-        if not isinstance(spec, Mapping):
-            reader.error(where, "expected a table of flag names to severities")
-        else:
-            for name, severity in spec.items():
-                if reader.string(severity, join(where, str(name)), choices=SEVERITIES) is not None:
-                    flags[str(name)] = severity
-        fields["flags"] = MappingProxyType(flags)
+        fields["flags"] = _read_flags(table["flags"], join(path, "flags"), reader)
     if "warning_points" in table:
         points = reader.number(table["warning_points"], join(path, "warning_points"), minimum=0)
         if points is not None and points > 100:
@@ -509,6 +463,55 @@ def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     if len(reader.problems) != before:
         return None
     return fields
+
+
+def _read_weights(data: Any, where: str, reader: Reader) -> Mapping[str, float]:
+    """``[kol.weights]`` over the default weights; they must not sum to zero."""
+    weights = reader.table(data, where, DEFAULT_WEIGHTS) or {}
+    merged = dict(DEFAULT_WEIGHTS)
+    for name, value in weights.items():
+        if reader.number(value, join(where, name), minimum=0) is not None:
+            merged[name] = float(value)
+    if sum(merged.values()) <= 0:
+        reader.error(where, "the weights sum to zero")
+    return MappingProxyType(merged)
+
+
+def _read_norms(data: Any, where: str, reader: Reader) -> tuple[tuple[int, float], ...]:
+    """``[[kol.engagement_norms]]``: bands by increasing ``min_followers`` from 0."""
+    norms: list[tuple[int, float]] = []
+    for index, item in enumerate(reader.array(data, where, non_empty=True) or ()):
+        at = join(where, index)
+        spec = reader.table(
+            item, at, ("min_followers", "median"), required=("min_followers", "median")
+        )
+        if spec is None or "min_followers" not in spec or "median" not in spec:
+            continue
+        low = reader.number(
+            spec["min_followers"], join(at, "min_followers"), minimum=0, integer=True
+        )
+        rate = reader.number(spec["median"], join(at, "median"), exclusive_minimum=0)
+        if low is not None and rate is not None:
+            if norms and low <= norms[-1][0]:
+                reader.error(
+                    join(at, "min_followers"), "list the bands by increasing min_followers"
+                )
+            norms.append((int(low), float(rate)))
+    if norms and norms[0][0] != 0:
+        reader.error(join(join(where, 0), "min_followers"), "the first band starts at 0")
+    return tuple(norms)
+
+
+def _read_flags(spec: Any, where: str, reader: Reader) -> Mapping[str, str]:
+    """``[kol.flags]``: flag names to severities, over the built-in flags."""
+    flags = dict(DEFAULT_FLAGS)
+    if not isinstance(spec, Mapping):
+        reader.error(where, "expected a table of flag names to severities")
+    else:
+        for name, severity in spec.items():
+            if reader.string(severity, join(where, str(name)), choices=SEVERITIES) is not None:
+                flags[str(name)] = severity
+    return MappingProxyType(flags)
 
 
 def check_flags(flags: Sequence[str], config: KOLConfig, path: str) -> None:
