@@ -387,7 +387,7 @@ class Condition:
     _predicate: Predicate = attrs.field(eq=False, hash=False, repr=False)
 
     @classmethod
-    def parse(cls, data: Any, path: str, reader: Reader) -> Condition | None:
+    def parse(cls, data: object, path: str, reader: Reader) -> Condition | None:
         """Validate ``data`` recording problems in ``reader``; the condition if valid."""
         if not _check(data, path, reader):
             return None
@@ -395,7 +395,7 @@ class Condition:
         return cls(json.dumps(spec, sort_keys=True, ensure_ascii=False), _compile(spec))
 
     @classmethod
-    def from_dict(cls, data: Any, *, path: str = "condition") -> Condition:
+    def from_dict(cls, data: Mapping[str, Any], *, path: str = "condition") -> Condition:
         """Build a condition, raising :class:`ConfigError` listing every problem."""
         return read_all(cls.parse, data, path, "condition")
 
@@ -432,9 +432,10 @@ class Condition:
                 pending.append(spec["not"])
         return out
 
-    def to_dict(self) -> Any:
+    def to_dict(self) -> dict[str, Any]:
         """The condition as plain data, as it was configured."""
-        return json.loads(self.spec_json)
+        spec: dict[str, Any] = json.loads(self.spec_json)
+        return spec
 
 
 publish(globals(), __all__, as_data=["Condition"])

@@ -24,7 +24,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
-from ._velocity import VelocityReport, assemble, check_deals, window_start
+from ._velocity import VelocityReport, Window, assemble, check_deals, window_start
 
 __all__ = ["FunnelTally", "VelocityTally"]
 
@@ -89,7 +89,7 @@ class VelocityTally:
         deals: TableLike,
         *,
         as_of: datetime,
-        window: Any = None,
+        window: Window | None = None,
         columns: Columns | None = None,
     ) -> VelocityTally:
         """The tally of deal records, read and windowed as :func:`velocity_from_deals`

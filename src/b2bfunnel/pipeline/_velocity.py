@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
 from .._frames import table_rows
-from .._money import EXACT, decimal_of, money
+from .._money import EXACT, DecimalLike, decimal_of, money
 from .._stats import z_for
 from .._table import Columns, TableLike
 from .._time import require_aware
@@ -56,7 +56,11 @@ def _number(
 
 
 def pipeline_velocity(
-    *, opportunities: Any, avg_deal_value: Any, win_rate: Any, cycle_days: Any
+    *,
+    opportunities: DecimalLike,
+    avg_deal_value: DecimalLike,
+    win_rate: DecimalLike,
+    cycle_days: DecimalLike,
 ) -> Decimal:
     """Value per day: opportunities x average deal value x win rate / cycle length in days.
 
@@ -131,7 +135,12 @@ def _opens_earlier(window: relativedelta) -> bool:
         return True  # thousands of years: reaches past year 1 from any as_of
 
 
-def window_start(as_of: datetime, window: Any) -> datetime | None:
+# A window back from as_of: whole days, a timedelta, or calendar months and years as a
+# relativedelta.
+Window = int | timedelta | relativedelta
+
+
+def window_start(as_of: datetime, window: Window | None) -> datetime | None:
     """When the window opens; ``None`` when it reaches back past year 1 (no limit)."""
     if window is None:
         return None
@@ -271,7 +280,7 @@ def velocity_from_deals(
     deals: TableLike,
     *,
     as_of: datetime,
-    window: Any = None,
+    window: Window | None = None,
     columns: Columns | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
@@ -491,7 +500,7 @@ def compare_velocity(
     *,
     by: str,
     as_of: datetime,
-    window: Any = None,
+    window: Window | None = None,
     baseline: Hashable | None = None,
     samples: int = 1000,
     confidence: float = 0.95,
