@@ -37,6 +37,7 @@ from ._tables import (
     NO_PROPERTIES,
     EventTally,
     Reading,
+    ResolvedName,
     count_names,
     empty_cell,
     event_of,
@@ -93,7 +94,7 @@ class _Part:
         self.firsts = array("d", [math.inf]) * leads
         self.lasts = array("d", [-math.inf]) * leads
         self.counted: list[list[EventCells]] = [[] for _ in range(shares)]
-        self.resolved: dict[str, list[Any]] = {}
+        self.resolved: dict[str, ResolvedName] = {}
         self.unknown = 0
         self.problems: list[tuple[str, str]] = []
 
@@ -104,9 +105,9 @@ class _Part:
         for mine, theirs in zip(self.counted, other.counted, strict=True):
             mine.extend(theirs)
         for name, found in other.resolved.items():
-            mine = self.resolved.setdefault(name, found)
-            if mine is not found:
-                mine[2] += found[2]
+            ours = self.resolved.setdefault(name, found)
+            if ours is not found:
+                ours.count += found.count
         self.unknown += other.unknown
 
 
@@ -181,18 +182,22 @@ class _Scan:
             ts = at.timestamp()
             if not MIN_TS <= ts <= bound:
                 if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
-                    event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
+                    event_of(
+                        reading, path, line, lead_id, found.model_name, at, cells, others, swap
+                    )
                     continue
-                found[2] += 1  # after ``until``: counted, not scored
+                found.count += 1  # after ``until``: counted, not scored
                 unknown += lead_id not in leads
                 continue
-            found[2] += 1
+            found.count += 1
             n = position(lead_id)
             if n is None:
                 unknown += 1
-            elif found[1]:
-                properties = properties_of(cells, others, swap) if found[3] else NO_PROPERTIES
-                counted[share_of[n]].append((ids[n], found[0], ts, properties))
+            elif found.built:
+                properties = (
+                    properties_of(cells, others, swap) if found.reads_properties else NO_PROPERTIES
+                )
+                counted[share_of[n]].append((ids[n], found.model_name, ts, properties))
             else:
                 if ts < firsts[n]:
                     firsts[n] = ts
