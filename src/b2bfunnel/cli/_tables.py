@@ -501,7 +501,7 @@ _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
 
 
-def safe_cell(value: Any) -> str:
+def safe_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will not run as a formula.
 
     A cell whose first character after leading spaces, CR and LF is ``= + - @`` or a
