@@ -10,12 +10,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, SupportsIndex
 
 import attrs
 
 from .._config import Reader, did_you_mean, join, load_toml, read_all
-from .._money import money
+from .._money import DecimalLike, money
 from .._text import fold
 from .._values import as_whole, is_blank, require_iterable
 from ..errors import InvalidInputError
@@ -101,7 +101,7 @@ def tier_by_count(followers: int) -> str:
     return TIERS[bisect_right(_TIER_BOUNDS, followers) - 1][0]
 
 
-def _shares(value: Any, name: str) -> Mapping[str, float]:
+def _shares(value: Mapping[str, float] | None, name: str) -> Mapping[str, float]:
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
@@ -125,7 +125,7 @@ def _shares(value: Any, name: str) -> Mapping[str, float]:
     return MappingProxyType(out)
 
 
-def _names(value: Any, name: str) -> frozenset[str]:
+def _names(value: Collection[str], name: str) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Collection):
         raise InvalidInputError(f"expected a list of names, got {value!r}", path=name)
     out = set()
@@ -138,47 +138,47 @@ def _names(value: Any, name: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _target_roles(value: Any) -> frozenset[str]:
+def _target_roles(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.target_roles")
 
 
-def _brief_topics(value: Any) -> frozenset[str]:
+def _brief_topics(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.topics")
 
 
-def _target_industries(value: Any) -> frozenset[str]:
+def _target_industries(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.target_industries")
 
 
-def _target_seniority(value: Any) -> frozenset[str]:
+def _target_seniority(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.target_seniority")
 
 
-def _candidate_topics(value: Any) -> frozenset[str]:
+def _candidate_topics(value: Collection[str]) -> frozenset[str]:
     return _names(value, "candidate.topics")
 
 
-def _audience(value: Any) -> Mapping[str, float]:
+def _audience(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.audience")
 
 
-def _industries(value: Any) -> Mapping[str, float]:
+def _industries(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.industries")
 
 
-def _seniority(value: Any) -> Mapping[str, float]:
+def _seniority(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.seniority")
 
 
-def _alternative_cpc(value: Any) -> Decimal:
+def _alternative_cpc(value: DecimalLike) -> Decimal:
     return money(value, "brief.alternative_cpc")
 
 
-def _reference_cpm(value: Any) -> Decimal:
+def _reference_cpm(value: DecimalLike) -> Decimal:
     return money(value, "brief.reference_cpm")
 
 
-def _price(value: Any, path: str) -> Decimal | None:
+def _price(value: DecimalLike | None, path: str) -> Decimal | None:
     if is_blank(value):  # None, or NaN / NA from a DataFrame: not given
         return None
     amount = money(value, path)
@@ -187,15 +187,15 @@ def _price(value: Any, path: str) -> Decimal | None:
     return amount
 
 
-def _cost_per_post(value: Any) -> Decimal | None:
+def _cost_per_post(value: DecimalLike | None) -> Decimal | None:
     return _price(value, "candidate.cost_per_post")
 
 
-def _campaign_cost(value: Any) -> Decimal | None:
+def _campaign_cost(value: DecimalLike | None) -> Decimal | None:
     return _price(value, "candidate.campaign_cost")
 
 
-def _risk_flags(value: Any) -> tuple[str, ...]:
+def _risk_flags(value: Collection[str]) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Collection):
         raise InvalidInputError(
             f"expected a list of flags, got {value!r}", path="candidate.risk_flags"
@@ -209,15 +209,21 @@ def _risk_flags(value: Any) -> tuple[str, ...]:
     return flags
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: float | SupportsIndex) -> float | SupportsIndex:
     """A numpy integer as an ``int``; anything else as it is, for the validator."""
     whole = as_whole(value)
     return value if whole is None else whole
 
 
-def _optional_count(value: Any) -> Any:
+def _whole_count(value: SupportsIndex) -> SupportsIndex:
+    """:func:`_whole` of a count that must be whole (a float is refused)."""
+    whole = as_whole(value)
+    return value if whole is None else whole
+
+
+def _optional_count(value: float | SupportsIndex | None) -> float | SupportsIndex | None:
     """Blank (None, NaN, pandas NA) as None; a numpy integer as an ``int``."""
-    return None if is_blank(value) else _whole(value)
+    return None if value is None or is_blank(value) else _whole(value)
 
 
 def _count(name: str, optional: bool = False) -> Any:
@@ -235,7 +241,7 @@ def _count(name: str, optional: bool = False) -> Any:
     return check
 
 
-def _history(value: Any) -> tuple[tuple[date, int], ...]:
+def _history(value: Iterable[tuple[date, int]] | None) -> tuple[tuple[date, int], ...]:
     if value is None:
         return ()
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
@@ -312,7 +318,7 @@ class KOLCandidate:
     """
 
     handle: str = attrs.field()
-    followers: int = attrs.field(converter=_whole)
+    followers: int = attrs.field(converter=_whole_count)
     audience: Mapping[str, float] = attrs.field(converter=_audience, hash=False)
     avg_interactions: float = attrs.field(
         converter=_whole, validator=_count("candidate.avg_interactions")

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, SupportsIndex, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -25,7 +25,7 @@ MISSING = "(none)"
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-def _segments(value: Any) -> Mapping[str, str]:
+def _segments(value: Mapping[str, str] | None) -> Mapping[str, str]:
     if not value:
         return _EMPTY
     if not isinstance(value, Mapping) or not all(
@@ -37,7 +37,7 @@ def _segments(value: Any) -> Mapping[str, str]:
     return MappingProxyType(dict(value))
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: float | SupportsIndex) -> float | SupportsIndex:
     """A numpy integer, or an integral float such as a pandas column's ``9.0``, as an
     ``int``; anything else as it is, for the validator."""
     whole = as_whole(value)
@@ -354,14 +354,19 @@ def period_of(at: datetime, period: str) -> tuple[str, date, date | None]:
     return label, start, end
 
 
+# The result of a report's metric: NPSResult (nps_report), CESResult (ces_report) or
+# RateResult (fcr_report).
+R = TypeVar("R", "NPSResult", "CESResult", "RateResult")
+
+
 @attrs.frozen(repr=False)
-class ReportCell(Displayed):
+class ReportCell(Displayed, Generic[R]):
     """One segment x period cell; ``small`` when its n is below the report's ``min_n``."""
 
     segment: str | None
     period: str | None
     period_start: date | None
-    result: Any
+    result: R
     small: bool
 
     def to_dict(self) -> dict[str, Any]:
@@ -376,15 +381,15 @@ class ReportCell(Displayed):
 
 
 @attrs.frozen(repr=False)
-class Report(Plotted):
+class Report(Plotted, Generic[R]):
     """A metric by segment and/or period, with the overall figure; cells sorted."""
 
     metric: str
     by: str | None
     period: str | None
     min_n: int
-    overall: Any
-    cells: tuple[ReportCell, ...]
+    overall: R
+    cells: tuple[ReportCell[R], ...]
     skipped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -438,9 +443,9 @@ def _report(
     period: str | None,
     min_n: int,
     path: str,
-    measure: Callable[[Sequence[Any]], Any],
+    measure: Callable[[Sequence[Any]], R],
     skipped: int = 0,
-) -> Report:
+) -> Report[R]:
     if type(min_n) is not int or min_n < 1:
         raise InvalidInputError(f"expected a whole number >= 1, got {min_n!r}", path="min_n")
     groups = _grouped(items, by, period, path)
@@ -468,7 +473,7 @@ def nps_report(
     confidence: float = 0.95,
     method: str = "auto",
     columns: Columns | None = None,
-) -> Report:
+) -> Report[NPSResult]:
     """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
 
     Each cell has its n and margin of error; cells with fewer than ``min_n`` responses
@@ -501,7 +506,7 @@ def ces_report(
     low_effort_min: int = 5,
     confidence: float = 0.95,
     columns: Columns | None = None,
-) -> Report:
+) -> Report[CESResult]:
     """Customer effort (1..7 answers in ``Response.score``) by segment and/or period;
     from a table as :func:`nps_report` reads one."""
     values, skipped = _responses(responses, Response, "responses", columns)
@@ -518,7 +523,7 @@ def fcr_report(
     period: str | None = None,
     min_n: int = 30,
     confidence: float = 0.95,
-) -> Report:
+) -> Report[RateResult]:
     """First-contact resolution by segment and/or period."""
     values, _ = _responses(tickets, Ticket, "tickets")
     return _report("fcr", values, by, period, min_n, "tickets",

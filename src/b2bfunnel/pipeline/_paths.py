@@ -25,7 +25,7 @@ __all__ = ["PathCounts"]
 Step = tuple[str, str, int]
 
 
-def _sorted_steps(value: Any) -> Any:
+def _sorted_steps(value: Sequence[Step]) -> Sequence[Step]:
     return tuple(sorted(value)) if isinstance(value, list | tuple) else value
 
 
