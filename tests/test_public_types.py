@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import typing_example
 
 import b2bfunnel as bf
 
@@ -135,3 +136,8 @@ def test_the_check_sees_a_loose_function() -> None:
 
     assert loose(untyped) == ["value"]
     assert loose(typed) == []
+
+
+def test_the_typing_example_runs() -> None:
+    """tests/typing_example.py, which CI type-checks with mypy --strict, also runs."""
+    typing_example.main()
