@@ -36,6 +36,9 @@ ALLOWED = {
     # typing.get_type_hints evaluates the hints without importing matplotlib.
     "plot",
     "Ranking.plot",
+    # Fields of the same classes, as the nurture and scoring helpers type them.
+    "NurtureFlow.goals",
+    "ScoreState.rules",
 }
 
 
@@ -76,6 +79,17 @@ def public_callables() -> Iterator[tuple[str, Callable[..., Any]]]:
                 yield obj.__name__, obj
 
 
+def public_classes() -> Iterator[type]:
+    """Each public class, once."""
+    seen: set[type] = set()
+    for module in public_modules():
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and obj not in seen:
+                seen.add(obj)
+                yield obj
+
+
 def is_bare_any(hint: Any) -> bool:
     """Whether ``hint`` is ``Any``, a union with ``Any`` in it, or a tuple of ``Any``."""
     if hint is Any:
@@ -106,6 +120,17 @@ def test_no_bare_any_in_a_public_signature() -> None:
     """No public function or method takes or returns a bare ``Any``."""
     found = {name: loose(function) for name, function in public_callables() if name not in ALLOWED}
     assert {name: params for name, params in found.items() if params} == {}
+
+
+def test_no_bare_any_in_a_public_field() -> None:
+    """No field of a public class is annotated with a bare ``Any``."""
+    found = [
+        f"{cls.__name__}.{field}"
+        for cls in public_classes()
+        for field, hint in typing.get_type_hints(cls).items()
+        if is_bare_any(hint) and f"{cls.__name__}.{field}" not in ALLOWED
+    ]
+    assert found == []
 
 
 @pytest.mark.parametrize(
