@@ -12,11 +12,6 @@ from .errors import InvalidInputError
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-# What decimal_of reads: a Decimal, an int, a finite float (numpy's included) or a
-# numeric string; anything else is refused with an InvalidInputError.
-DecimalLike = Decimal | int | float | str
-
-
 def decimal_of(value: Any, path: str, noun: str = "amount") -> Decimal:
     """A finite Decimal from a Decimal, an int, a numeric string or a finite float (via
     its repr); anything else raises, naming ``noun``."""

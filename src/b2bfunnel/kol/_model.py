@@ -15,7 +15,7 @@ from typing import Any, SupportsIndex
 import attrs
 
 from .._config import Reader, did_you_mean, join, load_toml, read_all
-from .._money import DecimalLike, money
+from .._money import money
 from .._text import fold
 from .._values import as_whole, is_blank, require_iterable
 from ..errors import InvalidInputError
@@ -170,15 +170,15 @@ def _seniority(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.seniority")
 
 
-def _alternative_cpc(value: DecimalLike) -> Decimal:
+def _alternative_cpc(value: Decimal | int | float | str) -> Decimal:
     return money(value, "brief.alternative_cpc")
 
 
-def _reference_cpm(value: DecimalLike) -> Decimal:
+def _reference_cpm(value: Decimal | int | float | str) -> Decimal:
     return money(value, "brief.reference_cpm")
 
 
-def _price(value: DecimalLike | None, path: str) -> Decimal | None:
+def _price(value: Decimal | int | float | str | None, path: str) -> Decimal | None:
     if is_blank(value):  # None, or NaN / NA from a DataFrame: not given
         return None
     amount = money(value, path)
@@ -187,11 +187,11 @@ def _price(value: DecimalLike | None, path: str) -> Decimal | None:
     return amount
 
 
-def _cost_per_post(value: DecimalLike | None) -> Decimal | None:
+def _cost_per_post(value: Decimal | int | float | str | None) -> Decimal | None:
     return _price(value, "candidate.cost_per_post")
 
 
-def _campaign_cost(value: DecimalLike | None) -> Decimal | None:
+def _campaign_cost(value: Decimal | int | float | str | None) -> Decimal | None:
     return _price(value, "candidate.campaign_cost")
 
 

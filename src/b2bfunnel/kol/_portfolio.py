@@ -11,7 +11,7 @@ import attrs
 
 from .._display import Plotted
 from .._frames import candidates_in
-from .._money import DecimalLike, money
+from .._money import money
 from .._table import Columns, TableLike
 from ..errors import InvalidInputError
 from ._fit import KOLFit, kol_fit
@@ -81,7 +81,7 @@ class Portfolio(Plotted):
 def plan_portfolio(
     candidates: TableLike | Iterable[KOLCandidate],
     brief: KOLBrief,
-    budget: DecimalLike,
+    budget: Decimal | int | float | str,
     *,
     weight_by_fit: bool = False,
     config: KOLConfig | None = None,

@@ -17,7 +17,7 @@ import attrs
 
 from .._display import Plotted
 from .._frames import table_rows
-from .._money import EXACT, DecimalLike, decimal_of
+from .._money import EXACT, decimal_of
 from .._table import Columns, TableLike
 from .._time import require_aware
 from .._values import as_number
@@ -386,7 +386,7 @@ def attribute(
     by: str = "channel",
     lookback_days: float | None = 90,
     half_life_days: float = 7,
-    minor_unit: DecimalLike = "0.01",
+    minor_unit: Decimal | int | float | str = "0.01",
     markov_split: str = "journey",
     non_converting_after_days: float | None = 90,
     as_of: datetime | None = None,

@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from .._frames import table_rows
 from .._money import EXACT
@@ -24,7 +25,7 @@ from .._table import Columns, TableLike
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
-from ._velocity import VelocityReport, Window, assemble, check_deals, window_start
+from ._velocity import VelocityReport, assemble, check_deals, window_start
 
 __all__ = ["FunnelTally", "VelocityTally"]
 
@@ -89,7 +90,7 @@ class VelocityTally:
         deals: TableLike,
         *,
         as_of: datetime,
-        window: Window | None = None,
+        window: int | timedelta | relativedelta | None = None,
         columns: Columns | None = None,
     ) -> VelocityTally:
         """The tally of deal records, read and windowed as :func:`velocity_from_deals`

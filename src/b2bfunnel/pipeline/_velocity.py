@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
 from .._frames import table_rows
-from .._money import EXACT, DecimalLike, decimal_of, money
+from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._table import Columns, TableLike
 from .._time import require_aware
@@ -57,10 +57,10 @@ def _number(
 
 def pipeline_velocity(
     *,
-    opportunities: DecimalLike,
-    avg_deal_value: DecimalLike,
-    win_rate: DecimalLike,
-    cycle_days: DecimalLike,
+    opportunities: Decimal | int | float | str,
+    avg_deal_value: Decimal | int | float | str,
+    win_rate: Decimal | int | float | str,
+    cycle_days: Decimal | int | float | str,
 ) -> Decimal:
     """Value per day: opportunities x average deal value x win rate / cycle length in days.
 
@@ -135,12 +135,9 @@ def _opens_earlier(window: relativedelta) -> bool:
         return True  # thousands of years: reaches past year 1 from any as_of
 
 
-# A window back from as_of: whole days, a timedelta, or calendar months and years as a
-# relativedelta.
-Window = int | timedelta | relativedelta
-
-
-def window_start(as_of: datetime, window: Window | None) -> datetime | None:
+def window_start(
+    as_of: datetime, window: int | timedelta | relativedelta | None
+) -> datetime | None:
     """When the window opens; ``None`` when it reaches back past year 1 (no limit)."""
     if window is None:
         return None
@@ -280,7 +277,7 @@ def velocity_from_deals(
     deals: TableLike,
     *,
     as_of: datetime,
-    window: Window | None = None,
+    window: int | timedelta | relativedelta | None = None,
     columns: Columns | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
@@ -500,7 +497,7 @@ def compare_velocity(
     *,
     by: str,
     as_of: datetime,
-    window: Window | None = None,
+    window: int | timedelta | relativedelta | None = None,
     baseline: Hashable | None = None,
     samples: int = 1000,
     confidence: float = 0.95,
