@@ -40,6 +40,9 @@ ALLOWED = {
     "NurtureFlow.goals",
     "ScoreState.rules",
 }
+# Spark and Dask frames: optional extras, not followed by the type checker (see
+# pyproject's mypy overrides), so they are Any to a checker whatever we write.
+ALLOWED_MODULES = {"b2bfunnel.spark", "b2bfunnel.dask"}
 
 
 def public_modules() -> list[types.ModuleType]:
@@ -118,7 +121,11 @@ def loose(function: Callable[..., Any]) -> list[str]:
 
 def test_no_bare_any_in_a_public_signature() -> None:
     """No public function or method takes or returns a bare ``Any``."""
-    found = {name: loose(function) for name, function in public_callables() if name not in ALLOWED}
+    found = {
+        name: loose(function)
+        for name, function in public_callables()
+        if name not in ALLOWED and function.__module__ not in ALLOWED_MODULES
+    }
     assert {name: params for name, params in found.items() if params} == {}
 
 
