@@ -27,8 +27,6 @@ ALLOWED = {
     "ScoreState.__init__",
     # reading helper (the reading package): any table a reader accepts.
     "events_from",
-    # api helper (records dispatch registered with each class): any result.
-    "to_records",
     # A pandas DataFrame: pandas ships no type hints, so the frame is Any to a checker
     # whatever we write.
     "to_pandas",
