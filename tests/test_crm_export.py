@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import b2bfunnel as bf
-from b2bfunnel._columns import closest_column, column_map, event_names, parse_maps
 from b2bfunnel.cli import main
 from b2bfunnel.cli._tables import safe_cell, write_csv
 from b2bfunnel.tables import BadRows, open_table, sniff_delimiter
+from b2bfunnel.tables._columns import closest_column, column_map, event_names, parse_maps
 
 DATA = Path(__file__).parent / "data"
 AS_OF = "2026-11-23T08:00:00+00:00"
@@ -463,9 +463,9 @@ class TestProgress:
             def isatty(self) -> bool:
                 return True
 
-        import b2bfunnel.tables
+        import b2bfunnel.tables._file
 
-        monkeypatch.setattr(b2bfunnel.tables, "PROGRESS_EVERY", 2)
+        monkeypatch.setattr(b2bfunnel.tables._file, "PROGRESS_EVERY", 2)
         terminal = Terminal()
         monkeypatch.setattr("sys.stderr", terminal)
         events = tmp_path / "events.csv"

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from strategies import EPOCH, EVENT_NAMES, PATHS, model_config
 
 import b2bfunnel as bf
-from b2bfunnel._columns import event_names
 from b2bfunnel.cli._event_scan import rank_events
 from b2bfunnel.cli._tables import EventTally, Reading, read_events
 from b2bfunnel.cli.score import scoring_names
+from b2bfunnel.tables._columns import event_names
 
 ALIASES = {"Webinar Attended": "webinar", "Page View": "visit", "Asset Fetch": "Download"}
 # Rule names, CRM spellings of them, aliases and names no rule counts.

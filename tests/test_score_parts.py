@@ -312,8 +312,8 @@ def test_forked_processes_die_with_the_command() -> None:
 def test_progress_shows_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a terminal, several processes show about as many progress lines as one, with
     counts of the whole file's rows (the first span's rows times the spans)."""
-    from b2bfunnel import tables
     from b2bfunnel.cli import _tables
+    from b2bfunnel.tables import _file as tables
 
     monkeypatch.setattr(tables, "PROGRESS_EVERY", 60)
     events = _write(GOOD * 40, "\n")  # 2,400 rows

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b2bfunnel import tables
 from b2bfunnel.errors import InvalidInputError
 from b2bfunnel.tables import BadRows, open_table
+from b2bfunnel.tables import _file as tables
 
 # Cell text as exports hold it, minus what forces quoting: spaces, tabs, accents,
 # the other delimiters, empty cells.

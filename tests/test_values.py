@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2bfunnel._values import as_number, is_blank, name_key, read_bool
 from b2bfunnel.errors import InvalidInputError
+from b2bfunnel.tables._values import as_number, is_blank, name_key, read_bool
 
 
 class TestBlank:

@@ -37,7 +37,7 @@ _EXPORTS = {
     "B2BFunnelError": ".errors",
     "B2B_SPAIN_2024": ".nps",
     "CESResult": ".nps",
-    "Columns": "._table",
+    "Columns": ".tables._table",
     "Condition": "._conditions",
     "DataReport": ".datareport",
     "ConfigError": ".errors",
@@ -83,7 +83,7 @@ _EXPORTS = {
     "Stage": ".bant",
     "StageStats": ".pipeline",
     "SurveyTally": ".nps",
-    "TableLike": "._table",
+    "TableLike": ".tables._table",
     "ThemeCounts": ".nps",
     "Ticket": ".nps",
     "Tier": ".scoring",
@@ -99,7 +99,7 @@ _EXPORTS = {
     "compare_nps": ".nps",
     "compare_velocity": ".pipeline",
     "diagnose_price_objection": ".bant",
-    "events_from": "._frames",
+    "events_from": ".tables._frames",
     "data_report": ".datareport",
     "fcr": ".nps",
     "fcr_report": ".nps",
@@ -253,9 +253,7 @@ if TYPE_CHECKING:
     from ._conditions import (
         Condition,
     )
-    from ._frames import events_from
     from ._ranking import Ranking
-    from ._table import Columns, TableLike
     from .bant import (
         CriterionPolicy,
         CriterionStatus,
@@ -369,3 +367,5 @@ if TYPE_CHECKING:
         ScoringModel,
         Tier,
     )
+    from .tables._frames import events_from
+    from .tables._table import Columns, TableLike

@@ -15,9 +15,9 @@ from datetime import date
 from typing import Any
 
 from ._time import parse_datetime
-from ._values import is_blank, name_key
 from .bant import QualificationPolicy
 from .errors import InvalidInputError
+from .tables._values import is_blank, name_key
 
 __all__ = ["answers_from_row"]
 

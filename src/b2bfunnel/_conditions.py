@@ -25,8 +25,8 @@ import attrs
 from ._config import Reader, join, read_all
 from ._public import publish
 from ._text import fold, word_form
-from ._values import as_number, as_range, is_blank
 from .errors import InvalidInputError
+from .tables._values import as_number, as_range, is_blank
 
 __all__ = ["Condition"]
 

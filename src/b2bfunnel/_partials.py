@@ -20,11 +20,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from ._frames import events_from, table_rows
 from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import ScoreState, ScoringModel
+from .tables._frames import events_from, table_rows
 
 __all__ = [
     "RANK_COLUMNS",

@@ -29,15 +29,15 @@ from typing import Any
 
 import attrs
 
-from ._columns import closest_column
 from ._display import Displayed
-from ._frames import table_rows
 from ._public import publish
-from ._table import Columns, TableLike
-from ._values import as_range, is_blank, name_key, read_number, require_iterable
 from .errors import InvalidInputError
 from .events import Event
 from .scoring import ScoringModel
+from .tables._columns import closest_column
+from .tables._frames import table_rows
+from .tables._table import Columns, TableLike
+from .tables._values import as_range, is_blank, name_key, read_number, require_iterable
 
 __all__ = ["DataReport", "data_report"]
 

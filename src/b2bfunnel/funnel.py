@@ -10,13 +10,10 @@ from typing import Any
 import attrs
 
 from ._answers import answers_from_row
-from ._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
 from ._config import Reader, load_toml
 from ._public import publish
 from ._ranking import Ranking
-from ._table import Columns, TableLike
 from ._time import parse_datetime, require_aware
-from ._values import require_iterable
 from .bant import Qualification, QualificationPolicy, qualify
 from .bant._policy import read_policy
 from .errors import ConfigError, InvalidInputError
@@ -28,6 +25,9 @@ from .nurture._flow import read_flow
 from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
+from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
+from .tables._table import Columns, TableLike
+from .tables._values import require_iterable
 
 __all__ = ["Funnel"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._values import is_blank, read_bool, require_iterable
 from ..errors import InvalidInputError
+from ..tables._values import is_blank, read_bool, require_iterable
 from ._policy import QualificationPolicy
 
 BASICS = ("email", "job_title", "company")

@@ -14,8 +14,8 @@ from dateutil.relativedelta import relativedelta
 from .._config import did_you_mean
 from .._display import Displayed
 from .._time import require_aware
-from .._values import is_blank
 from ..errors import InvalidInputError
+from ..tables._values import is_blank
 from ._frameworks import LANGUAGES, ROLE_NAMES, ROLES
 from ._policy import MET, PARTIAL, UNMET, CriterionPolicy, QualificationPolicy
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from .._columns import PRESETS
 from .._time import parse_datetime
 from ..funnel import Funnel
+from ..tables._columns import PRESETS
 
 FORMATS = ("table", "csv", "json")
 

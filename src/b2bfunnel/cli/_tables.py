@@ -13,7 +13,6 @@ from typing import Any, NamedTuple, TextIO
 
 import attrs
 
-from .._columns import InputConfig, closest_column, column_map, parse_maps
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -22,6 +21,8 @@ from ..nps import Response
 from ..progress import stderr_line
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
+from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
+from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, response_fields
 
 DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
 
@@ -342,103 +343,64 @@ def read_responses(
     at_column: str = "at",
     reading: Reading | None = None,
 ) -> list[Response]:
-    """Survey answers from CSV: a 0..10 ``score_column``; optional ``at_column`` (ISO
-    8601 with offset), ``comment`` and ``account``; every other column is a segment.
-    A row without a score is skipped and counted in the data report."""
+    """Survey answers from CSV, read by the one converter
+    (:func:`~b2bfunnel.tables._records.response_fields`): a 0..10 ``score_column``;
+    optional ``at_column``, ``comment`` and ``account``; every other column is a
+    segment. A row without a score is skipped and counted in the data report."""
     reading = reading or Reading()
     responses = []
     blank = 0
+    renamed = {score_column: "score", at_column: "at"}
     for line, row in reading.open(path, "survey", [score_column]):
-        text = row.pop(score_column, None)
-        where = f"{path}:{line}:{score_column}"
-        if text is None:
-            blank += 1
-            continue
-        if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 10:
-            reading.bad.add(
-                InvalidInputError(f"expected a whole number 0..10, got {text!r}", path=where)
-            )
-            continue
-        at_text = row.pop(at_column, None)
-        at = None
-        if at_text:
-            at = reading.time(at_text, f"{path}:{line}:{at_column}")
-            if at is None:
-                continue
-        comment = row.pop("comment", None)
-        account = row.pop("account", None)
-        responses.append(Response(int(text), at, row, comment, account))
+        where = f"{path}:{line}:"
+        cells = {renamed.get(k, k): v for k, v in row.items()}
+        try:
+            fields = response_fields(cells, zone=reading.zone)
+            if fields is None:
+                blank += 1
+            else:
+                responses.append(Response(**fields))
+        except InvalidInputError as exc:
+            exc = at_row(exc, where, "response")
+            if score_column != "score" or at_column != "at":
+                exc = exc.at(_field_back(exc.path, where, renamed))
+            reading.bad.add(exc)
     reading.check()
     if blank:
         reading.warn(f"{path}: {blank} responses without a score were skipped")
     return responses
 
 
-def _split(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(";") if part.strip()]
-
-
-def _number(text: str | None, where: str, *, integer: bool = False) -> Any:
-    if text is None:
-        return None
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        kind = "a whole number" if integer else "a number"
-        raise InvalidInputError(f"expected {kind}, got {text!r}", path=where) from None
-    return value
+def _field_back(path: str, where: str, renamed: Mapping[str, str]) -> str:
+    """``path`` (``where`` + a field) with the field named as the file's column."""
+    field = path[len(where) :]
+    back = {v: k for k, v in renamed.items()}
+    return where + back.get(field, field)
 
 
 def read_candidates(
     path: Path, reading: Reading | None = None, config: KOLConfig | None = None
 ) -> list[KOLCandidate]:
-    """KOL candidates from CSV: ``handle``, ``followers``, ``avg_interactions``,
-    ``audience`` (``role:share;role:share``) and optionally ``topics`` and ``risk_flags``
-    (``;``-separated), ``cost_per_post``, ``reach``, ``vetting_days``, ``clicks``,
-    ``campaign_cost``, ``industries`` and ``seniority`` (like ``audience``). With
-    ``config``, a risk flag it does not know is a bad row, at its line and column."""
+    """KOL candidates from CSV, read by the one converter
+    (:func:`~b2bfunnel.tables._records.candidate_fields`). With ``config``, a risk flag
+    it does not know is a bad row, at its line and column."""
     reading = reading or Reading()
-    required = ["handle", "followers", "avg_interactions", "audience"]
     out = []
-    for line, row in reading.open(path, "kols", required):
+    for line, row in reading.open(path, "kols", CANDIDATE_REQUIRED):
+        where = f"{path}:{line}:"
         try:
-            candidate = _candidate(row, path, line)
+            candidate = KOLCandidate(**candidate_fields(row))
+        except InvalidInputError as exc:
+            reading.bad.add(at_row(exc, where, "candidate"))
+            continue
+        try:
             if config is not None:
-                config.check_flags(candidate.risk_flags, f"{path}:{line}:risk_flags")
+                config.check_flags(candidate.risk_flags, f"{where}risk_flags")
             out.append(candidate)
         except InvalidInputError as exc:
             reading.bad.add(exc)
     reading.check()
     return out
-
-
-def _candidate(row: dict[str, str], path: Path, line: int) -> KOLCandidate:
-    where = f"{path}:{line}"
-    shares: dict[str, dict[str, float]] = {}
-    for column in ("audience", "industries", "seniority"):
-        shares[column] = {}
-        for part in _split(row.get(column)):
-            name, _, share = part.partition(":")
-            shares[column][name.strip()] = _number(share.strip(), f"{where}:{column}")
-    try:
-        return KOLCandidate(
-            row.get("handle", ""),
-            _number(row.get("followers"), f"{where}:followers", integer=True),
-            shares["audience"],
-            _number(row.get("avg_interactions"), f"{where}:avg_interactions"),
-            topics=_split(row.get("topics")),
-            risk_flags=_split(row.get("risk_flags")),
-            cost_per_post=row.get("cost_per_post"),
-            industries=shares["industries"],
-            seniority=shares["seniority"],
-            reach=_number(row.get("reach"), f"{where}:reach", integer=True),
-            vetting_days=_number(row.get("vetting_days"), f"{where}:vetting_days", integer=True),
-            clicks=_number(row.get("clicks"), f"{where}:clicks", integer=True),
-            campaign_cost=row.get("campaign_cost"),
-        )
-    except InvalidInputError as exc:
-        column = exc.path.removeprefix("candidate.").split("[")[0]
-        raise exc.at(f"{where}:{column}") from None
 
 
 class Table(NamedTuple):

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._columns import event_names
 from .._time import parse_datetime
 from ..evaluation import Evaluation, ThresholdSuggestion, evaluate
 from ..events import Event
 from ..funnel import Funnel
+from ..tables._columns import event_names
 from ._args import add_table_options, funnel_of, positive
 from ._tables import (
     Reading,

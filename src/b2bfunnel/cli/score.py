@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._columns import event_names
 from ..datareport import report_from_counts
 from ..errors import InvalidInputError
 from ..funnel import Funnel
 from ..scoring import Score
+from ..tables._columns import event_names
 from ._args import add_table_options, as_of_of, funnel_of, positive
 from ._event_scan import rank_events
 from ._tables import (

@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._columns import event_names
 from .._time import parse_datetime
+from ..tables._columns import event_names
 from ._args import add_table_options, funnel_of
 from ._tables import EventTally, Reading, iter_events, read_leads, write_json, write_rows
 from .score import report

@@ -12,14 +12,14 @@ from typing import Any
 import attrs
 
 from .._display import Displayed, Plotted
-from .._frames import table_rows
 from .._stats import z_for
-from .._table import Columns, TableLike
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..progress import Progress, tracked
 from ..scoring import ScoringModel
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
 from ._metrics import auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
 from ._snapshot import (

@@ -14,9 +14,9 @@ from typing import Any
 import attrs
 
 from .._text import fold
-from .._values import is_blank
 from ..errors import InvalidInputError
 from ..scoring import Score, ScoringModel
+from ..tables._values import is_blank
 from ._logistic import SparseRow
 
 __all__ = ["Feature", "field_features", "rule_features"]

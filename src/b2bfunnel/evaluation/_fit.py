@@ -17,10 +17,10 @@ import attrs
 
 from .._display import Displayed, Plotted
 from .._stats import z_for
-from .._table import Columns, TableLike
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import Score, ScoringModel
+from ..tables._table import Columns, TableLike
 from ._calibration import CalibrationBin, calibration_table, platt
 from ._evaluate import snapshots
 from ._features import Feature, feature_rows, field_features, rule_features

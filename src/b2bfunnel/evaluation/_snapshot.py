@@ -17,10 +17,10 @@ from typing import Any
 import attrs
 
 from .._time import from_ts, parse_datetime, require_aware
-from .._values import as_number, is_blank, require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import Score, ScoringModel
+from ..tables._values import as_number, is_blank, require_iterable
 
 __all__ = ["Outcomes", "Snapshot", "read_outcomes", "snapshot"]
 

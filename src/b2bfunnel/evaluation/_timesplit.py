@@ -10,13 +10,13 @@ from typing import Any
 import attrs
 
 from .._display import Displayed
-from .._frames import table_rows
 from .._stats import z_for
-from .._table import Columns, TableLike
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import ScoringModel
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
 from ._evaluate import MIN_POSITIVES, Evaluation, snapshots, summarise
 from ._fit import FittedModel, fit_points
 from ._metrics import auc_difference

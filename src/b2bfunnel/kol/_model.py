@@ -17,8 +17,8 @@ import attrs
 from .._config import Reader, did_you_mean, join, load_toml, read_all
 from .._money import money
 from .._text import fold
-from .._values import as_whole, is_blank, require_iterable
 from ..errors import InvalidInputError
+from ..tables._values import as_whole, is_blank, require_iterable
 
 # Tier bounds by followers (lower bound inclusive).
 TIERS = (

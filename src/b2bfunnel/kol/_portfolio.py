@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from .._display import Plotted
-from .._frames import candidates_in
 from .._money import money
-from .._table import Columns, TableLike
 from ..errors import InvalidInputError
+from ..tables._frames import is_rows, table_rows
+from ..tables._records import at_row, candidate_fields
+from ..tables._table import Columns, TableLike
 from ._fit import KOLFit, kol_fit
 from ._knapsack import solve
 from ._model import KOLBrief, KOLCandidate, KOLConfig
@@ -147,6 +148,31 @@ def plan_portfolio(
     )  # fmt: skip
 
 
+def candidates_in(
+    table: Any, path: str = "candidates", columns: Columns | None = None
+) -> list[KOLCandidate]:
+    """KOL candidates given as a table (a DataFrame or mappings), read as the CLI reads
+    a candidates file (:func:`~b2bfunnel.tables._records.candidate_fields`).
+
+    >>> (c,) = candidates_in([{"handle": "@a", "followers": 5000.0, "audience.cto": 0.8,
+    ...                        "avg_interactions": 200, "topics": "cloud; security"}])
+    >>> c.followers, dict(c.audience), sorted(c.topics)
+    (5000, {'cto': 0.8}, ['cloud', 'security'])
+    """
+    out = []
+    for index, row in enumerate(table_rows(table, columns, path=path)):
+        where = f"{path}[{index}]."
+        if not isinstance(row, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping, got {type(row).__name__}", path=where[:-1]
+            )
+        try:
+            out.append(KOLCandidate(**candidate_fields(row)))
+        except InvalidInputError as exc:
+            raise at_row(exc, where, "candidate") from None
+    return out
+
+
 def _checked(
     candidates: Any, weight_by_fit: bool, max_states: int, columns: Columns | None
 ) -> list[KOLCandidate]:
@@ -163,7 +189,7 @@ def _checked(
         raise InvalidInputError(
             f"expected candidates, got {type(candidates).__name__}", path="candidates"
         )
-    pool = list(candidates_in(candidates, columns=columns))
+    pool = candidates_in(candidates, columns=columns) if is_rows(candidates) else list(candidates)
     seen: set[str] = set()
     for index, candidate in enumerate(pool):
         if not isinstance(candidate, KOLCandidate):

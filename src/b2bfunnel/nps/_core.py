@@ -12,8 +12,8 @@ import attrs
 
 from .._display import Displayed, Plotted
 from .._stats import two_sided_p, z_for, z_one_sided
-from .._values import as_whole
 from ..errors import InvalidInputError
+from ..tables._values import as_whole
 
 METHODS = ("auto", "wald", "adjusted_wald")
 # Below this many answers (or with every answer in one category) the Wald interval

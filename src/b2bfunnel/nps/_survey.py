@@ -13,11 +13,14 @@ from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
-from .._table import Columns, TableLike
 from .._text import word_form
 from .._time import require_aware
-from .._values import as_number, as_whole
 from ..errors import InvalidInputError
+from ..tables._columns import missing_column
+from ..tables._frames import has_field, headers_of, is_rows, table_rows
+from ..tables._records import at_row, response_fields
+from ..tables._table import Columns, TableLike
+from ..tables._values import as_number, as_whole
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
 
 PERIODS = ("month", "quarter")
@@ -111,14 +114,44 @@ def _listed(items: Any, path: str, noun: str) -> Sequence[Any]:
     return items if isinstance(items, list | tuple) else list(items)
 
 
+def responses_in(
+    table: Any, path: str = "responses", columns: Columns | None = None
+) -> tuple[list[Response], int]:
+    """Survey answers given as a table (a DataFrame or mappings), read as the CLI reads
+    a survey file (:func:`~b2bfunnel.tables._records.response_fields`); the second
+    value counts the rows skipped for a blank score.
+
+    >>> rows = [{"Score": 9.0, "at": "2026-11-02T10:00:00Z", "sector": "saas"},
+    ...         {"Score": float("nan"), "sector": "saas"}]
+    >>> (r,), skipped = responses_in(rows, columns={"score": "Score"})
+    >>> r.score, r.at.isoformat(), dict(r.segments), skipped
+    (9, '2026-11-02T10:00:00+00:00', {'sector': 'saas'}, 1)
+    """
+    rows = list(table_rows(table, columns, path=path))
+    if not has_field(table, rows, "score", columns, path):
+        raise missing_column("score", headers_of(table, rows), path=path, api=True)
+    out = []
+    for index, row in enumerate(rows):
+        where = f"{path}[{index}]."
+        if not isinstance(row, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping, got {type(row).__name__}", path=where[:-1]
+            )
+        try:
+            fields = response_fields(row)
+            if fields is not None:
+                out.append(Response(**fields))
+        except InvalidInputError as exc:
+            raise at_row(exc, where, "response") from None
+    return out, len(rows) - len(out)
+
+
 def _responses(
     items: Any, kind: type, path: str, columns: Columns | None = None
 ) -> tuple[Sequence[Any], int]:
     """``items`` checked as ``kind`` values, and how many table rows had a blank score."""
-    from .._frames import responses_in  # here: `import b2bfunnel` loads this module
-
     skipped = 0
-    if kind is Response:
+    if kind is Response and is_rows(items):
         items, skipped = responses_in(items, path, columns)
     values = _listed(items, path, f"{kind.__name__} values")
     for index, item in enumerate(values):

@@ -13,9 +13,9 @@ from typing import Any
 import attrs
 
 from .._config import Reader, load_toml, read_all
-from .._values import is_blank, read_bool
 from ..errors import InvalidInputError
 from ..events import Event
+from ..tables._values import is_blank, read_bool
 from ._default import DEFAULT_FLOW
 from ._definition import (
     ANY,

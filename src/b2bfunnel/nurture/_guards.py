@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._values import as_number
 from ..errors import InvalidInputError
+from ..tables._values import as_number
 
 
 def score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -> bool:

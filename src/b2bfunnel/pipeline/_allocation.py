@@ -8,8 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .._values import as_number
 from ..errors import InvalidInputError
+from ..tables._values import as_number
 
 # Below this many units a float share is off by far less than half a unit, so floors
 # and remainders computed in floats are those of exact arithmetic (the sum is exact

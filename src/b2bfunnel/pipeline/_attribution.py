@@ -16,13 +16,13 @@ from typing import Any
 import attrs
 
 from .._display import Plotted
-from .._frames import table_rows
 from .._money import EXACT, decimal_of
-from .._table import Columns, TableLike
 from .._time import require_aware
-from .._values import as_number
 from ..errors import InvalidInputError
 from ..progress import Progress, tracked
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
+from ..tables._values import as_number
 from ._allocation import split_units
 from ._journeys import (
     AMOUNT,

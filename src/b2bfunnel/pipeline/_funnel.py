@@ -11,12 +11,12 @@ from typing import Any
 import attrs
 
 from .._display import Displayed, Plotted
-from .._frames import table_rows
 from .._stats import wilson, z_for
-from .._table import Columns, TableLike
 from .._time import require_aware
-from .._values import name_key
 from ..errors import InvalidInputError
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
+from ..tables._values import name_key
 
 STAGES = ("lead", "mql", "sql", "opportunity", "won")
 

@@ -18,8 +18,8 @@ from typing import Any, Final, NamedTuple, cast
 
 from .._money import money
 from .._time import require_aware
-from .._values import is_blank
 from ..errors import InvalidInputError
+from ..tables._values import is_blank
 
 DIMENSIONS = ("channel", "campaign", "kol")
 NONE = "(none)"

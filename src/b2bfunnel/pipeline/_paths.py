@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from .._table import Columns, TableLike
 from ..errors import InvalidInputError
+from ..tables._table import Columns, TableLike
 from ._attribution import markov_transitions
 from ._markov import CONVERSION, NULL, START, Transitions, count_transitions, removal_effects
 

@@ -18,12 +18,12 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from .._frames import table_rows
 from .._money import EXACT
 from .._stats import z_for
-from .._table import Columns, TableLike
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
 from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
 from ._velocity import VelocityReport, assemble, check_deals, window_start
 

@@ -13,13 +13,13 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .._display import Displayed, Plotted
-from .._frames import table_rows
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
-from .._table import Columns, TableLike
 from .._time import require_aware
-from .._values import is_blank
 from ..errors import InvalidInputError
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
+from ..tables._values import is_blank
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from .._time import require_aware
-from .._values import require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
+from ..tables._values import require_iterable
 from ._engine import Engine
 from ._replay import first_hot, peak_steps
 from ._result import Score

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._time import SECONDS_PER_DAY, from_ts
-from .._values import name_key
+from ..tables._values import name_key
 from ._result import EMPTY, Accumulator, Row, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, tier_of
 from ._times import EMPTY_TIMES, Times

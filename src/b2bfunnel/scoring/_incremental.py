@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._time import from_ts, require_aware
-from .._values import require_iterable
 from ..errors import InvalidInputError
 from ..events import Event
+from ..tables._values import require_iterable
 from ._batch import check_profile
 from ._engine import COUNT, TIMES, WEIGHT, Engine
 from ._reading import PREVIOUS_DEFAULT_FINGERPRINTS

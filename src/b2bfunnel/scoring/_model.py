@@ -18,11 +18,11 @@ from typing import Any
 import attrs
 
 from .._config import Reader, load_toml, read_all
-from .._frames import table_rows
 from .._ranking import Ranking
-from .._table import Columns, TableLike
 from ..events import Event
 from ..progress import Progress, tracked
+from ..tables._frames import table_rows
+from ..tables._table import Columns, TableLike
 from . import _batch, _incremental, _merge
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model

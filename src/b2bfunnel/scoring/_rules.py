@@ -10,8 +10,8 @@ import attrs
 
 from .._conditions import Condition
 from .._config import Reader, join
-from .._values import as_number
 from ..errors import InvalidInputError
+from ..tables._values import as_number
 
 DECAY_PARAMS: dict[str, dict[str, float]] = {
     "none": {},

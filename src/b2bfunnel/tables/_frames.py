@@ -20,21 +20,20 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import attrs
-
+from .._time import parse_datetime, read_zone
+from ..errors import InvalidInputError
+from ..events import Event
 from ._columns import missing_column
 from ._table import Columns
-from ._time import parse_datetime, read_zone
-from ._values import as_number, is_blank, require_iterable
-from .errors import InvalidInputError
-from .events import Event
+from ._values import is_blank, require_iterable
 
 __all__ = [
     "TABLES",
-    "candidates_in",
     "events_from",
+    "has_field",
+    "headers_of",
     "is_frame",
-    "responses_in",
+    "is_rows",
     "table_rows",
 ]
 
@@ -45,8 +44,64 @@ _BLANK = object()
 
 
 def is_frame(table: Any) -> bool:
-    """Whether ``table`` is a DataFrame (pandas, or any with ``columns`` and ``to_dict``)."""
-    return hasattr(table, "columns") and callable(getattr(table, "to_dict", None))
+    """Whether ``table`` is a DataFrame: pandas (or any with ``columns`` and
+    ``to_dict``), polars (``to_dicts``) or pyarrow (``column_names`` and ``to_pylist``).
+    Any other frame-like object (a polars LazyFrame, a Spark or Dask frame...) is
+    refused with what to pass instead."""
+    if _frame_kind(table) is not None:
+        return True
+    if any(hasattr(table, name) for name in _FRAMEISH):
+        raise InvalidInputError(
+            f"cannot read a {type(table).__module__.partition('.')[0]} "
+            f"{type(table).__name__} as rows; pass a pandas, polars or pyarrow table "
+            "(e.g. .collect() or .to_pandas() first) or a list of dicts",
+            path="table",
+        )
+    return False
+
+
+# Attributes that mark an object as a table of some library this layer cannot read.
+_FRAMEISH = ("columns", "column_names", "to_pandas", "toPandas", "collect", "schema")
+
+
+def _frame_kind(table: Any) -> str | None:
+    if isinstance(table, Mapping | str | bytes | list | tuple):
+        return None
+    if callable(getattr(table, "to_dicts", None)) and hasattr(table, "columns"):
+        return "polars"
+    if callable(getattr(table, "to_pylist", None)) and hasattr(table, "column_names"):
+        return "arrow"
+    if hasattr(table, "columns") and callable(getattr(table, "to_dict", None)):
+        return "pandas"
+    return None
+
+
+def is_rows(table: Any) -> bool:
+    """Whether ``table`` is a table (a DataFrame, or a non-empty list of mappings)
+    rather than already-built records."""
+    return is_frame(table) or (
+        isinstance(table, list | tuple) and bool(table) and isinstance(table[0], Mapping)
+    )
+
+
+def has_field(
+    table: Any, rows: Sequence[Any], field: str, columns: Columns | None, path: str
+) -> bool:
+    """Whether a table has a column for ``field`` (mapped by ``columns``), even if every
+    cell of it is blank; rows given as mappings: whether any of them has ``field``."""
+    if is_frame(table):
+        header = (_columns_of(columns, path) or {}).get(field, field)
+        return header in headers_of(table, rows)
+    return any(isinstance(row, Mapping) and field in row for row in rows)
+
+
+def headers_of(table: Any, rows: Sequence[Any]) -> list[str]:
+    """The column headers of a DataFrame, or the keys of the first of its ``rows``."""
+    if _frame_kind(table) == "arrow":
+        return [str(c) for c in table.column_names]
+    if is_frame(table):
+        return [str(c) for c in table.columns]
+    return [str(h) for h in rows[0]] if rows and isinstance(rows[0], Mapping) else []
 
 
 def table_rows(
@@ -66,7 +121,7 @@ def table_rows(
     """
     fields = _fields_by_header(_columns_of(columns, path), path)
     if is_frame(table):
-        _check_headers(fields, [str(c) for c in table.columns], path)
+        _check_headers(fields, headers_of(table, ()), path)
         return _frame_rows(table, fields)
     if not fields:
         unchanged: Iterable[Mapping[str, Any]] = require_iterable(table, path, "rows")
@@ -125,10 +180,20 @@ def _mappings(table: Any, path: str) -> Iterator[Mapping[str, Any]]:
         yield row
 
 
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A DataFrame's rows as dicts of Python values (polars and pyarrow give those)."""
+    kind = _frame_kind(frame)
+    if kind == "polars":
+        return list(frame.to_dicts())
+    if kind == "arrow":
+        return list(frame.to_pylist())
+    return list(frame.to_dict("records"))
+
+
 def _frame_rows(frame: Any, fields: Mapping[str, str]) -> list[dict[str, Any]]:
-    names = [fields.get(str(c), str(c)) for c in frame.columns]
+    names = [fields.get(h, h) for h in headers_of(frame, ())]
     rows = []
-    for record in frame.to_dict("records"):
+    for record in _records(frame):
         row = {}
         for name, value in zip(names, record.values(), strict=True):
             value = cell(value)
@@ -154,132 +219,6 @@ def cell(value: Any) -> Any:
     if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
         return value.item()
     return value
-
-
-_RESPONSE_FIELDS = frozenset(("score", "at", "account", "comment"))
-
-
-def responses_in(
-    table: Any, path: str = "responses", columns: Columns | None = None
-) -> tuple[Any, int]:
-    """Survey answers given as a DataFrame or as mappings, as ``Response`` values (as the
-    CLI reads a survey file): ``score``, optional ``at``, ``account`` and ``comment``;
-    every other column is a segment. A row whose score is blank (None, NaN, pandas NA,
-    an empty text) is skipped; the second value counts them. Anything else is returned
-    as it is, with 0.
-
-    >>> rows = [{"Score": 9.0, "at": "2026-11-02T10:00:00Z", "sector": "saas"},
-    ...         {"Score": float("nan"), "sector": "saas"}]
-    >>> (r,), skipped = responses_in(rows, columns={"score": "Score"})
-    >>> r.score, r.at.isoformat(), dict(r.segments), skipped
-    (9, '2026-11-02T10:00:00+00:00', {'sector': 'saas'}, 1)
-    """
-    if not is_frame(table) and not (
-        isinstance(table, list | tuple) and table and isinstance(table[0], Mapping)
-    ):
-        return table, 0
-    rows = list(table_rows(table, columns, path=path))
-    if is_frame(table):
-        headers = [str(c) for c in table.columns]
-        has_score = (_columns_of(columns, path) or {}).get("score", "score") in headers
-    else:
-        headers = [str(h) for h in rows[0]] if isinstance(rows[0], Mapping) else []
-        has_score = any(isinstance(row, Mapping) and "score" in row for row in rows)
-    if not has_score:  # not every score blank: the column is missing or misnamed
-        raise missing_column("score", headers, path=path, api=True)
-    from .nps import Response
-
-    out = [
-        _response(Response, row, f"{path}[{index}]")
-        for index, row in enumerate(rows)
-        if not (isinstance(row, Mapping) and is_blank(row.get("score")))
-    ]
-    return out, len(rows) - len(out)
-
-
-def _response(kind: Any, row: Any, path: str) -> Any:
-    if not isinstance(row, Mapping):
-        raise InvalidInputError(f"expected a mapping, got {type(row).__name__}", path=path)
-    cells = {k: v for k, v in row.items() if not is_blank(v)}
-    score = cells.get("score")
-    number = as_number(score)
-    if number is not None and number.is_integer() and not isinstance(score, bool):
-        score = int(number)  # 9.0 from a float column, numpy integers
-    at = cells.get("at")
-    if at is not None:
-        at = _time(at, f"{path}.at", None)
-    segments = {
-        k: v if isinstance(v, str) else _text(v, f"{path}.{k}")
-        for k, v in cells.items()
-        if k not in _RESPONSE_FIELDS
-    }
-    try:
-        return kind(score, at, segments, cells.get("comment"), cells.get("account"))
-    except InvalidInputError as exc:
-        raise exc.at(path + exc.path[len("response") :]) from None
-
-
-_SHARES = frozenset(("audience", "industries", "seniority"))
-_LISTS = frozenset(("topics", "risk_flags"))
-_NUMBERS = frozenset(("followers", "avg_interactions", "reach", "vetting_days", "clicks"))
-
-
-def candidates_in(table: Any, path: str = "candidates", columns: Columns | None = None) -> Any:
-    """KOL candidates given as a DataFrame or as mappings, as ``KOLCandidate`` values.
-
-    Columns are the candidate's fields; a share table (``audience``, ``industries``,
-    ``seniority``) is either one column per key (``audience.cto``) or the CLI's text
-    ``cto:0.4;cio:0.2``; ``topics`` and ``risk_flags`` are ``;``-separated text. Other
-    columns are ignored. Anything else is returned as it is.
-
-    >>> (c,) = candidates_in([{"handle": "@a", "followers": 5000.0, "audience.cto": 0.8,
-    ...                        "avg_interactions": 200, "topics": "cloud; security"}])
-    >>> c.followers, dict(c.audience), sorted(c.topics)
-    (5000, {'cto': 0.8}, ['cloud', 'security'])
-    """
-    if is_frame(table) or (
-        isinstance(table, list | tuple) and table and isinstance(table[0], Mapping)
-    ):
-        rows = table_rows(table, columns, path=path)
-    else:
-        return table
-    from .kol import KOLCandidate
-
-    fields = set(attrs.fields_dict(KOLCandidate))
-    return [
-        _candidate(KOLCandidate, fields, row, f"{path}[{index}]") for index, row in enumerate(rows)
-    ]
-
-
-def _candidate(kind: Any, fields: set[str], row: Any, path: str) -> Any:
-    if not isinstance(row, Mapping):
-        raise InvalidInputError(f"expected a mapping, got {type(row).__name__}", path=path)
-    args: dict[str, Any] = {}
-    for key, value in row.items():
-        field, dot, part = str(key).partition(".")
-        if is_blank(value) or field not in fields:
-            continue
-        if isinstance(value, str) and (field in _NUMBERS or dot):
-            number = as_number(value)  # "8000" as text; anything else stays, to be refused
-            value = value if number is None else number
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # 5000.0 from a column pandas read as float for its blanks
-        if dot and field in _SHARES:
-            args.setdefault(field, {})[part] = value
-        elif field in _SHARES and isinstance(value, str):
-            pairs = (item.partition(":") for item in value.split(";") if item.strip())
-            args[field] = {name.strip(): as_number(share) for name, _, share in pairs}
-        elif field in _LISTS and isinstance(value, str):
-            args[field] = [item.strip() for item in value.split(";") if item.strip()]
-        else:
-            args[field] = value
-    missing = [f for f in ("handle", "followers", "audience", "avg_interactions") if f not in args]
-    if missing:
-        raise InvalidInputError(f"missing {', '.join(missing)}", path=path)
-    try:
-        return kind(**args)
-    except InvalidInputError as exc:
-        raise exc.at(path + exc.path[len("candidate") :]) from None
 
 
 def events_from(
@@ -314,8 +253,10 @@ def events_from(
             raise InvalidInputError(
                 f"expected a column name, got {type(column).__name__}", path=key
             )
+    if is_frame(table) and _frame_kind(table) != "pandas":
+        table = _records(table)  # polars and pyarrow: rows of Python values
     if is_frame(table):
-        headers = [str(c) for c in table.columns]
+        headers = headers_of(table, ())
         roles = {**{c: "property" for c in properties or ()}, lead_id: "lead_id", name: "name"}
         _check_headers({**roles, at: "at"}, headers, "table")
         kept = [c for c in headers if c not in required] if properties is None else properties

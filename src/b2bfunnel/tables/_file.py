@@ -27,8 +27,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..errors import InvalidInputError
 from ._columns import missing_column
-from .errors import InvalidInputError
 
 __all__ = ["BadRows", "Table", "open_table"]
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from ._text import fold
-from .errors import InvalidInputError
+from .._text import fold
+from ..errors import InvalidInputError
 
 __all__ = [
     "FALSE_WORDS",

@@ -14,10 +14,10 @@ from typing import Any
 
 import attrs
 
-from ._config import Reader, join
-from ._time import read_zone
+from .._config import Reader, join
+from .._time import read_zone
+from ..errors import InvalidInputError
 from ._values import name_key
-from .errors import InvalidInputError
 
 __all__ = [
     "KINDS",
