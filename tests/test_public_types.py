@@ -21,10 +21,6 @@ import b2bfunnel as bf
 # qualified name (``Class.method``, ``function`` or ``Class.field``), wherever it is
 # exported; the values are the parameters (and ``return``) that may stay ``Any``.
 ALLOWED: dict[str, set[str]] = {
-    # nurture helper (NurtureFlow split): a score is a Score or a number.
-    "NurtureFlow.handle": {"score"},
-    "NurtureFlow.__init__": {"goals"},
-    "NurtureFlow.goals": set(),
     # scoring helper: the rules of a state.
     "ScoreState.__init__": {"rules"},
     "ScoreState.rules": set(),
