@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from .cli.score import score_row  # the CLI's own row, so the columns cannot drift
 from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
@@ -92,8 +93,6 @@ def score_leads(
     this call. A row is ``(lead, total, *the CSV columns after rank and lead)``; leads
     without a profile are skipped, as :meth:`ScoringModel.rank` skips their events.
     """
-    from .cli.score import score_row  # the CLI's own row, so the columns cannot drift
-
     profiles: dict[str, dict[str, Any]] = {}
     states: dict[str, list[ScoreState]] = {}
     for lead_id, kind, payload in payloads:

@@ -20,7 +20,9 @@ from .nurture import NurtureFlow
 from .scoring import ScoringModel
 
 if TYPE_CHECKING:
-    import dask.dataframe as dd
+    from dask.dataframe import DataFrame as DaskFrame
+else:  # dask is imported where used; at run time the hints name the frame loosely
+    DaskFrame = Any
 
 __all__ = ["advance_due", "rank"]
 
@@ -28,8 +30,8 @@ Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
 
 def rank(
-    profiles: dd.DataFrame, events: dd.DataFrame, model: ScoringModel, *, as_of: datetime
-) -> dd.DataFrame:
+    profiles: DaskFrame, events: DaskFrame, model: ScoringModel, *, as_of: datetime
+) -> DaskFrame:
     """Score and rank every profile, as ``b2bfunnel score --format csv`` does.
 
     ``profiles`` has an ``id`` column and any profile columns; ``events`` has
@@ -37,7 +39,7 @@ def rank(
     and any property columns. Returns the columns ``rank, lead, score, band, grade,
     reasons``, best first, ties by lead id, lazily (call ``.compute()``).
     """
-    import dask.dataframe as dd
+    import dask.dataframe as dd  # the optional dask extra, imported only when used
 
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
@@ -61,7 +63,7 @@ def rank(
     )
 
 
-def advance_due(states: dd.DataFrame, flow: NurtureFlow, as_of: datetime) -> dd.DataFrame:
+def advance_due(states: DaskFrame, flow: NurtureFlow, as_of: datetime) -> DaskFrame:
     """Advance every nurture state to ``as_of``: columns ``lead_id, state, actions``.
 
     ``states`` has ``lead_id`` and ``state`` (a :class:`NurtureState` as its

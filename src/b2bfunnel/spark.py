@@ -23,6 +23,8 @@ from .scoring import ScoringModel
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
+else:  # pyspark is imported where used; at run time the hints name the frame loosely
+    DataFrame = Any
 
 __all__ = ["advance_due", "rank"]
 
@@ -51,6 +53,7 @@ def rank(
     ``partitions`` sets the number of partitions of the per-lead shuffle (default:
     ``spark.sql.shuffle.partitions``).
     """
+    # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -112,6 +115,7 @@ def _check(model: Any, as_of: Any) -> None:
 def _with_event_times(events: DataFrame) -> DataFrame:
     """Spark timestamps become POSIX microseconds: exact, and free of the session time
     zone that Spark applies when it hands timestamps to pandas."""
+    # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
