@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import model_config
 
 import b2bfunnel as bf
 
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FULL: dict[str, Any] = {
     "hot_threshold": 80,
     "max_total": 150,
@@ -293,3 +296,13 @@ class TestFunnel:
         event = bf.Event("L1", "d", NOW)
         assert funnel.score({"id": "L1"}, [event], as_of=NOW).implicit == 7
         assert funnel.rank([{"id": "L1"}], [event], as_of=NOW)[0].implicit == 7
+
+
+@SETTINGS
+@given(model_config())
+def test_config_round_trips(config: dict[str, Any]) -> None:
+    """from_dict(to_dict(m)) == m for any valid configuration."""
+    model = bf.ScoringModel.from_dict(config)
+    again = bf.ScoringModel.from_dict(model.to_dict())
+    assert again == model
+    assert again.fingerprint == model.fingerprint

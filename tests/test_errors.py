@@ -1,4 +1,5 @@
-"""Error paths kept as parts: split and joined back exactly, and relocated as a whole."""
+"""The error types: their hierarchy and messages, and error paths kept as parts (split
+and joined back exactly, and relocated as a whole)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,33 @@ def test_parts_survive_pickling() -> None:
     """An error from a worker keeps its path, so its parts."""
     error = pickle.loads(pickle.dumps(bf.InvalidInputError("bad", path="events[2].at")))
     assert error.parts == ("events", 2, "at")
+
+
+class TestErrors:
+    def test_hierarchy(self) -> None:
+        """Both errors are B2BFunnelErrors and ValueErrors."""
+        assert issubclass(bf.InvalidInputError, bf.B2BFunnelError)
+        assert issubclass(bf.InvalidInputError, ValueError)
+        assert issubclass(bf.ConfigError, bf.B2BFunnelError)
+        assert issubclass(bf.ConfigError, ValueError)
+
+    def test_path_starts_the_message(self) -> None:
+        """The path appears in the message."""
+        error = bf.InvalidInputError("must be positive", path="responses[17]")
+        assert error.path == "responses[17]"
+        assert str(error) == "responses[17]: must be positive"
+
+    def test_at_relocates_keeping_the_message(self) -> None:
+        """at() gives the same kind of error, with its message, at another path."""
+        error = bf.InvalidInputError("must be positive", path="responses[17]")
+        moved = error.at("survey.csv:19:score")
+        assert type(moved) is bf.InvalidInputError
+        assert (moved.path, moved.message) == ("survey.csv:19:score", "must be positive")
+        assert str(moved) == "survey.csv:19:score: must be positive"
+
+    def test_config_error_lists_every_problem(self) -> None:
+        """The message lists each problem; .path is the first one's."""
+        error = bf.ConfigError([bf.Problem("a.b", "bad"), bf.Problem("c", "worse")])
+        assert error.path == "a.b"
+        assert "a.b: bad" in str(error) and "c: worse" in str(error)
+        assert "2 problems" in str(error)

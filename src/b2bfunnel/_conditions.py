@@ -287,23 +287,7 @@ def _check(data: Any, path: str, reader: Reader, depth: int = 0) -> bool:
     keys = set(data)
     composite = keys & COMPOSITE_KEYS
     if composite:
-        if len(keys) != 1:
-            reader.error(
-                path,
-                f"a composite condition has exactly one key of all/any/not, got {sorted(keys)}",
-            )
-            return False
-        (key,) = composite
-        if key == "not":
-            return _check(data["not"], join(path, "not"), reader, depth + 1)
-        items = reader.array(data[key], join(path, key), non_empty=True)
-        if items is None:
-            return False
-        results = [
-            _check(item, join(join(path, key), i), reader, depth + 1)
-            for i, item in enumerate(items)
-        ]
-        return all(results)
+        return _check_composite(data, composite, path, reader, depth)
     before = len(reader.problems)
     reader.table(data, path, LEAF_KEYS | COMPOSITE_KEYS, required=("field",))
     if "field" in data:
@@ -312,40 +296,70 @@ def _check(data: Any, path: str, reader: Reader, depth: int = 0) -> bool:
     if not operators and "field" in data:
         reader.error(path, "a condition on a field needs at least one operator, e.g. eq, in, gte")
     for op in sorted(operators & LEAF_KEYS):
-        arg, where = data[op], join(path, op)
-        if op in ("eq", "ne"):
-            if not _is_scalar(arg):
-                reader.error(where, f"expected a string, number or boolean, got {arg!r}")
-        elif op in ("in", "not_in"):
-            items = reader.array(arg, where, non_empty=True)
-            for i, item in enumerate(items or ()):
-                if not _is_scalar(item):
-                    reader.error(
-                        join(where, i), f"expected a string, number or boolean, got {item!r}"
-                    )
-        elif op in ("gt", "gte", "lt", "lte"):
-            reader.number(arg, where)
-        elif op == "between":
-            items = reader.array(arg, where)
-            if items is not None:
-                if len(items) != 2:
-                    reader.error(where, f"expected [low, high], got {len(items)} items")
-                else:
-                    low = reader.number(items[0], join(where, 0))
-                    high = reader.number(items[1], join(where, 1))
-                    if low is not None and high is not None and low > high:
-                        reader.error(where, f"low {low:g} is greater than high {high:g}")
-        elif op in TEXT_OPS:
-            needles = [arg] if isinstance(arg, str) else reader.array(arg, where, non_empty=True)
-            for i, needle in enumerate(needles or ()):
-                at = where if isinstance(arg, str) else join(where, i)
-                if not isinstance(needle, str) or not needle.strip():
-                    reader.error(at, f"expected a non-empty string, got {needle!r}")
-                elif op == "words" and not word_form(needle).strip():
-                    reader.error(at, f"{needle!r} has no letters or digits to match as words")
-        elif op == "exists":
-            reader.boolean(arg, where)
+        _check_operator(op, data[op], join(path, op), reader)
     return len(reader.problems) == before
+
+
+def _check_composite(
+    data: Mapping[str, Any], composite: set[str], path: str, reader: Reader, depth: int
+) -> bool:
+    """Validate ``{all = [...]}``, ``{any = [...]}`` or ``{not = {...}}``."""
+    if len(data) != 1:
+        reader.error(
+            path,
+            f"a composite condition has exactly one key of all/any/not, got {sorted(data)}",
+        )
+        return False
+    (key,) = composite
+    if key == "not":
+        return _check(data["not"], join(path, "not"), reader, depth + 1)
+    items = reader.array(data[key], join(path, key), non_empty=True)
+    if items is None:
+        return False
+    results = [
+        _check(item, join(join(path, key), i), reader, depth + 1) for i, item in enumerate(items)
+    ]
+    return all(results)
+
+
+def _check_operator(op: str, arg: Any, where: str, reader: Reader) -> None:
+    """Validate the argument of one leaf operator, recording problems at ``where``."""
+    if op in ("eq", "ne"):
+        if not _is_scalar(arg):
+            reader.error(where, f"expected a string, number or boolean, got {arg!r}")
+    elif op in ("in", "not_in"):
+        items = reader.array(arg, where, non_empty=True)
+        for i, item in enumerate(items or ()):
+            if not _is_scalar(item):
+                reader.error(join(where, i), f"expected a string, number or boolean, got {item!r}")
+    elif op in ("gt", "gte", "lt", "lte"):
+        reader.number(arg, where)
+    elif op == "between":
+        _check_between(arg, where, reader)
+    elif op in TEXT_OPS:
+        needles = [arg] if isinstance(arg, str) else reader.array(arg, where, non_empty=True)
+        for i, needle in enumerate(needles or ()):
+            at = where if isinstance(arg, str) else join(where, i)
+            if not isinstance(needle, str) or not needle.strip():
+                reader.error(at, f"expected a non-empty string, got {needle!r}")
+            elif op == "words" and not word_form(needle).strip():
+                reader.error(at, f"{needle!r} has no letters or digits to match as words")
+    elif op == "exists":
+        reader.boolean(arg, where)
+
+
+def _check_between(arg: Any, where: str, reader: Reader) -> None:
+    """Validate ``between = [low, high]``."""
+    items = reader.array(arg, where)
+    if items is None:
+        return
+    if len(items) != 2:
+        reader.error(where, f"expected [low, high], got {len(items)} items")
+        return
+    low = reader.number(items[0], join(where, 0))
+    high = reader.number(items[1], join(where, 1))
+    if low is not None and high is not None and low > high:
+        reader.error(where, f"low {low:g} is greater than high {high:g}")
 
 
 def _canonical(data: Any) -> Any:
@@ -373,7 +387,7 @@ class Condition:
     _predicate: Predicate = attrs.field(eq=False, hash=False, repr=False)
 
     @classmethod
-    def parse(cls, data: Any, path: str, reader: Reader) -> Condition | None:
+    def parse(cls, data: object, path: str, reader: Reader) -> Condition | None:
         """Validate ``data`` recording problems in ``reader``; the condition if valid."""
         if not _check(data, path, reader):
             return None
@@ -381,7 +395,7 @@ class Condition:
         return cls(json.dumps(spec, sort_keys=True, ensure_ascii=False), _compile(spec))
 
     @classmethod
-    def from_dict(cls, data: Any, *, path: str = "condition") -> Condition:
+    def from_dict(cls, data: Mapping[str, Any], *, path: str = "condition") -> Condition:
         """Build a condition, raising :class:`ConfigError` listing every problem."""
         return read_all(cls.parse, data, path, "condition")
 
@@ -418,9 +432,10 @@ class Condition:
                 pending.append(spec["not"])
         return out
 
-    def to_dict(self) -> Any:
+    def to_dict(self) -> dict[str, Any]:
         """The condition as plain data, as it was configured."""
-        return json.loads(self.spec_json)
+        spec: dict[str, Any] = json.loads(self.spec_json)
+        return spec
 
 
 publish(globals(), __all__, as_data=["Condition"])

@@ -71,7 +71,7 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def _freeze_properties(value: Any) -> Mapping[str, Any]:
+def _freeze_properties(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None or value is _EMPTY or (isinstance(value, Mapping) and not value):
         return _EMPTY
     if not isinstance(value, Mapping):

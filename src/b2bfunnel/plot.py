@@ -36,7 +36,7 @@ _CHOSEN, _OTHER, _PALE = "#1f77b4", "#bbbbbb", "#aec7e8"
 _UP, _DOWN = "#2ca02c", "#d62728"
 
 
-def plot(result: Any, ax: Any = None, kind: str | None = None) -> Any:
+def plot(result: object, ax: Any = None, kind: str | None = None) -> Any:
     """Draw ``result`` on ``ax`` (a new figure when None) and return the Axes.
 
     ``kind`` picks one of several charts where a result has more (an ``Evaluation``:

@@ -24,7 +24,7 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
-from typing import Any, TextIO, TypeVar, cast
+from typing import Any, TextIO, TypeVar
 
 from .errors import InvalidInputError
 
@@ -66,7 +66,7 @@ def stderr_line(
     return report
 
 
-def tqdm_bar(**options: Any) -> Progress:
+def tqdm_bar(**options: object) -> Progress:
     """A progress callable driving a tqdm bar (options go to ``tqdm.tqdm``)."""
     try:
         tqdm = importlib.import_module("tqdm").tqdm  # untyped, optional
@@ -85,12 +85,12 @@ def tqdm_bar(**options: Any) -> Progress:
     return report
 
 
-def adapt(progress: Any) -> Progress | None:
+def adapt(progress: Progress | str | None) -> Progress | None:
     """``progress`` as a callable: None, a callable, ``"stderr"`` or ``"tqdm"``."""
     if progress is None:
         return None
     if callable(progress):
-        return cast(Progress, progress)
+        return progress
     if progress == "stderr":
         return stderr_line()
     if progress == "tqdm":
@@ -101,7 +101,7 @@ def adapt(progress: Any) -> Progress | None:
     )
 
 
-def tracked(items: Iterable[T], progress: Any) -> Iterable[T]:
+def tracked(items: Iterable[T], progress: Progress | str | None) -> Iterable[T]:
     """``items`` as they are when ``progress`` is None, else counted as they are read."""
     report = adapt(progress)
     if report is None:

@@ -37,7 +37,7 @@ import importlib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from ._public import publish
 from .errors import InvalidInputError
@@ -50,7 +50,14 @@ _SCALARS = (str, int, float, bool, Decimal, date, enum.Enum)
 _TIME_NAMES = frozenset(("as_of", "at", "hot_since", "last_activity"))
 
 
-def to_records(obj: Any) -> list[Row]:
+class Result(Protocol):
+    """What :func:`to_records` takes: a b2bfunnel result (an attrs value with
+    ``to_dict``)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def to_records(obj: Result | Iterable[Result]) -> list[Row]:
     """Flat rows of a result or of a sequence of results (see the module's table).
 
     >>> import b2bfunnel as bf
@@ -76,7 +83,7 @@ def to_records(obj: Any) -> list[Row]:
     )
 
 
-def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
+def to_pandas(obj: Result | Iterable[Result], *, money: str = "decimal") -> Any:
     """A pandas DataFrame of :func:`to_records`: datetimes as UTC ``datetime64``
     columns, money as ``Decimal`` (``money="decimal"``) or ``float`` (``"float"``).
 

@@ -152,49 +152,10 @@ def read_policy(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     )
     overrides = table.get("criteria", {})
     over = reader.table(overrides, join(path, "criteria"), names) or {}
-    criteria = []
-    for index, spec in enumerate(definition["criteria"]):
-        name = spec["name"]
-        values = list(spec["values"])
-        where = join(join(path, "criteria"), name)
-        override = reader.table(over.get(name, {}), where, OVERRIDE_KEYS) or {}
-        origin = where if custom is None else join(join(join(path, "custom"), "criteria"), index)
-        # Each value list comes from the override if given, else from the framework.
-        met, partial = (
-            _names(
-                override.get(key, spec[key]),
-                join(where if key in override else origin, key),
-                reader,
-                values,
-                f"value of {name}",
-            )
-            for key in ("met", "partial")
-        )
-        for value in set(met) & set(partial):
-            reader.error(join(where, "partial"), f"{value!r} is both met and partial")
-        timing = bool(spec.get("timing", False))
-        windows = {}
-        for key, default in (("window_months", 6), ("partial_window_months", 12)):
-            if key in override and not timing:
-                reader.error(join(where, key), f"only timing criteria have a {key}")
-            value = override.get(key, default)
-            checked = reader.number(value, join(where, key), minimum=1, integer=True)
-            windows[key] = int(checked) if checked is not None else default
-        if windows["partial_window_months"] < windows["window_months"]:
-            reader.error(join(where, "partial_window_months"), "must be at least window_months")
-        criteria.append(
-            CriterionPolicy(
-                name,
-                tuple(values),
-                tuple(met),
-                tuple(partial),
-                MappingProxyType(dict(spec["question"])),
-                timing,
-                bool(spec.get("committee", False)),
-                windows["window_months"],
-                windows["partial_window_months"],
-            )
-        )
+    criteria = [
+        _read_criterion(spec, index, over, path, custom is not None, reader)
+        for index, spec in enumerate(definition["criteria"])
+    ]
     if len(reader.problems) != before:
         return None
     return {
@@ -205,6 +166,65 @@ def read_policy(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         "language": language,
         "custom": custom is not None,
     }
+
+
+def _read_criterion(
+    spec: Mapping[str, Any],
+    index: int,
+    over: Mapping[str, Any],
+    path: str,
+    custom: bool,
+    reader: Reader,
+) -> CriterionPolicy:
+    """One criterion of the framework (``spec``, ``index``-th) with the policy's
+    override of it from ``over`` applied."""
+    name = spec["name"]
+    values = list(spec["values"])
+    where = join(join(path, "criteria"), name)
+    override = reader.table(over.get(name, {}), where, OVERRIDE_KEYS) or {}
+    origin = join(join(join(path, "custom"), "criteria"), index) if custom else where
+    # Each value list comes from the override if given, else from the framework.
+    met, partial = (
+        _names(
+            override.get(key, spec[key]),
+            join(where if key in override else origin, key),
+            reader,
+            values,
+            f"value of {name}",
+        )
+        for key in ("met", "partial")
+    )
+    for value in set(met) & set(partial):
+        reader.error(join(where, "partial"), f"{value!r} is both met and partial")
+    timing = bool(spec.get("timing", False))
+    window, partial_window = _read_windows(override, timing, where, reader)
+    return CriterionPolicy(
+        name,
+        tuple(values),
+        tuple(met),
+        tuple(partial),
+        MappingProxyType(dict(spec["question"])),
+        timing,
+        bool(spec.get("committee", False)),
+        window,
+        partial_window,
+    )
+
+
+def _read_windows(
+    override: Mapping[str, Any], timing: bool, where: str, reader: Reader
+) -> tuple[int, int]:
+    """A criterion's ``(window_months, partial_window_months)``, defaults filled in."""
+    windows = {}
+    for key, default in (("window_months", 6), ("partial_window_months", 12)):
+        if key in override and not timing:
+            reader.error(join(where, key), f"only timing criteria have a {key}")
+        value = override.get(key, default)
+        checked = reader.number(value, join(where, key), minimum=1, integer=True)
+        windows[key] = int(checked) if checked is not None else default
+    if windows["partial_window_months"] < windows["window_months"]:
+        reader.error(join(where, "partial_window_months"), "must be at least window_months")
+    return windows["window_months"], windows["partial_window_months"]
 
 
 @attrs.frozen

@@ -174,6 +174,44 @@ def qualify(
     True
     """
     policy = policy if policy is not None else DEFAULT_POLICY
+    _check_call(answers, policy, as_of)
+    roles = _committee_roles(answers["committee"]) if "committee" in answers else None
+    rows: list[Row] = []
+    met: list[str] = []
+    missing: list[str] = []
+    gate_open = True
+    sql = True
+    get = answers.get
+    for name, status_of, criterion, in_gate, accepts_partial in policy.plan:
+        value = get(name)
+        how = "value"
+        # The common answer, a known value as text, is judged inline (this loop is the
+        # hot path of bulk qualification); everything else goes through _judge_other.
+        if type(value) is not str or not (status := status_of.get(value, "")):
+            value, status, how = _judge_other(criterion, value, as_of)
+        if roles and criterion.committee:
+            status, how = _with_committee(roles, status_of, status, how)
+        rows.append((name, value, status, how))
+        if status == MET:
+            met.append(name)
+        else:
+            missing.append(name)
+            if in_gate:
+                gate_open = False
+            if not (accepts_partial and status == PARTIAL):
+                sql = False
+    stage = Stage.SQL if gate_open and sql else Stage.MQL if gate_open else Stage.UNQUALIFIED
+    question = _next_question(policy, missing, roles, language)
+    unmapped = tuple(r for r in ROLES if roles is None or r not in roles)
+    return Qualification(
+        stage, frozenset(met), tuple(missing), question, tuple(rows), policy.framework, unmapped
+    )
+
+
+def _check_call(
+    answers: Mapping[str, Any], policy: QualificationPolicy, as_of: datetime | None
+) -> None:
+    """Refuse a call whose policy, answers or ``as_of`` cannot be judged."""
     if not isinstance(policy, QualificationPolicy):
         raise InvalidInputError(
             f"expected a QualificationPolicy, got {type(policy).__name__}", path="policy"
@@ -193,71 +231,66 @@ def qualify(
                 f"allowed: {', '.join(allowed)} (and committee)",
                 path=f"answers.{key}",
             )
-    roles = _committee_roles(answers["committee"]) if "committee" in answers else None
-    rows: list[Row] = []
-    met: list[str] = []
-    missing: list[str] = []
-    gate_open = True
-    sql = True
-    get = answers.get
-    for name, status_of, criterion, in_gate, accepts_partial in policy.plan:
-        value = get(name)
-        how = "value"
-        if value is None:
-            status = UNKNOWN
-        elif type(value) is str:
-            status = status_of.get(value, "")
-            if not status and is_blank(value):
-                status, value = UNKNOWN, None  # an empty CSV cell
-            elif not status:
-                extra = " or a date" if criterion.timing else ""
-                raise InvalidInputError(
-                    f"unknown value {value!r}{did_you_mean(value, criterion.values)}; "
-                    f"allowed: {', '.join(criterion.values)}{extra}",
-                    path=f"answers.{name}",
-                )
-        elif is_blank(value):  # NaN, pandas NA or NaT from a DataFrame
-            status, value = UNKNOWN, None
-        elif criterion.timing and isinstance(value, date):
-            status, how = _judge_date(criterion, value, as_of)
-            value = value.isoformat()
-        else:
-            extra = " or a date" if criterion.timing else ""
-            raise InvalidInputError(
-                f"expected one of {', '.join(criterion.values)}{extra}, got {value!r}",
-                path=f"answers.{name}",
-            )
-        if roles and criterion.committee:
-            best = max(roles, key=lambda r: _RANK[status_of.get(r, UNMET)])
-            role_status = status_of.get(best, UNMET)
-            if status == UNKNOWN or _RANK[role_status] > _RANK[status]:
-                status, how = role_status, f"the committee's {best}"
-        rows.append((name, value, status, how))
-        if status == MET:
-            met.append(name)
-        else:
-            missing.append(name)
-            if in_gate:
-                gate_open = False
-            if not (accepts_partial and status == PARTIAL):
-                sql = False
-    stage = Stage.SQL if gate_open and sql else Stage.MQL if gate_open else Stage.UNQUALIFIED
+
+
+def _judge_other(
+    criterion: CriterionPolicy, value: object, as_of: datetime | None
+) -> tuple[str | None, str, str]:
+    """``(value as text, status, how)`` of an answer that is not a known value as text:
+    none or blank (unknown), a date for a timing criterion, or else refused."""
+    name = criterion.name
+    if value is None:
+        return None, UNKNOWN, "value"
+    if type(value) is str:
+        if is_blank(value):  # an empty CSV cell
+            return None, UNKNOWN, "value"
+        extra = " or a date" if criterion.timing else ""
+        raise InvalidInputError(
+            f"unknown value {value!r}{did_you_mean(value, criterion.values)}; "
+            f"allowed: {', '.join(criterion.values)}{extra}",
+            path=f"answers.{name}",
+        )
+    if is_blank(value):  # NaN, pandas NA or NaT from a DataFrame
+        return None, UNKNOWN, "value"
+    if criterion.timing and isinstance(value, date):
+        status, how = _judge_date(criterion, value, as_of)
+        return value.isoformat(), status, how
+    extra = " or a date" if criterion.timing else ""
+    raise InvalidInputError(
+        f"expected one of {', '.join(criterion.values)}{extra}, got {value!r}",
+        path=f"answers.{name}",
+    )
+
+
+def _with_committee(
+    roles: set[str], status_of: Mapping[str, str], status: str, how: str
+) -> tuple[str, str]:
+    """The status and its source, lifted by the best committee role when that is better."""
+    best = max(roles, key=lambda r: _RANK[status_of.get(r, UNMET)])
+    role_status = status_of.get(best, UNMET)
+    if status == UNKNOWN or _RANK[role_status] > _RANK[status]:
+        return role_status, f"the committee's {best}"
+    return status, how
+
+
+def _next_question(
+    policy: QualificationPolicy, missing: list[str], roles: set[str] | None, language: str | None
+) -> str | None:
+    """The question for the first missing criterion in ``language`` (the policy's by
+    default), naming the committee roles nobody fills yet."""
     lang = language if language is not None else policy.language
     if lang not in LANGUAGES:
         raise InvalidInputError(
             f"unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}", path="language"
         )
-    question = None
-    if missing:
-        first = policy.criterion(missing[0])
-        question = first.question.get(lang) or first.question["en"]
-        if first.committee and roles:
-            gaps = [ROLE_NAMES[lang][r] for r in ROLES if r not in roles]
-            if gaps and lang == "es":
-                question += f" (sin identificar: {', '.join(gaps)})"
-            elif gaps:
-                question += f" (not yet mapped: {', '.join(gaps)})"
-    unmapped = tuple(r for r in ROLES if roles is None or r not in roles)
-    return Qualification(
-        stage, frozenset(met), tuple(missing), question, tuple(rows), policy.framework, unmapped
-    )
+    if not missing:
+        return None
+    first = policy.criterion(missing[0])
+    question = first.question.get(lang) or first.question["en"]
+    if first.committee and roles:
+        gaps = [ROLE_NAMES[lang][r] for r in ROLES if r not in roles]
+        if gaps and lang == "es":
+            question += f" (sin identificar: {', '.join(gaps)})"
+        elif gaps:
+            question += f" (not yet mapped: {', '.join(gaps)})"
+    return question

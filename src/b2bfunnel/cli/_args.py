@@ -63,6 +63,12 @@ def as_of_of(text: str | None, option: str = "--as-of") -> datetime:
 def add_table_options(parser: argparse.ArgumentParser) -> None:
     """The options of every command that reads CSV files and writes a table: output
     format, column mapping, file format, time zone, bad rows and the data report."""
+    _add_output_options(parser)
+    _add_reading_options(parser)
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    """Output format, BOM, and the delimiter and decimal separator of CSV output."""
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument(
         "--bom", action="store_true", help="start CSV output with a UTF-8 BOM (for Excel)"
@@ -79,6 +85,10 @@ def add_table_options(parser: argparse.ArgumentParser) -> None:
         help="the decimal separator of numbers in CSV output (default: --decimal when "
         "given, else '.')",
     )
+
+
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """How CSV files are read: mapping, format, zone, dates, currency, bad rows, report."""
     group = parser.add_argument_group("reading CSV files (see docs/crm-export.md)")
     group.add_argument(
         "--map",

@@ -34,6 +34,7 @@ from ._tables import (
     NO_PROPERTIES,
     EventTally,
     Reading,
+    ResolvedName,
     count_names,
     empty_cell,
     event_of,
@@ -155,7 +156,7 @@ class Part:
         self.firsts = array("d", [math.inf]) * leads
         self.lasts = array("d", [-math.inf]) * leads
         self.counted = [Rows() for _ in range(shares)]
-        self.resolved: dict[str, list[Any]] = {}
+        self.resolved: dict[str, ResolvedName] = {}
         self.unknown = 0
         self.problems: list[InvalidInputError] = []
 
@@ -168,7 +169,7 @@ class Part:
         for name, found in other.resolved.items():
             mine = self.resolved.setdefault(name, found)
             if mine is not found:
-                mine[2] += found[2]
+                mine.count += found.count
         self.unknown += other.unknown
         self.problems.extend(other.problems)
 
@@ -224,21 +225,23 @@ def read_span(task: Task) -> Part:
         ts = at.timestamp()
         if not MIN_TS <= ts <= bound:
             if ts > MAX_TS or ts < MIN_TS:  # the event refuses it, with its line
-                event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
+                event_of(reading, path, line, lead_id, found.model_name, at, cells, others, swap)
                 continue
-            found[2] += 1  # after ``until``: counted, not scored
+            found.count += 1  # after ``until``: counted, not scored
             unknown += position(lead_id) is None
             continue
-        found[2] += 1
+        found.count += 1
         n = position(lead_id)
         if n is None:
             unknown += 1
-        elif found[1]:
+        elif found.built:
             add_lead, add_name, add_time, add_properties = adds[share_of[n]]
             add_lead(n)
-            add_name(found[0])
+            add_name(found.model_name)
             add_time(ts)
-            add_properties(properties_of(cells, others, swap) if found[3] else NO_PROPERTIES)
+            add_properties(
+                properties_of(cells, others, swap) if found.reads_properties else NO_PROPERTIES
+            )
         else:
             if ts < firsts[n]:
                 firsts[n] = ts

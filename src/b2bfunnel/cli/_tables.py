@@ -289,17 +289,17 @@ def iter_events(
     unknown = 0
     table, (at_lead, at_name, at_at), others = open_events(path, reading)
     swap = table.decimal == ","
-    resolved: dict[str, list[Any]] = {}
+    resolved: dict[str, ResolvedName] = {}
     for line, cells in table.cells():
         row = event_row(reading, path, line, cells, at_lead, at_name, at_at)
         if row is None:
             continue
         lead_id, name, at = row
         found = resolved.get(name) or resolve_name(resolved, name, name_of, None)
-        event = event_of(reading, path, line, lead_id, found[0], at, cells, others, swap)
+        event = event_of(reading, path, line, lead_id, found.model_name, at, cells, others, swap)
         if event is None:
             continue
-        found[2] += 1
+        found.count += 1
         unknown += ids is not None and lead_id not in ids
         yield event
     count_names(tally, unknown, resolved)
@@ -348,20 +348,31 @@ def empty_cell(reading: Reading, path: Path, line: int, lead_id: str, name: str)
     reading.bad.add(InvalidInputError("empty cell", path=f"{path}:{line}:{missing}"))
 
 
+@attrs.define
+class ResolvedName:
+    """What a reader works out once per distinct CRM event name: the model's name of
+    it, whether its rows' events are built (else only their times are kept), whether
+    their properties are read; and the rows counted so far. Mutable, so a row counts
+    with ``found.count += 1`` (a Counter per row costs twice as much)."""
+
+    model_name: str
+    built: bool
+    reads_properties: bool
+    count: int = 0
+
+
 def resolve_name(
-    resolved: dict[str, list[Any]],
+    resolved: dict[str, ResolvedName],
     name: str,
     name_of: Callable[[str], str] | None,
     needs: Callable[[str], bool] | None,
     needs_properties: Callable[[str], bool] | None = None,
-) -> list[Any]:
-    """``[model's name, whether its Event is built, rows counted, whether its properties
-    are read]`` of a CRM's event name, worked out once per distinct name (a plain count:
-    a Counter per row costs twice as much)."""
+) -> ResolvedName:
+    """The :class:`ResolvedName` of a CRM's event name, stored in ``resolved``."""
     model_name = name_of(name) if name_of is not None else name
     built = needs is None or needs(model_name)
     read = built and (needs_properties is None or needs_properties(model_name))
-    found = resolved[name] = [model_name, built, 0, read]
+    found = resolved[name] = ResolvedName(model_name, built, read)
     return found
 
 
@@ -395,12 +406,12 @@ def properties_of(cells: list[str], others: list[tuple[int, str]], swap: bool) -
     return row
 
 
-def count_names(tally: EventTally | None, unknown: int, resolved: dict[str, list[Any]]) -> None:
+def count_names(tally: EventTally | None, unknown: int, resolved: dict[str, ResolvedName]) -> None:
     if tally is not None:
         tally.unknown += unknown
-        for model_name, _build, count, _read in resolved.values():
-            if count:
-                tally.names[model_name] += count
+        for found in resolved.values():
+            if found.count:
+                tally.names[found.model_name] += found.count
 
 
 def read_events(
@@ -607,7 +618,7 @@ _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROLS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
 
 
-def safe_cell(value: Any) -> str:
+def safe_cell(value: object) -> str:
     """A CSV cell that a spreadsheet will not run as a formula.
 
     A cell whose first character after leading spaces, CR and LF is ``= + - @`` or a

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _nps_rows(report: Report) -> list[dict[str, Any]]:
+def _nps_rows(report: Report[NPSResult]) -> list[dict[str, Any]]:
     rows = []
     cells = [(c.segment, c.period, c.result, c.small) for c in report.cells]
     if report.by is not None or report.period is not None:

@@ -22,7 +22,7 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..plot import Charts
 from ..records import flatten
-from ..scoring import ScoringModel
+from ..scoring import Score, ScoringModel
 from ..tables._table import Columns, TableLike
 from ._calibration import CalibrationBin, calibration_table, platt
 from ._evaluate import snapshots
@@ -116,21 +116,22 @@ class FittedModel(Plotted):
         unit = self.pdo / math.log(2)
         return self.base_points - unit * (math.log(self.base_odds) - self.intercept)
 
-    def points(self, score: Any) -> float:
+    def points(self, score: Score | float) -> float:
         """Scorecard points of a :class:`~b2bfunnel.Score` (its total plus ``offset``);
         a number is taken as scorecard points already."""
-        if isinstance(getattr(score, "total", None), int | float):
-            return float(score.total) + self.offset
+        total = getattr(score, "total", None)  # a Score, or any object with a total
+        if isinstance(total, int | float):
+            return float(total) + self.offset
         if isinstance(score, bool) or not isinstance(score, int | float) or score != score:
             raise InvalidInputError(f"expected a score, got {score!r}", path="score")
         return float(score)
 
-    def odds(self, score: Any) -> float:
+    def odds(self, score: Score | float) -> float:
         """The fitted (uncalibrated) odds at ``score`` (scorecard points or a Score):
         ``base_odds * 2 ** ((points - base_points) / pdo)``."""
         return self.base_odds * 2 ** ((self.points(score) - self.base_points) / self.pdo)
 
-    def probability(self, score: Any) -> float:
+    def probability(self, score: Score | float) -> float:
         """The calibrated probability of converting within the horizon at ``score``
         (scorecard points, or a :class:`~b2bfunnel.Score`)."""
         a, b = self.platt

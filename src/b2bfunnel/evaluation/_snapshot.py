@@ -88,7 +88,7 @@ def read_outcomes(outcomes: Iterable[Mapping[str, Any]]) -> Outcomes:
     return Outcomes(first, latest)
 
 
-def check_horizon(horizon_days: Any) -> float:
+def check_horizon(horizon_days: float) -> float:
     """``horizon_days`` as a positive finite number of days, else raise."""
     days = as_number(horizon_days) if not isinstance(horizon_days, bool) else None
     if days is None or not math.isfinite(days) or days <= 0:

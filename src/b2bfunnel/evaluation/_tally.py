@@ -34,8 +34,12 @@ Cell = tuple[float, int, int]
 Group = tuple[str, int, int]
 
 
-def _sorted(value: Any) -> Any:
+def _sorted_cells(value: Sequence[Cell]) -> Sequence[Cell]:
     # Anything else reaches the validator unchanged, which says what is expected.
+    return tuple(sorted(value)) if isinstance(value, list | tuple) else value
+
+
+def _sorted_groups(value: Sequence[Group]) -> Sequence[Group]:
     return tuple(sorted(value)) if isinstance(value, list | tuple) else value
 
 
@@ -179,9 +183,9 @@ class EvaluationTally:
 
     cutoff: datetime = attrs.field(validator=_aware)
     horizon_days: float = attrs.field(converter=check_horizon)
-    cells: tuple[Cell, ...] = attrs.field(converter=_sorted, validator=_check_cells)
-    bands: tuple[Group, ...] = attrs.field(converter=_sorted, validator=_check_groups)
-    grades: tuple[Group, ...] = attrs.field(converter=_sorted, validator=_check_groups)
+    cells: tuple[Cell, ...] = attrs.field(converter=_sorted_cells, validator=_check_cells)
+    bands: tuple[Group, ...] = attrs.field(converter=_sorted_groups, validator=_check_groups)
+    grades: tuple[Group, ...] = attrs.field(converter=_sorted_groups, validator=_check_groups)
     excluded: int = attrs.field(default=0, validator=_count)
     unknown_outcomes: int = attrs.field(default=0, validator=_count)
 

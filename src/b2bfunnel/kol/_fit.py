@@ -340,17 +340,7 @@ def _measure(candidate: KOLCandidate, brief: KOLBrief, config: KOLConfig) -> Mea
     tier = tier_by_count(followers)
 
     # Affinity: who the followers are.
-    roles = affinity = _share(candidate.audience, brief.target_roles)
-    parts: tuple[tuple[str, float], ...] = ()
-    if brief.target_industries or brief.target_seniority:
-        for label, targets, shares in (
-            ("industries", brief.target_industries, candidate.industries),
-            ("seniority", brief.target_seniority, candidate.seniority),
-        ):
-            if targets and shares:
-                part = _share(shares, targets)
-                affinity *= part
-                parts += ((label, part),)
+    roles, affinity, parts = _affinity(candidate, brief)
     qualified_reach = followers * affinity
 
     # Engagement against the follower band's norm.
@@ -367,26 +357,8 @@ def _measure(candidate: KOLCandidate, brief: KOLBrief, config: KOLConfig) -> Mea
         relevance = len(shared) / len(brief.topics)
 
     # Authenticity: bought followers and bots inflate counts with little engagement.
-    penalty = 0.0
-    suspicions: tuple[str, ...] = ()
-    if followers and ratio < config.bot_engagement_ratio:
-        penalty += 0.6
-        suspicions += ("engagement far below its band's norm",)
-    if candidate.follower_history:
-        spike = _growth_spike(candidate, config.growth_spike)
-        if spike:
-            penalty += 0.5
-            suspicions += (spike,)
-
-    # Reputational risk.
-    vetoes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    notices: tuple[str, ...] = ()
-    if flags:
-        severity = config.flags
-        vetoes = tuple(f for f in flags if severity[f] == VETO)
-        warnings = tuple(f for f in flags if severity[f] == WARNING)
-        notices = tuple(f for f in flags if severity[f] == NOTICE)
+    penalty, suspicions = _authenticity(candidate, config, ratio)
+    vetoes, warnings, notices = _risk_flags(flags, config)
 
     cost, cost_facts, cpm, cpc = _cost(candidate, brief, qualified_reach)
     values = (
@@ -406,6 +378,57 @@ def _measure(candidate: KOLCandidate, brief: KOLBrief, config: KOLConfig) -> Mea
         cost_facts,
     )
     return values, facts, len(warnings), tier, cpm, cpc
+
+
+def _affinity(
+    candidate: KOLCandidate, brief: KOLBrief
+) -> tuple[float, float, tuple[tuple[str, float], ...]]:
+    """``(share in the target roles, affinity, (label, share) of each further target)``:
+    affinity is the role share times the industry and seniority shares when targeted."""
+    roles = affinity = _share(candidate.audience, brief.target_roles)
+    parts: tuple[tuple[str, float], ...] = ()
+    if brief.target_industries or brief.target_seniority:
+        for label, targets, shares in (
+            ("industries", brief.target_industries, candidate.industries),
+            ("seniority", brief.target_seniority, candidate.seniority),
+        ):
+            if targets and shares:
+                part = _share(shares, targets)
+                affinity *= part
+                parts += ((label, part),)
+    return roles, affinity, parts
+
+
+def _authenticity(
+    candidate: KOLCandidate, config: KOLConfig, ratio: float
+) -> tuple[float, tuple[str, ...]]:
+    """The authenticity penalty and its suspicions: engagement far below the band's
+    norm (``ratio`` of it) and a spike in follower growth."""
+    penalty = 0.0
+    suspicions: tuple[str, ...] = ()
+    if candidate.followers and ratio < config.bot_engagement_ratio:
+        penalty += 0.6
+        suspicions += ("engagement far below its band's norm",)
+    if candidate.follower_history:
+        spike = _growth_spike(candidate, config.growth_spike)
+        if spike:
+            penalty += 0.5
+            suspicions += (spike,)
+    return penalty, suspicions
+
+
+def _risk_flags(
+    flags: tuple[str, ...], config: KOLConfig
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The reputational risk flags split by severity: vetoes, warnings, notices."""
+    if not flags:
+        return (), (), ()
+    severity = config.flags
+    return (
+        tuple(f for f in flags if severity[f] == VETO),
+        tuple(f for f in flags if severity[f] == WARNING),
+        tuple(f for f in flags if severity[f] == NOTICE),
+    )
 
 
 def _cost(

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, SupportsIndex
 
 import attrs
 
@@ -101,7 +101,7 @@ def tier_by_count(followers: int) -> str:
     return TIERS[bisect_right(_TIER_BOUNDS, followers) - 1][0]
 
 
-def _shares(value: Any, name: str) -> Mapping[str, float]:
+def _shares(value: Mapping[str, float] | None, name: str) -> Mapping[str, float]:
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
@@ -125,7 +125,7 @@ def _shares(value: Any, name: str) -> Mapping[str, float]:
     return MappingProxyType(out)
 
 
-def _names(value: Any, name: str) -> frozenset[str]:
+def _names(value: Collection[str], name: str) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Collection):
         raise InvalidInputError(f"expected a list of names, got {value!r}", path=name)
     out = set()
@@ -138,47 +138,47 @@ def _names(value: Any, name: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _target_roles(value: Any) -> frozenset[str]:
+def _target_roles(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.target_roles")
 
 
-def _brief_topics(value: Any) -> frozenset[str]:
+def _brief_topics(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.topics")
 
 
-def _target_industries(value: Any) -> frozenset[str]:
+def _target_industries(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.target_industries")
 
 
-def _target_seniority(value: Any) -> frozenset[str]:
+def _target_seniority(value: Collection[str]) -> frozenset[str]:
     return _names(value, "brief.target_seniority")
 
 
-def _candidate_topics(value: Any) -> frozenset[str]:
+def _candidate_topics(value: Collection[str]) -> frozenset[str]:
     return _names(value, "candidate.topics")
 
 
-def _audience(value: Any) -> Mapping[str, float]:
+def _audience(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.audience")
 
 
-def _industries(value: Any) -> Mapping[str, float]:
+def _industries(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.industries")
 
 
-def _seniority(value: Any) -> Mapping[str, float]:
+def _seniority(value: Mapping[str, float] | None) -> Mapping[str, float]:
     return _shares(value, "candidate.seniority")
 
 
-def _alternative_cpc(value: Any) -> Decimal:
+def _alternative_cpc(value: Decimal | int | float | str) -> Decimal:
     return money(value, "brief.alternative_cpc")
 
 
-def _reference_cpm(value: Any) -> Decimal:
+def _reference_cpm(value: Decimal | int | float | str) -> Decimal:
     return money(value, "brief.reference_cpm")
 
 
-def _price(value: Any, path: str) -> Decimal | None:
+def _price(value: Decimal | int | float | str | None, path: str) -> Decimal | None:
     if is_blank(value):  # None, or NaN / NA from a DataFrame: not given
         return None
     amount = money(value, path)
@@ -187,15 +187,15 @@ def _price(value: Any, path: str) -> Decimal | None:
     return amount
 
 
-def _cost_per_post(value: Any) -> Decimal | None:
+def _cost_per_post(value: Decimal | int | float | str | None) -> Decimal | None:
     return _price(value, "candidate.cost_per_post")
 
 
-def _campaign_cost(value: Any) -> Decimal | None:
+def _campaign_cost(value: Decimal | int | float | str | None) -> Decimal | None:
     return _price(value, "candidate.campaign_cost")
 
 
-def _risk_flags(value: Any) -> tuple[str, ...]:
+def _risk_flags(value: Collection[str]) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Collection):
         raise InvalidInputError(
             f"expected a list of flags, got {value!r}", path="candidate.risk_flags"
@@ -209,15 +209,21 @@ def _risk_flags(value: Any) -> tuple[str, ...]:
     return flags
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: float | SupportsIndex) -> float | SupportsIndex:
     """A numpy integer as an ``int``; anything else as it is, for the validator."""
     whole = as_whole(value)
     return value if whole is None else whole
 
 
-def _optional_count(value: Any) -> Any:
+def _whole_count(value: SupportsIndex) -> SupportsIndex:
+    """:func:`_whole` of a count that must be whole (a float is refused)."""
+    whole = as_whole(value)
+    return value if whole is None else whole
+
+
+def _optional_count(value: float | SupportsIndex | None) -> float | SupportsIndex | None:
     """Blank (None, NaN, pandas NA) as None; a numpy integer as an ``int``."""
-    return None if is_blank(value) else _whole(value)
+    return None if value is None or is_blank(value) else _whole(value)
 
 
 def _count(name: str, optional: bool = False) -> Any:
@@ -235,7 +241,7 @@ def _count(name: str, optional: bool = False) -> Any:
     return check
 
 
-def _history(value: Any) -> tuple[tuple[date, int], ...]:
+def _history(value: Iterable[tuple[date, int]] | None) -> tuple[tuple[date, int], ...]:
     if value is None:
         return ()
     if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
@@ -312,7 +318,7 @@ class KOLCandidate:
     """
 
     handle: str = attrs.field()
-    followers: int = attrs.field(converter=_whole)
+    followers: int = attrs.field(converter=_whole_count)
     audience: Mapping[str, float] = attrs.field(converter=_audience, hash=False)
     avg_interactions: float = attrs.field(
         converter=_whole, validator=_count("candidate.avg_interactions")
@@ -435,58 +441,12 @@ def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     before = len(reader.problems)
     fields: dict[str, Any] = {}
     if "weights" in table:
-        weights = reader.table(table["weights"], join(path, "weights"), DEFAULT_WEIGHTS) or {}
-        merged = dict(DEFAULT_WEIGHTS)
-        for name, value in weights.items():
-            if reader.number(value, join(join(path, "weights"), name), minimum=0) is not None:
-                merged[name] = float(value)
-        if sum(merged.values()) <= 0:
-            reader.error(join(path, "weights"), "the weights sum to zero")
-        fields["weights"] = MappingProxyType(merged)
+        fields["weights"] = _read_weights(table["weights"], join(path, "weights"), reader)
     if "engagement_norms" in table:
         where = join(path, "engagement_norms")
-        norms: list[tuple[int, float]] = []
-        for index, item in enumerate(
-            reader.array(table["engagement_norms"], where, non_empty=True) or ()
-        ):
-            spec = reader.table(
-                item,
-                join(where, index),
-                ("min_followers", "median"),
-                required=("min_followers", "median"),
-            )
-            if spec is None or "min_followers" not in spec or "median" not in spec:
-                continue
-            low = reader.number(
-                spec["min_followers"],
-                join(join(where, index), "min_followers"),
-                minimum=0,
-                integer=True,
-            )
-            rate = reader.number(
-                spec["median"], join(join(where, index), "median"), exclusive_minimum=0
-            )
-            if low is not None and rate is not None:
-                if norms and low <= norms[-1][0]:
-                    reader.error(
-                        join(join(where, index), "min_followers"),
-                        "list the bands by increasing min_followers",
-                    )
-                norms.append((int(low), float(rate)))
-        if norms and norms[0][0] != 0:
-            reader.error(join(join(where, 0), "min_followers"), "the first band starts at 0")
-        fields["engagement_norms"] = tuple(norms)
+        fields["engagement_norms"] = _read_norms(table["engagement_norms"], where, reader)
     if "flags" in table:
-        where = join(path, "flags")
-        flags = dict(DEFAULT_FLAGS)
-        spec = table["flags"]
-        if not isinstance(spec, Mapping):
-            reader.error(where, "expected a table of flag names to severities")
-        else:
-            for name, severity in spec.items():
-                if reader.string(severity, join(where, str(name)), choices=SEVERITIES) is not None:
-                    flags[str(name)] = severity
-        fields["flags"] = MappingProxyType(flags)
+        fields["flags"] = _read_flags(table["flags"], join(path, "flags"), reader)
     if "warning_points" in table:
         points = reader.number(table["warning_points"], join(path, "warning_points"), minimum=0)
         if points is not None and points > 100:
@@ -509,6 +469,55 @@ def read_config(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     if len(reader.problems) != before:
         return None
     return fields
+
+
+def _read_weights(data: Any, where: str, reader: Reader) -> Mapping[str, float]:
+    """``[kol.weights]`` over the default weights; they must not sum to zero."""
+    weights = reader.table(data, where, DEFAULT_WEIGHTS) or {}
+    merged = dict(DEFAULT_WEIGHTS)
+    for name, value in weights.items():
+        if reader.number(value, join(where, name), minimum=0) is not None:
+            merged[name] = float(value)
+    if sum(merged.values()) <= 0:
+        reader.error(where, "the weights sum to zero")
+    return MappingProxyType(merged)
+
+
+def _read_norms(data: Any, where: str, reader: Reader) -> tuple[tuple[int, float], ...]:
+    """``[[kol.engagement_norms]]``: bands by increasing ``min_followers`` from 0."""
+    norms: list[tuple[int, float]] = []
+    for index, item in enumerate(reader.array(data, where, non_empty=True) or ()):
+        at = join(where, index)
+        spec = reader.table(
+            item, at, ("min_followers", "median"), required=("min_followers", "median")
+        )
+        if spec is None or "min_followers" not in spec or "median" not in spec:
+            continue
+        low = reader.number(
+            spec["min_followers"], join(at, "min_followers"), minimum=0, integer=True
+        )
+        rate = reader.number(spec["median"], join(at, "median"), exclusive_minimum=0)
+        if low is not None and rate is not None:
+            if norms and low <= norms[-1][0]:
+                reader.error(
+                    join(at, "min_followers"), "list the bands by increasing min_followers"
+                )
+            norms.append((int(low), float(rate)))
+    if norms and norms[0][0] != 0:
+        reader.error(join(join(where, 0), "min_followers"), "the first band starts at 0")
+    return tuple(norms)
+
+
+def _read_flags(spec: Any, where: str, reader: Reader) -> Mapping[str, str]:
+    """``[kol.flags]``: flag names to severities, over the built-in flags."""
+    flags = dict(DEFAULT_FLAGS)
+    if not isinstance(spec, Mapping):
+        reader.error(where, "expected a table of flag names to severities")
+    else:
+        for name, severity in spec.items():
+            if reader.string(severity, join(where, str(name)), choices=SEVERITIES) is not None:
+                flags[str(name)] = severity
+    return MappingProxyType(flags)
 
 
 def check_flags(flags: Sequence[str], config: KOLConfig, path: str) -> None:

@@ -99,7 +99,7 @@ class Portfolio(Plotted):
 def plan_portfolio(
     candidates: TableLike | Iterable[KOLCandidate],
     brief: KOLBrief,
-    budget: Any,
+    budget: Decimal | int | float | str,
     *,
     weight_by_fit: bool = False,
     config: KOLConfig | None = None,

@@ -6,6 +6,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import islice
@@ -365,7 +366,7 @@ def markov_transitions(
     by: str,
     lookback_days: float | None,
     non_converting_after_days: float | None,
-    as_of: Any,
+    as_of: datetime | None,
     columns: Columns | None,
 ) -> Transitions:
     """The transition counts of the journeys the ``markov`` model of :func:`attribute`
@@ -396,10 +397,10 @@ def attribute(
     by: str = "channel",
     lookback_days: float | None = 90,
     half_life_days: float = 7,
-    minor_unit: Any = "0.01",
+    minor_unit: Decimal | int | float | str = "0.01",
     markov_split: str = "journey",
     non_converting_after_days: float | None = 90,
-    as_of: Any = None,
+    as_of: datetime | None = None,
     columns: Columns | None = None,
     progress: Progress | str | None = None,
     level: str = "lead",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -24,7 +25,7 @@ __all__ = ["PathCounts"]
 Step = tuple[str, str, int]
 
 
-def _sorted_steps(value: Any) -> Any:
+def _sorted_steps(value: Sequence[Step]) -> Sequence[Step]:
     return tuple(sorted(value)) if isinstance(value, list | tuple) else value
 
 
@@ -90,7 +91,7 @@ class PathCounts:
         by: str = "channel",
         lookback_days: float | None = 90,
         non_converting_after_days: float | None = 90,
-        as_of: Any = None,
+        as_of: datetime | None = None,
         columns: Columns | None = None,
     ) -> PathCounts:
         """Count the journeys of touch and deal records exactly as the ``markov`` model of

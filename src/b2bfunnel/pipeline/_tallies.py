@@ -10,12 +10,13 @@ report computed once, equal to computing it on every row together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from .._money import EXACT
 from .._stats import z_for
@@ -89,7 +90,7 @@ class VelocityTally:
         deals: TableLike,
         *,
         as_of: datetime,
-        window: Any = None,
+        window: int | timedelta | relativedelta | None = None,
         columns: Columns | None = None,
     ) -> VelocityTally:
         """The tally of deal records, read and windowed as :func:`velocity_from_deals`
@@ -188,7 +189,7 @@ def _check_reasons(_instance: Any, attribute: Any, value: Any) -> None:
         )
 
 
-def _sorted(value: Any) -> Any:
+def _sorted(value: Sequence[tuple[str, str, int]]) -> Sequence[tuple[str, str, int]]:
     # Anything else reaches the validator unchanged, which says what is expected.
     return tuple(sorted(value)) if isinstance(value, list | tuple) else value
 

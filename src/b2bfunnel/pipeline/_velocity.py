@@ -60,7 +60,11 @@ def _number(
 
 
 def pipeline_velocity(
-    *, opportunities: Any, avg_deal_value: Any, win_rate: Any, cycle_days: Any
+    *,
+    opportunities: Decimal | int | float | str,
+    avg_deal_value: Decimal | int | float | str,
+    win_rate: Decimal | int | float | str,
+    cycle_days: Decimal | int | float | str,
 ) -> Decimal:
     """Value per day: opportunities x average deal value x win rate / cycle length in days.
 
@@ -138,7 +142,9 @@ def _opens_earlier(window: relativedelta) -> bool:
         return True  # thousands of years: reaches past year 1 from any as_of
 
 
-def window_start(as_of: datetime, window: Any) -> datetime | None:
+def window_start(
+    as_of: datetime, window: int | timedelta | relativedelta | None
+) -> datetime | None:
     """When the window opens; ``None`` when it reaches back past year 1 (no limit)."""
     if window is None:
         return None
@@ -275,7 +281,7 @@ def velocity_from_deals(
     deals: TableLike,
     *,
     as_of: datetime,
-    window: Any = None,
+    window: int | timedelta | relativedelta | None = None,
     columns: Columns | None = None,
     decimal: str | None = None,
     date_format: str | Sequence[str] | None = None,
@@ -559,7 +565,7 @@ def compare_velocity(
     *,
     by: str,
     as_of: datetime,
-    window: Any = None,
+    window: int | timedelta | relativedelta | None = None,
     baseline: Hashable | None = None,
     samples: int = 1000,
     confidence: float = 0.95,
@@ -578,27 +584,9 @@ def compare_velocity(
         raise InvalidInputError(f"expected a whole number >= 0, got {samples!r}", path="samples")
     z_for(confidence)
     since = window_start(as_of, window)
-    cohorts: dict[Hashable, list[_Deal]] = {}
-    for index, checked in enumerate(
-        check_deals(table_rows(deals, columns, path="deals"), as_of, since)
-    ):
-        if by not in checked[3]:
-            raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
-        key = checked[3][by]
-        if not isinstance(key, Hashable):
-            raise InvalidInputError(
-                f"expected a simple value, got {key!r}", path=f"deals[{index}].{by}"
-            )
-        cohorts.setdefault(key, []).append(checked)
+    cohorts = _cohorts(table_rows(deals, columns, path="deals"), by, as_of, since)
     keys = sorted(cohorts, key=repr)
-    if not isinstance(baseline, Hashable):
-        raise InvalidInputError(f"expected a cohort value, got {baseline!r}", path="baseline")
-    if baseline is None:
-        baseline = False if False in cohorts else (keys[0] if keys else None)
-    if baseline not in cohorts:
-        raise InvalidInputError(
-            f"no deal has {by} = {baseline!r}; cohorts: {keys}", path="baseline"
-        )
+    baseline = _baseline(cohorts, keys, baseline, by)
     reports = {key: _report(cohorts[key], as_of) for key in keys}
     rng = random.Random(seed)
     # Sorted, so the resamples (and the interval) do not depend on the input order.
@@ -608,12 +596,6 @@ def compare_velocity(
     for key in keys:
         if key == baseline:
             continue
-        base, other = reports[baseline], reports[key]
-        ratio = rel_cycle = None
-        if base.velocity and other.velocity is not None:
-            ratio = float(other.velocity / base.velocity)
-        if base.cycle_days and other.cycle_days is not None:
-            rel_cycle = float(other.cycle_days / base.cycle_days) - 1
         these = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[key])
         interval, cycle_interval, undefined, base_interval, own_interval = _bootstrap(
             base_deals, these, samples, rng, confidence
@@ -621,22 +603,82 @@ def compare_velocity(
         # The baseline's interval comes from the first comparison's resamples of it.
         own.setdefault(baseline, base_interval)
         own[key] = own_interval
-        levers = _log_levers(base, other)
-        total = sum(levers.values()) if levers else None
-        main = max(levers, key=lambda k: (abs(levers[k]), k)) if levers else None
-        lifts[key] = Lift(
+        lifts[key] = _lift(
             key,
             baseline,
-            ratio,
-            None if ratio is None else ratio - 1,
-            rel_cycle,
-            interval,
-            levers or {},
-            total,
-            main,
+            reports[baseline],
+            reports[key],
             samples,
             undefined,
+            interval,
             cycle_interval,
         )
     reports = {key: attrs.evolve(report, interval=own.get(key)) for key, report in reports.items()}
     return VelocityComparison(reports, baseline, lifts)
+
+
+def _cohorts(
+    rows: Iterable[Mapping[str, Any]], by: str, as_of: datetime, since: datetime | None
+) -> dict[Hashable, list[_Deal]]:
+    """The checked deals grouped by their value of ``by``, which each must have."""
+    cohorts: dict[Hashable, list[_Deal]] = {}
+    for index, checked in enumerate(check_deals(rows, as_of, since)):
+        if by not in checked[3]:
+            raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
+        key = checked[3][by]
+        if not isinstance(key, Hashable):
+            raise InvalidInputError(
+                f"expected a simple value, got {key!r}", path=f"deals[{index}].{by}"
+            )
+        cohorts.setdefault(key, []).append(checked)
+    return cohorts
+
+
+def _baseline(
+    cohorts: Mapping[Hashable, object], keys: list[Hashable], baseline: Hashable | None, by: str
+) -> Hashable | None:
+    """The baseline cohort: the one given, else ``False`` for a yes/no key, else the first."""
+    if not isinstance(baseline, Hashable):
+        raise InvalidInputError(f"expected a cohort value, got {baseline!r}", path="baseline")
+    if baseline is None:
+        baseline = False if False in cohorts else (keys[0] if keys else None)
+    if baseline not in cohorts:
+        raise InvalidInputError(
+            f"no deal has {by} = {baseline!r}; cohorts: {keys}", path="baseline"
+        )
+    return baseline
+
+
+def _lift(
+    key: Hashable,
+    baseline: Hashable | None,
+    base: VelocityReport,
+    other: VelocityReport,
+    samples: int,
+    undefined: int,
+    interval: Interval,
+    cycle_interval: Interval,
+) -> Lift:
+    """How cohort ``key`` (``other``) compares with the baseline's report ``base``."""
+    ratio = rel_cycle = None
+    if base.velocity and other.velocity is not None:
+        ratio = float(other.velocity / base.velocity)
+    if base.cycle_days and other.cycle_days is not None:
+        rel_cycle = float(other.cycle_days / base.cycle_days) - 1
+    levers = _log_levers(base, other)
+    total = sum(levers.values()) if levers else None
+    main = max(levers, key=lambda k: (abs(levers[k]), k)) if levers else None
+    return Lift(
+        key,
+        baseline,
+        ratio,
+        None if ratio is None else ratio - 1,
+        rel_cycle,
+        interval,
+        levers or {},
+        total,
+        main,
+        samples,
+        undefined,
+        cycle_interval,
+    )

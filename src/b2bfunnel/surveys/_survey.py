@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -33,7 +33,7 @@ MISSING = "(none)"
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
-def _segments(value: Any) -> Mapping[str, str]:
+def _segments(value: Mapping[str, str] | None) -> Mapping[str, str]:
     if not value:
         return _EMPTY
     if not isinstance(value, Mapping) or not all(
@@ -45,7 +45,7 @@ def _segments(value: Any) -> Mapping[str, str]:
     return MappingProxyType(dict(value))
 
 
-def _whole(value: Any) -> Any:
+def _whole(value: float | SupportsIndex) -> float | SupportsIndex:
     """A numpy integer, or an integral float such as a pandas column's ``9.0``, as an
     ``int``; anything else as it is, for the validator."""
     whole = as_whole(value)
@@ -421,14 +421,19 @@ def period_of(at: datetime, period: str) -> tuple[str, date, date | None]:
     return label, start, end
 
 
+# The result of a report's metric: NPSResult (nps_report), CESResult (ces_report) or
+# RateResult (fcr_report).
+R = TypeVar("R", "NPSResult", "CESResult", "RateResult")
+
+
 @attrs.frozen(repr=False)
-class ReportCell(Displayed):
+class ReportCell(Displayed, Generic[R]):
     """One segment x period cell; ``small`` when its n is below the report's ``min_n``."""
 
     segment: str | None
     period: str | None
     period_start: date | None
-    result: Any
+    result: R
     small: bool
 
     def to_dict(self) -> dict[str, Any]:
@@ -443,7 +448,7 @@ class ReportCell(Displayed):
 
 
 @attrs.frozen(repr=False)
-class Report(Plotted):
+class Report(Plotted, Generic[R]):
     """A metric by segment and/or period, with the overall figure; cells sorted."""
 
     _charts: ClassVar[Charts] = (("cells", charts.report_cells),)
@@ -452,8 +457,8 @@ class Report(Plotted):
     by: str | None
     period: str | None
     min_n: int
-    overall: Any
-    cells: tuple[ReportCell, ...]
+    overall: R
+    cells: tuple[ReportCell[R], ...]
     skipped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -510,9 +515,9 @@ def _report(
     period: str | None,
     min_n: int,
     path: str,
-    measure: Callable[[Sequence[Any]], Any],
+    measure: Callable[[Sequence[Any]], R],
     skipped: int = 0,
-) -> Report:
+) -> Report[R]:
     if type(min_n) is not int or min_n < 1:
         raise InvalidInputError(f"expected a whole number >= 1, got {min_n!r}", path="min_n")
     groups = _grouped(items, by, period, path)
@@ -542,7 +547,7 @@ def nps_report(
     columns: Columns | None = None,
     timezone: str | None = None,
     skip_invalid: bool = False,
-) -> Report:
+) -> Report[NPSResult]:
     """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
 
     Each cell has its n and margin of error; cells with fewer than ``min_n`` responses
@@ -577,7 +582,7 @@ def ces_report(
     columns: Columns | None = None,
     timezone: str | None = None,
     skip_invalid: bool = False,
-) -> Report:
+) -> Report[CESResult]:
     """Customer effort (1..7 answers in ``Response.score``) by segment and/or period;
     from a table as :func:`nps_report` reads one."""
     values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
@@ -594,7 +599,7 @@ def fcr_report(
     period: str | None = None,
     min_n: int = 30,
     confidence: float = 0.95,
-) -> Report:
+) -> Report[RateResult]:
     """First-contact resolution by segment and/or period."""
     values, _ = _responses(tickets, Ticket, "tickets")
     return _report("fcr", values, by, period, min_n, "tickets",

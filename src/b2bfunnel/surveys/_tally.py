@@ -9,7 +9,7 @@ answer together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -22,7 +22,7 @@ from ._survey import CESResult, RateResult, ces
 __all__ = ["RateTally", "SurveyTally"]
 
 
-def _as_tuple(counts: Any) -> Any:
+def _as_tuple(counts: Sequence[int]) -> Sequence[int]:
     # Anything else reaches the validator unchanged, which says what is expected.
     return tuple(counts) if isinstance(counts, list | tuple) else counts
 

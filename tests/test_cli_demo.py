@@ -1,13 +1,13 @@
-"""The CLI's NPS and KOL output: the demo's figures with n and intervals, risk flags
-located in the file."""
+"""The ``demo`` command: NPS by quarter and velocity by cohort with their n and
+intervals, and the scoring check of a fitted model."""
 
 from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
+from datetime import UTC, datetime
 
-import pytest
+from conftest import DEMO_CUTOFF, demo_sample
 
 import b2bfunnel as bf
 from b2bfunnel.cli import main, read_responses
@@ -52,28 +52,15 @@ def test_demo_velocity_shows_each_cohorts_interval() -> None:
         assert lo <= value <= hi
 
 
-def test_unknown_risk_flag_is_located_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """An unknown flag is reported at its file line and column, with no doubled prefix."""
-    candidates, brief = tmp_path / "c.csv", tmp_path / "brief.toml"
-    candidates.write_text(
-        "handle,followers,audience,avg_interactions,risk_flags,cost_per_post\n"
-        "@a,1000,cto:0.5,40,,100\n"
-        "@b,5000,cto:0.4,100,provocative_tone;crypto_shilling,200\n",
-        encoding="utf-8",
+def test_demo_prints_the_scoring_check() -> None:
+    """The demo's last line compares the default and a fitted model, as time_split does."""
+    _, text = run("demo", "--top", "3")
+    line = text.rstrip().splitlines()[-1]
+    split = bf.time_split(
+        *demo_sample(),
+        fit_cutoff=datetime(2026, 7, 1, tzinfo=UTC),
+        cutoff=DEMO_CUTOFF,
+        horizon_days=60,
     )
-    brief.write_text('[brief]\ntarget_roles = ["cto"]\n', encoding="utf-8")
-    assert run("kol", str(candidates), "--brief", str(brief))[0] == 2
-    err = capsys.readouterr().err
-    assert f"{candidates}:3:risk_flags[1]: unknown risk flag 'crypto_shilling'" in err
-    assert err.count(f"{candidates}:3") == 1
-
-
-def test_nps_table_says_when_the_interval_is_adjusted(tmp_path: Path) -> None:
-    """A cell below 30 answers says its interval is adjusted Wald, not score +- margin."""
-    answers = tmp_path / "answers.csv"
-    answers.write_text("score\n10\n9\n3\n", encoding="utf-8")
-    status, text = run("nps", str(answers), "--format", "csv")
-    assert status == 0
-    assert "adjusted-Wald interval (Rocks 2016)" in text
+    assert line.startswith(f"Default model: AUC {split.base.describe_auc()}")
+    assert f"fitted as of 2026-07-01: {split.learned.describe_auc()}" in line

@@ -1,26 +1,28 @@
-"""The ``evaluate`` and ``fit`` commands and the demo's scoring check."""
+"""The ``evaluate`` command: the library's figures, pooled backtests, located errors."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import (
+    DEMO_CUTOFF,
+    DEMO_EVENTS,
+    DEMO_INPUTS,
+    DEMO_LEADS,
+    DEMO_OUTCOMES,
+    demo_sample,
+)
 
 import b2bfunnel as bf
-from b2bfunnel._toml import dumps
-from b2bfunnel.cli import main, read_events, read_leads
-from b2bfunnel.cli.demo import demo_file
+from b2bfunnel.cli import main
 
-LEADS, EVENTS, OUTCOMES = (
-    str(demo_file(n)) for n in ("demo_leads.csv", "demo_events.csv", "demo_outcomes.csv")
-)
-INPUTS = ("--leads", LEADS, "--events", EVENTS, "--outcomes", OUTCOMES, "--horizon-days", "60")
-CUTOFF = datetime(2026, 9, 24, tzinfo=UTC)
+LEADS, EVENTS, OUTCOMES = DEMO_LEADS, DEMO_EVENTS, DEMO_OUTCOMES
+INPUTS, CUTOFF = DEMO_INPUTS, DEMO_CUTOFF
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -28,17 +30,12 @@ def run(*argv: str) -> tuple[int, str]:
     return main(list(argv), out=out), out.getvalue()
 
 
-def sample() -> tuple[list[dict[str, str]], list[bf.Event], list[dict[str, str]]]:
-    """The shipped sample as the library reads it."""
-    with open(OUTCOMES, encoding="utf-8") as handle:
-        outcomes = list(csv.DictReader(handle))
-    return read_leads(Path(LEADS)), read_events(Path(EVENTS)), outcomes
-
-
 def test_evaluate_table_leads_with_the_libraries_auc() -> None:
     """The first line carries the AUC and interval bf.evaluate gives on the same files."""
     status, text = run("evaluate", *INPUTS, "--cutoff", "2026-09-24")
-    expected = bf.evaluate(bf.ScoringModel.default(), *sample(), cutoff=CUTOFF, horizon_days=60)
+    expected = bf.evaluate(
+        bf.ScoringModel.default(), *demo_sample(), cutoff=CUTOFF, horizon_days=60
+    )
     assert status == 0
     assert text.splitlines()[0].startswith(f"AUC {expected.describe_auc()}")
     assert "By decile" in text and "Suggested hot threshold" in text
@@ -77,46 +74,6 @@ def test_a_bad_outcome_is_named_by_file_and_line(
     assert f"{bad}:4:at" in capsys.readouterr().err
 
 
-def test_fit_writes_a_toml_that_loads_as_the_fitted_model(tmp_path: Path) -> None:
-    """``fit --out`` writes the model fit_points learns, and prints the time split."""
-    target = tmp_path / "fitted.toml"
-    status, text = run("fit", *INPUTS, "--cutoff", "2026-09-24", "--out", str(target))
-    fitted = bf.fit_points(*sample(), cutoff=CUTOFF, horizon_days=60)
-    assert status == 0
-    assert bf.ScoringModel.from_toml(target) == fitted.model
-    assert bf.Funnel.from_toml(target).scoring == fitted.model
-    assert "Time split: fitted as of 2026-07-26" in text and "difference" in text
-
-
-def test_toml_writer_round_trips_tricky_values() -> None:
-    """Quoted keys, escapes, nested inline tables and floats read back equal."""
-    data = {
-        "scoring": {
-            "x": 0.1,
-            "flag": True,
-            "odd key": 'say "hi"\n',
-            "list": [1, 2.5, "ñ"],
-            "deep": {"a": {"b": [{"c": 1}]}},
-            "rules": [{"name": "r", "when": {"all": [{"field": "f", "in": ["a", "b"]}]}}],
-        }
-    }
-    assert tomllib.loads(dumps(data)) == data
-
-
-def test_demo_prints_the_scoring_check() -> None:
-    """The demo's last line compares the default and a fitted model, as time_split does."""
-    _, text = run("demo", "--top", "3")
-    line = text.rstrip().splitlines()[-1]
-    split = bf.time_split(
-        *sample(),
-        fit_cutoff=datetime(2026, 7, 1, tzinfo=UTC),
-        cutoff=CUTOFF,
-        horizon_days=60,
-    )
-    assert line.startswith(f"Default model: AUC {split.base.describe_auc()}")
-    assert f"fitted as of 2026-07-01: {split.learned.describe_auc()}" in line
-
-
 def test_outcome_columns_map_like_other_files(tmp_path: Path) -> None:
     """``--map outcomes.FIELD=COLUMN`` reads an outcomes file with the CRM's headers."""
     with open(OUTCOMES, encoding="utf-8") as handle:
@@ -146,7 +103,11 @@ def test_fit_decay_writes_the_model_fit_decay_chooses(tmp_path: Path) -> None:
     )
     cutoffs = [datetime(2026, m, d, tzinfo=UTC) for m, d in ((6, 25), (7, 25), (9, 24))]
     fitted = bf.fit_decay(
-        bf.ScoringModel.default(), *sample(), cutoffs=cutoffs, horizon_days=60, kinds=["half_life"]
+        bf.ScoringModel.default(),
+        *demo_sample(),
+        cutoffs=cutoffs,
+        horizon_days=60,
+        kinds=["half_life"],
     )
     assert status == 0
     assert bf.ScoringModel.from_toml(target) == fitted.model

@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 from conftest import NOW, days_ago
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import events, model_config, profiles
 
 import b2bfunnel as bf
 
 V1_CASES = json.loads((Path(__file__).parent / "data" / "score_states_v1.json").read_text())[
     "cases"
 ]
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIT = {"id": "L1", "job_title": "CTO", "employees": 900}
 
 
@@ -239,3 +241,14 @@ class TestExpiryInBoundedTime:
         live = model.score_state(state, as_of=NOW)
         assert live == model.score(FIT, events, as_of=NOW)
         assert live.contributions[1].events == 20_000
+
+
+@SETTINGS
+@given(model_config(), profiles, events())
+def test_state_round_trips(
+    config: dict[str, Any], profile: dict[str, Any], evs: list[bf.Event]
+) -> None:
+    """A persisted state restores exactly."""
+    model = bf.ScoringModel.from_dict(config)
+    state = model.ingest(model.new_state("L1", profile), evs)
+    assert bf.ScoreState.from_dict(state.to_dict()) == state
