@@ -174,10 +174,10 @@ class Part:
         self.problems.extend(other.problems)
 
 
+# long: one loop over millions of rows, with everything it calls per row bound to a local
+# name or inlined beforehand.
 def read_span(task: Task) -> Part:
     """The :class:`Part` of ``task``'s span: in this process, or in a worker."""
-    # Longer than most: one loop over millions of rows, with everything it calls per row
-    # bound to a local name or inlined beforehand.
     ids = task.ids
     part = Part(len(ids), task.shares)
     firsts, lasts, counted, resolved = part.firsts, part.lasts, part.counted, part.resolved

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -109,6 +109,20 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "csv":
         write_rows(args, rows, out)
         return 0
+    write_fitted(args, fitted, split, rows, (earlier, cutoff), out)
+    return 0
+
+
+def write_fitted(
+    args: argparse.Namespace,
+    fitted: FittedModel,
+    split: TimeSplit,
+    rows: list[dict[str, Any]],
+    cutoffs: tuple[datetime, datetime],
+    out: TextIO,
+) -> None:
+    """The text report of ``fit``: the fitted points, the hot threshold, the time split."""
+    earlier, cutoff = cutoffs
     out.write(
         f"Fitted ({fitted.method}) on {fitted.n} leads as of {cutoff.date().isoformat()}, "
         f"{fitted.positives} converted within {fitted.horizon_days:g} days; "
@@ -131,7 +145,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     )
     if args.out:
         out.write(f"Wrote {args.out}\n")
-    return 0
 
 
 def coefficient_rows(fitted: FittedModel) -> list[dict[str, Any]]:
