@@ -28,14 +28,21 @@ Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
 
 def rank(
-    profiles: dd.DataFrame, events: dd.DataFrame, model: ScoringModel, *, as_of: datetime
+    profiles: dd.DataFrame,
+    events: dd.DataFrame,
+    model: ScoringModel,
+    *,
+    as_of: datetime,
+    detail: bool = False,
 ) -> dd.DataFrame:
-    """Score and rank every profile, as ``b2bfunnel score --format csv`` does.
+    """Score and rank every profile: ``rank`` then the columns of
+    ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``), lazily.
 
     ``profiles`` has an ``id`` column and any profile columns; ``events`` has
     ``lead_id``, ``name`` and ``at`` (zoned datetimes, or ISO 8601 text with an offset)
-    and any property columns. Returns the columns ``rank, lead, score, band, grade,
-    reasons``, best first, ties by lead id, lazily (call ``.compute()``).
+    and any property columns. Rows come best first, ties by lead id, in one partition
+    (call ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
+    ``group.<group>`` for every rule and group of ``model``.
     """
     import dask.dataframe as dd
 
@@ -47,11 +54,11 @@ def rank(
     payload_meta = _partials.profile_frame(_partials.empty_frame(["id"]))
     partials = events.map_partitions(_partial, model, as_of, meta=payload_meta)
     leads = profiles.map_partitions(_partials.profile_frame, meta=payload_meta)
-    scored_meta = _partials.scored_frame(model, [], as_of)
+    scored_meta = _partials.scored_frame(model, [], as_of, detail)
     scored = (
         dd.concat([leads, partials])
         .shuffle("lead_id")
-        .map_partitions(_scored, model, as_of, meta=scored_meta)
+        .map_partitions(_scored, model, as_of, detail, meta=scored_meta)
     )
     # One row per lead, so ordering them all in one partition is cheap next to the
     # events (Spark's adaptor does the same with one window).
@@ -79,8 +86,8 @@ def _partial(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
     return _partials.partial_frame(model, [frame], as_of)
 
 
-def _scored(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
-    return _partials.scored_frame(model, [frame], as_of)
+def _scored(frame: Frame, model: ScoringModel, as_of: datetime, detail: bool) -> Frame:
+    return _partials.scored_frame(model, [frame], as_of, detail)
 
 
 def _advanced(frame: Frame, flow: NurtureFlow, as_of: datetime) -> Frame:

@@ -89,7 +89,6 @@ def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
     """
     if money not in ("decimal", "float"):
         raise InvalidInputError(f"expected 'decimal' or 'float', got {money!r}", path="money")
-    rows = to_records(obj)
     try:
         # Through importlib: pandas ships no type hints, and the frame is Any here anyway.
         pd = importlib.import_module("pandas")
@@ -97,6 +96,12 @@ def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
         raise ImportError(
             'to_pandas needs pandas: pip install "b2bfunnel[pandas]"', name=exc.name
         ) from exc
+    scores = _scores_of(obj)
+    if scores is not None:  # a ranking: the one typed table the engines also give
+        from . import _rank_frame
+
+        return _rank_frame.score_frame(scores, _rank_frame.found_detail_columns(scores))
+    rows = to_records(obj)
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
@@ -111,6 +116,17 @@ def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
         else:
             data[name] = values
     return pd.DataFrame(data, columns=list(columns))
+
+
+def _scores_of(obj: Any) -> list[Any] | None:
+    """The scores when ``obj`` is a :class:`Score` or a non-empty sequence of them."""
+    from .scoring import Score
+
+    if isinstance(obj, Score):
+        return [obj]
+    if isinstance(obj, list | tuple) and obj and all(isinstance(s, Score) for s in obj):
+        return list(obj)
+    return None
 
 
 def _is_time(column: str) -> bool:
@@ -198,18 +214,22 @@ def _is_bounds(value: Any) -> bool:
 
 
 def _score_row(score: Any) -> Row:
+    from ._rank_frame import reasons_text
+
+    # The columns of the ranking table (b2bfunnel._rank_frame), in its order.
     row: Row = {
         "lead_id": score.lead_id,
         "total": score.total,
         "explicit": score.explicit,
         "implicit": score.implicit,
+        "decay_factor": score.decay_factor,
         "band": score.band,
-        "hot": score.hot,
         "grade": score.grade,
+        "hot": score.hot,
         "as_of": score.as_of,
         "hot_since": score.hot_since,
         "last_activity": score.last_activity,
-        "decay_factor": score.decay_factor,
+        "reasons": reasons_text(score),
     }
     # The compact rows (rule, points, ...) rather than contributions: building a
     # Contribution per rule would cost more than the rest of the row.

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import _partials
+from . import _partials, _rank_frame
 from ._time import require_aware
 from .errors import InvalidInputError
 from .nurture import NurtureFlow
@@ -29,7 +29,6 @@ __all__ = ["advance_due", "rank"]
 Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
 _PAYLOADS = "lead_id string, kind int, payload binary"
-_SCORED = "lead string, total double, score double, band string, grade string, reasons string"
 _ADVANCED = "lead_id string, state string, actions string"
 
 
@@ -39,17 +38,19 @@ def rank(
     model: ScoringModel,
     *,
     as_of: datetime,
+    detail: bool = False,
     partitions: int | None = None,
 ) -> DataFrame:
-    """Score and rank every profile, as ``b2bfunnel score --format csv`` does.
+    """Score and rank every profile: ``rank`` then the columns of
+    ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``).
 
     ``spark_profiles`` has an ``id`` column and any profile columns;
     ``spark_events`` has ``lead_id``, ``name`` and ``at`` (a timestamp, or ISO 8601
-    text with an offset) and any property columns. Returns the columns ``rank, lead,
-    score, band, grade, reasons``, best first, ties by lead id; totals equal
-    :meth:`ScoringModel.rank` under the merge law of ``docs/datalake.md``.
-    ``partitions`` sets the number of partitions of the per-lead shuffle (default:
-    ``spark.sql.shuffle.partitions``).
+    text with an offset) and any property columns. Rows come best first, ties by lead
+    id; totals equal :meth:`ScoringModel.rank` under the merge law of
+    ``docs/datalake.md``. ``detail`` adds ``points.<rule>`` and ``group.<group>`` for
+    every rule and group of ``model``. ``partitions`` sets the number of partitions of
+    the per-lead shuffle (default: ``spark.sql.shuffle.partitions``).
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -65,7 +66,7 @@ def rank(
             yield _partials.profile_frame(frame)
 
     def scored(frames: Iterator[Frame]) -> Iterator[Frame]:
-        yield _partials.scored_frame(model, frames, as_of)
+        yield _partials.scored_frame(model, frames, as_of, detail)
 
     both = spark_profiles.mapInPandas(profiles, _PAYLOADS).unionByName(
         events.mapInPandas(partials, _PAYLOADS)
@@ -74,12 +75,29 @@ def rank(
         both.repartition(partitions, "lead_id") if partitions else both.repartition("lead_id")
     )
     # One row per lead, so ordering them all in one window is cheap next to the events.
-    order = Window.orderBy(F.desc("total"), F.asc("lead"))
+    schema = _ranking_schema(_rank_frame.detail_columns(model) if detail else [])
+    order = Window.orderBy(F.desc("total"), F.asc("lead_id"))
     return (
-        shuffled.mapInPandas(scored, _SCORED)
-        .withColumn("rank", F.row_number().over(order))
-        .select(*_partials.RANK_COLUMNS)
+        shuffled.mapInPandas(scored, schema)
+        .withColumn("rank", F.row_number().over(order).cast("long"))
+        .select("rank", *(F.col(f"`{name}`") for name in schema.fieldNames()))
+        .orderBy("rank")
     )
+
+
+def _ranking_schema(detail: list[str]) -> Any:
+    """The Spark schema of :mod:`b2bfunnel._rank_frame`'s table (without ``rank``)."""
+    from pyspark.sql import types as T
+
+    kinds = {
+        "string": T.StringType(),
+        "float": T.DoubleType(),
+        "bool": T.BooleanType(),
+        "time": T.TimestampType(),
+    }
+    fields = [T.StructField(name, kinds[kind], True) for name, kind in _rank_frame.BASE_COLUMNS]
+    fields += [T.StructField(name, T.DoubleType(), True) for name in detail]
+    return T.StructType(fields)
 
 
 def advance_due(spark_states: DataFrame, flow: NurtureFlow, as_of: datetime) -> DataFrame:
