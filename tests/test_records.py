@@ -44,6 +44,42 @@ def test_ranking_round_trips_to_a_frame() -> None:
     assert str(frame["hot_since"].dtype).startswith("datetime64")
 
 
+def test_ranking_frame_has_the_documented_columns_and_types() -> None:
+    """The ranking table of docs/datalake.md: its columns in order, string text, float
+    figures at full precision, UTC timestamps with NaT where a score has none, and
+    the top 3 reasons as the CLI writes them."""
+    from datetime import UTC, timedelta
+
+    model = bf.ScoringModel.from_dict({"decay": {"kind": "half_life", "half_life_days": 7}})
+    at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night Europe's clocks move
+    events = [
+        bf.Event("L1", "pricing_page_visit", at - timedelta(days=3)),
+        bf.Event("L1", "webinar_completed", at - timedelta(days=1)),
+        bf.Event("L1", "case_study_download", at),
+        bf.Event("L1", "email_case_study_click", at),
+    ]
+    profiles = [{"id": "L1", "job_title": "CTO", "employees": 900}, {"id": "L2"}]
+    ranking = model.rank(profiles, events, as_of=at + timedelta(days=2))
+    frame = bf.to_pandas(ranking)
+    text, number, when = pd.StringDtype(), "float64", "datetime64[us, UTC]"
+    expected = {
+        "lead_id": text, "total": number, "explicit": number, "implicit": number,
+        "decay_factor": number, "band": text, "grade": text, "hot": "bool",
+        "as_of": when, "hot_since": when, "last_activity": when, "reasons": text,
+    }  # fmt: skip
+    assert list(frame.columns[:12]) == list(expected)
+    assert {c: frame[c].dtype for c in expected} == expected
+    assert all(c.startswith("points.") for c in frame.columns[12:])
+    first, second = ranking
+    assert frame["total"].tolist() == [first.total, second.total]  # not rounded
+    assert first.total != round(first.total, 1)
+    assert frame.loc[0, "last_activity"].to_pydatetime() == at
+    assert pd.isna(frame.loc[1, "last_activity"]) and pd.isna(frame.loc[1, "hot_since"])
+    top = sorted(first.contributions, key=lambda c: (-abs(c.points), c.rule))[:3]
+    assert frame.loc[0, "reasons"] == "; ".join(f"{c.rule} {c.points:+g}" for c in top)
+    assert frame.loc[1, "reasons"] == ""
+
+
 def test_report_gives_a_row_per_cell_with_its_interval() -> None:
     """The NPS report's rows are its cells; interval ends become two numbers."""
     report = RESULTS["Report"]
