@@ -304,3 +304,33 @@ def lifecycle_records(draw: st.DrawFn) -> dict[str, Any]:
         record["rejected_at"] = moment
         record["rejection_reason"] = draw(st.one_of(st.none(), st.sampled_from(REASONS)))
     return record
+
+
+# --- nurture contact pressure ---------------------------------------------------------
+
+NURTURE_EVENTS = (
+    "page_view",
+    "email_reply",
+    "nurture_resumed",
+    "pricing_page_visit",
+    "meeting_booked",
+    "unsubscribe",
+)
+
+
+@st.composite
+def lead_histories(
+    draw: st.DrawFn, flows: int = 3, max_size: int = 20
+) -> list[tuple[str, float, int, str]]:
+    """One lead's life across ``flows`` flows: ``(op, day, flow, event)`` in time order,
+    ``op`` being ``"event"`` (handled by flow ``flow``) or ``"advance"`` (every flow);
+    events are rarely a suppression or a goal, so histories run long."""
+    size = draw(st.integers(min_value=0, max_value=max_size))
+    day = 0.0
+    out = []
+    for _ in range(size):
+        day += draw(st.floats(min_value=0, max_value=9, allow_nan=False))
+        op = draw(st.sampled_from(("event", "event", "advance")))
+        name = draw(st.sampled_from(NURTURE_EVENTS[:4] * 4 + NURTURE_EVENTS[4:]))
+        out.append((op, round(day, 3), draw(st.integers(0, flows - 1)), name))
+    return out

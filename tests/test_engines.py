@@ -279,8 +279,12 @@ def test_spark_refuses_events_without_time(spark: Any) -> None:
 
 
 def _nurture_states() -> tuple[bf.NurtureFlow, list[tuple[str, str]]]:
-    flow = bf.NurtureFlow.default()
-    start = AS_OF - timedelta(days=40)
+    """States that enter reactivation, split into arms, during the engine's advance."""
+    arms = {"A": {"weight": 1}, "hold": {"weight": 1, "holdout": True}}
+    flow = bf.NurtureFlow.from_dict(
+        {"name": "engines", "splits": [{"name": "react", "status": "reactivation", "arms": arms}]}
+    )
+    start = AS_OF - timedelta(days=100)
     states = [flow.enroll(f"L{i}", at=start + timedelta(days=i)) for i in range(12)]
     return flow, [(s.lead_id, json.dumps(s.to_dict())) for s in states]
 
@@ -305,6 +309,14 @@ def test_spark_advance_due_equals_advance(spark: Any) -> None:
     ]
     assert sorted(got, key=lambda r: r[0]) == sorted(_expected_advance(flow, rows))
     assert any(action["idempotency_key"] for _, _, actions in got for action in actions)
+    _assert_arms(flow, got)
+
+
+def _assert_arms(flow: bf.NurtureFlow, got: list[tuple[Any, ...]]) -> None:
+    """Leads that entered reactivation on a worker got flow.arm's arm, both arms seen."""
+    arms = {lead: state["arms"]["react"] for lead, state, _ in got if state["arms"]}
+    assert arms == {lead: flow.arm(lead, "react") for lead in arms}
+    assert set(arms.values()) == {"A", "hold"}
 
 
 # --- Dask -----------------------------------------------------------------------
@@ -349,6 +361,7 @@ def test_dask_advance_due_equals_advance(dask_client: Any) -> None:
         for r in bdask.advance_due(frame, flow, AS_OF).compute().to_dict("records")
     ]
     assert sorted(got, key=lambda r: r[0]) == sorted(_expected_advance(flow, rows))
+    _assert_arms(flow, got)
 
 
 # --- 1,000,000 events -----------------------------------------------------------

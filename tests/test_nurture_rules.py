@@ -529,12 +529,12 @@ class TestStateValidation:
 
 
 class TestStateUpgrades:
-    def test_every_saved_v1_state_reads_and_round_trips_as_v2(self) -> None:
-        """States written by format 1 are upgraded; the result saves as format 2."""
+    def test_every_saved_v1_state_reads_and_round_trips_as_current(self) -> None:
+        """States written by format 1 are upgraded; the result saves as the current format (3)."""
         for data in SAVED["states"].values():
             state = NurtureState.from_dict(data)
             saved = state.to_dict()
-            assert saved["v"] == 2 and NurtureState.from_dict(saved) == state
+            assert saved["v"] == 3 and NurtureState.from_dict(saved) == state
 
     def test_the_upgrade_keeps_progress_and_suppression(self) -> None:
         """Steps already passed count as done; an unsubscribe in the history suppresses."""

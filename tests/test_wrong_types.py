@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import b2bfunnel as bf
+from b2bfunnel.nurture import Pressure, advance_lead
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 # Wrong for every parameter of the table: no parameter takes an arbitrary object, a
@@ -35,6 +36,18 @@ STATE = MODEL.ingest(MODEL.new_state("L1", PROFILE), EVENTS)
 SCORE = MODEL.score(PROFILE, EVENTS, as_of=AT)
 FLOW = bf.NurtureFlow.default()
 NSTATE = FLOW.enroll("L1", at=day(1))
+LFLOW = bf.NurtureFlow.from_dict(
+    {
+        "name": "lim",
+        "max_sends": {"per_days": 7, "count": 2},
+        "min_gap_hours": 4,
+        "splits": [
+            {"name": "s", "status": "nurturing", "arms": {"A": {"weight": 1}, "B": {"weight": 1}}}
+        ],
+    }
+)
+LSTATE = LFLOW.enroll("L1", at=day(1))
+ARM_STATES = [LFLOW.enroll(f"L{i}", at=day(1)) for i in range(6)]
 NPS = bf.nps([9, 10, 7, 3, 9, 8] * 10)
 CANDIDATE = bf.KOLCandidate(
     "@a", 12_000, {"cto": 0.3, "developer": 0.4}, avg_interactions=300,
@@ -136,6 +149,30 @@ CALLS: list[Call] = [
         {"enrolled_at": day(1), "events": [bf.Event("L1", "email_open", day(2))], "as_of": AT},
     ),
     ("NurtureState.from_dict", bf.NurtureState.from_dict, (NSTATE.to_dict(),), {}),
+    (
+        "NurtureFlow.handle (pressure)",
+        LFLOW.handle,
+        (LSTATE, bf.Event("L1", "email_open", day(2))),
+        {"score": 50, "pressure": [day(1)]},
+    ),
+    ("NurtureFlow.advance (pressure)", LFLOW.advance, (LSTATE,), {"as_of": AT, "pressure": []}),
+    ("NurtureFlow.arm", LFLOW.arm, ("L1", "s"), {}),
+    ("arm_sample_size", bf.arm_sample_size, (0.05, 0.2), {"power": 0.8, "arms": 3}),
+    (
+        "compare_arms",
+        bf.compare_arms,
+        (ARM_STATES, [{"lead_id": "L1", "at": day(3)}]),
+        {"split": "s", "horizon_days": 5, "as_of": AT, "min_n": 1, "sequential": True},
+    ),
+    (
+        "advance_lead",
+        advance_lead,
+        ([(LFLOW, LSTATE), (FLOW, NSTATE)], [day(1)]),
+        {"as_of": AT},
+    ),
+    ("Pressure.of", Pressure.of, ([day(1)],), {}),
+    ("Pressure.from_dict", Pressure.from_dict, (Pressure.of([day(1)]).to_dict(),), {}),
+    ("Pressure.merge", Pressure().merge, (Pressure(),), {}),
     # NPS and service metrics
     ("nps", bf.nps, ([9, 10, 3],), {"confidence": 0.9, "method": "wald"}),
     ("Response", bf.Response, (9,), {"at": AT, "segments": {"s": "a"}, "account": "A"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -21,7 +22,8 @@ from .events import Event
 from .kol import KOLBrief, KOLCandidate, KOLConfig, KOLFit, kol_fit
 from .kol._model import read_config as read_kol
 from .nurture import Action, NurtureFlow, NurtureState
-from .nurture._flow import read_flow
+from .nurture._flow import read_funnel_flow, read_named_flows
+from .nurture._pressure import read_pressure
 from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
@@ -37,14 +39,14 @@ READERS: tuple[tuple[str, str, Callable[[Any, str, Reader], dict[str, Any] | Non
     ("scoring", "scoring", read_model, ScoringModel),
     ("qualification", "qualification", read_policy, QualificationPolicy),
     ("kol", "kol", read_kol, KOLConfig),
-    ("nurture", "flow", read_flow, NurtureFlow),
+    ("nurture", "flow", read_funnel_flow, NurtureFlow),
 )
 SECTIONS = tuple(section for section, *_ in READERS)
 
 
 def _read(data: Any) -> dict[str, Any]:
     reader = Reader()
-    table = reader.table(data, "", (*SECTIONS, *INPUT_SECTIONS))
+    table = reader.table(data, "", (*SECTIONS, "pressure", *INPUT_SECTIONS))
     fields: dict[str, Any] = {}
     if table is not None:
         for section, field, read, build in READERS:
@@ -53,7 +55,12 @@ def _read(data: Any) -> dict[str, Any]:
                 if values is not None:
                     fields[field] = build(**values)
         fields["input"] = read_input(table, reader)
+        nurture = table.get("nurture")
+        if isinstance(nurture, Mapping) and "flows" in nurture:
+            fields["flows"] = read_named_flows(nurture["flows"], "nurture.flows", reader)
         _share_hot_threshold(table, fields, reader)
+        if "pressure" in table:
+            _share_pressure(table, fields, reader)
     reader.raise_if_any("funnel configuration")
     return fields
 
@@ -68,10 +75,12 @@ def _share_hot_threshold(table: Mapping[str, Any], fields: dict[str, Any], reade
     scoring = fields.get("scoring") or ScoringModel.default()
     flow = fields.get("flow") or NurtureFlow.default()
     threshold = float(scoring.hot_threshold)
-    if flow.hot_threshold == threshold:
-        return
     section = table.get("nurture")
-    if isinstance(section, Mapping) and "hot_threshold" in section:
+    if (
+        flow.hot_threshold != threshold
+        and isinstance(section, Mapping)
+        and ("hot_threshold" in section)
+    ):
         reader.error(
             "nurture.hot_threshold",
             f"{flow.hot_threshold:g} differs from scoring.hot_threshold {threshold:g}; the "
@@ -79,7 +88,48 @@ def _share_hot_threshold(table: Mapping[str, Any], fields: dict[str, Any], reade
             "or make the two equal",
         )
         return
-    fields["flow"] = attrs.evolve(
+    fields["flow"] = _with_threshold(flow, threshold)
+    named = fields.get("flows", {})
+    sections = section.get("flows") if isinstance(section, Mapping) else None
+    for name, other in named.items():
+        own = sections.get(name) if isinstance(sections, Mapping) else None
+        if isinstance(own, Mapping) and "hot_threshold" in own:
+            if other.hot_threshold != threshold:
+                reader.error(
+                    f"nurture.flows.{name}.hot_threshold",
+                    f"{other.hot_threshold:g} differs from scoring.hot_threshold "
+                    f"{threshold:g}; remove it or make the two equal",
+                )
+        else:
+            named[name] = _with_threshold(other, threshold)
+
+
+def _share_pressure(table: Mapping[str, Any], fields: dict[str, Any], reader: Reader) -> None:
+    """Give every flow without its own ``max_sends`` and ``min_gap_hours`` the limit of
+    ``[pressure]``: one lead's sends across all flows are counted together."""
+    limits = read_pressure(table["pressure"], "pressure", reader)
+    if limits is None:
+        return
+    fields["pressure"] = dict(table["pressure"])
+
+    raw = {k: v for k, v in table["pressure"].items() if k in ("max_sends", "min_gap_hours")}
+
+    def limited(flow: NurtureFlow) -> NurtureFlow:
+        # The source takes the keys too: a flow pickled as its data keeps its limit.
+        added = {k: v for k, v in raw.items() if k not in flow.source}
+        values = {k: v for k, v in limits.items() if k in added}
+        return attrs.evolve(flow, **values, source={**flow.source, **added})
+
+    fields["flow"] = limited(fields.get("flow") or NurtureFlow.default())
+    named = fields.get("flows", {})
+    for name, flow in named.items():
+        named[name] = limited(flow)
+
+
+def _with_threshold(flow: NurtureFlow, threshold: float) -> NurtureFlow:
+    if flow.hot_threshold == threshold:
+        return flow
+    return attrs.evolve(
         flow, hot_threshold=threshold, source={**flow.source, "hot_threshold": threshold}
     )
 
@@ -90,7 +140,9 @@ class Funnel:
 
     ``scoring`` (:class:`ScoringModel`), ``qualification`` (:class:`QualificationPolicy`),
     ``kol`` (:class:`KOLConfig`) and ``flow`` (:class:`NurtureFlow`) come from the
-    sections of the same names (``flow`` from ``nurture``); ``input``
+    sections of the same names (``flow`` from ``nurture``; ``flows``, the named flows
+    by name, from ``nurture.flows``; ``pressure``, the contact limit of every flow
+    without its own, from ``pressure``); ``input``
     (:class:`InputConfig`) from ``columns``, ``aliases`` and ``input``, which say how
     a CRM's exports are read.
 
@@ -105,6 +157,8 @@ class Funnel:
     kol: KOLConfig
     flow: NurtureFlow
     input: InputConfig
+    flows: Mapping[str, NurtureFlow] = attrs.field(factory=dict, hash=False)
+    pressure: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         fields = _read(config if config is not None else {})
@@ -114,6 +168,8 @@ class Funnel:
             kol=fields.get("kol") or KOLConfig(),
             flow=fields.get("flow") or NurtureFlow.default(),
             input=fields.get("input") or InputConfig(),
+            flows=MappingProxyType(fields.get("flows", {})),
+            pressure=MappingProxyType(fields.get("pressure", {})),
         )
 
     @classmethod
@@ -136,9 +192,16 @@ class Funnel:
             "scoring": self.scoring.to_dict(),
             "qualification": self.qualification.to_dict(),
             "kol": self.kol.to_dict(),
-            "nurture": self.flow.to_dict(),
+            "nurture": self._nurture(),
+            **({"pressure": dict(self.pressure)} if self.pressure else {}),
             **self.input.to_dict(),
         }
+
+    def _nurture(self) -> dict[str, Any]:
+        data = self.flow.to_dict()
+        if self.flows:
+            data["flows"] = {name: flow.to_dict() for name, flow in self.flows.items()}
+        return data
 
     def score(
         self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime

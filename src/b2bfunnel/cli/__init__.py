@@ -19,6 +19,7 @@ from . import (
     attribution,
     demo,
     evaluate,
+    experiment,
     fit,
     flow,
     funnel,
@@ -43,6 +44,7 @@ __all__ = [
 
 _COMMANDS = (
     demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate, evaluate, fit,
+    experiment,
 )  # fmt: skip
 
 

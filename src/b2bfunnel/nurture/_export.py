@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from ._definition import ANY, RESUME, Status, TransitionSpec, leaves
+from ._definition import ANY, RESUME, Split, Status, TransitionSpec, leaves
 
 
 def edges(
@@ -75,13 +75,29 @@ def _mermaid_ids(statuses: Sequence[Status]) -> tuple[dict[str, str], list[str]]
     return ids, declared
 
 
+def split_label(split: Split) -> str:
+    """``split NAME: A 50%, B 40%, control 10% (holdout)``: each arm's share of leads,
+    and what it sends instead."""
+    total = sum(arm.weight for arm in split.arms)
+    parts = []
+    for arm in split.arms:
+        part = f"{arm.name} {arm.weight / total * 100:.3g}%"
+        if arm.holdout:
+            part += " (holdout)"
+        elif arm.templates:
+            part += " (" + ", ".join(f"{b} for {a}" for a, b in arm.templates) + ")"
+        parts.append(part)
+    return f"split {split.name}: " + ", ".join(parts)
+
+
 def to_mermaid(
     initial: str,
     statuses: Sequence[Status],
     transitions: Sequence[TransitionSpec],
     suppress_on: Collection[str] = (),
+    splits: Sequence[Split] = (),
 ) -> str:
-    """The flow as a Mermaid ``stateDiagram-v2``."""
+    """The flow as a Mermaid ``stateDiagram-v2``; each split a note on its status."""
     ids, declared = _mermaid_ids(statuses)
     lines = ["stateDiagram-v2", *declared, f"    [*] --> {ids[initial]}"]
     for source, target, label in edges(statuses, transitions, suppress_on):
@@ -89,6 +105,9 @@ def to_mermaid(
     for status in statuses:
         if status.terminal:
             lines.append(f"    {ids[status.name]} --> [*]")
+    for split in splits:
+        label = split_label(split).translate(_MERMAID_TEXT)
+        lines.append(f"    note right of {ids[split.status]}: {label}")
     return "\n".join(lines)
 
 
@@ -97,8 +116,9 @@ def to_dot(
     statuses: Sequence[Status],
     transitions: Sequence[TransitionSpec],
     suppress_on: Collection[str] = (),
+    splits: Sequence[Split] = (),
 ) -> str:
-    """The flow as a Graphviz DOT digraph."""
+    """The flow as a Graphviz DOT digraph; a status with splits lists their arms."""
     lines = [
         "digraph nurture {",
         "    rankdir=LR;",
@@ -107,7 +127,10 @@ def to_dot(
     ]
     for status in statuses:
         shape = "doublecircle" if status.terminal else "box"
-        lines.append(f'    "{_dot(status.name)}" [shape={shape}];')
+        notes = [split_label(split) for split in splits if split.status == status.name]
+        label = "\\n".join(_dot(text) for text in (status.name, *notes))
+        extra = f', label="{label}"' if notes else ""
+        lines.append(f'    "{_dot(status.name)}" [shape={shape}{extra}];')
     for source, target, label in edges(statuses, transitions, suppress_on):
         lines.append(f'    "{_dot(source)}" -> "{_dot(target)}" [label="{_dot(label)}"];')
     lines.append("}")

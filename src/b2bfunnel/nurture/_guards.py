@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, SupportsFloat, TypeAlias
 
 from ..errors import InvalidInputError
 from ..tables._values import as_number
 
 
-def score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) -> bool:
+class ScoreLike(Protocol):
+    """What a transition's score guard reads: a ``Score``, or anything shaped like one."""
+
+    @property
+    def total(self) -> float:
+        """The points."""
+
+    @property
+    def hot(self) -> bool:
+        """Whether the lead is hot."""
+
+    @property
+    def band(self) -> str:
+        """The band's name."""
+
+
+ScoreInput: TypeAlias = ScoreLike | SupportsFloat | None
+"""A score handed to a flow: a ``Score`` (or alike), a number, or None for no score."""
+
+
+def score_ok(guards: Sequence[tuple[str, Any]], score: ScoreInput, threshold: float) -> bool:
     """Whether ``score`` (a ``Score``, a number or None) passes every guard; a plain
     number is hot from ``threshold`` up."""
     for key, wanted in guards:
@@ -34,7 +54,7 @@ def score_ok(guards: Sequence[tuple[str, Any]], score: Any, threshold: float) ->
     return True
 
 
-def check_score(score: Any) -> None:
+def check_score(score: object) -> None:
     """Refuse what cannot be a score: NaN, text, other types."""
     if hasattr(score, "hot"):
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -13,7 +14,9 @@ from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
 from ._schedule import utc
 
-STATE_VERSION = 2
+STATE_VERSION = 3
+NO_ARMS: Mapping[str, str] = MappingProxyType({})
+NO_TIMES: Mapping[str, datetime] = MappingProxyType({})
 
 
 @attrs.frozen(repr=False)
@@ -45,6 +48,21 @@ class Action(Displayed):
 
 
 @attrs.frozen(repr=False)
+class Postponed(Displayed):
+    """A send that contact pressure postponed: it goes out ``at``, keeps the key of
+    the instant it was ``due`` (``idempotency_key``), and is dropped if the lead leaves
+    ``status``, is suppressed or reaches a goal first."""
+
+    at: datetime
+    due: datetime
+    kind: str
+    template: str | None
+    status: str
+    reason: str
+    idempotency_key: str
+
+
+@attrs.frozen(repr=False)
 class HistoryEntry(Displayed):
     """One transition, for audit: when, from, to and why."""
 
@@ -69,7 +87,10 @@ class NurtureState(Displayed):
     None means UTC); ``done`` (the steps already due in this enrolment, as
     ``status#index``, so a re-entry never sends one twice); ``suppressed`` (the
     event that suppressed the lead, such as ``unsubscribe``: nothing is sent to it
-    any more).
+    any more); ``postponed`` (sends contact pressure postponed, in time order);
+    ``arms`` (each split the lead has passed -> its arm, kept across
+    re-enrolments: the stored arm wins over a reweighted flow) and ``assigned_at``
+    (split -> when the lead was first assigned to it).
     """
 
     lead_id: str
@@ -90,6 +111,9 @@ class NurtureState(Displayed):
     timezone: str | None = None
     done: tuple[str, ...] = ()
     suppressed: str | None = None
+    arms: Mapping[str, str] = attrs.field(default=NO_ARMS, hash=False)
+    assigned_at: Mapping[str, datetime] = attrs.field(default=NO_TIMES, hash=False)
+    postponed: tuple[Postponed, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data with a format version; times in UTC ISO 8601 (``next_due_at``
@@ -116,6 +140,12 @@ class NurtureState(Displayed):
             "timezone": self.timezone,
             "done": list(self.done),
             "suppressed": self.suppressed,
+            "arms": dict(self.arms),
+            "assigned_at": {k: _iso(v) for k, v in self.assigned_at.items()},
+            "postponed": [
+                [_iso(p.at), _iso(p.due), p.kind, p.template, p.status, p.reason, p.idempotency_key]
+                for p in self.postponed
+            ],
         }
 
     @classmethod
@@ -143,6 +173,8 @@ class NurtureState(Displayed):
             )
         if version == 1:
             data = _upgrade_v1(data)
+        if version < 3:
+            data = dict(data, v=STATE_VERSION, arms={}, assigned_at={}, postponed=[])
         return _read(data)
 
 
@@ -171,7 +203,12 @@ _V1_KEYS = frozenset(
         "timezone",
     ]
 )
-_FORMATS = {1: _V1_KEYS, STATE_VERSION: _V1_KEYS | {"done", "suppressed"}}
+_V2_KEYS = _V1_KEYS | {"done", "suppressed"}
+_FORMATS = {
+    1: _V1_KEYS,
+    2: _V2_KEYS,
+    STATE_VERSION: _V2_KEYS | {"arms", "assigned_at", "postponed"},
+}
 # Format 1 kept no suppression flag: its default flow moved a suppressed lead to
 # "unsubscribed", and the history's reasons end with the event that did it.
 _V1_SUPPRESSING = ("unsubscribe", "hard_bounce")
@@ -180,7 +217,7 @@ _V1_SUPPRESSING = ("unsubscribe", "hard_bounce")
 def _upgrade_v1(data: Mapping[str, Any]) -> dict[str, Any]:
     """Format 1 -> 2: steps already passed become ``done``; a lead that was
     unsubscribed, or whose history shows an unsubscribe or hard bounce, is suppressed."""
-    out = dict(data, v=STATE_VERSION)
+    out = dict(data, v=2)
     done: list[str] = []
     for status, step in ((data.get("status"), data.get("step")), _held_progress(data)):
         if isinstance(status, str) and type(step) is int and 0 <= step <= _MAX_INT:
@@ -318,12 +355,51 @@ def _read(data: Mapping[str, Any]) -> NurtureState:
         check_zone(data["timezone"], "state.timezone"),
         done,
         _text(data["suppressed"], "state.suppressed", optional=True),
+        *_read_arms(data["arms"], data["assigned_at"]),
+        _read_postponed(data["postponed"]),
     )
     if state.status_since < state.enrolled_at:
         raise InvalidInputError(
             "status_since is before enrolled_at; the state was altered", path="state.status_since"
         )
     return state
+
+
+def _read_postponed(data: Any) -> tuple[Postponed, ...]:
+    out = []
+    for index, raw in enumerate(_list(data, "state.postponed")):
+        at = f"state.postponed[{index}]"
+        raw = _list(raw, at, 7)
+        out.append(
+            Postponed(
+                _when(raw[0], at + "[0]"),
+                _when(raw[1], at + "[1]"),
+                _text(raw[2], at + "[2]"),
+                _text(raw[3], at + "[3]", optional=True),
+                _text(raw[4], at + "[4]"),
+                _text(raw[5], at + "[5]"),
+                _text(raw[6], at + "[6]"),
+            )
+        )
+    return tuple(out)
+
+
+def _read_arms(arms: Any, times: Any) -> tuple[Mapping[str, str], Mapping[str, datetime]]:
+    """``arms`` (split -> arm) and ``assigned_at`` (split -> time), for the same splits."""
+    if not isinstance(arms, dict) or not isinstance(times, dict):
+        raise InvalidInputError(
+            f"expected tables of split -> arm and split -> time, got {arms!r}, {times!r}",
+            path="state.arms",
+        )
+    if set(arms) != set(times):
+        raise InvalidInputError(
+            "arms and assigned_at name different splits", path="state.assigned_at"
+        )
+    read_arms = {_text(k, "state.arms"): _text(v, f"state.arms.{k}") for k, v in arms.items()}
+    read_times = {k: _when(v, f"state.assigned_at.{k}") for k, v in times.items()}
+    if not read_arms:
+        return NO_ARMS, NO_TIMES
+    return MappingProxyType(read_arms), MappingProxyType(read_times)
 
 
 def due(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
 
-from ._state import HistoryEntry, NurtureState
+from ._state import HistoryEntry, NurtureState, Postponed
 
 _FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
 
@@ -14,7 +15,7 @@ _FIELDS = tuple(field.name for field in attrs.fields(NurtureState))
 class Work:
     """A mutable copy of a state while the engine works on it."""
 
-    __slots__ = _FIELDS
+    __slots__ = (*_FIELDS, "sends", "until")
 
     lead_id: str
     status: str
@@ -34,6 +35,13 @@ class Work:
     timezone: str | None
     done: tuple[str, ...]
     suppressed: str | None
+    arms: Mapping[str, str]
+    assigned_at: Mapping[str, datetime]
+    postponed: tuple[Postponed, ...]
+    # Not state: the lead's send times during this call (None without a limit), and
+    # the time the call runs up to.
+    sends: list[datetime] | None
+    until: datetime
 
     def __init__(self, state: NurtureState) -> None:
         # Spelled out: this runs on every call, and a loop of setattr costs twice as much.
@@ -55,6 +63,10 @@ class Work:
         self.timezone = state.timezone
         self.done = state.done
         self.suppressed = state.suppressed
+        self.arms = state.arms
+        self.assigned_at = state.assigned_at
+        self.postponed = state.postponed
+        self.sends = None
 
     def state(self, next_due_at: datetime | None) -> NurtureState:
         return NurtureState(
@@ -76,4 +88,7 @@ class Work:
             self.timezone,
             self.done,
             self.suppressed,
+            self.arms,
+            self.assigned_at,
+            self.postponed,
         )
