@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -264,18 +265,42 @@ def test_spark_reads_timestamps_in_any_session_zone(spark: Any) -> None:
     assert as_time.collect() == as_text.collect()
 
 
-def test_spark_refuses_events_without_time(spark: Any) -> None:
-    """A missing `at` column is an InvalidInputError naming the columns present."""
+def test_spark_refuses_misnamed_columns_before_any_job(spark: Any) -> None:
+    """A profiles table keyed ``lead_id``, events without ``at`` or with integer times
+    fail when ``rank`` is called, naming the closest header, with no job submitted."""
     from b2bfunnel import spark as bspark
 
     leads, events = _sample_frames()
-    with pytest.raises(bf.InvalidInputError, match="missing column at"):
-        bspark.rank(
-            spark.createDataFrame(leads),
-            spark.createDataFrame(events.drop(columns=["at"])),
-            bf.ScoringModel.default(),
-            as_of=AS_OF,
-        )
+    model = bf.ScoringModel.default()
+    keyed = spark.createDataFrame(leads.rename(columns={"id": "lead_id"}))
+    good, timeless = spark.createDataFrame(events), spark.createDataFrame(events.drop(columns="at"))
+    numbered = spark.createDataFrame(events.assign(at=range(len(events))))
+    context = spark.sparkContext
+    context.setJobGroup("b2bfunnel-schema", "schema checks")
+    try:
+        with pytest.raises(bf.InvalidInputError, match="did you mean 'lead_id'") as keyed_error:
+            bspark.rank(keyed, good, model, as_of=AS_OF)
+        assert "columns={'id': 'lead_id'}" in str(keyed_error.value)
+        with pytest.raises(bf.InvalidInputError, match="missing column 'at'"):
+            bspark.rank(spark.createDataFrame(leads), timeless, model, as_of=AS_OF)
+        with pytest.raises(bf.InvalidInputError, match="got bigint; expected TIMESTAMP"):
+            bspark.rank(spark.createDataFrame(leads), numbered, model, as_of=AS_OF)
+        assert list(context.statusTracker().getJobIdsForGroup("b2bfunnel-schema")) == []
+    finally:
+        context.setJobGroup(None, None)  # type: ignore[arg-type]
+
+
+def test_spark_takes_the_former_keywords(spark: Any) -> None:
+    """``spark_profiles=``/``spark_events=`` still work; giving both names is refused."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    profiles, rows = spark.createDataFrame(leads), spark.createDataFrame(events)
+    model = bf.ScoringModel.default()
+    former = bspark.rank(spark_profiles=profiles, spark_events=rows, model=model, as_of=AS_OF)
+    assert former.columns == bspark.rank(profiles, rows, model, as_of=AS_OF).columns
+    with pytest.raises(bf.InvalidInputError, match="one Spark DataFrame of profiles"):
+        bspark.rank(profiles, rows, model, as_of=AS_OF, spark_profiles=profiles)
 
 
 def _nurture_states() -> tuple[bf.NurtureFlow, list[tuple[str, str]]]:
@@ -347,6 +372,36 @@ def test_dask_rank_round_trips_parquet_equal_to_in_process(dask_client: Any, tmp
     assert float(computed["total"].mean()) == pytest.approx(float(want["total"].mean()))
 
 
+def test_dask_checks_columns_before_any_task(dask_client: Any) -> None:
+    """Misnamed or naive-time columns fail with no task computed; ``columns=`` maps a
+    profiles header as :meth:`ScoringModel.rank` does."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events = _sample_frames()
+    model = bf.ScoringModel.default()
+    keyed = dd.from_pandas(leads.rename(columns={"id": "Record ID"}), npartitions=2)
+    naive = events.assign(at=pd.to_datetime(events["at"], utc=True).dt.tz_localize(None))
+    rows = dd.from_pandas(events, npartitions=2)
+    from distributed import get_task_stream
+
+    with get_task_stream(dask_client) as stream:
+        with pytest.raises(bf.InvalidInputError, match=re.escape("columns={'id': 'Record ID'}")):
+            bdask.rank(keyed, rows, model, as_of=AS_OF)
+        with pytest.raises(bf.InvalidInputError, match="did you mean 'Name'"):
+            bdask.rank(keyed, rows.rename(columns={"name": "Name"}), model, as_of=AS_OF,
+                       columns={"id": "Record ID"})  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="without time zone are ambiguous"):
+            bdask.rank(keyed, dd.from_pandas(naive, npartitions=2), model, as_of=AS_OF,
+                       columns={"id": "Record ID"})  # fmt: skip
+        mapped = bdask.rank(keyed, rows, model, as_of=AS_OF, columns={"id": "Record ID"})
+    assert stream.data == []
+    want = _in_process(leads, events, model)
+    _assert_merge_law(mapped.compute(), want[list(want.columns[:12])])
+
+
 def test_dask_advance_due_equals_advance(dask_client: Any) -> None:
     """Dask's advance_due equals advance() state by state."""
     import dask.dataframe as dd
@@ -412,6 +467,30 @@ def test_dask_rank_on_a_million_events(dask_client: Any, million: Any, tmp_path:
         detail=True,
     ).to_parquet(str(tmp_path / "ranking"))
     _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
+
+
+def test_engine_signatures_match_in_process_rank() -> None:
+    """Every keyword-only parameter of ScoringModel.rank but ``progress`` is one of each
+    engine's ``rank``, with the same default; the tables and model come first."""
+    import inspect
+
+    from b2bfunnel import dask as bdask
+    from b2bfunnel import spark as bspark
+
+    def keyword_only(function: Any) -> dict[str, Any]:
+        parameters = inspect.signature(function).parameters.values()
+        return {p.name: p.default for p in parameters if p.kind is p.KEYWORD_ONLY}
+
+    wanted = keyword_only(bf.ScoringModel.rank)
+    wanted.pop("progress")
+    assert wanted
+    for engine in (bspark.rank, bdask.rank):
+        mine = keyword_only(engine)
+        assert {k: mine.get(k, "absent") for k in wanted} == wanted, engine.__module__
+        assert mine["detail"] is False
+        positional = list(inspect.signature(engine).parameters)[:3]
+        assert positional == ["profiles", "events", "model"]
+    assert keyword_only(bspark.rank)["partitions"] is None
 
 
 def test_importing_the_adaptors_loads_no_engine() -> None:

@@ -25,22 +25,51 @@ from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import Score, ScoreState, ScoringModel
-from .tables._frames import events_from, table_rows
+from .tables._columns import closest_column, missing_column
+from .tables._frames import _check_headers, _columns_of, _fields_by_header, events_from, table_rows
 
 __all__ = [
     "advanced_frame",
+    "check_event_headers",
     "empty_frame",
     "partial_frame",
     "partial_states",
     "profile_frame",
+    "profile_renames",
     "ranked_frame",
     "score_leads",
     "scored_frame",
 ]
 
 PAYLOAD_COLUMNS = ("lead_id", "kind", "payload")
+EVENT_FIELDS = ("lead_id", "name", "at")
 PROFILE, STATE = 0, 1  # what a shuffled payload holds
 _BY_TIME = operator.attrgetter("ts")
+
+
+def profile_renames(columns: Any, headers: Sequence[str]) -> dict[str, str]:
+    """``{header: field}`` for a profiles table from ``columns`` (as
+    :meth:`ScoringModel.rank` takes it), checked against ``headers`` before any data is
+    read: a mapped header that is absent, or no ``id`` column, is an error naming the
+    closest header and the fix."""
+    fields = _fields_by_header(_columns_of(columns, "profiles"), "profiles")
+    _check_headers(fields, headers, "profiles")
+    if "id" not in [fields.get(h, h) for h in headers]:
+        raise missing_column("id", headers, path="profiles", api=True)
+    return fields
+
+
+def check_event_headers(headers: Sequence[str]) -> None:
+    """Events need ``lead_id``, ``name`` and ``at``: a missing one is an error naming
+    the closest header, before any data is read."""
+    for field in EVENT_FIELDS:
+        if field not in headers:
+            close = closest_column(field, headers)
+            hint = f"; did you mean {close!r}? rename it to {field!r}" if close else ""
+            shown = ", ".join(repr(h) for h in headers) or "(none)"
+            raise InvalidInputError(
+                f"missing column {field!r}{hint}; the events have: {shown}", path="events"
+            )
 
 
 def partial_states(

@@ -18,6 +18,7 @@ from ._time import require_aware
 from .errors import InvalidInputError
 from .nurture import NurtureFlow
 from .scoring import ScoringModel
+from .tables._table import Columns
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -33,15 +34,18 @@ def rank(
     model: ScoringModel,
     *,
     as_of: datetime,
+    columns: Columns | None = None,
     detail: bool = False,
 ) -> dd.DataFrame:
     """Score and rank every profile: ``rank`` then the columns of
     ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``), lazily.
 
-    ``profiles`` has an ``id`` column and any profile columns; ``events`` has
+    ``profiles`` has an ``id`` column and any profile columns (``columns`` maps field
+    names to its headers, as :meth:`ScoringModel.rank` takes it); ``events`` has
     ``lead_id``, ``name`` and ``at`` (zoned datetimes, or ISO 8601 text with an offset)
-    and any property columns. Rows come best first, ties by lead id, in one partition
-    (call ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
+    and any property columns. The columns and their types are checked before any task
+    is computed. Rows come best first, ties by lead id, in one partition (call
+    ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
     ``group.<group>`` for every rule and group of ``model``.
     """
     import dask.dataframe as dd
@@ -51,6 +55,11 @@ def rank(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
     require_aware(as_of, "as_of")
+    renames = _partials.profile_renames(columns, [str(c) for c in profiles.columns])
+    if renames:
+        profiles = profiles.rename(columns=renames)
+    _partials.check_event_headers([str(c) for c in events.columns])
+    _check_times(events["at"].dtype)
     payload_meta = _partials.profile_frame(_partials.empty_frame(["id"]))
     partials = events.map_partitions(_partial, model, as_of, meta=payload_meta)
     leads = profiles.map_partitions(_partials.profile_frame, meta=payload_meta)
@@ -65,6 +74,20 @@ def rank(
     ranked_meta = _partials.ranked_frame(scored_meta)
     return scored.repartition(npartitions=1).map_partitions(
         _partials.ranked_frame, meta=ranked_meta
+    )
+
+
+def _check_times(dtype: Any) -> None:
+    """``at`` holds zoned datetimes or text; naive datetimes are ambiguous."""
+    kind = getattr(dtype, "kind", "O")
+    if kind == "M" and getattr(dtype, "tz", None) is not None:
+        return
+    if kind in "OU" or str(dtype).startswith(("string", "str")):
+        return
+    why = "datetimes without time zone are ambiguous" if kind == "M" else f"got {dtype}"
+    raise InvalidInputError(
+        f"{why}; expected zoned datetimes (datetime64[ns, UTC]) or ISO 8601 text with an offset",
+        path="events.at",
     )
 
 
