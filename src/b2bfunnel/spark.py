@@ -69,7 +69,7 @@ def rank(
         profiles = profiles.withColumnRenamed(header, field)
     _partials.check_event_headers(events.columns)
     events = _with_event_times(events)
-    schema = _ranking_schema(_rank_frame.detail_columns(model) if detail else [])
+    schema = _ranking_schema(_rank_frame.detail_columns(checked) if detail else [])
 
     def partials(frames: Iterator[Frame]) -> Iterator[Frame]:
         yield _partials.partial_frame(checked, frames, as_of)
