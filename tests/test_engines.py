@@ -303,6 +303,23 @@ def test_spark_takes_the_former_keywords(spark: Any) -> None:
         bspark.rank(profiles, rows, model, as_of=AS_OF, spark_profiles=profiles)
 
 
+def test_spark_names_the_lead_of_a_bad_row(spark: Any) -> None:
+    """A bad time in one row fails the job with b2bfunnel's message naming the lead."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    events.loc[7, "at"] = "2026-11-02 10:00"  # no offset
+    lead = events.loc[7, "lead_id"]
+    result = bspark.rank(
+        spark.createDataFrame(leads),
+        spark.createDataFrame(events),
+        bf.ScoringModel.default(),
+        as_of=AS_OF,
+    )
+    with pytest.raises(Exception, match=f"lead {lead}: events.at: '2026-11-02 10:00' has no"):
+        result.collect()
+
+
 def _nurture_states() -> tuple[bf.NurtureFlow, list[tuple[str, str]]]:
     """States that enter reactivation, split into arms, during the engine's advance."""
     arms = {"A": {"weight": 1}, "hold": {"weight": 1, "holdout": True}}
@@ -400,6 +417,27 @@ def test_dask_checks_columns_before_any_task(dask_client: Any) -> None:
     assert stream.data == []
     want = _in_process(leads, events, model)
     _assert_merge_law(mapped.compute(), want[list(want.columns[:12])])
+
+
+def test_dask_names_the_lead_of_a_bad_row(dask_client: Any) -> None:
+    """A bad time in one row is re-raised as b2bfunnel's own error, naming the lead
+    rather than a row number within a partition."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events = _sample_frames()
+    events.loc[7, "at"] = "2026-11-02 10:00"  # no offset
+    lead = events.loc[7, "lead_id"]
+    result = bdask.rank(
+        dd.from_pandas(leads, npartitions=2),
+        dd.from_pandas(events, npartitions=3),
+        bf.ScoringModel.default(),
+        as_of=AS_OF,
+    )
+    with pytest.raises(bf.InvalidInputError) as error:
+        result.compute()
+    assert str(error.value).startswith(f"lead {lead}: events.at: '2026-11-02 10:00' has no")
 
 
 def test_dask_advance_due_equals_advance(dask_client: Any) -> None:

@@ -16,6 +16,7 @@ import importlib
 import json
 import operator
 import pickle
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -192,10 +193,26 @@ def partial_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -
     def events(frame: Any) -> list[Event]:
         if "at" in frame.columns and frame["at"].dtype.kind in "iu":
             frame = frame.assign(at=pd.to_datetime(frame["at"], unit="us", utc=True))
-        return events_from(frame)
+        try:
+            return events_from(frame)
+        except InvalidInputError as exc:
+            raise by_lead(exc, frame) from None
 
     states = partial_states(model, (events(frame) for frame in frames), as_of)
     return _payloads(list(states), STATE, [pickle.dumps(s) for s in states.values()])
+
+
+def by_lead(error: InvalidInputError, frame: Any) -> InvalidInputError:
+    """``error`` about row N of a partition of events, located by the row's lead id
+    (``lead L123: events.at: ...``): a row number within a partition means nothing to
+    the caller."""
+    found = re.fullmatch(r"table\[(\d+)\](.*)", error.path)
+    if found is None:
+        return error.at(f"events.{error.path}")
+    lead = frame["lead_id"].iloc[int(found[1])]
+    if not isinstance(lead, str) or not lead.strip():
+        return InvalidInputError(error.message, path=f"events{found[2]} (lead id blank)")
+    return InvalidInputError(f"events{found[2]}: {error.message}", path=f"lead {lead}")
 
 
 def profile_frame(frame: Any) -> Any:
