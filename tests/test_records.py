@@ -80,6 +80,14 @@ def test_ranking_frame_has_the_documented_columns_and_types() -> None:
     assert frame.loc[1, "reasons"] == ""
 
 
+def test_report_periods_are_datetime64() -> None:
+    """An NPS report's period starts (dates) become a datetime64 column."""
+    frame = bf.to_pandas(RESULTS["Report"])
+    starts = [cell.period_start for cell in RESULTS["Report"].cells]
+    assert frame["period_start"].dtype.kind == "M"
+    assert [t.date() if not pd.isna(t) else None for t in frame["period_start"]] == starts
+
+
 def test_report_gives_a_row_per_cell_with_its_interval() -> None:
     """The NPS report's rows are its cells; interval ends become two numbers."""
     report = RESULTS["Report"]
@@ -91,17 +99,25 @@ def test_report_gives_a_row_per_cell_with_its_interval() -> None:
         assert row["n"] == cell.result.n
 
 
-def test_money_stays_decimal_unless_asked() -> None:
-    """Velocity money is Decimal by default and float with money="float"."""
+def test_money_is_float_unless_asked_and_rates_always() -> None:
+    """Velocity money is float by default and Decimal cents with money="decimal";
+    win rates and cycle days are floats either way, so the frame plots."""
+    from decimal import ROUND_HALF_EVEN
+
     comparison = RESULTS["VelocityComparison"]
-    exact = bf.to_pandas(comparison)
-    rough = bf.to_pandas(comparison, money="float")
+    exact = bf.to_pandas(comparison, money="decimal")
+    rough = bf.to_pandas(comparison)
     for key, report in comparison.items():
         at = exact["cohort"].tolist().index(key)
-        assert exact["avg_deal_value"].iloc[at] == report.avg_deal_value
+        cents = report.avg_deal_value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        assert exact["avg_deal_value"].iloc[at] == cents
         assert isinstance(exact["avg_deal_value"].iloc[at], Decimal)
-        assert rough["avg_deal_value"].iloc[at] == float(report.avg_deal_value)
+        assert rough["avg_deal_value"].iloc[at] == float(cents)
+        assert rough["win_rate"].iloc[at] == pytest.approx(float(report.win_rate))
     assert rough["avg_deal_value"].dtype.kind == "f"
+    for frame in (exact, rough):
+        assert frame["win_rate"].dtype.kind == frame["cycle_days"].dtype.kind == "f"
+    assert not rough.select_dtypes("number").empty
 
 
 def test_records_keep_datetimes_and_decimals() -> None:
@@ -109,6 +125,8 @@ def test_records_keep_datetimes_and_decimals() -> None:
     row = bf.to_records(RESULTS["VelocityReport"])[0]
     assert isinstance(row["as_of"], datetime) and row["as_of"].tzinfo is not None
     assert isinstance(row["velocity"], Decimal)
+    assert row["velocity"] == row["velocity"].quantize(Decimal("0.01"))  # to the cent
+    assert isinstance(row["win_rate"], float)
 
 
 def test_attribution_has_a_column_per_model() -> None:

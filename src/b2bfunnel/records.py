@@ -75,9 +75,11 @@ def to_records(obj: Any) -> list[Row]:
     )
 
 
-def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
+def to_pandas(obj: Any, *, money: str = "float") -> Any:
     """A pandas DataFrame of :func:`to_records`: datetimes as UTC ``datetime64``
-    columns, money as ``Decimal`` (``money="decimal"``) or ``float`` (``"float"``).
+    columns, dates (report periods) as ``datetime64``, rates, days and scores as
+    ``float``, money as ``float`` (the default: sums, means and plots work on it) or,
+    with ``money="decimal"``, as the exact ``Decimal`` cents :func:`to_records` gives.
 
     pandas is imported here, only when asked for; without it this raises an
     ImportError saying how to install it.
@@ -111,6 +113,8 @@ def to_pandas(obj: Any, *, money: str = "decimal") -> Any:
         present = [v for v in values if v is not None]
         if all(isinstance(v, datetime) for v in present) and (present or _is_time(name)):
             data[name] = pd.to_datetime(values, utc=True)
+        elif present and all(isinstance(v, date) for v in present):
+            data[name] = pd.to_datetime(values)
         elif money == "float" and present and all(isinstance(v, Decimal) for v in present):
             data[name] = [None if v is None else float(v) for v in values]
         else:
@@ -140,7 +144,26 @@ def is_result(obj: Any) -> bool:
 
 def _rows_of(obj: Any) -> list[Row]:
     rows = TABLES.get(type(obj).__name__)
-    return rows(obj) if rows is not None else [flatten(obj)]
+    if rows is None:
+        return [_plain_numbers(flatten(obj))]
+    return [_plain_numbers(row) for row in rows(obj)]
+
+
+_CENT = Decimal("0.01")
+# Decimal figures that are not money: rates and durations are floats in every table.
+_NOT_MONEY = ("rate", "days")
+
+
+def _plain_numbers(row: Row) -> Row:
+    """Money rounded to the cent (``Decimal``); other Decimals (rates, days) as float."""
+    for name, value in row.items():
+        if type(value) is Decimal:
+            last = name.rpartition(".")[2]
+            if last.endswith(_NOT_MONEY):
+                row[name] = float(value)
+            elif value.is_finite():
+                row[name] = value.quantize(_CENT)
+    return row
 
 
 def public_fields(obj: Any) -> dict[str, Any]:
