@@ -80,6 +80,21 @@ def test_ranking_frame_has_the_documented_columns_and_types() -> None:
     assert frame.loc[1, "reasons"] == ""
 
 
+def test_to_polars_has_the_pandas_schema() -> None:
+    """to_polars gives to_pandas' columns, values and types in polars' terms."""
+    pl = pytest.importorskip("polars")
+    from b2bfunnel.records import to_polars
+
+    ranking = RESULTS["Ranking"]
+    frame, pandas_frame = to_polars(ranking), bf.to_pandas(ranking)
+    assert frame.columns == list(pandas_frame.columns)
+    assert frame["lead_id"].dtype == pl.String and frame["hot"].dtype == pl.Boolean
+    assert frame["as_of"].dtype == pl.Datetime("us", "UTC")
+    assert frame["total"].to_list() == [s.total for s in ranking]
+    velocity = to_polars(RESULTS["VelocityComparison"])
+    assert velocity["avg_deal_value"].dtype == velocity["win_rate"].dtype == pl.Float64
+
+
 def test_report_periods_are_datetime64() -> None:
     """An NPS report's period starts (dates) become a datetime64 column."""
     frame = bf.to_pandas(RESULTS["Report"])

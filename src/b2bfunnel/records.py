@@ -41,7 +41,7 @@ from typing import Any
 
 from .errors import InvalidInputError
 
-__all__ = ["to_pandas", "to_records"]
+__all__ = ["to_pandas", "to_polars", "to_records"]
 
 Row = dict[str, Any]
 _SCALARS = (str, int, float, bool, Decimal, date, enum.Enum)
@@ -120,6 +120,25 @@ def to_pandas(obj: Any, *, money: str = "float") -> Any:
         else:
             data[name] = values
     return pd.DataFrame(data, columns=list(columns))
+
+
+def to_polars(obj: Any, *, money: str = "float") -> Any:
+    """A polars DataFrame with the columns and types of :func:`to_pandas` (text as
+    ``String``, timestamps as UTC ``Datetime("us")``); ``pip install
+    "b2bfunnel[polars]"``. polars is imported here, only when asked for.
+
+    >>> import b2bfunnel as bf
+    >>> from b2bfunnel.records import to_polars
+    >>> to_polars([bf.nps([10, 9]), bf.nps([0, 5, 9])])["score"].round(1).to_list()
+    [100.0, -33.3]
+    """
+    try:
+        pl = importlib.import_module("polars")
+    except ImportError as exc:
+        raise ImportError(
+            'to_polars needs polars and pandas: pip install "b2bfunnel[polars]"', name=exc.name
+        ) from exc
+    return pl.from_pandas(to_pandas(obj, money=money))
 
 
 def _scores_of(obj: Any) -> list[Any] | None:
