@@ -33,7 +33,7 @@ def test_every_result_gives_flat_rows(name: str) -> None:
 def test_ranking_round_trips_to_a_frame() -> None:
     """One row per lead with totals, contributions as points.<rule>, as_of in UTC."""
     ranking = RESULTS["Ranking"]
-    frame = bf.to_pandas(ranking)
+    frame = bf.to_pandas(ranking, detail=True)
     assert frame["lead_id"].tolist() == [s.lead_id for s in ranking]
     assert frame["total"].tolist() == [s.total for s in ranking]
     for i, score in enumerate(ranking):
@@ -60,7 +60,7 @@ def test_ranking_frame_has_the_documented_columns_and_types() -> None:
     ]
     profiles = [{"id": "L1", "job_title": "CTO", "employees": 900}, {"id": "L2"}]
     ranking = model.rank(profiles, events, as_of=at + timedelta(days=2))
-    frame = bf.to_pandas(ranking)
+    frame = bf.to_pandas(ranking, detail=True)
     text, number, when = pd.StringDtype(), "float64", "datetime64[us, UTC]"
     expected = {
         "lead_id": text, "total": number, "explicit": number, "implicit": number,

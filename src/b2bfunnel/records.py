@@ -75,11 +75,13 @@ def to_records(obj: Any) -> list[Row]:
     )
 
 
-def to_pandas(obj: Any, *, money: str = "float") -> Any:
+def to_pandas(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
     """A pandas DataFrame of :func:`to_records`: datetimes as UTC ``datetime64``
     columns, dates (report periods) as ``datetime64``, rates, days and scores as
     ``float``, money as ``float`` (the default: sums, means and plots work on it) or,
     with ``money="decimal"``, as the exact ``Decimal`` cents :func:`to_records` gives.
+    A ranking gives the table of ``docs/datalake.md``; ``detail`` adds its
+    ``points.<rule>`` and ``group.<group>`` columns.
 
     pandas is imported here, only when asked for; without it this raises an
     ImportError saying how to install it.
@@ -102,7 +104,8 @@ def to_pandas(obj: Any, *, money: str = "float") -> Any:
     if scores is not None:  # a ranking: the one typed table the engines also give
         from . import _rank_frame
 
-        return _rank_frame.score_frame(scores, _rank_frame.found_detail_columns(scores))
+        columns = _rank_frame.found_detail_columns(scores) if detail else []
+        return _rank_frame.score_frame(scores, columns)
     rows = to_records(obj)
     columns: dict[str, None] = {}
     for row in rows:
@@ -122,7 +125,7 @@ def to_pandas(obj: Any, *, money: str = "float") -> Any:
     return pd.DataFrame(data, columns=list(columns))
 
 
-def to_polars(obj: Any, *, money: str = "float") -> Any:
+def to_polars(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
     """A polars DataFrame with the columns and types of :func:`to_pandas` (text as
     ``String``, timestamps as UTC ``Datetime("us")``); ``pip install
     "b2bfunnel[polars]"``. polars is imported here, only when asked for.
@@ -138,7 +141,7 @@ def to_polars(obj: Any, *, money: str = "float") -> Any:
         raise ImportError(
             'to_polars needs polars and pandas: pip install "b2bfunnel[polars]"', name=exc.name
         ) from exc
-    return pl.from_pandas(to_pandas(obj, money=money))
+    return pl.from_pandas(to_pandas(obj, money=money, detail=detail))
 
 
 def _scores_of(obj: Any) -> list[Any] | None:
