@@ -104,8 +104,8 @@ def to_pandas(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
     if scores is not None:  # a ranking: the one typed table the engines also give
         from . import _rank_frame
 
-        columns = _rank_frame.found_detail_columns(scores) if detail else []
-        return _rank_frame.score_frame(scores, columns)
+        rule_columns = _rank_frame.found_detail_columns(scores) if detail else []
+        return _rank_frame.score_frame(scores, rule_columns)
     rows = to_records(obj)
     columns: dict[str, None] = {}
     for row in rows:
