@@ -19,6 +19,7 @@ import attrs
 
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
+from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import table_rows
@@ -96,9 +97,18 @@ class ScoringModel:
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ScoringModel:
-        """Build a model from the ``[scoring]`` section of a TOML file."""
+        """Build a model from the ``[scoring]`` section of a TOML file; a file without
+        one is a :class:`ConfigError` (``Funnel.from_toml`` takes such a file)."""
         data = load_toml(path)
-        return cls.from_dict(data.get("scoring", {}))
+        if "scoring" not in data:
+            sections = ", ".join(f"[{key}]" for key in data) or "none"
+            problem = Problem(
+                str(path),
+                f"no [scoring] section (the file has: {sections}); add one, or use "
+                "Funnel.from_toml for a file of other sections",
+            )
+            raise ConfigError([problem])
+        return cls.from_dict(data["scoring"])
 
     def to_dict(self) -> dict[str, Any]:
         """The model as ``[scoring]`` data; ``from_dict(m.to_dict()) == m``."""
