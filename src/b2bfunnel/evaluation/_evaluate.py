@@ -508,7 +508,7 @@ def evaluate(
     ``columns`` maps field names to their headers, for both tables or per table
     (``{"profiles": {...}, "outcomes": {...}}``). See ``docs/evaluation.md``.
     """
-    events = tracked(events, progress)
+    events = tracked(events, progress, "events")
     z_for(confidence)  # checked before the work, not after
     snaps, _ = snapshots(
         model,

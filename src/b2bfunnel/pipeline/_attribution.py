@@ -434,7 +434,7 @@ def attribute(
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
     by_lead, count, latest_touch = read_touches(
-        tracked(table_rows(touches, columns, path="touches"), progress), by
+        tracked(table_rows(touches, columns, path="touches"), progress, "touches"), by
     )
     deals_by_lead, latest_deal = read_deals(table_rows(deals, columns, path="deals"))
     window = math.inf if lookback is None else lookback * _DAY

@@ -160,7 +160,7 @@ class ScoringModel:
         (see :mod:`b2bfunnel.progress`).
         """
         leads = table_rows(profiles, columns, path="profiles")
-        return Ranking(_batch.rank(self._engine, leads, tracked(events, progress), as_of))
+        return Ranking(_batch.rank(self._engine, leads, tracked(events, progress, "events"), as_of))
 
     def rank_cells(
         self,
