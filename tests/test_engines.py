@@ -153,7 +153,7 @@ def _events_of(frame: Any) -> Iterator[bf.Event]:
 
 def _in_process(leads: Any, events: Any, model: bf.ScoringModel) -> Any:
     """`to_pandas(model.rank(...))` of the same frames, in this process."""
-    return bf.to_pandas(model.rank(leads, bf.events_from(events), as_of=AS_OF))
+    return bf.to_pandas(model.rank(leads, bf.events_from(events), as_of=AS_OF), detail=True)
 
 
 def _assert_merge_law(
@@ -469,7 +469,7 @@ def million() -> tuple[Any, Any, Any]:
     profiles, events = _generated(1_000_000, 20_000)
     model = bf.ScoringModel.default()
     scores = model.rank(profiles.to_dict("records"), _events_of(events), as_of=AS_OF)
-    return profiles, events, bf.to_pandas(scores)
+    return profiles, events, bf.to_pandas(scores, detail=True)
 
 
 @pytest.mark.large
