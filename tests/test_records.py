@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -193,3 +194,24 @@ def test_import_never_loads_pandas_or_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_rows_follow_the_class_not_its_name() -> None:
+    """A class that only shares a result's name gets the plain row of its own fields;
+    a subclass of a result keeps its parent's rows and view."""
+
+    @attrs.frozen
+    class Score:
+        lead_id: str
+
+        def to_dict(self) -> dict[str, str]:
+            return {"lead_id": self.lead_id}
+
+    assert bf.to_records(Score("L1")) == [{"lead_id": "L1"}]
+
+    report = bf.funnel_metrics([{"lead_at": datetime(2026, 1, 1, tzinfo=UTC)}])
+    stages = len(bf.to_records(report))
+    renamed = type("Renamed", (type(report),), {"__slots__": ()})
+    copy = renamed(**{f.name: getattr(report, f.name) for f in attrs.fields(type(report))})
+    assert len(bf.to_records(copy)) == stages > 1
+    assert "<table" in copy._repr_html_()

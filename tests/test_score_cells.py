@@ -1,4 +1,4 @@
-"""``score``'s fast path (rank_cells over event cells) against the general path (rank of Events)."""
+"""``score``'s fast path (_rank_cells over event cells) against rank of Events."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def event_rows(draw: st.DrawFn) -> list[list[str]]:
 def test_fast_path_scores_as_the_general_path(
     config: dict[str, Any], rows: list[list[str]], fits: list[bool]
 ) -> None:
-    """rank_cells over the cells score reads (rank_events, one process) equals
+    """_rank_cells over the cells score reads (rank_events, one process) equals
     Funnel.rank over every Event read."""
     funnel = bf.Funnel({"scoring": config, "aliases": ALIASES})
     profiles = [{"id": lead, "fit": fit} for lead, fit in zip(LEADS, fits, strict=True)]

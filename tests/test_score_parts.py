@@ -146,7 +146,7 @@ def test_a_failed_process_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _rank(funnel, events, 2) == expected
     monkeypatch.undo()
     model = bf.ScoringModel
-    monkeypatch.setattr(model, "rank_cells", _in_child(model.rank_cells))
+    monkeypatch.setattr(model, "_rank_cells", _in_child(model._rank_cells))
     assert _rank(funnel, events, 3) == expected
 
 

@@ -559,7 +559,7 @@ class TestHugeAndOddNumbers:
         )
         at = days_ago(1).timestamp()
         cells = [("L1", name, at, {}) for name in ("up", "down", "up") for _ in range(10**5)]
-        (score,) = model.rank_cells([{"id": "L1"}], cells, as_of=NOW)
+        (score,) = model._rank_cells([{"id": "L1"}], cells, as_of=NOW)
         assert score.total == 1e17
 
     @pytest.mark.parametrize("points", [1e12, -1e12, 1e-200])

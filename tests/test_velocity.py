@@ -301,20 +301,6 @@ class TestFunnelMetrics:
             bf.funnel_metrics([{"lead_at": datetime(2026, 1, 1)}])
 
 
-def test_velocity_module_is_a_deprecated_alias() -> None:
-    """`b2bfunnel.velocity` still exports the pipeline names, and warns that it is deprecated."""
-    import importlib
-    import sys
-
-    import b2bfunnel.pipeline as pipeline
-
-    sys.modules.pop("b2bfunnel.velocity", None)
-    with pytest.warns(DeprecationWarning, match=r"b2bfunnel\.pipeline"):
-        alias = importlib.import_module("b2bfunnel.velocity")
-    assert set(alias.__all__) <= set(pipeline.__all__)
-    assert all(getattr(alias, name) is getattr(pipeline, name) for name in alias.__all__)
-
-
 class TestComparisonIsAMapping:
     """compare_velocity returns an immutable mapping of cohort to report that behaves
     like one."""

@@ -87,7 +87,7 @@ CALLS: list[Call] = [
     ("ScoringModel.from_dict", bf.ScoringModel.from_dict, ({"hot_threshold": 80},), {}),
     ("ScoringModel.score", MODEL.score, (PROFILE, EVENTS), {"as_of": AT}),
     ("ScoringModel.rank", MODEL.rank, ([PROFILE], EVENTS), {"as_of": AT}),
-    ("ScoringModel.rank_with_peaks", MODEL.rank_with_peaks, ([PROFILE], EVENTS), {"as_of": AT}),
+    ("ScoringModel._rank_with_peaks", MODEL._rank_with_peaks, ([PROFILE], EVENTS), {"as_of": AT}),
     ("ScoringModel.new_state", MODEL.new_state, ("L1", PROFILE), {}),
     ("ScoringModel.with_profile", MODEL.with_profile, (STATE, PROFILE), {}),
     ("ScoringModel.ingest", MODEL.ingest, (STATE, EVENT), {}),

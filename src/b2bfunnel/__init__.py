@@ -3,208 +3,171 @@
 >>> import b2bfunnel as bf
 >>> bf.ScoringModel.default().hot_threshold
 100
+
+The top level holds what users call and construct, the errors, and the results the
+contract names; every other result lives in its subpackage (``b2bfunnel.scoring``,
+``b2bfunnel.surveys``, ...). ``docs/api.md`` lists every public name.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
-
-# The function nps() shares its name with the subpackage that defines it; importing a
-# subpackage binds it on this package, so bind the function after loading it, once.
-from .nps import nps
 
 __version__ = "0.1.0"
 
 # Public names and the module each lives in. They are imported on first use, so
 # `import b2bfunnel` stays fast and a caller pays only for the modules it uses.
 _EXPORTS = {
-    "ThresholdSuggestion": ".evaluation",
-    "Decile": ".evaluation",
-    "ConversionRate": ".evaluation",
-    "Coefficient": ".evaluation",
-    "CalibrationBin": ".evaluation",
-    "time_split": ".evaluation",
-    "fit_points": ".evaluation",
-    "evaluate": ".evaluation",
-    "TimeSplit": ".evaluation",
-    "FittedModel": ".evaluation",
-    "Evaluation": ".evaluation",
-    "EvaluationTally": ".evaluation",
-    "AccountNPS": ".nps",
-    "Action": ".nurture",
-    "AttributionReport": ".pipeline",
-    "B2BFunnelError": ".errors",
-    "B2B_SPAIN_2024": ".nps",
-    "CESResult": ".nps",
-    "Columns": ".tables._table",
     "Condition": "._conditions",
-    "DataReport": ".datareport",
+    "events_from": ".tables._frames",
+    "Columns": ".tables._table",
+    "TableLike": ".tables._table",
+    "Qualification": ".bant",
+    "QualificationPolicy": ".bant",
+    "Stage": ".bant",
+    "diagnose_price_objection": ".bant",
+    "next_fields": ".bant",
+    "qualify": ".bant",
+    "data_report": ".datareport",
+    "B2BFunnelError": ".errors",
     "ConfigError": ".errors",
-    "ContractReview": ".kol",
-    "Contribution": ".scoring",
-    "CriterionPolicy": ".bant",
-    "CriterionStatus": ".bant",
-    "Decay": ".scoring",
-    "Event": ".events",
-    "ExplicitRule": ".scoring",
-    "Funnel": ".funnel",
-    "FunnelMetrics": ".pipeline",
-    "FunnelTally": ".pipeline",
-    "HistoryEntry": ".nurture",
-    "ImplicitRule": ".scoring",
     "InvalidInputError": ".errors",
+    "Evaluation": ".evaluation",
+    "FittedModel": ".evaluation",
+    "evaluate": ".evaluation",
+    "fit_points": ".evaluation",
+    "time_split": ".evaluation",
+    "Event": ".events",
+    "Funnel": ".funnel",
     "KOLBrief": ".kol",
     "KOLCandidate": ".kol",
     "KOLConfig": ".kol",
     "KOLFit": ".kol",
-    "Lift": ".pipeline",
-    "NPSBenchmark": ".nps",
-    "NPSComparison": ".nps",
-    "NPSPosition": ".nps",
-    "NPSResult": ".nps",
+    "kol_fit": ".kol",
+    "plan_portfolio": ".kol",
+    "review_contract": ".kol",
+    "Action": ".nurture",
     "NurtureFlow": ".nurture",
-    "ArmComparison": ".nurture",
-    "ArmResult": ".nurture",
-    "Pressure": ".nurture",
-    "Postponed": ".nurture",
-    "MaxSends": ".nurture",
-    "Split": ".nurture",
-    "Arm": ".nurture",
     "arm_sample_size": ".nurture",
     "compare_arms": ".nurture",
     "NurtureState": ".nurture",
-    "ObjectionDiagnosis": ".bant",
-    "PathCounts": ".pipeline",
-    "Portfolio": ".kol",
-    "Problem": ".errors",
-    "Qualification": ".bant",
-    "Ranking": "._ranking",
-    "QualificationPolicy": ".bant",
-    "RateResult": ".nps",
-    "RateTally": ".nps",
-    "Report": ".nps",
-    "ReportCell": ".nps",
-    "Response": ".nps",
+    "VelocityReport": ".pipeline",
+    "attribute": ".pipeline",
+    "compare_velocity": ".pipeline",
+    "funnel_metrics": ".pipeline",
+    "pipeline_velocity": ".pipeline",
+    "velocity_from_deals": ".pipeline",
+    "to_pandas": ".records",
+    "to_records": ".records",
     "Score": ".scoring",
     "ScoreState": ".scoring",
     "ScoringModel": ".scoring",
-    "Stage": ".bant",
+    "NPSResult": ".surveys",
+    "Response": ".surveys",
+    "Ticket": ".surveys",
+    "account_nps": ".surveys",
+    "compare_nps": ".surveys",
+    "nps": ".surveys",
+    "nps_report": ".surveys",
+}
+
+# Names that left the top level before 0.1.0, at their public home. They still resolve
+# here (earlier code and stored pickles name them), without a warning, and are listed
+# neither in __all__ nor in dir().
+_MOVED = {
+    "CriterionPolicy": ".bant",
+    "CriterionStatus": ".bant",
+    "ObjectionDiagnosis": ".bant",
+    "DataReport": ".datareport",
+    "Problem": ".errors",
+    "CalibrationBin": ".evaluation",
+    "Coefficient": ".evaluation",
+    "ConversionRate": ".evaluation",
+    "Decile": ".evaluation",
+    "EvaluationTally": ".evaluation",
+    "ThresholdSuggestion": ".evaluation",
+    "TimeSplit": ".evaluation",
+    "ContractReview": ".kol",
+    "Portfolio": ".kol",
+    "Arm": ".nurture",
+    "ArmComparison": ".nurture",
+    "ArmResult": ".nurture",
+    "HistoryEntry": ".nurture",
+    "MaxSends": ".nurture",
+    "Postponed": ".nurture",
+    "Pressure": ".nurture",
+    "Split": ".nurture",
+    "AttributionReport": ".pipeline",
+    "FunnelMetrics": ".pipeline",
+    "FunnelTally": ".pipeline",
+    "Lift": ".pipeline",
+    "PathCounts": ".pipeline",
     "StageStats": ".pipeline",
-    "SurveyTally": ".nps",
-    "TableLike": ".tables._table",
-    "ThemeCounts": ".nps",
-    "Ticket": ".nps",
-    "Tier": ".scoring",
     "VelocityComparison": ".pipeline",
-    "VelocityReport": ".pipeline",
     "VelocityTally": ".pipeline",
-    "WhatItTakes": ".nps",
-    "account_nps": ".nps",
-    "attribute": ".pipeline",
-    "ces": ".nps",
-    "ces_report": ".nps",
-    "comment_themes": ".nps",
-    "compare_nps": ".nps",
-    "compare_velocity": ".pipeline",
-    "diagnose_price_objection": ".bant",
-    "events_from": ".tables._frames",
-    "data_report": ".datareport",
-    "fcr": ".nps",
-    "fcr_report": ".nps",
-    "funnel_metrics": ".pipeline",
-    "kol_fit": ".kol",
-    "next_fields": ".bant",
-    "nps_detectable_change": ".nps",
-    "nps_position": ".nps",
-    "nps_report": ".nps",
-    "nps_sample_size": ".nps",
-    "nps_what_it_takes": ".nps",
-    "pipeline_velocity": ".pipeline",
-    "plan_portfolio": ".kol",
-    "qualify": ".bant",
-    "review_contract": ".kol",
-    "to_pandas": ".records",
-    "to_records": ".records",
-    "velocity_from_deals": ".pipeline",
+    "Contribution": ".scoring",
+    "Decay": ".scoring",
+    "ExplicitRule": ".scoring",
+    "ImplicitRule": ".scoring",
+    "Ranking": ".scoring",
+    "Tier": ".scoring",
+    "AccountNPS": ".surveys",
+    "B2B_SPAIN_2024": ".surveys",
+    "CESResult": ".surveys",
+    "NPSBenchmark": ".surveys",
+    "NPSComparison": ".surveys",
+    "NPSPosition": ".surveys",
+    "RateResult": ".surveys",
+    "RateTally": ".surveys",
+    "Report": ".surveys",
+    "ReportCell": ".surveys",
+    "SurveyTally": ".surveys",
+    "ThemeCounts": ".surveys",
+    "WhatItTakes": ".surveys",
+    "ces": ".surveys",
+    "ces_report": ".surveys",
+    "comment_themes": ".surveys",
+    "fcr": ".surveys",
+    "fcr_report": ".surveys",
+    "nps_detectable_change": ".surveys",
+    "nps_position": ".surveys",
+    "nps_sample_size": ".surveys",
+    "nps_what_it_takes": ".surveys",
 }
 
 __all__ = [
-    "B2B_SPAIN_2024",
-    "AccountNPS",
     "Action",
-    "AttributionReport",
     "B2BFunnelError",
-    "CESResult",
-    "CalibrationBin",
-    "Coefficient",
     "Columns",
     "Condition",
     "ConfigError",
-    "ContractReview",
-    "Contribution",
-    "ConversionRate",
-    "CriterionPolicy",
-    "CriterionStatus",
-    "DataReport",
-    "Decay",
-    "Decile",
     "Evaluation",
-    "EvaluationTally",
     "Event",
-    "ExplicitRule",
     "FittedModel",
     "Funnel",
-    "FunnelMetrics",
-    "FunnelTally",
-    "HistoryEntry",
-    "ImplicitRule",
     "InvalidInputError",
     "KOLBrief",
     "KOLCandidate",
     "KOLConfig",
     "KOLFit",
-    "Lift",
-    "NPSBenchmark",
-    "NPSComparison",
-    "NPSPosition",
     "NPSResult",
     "NurtureFlow",
     "NurtureState",
-    "ObjectionDiagnosis",
-    "PathCounts",
-    "Portfolio",
-    "Problem",
     "Qualification",
     "QualificationPolicy",
-    "Ranking",
-    "RateResult",
-    "RateTally",
-    "Report",
-    "ReportCell",
     "Response",
     "Score",
     "ScoreState",
     "ScoringModel",
     "Stage",
-    "StageStats",
-    "SurveyTally",
     "TableLike",
-    "ThemeCounts",
-    "ThresholdSuggestion",
     "Ticket",
-    "Tier",
-    "TimeSplit",
-    "VelocityComparison",
     "VelocityReport",
-    "VelocityTally",
-    "WhatItTakes",
     "account_nps",
     "arm_sample_size",
     "attribute",
-    "ces",
-    "ces_report",
-    "comment_themes",
     "compare_arms",
     "compare_nps",
     "compare_velocity",
@@ -212,18 +175,12 @@ __all__ = [
     "diagnose_price_objection",
     "evaluate",
     "events_from",
-    "fcr",
-    "fcr_report",
     "fit_points",
     "funnel_metrics",
     "kol_fit",
     "next_fields",
     "nps",
-    "nps_detectable_change",
-    "nps_position",
     "nps_report",
-    "nps_sample_size",
-    "nps_what_it_takes",
     "pipeline_velocity",
     "plan_portfolio",
     "qualify",
@@ -236,19 +193,33 @@ __all__ = [
 
 
 def _restore(name: str, args: tuple[Any, ...], via: str = "") -> Any:
-    """Rebuild a pickled value from its public class name (see ``_public.py``).
+    """Rebuild a pickled value from its public path (see ``_public.py``).
 
-    Stored pickles name this function: it stays here, in the package itself, so moving
-    a class between private modules never breaks them.
+    ``name`` is the class's path below the package (``"Score"``,
+    ``"scoring.Contribution"``); pickles made before 0.1.0 give a bare name, which
+    the package still resolves. Stored pickles name this function: it stays here, in
+    the package itself, so moving a class between modules never breaks them.
     """
-    cls = __getattr__(name) if name not in globals() else globals()[name]
+    module, _, attr = name.rpartition(".")
+    owner = importlib.import_module(f".{module}", __name__) if module else sys.modules[__name__]
+    cls = getattr(owner, attr)
     if via == "__new__":
         return cls.__new__(cls, *args)
     return getattr(cls, via)(*args) if via else cls(*args)
 
 
+# Public modules, reachable as attributes (`bf.surveys.ces`) without an import of their own.
+_MODULES = frozenset(
+    ("bant", "dask", "datareport", "errors", "evaluation", "events", "funnel", "kol",
+     "nurture", "pipeline", "plot", "progress", "records", "scoring", "spark", "surveys",
+     "tables")
+)  # fmt: skip
+
+
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    module = _EXPORTS.get(name) or _MOVED.get(name)
     if module is None:
         raise AttributeError(f"module 'b2bfunnel' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
@@ -257,18 +228,12 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__all__} - _MOVED.keys())
 
 
 if TYPE_CHECKING:
-    from ._conditions import (
-        Condition,
-    )
-    from ._ranking import Ranking
+    from ._conditions import Condition
     from .bant import (
-        CriterionPolicy,
-        CriterionStatus,
-        ObjectionDiagnosis,
         Qualification,
         QualificationPolicy,
         Stage,
@@ -276,93 +241,23 @@ if TYPE_CHECKING:
         next_fields,
         qualify,
     )
-    from .datareport import DataReport, data_report
-    from .errors import (
-        B2BFunnelError,
-        ConfigError,
-        InvalidInputError,
-        Problem,
-    )
-    from .evaluation import (
-        CalibrationBin,
-        Coefficient,
-        ConversionRate,
-        Decile,
-        Evaluation,
-        EvaluationTally,
-        FittedModel,
-        ThresholdSuggestion,
-        TimeSplit,
-        evaluate,
-        fit_points,
-        time_split,
-    )
-    from .events import (
-        Event,
-    )
-    from .funnel import (
-        Funnel,
-    )
+    from .datareport import data_report
+    from .errors import B2BFunnelError, ConfigError, InvalidInputError
+    from .evaluation import Evaluation, FittedModel, evaluate, fit_points, time_split
+    from .events import Event
+    from .funnel import Funnel
     from .kol import (
-        ContractReview,
         KOLBrief,
         KOLCandidate,
         KOLConfig,
         KOLFit,
-        Portfolio,
         kol_fit,
         plan_portfolio,
         review_contract,
     )
-    from .nps import (
-        B2B_SPAIN_2024,
-        AccountNPS,
-        CESResult,
-        NPSBenchmark,
-        NPSComparison,
-        NPSPosition,
-        NPSResult,
-        RateResult,
-        RateTally,
-        Report,
-        ReportCell,
-        Response,
-        SurveyTally,
-        ThemeCounts,
-        Ticket,
-        WhatItTakes,
-        account_nps,
-        ces,
-        ces_report,
-        comment_themes,
-        compare_nps,
-        fcr,
-        fcr_report,
-        nps,
-        nps_detectable_change,
-        nps_position,
-        nps_report,
-        nps_sample_size,
-        nps_what_it_takes,
-    )
-    from .nurture import (
-        Action,
-        HistoryEntry,
-        NurtureFlow,
-        NurtureState,
-        arm_sample_size,
-        compare_arms,
-    )
+    from .nurture import Action, NurtureFlow, NurtureState, arm_sample_size, compare_arms
     from .pipeline import (
-        AttributionReport,
-        FunnelMetrics,
-        FunnelTally,
-        Lift,
-        PathCounts,
-        StageStats,
-        VelocityComparison,
         VelocityReport,
-        VelocityTally,
         attribute,
         compare_velocity,
         funnel_metrics,
@@ -370,15 +265,7 @@ if TYPE_CHECKING:
         velocity_from_deals,
     )
     from .records import to_pandas, to_records
-    from .scoring import (
-        Contribution,
-        Decay,
-        ExplicitRule,
-        ImplicitRule,
-        Score,
-        ScoreState,
-        ScoringModel,
-        Tier,
-    )
+    from .scoring import Score, ScoreState, ScoringModel
+    from .surveys import NPSResult, Response, Ticket, account_nps, compare_nps, nps, nps_report
     from .tables._frames import events_from
     from .tables._table import Columns, TableLike

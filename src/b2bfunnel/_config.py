@@ -179,7 +179,7 @@ def read_all(read: Callable[[Any, str, Reader], T | None], data: Any, path: str,
 
 def load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a TOML file; a syntax error becomes a :class:`ConfigError` naming the file."""
-    import tomllib
+    import tomllib  # deferred: only reading a file needs it (keeps imports fast)
 
     try:
         with open(path, "rb") as handle:

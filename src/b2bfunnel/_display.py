@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import enum
 import html
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from . import records
+from .plot import plot as draw
 
 __all__ = ["Displayed", "Plotted", "html_table", "markdown_table", "show", "text"]
 
@@ -29,7 +30,12 @@ _TITLE = "font-weight:bold;margin:0.2em 0"
 
 
 class Displayed:
-    """Base of result classes: readable ``repr``, ``_repr_html_``, ``_repr_markdown_``."""
+    """Base of result classes: readable ``repr``, ``_repr_html_``, ``_repr_markdown_``.
+
+    A class shapes its display by overriding ``_view`` (what a notebook shows) and
+    ``__repr__``; ``to_records`` reads its ``_rows`` (one row per part, when it has
+    parts) and ``_flat`` (its own row) where it defines them.
+    """
 
     __slots__ = ()
 
@@ -37,10 +43,13 @@ class Displayed:
         return text(self)
 
     def _repr_html_(self) -> str:
-        return show(self).html()
+        return self._view().html()
 
     def _repr_markdown_(self) -> str:
-        return show(self).markdown()
+        return self._view().markdown()
+
+    def _view(self) -> View:
+        return show(self)
 
 
 class Plotted(Displayed):
@@ -51,9 +60,7 @@ class Plotted(Displayed):
     def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Draw this result on ``ax`` (a new figure when None) and return the Axes;
         ``kind`` picks a chart where there are several (see :mod:`b2bfunnel.plot`)."""
-        from .plot import plot
-
-        return plot(self, ax=ax, kind=kind)
+        return draw(self, ax=ax, kind=kind)
 
 
 # --- text ---------------------------------------------------------------------------
@@ -61,9 +68,6 @@ class Plotted(Displayed):
 
 def text(obj: Any, depth: int = 0) -> str:
     """One readable line: ISO times, rounded figures, long parts elided."""
-    custom = _TEXTS.get(type(obj).__name__)
-    if custom is not None and depth == 0:
-        return custom(obj)
     fields = records.public_fields(obj)
     if depth:
         shown = list(fields.items())[:3]
@@ -109,19 +113,9 @@ def number(value: float | Decimal) -> str:
     return repr(round(value, 4))
 
 
-def _score_text(score: Any) -> str:
-    top = ", ".join(f"{c.points:+g} {_elide(c.rule, 16)}" for c in score.top_reasons(2))
-    return (
-        f"Score(lead_id={score.lead_id!r}, total={number(score.total)}, band={score.band!r}, "
-        f"grade={score.grade!r}, as_of={score.as_of.isoformat()}, top=[{top}])"
-    )
-
-
-def _elide(word: str, width: int) -> str:
+def elide(word: str, width: int) -> str:
+    """``word``, cut to ``width`` characters with an ellipsis."""
     return word if len(word) <= width else word[: width - 1] + "…"
-
-
-_TEXTS: dict[str, Callable[[Any], str]] = {"Score": _score_text}
 
 
 # --- tables ---------------------------------------------------------------------------
@@ -164,19 +158,21 @@ class View:
 
 
 def show(obj: Any) -> View:
-    """The :class:`View` of a result."""
-    custom = _VIEWS.get(type(obj).__name__)
-    if custom is not None:
-        return custom(obj)
+    """The :class:`View` of a result: its plain fields above the rows of its parts
+    when it has parts (``_rows``), else its one flat row."""
     title = type(obj).__name__
-    if title in records.TABLES:
-        fields = records.public_fields(obj)
-        pairs = [(k, v) for k, v in fields.items() if _is_plain(v)]
-        return View(title, pairs, merge_bounds(records.to_records(obj)))
+    if getattr(obj, "_rows", None) is not None:
+        return View(title, plain_fields(obj), merge_bounds(records.to_records(obj)))
     return View(title, list(merge_bounds([records.flatten(obj)])[0].items()), None)
 
 
-def _is_plain(value: Any) -> bool:
+def plain_fields(obj: Any) -> list[tuple[str, Any]]:
+    """The public fields of ``obj`` that are single values, not parts."""
+    return [(k, v) for k, v in records.public_fields(obj).items() if is_plain(v)]
+
+
+def is_plain(value: Any) -> bool:
+    """Whether a field's value is one cell (no nested part)."""
     return value is None or isinstance(value, str | int | float | Decimal | date | enum.Enum)
 
 
@@ -278,75 +274,3 @@ def _numeric_column(rows: list[dict[str, Any]], column: str) -> bool:
 
 
 # --- per-type views ---------------------------------------------------------------------
-
-
-def _score_view(score: Any) -> View:
-    pairs = [
-        ("total", score.total),
-        ("band", score.band),
-        ("grade", score.grade),
-        ("explicit", score.explicit),
-        ("implicit", score.implicit),
-        ("as of", score.as_of),
-        ("hot since", score.hot_since),
-    ]
-    rows = [
-        {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
-        for c in score.contributions
-    ]
-    return View(f"Score of {score.lead_id}", [(k, v) for k, v in pairs if v is not None], rows)
-
-
-def _evaluation_view(evaluation: Any) -> View:
-    pairs = [
-        ("leads", evaluation.n),
-        ("converted", evaluation.positives),
-        ("excluded", evaluation.excluded),
-        ("AUC", evaluation.auc),
-        (
-            "AUC interval",
-            None if evaluation.auc_interval is None else Bounds(*evaluation.auc_interval),
-        ),
-        ("Gini", evaluation.gini),
-        ("KS", evaluation.ks),
-        ("cutoffs", ", ".join(c.isoformat() for c in evaluation.cutoffs)),
-        ("horizon days", evaluation.horizon_days),
-    ]
-    rows = merge_bounds(records.to_records(evaluation))
-    return View("Evaluation", [(k, v) for k, v in pairs if v is not None], rows)
-
-
-def _fit_view(fit: Any) -> View:
-    fields = records.public_fields(fit)
-    pairs = [(k, v) for k, v in fields.items() if _is_plain(v) and k != "reasons"]
-    rows = [
-        {"component": c.name, "value": c.value, "weight": c.weight, "points": c.points,
-         "reason": c.reason}
-        for c in fit.components
-    ]  # fmt: skip
-    return View(f"KOL fit of {fit.handle}", pairs, rows)
-
-
-_PORTFOLIO_COLUMNS = (
-    "handle",
-    "score",
-    "tier",
-    "qualified_reach",
-    "cost_per_mille",
-    "funnel_stage",
-)
-
-
-def _portfolio_view(portfolio: Any) -> View:
-    fields = records.public_fields(portfolio)
-    pairs = [(k, v) for k, v in fields.items() if _is_plain(v)]
-    rows = [{c: getattr(fit, c) for c in _PORTFOLIO_COLUMNS} for fit in portfolio.selected]
-    return View("Portfolio", pairs, rows)
-
-
-_VIEWS: dict[str, Callable[[Any], View]] = {
-    "Score": _score_view,
-    "Evaluation": _evaluation_view,
-    "KOLFit": _fit_view,
-    "Portfolio": _portfolio_view,
-}

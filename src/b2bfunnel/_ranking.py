@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._display import MAX_ROWS, View, text
-from ._public import publish
+from . import plot as charts
+from ._display import MAX_ROWS, View
+from .plot import Charts
+from .plot import plot as draw
 
 if TYPE_CHECKING:
     from .scoring import Score
@@ -29,6 +31,8 @@ class Ranking(list["Score"]):
     (['L1', 'L2'], {'warm': 1, 'cold': 1})
     """
 
+    _charts: ClassVar[Charts] = (("bands", charts.ranking_bands),)
+
     __slots__ = ()
 
     def bands(self) -> dict[str, int]:
@@ -37,7 +41,7 @@ class Ranking(list["Score"]):
         return dict(Counter(map(attrgetter("band"), self)))
 
     def __repr__(self) -> str:
-        shown = ", ".join(text(score) for score in self[:MAX_ROWS])
+        shown = ", ".join(repr(score) for score in self[:MAX_ROWS])
         more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
         return f"[{shown}{more}]"
 
@@ -64,9 +68,4 @@ class Ranking(list["Score"]):
 
     def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Bars of how many leads fall in each band; returns the matplotlib Axes."""
-        from .plot import plot
-
-        return plot(self, ax=ax, kind=kind)
-
-
-publish(globals(), __all__)
+        return draw(self, ax=ax, kind=kind)

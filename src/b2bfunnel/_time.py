@@ -72,7 +72,7 @@ def _isoparse(text: str, path: str) -> datetime:
 
 def read_zone(name: str, path: str) -> tzinfo:
     """The IANA time zone called ``name`` (``Europe/Madrid``, ``UTC``)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # deferred: keeps imports fast
 
     try:
         return ZoneInfo(name)

@@ -21,7 +21,9 @@ from .scoring import ScoringModel
 from .tables._table import Columns
 
 if TYPE_CHECKING:
-    import dask.dataframe as dd
+    from dask.dataframe import DataFrame as DaskFrame
+else:  # dask is imported where used; at run time the hints name the frame loosely
+    DaskFrame = Any
 
 __all__ = ["advance_due", "rank"]
 
@@ -29,14 +31,14 @@ Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
 
 def rank(
-    profiles: dd.DataFrame,
-    events: dd.DataFrame,
+    profiles: DaskFrame,
+    events: DaskFrame,
     model: ScoringModel,
     *,
     as_of: datetime,
     columns: Columns | None = None,
     detail: bool = False,
-) -> dd.DataFrame:
+) -> DaskFrame:
     """Score and rank every profile: ``rank`` then the columns of
     ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``), lazily.
 
@@ -48,7 +50,7 @@ def rank(
     ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
     ``group.<group>`` for every rule and group of ``model``.
     """
-    import dask.dataframe as dd
+    import dask.dataframe as dd  # the optional dask extra, imported only when used
 
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
@@ -91,7 +93,7 @@ def _check_times(dtype: Any) -> None:
     )
 
 
-def advance_due(states: dd.DataFrame, flow: NurtureFlow, as_of: datetime) -> dd.DataFrame:
+def advance_due(states: DaskFrame, flow: NurtureFlow, as_of: datetime) -> DaskFrame:
     """Advance every nurture state to ``as_of``: columns ``lead_id, state, actions``.
 
     ``states`` has ``lead_id`` and ``state`` (a :class:`NurtureState` as its

@@ -153,8 +153,8 @@ class Event(Displayed):
                 data.get("properties") or _EMPTY,
             )
         except InvalidInputError as exc:
-            if exc.path.startswith("event.") and path != "event":
-                raise exc.at(path + exc.path[len("event") :]) from None
+            if exc.parts[:1] == ("event",) and len(exc.parts) > 1 and path != "event":
+                raise exc.relocate(path) from None
             raise
 
     @classmethod

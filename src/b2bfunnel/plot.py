@@ -2,7 +2,8 @@
 
 Every plottable result has ``.plot(ax=None)``, which draws on ``ax`` (a new figure
 when None) and returns the Axes; :func:`plot` does the same for any of them.
-matplotlib is imported only here, inside the function drawing.
+matplotlib is imported only here, inside the function drawing. Each result class
+names its charts (``_charts``: kind and the function here that draws it).
 
 =======================  ===============================================================
 result                    chart
@@ -41,10 +42,11 @@ def plot(result: Any, ax: Any = None, kind: str | None = None) -> Any:
     ``kind`` picks one of several charts where a result has more (an ``Evaluation``:
     ``"bands"``, ``"lift"``, ``"capture"``); the first is the default.
     """
-    kinds = _PLOTS.get(type(result).__name__)
-    if kinds is None:
+    kinds: Charts | None = getattr(type(result), "_charts", None)
+    if not kinds:
         raise InvalidInputError(
-            f"no chart for {type(result).__name__}; charts exist for {', '.join(sorted(_PLOTS))}",
+            f"no chart for {type(result).__name__}; charts exist for the results with a "
+            ".plot() method",
             path="result",
         )
     draw = kinds[0][1] if kind is None else dict(kinds).get(kind)
@@ -60,7 +62,7 @@ def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # the optional plot extra, imported only when used
     except ImportError as exc:
         raise ImportError(
             'plotting needs matplotlib: pip install "b2bfunnel[plot]"', name=exc.name
@@ -77,7 +79,7 @@ def _errors(values: list[float], intervals: list[Any]) -> list[list[float]]:
     return [below, above]
 
 
-def _ranking(ranking: Any, ax: Any) -> None:
+def ranking_bands(ranking: Any, ax: Any) -> None:
     bands = ranking.bands()
     ax.bar(list(bands), list(bands.values()), color=_CHOSEN)
     ax.set_xlabel("band")
@@ -85,14 +87,14 @@ def _ranking(ranking: Any, ax: Any) -> None:
     ax.set_title(f"{len(ranking)} leads by band")
 
 
-def _nps(result: Any, ax: Any) -> None:
+def nps_score(result: Any, ax: Any) -> None:
     ax.bar(["NPS"], [result.score], yerr=_errors([result.score], [result.interval]), capsize=6)
     ax.set_ylim(-100, 100)
     ax.set_ylabel("NPS")
     ax.set_title(f"NPS {result.score:+.1f} (n={result.n})")
 
 
-def _report(report: Any, ax: Any) -> None:
+def report_cells(report: Any, ax: Any) -> None:
     labels = [" ".join(p for p in (c.segment, c.period) if p) or "all" for c in report.cells]
     values = [_figure(c.result) for c in report.cells]
     intervals = [getattr(c.result, "interval", None) for c in report.cells]
@@ -115,7 +117,7 @@ def _dimensions(report: Any) -> list[str]:
     return [d for d in (report.by, report.period) if d] or ["overall"]
 
 
-def _comparison(comparison: Any, ax: Any) -> None:
+def nps_comparison(comparison: Any, ax: Any) -> None:
     values = [comparison.a.score, comparison.b.score]
     intervals = [comparison.a.interval, comparison.b.interval]
     ax.bar(["a", "b"], values, yerr=_errors(values, intervals), capsize=6, color=_CHOSEN)
@@ -131,7 +133,7 @@ def _comparison(comparison: Any, ax: Any) -> None:
 _LEVERS = ("opportunities", "deal_value", "win_rate", "cycle_days")
 
 
-def _velocity(comparison: Any, ax: Any) -> None:
+def velocity_levers(comparison: Any, ax: Any) -> None:
     lifts = [(k, lift) for k, lift in comparison.lifts.items() if lift.levers]
     if not lifts:
         raise InvalidInputError(
@@ -149,7 +151,7 @@ def _velocity(comparison: Any, ax: Any) -> None:
     ax.set_title(f"{cohort} against {comparison.baseline}: velocity x{lift.velocity_ratio:.2f}")
 
 
-def _funnel(metrics: Any, ax: Any) -> None:
+def funnel_stages(metrics: Any, ax: Any) -> None:
     stages = list(metrics.stages)
     names = [s.stage for s in stages]
     ax.barh(names, [s.reached for s in stages], color=_CHOSEN)
@@ -167,7 +169,7 @@ def _funnel(metrics: Any, ax: Any) -> None:
     ax.set_title(f"funnel of {metrics.records} records")
 
 
-def _attribution(report: Any, ax: Any) -> None:
+def attribution_credit(report: Any, ax: Any) -> None:
     rows = report.rows()
     keys = [str(row[report.by]) for row in rows]
     width = 0.8 / len(report.models)
@@ -180,7 +182,7 @@ def _attribution(report: Any, ax: Any) -> None:
     ax.legend()
 
 
-def _portfolio(portfolio: Any, ax: Any) -> None:
+def portfolio_reach(portfolio: Any, ax: Any) -> None:
     chosen = {f.handle for f in portfolio.selected}
     priced = [(h, float(c), r) for h, c, r in portfolio.considered if c is not None]
     others = [(c, r) for h, c, r in priced if h not in chosen]
@@ -202,7 +204,7 @@ def _portfolio(portfolio: Any, ax: Any) -> None:
     )
 
 
-def _evaluation_bands(evaluation: Any, ax: Any) -> None:
+def evaluation_bands(evaluation: Any, ax: Any) -> None:
     names = list(evaluation.by_band)
     stats = [evaluation.by_band[n] for n in names]
     values = [s.rate for s in stats]
@@ -212,7 +214,7 @@ def _evaluation_bands(evaluation: Any, ax: Any) -> None:
     ax.set_title(f"conversion by band (n={evaluation.n})")
 
 
-def _evaluation_lift(evaluation: Any, ax: Any) -> None:
+def evaluation_lift(evaluation: Any, ax: Any) -> None:
     deciles = evaluation.deciles
     ax.plot([d.decile for d in deciles], [d.lift for d in deciles], marker="o")
     ax.axhline(1.0, color="#888888", linewidth=0.8)
@@ -221,7 +223,7 @@ def _evaluation_lift(evaluation: Any, ax: Any) -> None:
     ax.set_title(f"lift by decile (AUC {_maybe(evaluation.auc)})")
 
 
-def _evaluation_capture(evaluation: Any, ax: Any) -> None:
+def evaluation_capture(evaluation: Any, ax: Any) -> None:
     deciles = evaluation.deciles
     shares = [0.0] + [d.decile / len(deciles) for d in deciles]
     ax.plot(shares, [0.0] + [d.capture for d in deciles], marker="o", label="model")
@@ -236,7 +238,7 @@ def _maybe(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _calibration(fitted: Any, ax: Any) -> None:
+def fitted_calibration(fitted: Any, ax: Any) -> None:
     bins = fitted.calibration
     observed = [b.observed.rate for b in bins]
     ax.errorbar(
@@ -255,19 +257,5 @@ def _calibration(fitted: Any, ax: Any) -> None:
 
 
 Draw = Callable[[Any, Any], None]
-_PLOTS: dict[str, list[tuple[str, Draw]]] = {
-    "Ranking": [("bands", _ranking)],
-    "NPSResult": [("score", _nps)],
-    "Report": [("cells", _report)],
-    "NPSComparison": [("both", _comparison)],
-    "VelocityComparison": [("levers", _velocity)],
-    "FunnelMetrics": [("stages", _funnel)],
-    "AttributionReport": [("credit", _attribution)],
-    "Portfolio": [("reach", _portfolio)],
-    "Evaluation": [
-        ("bands", _evaluation_bands),
-        ("lift", _evaluation_lift),
-        ("capture", _evaluation_capture),
-    ],
-    "FittedModel": [("calibration", _calibration)],
-}
+# A result class's charts, first the default: ``_charts: ClassVar[Charts]`` on it.
+Charts = tuple[tuple[str, Draw], ...]

@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import enum
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ._public import publish
 from .errors import InvalidInputError
 
 __all__ = ["to_pandas", "to_polars", "to_records"]
@@ -165,10 +166,11 @@ def is_result(obj: Any) -> bool:
 
 
 def _rows_of(obj: Any) -> list[Row]:
-    rows = TABLES.get(type(obj).__name__)
-    if rows is None:
-        return [_plain_numbers(flatten(obj))]
-    return [_plain_numbers(row) for row in rows(obj)]
+    # A result about several parts (cells, stages, cohorts) gives one row per part
+    # from its own `_rows` method; any other result is one row of itself.
+    tabulate = getattr(obj, "_rows", None)
+    rows = tabulate() if tabulate is not None else None
+    return [_plain_numbers(row) for row in (rows if rows is not None else [flatten(obj)])]
 
 
 _CENT = Decimal("0.01")
@@ -202,9 +204,14 @@ def public_fields(obj: Any) -> dict[str, Any]:
 
 
 def flatten(obj: Any, prefix: str = "") -> Row:
+    """One flat row of a value: its own ``_flat`` row where its class defines one (a
+    ``Score``'s points per rule), else :func:`fields_row`."""
+    flat = getattr(obj, "_flat", None)
+    return flat(prefix) if flat is not None else fields_row(obj, prefix)
+
+
+def fields_row(obj: Any, prefix: str = "") -> Row:
     """One flat row of a value: its public fields, nested parts with dotted names."""
-    if type(obj).__name__ == "Score":
-        return _score_row(obj)
     row: Row = {}
     for key, value in public_fields(obj).items():
         _put(row, prefix + key, value)
@@ -258,83 +265,4 @@ def _is_bounds(value: Any) -> bool:
     )
 
 
-def _score_row(score: Any) -> Row:
-    from ._rank_frame import reasons_text
-
-    # The columns of the ranking table (b2bfunnel._rank_frame), in its order.
-    row: Row = {
-        "lead_id": score.lead_id,
-        "total": score.total,
-        "explicit": score.explicit,
-        "implicit": score.implicit,
-        "decay_factor": score.decay_factor,
-        "band": score.band,
-        "grade": score.grade,
-        "hot": score.hot,
-        "as_of": score.as_of,
-        "hot_since": score.hot_since,
-        "last_activity": score.last_activity,
-        "reasons": reasons_text(score),
-    }
-    # The compact rows (rule, points, ...) rather than contributions: building a
-    # Contribution per rule would cost more than the rest of the row.
-    for rule, points, *_ in score.rows:
-        row[f"points.{rule}"] = points
-    for group, points in score.groups.items():
-        row[f"group.{group}"] = points
-    return row
-
-
-def _report_rows(report: Any) -> list[Row]:
-    return [flatten(cell) for cell in report.cells]
-
-
-def _comparison_rows(comparison: Any) -> list[Row]:
-    rows = []
-    for key, report in comparison.reports.items():
-        row: Row = {"cohort": key, "baseline": key == comparison.baseline}
-        row.update(flatten(report))
-        lift = comparison.lifts.get(key)
-        if lift is not None:
-            lifted = flatten(lift, "lift.")
-            lifted.pop("lift.cohort", None)
-            lifted.pop("lift.baseline", None)
-            row.update(lifted)
-        rows.append(row)
-    return rows
-
-
-def _funnel_rows(metrics: Any) -> list[Row]:
-    return [flatten(stage) for stage in metrics.stages]
-
-
-def _attribution_rows(report: Any) -> list[Row]:
-    return [dict(row) for row in report.rows()]
-
-
-def _portfolio_rows(portfolio: Any) -> list[Row]:
-    return [flatten(fit) for fit in portfolio.selected]
-
-
-def _account_rows(result: Any) -> list[Row]:
-    return [{"account": k, "score": v} for k, v in result.per_account.items()]
-
-
-def _evaluation_rows(evaluation: Any) -> list[Row]:
-    return [{"band": name, **flatten(stats)} for name, stats in evaluation.by_band.items()]
-
-
-def _fitted_rows(fitted: Any) -> list[Row]:
-    return [flatten(coefficient) for coefficient in fitted.coefficients]
-
-
-TABLES: dict[str, Callable[[Any], list[Row]]] = {
-    "Report": _report_rows,
-    "VelocityComparison": _comparison_rows,
-    "FunnelMetrics": _funnel_rows,
-    "AttributionReport": _attribution_rows,
-    "Portfolio": _portfolio_rows,
-    "AccountNPS": _account_rows,
-    "Evaluation": _evaluation_rows,
-    "FittedModel": _fitted_rows,
-}
+publish(globals(), __all__)

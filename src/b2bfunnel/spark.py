@@ -24,6 +24,8 @@ from .tables._table import Columns
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
+else:  # pyspark is imported where used; at run time the hints name the frame loosely
+    DataFrame = Any
 
 __all__ = ["advance_due", "rank"]
 
@@ -59,6 +61,7 @@ def rank(
     ``spark.sql.shuffle.partitions``). ``spark_profiles``/``spark_events`` are the
     former names of ``profiles``/``events``.
     """
+    # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -143,6 +146,7 @@ def _check(model: Any, as_of: Any) -> ScoringModel:
 def _with_event_times(events: DataFrame) -> DataFrame:
     """Spark timestamps become POSIX microseconds: exact, and free of the session time
     zone that Spark applies when it hands timestamps to pandas."""
+    # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, TimestampNTZType, TimestampType
 

@@ -5,7 +5,7 @@ keeps just those per lead, plus the rows a rule counts. A big quote-free file is
 line breaks into spans (:meth:`b2bfunnel.tables.Table.spans`); forked processes read
 all spans but the first while this one reads the first, and send back what they found,
 merged here in file order. Then :func:`rank_events` splits the leads into shares, each
-scored by :meth:`ScoringModel.rank_cells` in a process of its own, and merges the
+scored by :meth:`ScoringModel._rank_cells` in a process of its own, and merges the
 rankings. A process that fails sends nothing and its work is done here: the result,
 bad rows and errors are those of doing it all in one process.
 """
@@ -84,7 +84,7 @@ def forking_is_safe() -> bool:
 
 class _Part:
     """What one process found in its span: per lead position the first and last time
-    of the rows given at the end, the counted rows as :meth:`ScoringModel.rank_cells`
+    of the rows given at the end, the counted rows as :meth:`ScoringModel._rank_cells`
     reads them (a list per share of the leads), the rows per CRM name (see
     :func:`resolve_name`), the rows of unknown leads, and the bad rows as ``(message,
     path)``."""
@@ -203,7 +203,7 @@ class _Scan:
 
     def cells(self, part: _Part, share: int | None = None) -> Iterator[EventCells]:
         """``part``'s events of the leads of ``share`` (``None``: all) as
-        :meth:`ScoringModel.rank_cells` reads them: the counted rows, then each lead's
+        :meth:`ScoringModel._rank_cells` reads them: the counted rows, then each lead's
         first and last time. The counted rows are dropped from ``part`` once given: the
         scores built next need their memory."""
         shares = range(len(part.counted)) if share is None else [share]
@@ -332,21 +332,21 @@ def rank_events(
     jobs: int | None = 1,
     digest: Callable[[Score], T] = _same,  # type: ignore[assignment]
 ) -> list[T]:
-    """``digest`` of each score of ``model.rank_cells`` of ``profiles`` and the events
+    """``digest`` of each score of ``model._rank_cells`` of ``profiles`` and the events
     of the CSV file at ``path``, best first, with ``jobs`` processes (see
     :func:`parts_for`) reading the file, then scoring a share of the leads each.
 
-    ``rank_cells`` is given of each row only what it reads: the rows a rule counts
+    ``_rank_cells`` is given of each row only what it reads: the rows a rule counts
     (their properties only if a rule filters on them, see
-    :meth:`ScoringModel.needs_properties`), and of every other row just its lead's
+    :meth:`ScoringModel._needs_properties`), and of every other row just its lead's
     first and last time, kept per lead: most rows of an export are page views and email
     opens. Rows after ``as_of`` are checked and counted but not scored; every row is
     checked the same either way, bad ones going to ``reading``. ``tally`` (whose ids are
     those of ``profiles``) counts the rows per name and of unknown leads. A forked
     process sends back only the digests (what the output needs), not the scores: far
     less to pickle."""
-    scan = _Scan(path, reading, list(tally.ids), name_of, model.needs_event,
-                 model.needs_properties, as_of.timestamp())  # fmt: skip
+    scan = _Scan(path, reading, list(tally.ids), name_of, model._needs_event,
+                 model._needs_properties, as_of.timestamp())  # fmt: skip
     parts = parts_for(scan.table, jobs)
     scan.share(min(parts, max(1, len(scan.ids))))  # no process without a lead to score
     part = _read_in_parts(scan, parts)
@@ -355,11 +355,11 @@ def rank_events(
     scan.leads = {}  # the look-up of every row is done: scoring wants its memory
     if len(shares) == 1:
         return [
-            digest(score) for score in model.rank_cells(profiles, scan.cells(part), as_of=as_of)
+            digest(score) for score in model._rank_cells(profiles, scan.cells(part), as_of=as_of)
         ]
 
     def rank(share: int) -> list[tuple[tuple[float, str], T]]:
-        ranking = model.rank_cells(shares[share], scan.cells(part, share), as_of=as_of)
+        ranking = model._rank_cells(shares[share], scan.cells(part, share), as_of=as_of)
         return [((-score.total, score.lead_id), digest(score)) for score in ranking]
 
     helpers: list[_Forked] = []

@@ -15,8 +15,8 @@ from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
-from ..nps import Response
 from ..progress import stderr_line
+from ..surveys import Response
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
 from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
@@ -293,7 +293,8 @@ def event_of(
     try:
         return Event.from_cells(lead_id, name, at, properties_of(cells, others, swap))
     except InvalidInputError as exc:
-        reading.bad.add(exc.at(f"{path}:{line}:{exc.path.rpartition('.')[2]}"))
+        # Of the event's path (event.at, event.properties.x), the cell: its last part.
+        reading.bad.add(exc.relocate(f"{path}:{line}:", depth=len(exc.parts) - 1))
         return None
 
 
@@ -350,7 +351,7 @@ def read_responses(
         except InvalidInputError as exc:
             exc = at_row(exc, where, "response")
             if score_column != "score" or at_column != "at":
-                exc = exc.at(_field_back(exc.path, where, renamed))
+                exc = _field_back(exc, renamed)
             reading.bad.add(exc)
     reading.check()
     if blank:
@@ -358,11 +359,14 @@ def read_responses(
     return responses
 
 
-def _field_back(path: str, where: str, renamed: Mapping[str, str]) -> str:
-    """``path`` (``where`` + a field) with the field named as the file's column."""
-    field = path[len(where) :]
+def _field_back(exc: InvalidInputError, renamed: Mapping[str, str]) -> InvalidInputError:
+    """``exc``, located at ``file:line:field``, with the field named as the file's
+    column."""
     back = {v: k for k, v in renamed.items()}
-    return where + back.get(field, field)
+    location, *field = exc.parts
+    if len(field) != 1 or not isinstance(field[0], str) or field[0] not in back:
+        return exc
+    return exc.relocate(f"{location}{back[field[0]]}", depth=2)
 
 
 def read_candidates(
@@ -431,11 +435,10 @@ def located(tables: Mapping[str, Table], call: Callable[[], Any]) -> Any:
     try:
         return call()
     except InvalidInputError as exc:
-        head, _, rest = exc.path.partition("].")
-        name, _, index = head.partition("[")
-        if name in tables and index and rest:
-            table = tables[name]
-            raise exc.at(f"{table.path}:{table.lines[int(index)]}:{rest}") from None
+        parts = exc.parts
+        if len(parts) > 2 and parts[0] in tables and isinstance(parts[1], int):
+            table = tables[str(parts[0])]
+            raise exc.relocate(f"{table.path}:{table.lines[parts[1]]}:", depth=2) from None
         raise
 
 

@@ -11,8 +11,8 @@ from typing import Any, TextIO
 
 from ..evaluation import time_split
 from ..funnel import Funnel
-from ..nps import nps_position, nps_report
 from ..pipeline import compare_velocity
+from ..surveys import nps_position, nps_report
 from ._args import positive
 from ._tables import DEAL_TIMES, read_events, read_leads, read_records, read_responses, write_table
 from .qualify import qualify_rows

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..nps import NPSResult, Report, nps_position, nps_report
+from ..surveys import NPSResult, Report, nps_position, nps_report
 from ._args import add_table_options, positive
 from ._tables import Reading, read_responses, write_json, write_rows
 

@@ -66,8 +66,8 @@ def qualify_rows(
         try:
             result = funnel.qualify(row, as_of=as_of, language=language, ignore_unknown=True)
         except InvalidInputError as exc:
-            column = exc.path.removeprefix("answers.").split("[")[0]
-            error = exc.at(f"{path}:{line}:{column}")
+            parts = exc.parts[1:] if exc.parts[:1] == ("answers",) else exc.parts
+            error = exc.at(f"{path}:{line}:{parts[0] if parts else ''}")
             if reading is None:
                 raise error from None
             reading.bad.add(error)

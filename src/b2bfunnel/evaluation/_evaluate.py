@@ -7,16 +7,19 @@ from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
-from .._display import Displayed, Plotted
+from .. import plot as charts
+from .._display import Bounds, Displayed, Plotted, View, merge_bounds
 from .._stats import z_for
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
+from ..plot import Charts
 from ..progress import Progress, tracked
+from ..records import flatten, to_records
 from ..scoring import ScoringModel
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
@@ -132,6 +135,12 @@ class Evaluation(Plotted):
     peak over its event instants, as (POSIX time, peak) pairs flattened, oldest
     first, from which :meth:`crossings` and :meth:`threshold_for` count.
     """
+
+    _charts: ClassVar[Charts] = (
+        ("bands", charts.evaluation_bands),
+        ("lift", charts.evaluation_lift),
+        ("capture", charts.evaluation_capture),
+    )
 
     cutoffs: tuple[datetime, ...]
     horizon_days: float
@@ -328,6 +337,24 @@ class Evaluation(Plotted):
             "warnings": list(self.warnings),
             "per_cutoff": [e.to_dict() for e in self.per_cutoff],
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"band": name, **flatten(stats)} for name, stats in self.by_band.items()]
+
+    def _view(self) -> View:
+        pairs = [
+            ("leads", self.n),
+            ("converted", self.positives),
+            ("excluded", self.excluded),
+            ("AUC", self.auc),
+            ("AUC interval", None if self.auc_interval is None else Bounds(*self.auc_interval)),
+            ("Gini", self.gini),
+            ("KS", self.ks),
+            ("cutoffs", ", ".join(c.isoformat() for c in self.cutoffs)),
+            ("horizon days", self.horizon_days),
+        ]
+        rows = merge_bounds(to_records(self))
+        return View("Evaluation", [(k, v) for k, v in pairs if v is not None], rows)
 
 
 def _positive(value: Any, path: str) -> float:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._stats import z_for
 from ..errors import InvalidInputError
 from ..events import Event
+from ..plot import Charts
+from ..records import flatten
 from ..scoring import ScoringModel
 from ..tables._table import Columns, TableLike
 from ._calibration import CalibrationBin, calibration_table, platt
@@ -81,6 +84,8 @@ class FittedModel(Plotted):
     :meth:`probability` is calibrated by Platt scaling on the fitting data;
     ``calibration`` compares predicted and observed rates per score group.
     """
+
+    _charts: ClassVar[Charts] = (("calibration", charts.fitted_calibration),)
 
     model: ScoringModel
     method: str
@@ -152,6 +157,9 @@ class FittedModel(Plotted):
             "base_points": self.base_points,
             "offset": self.offset,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(coefficient) for coefficient in self.coefficients]
 
 
 def _check_options(

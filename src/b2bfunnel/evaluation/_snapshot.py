@@ -148,7 +148,7 @@ def snapshot(
     peaks: bool = False,
 ) -> Snapshot:
     """Score the population at ``cutoff`` and label it from ``outcomes``; with
-    ``peaks``, keep each row's running peak (see :meth:`ScoringModel.rank_with_peaks`)."""
+    ``peaks``, keep each row's running peak (see :meth:`ScoringModel._rank_with_peaks`)."""
     require_aware(cutoff, path)
     cutoff_ts = cutoff.timestamp()
     horizon_end = cutoff + timedelta(days=horizon_days)
@@ -166,7 +166,7 @@ def snapshot(
     first = outcomes.first
     steps: dict[str, tuple[float, ...]] | None = None
     if peaks:
-        ranking, steps = model.rank_with_peaks(profiles, events, as_of=cutoff)
+        ranking, steps = model._rank_with_peaks(profiles, events, as_of=cutoff)
     else:
         ranking = model.rank(profiles, events, as_of=cutoff)
     rows: list[tuple[float, ...]] = []

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .._display import Displayed
+from .._display import Displayed, View, plain_fields
 from ..errors import InvalidInputError
 from ._model import (
     COMPONENTS,
@@ -227,6 +227,15 @@ class KOLFit(Displayed):
             "reasons": list(self.reasons),
             "components": [c.to_dict() for c in self.components],
         }
+
+    def _view(self) -> View:
+        pairs = [(k, v) for k, v in plain_fields(self) if k != "reasons"]
+        rows = [
+            {"component": c.name, "value": c.value, "weight": c.weight, "points": c.points,
+             "reason": c.reason}
+            for c in self.components
+        ]  # fmt: skip
+        return View(f"KOL fit of {self.handle}", pairs, rows)
 
 
 def _share(shares: Mapping[str, float], targets: frozenset[str]) -> float:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
-from .._display import Plotted
+from .. import plot as charts
+from .._display import Plotted, View, plain_fields
 from .._money import money
 from ..errors import InvalidInputError
+from ..plot import Charts
+from ..records import flatten
 from ..tables._frames import is_rows, table_rows
 from ..tables._records import at_row, candidate_fields
 from ..tables._table import Columns, TableLike
@@ -22,6 +25,10 @@ from ._model import KOLBrief, KOLCandidate, KOLConfig
 STAGES = ("TOFU", "MOFU", "BOFU")
 # About 1-4 s of search (on a busy 2-core machine) before the best selection found is returned.
 MAX_STATES = 2_000_000
+
+
+# The columns a notebook shows of each selected candidate.
+_VIEW_COLUMNS = ("handle", "score", "tier", "qualified_reach", "cost_per_mille", "funnel_stage")
 
 
 @attrs.frozen(repr=False)
@@ -36,6 +43,8 @@ class Portfolio(Plotted):
     ``(handle, cost_per_post, qualified_reach)`` (cost None when not given), sorted by
     handle, so the chosen ones can be seen among the rest.
     """
+
+    _charts: ClassVar[Charts] = (("reach", charts.portfolio_reach),)
 
     selected: tuple[KOLFit, ...]
     total_cost: Decimal
@@ -77,6 +86,13 @@ class Portfolio(Plotted):
                 for handle, cost, reach in self.considered
             ],
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(fit) for fit in self.selected]
+
+    def _view(self) -> View:
+        rows = [{c: getattr(fit, c) for c in _VIEW_COLUMNS} for fit in self.selected]
+        return View("Portfolio", plain_fields(self), rows)
 
 
 def plan_portfolio(

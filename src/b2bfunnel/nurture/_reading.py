@@ -323,7 +323,7 @@ def _read_window(data: Any, path: str, reader: Reader) -> SendWindow | None:
     zone = table.get("timezone", "UTC")
     if reader.string(zone, join(path, "timezone")) is not None:
         try:
-            from zoneinfo import ZoneInfo
+            from zoneinfo import ZoneInfo  # deferred: keeps imports fast
 
             ZoneInfo(zone)
         except Exception:

@@ -40,7 +40,7 @@ def zone_of(name: str | None) -> tzinfo | None:
     """The zone that schedules a lead; None for UTC (where a day is always 24 hours)."""
     if name is None or name == "UTC":
         return None
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo  # deferred: keeps imports fast
 
     return ZoneInfo(name)
 
@@ -108,7 +108,7 @@ def period_start(at: datetime, months: int, zone: tzinfo | None) -> datetime | N
 def in_window(at: datetime, window: SendWindow, zone: str | None) -> datetime:
     """The first moment at or after ``at`` inside the send window, in the lead's zone
     (the window's own zone for a lead without one)."""
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo  # deferred: keeps imports fast
 
     tz = ZoneInfo(zone or window.timezone)
     try:

@@ -288,7 +288,7 @@ def check_zone(value: Any, path: str) -> str | None:
     if value is None:
         return None
     _text(value, path)
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo  # deferred: keeps imports fast
 
     try:
         ZoneInfo(value)

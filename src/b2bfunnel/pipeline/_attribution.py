@@ -10,14 +10,16 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import islice
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Plotted
 from .._money import EXACT, decimal_of
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..progress import Progress, tracked
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
@@ -68,6 +70,8 @@ class AttributionReport(Plotted):
     leads with no deal, ``no_deal_paths`` of them) and the ``markov_split`` used.
     """
 
+    _charts: ClassVar[Charts] = (("credit", charts.attribution_credit),)
+
     by: str
     models: tuple[str, ...]
     totals: Mapping[str, Mapping[str, Decimal]] = attrs.field(hash=False)
@@ -112,6 +116,9 @@ class AttributionReport(Plotted):
             "non_converting_paths": self.non_converting_paths,
             "no_deal_paths": self.no_deal_paths,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.rows()]
 
 
 def _weights(

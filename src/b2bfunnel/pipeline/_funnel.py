@@ -6,14 +6,17 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..plot import Charts
+from ..records import flatten
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
 from ..tables._values import name_key
@@ -48,6 +51,8 @@ class FunnelMetrics(Plotted):
     rejected leads. ``sla_share`` (of ``sqls``, its n) and its Wilson ``sla_interval``
     are None when there is no SQL; intervals are at ``confidence``."""
 
+    _charts: ClassVar[Charts] = (("stages", charts.funnel_stages),)
+
     records: int
     stages: tuple[StageStats, ...]
     sla_hours: float
@@ -73,6 +78,9 @@ class FunnelMetrics(Plotted):
             "rejection_reasons": dict(self.rejection_reasons),
             "confidence": self.confidence,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(stage) for stage in self.stages]
 
 
 def p90(values: list[float]) -> float:

@@ -7,16 +7,19 @@ import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..plot import Charts
+from ..records import flatten
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
 from ..tables._values import is_blank
@@ -366,6 +369,8 @@ class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
     ``copy()`` and ``|`` give plain dicts.
     """
 
+    _charts: ClassVar[Charts] = (("levers", charts.velocity_levers),)
+
     reports: Mapping[Hashable, VelocityReport] = attrs.field(hash=False)
     baseline: Hashable
     lifts: Mapping[Hashable, Lift] = attrs.field(hash=False)
@@ -400,6 +405,20 @@ class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
             "reports": {_cohort_text(k): r.to_dict() for k, r in self.reports.items()},
             "lifts": {_cohort_text(k): lift.to_dict() for k, lift in self.lifts.items()},
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for key, report in self.reports.items():
+            row: dict[str, Any] = {"cohort": key, "baseline": key == self.baseline}
+            row.update(flatten(report))
+            lift = self.lifts.get(key)
+            if lift is not None:
+                lifted = flatten(lift, "lift.")
+                lifted.pop("lift.cohort", None)
+                lifted.pop("lift.baseline", None)
+                row.update(lifted)
+            rows.append(row)
+        return rows
 
 
 def _log_levers(base: VelocityReport, other: VelocityReport) -> dict[str, float] | None:

@@ -4,6 +4,7 @@ See ``docs/scoring.md`` for the rules, the condition language and the decay kind
 """
 
 from .._public import publish
+from .._ranking import Ranking
 from ._model import ScoringModel
 from ._result import Contribution, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
@@ -14,6 +15,7 @@ __all__ = [
     "Decay",
     "ExplicitRule",
     "ImplicitRule",
+    "Ranking",
     "Score",
     "ScoreState",
     "ScoringModel",

@@ -83,7 +83,7 @@ def rank_cells(
     cells: Iterable[EventCells],
     as_of: datetime,
 ) -> list[Score]:
-    """:meth:`ScoringModel.rank_cells`: :func:`rank` from ``(lead_id, name, ts, event)``
+    """:meth:`ScoringModel._rank_cells`: :func:`rank` from ``(lead_id, name, ts, event)``
     cells, where ``event`` (the :class:`Event` or its properties) is ``None`` unless
     :meth:`Engine.needs_event` says so."""
     require_aware(as_of, "as_of")

@@ -7,7 +7,7 @@ same per-rule accumulators and read points from them here, so they agree exactly
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,7 @@ class Engine:
         "bands",
         "capped",
         "decay",
+        "default_fingerprint",
         "dispatch",
         "engagement_grades",
         "expiry_window",
@@ -79,8 +80,11 @@ class Engine:
         "step_points",
     )
 
-    def __init__(self, model: ScoringModel) -> None:
+    def __init__(self, model: ScoringModel, default_fingerprint: Callable[[], str]) -> None:
         self.fingerprint: str = model.fingerprint
+        # The default model's fingerprint, computed on first need by the model module
+        # (states of an earlier default model are re-based onto the default model).
+        self.default_fingerprint = default_fingerprint
         self.hot_threshold: float = model.hot_threshold
         self.explicit: tuple[ExplicitRule, ...] = model.explicit
         self.implicit: tuple[ImplicitRule, ...] = model.implicit

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -27,8 +26,13 @@ from ._state import (
 )
 from ._times import Times
 
-if TYPE_CHECKING:
-    from ._model import ScoringModel
+
+class Compiled(Protocol):
+    """What :func:`ingest` reads of a :class:`ScoringModel`: its compiled rules. (A
+    protocol, not the model class, which is defined above this module.)"""
+
+    @property
+    def _engine(self) -> Engine: ...
 
 
 def new_state(engine: Engine, lead_id: str, profile: Mapping[str, Any] | None) -> ScoreState:
@@ -49,7 +53,7 @@ def with_profile(engine: Engine, state: ScoreState, profile: Mapping[str, Any]) 
     return attrs.evolve(state, explicit=explicit)
 
 
-def ingest(model: ScoringModel, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
+def ingest(model: Compiled, state: ScoreState, events: Event | Iterable[Event]) -> ScoreState:
     """The state after ``events`` (one or many, in any order): O(1) per event.
 
     Scoring the result equals :meth:`score` on the same events. ``hot_since`` is
@@ -168,7 +172,7 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
             raise InvalidInputError(f"not a valid score state ({exc})", path="state") from None
         state = ScoreState.from_dict(data)
     if state.model != fingerprint and not (
-        state.model in PREVIOUS_DEFAULT_FINGERPRINTS and fingerprint == _default_fingerprint()
+        state.model in PREVIOUS_DEFAULT_FINGERPRINTS and fingerprint == engine.default_fingerprint()
     ):
         raise InvalidInputError(
             f"state belongs to scoring model {state.model!r}, not this one "
@@ -243,10 +247,3 @@ def _fit_rule(engine: Engine, index: int, acc: Accumulator, format_1: bool) -> A
             path=path,
         )
     return acc
-
-
-@functools.cache
-def _default_fingerprint() -> str:
-    from ._model import ScoringModel  # the model module imports this one
-
-    return ScoringModel.default().fingerprint

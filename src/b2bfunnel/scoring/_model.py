@@ -8,6 +8,7 @@ formats) and ``_incremental`` (feeding and reading states).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -77,7 +78,7 @@ class ScoringModel:
         reader.raise_if_any("scoring model")
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         object.__setattr__(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest()[:12])
-        object.__setattr__(self, "_engine", Engine(self))
+        object.__setattr__(self, "_engine", Engine(self, _default_fingerprint))
 
     # --- construction -------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class ScoringModel:
         leads = table_rows(profiles, columns, path="profiles")
         return Ranking(_batch.rank(self._engine, leads, tracked(events, progress, "events"), as_of))
 
-    def rank_cells(
+    def _rank_cells(
         self,
         profiles: Iterable[Mapping[str, Any]],
         cells: Iterable[tuple[str, str, float, Event | Mapping[str, Any] | None]],
@@ -171,7 +172,7 @@ class ScoringModel:
     ) -> Ranking:
         """:meth:`rank` for table readers with millions of rows: each event as
         ``(lead_id, name, POSIX seconds, event)``, where ``event`` is the :class:`Event`
-        or just its properties (a mapping) when :meth:`needs_event` says so for
+        or just its properties (a mapping) when :meth:`_needs_event` says so for
         ``name``, and may be ``None`` otherwise, so a reader builds no object for events
         the model only times. Of events given as ``None`` only each lead's first and
         last time count, so a reader may give just those. Same scores as :meth:`rank`
@@ -183,27 +184,27 @@ class ScoringModel:
         >>> visit = Event("L1", "pricing_page_visit", at)
         >>> cells = [("L1", "page_view", at.timestamp(), None),
         ...          ("L1", visit.name, visit.ts, visit)]
-        >>> model.needs_event("page_view"), model.rank_cells([{"id": "L1"}], cells,
+        >>> model._needs_event("page_view"), model._rank_cells([{"id": "L1"}], cells,
         ...     as_of=at) == model.rank([{"id": "L1"}], [visit], as_of=at)
         (False, True)
         """
         return Ranking(_batch.rank_cells(self._engine, profiles, cells, as_of))
 
-    def needs_event(self, name: str) -> bool:
-        """Whether :meth:`rank_cells` needs the :class:`Event` of events called ``name``
+    def _needs_event(self, name: str) -> bool:
+        """Whether :meth:`_rank_cells` needs the :class:`Event` of events called ``name``
         (a rule counts them, or the model's hot-crossing replay reads every event)."""
         return self._engine.needs_event(name)
 
-    def needs_properties(self, name: str) -> bool:
-        """Whether :meth:`rank_cells` reads the properties of events called ``name`` (a
+    def _needs_properties(self, name: str) -> bool:
+        """Whether :meth:`_rank_cells` reads the properties of events called ``name`` (a
         rule counting them filters with ``where``); if not, an empty mapping will do.
 
-        >>> ScoringModel.default().needs_properties("pricing_page_visit")
+        >>> ScoringModel.default()._needs_properties("pricing_page_visit")
         False
         """
         return self._engine.needs_properties(name)
 
-    def rank_with_peaks(
+    def _rank_with_peaks(
         self, profiles: Iterable[Mapping[str, Any]], events: Iterable[Event], *, as_of: datetime
     ) -> tuple[Ranking, dict[str, tuple[float, ...]]]:
         """:meth:`rank`, plus each lead's running peak over its event instants up to
@@ -257,3 +258,9 @@ class ScoringModel:
     def score_state(self, state: ScoreState, *, as_of: datetime) -> Score:
         """The score of an incremental state at ``as_of`` (not before its latest event)."""
         return _incremental.score_state(self._engine, state, as_of)
+
+
+@functools.cache
+def _default_fingerprint() -> str:
+    """The default model's fingerprint (a model's engine asks when it reads a state)."""
+    return ScoringModel.default().fingerprint

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .._display import Displayed
+from .._display import Displayed, View, elide, number
 from .._time import from_ts
 from ..errors import InvalidInputError
 
@@ -173,6 +173,57 @@ class Score(Displayed):
             "groups": dict(self.groups),
             "contributions": [c.to_dict() for c in self.contributions],
         }
+
+    def __repr__(self) -> str:
+        top = ", ".join(f"{c.points:+g} {elide(c.rule, 16)}" for c in self.top_reasons(2))
+        return (
+            f"Score(lead_id={self.lead_id!r}, total={number(self.total)}, band={self.band!r}, "
+            f"grade={self.grade!r}, as_of={self.as_of.isoformat()}, top=[{top}])"
+        )
+
+    def _view(self) -> View:
+        pairs = [
+            ("total", self.total),
+            ("band", self.band),
+            ("grade", self.grade),
+            ("explicit", self.explicit),
+            ("implicit", self.implicit),
+            ("as of", self.as_of),
+            ("hot since", self.hot_since),
+        ]
+        rows = [
+            {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
+            for c in self.contributions
+        ]
+        return View(f"Score of {self.lead_id}", [(k, v) for k, v in pairs if v is not None], rows)
+
+    def _flat(self, _prefix: str = "") -> dict[str, Any]:
+        """The row ``to_records`` gives: the figures, then the points of each rule that
+        counted (``points.<rule>``) and of each capped group (``group.<name>``)."""
+        from .._rank_frame import reasons_text  # the ranking table's own reasons
+
+        # The columns of the ranking table (b2bfunnel._rank_frame), in its order.
+        row: dict[str, Any] = {
+            "lead_id": self.lead_id,
+            "total": self.total,
+            "explicit": self.explicit,
+            "implicit": self.implicit,
+            "decay_factor": self.decay_factor,
+            "band": self.band,
+            "grade": self.grade,
+            "hot": self.hot,
+            "as_of": self.as_of,
+            "hot_since": self.hot_since,
+            "last_activity": self.last_activity,
+            "reasons": reasons_text(self),
+        }
+        # The compact rows (rule, points, ...) rather than contributions: building a
+        # Contribution per rule would cost more than the rest of the row.
+        for rule, points, *_ in self.rows:
+            row[f"points.{rule}"] = points
+        for group, points in self.groups.items():
+            row[f"group.{group}"] = points
+        return row
 
 
 def _contribution(row: Row) -> Contribution:

@@ -107,7 +107,7 @@ class ScoreState:
         ...                       "rules": [-3]})
         Traceback (most recent call last):
         ...
-        b2bfunnel.errors.InvalidInputError: state.rules[0]: expected 0 (no events), \
+        b2bfunnel.InvalidInputError: state.rules[0]: expected 0 (no events), \
 [count, last], [count, last, weight] or [[times...]], got -3
         """
         path = "state"

@@ -5,6 +5,7 @@ columns); the private modules of this package turn rows from any channel into th
 library's values.
 """
 
+from .._public import publish
 from ._file import DELIMITERS as DELIMITERS
 from ._file import FALLBACK_ENCODING as FALLBACK_ENCODING
 from ._file import BadRows, Table, open_table
@@ -12,3 +13,5 @@ from ._file import comma_decimal as comma_decimal
 from ._file import sniff_delimiter as sniff_delimiter
 
 __all__ = ["BadRows", "Table", "open_table"]
+
+publish(globals(), __all__)

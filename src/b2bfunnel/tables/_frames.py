@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from .._public import publish
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -322,7 +323,7 @@ def _build(
             else:
                 append(Event(lead, what, when, properties))
         except InvalidInputError as exc:
-            raise exc.at(f"table[{index}]" + exc.path[len("event") :]) from None
+            raise exc.relocate(f"table[{index}]") from None
     return events
 
 
@@ -372,3 +373,6 @@ def _frame_times(column: Any, zone: Any) -> list[Any]:
 
 def _py(column: Any) -> list[Any]:
     return list(column.dt.to_pydatetime().tolist())
+
+
+publish(globals(), ["events_from"])

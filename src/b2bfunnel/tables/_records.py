@@ -65,10 +65,10 @@ def plain(value: Any) -> Any:
 def at_row(exc: InvalidInputError, where: str, own: str = "") -> InvalidInputError:
     """``exc`` (at_row at a field, or at ``own.field`` by a record's constructor)
     at_row at the row ``where`` (``file:line:`` or ``name[i].``)."""
-    path = exc.path
-    if own and path.startswith(own + "."):
-        path = path[len(own) + 1 :]
-    return exc.at(where + path if path else where[:-1])
+    depth = 1 if own and exc.parts[:1] == (own,) and len(exc.parts) > 1 else 0
+    if len(exc.parts) == depth:
+        return exc.at(where[:-1])
+    return exc.relocate(where.removesuffix("."), depth=depth)
 
 
 def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:

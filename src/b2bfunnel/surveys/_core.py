@@ -6,13 +6,15 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._stats import two_sided_p, z_for, z_one_sided
 from ..errors import InvalidInputError
+from ..plot import Charts
 from ..tables._values import as_whole
 
 METHODS = ("auto", "wald", "adjusted_wald")
@@ -82,6 +84,8 @@ class NPSResult(Plotted):
     every answer falls in one category, and says so in ``note``. ``score`` always
     stays the observed NPS.
     """
+
+    _charts: ClassVar[Charts] = (("score", charts.nps_score),)
 
     n: int
     promoters: int
@@ -205,7 +209,7 @@ def nps(scores: Iterable[int], *, confidence: float = 0.95, method: str = "auto"
     >>> bf.nps([10, 9, True])
     Traceback (most recent call last):
     ...
-    b2bfunnel.errors.InvalidInputError: scores[2]: expected an integer score 0..10, got bool True
+    b2bfunnel.InvalidInputError: scores[2]: expected an integer score 0..10, got bool True
     """
     _, counts = checked_scores(scores)
     promoters = counts[9] + counts[10]
@@ -304,6 +308,8 @@ class NPSComparison(Plotted):
     below ``SMALL_N`` answers, or one whose answers all fall in one category); then
     ``significant`` is False and ``verdict`` says why.
     """
+
+    _charts: ClassVar[Charts] = (("both", charts.nps_comparison),)
 
     a: NPSResult
     b: NPSResult

@@ -6,16 +6,19 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._text import word_form
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..plot import Charts
+from ..records import flatten
 from ..tables._columns import missing_column
 from ..tables._frames import has_field, headers_of, is_rows, table_rows
 from ..tables._records import at_row, response_fields
@@ -206,6 +209,9 @@ class AccountNPS(Displayed):
             "note": self.note,
             "skipped": self.skipped,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [{"account": k, "score": v} for k, v in self.per_account.items()]
 
 
 def account_nps(
@@ -412,6 +418,8 @@ class ReportCell(Displayed):
 class Report(Plotted):
     """A metric by segment and/or period, with the overall figure; cells sorted."""
 
+    _charts: ClassVar[Charts] = (("cells", charts.report_cells),)
+
     metric: str
     by: str | None
     period: str | None
@@ -431,6 +439,9 @@ class Report(Plotted):
             "cells": [c.to_dict() for c in self.cells],
             "skipped": self.skipped,
         }
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [flatten(cell) for cell in self.cells]
 
 
 def _grouped(
