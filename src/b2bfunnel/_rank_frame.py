@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .scoring import Score, ScoringModel
+from .scoring._result import reasons_text
+
+if TYPE_CHECKING:
+    from .scoring import Score, ScoringModel
 
 __all__ = ["BASE_COLUMNS", "detail_columns", "reasons_text", "score_frame"]
 
@@ -49,12 +52,6 @@ BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reasons", "string"),
 )
 TIME_UNIT = "datetime64[us, UTC]"
-
-
-def reasons_text(score: Score, n: int = 3) -> str:
-    """The ``n`` largest contributions as ``rule +points`` joined by ``"; "``: the
-    ``reasons`` cell of ``b2bfunnel score --format csv``."""
-    return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
 def detail_columns(model: ScoringModel) -> list[str]:

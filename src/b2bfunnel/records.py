@@ -39,8 +39,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from . import _rank_frame
 from ._public import publish
 from .errors import InvalidInputError
+from .scoring import Score
 
 __all__ = ["to_pandas", "to_polars", "to_records"]
 
@@ -103,8 +105,6 @@ def to_pandas(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
         ) from exc
     scores = _scores_of(obj)
     if scores is not None:  # a ranking: the one typed table the engines also give
-        from . import _rank_frame
-
         rule_columns = _rank_frame.found_detail_columns(scores) if detail else []
         return _rank_frame.score_frame(scores, rule_columns)
     rows = to_records(obj)
@@ -147,8 +147,6 @@ def to_polars(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
 
 def _scores_of(obj: Any) -> list[Any] | None:
     """The scores when ``obj`` is a :class:`Score` or a non-empty sequence of them."""
-    from .scoring import Score
-
     if isinstance(obj, Score):
         return [obj]
     if isinstance(obj, list | tuple) and obj and all(isinstance(s, Score) for s in obj):

@@ -200,8 +200,6 @@ class Score(Displayed):
     def _flat(self, _prefix: str = "") -> dict[str, Any]:
         """The row ``to_records`` gives: the figures, then the points of each rule that
         counted (``points.<rule>``) and of each capped group (``group.<name>``)."""
-        from .._rank_frame import reasons_text  # the ranking table's own reasons
-
         # The columns of the ranking table (b2bfunnel._rank_frame), in its order.
         row: dict[str, Any] = {
             "lead_id": self.lead_id,
@@ -224,6 +222,12 @@ class Score(Displayed):
         for group, points in self.groups.items():
             row[f"group.{group}"] = points
         return row
+
+
+def reasons_text(score: Score, n: int = 3) -> str:
+    """The ``n`` largest contributions as ``rule +points`` joined by ``"; "``: the
+    ``reasons`` cell of ``b2bfunnel score --format csv`` and of the ranking table."""
+    return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
 def _contribution(row: Row) -> Contribution:
