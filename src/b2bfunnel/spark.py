@@ -168,7 +168,7 @@ def _with_event_times(events: DataFrame) -> DataFrame:
 
 def _ranking_schema(detail: list[str]) -> Any:
     """The Spark schema of :mod:`b2bfunnel._rank_frame`'s table (without ``rank``)."""
-    from pyspark.sql import types as T
+    from pyspark.sql import types as T  # the optional spark extra, imported when used
 
     kinds = {
         "string": T.StringType(),
