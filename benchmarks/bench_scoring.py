@@ -85,6 +85,54 @@ def measure(n_leads: int, n_events: int) -> dict[str, float]:
     return out
 
 
+def _windowed_config() -> dict[str, Any]:
+    """The default model with a window and caps per day and week on every behaviour rule."""
+    import b2bfunnel as bf
+
+    data = bf.ScoringModel.default().to_dict()
+    for rule in data["implicit"]:
+        rule.update(within_days=90, max_per_day=2, max_per_week=5)
+    data["timezone"] = "Europe/Madrid"
+    return data
+
+
+def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
+    """Issue 22's options against the default model's rank(), in this one process run
+    (alternating, best of ``rounds``): each figure's ratio to the default is printed."""
+    from synth import event_rows, leads
+    from timing import best_of
+
+    import b2bfunnel as bf
+
+    profiles = leads(n_leads)
+    ids = [p["id"] for p in profiles]
+    events = [bf.Event(i, n, at, p) for i, n, at, p in event_rows(ids, n_events, end=AS_OF)]
+    window_only = bf.ScoringModel.default().to_dict()
+    for rule in window_only["implicit"]:
+        rule["within_days"] = 90
+    resets = {**bf.ScoringModel.default().to_dict(), "reset_on": ["deal_lost"]}
+    models = {
+        "default": bf.ScoringModel.default(),
+        "windowed/capped": bf.ScoringModel.from_dict(_windowed_config()),
+        "window only": bf.ScoringModel.from_dict(window_only),
+        "reset_on": bf.ScoringModel.from_dict(resets),
+    }
+    best = dict.fromkeys(models, float("inf"))
+    for _ in range(rounds):
+        for name, model in models.items():
+            run = best_of(
+                1, lambda m=model: m.rank(profiles, events, as_of=AS_OF), time.process_time
+            )
+            best[name] = min(best[name], run)
+    print(
+        f"rank(), {n_leads:,} leads, {n_events:,} events, CPU seconds, best of {rounds} "
+        "alternating rounds"
+    )
+    for name, seconds in best.items():
+        ratio = seconds / best["default"]
+        print(f"  {name:<16} {seconds:8.2f} s  {ratio:5.2f}x the default model")
+
+
 def _child(src: Path, n_leads: int, n_events: int) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(src), "--leads", str(n_leads),
@@ -138,7 +186,13 @@ def main() -> None:
     parser.add_argument("--vs", default="90f6f19", help="commit to compare with, or none")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--features", action="store_true", help="issue 22's options against the default"
+    )
     args = parser.parse_args()
+    if args.features:
+        measure_features(args.leads, args.events, args.rounds)
+        return
     if args.child:
         sys.path.insert(0, args.child)
         print(json.dumps(measure(args.leads, args.events)))

@@ -61,7 +61,9 @@ def decay_config(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def implicit_rule(draw: st.DrawFn, index: int, positive: bool) -> dict[str, Any]:
+def implicit_rule(
+    draw: st.DrawFn, index: int, positive: bool, windows: bool = True
+) -> dict[str, Any]:
     low = 1 if positive else -40
     points = draw(st.integers(min_value=low, max_value=40).filter(lambda p: p != 0))
     rule: dict[str, Any] = {
@@ -80,13 +82,22 @@ def implicit_rule(draw: st.DrawFn, index: int, positive: bool) -> dict[str, Any]
         rule["max_points"] = draw(st.integers(min_value=5, max_value=60))
     if draw(st.integers(0, 3)) == 0:
         rule["decays"] = False
+    if windows and draw(st.integers(0, 3)) == 0:
+        rule["within_days"] = draw(st.sampled_from([0.5, 1, 7, 30, 45.5, 90]))
+    if draw(st.integers(0, 3)) == 0:
+        rule["max_per_day"] = draw(st.integers(min_value=1, max_value=3))
+    if draw(st.integers(0, 3)) == 0:
+        rule["max_per_week"] = draw(st.integers(min_value=1, max_value=5))
     return rule
 
 
 @st.composite
 def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> dict[str, Any]:
     """A ``[scoring]`` table: random implicit rules (negative ones unless ``positive``),
-    a random decay and, if ``caps``, sometimes a total cap."""
+    a random decay and, if ``caps``, sometimes a total cap. Rules may have caps per day
+    or week (in a random zone), and windows unless ``positive`` (a window lowers the
+    score as time passes, so hot_since is no longer bounded by a late event's check),
+    and sometimes ``reset_on``."""
     count = draw(st.integers(min_value=1, max_value=5))
     config: dict[str, Any] = {
         "hot_threshold": draw(st.integers(min_value=20, max_value=150)),
@@ -97,9 +108,13 @@ def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> 
                 "when": {"field": "fit", "eq": True},
             }
         ],
-        "implicit": [draw(implicit_rule(i, positive)) for i in range(count)],
+        "implicit": [draw(implicit_rule(i, positive, not positive)) for i in range(count)],
         "decay": draw(decay_config()),
     }
+    if draw(st.booleans()):
+        config["timezone"] = draw(st.sampled_from(["UTC", "Europe/Madrid", "America/New_York"]))
+    if draw(st.integers(0, 3)) == 0:
+        config["reset_on"] = draw(st.sampled_from([["noise"], ["unsubscribe", "noise"]]))
     if caps and draw(st.booleans()):
         fit = config["explicit"][0]["points"]
         config["max_total"] = draw(st.integers(min_value=max(10, fit), max_value=200))

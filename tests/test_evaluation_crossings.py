@@ -23,15 +23,18 @@ def instant_scores(
     lead_ids: tuple[str, ...],
     cutoff: datetime,
 ) -> dict[str, list[tuple[float, float]]]:
-    """Each lead's (time, score) at every instant with events, by rescoring from scratch."""
+    """Each lead's (time, score) at every instant with events, by rescoring from scratch;
+    with ``reset_on``, from the lead's newest reset on (a crossing is judged in the
+    current cycle, as ``hot_since`` is)."""
     out = {}
     by_id = {p["id"]: p for p in profiles}
     c = cutoff.timestamp()
     for lead in lead_ids:
         mine = [e for e in events if e.lead_id == lead and e.ts <= c]
+        start = max((e.ts for e in mine if e.name in model.reset_on), default=-float("inf"))
         out[lead] = [
             (t, model.score(by_id[lead], [e for e in mine if e.ts <= t], as_of=_at(t)).total)
-            for t in sorted({e.ts for e in mine})
+            for t in sorted({e.ts for e in mine if e.ts >= start})
         ]
     return out
 

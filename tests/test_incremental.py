@@ -126,7 +126,7 @@ class TestPersistence:
     @pytest.mark.parametrize(
         ("change", "path"),
         [
-            ({"v": 3}, "state.v"),
+            ({"v": 4}, "state.v"),
             ({"lead_id": ""}, "state.lead_id"),
             ({"explicit": [-1]}, "state.explicit[0]"),
             ({"last": "yesterday"}, "state.last"),

@@ -51,10 +51,12 @@ def test_incremental_equals_batch(
         batch.rows,
     )
     positive = all(rule["points"] > 0 for rule in config["implicit"])
-    if positive and config["decay"]["kind"] not in ("half_life", "expiry"):
+    windowed = any("within_days" in rule for rule in config["implicit"])
+    if positive and not windowed and config["decay"]["kind"] not in ("half_life", "expiry"):
         # Late events leave the state only an upper bound of the crossing time. No bound
         # holds with negative points (a subset of the events can score higher) nor with
-        # per-event decay (a late event is checked when it has already decayed).
+        # per-event decay or a rule window (a late event is checked when it has already
+        # decayed or left its window).
         if batch.hot_since is None:
             assert live.hot_since is None
         else:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..tables._values import require_iterable
-from ._engine import Engine
+from ._engine import TIMES, UNSORTED, Engine
 from ._replay import first_hot, peak_steps
-from ._result import Score
+from ._result import EMPTY, Score
+from ._times import Times
 
 # (lead_id, name, POSIX time, the Event or its properties when the model reads it)
 EventCells = tuple[str, str, float, Event | Mapping[str, Any] | None]
@@ -150,7 +152,8 @@ def add_cells(
     get = records.get
     dispatch = engine.dispatch.__getitem__
     apply = engine.apply
-    keep_all = not engine.running_total_ok  # a full replay needs every event
+    keep_all = not engine.replay_scoring_only  # a full replay needs every event
+    resets = engine.reset_names
     for lead_id, name, t, event in cells:
         record = get(lead_id)
         if record is None or t > asof_ts:
@@ -159,6 +162,8 @@ def add_cells(
             record[n] = t
         if t < record[n + 1]:
             record[n + 1] = t
+        if resets is not None and resets[name] and t > record[n + 3]:
+            record[n + 3] = t
         if event is None:
             continue
         targets = dispatch(name)
@@ -171,9 +176,12 @@ def add_cells(
 
 def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:
     """An empty record per lead: the rule accumulators followed by the last and first
-    event time and the events a hot-crossing replay may need."""
+    event time, the events a hot-crossing replay may need and the newest reset time."""
     empty = engine.empty_rules()
-    return {lead_id: [*empty, -math.inf, math.inf, []] for lead_id in leads}
+    for index, kind in enumerate(engine.kinds):
+        if kind == TIMES:
+            empty[index] = UNSORTED
+    return {lead_id: [*empty, -math.inf, math.inf, [], -math.inf] for lead_id in leads}
 
 
 def finish(
@@ -188,15 +196,44 @@ def finish(
     n = len(engine.implicit)
     scores = []
     build = engine.build
+    timed = [index for index, kind in enumerate(engine.kinds) if kind == TIMES]
     for lead_id, profile in leads.items():
         record = records[lead_id]
+        reset = record[n + 3]
+        for index in timed:
+            times = record[index]
+            if times is not UNSORTED and reset != -math.inf:
+                times = [t for t in times if t > reset]
+            if times and times is not UNSORTED:
+                times.sort()  # the record's own list: sorted in place, not copied
+                record[index] = Times(times, 0, len(times))
+            else:
+                record[index] = EMPTY
         explicit = engine.match_profile(profile)
         last = record[n]
         if last == -math.inf:
             scores.append(build(lead_id, explicit, record, None, as_of, asof_ts, None))
             continue
-        hot_since = first_hot(engine, explicit, record[n + 2], record, last, record[n + 1])
+        events, first = record[n + 2], record[n + 1]
+        if reset != -math.inf:  # a new cycle: judged from the reset on
+            events = [(reset, "", _NOTHING), *(e for e in events if e[0] > reset)]
+            first = reset
+        hot_since = first_hot(engine, explicit, events, record, last, first)
         if steps is not None:
-            steps[lead_id] = peak_steps(engine, explicit, record[n + 2], record[n + 1])
-        scores.append(build(lead_id, explicit, record, last, as_of, asof_ts, hot_since))
+            steps[lead_id] = peak_steps(engine, explicit, events, first)
+        scores.append(
+            build(
+                lead_id,
+                explicit,
+                record,
+                last,
+                as_of,
+                asof_ts,
+                hot_since,
+                None if reset == -math.inf else reset,
+            )
+        )
     return scores
+
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._time import SECONDS_PER_DAY, from_ts
 from ..tables._values import name_key
+from ._limits import Calendar, Limits, limits_of
 from ._result import EMPTY, Accumulator, Row, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, tier_of
 from ._times import EMPTY_TIMES, Times
@@ -29,6 +30,9 @@ _UNIT = 10**PLACES
 
 
 Targets = tuple[tuple[int, int, Any], ...]
+# How values() reads an implicit rule: (row index, kind, points, max_count, max_points,
+# decays with the lead's aggregate decay, window and caps).
+Plan = tuple[int, int, float, int | None, float | None, bool, Limits | None]
 
 
 class Dispatch(dict[str, Targets | None]):
@@ -52,6 +56,21 @@ class Dispatch(dict[str, Targets | None]):
         return targets
 
 
+class ResetNames(dict[str, bool]):
+    """Event name -> whether it resets behaviour points (``reset_on``), matched as rule
+    events are (:func:`name_key`) and remembered, like :class:`Dispatch`."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(dict.fromkeys(names, True))
+        self.keys_ = frozenset(name_key(name) for name in names)
+
+    def __missing__(self, name: str) -> bool:
+        found = isinstance(name, str) and name_key(name) in self.keys_
+        if len(self) < Dispatch.MEMO_SIZE:
+            self[name] = found
+        return found
+
+
 class Engine:
     """A model's rules compiled for speed: which rules an event name feeds, how each
     rule accumulates its events, and whether shortcuts for the hot check apply."""
@@ -72,11 +91,15 @@ class Engine:
         "hot_threshold",
         "implicit",
         "kinds",
+        "limits",
         "max_total",
         "monotone",
         "plans",
+        "replay_scoring_only",
+        "reset_names",
         "row_meta",
         "running_total_ok",
+        "sliding_ok",
         "step_points",
     )
 
@@ -95,16 +118,18 @@ class Engine:
         self.groups: tuple[tuple[str, float | None], ...] = model.groups
         self.max_total: float | None = model.max_total
         per_event = self.decay.per_event
-        kinds = []
-        for rule in self.implicit:
-            if not rule.decays or not per_event:
-                kinds.append(COUNT)
-            elif self.decay.kind == "half_life" and rule.max_count is None:
-                kinds.append(WEIGHT)
-            else:
-                kinds.append(TIMES)
-        self.kinds: tuple[int, ...] = tuple(kinds)
-        aggregate = [r.decays and not per_event for r in self.implicit]
+        calendar = Calendar(model.timezone)
+        self.limits: tuple[Limits | None, ...] = tuple(
+            limits_of(rule, calendar) for rule in self.implicit
+        )
+        # With resets every rule keeps its times, so a late reset drops exactly the older.
+        self.reset_names: ResetNames | None = ResetNames(model.reset_on) if model.reset_on else None
+        self.kinds: tuple[int, ...] = (
+            (TIMES,) * len(self.implicit)
+            if model.reset_on
+            else _kinds(self.implicit, self.decay, self.limits)
+        )
+        kinds = self.kinds
         dispatch: dict[str, list[tuple[int, int, Any]]] = {}
         for index, rule in enumerate(self.implicit):
             where = rule.where._predicate if rule.where is not None else None
@@ -112,21 +137,52 @@ class Engine:
         self.dispatch = Dispatch({k: tuple(v) for k, v in dispatch.items()})
         # Monotone: adding an event never lowers the score at event times, so the peak
         # over event times is the score at the last event.
-        self.monotone: bool = not per_event and all(r.points >= 0 for r in self.implicit)
-        self.running_total_ok: bool = (
+        # A window drops events as time passes, so it is not monotone either.
+        self.monotone: bool = (
+            not per_event
+            and all(r.points >= 0 for r in self.implicit)
+            and all(r.within_days is None for r in self.implicit)
+        )
+        # The score at an event's time is the plain sum of each rule's points for its
+        # count (no decay yet, no group caps); windows and caps per period make that
+        # count a sliding one (see _replay.first_hot_sliding).
+        self.sliding_ok: bool = (
             not per_event and self.max_total is None and all(c is None for _, c in self.groups)
+        )
+        self.running_total_ok: bool = (
+            self.sliding_ok
+            and all(limits is None for limits in self.limits)
+            and self.reset_names is None
+        )
+        # Whether the hot-crossing replay reads only the events a rule counts: when
+        # points are positive, the score rises only at those.
+        self.replay_scoring_only: bool = self.running_total_ok or (
+            self.sliding_ok and all(r.points >= 0 for r in self.implicit)
         )
         self.expiry_window: float | None = (
             self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None
         )
-        # What values() and build() read of each rule, unpacked once rather than per lead;
-        # row_meta is (name, kind, group) by rule index, explicit rules first.
+        self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
+        self._unpack_rules()
+
+    def _unpack_rules(self) -> None:
+        """What values() and build() read of each rule, unpacked once rather than per lead;
+        row_meta is (name, kind, group) by rule index, explicit rules first."""
+        per_event = self.decay.per_event
         offset = len(self.explicit)
         self.explicit_items: tuple[tuple[float, float, int, None], ...] = tuple(
             (float(r.points), float(r.points), 0, None) for r in self.explicit
         )
-        self.plans: tuple[tuple[int, int, Any, int | None, float | None, bool], ...] = tuple(
-            (offset + i, kinds[i], r.points, r.max_count, r.max_points, aggregate[i])
+        self.plans: tuple[Plan, ...] = tuple(
+            (
+                offset + i,
+                self.kinds[i],
+                r.points,
+                r.max_count,
+                r.max_points,
+                r.decays and not per_event,
+                self.limits[i],
+            )
             for i, r in enumerate(self.implicit)
         )
         self.row_meta: tuple[tuple[str, str, str | None], ...] = tuple(
@@ -136,16 +192,22 @@ class Engine:
         # points with no caps (else None: the difference of rule_value() is needed).
         self.step_points: tuple[float | None, ...] = tuple(
             float(r.points)
-            if r.max_count is None and r.max_points is None and float(r.points).is_integer()
+            if r.max_count is None
+            and r.max_points is None
+            and float(r.points).is_integer()
+            and limits is None
             else None
-            for r in self.implicit
+            for r, limits in zip(self.implicit, self.limits, strict=True)
         )
-        self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
 
     def needs_event(self, name: str) -> bool:
         """Whether scoring reads the events called ``name`` beyond lead and time: a rule
-        counts them, or the hot-crossing replay needs every event."""
-        return not self.running_total_ok or self.dispatch[name] is not None
+        counts them, they reset behaviour (``reset_on``: a reader may give only the
+        first and last event of the others), or the hot-crossing replay needs every
+        event."""
+        if self.reset_names is not None and self.reset_names[name]:
+            return True
+        return not self.replay_scoring_only or self.dispatch[name] is not None
 
     def needs_properties(self, name: str) -> bool:
         """Whether scoring reads the properties of events called ``name``: a rule that
@@ -177,8 +239,33 @@ class Engine:
                 accs[index] = (count + 1, t if not count or t > acc[1] else acc[1])
             elif kind == WEIGHT:
                 accs[index] = self.add_weight(acc, t)
+            elif type(acc) is list:  # a batch record: sorted once, when read
+                acc.append(t)
+            elif acc is UNSORTED:
+                accs[index] = [t]
             else:
                 accs[index] = self.add_time(index, acc, t)
+
+    def after_reset(self, accs: Sequence[Accumulator], reset: float) -> list[Accumulator]:
+        """The rule entries without the events at or before ``reset``."""
+        out = []
+        for acc in accs:
+            if type(acc) is Times:
+                acc = acc.after(reset)
+                out.append(acc if len(acc) else EMPTY)
+            else:
+                out.append(acc)
+        return out
+
+    def peak_bound(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
+        """With positive points and no per-event decay, no instant scores above this:
+        each rule's points for all its events, as if no window or cap per period."""
+        running = math.fsum(self.explicit[j].points for j in explicit)
+        for index, acc in enumerate(accs[: len(self.implicit)]):
+            count = len(acc) if type(acc) is Times else acc[0]
+            if count:
+                running += self.rule_value(index, count)
+        return round_points(running)
 
     def add_weight(self, acc: Accumulator, t: float) -> Accumulator:
         if not acc[0]:
@@ -191,13 +278,23 @@ class Engine:
 
     def add_time(self, index: int, acc: Accumulator, t: float) -> Accumulator:
         times: Times = acc if type(acc) is Times else EMPTY_TIMES
-        window = self.expiry_window
+        rule = self.implicit[index]
+        window = self.expiry_window if rule.decays else None
+        keep_last = rule.max_count
+        limits = self.limits[index]
+        if limits is not None:
+            # Expired events and older ones past max_count may still fill a day's or a
+            # week's cap, so with caps only the rule's own window trims.
+            if limits.capped:
+                window, keep_last = limits.window, None
+            elif limits.window is not None:
+                window = limits.window if window is None else min(window, limits.window)
         horizon = None
         if window is not None:
             # Scores are read at or after the newest event, so older ones can never count.
             newest = times.newest() if times else t
             horizon = (t if t > newest else newest) - window
-        return times.add(t, horizon, self.implicit[index].max_count)
+        return times.add(t, horizon, keep_last)
 
     def values(
         self,
@@ -216,7 +313,7 @@ class Engine:
         decaying_total = 0.0
         # accs may carry more after the rules: zip stops at the rules
         for plan, acc in zip(self.plans, accs, strict=False):
-            index, kind, points, max_count, cap, aggregate = plan
+            index, kind, points, max_count, cap, aggregate, _ = plan
             if kind == COUNT:
                 count, rule_last = acc
                 if not count:
@@ -233,21 +330,10 @@ class Engine:
             else:
                 if type(acc) is not Times:
                     continue
-                expiry = decay.kind == "expiry"
-                horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
-                low, high = acc.window(horizon, asof_ts)
-                if max_count is not None:
-                    low = max(low, high - max_count)
-                if low >= high:
+                timed = self.times_value(plan, acc, asof_ts)
+                if timed is None:
                     continue
-                count, rule_last = high - low, acc.at(high - 1)
-                if expiry:  # every time in the window counts in full
-                    value = float(points * count)
-                else:
-                    value = points * math.fsum(
-                        decay.event_factor((asof_ts - acc.at(i)) / SECONDS_PER_DAY)
-                        for i in range(low, high)
-                    )
+                value, count, rule_last = timed
             if cap is not None and abs(value) > cap:
                 value = math.copysign(cap, value)
             item = [index, value, count * points, count, rule_last]
@@ -269,6 +355,42 @@ class Engine:
             if self.max_total is not None:
                 _cap(items, self.max_total, offset)
         return items, factor
+
+    def times_value(
+        self, plan: Plan, times: Times, asof_ts: float
+    ) -> tuple[float, int, float] | None:
+        """``(value before max_points, events counted, newest counted)`` of a rule that
+        keeps its times; None when none counts."""
+        points, max_count, limits = plan[2], plan[3], plan[6]
+        decay = self.decay
+        decays = self.implicit[plan[0] - len(self.explicit)].decays
+        expiry = decays and decay.kind == "expiry"
+        if limits is not None and limits.capped:
+            counted = limits.counted(times, asof_ts)
+            if expiry:  # decay comes after the caps: an expired event kept its slot
+                horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
+                counted = [t for t in counted if t >= horizon]
+            if not counted:
+                return None
+            count, rule_last = len(counted), counted[-1]
+            factors = (decay.event_factor((asof_ts - t) / SECONDS_PER_DAY) for t in counted)
+        else:  # a window without caps per period filters as expiry does: by index
+            horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
+            if limits is not None and limits.window is not None:
+                horizon = max(horizon, asof_ts - limits.window)
+            low, high = times.window(horizon, asof_ts)
+            if max_count is not None:
+                low = max(low, high - max_count)
+            if low >= high:
+                return None
+            count, rule_last = high - low, times.at(high - 1)
+            factors = (
+                decay.event_factor((asof_ts - times.at(i)) / SECONDS_PER_DAY)
+                for i in range(low, high)
+            )
+        if expiry or not decays or not decay.per_event:
+            return float(points * count), count, rule_last  # every counted time in full
+        return points * math.fsum(factors), count, rule_last
 
     def total(
         self, explicit: Sequence[int], accs: Sequence[Accumulator], last: float | None, at: float
@@ -314,6 +436,7 @@ class Engine:
         as_of: datetime,
         asof_ts: float,
         hot_since: datetime | None,
+        last_reset: float | None = None,
     ) -> Score:
         items, factor = self.values(explicit, accs, last, asof_ts)
         offset = len(self.explicit)
@@ -354,10 +477,32 @@ class Engine:
             None if last is None else from_ts(last),
             round_points(factor),
             groups,
+            None if last_reset is None else from_ts(last_reset),
         )
 
 
 _NO_GROUPS: Mapping[str, float] = MappingProxyType({})
+# The empty entry of a rule keeping times in a batch record: its times go to a list,
+# sorted once when the lead is scored (no trimming, no copies of late events).
+UNSORTED: Accumulator = (0, "unsorted")
+
+
+def _kinds(
+    implicit: Sequence[ImplicitRule], decay: Decay, limits: Sequence[Limits | None]
+) -> tuple[int, ...]:
+    """How each implicit rule accumulates its events: a count, a half-life weight, or
+    its times (per-event decay with ``max_count``, or a window or a cap per period)."""
+    kinds = []
+    for rule, limited in zip(implicit, limits, strict=True):
+        if limited is not None:
+            kinds.append(TIMES)
+        elif not rule.decays or not decay.per_event:
+            kinds.append(COUNT)
+        elif decay.kind == "half_life" and rule.max_count is None:
+            kinds.append(WEIGHT)
+        else:
+            kinds.append(TIMES)
+    return tuple(kinds)
 
 
 def round_points(value: float) -> float:

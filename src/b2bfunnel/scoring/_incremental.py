@@ -72,6 +72,8 @@ def ingest(model: Compiled, state: ScoreState, events: Event | Iterable[Event]) 
         state = check_state(engine, state)
     if type(events) is not Event and not isinstance(events, Event):
         return _ingest_many(engine, state, events)
+    if engine.reset_names is not None:
+        return _ingest_many(engine, state, (events,))
     # The live path, one event per call: the loop below for a batch of one, unrolled.
     if events.lead_id != state.lead_id:
         raise InvalidInputError(
@@ -111,8 +113,9 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
                 path=f"events[{index}].lead_id",
             )
     accs = list(state.rules)
-    last, hot = state.last_ts, state.hot_since_ts
+    last, hot, reset = state.last_ts, state.hot_since_ts, state.reset_ts
     dispatch = engine.dispatch.__getitem__
+    resets = engine.reset_names
     monotone = engine.monotone
     pending = False  # an event since the last hot check could have changed the score
     size = len(batch)
@@ -121,7 +124,13 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
         if last is None or t >= last:
             pending = pending or last is None
             last = t
+        if resets is not None and resets[event.name] and (reset is None or t > reset):
+            # A new cycle: older behaviour goes, and hot_since is judged again from here
+            # (for a late reset, at the newest time seen, as for a late event).
+            reset, accs, pending, hot = t, engine.after_reset(accs, t), True, None
         targets = dispatch(event.name)
+        if reset is not None and t <= reset:
+            targets = None
         if targets is not None:
             engine.apply(accs, targets, event.properties, t)
         pending = pending or targets is not None or not monotone
@@ -136,7 +145,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
                 hot = last
     fingerprint = engine.fingerprint
     return ScoreState(
-        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, fingerprint
+        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, fingerprint, reset
     )
 
 
@@ -153,7 +162,14 @@ def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
         )
     hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
     return engine.build(
-        state.lead_id, state.explicit, list(state.rules), state.last_ts, as_of, asof_ts, hot
+        state.lead_id,
+        state.explicit,
+        list(state.rules),
+        state.last_ts,
+        as_of,
+        asof_ts,
+        hot,
+        state.reset_ts,
     )
 
 
@@ -208,6 +224,7 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
         state.last_ts,
         state.hot_since_ts,
         fingerprint,
+        state.reset_ts,
     )
 
 
@@ -241,7 +258,8 @@ def _fit_rule(engine: Engine, index: int, acc: Accumulator, format_1: bool) -> A
             path=path,
         )
     cap = engine.implicit[index].max_count
-    if kind == TIMES and cap is not None and len(acc) > cap:
+    limits = engine.limits[index]
+    if kind == TIMES and cap is not None and len(acc) > cap and not (limits and limits.capped):
         raise InvalidInputError(
             f"keeps {len(acc)} times; rule {engine.implicit[index].name!r} counts at most {cap}",
             path=path,

@@ -43,13 +43,21 @@ def merge(
         )
     else:
         explicit = a.explicit
-    rules = tuple(
+    merged = [
         _merge_rule(engine, index, x, y)
         for index, (x, y) in enumerate(zip(a.rules, b.rules, strict=True))
-    )
+    ]
+    resets = [t for t in (a.reset_ts, b.reset_ts) if t is not None]
+    reset = max(resets) if resets else None  # the newer reset wins
+    rules = tuple(merged if reset is None else engine.after_reset(merged, reset))
     times = [t for t in (a.last_ts, b.last_ts) if t is not None]
     last = max(times) if times else None
-    hots = [t for t in (a.hot_since_ts, b.hot_since_ts) if t is not None]
+    # A part that had not seen the newest reset judged its crossing with older events.
+    hots = [
+        part.hot_since_ts
+        for part in (a, b)
+        if part.hot_since_ts is not None and part.reset_ts == reset
+    ]
     # A part that was hot on its own events is hot no later with more events (positive
     # points, no per-event decay); otherwise the check is at the newest time, as for a
     # late event: both are upper bounds of the exact crossing time.
@@ -60,7 +68,7 @@ def merge(
         and engine.total_at(explicit, rules, last) >= engine.hot_threshold
     ):
         hot = last
-    return ScoreState(a.lead_id, a.model, explicit, rules, last, hot)
+    return ScoreState(a.lead_id, a.model, explicit, rules, last, hot, reset_ts=reset)
 
 
 def _merge_rule(engine: Engine, index: int, x: Accumulator, y: Accumulator) -> Accumulator:

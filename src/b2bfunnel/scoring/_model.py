@@ -67,6 +67,8 @@ class ScoringModel:
     )
     groups: tuple[tuple[str, float | None], ...] = ()
     max_total: float | None = None
+    timezone: str = "UTC"
+    reset_on: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False, hash=False)
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -129,6 +131,10 @@ class ScoringModel:
         }
         if self.max_total is not None:
             out["max_total"] = self.max_total
+        if self.timezone != "UTC":  # left out by default, so the fingerprint stays
+            out["timezone"] = self.timezone
+        if self.reset_on:
+            out["reset_on"] = list(self.reset_on)
         return out
 
     # --- batch scoring ------------------------------------------------------------

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._config import Reader, did_you_mean, join
+from .._time import read_zone
+from ..errors import InvalidInputError
 from ._rules import (
     ExplicitRule,
     ImplicitRule,
@@ -30,6 +32,8 @@ MODEL_KEYS = (
     "explicit",
     "implicit",
     "decay",
+    "timezone",
+    "reset_on",
 )
 
 # The default fit rule's IT leader: a senior word and an IT word, or a C-level IT
@@ -166,6 +170,8 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
             threshold = _agree_hot(bands, threshold, "hot_threshold" in table, path, reader)
     else:
         bands = default_bands(threshold) if threshold is not None else None
+    timezone = _read_timezone(table.get("timezone", "UTC"), join(path, "timezone"), reader)
+    reset_on = read_reset_on(table.get("reset_on", []), join(path, "reset_on"), reader)
     _check_references(table, groups, path, reader)
     _check_caps(explicit, groups, max_total, path, reader)
     if len(reader.problems) != before:
@@ -180,7 +186,34 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         "engagement_grades": grade["engagement"],
         "groups": groups,
         "max_total": max_total,
+        "timezone": timezone,
+        "reset_on": reset_on,
     }
+
+
+def read_reset_on(value: Any, path: str, reader: Reader) -> tuple[str, ...]:
+    """Event names that reset behaviour points: distinct non-empty strings."""
+    items = reader.array(value, path)
+    names: list[str] = []
+    for index, item in enumerate(items or ()):
+        name = reader.string(item, join(path, index))
+        if name is not None and name in names:
+            reader.error(join(path, index), f"{name!r} is listed twice")
+        elif name is not None:
+            names.append(name)
+    return tuple(names)
+
+
+def _read_timezone(value: Any, path: str, reader: Reader) -> str:
+    """The IANA zone whose calendar days and weeks ``max_per_day``/``max_per_week`` count."""
+    name = reader.string(value, path)
+    if name is None:
+        return "UTC"
+    try:
+        read_zone(name, path)
+    except InvalidInputError as exc:
+        reader.error(path, exc.message)
+    return name
 
 
 def _agree_hot(

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from .._time import from_ts
-from ._engine import Engine, round_points
+from ._engine import PLACES, Engine, round_points
+from ._limits import Sliding
 from ._result import Accumulator
 
 # A replayed event: (POSIX time, name, properties), as batch records keep them.
@@ -38,7 +39,16 @@ def first_hot(
         return first_hot_running(engine, explicit, events, first)
     if engine.monotone and engine.total_at(explicit, accs, last) < threshold:
         return None
-    for t, total in _instants(engine, explicit, sorted(events, key=_BY_TIME)):
+    positive = engine.sliding_ok and engine.replay_scoring_only
+    if positive and engine.peak_bound(explicit, accs) < threshold:
+        return None
+    ordered = sorted(events, key=_BY_TIME)
+    instants = (
+        _sliding_instants(engine, explicit, ordered, first)
+        if engine.sliding_ok
+        else _instants(engine, explicit, ordered)
+    )
+    for t, total in instants:
         if total >= threshold:
             return from_ts(t)
     return None
@@ -82,7 +92,12 @@ def peak_steps(
                     peak = total
                     steps += (t, total)
         return tuple(steps)
-    for t, total in _instants(engine, explicit, ordered):
+    instants = (
+        _sliding_instants(engine, explicit, ordered, first)
+        if engine.sliding_ok
+        else _instants(engine, explicit, ordered)
+    )
+    for t, total in instants:
         if total > peak:
             peak = total
             steps += (t, total)
@@ -139,3 +154,53 @@ def _running_instants(
         if position < last and ordered[position + 1][0] == t:
             continue
         yield t, running
+
+
+def _sliding_instants(
+    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed], first: float
+) -> Iterator[tuple[float, float]]:
+    """:func:`_instants` in O(1) per event for models whose score at an instant is the
+    sum of each rule's points for its count (:attr:`Engine.sliding_ok`), where rules
+    with a window or caps per period count through a :class:`Sliding` counter.
+
+    The total is summed as :meth:`Engine.total` sums it, so both agree to the bit.
+    ``ordered`` may hold only the events a rule counts (see
+    :attr:`Engine.replay_scoring_only`); an instant before the first of them (``first``,
+    the lead's first event of any kind) scores the profile alone.
+    """
+    values = [round_points(float(engine.explicit[j].points)) for j in explicit]
+    if not ordered or first < ordered[0][0]:
+        yield first, round(math.fsum(values), PLACES)
+    offset = len(values)
+    values += [0.0] * len(engine.implicit)
+    counts = [0] * len(engine.implicit)
+    sliding = [None if limits is None else Sliding(limits) for limits in engine.limits]
+    windowed = [
+        (index, counter)
+        for index, (counter, limits) in enumerate(zip(sliding, engine.limits, strict=True))
+        if counter is not None and limits is not None and limits.window is not None
+    ]
+    rule_value = engine.rule_value
+    dispatch = engine.dispatch
+    last = len(ordered) - 1
+    for position, (t, name, properties) in enumerate(ordered):
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
+                continue
+            counter = sliding[index]
+            if counter is None:
+                counts[index] += 1
+            else:
+                counter.add(t)
+                counts[index] = counter.count
+            values[offset + index] = round_points(rule_value(index, counts[index]))
+        if position < last and ordered[position + 1][0] == t:
+            continue
+        for index, counter in windowed:
+            if not counter.due(t):
+                continue
+            counter.expire(t)
+            if counter.count != counts[index]:
+                counts[index] = counter.count
+                values[offset + index] = round_points(rule_value(index, counts[index]))
+        yield t, round(math.fsum(values), PLACES)

@@ -13,6 +13,7 @@ import attrs
 from .._display import Displayed, View, elide, number
 from .._time import from_ts
 from ..errors import InvalidInputError
+from ._times import Times
 
 Row = tuple[str, float, str, float, int, "float | None", "str | None"]
 
@@ -78,7 +79,9 @@ class Score(Displayed):
     points) and engagement (digit, from implicit points) apart, ``"A1"`` best;
     ``hot_since`` is the time of the first event at which the lead's score reached the
     hot threshold (the moment the rep should have been notified); ``decay_factor`` the
-    share of decaying behaviour points left after inactivity decay.
+    share of decaying behaviour points left after inactivity decay; ``last_reset`` the
+    time of the newest reset event (``reset_on``), before which behaviour no longer
+    counts, and since which ``hot_since`` is judged.
     """
 
     lead_id: str
@@ -94,6 +97,7 @@ class Score(Displayed):
     last_activity: datetime | None = None
     decay_factor: float = 1.0
     groups: Mapping[str, float] = attrs.field(factory=dict, converter=_read_only, hash=False)
+    last_reset: datetime | None = None
 
     @functools.cached_property
     def contributions(self) -> tuple[Contribution, ...]:
@@ -152,13 +156,15 @@ class Score(Displayed):
                 f"  behaviour points x{self.decay_factor:.2f} "
                 f"after {idle:.0f} days without activity"
             )
+        if self.last_reset is not None:
+            lines.append(f"  reset {self.last_reset.isoformat()}: older behaviour no longer counts")
         if self.hot_since is not None:
             lines.append(f"  hot since {self.hot_since.isoformat()}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
-        return {
+        out = {
             "lead_id": self.lead_id,
             "total": self.total,
             "explicit": self.explicit,
@@ -173,6 +179,9 @@ class Score(Displayed):
             "groups": dict(self.groups),
             "contributions": [c.to_dict() for c in self.contributions],
         }
+        if self.last_reset is not None:  # only models with reset_on have one
+            out["last_reset"] = self.last_reset.isoformat()
+        return out
 
     def __repr__(self) -> str:
         top = ", ".join(f"{c.points:+g} {elide(c.rule, 16)}" for c in self.top_reasons(2))
@@ -246,7 +255,9 @@ def _by_weight(row: Row) -> tuple[float, str]:
 #   (count, last_ts)            counted events (aggregate decay, or no decay)
 #   (count, last_ts, weight)    half-life sum: weight = sum 2 ** ((t - last_ts) / half_life)
 #   Times                       the times still able to count (expiry, or capped per-event)
-# Typed Any: the rule's kind, fixed by the model, says which, and the hot loops index
-# tuples directly.
+# Typed Any inside the engine: the rule's kind, fixed by the model, says which, and
+# the hot loops index tuples directly. RuleEntry spells the same out for public
+# signatures (ScoreState.rules).
 Accumulator = Any
+RuleEntry = tuple[int, float | None] | tuple[int, float, float] | Times
 EMPTY: Accumulator = (0, None)

@@ -186,6 +186,10 @@ class ImplicitRule:
 
     ``max_count`` caps how many events count (the most recent ones), ``max_points`` the
     magnitude of the rule's total; ``decays = False`` keeps the points from decaying.
+    ``within_days`` counts only events of the last N days before ``as_of``;
+    ``max_per_day`` and ``max_per_week`` count only the first events of each calendar
+    day and ISO week (in the model's ``timezone``). They apply in that order, then
+    ``max_count``, then decay, then ``max_points`` (see ``docs/scoring.md``).
     """
 
     name: str
@@ -196,6 +200,9 @@ class ImplicitRule:
     max_count: int | None = None
     max_points: float | None = None
     group: str | None = None
+    within_days: float | None = None
+    max_per_day: int | None = None
+    max_per_week: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as configuration data (optional keys only when set)."""
@@ -204,7 +211,7 @@ class ImplicitRule:
             out["where"] = self.where.to_dict()
         if not self.decays:
             out["decays"] = False
-        for key in ("max_count", "max_points", "group"):
+        for key in OPTIONAL_IMPLICIT_KEYS:
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -217,7 +224,16 @@ class ImplicitRule:
 MAX_POINTS = 1e12
 
 EXPLICIT_KEYS = ("name", "points", "when", "group")
-IMPLICIT_KEYS = ("name", "event", "points", "where", "decays", "max_count", "max_points", "group")
+# Keys of an implicit rule that are written only when set, and how each is read.
+OPTIONAL_IMPLICIT_KEYS = (
+    "max_count",
+    "max_points",
+    "group",
+    "within_days",
+    "max_per_day",
+    "max_per_week",
+)
+IMPLICIT_KEYS = ("name", "event", "points", "where", "decays", *OPTIONAL_IMPLICIT_KEYS)
 
 
 def read_explicit(data: Any, path: str, reader: Reader) -> ExplicitRule | None:
@@ -255,29 +271,38 @@ def read_implicit(data: Any, path: str, reader: Reader) -> ImplicitRule | None:
     )
     where = Condition.parse(get("where"), join(path, "where"), reader) if "where" in table else None
     decays = reader.boolean(get("decays"), join(path, "decays")) if "decays" in table else True
-    max_count = (
-        reader.number(get("max_count"), join(path, "max_count"), minimum=1, integer=True)
-        if "max_count" in table
-        else None
-    )
-    max_points = (
-        reader.number(get("max_points"), join(path, "max_points"), exclusive_minimum=0)
-        if "max_points" in table
-        else None
-    )
+    numbers = {
+        key: _read_limit(key, get(key), join(path, key), reader) if key in table else None
+        for key in _LIMIT_KEYS
+    }
     group = reader.string(get("group"), join(path, "group")) if "group" in table else None
     if len(reader.problems) != before or name is None or event is None or points is None:
         return None
+    counts = {k: int(v) for k, v in numbers.items() if k in _COUNT_KEYS and v is not None}
     return ImplicitRule(
         name,
         event,
         points,
         where,
         bool(decays),
-        int(max_count) if max_count is not None else None,
-        max_points,
+        counts.get("max_count"),
+        numbers["max_points"],
         group,
+        numbers["within_days"],
+        counts.get("max_per_day"),
+        counts.get("max_per_week"),
     )
+
+
+_COUNT_KEYS = ("max_count", "max_per_day", "max_per_week")
+_LIMIT_KEYS = (*_COUNT_KEYS, "max_points", "within_days")
+
+
+def _read_limit(key: str, value: object, path: str, reader: Reader) -> float | None:
+    """A count (an integer >= 1) or a positive number."""
+    if key in _COUNT_KEYS:
+        return reader.number(value, path, minimum=1, integer=True)
+    return reader.number(value, path, exclusive_minimum=0)
 
 
 def read_decay(data: Any, path: str, reader: Reader) -> Decay | None:

@@ -18,10 +18,13 @@ import attrs
 
 from .._time import MAX_TS, MIN_TS, from_ts, ts_to_json
 from ..errors import InvalidInputError
-from ._result import EMPTY, Accumulator
+from ._result import EMPTY, Accumulator, RuleEntry
 from ._times import Times
 
 STATE_VERSION = 2
+# Format 3 is format 2 with the time of the lead's newest reset event (``reset``): only
+# states of models with ``reset_on`` that saw a reset are written in it.
+RESET_VERSION = 3
 # Values of ``ScoreState._checked``: nothing checked yet; its values checked (without
 # the model); read from format 1 and checked as far as that format allows; otherwise
 # the fingerprint of the model it was checked against and upgraded for.
@@ -29,6 +32,8 @@ UNCHECKED, VALUES_CHECKED, FORMAT_1 = "", "*", "1"
 _V1_KEYS = frozenset(("v", "model", "lead_id", "explicit", "last", "hot_since", "rules"))
 _V2_REQUIRED = frozenset(("v", "model", "lead_id", "explicit", "rules"))
 _V2_KEYS = _V2_REQUIRED | {"last", "hot_since"}
+_V3_REQUIRED = _V2_REQUIRED | {"reset"}
+_V3_KEYS = _V2_KEYS | {"reset"}
 
 
 @attrs.frozen
@@ -47,7 +52,7 @@ class ScoreState:
     lead_id: str
     model: str
     explicit: tuple[int, ...]
-    rules: tuple[Accumulator, ...]
+    rules: tuple[RuleEntry, ...]
     last_ts: float | None = None
     hot_since_ts: float | None = None
     # How far the state was checked (see UNCHECKED); a state built by hand is checked
@@ -55,6 +60,14 @@ class ScoreState:
     _checked: str = attrs.field(
         default=UNCHECKED, eq=False, repr=False, hash=False, alias="_checked"
     )
+    # Time of the newest reset event (models with ``reset_on``): rules keep only later
+    # events, and hot_since is judged since it.
+    reset_ts: float | None = None
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """Time of the newest reset event ingested (``reset_on``)."""
+        return None if self.reset_ts is None else from_ts(self.reset_ts)
 
     @property
     def last_activity(self) -> datetime | None:
@@ -93,6 +106,9 @@ class ScoreState:
             out["last"] = ts_to_json(self.last_ts)
         if self.hot_since_ts is not None:
             out["hot_since"] = ts_to_json(self.hot_since_ts)
+        if self.reset_ts is not None:
+            out["v"] = RESET_VERSION
+            out["reset"] = ts_to_json(self.reset_ts)
         return out
 
     @classmethod
@@ -118,9 +134,11 @@ class ScoreState:
             _check_keys(data, _V1_KEYS, _V1_KEYS, path)
         elif version == STATE_VERSION:
             _check_keys(data, _V2_REQUIRED, _V2_KEYS, path)
+        elif version == RESET_VERSION:
+            _check_keys(data, _V3_REQUIRED, _V3_KEYS, path)
         else:
             raise InvalidInputError(
-                f"unknown score state format {version!r}; this version reads 1 and {STATE_VERSION}",
+                f"unknown score state format {version!r}; this version reads 1, 2 and 3",
                 path=f"{path}.v",
             )
         lead_id = data["lead_id"]
@@ -146,8 +164,10 @@ class ScoreState:
         read = _read_v1_rule if version == 1 else read_rule
         accs = tuple(read(acc, f"{path}.rules[{i}]") for i, acc in enumerate(rules))
         newest = None
-        if version == STATE_VERSION:  # format-1 entries are checked by the model
+        if version != 1:  # format-1 entries are checked by the model
             newest = max((t for t in map(newest_time, accs) if t is not None), default=None)
+        reset = None if version != RESET_VERSION else read_time(data["reset"], f"{path}.reset")
+        _check_reset(accs, reset, last, path)
         if newest is not None and (last is None or newest > last):
             raise InvalidInputError(
                 "is before a rule's latest event; the state was edited or damaged",
@@ -158,8 +178,27 @@ class ScoreState:
                 "is after the latest event ingested; the state was edited or damaged",
                 path=f"{path}.hot_since",
             )
-        return cls(
-            lead_id, model, explicit, accs, last, hot, FORMAT_1 if version == 1 else VALUES_CHECKED
+        checked = FORMAT_1 if version == 1 else VALUES_CHECKED
+        return cls(lead_id, model, explicit, accs, last, hot, checked, reset)
+
+
+def _check_reset(
+    accs: tuple[Accumulator, ...], reset: float | None, last: float | None, path: str
+) -> None:
+    """A reset is an event (so not after ``last``) and rules keep only later times."""
+    if reset is None:
+        return
+    if last is None or reset > last:
+        raise InvalidInputError(
+            "is after the latest event ingested; the state was edited or damaged",
+            path=f"{path}.reset",
+        )
+    for index, acc in enumerate(accs):
+        if type(acc) is not Times or not len(acc) or acc.at(0) > reset:
+            continue
+        raise InvalidInputError(
+            "keeps a time at or before the reset; the state was edited or damaged",
+            path=f"{path}.rules[{index}]",
         )
 
 

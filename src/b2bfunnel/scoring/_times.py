@@ -77,6 +77,14 @@ class Times:
             bisect_right(buf, high, self._start, self._end) - self._start,
         )
 
+    def after(self, t: float) -> Times:
+        """These times, only those later than ``t``."""
+        return Times(self._buf, bisect_right(self._buf, t, self._start, self._end), self._end)
+
+    def slice(self, i: int, j: int) -> list[float]:
+        """The times at positions ``i`` to ``j - 1``, oldest first."""
+        return self._buf[self._start + i : self._start + j]
+
     def newest(self) -> float:
         """The newest time (the times must not be empty)."""
         return self._buf[self._end - 1]

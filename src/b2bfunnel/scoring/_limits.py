@@ -1,0 +1,187 @@
+"""Per-rule windows and frequency caps: which of a rule's event times count at ``as_of``.
+
+A rule with ``within_days``, ``max_per_day`` or ``max_per_week`` keeps its event times
+(see :class:`._times.Times`) and selects the counted ones here, in the documented
+order: the window filters, the per-day and then the per-week cap keep each period's
+first events, and ``max_count`` keeps the newest of those. Decay and ``max_points``
+follow in the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from .._time import SECONDS_PER_DAY
+from ._rules import ImplicitRule
+from ._times import Times
+
+_UNKNOWN = math.nan  # a day not seen yet (compared by identity)
+
+
+class Calendar:
+    """Calendar days and ISO weeks (from Monday 00:00) of POSIX seconds in one zone.
+
+    >>> c = Calendar("UTC")
+    >>> c.day(0.0), c.week(4 * 86_400.0)  # 1970-01-01 was a Thursday, the 5th a Monday
+    (0, 1)
+    """
+
+    __slots__ = ("_offsets", "_zone")
+
+    def __init__(self, zone: str) -> None:
+        self._zone = None if zone == "UTC" else ZoneInfo(zone)
+        # UTC day -> the zone's offset in seconds all that day, or None when it changes
+        # during the day (a DST switch): computed once per day seen.
+        self._offsets: dict[int, float | None] = {}
+
+    def _offset(self, t: float, utc_day: int) -> float:
+        zone = self._zone
+        assert zone is not None  # day() asks only for a zone other than UTC
+        offset = self._offsets.get(utc_day, _UNKNOWN)
+        if offset is _UNKNOWN:
+            start = utc_day * SECONDS_PER_DAY
+            before = _utcoffset(start, zone)
+            after = _utcoffset(start + SECONDS_PER_DAY - 1, zone)
+            offset = before if before == after else None
+            self._offsets[utc_day] = offset
+        return _utcoffset(t, zone) if offset is None else offset
+
+    def day(self, t: float) -> int:
+        """Days from 1970-01-01 to the local calendar day of ``t``."""
+        utc_day = int(t // SECONDS_PER_DAY)
+        if self._zone is None:
+            return utc_day
+        return int((t + self._offset(t, utc_day)) // SECONDS_PER_DAY)
+
+    def week(self, t: float) -> int:
+        """Weeks (Monday to Sunday, local) from the week of 1970-01-01."""
+        return week_of(self.day(t))
+
+
+def week_of(day: int) -> int:
+    """The week (from Monday) of a day counted from 1970-01-01, a Thursday."""
+    return (day + 3) // 7
+
+
+def _utcoffset(t: float, zone: ZoneInfo) -> float:
+    offset = datetime.fromtimestamp(t, zone).utcoffset()
+    return 0.0 if offset is None else offset.total_seconds()
+
+
+class Limits:
+    """A rule's window and caps, compiled: :meth:`counted` picks the counted times."""
+
+    __slots__ = ("calendar", "max_count", "per_day", "per_week", "window")
+
+    def __init__(self, rule: ImplicitRule, calendar: Calendar) -> None:
+        self.window = None if rule.within_days is None else rule.within_days * SECONDS_PER_DAY
+        self.per_day = rule.max_per_day
+        self.per_week = rule.max_per_week
+        self.max_count = rule.max_count
+        self.calendar = calendar
+
+    @property
+    def capped(self) -> bool:
+        """Whether a per-day or per-week cap applies."""
+        return self.per_day is not None or self.per_week is not None
+
+    def counted(self, times: Times, asof_ts: float) -> list[float]:
+        """The times that count at ``asof_ts``, oldest first, before decay."""
+        low = -math.inf if self.window is None else asof_ts - self.window
+        i, j = times.window(low, asof_ts)
+        kept = times.slice(i, j)
+        if self.per_day is not None or self.per_week is not None:
+            kept = self._first_per_period(kept)
+        if self.max_count is not None and len(kept) > self.max_count:
+            kept = kept[len(kept) - self.max_count :]
+        return kept
+
+    def _first_per_period(self, times: list[float]) -> list[float]:
+        """The first ``per_day`` of ``times`` (sorted) in each day, then the first
+        ``per_week`` of those in each week."""
+        day_cap = math.inf if self.per_day is None else self.per_day
+        week_cap = math.inf if self.per_week is None else self.per_week
+        kept: list[float] = []
+        day_of = self.calendar.day
+        current_day = current_week = None
+        in_day = in_week = 0
+        for t in times:
+            day = day_of(t)
+            if day != current_day:
+                current_day, in_day = day, 0
+                week = (day + 3) // 7  # week_of, inlined
+                if week != current_week:
+                    current_week, in_week = week, 0
+            in_day += 1
+            if in_day <= day_cap and in_week < week_cap:
+                kept.append(t)
+                in_week += 1
+        return kept
+
+
+class Sliding:
+    """How many events a rule with :class:`Limits` counts as time moves forward, in O(1)
+    per event: for the hot-crossing replay, which reads the count at every instant.
+
+    Counted is ``min(max_per_week, sum over days of min(max_per_day, events of the
+    day))`` summed over weeks, over the events in the window: which events of a period
+    count does not change how many do. ``max_count`` is the caller's
+    (:meth:`Engine.rule_value` applies it).
+    """
+
+    __slots__ = ("_days", "_limits", "_times", "_weeks", "_window", "count")
+
+    def __init__(self, limits: Limits) -> None:
+        self._limits = limits
+        self._window = math.inf if limits.window is None else limits.window
+        self._times: deque[float] = deque()
+        self._days: dict[int, int] = {}
+        self._weeks: dict[int, int] = {}
+        self.count = 0
+
+    def add(self, t: float) -> None:
+        """Count an event at ``t``, no earlier than those added before."""
+        if self._limits.window is not None:
+            self._times.append(t)
+        self._change(t, 1)
+
+    def due(self, now: float) -> bool:
+        """Whether an event left the window at ``now``."""
+        times = self._times
+        return bool(times) and times[0] < now - self._window
+
+    def expire(self, now: float) -> None:
+        """Drop the events that left the window at ``now``."""
+        times = self._times
+        low = now - self._window
+        while times and times[0] < low:
+            self._change(times.popleft(), -1)
+
+    def _change(self, t: float, sign: int) -> None:
+        limits = self._limits
+        day_cap, week_cap = limits.per_day, limits.per_week
+        change = sign
+        if day_cap is None and week_cap is None:
+            self.count += change
+            return
+        day = limits.calendar.day(t)
+        if day_cap is not None:
+            old = self._days.get(day, 0)
+            self._days[day] = old + sign
+            change = min(day_cap, old + sign) - min(day_cap, old)
+        if week_cap is not None and change:
+            week = week_of(day)
+            old = self._weeks.get(week, 0)
+            self._weeks[week] = old + change
+            change = min(week_cap, old + change) - min(week_cap, old)
+        self.count += change
+
+
+def limits_of(rule: ImplicitRule, calendar: Calendar) -> Limits | None:
+    """The compiled limits of ``rule``; None when it has no window and no cap per period."""
+    if rule.within_days is None and rule.max_per_day is None and rule.max_per_week is None:
+        return None
+    return Limits(rule, calendar)
