@@ -29,8 +29,6 @@ import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .scoring._result import reasons_text
-
 if TYPE_CHECKING:
     from .scoring import Score, ScoringModel
 
@@ -52,6 +50,12 @@ BASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reasons", "string"),
 )
 TIME_UNIT = "datetime64[us, UTC]"
+
+
+def reasons_text(score: Score, n: int = 3) -> str:
+    """The ``n`` largest contributions as ``rule +points`` joined by ``"; "``: the
+    ``reasons`` cell of ``b2bfunnel score --format csv`` and of the ranking table."""
+    return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
 def detail_columns(model: ScoringModel) -> list[str]:

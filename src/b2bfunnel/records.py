@@ -42,7 +42,6 @@ from typing import Any
 from . import _rank_frame
 from ._public import publish
 from .errors import InvalidInputError
-from .scoring import Score
 
 __all__ = ["to_pandas", "to_polars", "to_records"]
 
@@ -146,12 +145,17 @@ def to_polars(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
 
 
 def _scores_of(obj: Any) -> list[Any] | None:
-    """The scores when ``obj`` is a :class:`Score` or a non-empty sequence of them."""
-    if isinstance(obj, Score):
+    """The scores when ``obj`` is a :class:`Score` or a non-empty sequence of them
+    (known by their ``top_rows``: scoring imports this module, not the reverse)."""
+    if _is_score(obj):
         return [obj]
-    if isinstance(obj, list | tuple) and obj and all(isinstance(s, Score) for s in obj):
+    if isinstance(obj, list | tuple) and obj and all(_is_score(s) for s in obj):
         return list(obj)
     return None
+
+
+def _is_score(obj: Any) -> bool:
+    return is_result(obj) and callable(getattr(obj, "top_rows", None))
 
 
 def _is_time(column: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from .._display import Displayed, View, elide, number
+from .._rank_frame import reasons_text
 from .._time import from_ts
 from ..errors import InvalidInputError
 from ._times import Times
@@ -231,12 +232,6 @@ class Score(Displayed):
         for group, points in self.groups.items():
             row[f"group.{group}"] = points
         return row
-
-
-def reasons_text(score: Score, n: int = 3) -> str:
-    """The ``n`` largest contributions as ``rule +points`` joined by ``"; "``: the
-    ``reasons`` cell of ``b2bfunnel score --format csv`` and of the ranking table."""
-    return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
 def _contribution(row: Row) -> Contribution:
