@@ -56,7 +56,7 @@ def profile_renames(columns: Any, headers: Sequence[str]) -> dict[str, str]:
     fields = _fields_by_header(_columns_of(columns, "profiles"), "profiles")
     _check_headers(fields, headers, "profiles")
     if "id" not in [fields.get(h, h) for h in headers]:
-        raise missing_column("id", headers, path="profiles", api=True)
+        raise missing_column("id", headers, path="profiles")
     return fields
 
 
@@ -150,8 +150,8 @@ def advance_rows(
         out.append(
             (
                 lead_id,
-                json.dumps(new.to_dict(), ensure_ascii=False),
-                json.dumps([a.to_dict() for a in actions], ensure_ascii=False),
+                json.dumps(new.to_dict(), ensure_ascii=False, allow_nan=False),
+                json.dumps([a.to_dict() for a in actions], ensure_ascii=False, allow_nan=False),
             )
         )
     return out
