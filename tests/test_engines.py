@@ -507,11 +507,11 @@ def test_dask_rank_on_a_million_events(dask_client: Any, million: Any, tmp_path:
     _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ScoringModel.rank gained decimal=, timezone=, skip_invalid= (reading issue); "
-    "the engines do not take them yet (issue 25 item 2)",
-)
+# Reading options ScoringModel.rank gained late in the session that the engines do not
+# take yet (issue 25 item 2): listed so the test fails when this set changes.
+NOT_YET = {"decimal", "timezone", "skip_invalid"}
+
+
 def test_engine_signatures_match_in_process_rank() -> None:
     """Every keyword-only parameter of ScoringModel.rank but ``progress`` is one of each
     engine's ``rank``, with the same default; the tables and model come first."""
@@ -526,6 +526,8 @@ def test_engine_signatures_match_in_process_rank() -> None:
 
     wanted = keyword_only(bf.ScoringModel.rank)
     wanted.pop("progress")
+    assert NOT_YET <= set(wanted)
+    wanted = {k: v for k, v in wanted.items() if k not in NOT_YET}
     assert wanted
     for engine in (bspark.rank, bdask.rank):
         mine = keyword_only(engine)

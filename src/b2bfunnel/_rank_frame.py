@@ -54,7 +54,7 @@ TIME_UNIT = "datetime64[us, UTC]"
 
 def reasons_text(score: Score, n: int = 3) -> str:
     """The ``n`` largest contributions as ``rule +points`` joined by ``"; "``: the
-    ``reasons`` cell of ``b2bfunnel score --format csv`` and of the ranking table."""
+    ``reasons`` cell of the ``score`` command's CSV and of the ranking table."""
     return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
