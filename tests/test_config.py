@@ -243,6 +243,16 @@ days = 60
             bf.ScoringModel.from_toml(path)
         assert info.value.path == str(path)
 
+    def test_file_without_scoring_section(self, tmp_path: Path) -> None:
+        """ScoringModel.from_toml refuses a file with no [scoring], naming the section;
+        Funnel.from_toml still reads it."""
+        path = tmp_path / "funnel.toml"
+        path.write_text("[nurture]\n", encoding="utf-8")
+        with pytest.raises(bf.ConfigError, match=r"no \[scoring\] section") as info:
+            bf.ScoringModel.from_toml(path)
+        assert info.value.path == str(path) and "[nurture]" in str(info.value)
+        assert bf.Funnel.from_toml(path).scoring == bf.ScoringModel.default()
+
     def test_missing_file(self, tmp_path: Path) -> None:
         """A missing file is a ConfigError, not an OSError."""
         with pytest.raises(bf.ConfigError):

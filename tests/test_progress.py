@@ -71,7 +71,7 @@ def test_stderr_line_writes_one_updating_line(capsys: pytest.CaptureFixture[str]
     """progress="stderr" writes counts and shares on one line ending with a newline."""
     bf.ScoringModel.default().rank(LEADS, EVENTS, as_of=NOW, progress="stderr")
     err = capsys.readouterr().err
-    assert err.endswith("7 / 7 (100%)\n")
+    assert err.endswith("\revents read: 7 / 7 (100%)\n")
     assert err.count("\n") == 1
     out = io.StringIO()
     progress_module.stderr_line("events", out)(1_500_000, None)
@@ -85,6 +85,7 @@ def test_tqdm_bar_is_driven_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
     class FakeBar:
         def __init__(self, total: int | None = None, **options: Any) -> None:
             self.total, self.n, self.closed = total, 0, False
+            self.options = options
             bars.append(self)
 
         def update(self, step: int) -> None:
@@ -93,15 +94,17 @@ def test_tqdm_bar_is_driven_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
         def close(self) -> None:
             self.closed = True
 
-    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeBar))
+    monkeypatch.setitem(sys.modules, "tqdm.auto", types.SimpleNamespace(tqdm=FakeBar))
     bf.ScoringModel.default().rank(LEADS, EVENTS, as_of=NOW, progress="tqdm")
     (bar,) = bars
     assert (bar.total, bar.n, bar.closed) == (7, 7, True)
+    assert (bar.options["desc"], bar.options["unit"]) == ("events read", " events")
 
 
 def test_without_tqdm_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     """Asking for a tqdm bar without tqdm raises ImportError naming it."""
     monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     with pytest.raises(ImportError, match="pip install tqdm"):
         bf.ScoringModel.default().rank(LEADS, EVENTS, as_of=NOW, progress="tqdm")
 

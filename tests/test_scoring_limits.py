@@ -314,7 +314,8 @@ def test_engine_partials_equal_rank(
     for batches in all_batches:
         for lead_id, state in partial_states(model, batches, as_of).items():
             payloads.append((lead_id, STATE, pickle.dumps(state)))
-    ((_, total, *_),) = score_leads(model, payloads, as_of)
+    (merged,) = score_leads(model, payloads, as_of)  # score_leads gives Scores
+    total = merged.total
     events = [e for batches in all_batches for batch in batches for e in batch]
     (expected,) = model.rank([{"id": "L1"}], events, as_of=as_of)
     assert total == expected.total

@@ -3,7 +3,7 @@
 1. Per partition of events: one partial :class:`ScoreState` per lead
    (:func:`partial_states`), so memory holds states, never a lead's events.
 2. Per lead, after the states and the profile meet on one partition: merge them and
-   score (:func:`score_leads`), one row with the columns of ``b2bfunnel score`` CSV.
+   score (:func:`score_leads`), one row of the ranking table of :mod:`._rank_frame`.
 
 States cross the shuffle pickled (a few hundred bytes each). Every function here takes
 pandas frames or plain values, so it is the same for every engine; the engines' own
@@ -16,37 +16,61 @@ import importlib
 import json
 import operator
 import pickle
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from ._score_row import score_row
+from . import _rank_frame
 from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
-from .scoring import ScoreState, ScoringModel
-from .tables._frames import events_from, table_rows
+from .scoring import Score, ScoreState, ScoringModel
+from .tables._columns import closest_column, missing_column
+from .tables._frames import _check_headers, _columns_of, _fields_by_header, events_from, table_rows
 
 __all__ = [
-    "RANK_COLUMNS",
-    "SCORED_COLUMNS",
     "advanced_frame",
+    "check_event_headers",
     "empty_frame",
     "partial_frame",
     "partial_states",
     "profile_frame",
+    "profile_renames",
     "ranked_frame",
     "score_leads",
     "scored_frame",
 ]
 
-# The columns of the `score` command's CSV output, in its order.
-RANK_COLUMNS = ("rank", "lead", "score", "band", "grade", "reasons")
-# Per lead after merging: the total (to sort on) and the CSV columns after rank.
-SCORED_COLUMNS = ("lead", "total", "score", "band", "grade", "reasons")
 PAYLOAD_COLUMNS = ("lead_id", "kind", "payload")
+EVENT_FIELDS = ("lead_id", "name", "at")
 PROFILE, STATE = 0, 1  # what a shuffled payload holds
 _BY_TIME = operator.attrgetter("ts")
+
+
+def profile_renames(columns: Any, headers: Sequence[str]) -> dict[str, str]:
+    """``{header: field}`` for a profiles table from ``columns`` (as
+    :meth:`ScoringModel.rank` takes it), checked against ``headers`` before any data is
+    read: a mapped header that is absent, or no ``id`` column, is an error naming the
+    closest header and the fix."""
+    fields = _fields_by_header(_columns_of(columns, "profiles"), "profiles")
+    _check_headers(fields, headers, "profiles")
+    if "id" not in [fields.get(h, h) for h in headers]:
+        raise missing_column("id", headers, path="profiles")
+    return fields
+
+
+def check_event_headers(headers: Sequence[str]) -> None:
+    """Events need ``lead_id``, ``name`` and ``at``: a missing one is an error naming
+    the closest header, before any data is read."""
+    for field in EVENT_FIELDS:
+        if field not in headers:
+            close = closest_column(field, headers)
+            hint = f"; did you mean {close!r}? rename it to {field!r}" if close else ""
+            shown = ", ".join(repr(h) for h in headers) or "(none)"
+            raise InvalidInputError(
+                f"missing column {field!r}{hint}; the events have: {shown}", path="events"
+            )
 
 
 def partial_states(
@@ -86,12 +110,12 @@ def score_leads(
     model: ScoringModel,
     payloads: Iterable[tuple[str, int, bytes]],
     as_of: datetime,
-) -> list[tuple[str, float, float, str, str, str]]:
+) -> list[Score]:
     """Merge each profiled lead's partial states and score it.
 
     ``payloads`` are ``(lead id, PROFILE or STATE, pickle)``, every payload of a lead in
-    this call. A row is ``(lead, total, *the CSV columns after rank and lead)``; leads
-    without a profile are skipped, as :meth:`ScoringModel.rank` skips their events.
+    this call. Leads without a profile are skipped, as :meth:`ScoringModel.rank` skips
+    their events.
     """
     profiles: dict[str, dict[str, Any]] = {}
     states: dict[str, list[ScoreState]] = {}
@@ -102,15 +126,13 @@ def score_leads(
             profiles[lead_id] = pickle.loads(payload)
         else:
             states.setdefault(lead_id, []).append(pickle.loads(payload))
-    rows = []
+    scores = []
     for lead_id, profile in profiles.items():
         state = model.new_state(lead_id, profile)
         for part in states.get(lead_id, ()):
             state = model.merge(state, part, profile=profile)
-        score = model.score_state(state, as_of=as_of)
-        row = score_row(score)
-        rows.append((lead_id, score.total, row["score"], row["band"], row["grade"], row["reasons"]))
-    return rows
+        scores.append(model.score_state(state, as_of=as_of))
+    return scores
 
 
 def advance_rows(
@@ -171,10 +193,26 @@ def partial_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -
     def events(frame: Any) -> list[Event]:
         if "at" in frame.columns and frame["at"].dtype.kind in "iu":
             frame = frame.assign(at=pd.to_datetime(frame["at"], unit="us", utc=True))
-        return events_from(frame)
+        try:
+            return events_from(frame)
+        except InvalidInputError as exc:
+            raise by_lead(exc, frame) from None
 
     states = partial_states(model, (events(frame) for frame in frames), as_of)
     return _payloads(list(states), STATE, [pickle.dumps(s) for s in states.values()])
+
+
+def by_lead(error: InvalidInputError, frame: Any) -> InvalidInputError:
+    """``error`` about row N of a partition of events, located by the row's lead id
+    (``lead L123: events.at: ...``): a row number within a partition means nothing to
+    the caller."""
+    found = re.fullmatch(r"table\[(\d+)\](.*)", error.path)
+    if found is None:
+        return error.at(f"events.{error.path}")
+    lead = frame["lead_id"].iloc[int(found[1])]
+    if not isinstance(lead, str) or not lead.strip():
+        return InvalidInputError(error.message, path=f"events{found[2]} (lead id blank)")
+    return InvalidInputError(f"events{found[2]}: {error.message}", path=f"lead {lead}")
 
 
 def profile_frame(frame: Any) -> Any:
@@ -183,27 +221,24 @@ def profile_frame(frame: Any) -> Any:
     return _payloads([p[0] for p in pairs], PROFILE, [p[1] for p in pairs])
 
 
-def scored_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -> Any:
-    """Step 2 on frames holding every payload of their leads: :data:`SCORED_COLUMNS`."""
+def scored_frame(
+    model: ScoringModel, frames: Iterable[Any], as_of: datetime, detail: bool = False
+) -> Any:
+    """Step 2 on frames holding every payload of their leads: the ranking table of
+    :mod:`._rank_frame` (unsorted), with every rule's column when ``detail``."""
     payloads = (
         row
         for frame in frames
         for row in zip(frame["lead_id"], frame["kind"], frame["payload"], strict=True)
     )
-    rows = score_leads(model, payloads, as_of)
-    return (
-        _pandas()
-        .DataFrame(rows, columns=list(SCORED_COLUMNS))
-        .astype({"lead": object, "band": object, "grade": object, "reasons": object})
-    )
+    scores = score_leads(model, payloads, as_of)
+    columns = _rank_frame.detail_columns(model) if detail else ()
+    return _rank_frame.score_frame(scores, columns)
 
 
 def ranked_frame(frame: Any) -> Any:
-    """Scored rows best first, ties by lead id, numbered: :data:`RANK_COLUMNS`."""
-    ordered = frame.sort_values(["total", "lead"], ascending=[False, True], kind="stable")
-    ordered = ordered.drop(columns="total").reset_index(drop=True)
-    ordered.insert(0, "rank", range(1, len(ordered) + 1))
-    return ordered[list(RANK_COLUMNS)]
+    """Scored rows best first, ties by lead id, with ``rank`` first."""
+    return _rank_frame.ranked(frame)
 
 
 def advanced_frame(flow: NurtureFlow, frame: Any, as_of: datetime) -> Any:

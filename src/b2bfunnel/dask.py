@@ -18,6 +18,7 @@ from ._time import require_aware
 from .errors import InvalidInputError
 from .nurture import NurtureFlow
 from .scoring import ScoringModel
+from .tables._table import Columns
 
 if TYPE_CHECKING:
     from dask.dataframe import DataFrame as DaskFrame
@@ -30,14 +31,24 @@ Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
 
 def rank(
-    profiles: DaskFrame, events: DaskFrame, model: ScoringModel, *, as_of: datetime
+    profiles: DaskFrame,
+    events: DaskFrame,
+    model: ScoringModel,
+    *,
+    as_of: datetime,
+    columns: Columns | None = None,
+    detail: bool = False,
 ) -> DaskFrame:
-    """Score and rank every profile, as the ``score`` command writes them as CSV.
+    """Score and rank every profile: ``rank`` then the columns of
+    ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``), lazily.
 
-    ``profiles`` has an ``id`` column and any profile columns; ``events`` has
+    ``profiles`` has an ``id`` column and any profile columns (``columns`` maps field
+    names to its headers, as :meth:`ScoringModel.rank` takes it); ``events`` has
     ``lead_id``, ``name`` and ``at`` (zoned datetimes, or ISO 8601 text with an offset)
-    and any property columns. Returns the columns ``rank, lead, score, band, grade,
-    reasons``, best first, ties by lead id, lazily (call ``.compute()``).
+    and any property columns. The columns and their types are checked before any task
+    is computed. Rows come best first, ties by lead id, in one partition (call
+    ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
+    ``group.<group>`` for every rule and group of ``model``.
     """
     import dask.dataframe as dd  # the optional dask extra, imported only when used
 
@@ -46,20 +57,39 @@ def rank(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
     require_aware(as_of, "as_of")
+    renames = _partials.profile_renames(columns, [str(c) for c in profiles.columns])
+    if renames:
+        profiles = profiles.rename(columns=renames)
+    _partials.check_event_headers([str(c) for c in events.columns])
+    _check_times(events["at"].dtype)
     payload_meta = _partials.profile_frame(_partials.empty_frame(["id"]))
     partials = events.map_partitions(_partial, model, as_of, meta=payload_meta)
     leads = profiles.map_partitions(_partials.profile_frame, meta=payload_meta)
-    scored_meta = _partials.scored_frame(model, [], as_of)
+    scored_meta = _partials.scored_frame(model, [], as_of, detail)
     scored = (
         dd.concat([leads, partials])
         .shuffle("lead_id")
-        .map_partitions(_scored, model, as_of, meta=scored_meta)
+        .map_partitions(_scored, model, as_of, detail, meta=scored_meta)
     )
     # One row per lead, so ordering them all in one partition is cheap next to the
     # events (Spark's adaptor does the same with one window).
     ranked_meta = _partials.ranked_frame(scored_meta)
     return scored.repartition(npartitions=1).map_partitions(
         _partials.ranked_frame, meta=ranked_meta
+    )
+
+
+def _check_times(dtype: Any) -> None:
+    """``at`` holds zoned datetimes or text; naive datetimes are ambiguous."""
+    kind = getattr(dtype, "kind", "O")
+    if kind == "M" and getattr(dtype, "tz", None) is not None:
+        return
+    if kind in "OU" or str(dtype).startswith(("string", "str")):
+        return
+    why = "datetimes without time zone are ambiguous" if kind == "M" else f"got {dtype}"
+    raise InvalidInputError(
+        f"{why}; expected zoned datetimes (datetime64[ns, UTC]) or ISO 8601 text with an offset",
+        path="events.at",
     )
 
 
@@ -81,8 +111,8 @@ def _partial(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
     return _partials.partial_frame(model, [frame], as_of)
 
 
-def _scored(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
-    return _partials.scored_frame(model, [frame], as_of)
+def _scored(frame: Frame, model: ScoringModel, as_of: datetime, detail: bool) -> Frame:
+    return _partials.scored_frame(model, [frame], as_of, detail)
 
 
 def _advanced(frame: Frame, flow: NurtureFlow, as_of: datetime) -> Frame:

@@ -67,9 +67,10 @@ def stderr_line(
 
 
 def tqdm_bar(**options: object) -> Progress:
-    """A progress callable driving a tqdm bar (options go to ``tqdm.tqdm``)."""
+    """A progress callable driving a tqdm bar (options go to ``tqdm.auto.tqdm``: a
+    widget in Jupyter, a text bar in a terminal)."""
     try:
-        tqdm = importlib.import_module("tqdm").tqdm  # untyped, optional
+        tqdm = importlib.import_module("tqdm.auto").tqdm  # untyped, optional
     except ImportError as exc:
         raise ImportError('progress="tqdm" needs tqdm: pip install tqdm', name=exc.name) from exc
     bar: Any = None
@@ -85,25 +86,29 @@ def tqdm_bar(**options: object) -> Progress:
     return report
 
 
-def adapt(progress: Progress | str | None) -> Progress | None:
-    """``progress`` as a callable: None, a callable, ``"stderr"`` or ``"tqdm"``."""
+def adapt(progress: Progress | str | None, what: str = "items") -> Progress | None:
+    """``progress`` as a callable: None, a callable, ``"stderr"`` or ``"tqdm"``; the
+    line and the bar say they count ``what`` (``"events read: 1,234 / 5,000 (25%)"``)."""
     if progress is None:
         return None
     if callable(progress):
         return progress
     if progress == "stderr":
-        return stderr_line()
+        return stderr_line(f"{what} read:")
     if progress == "tqdm":
-        return tqdm_bar()
+        return tqdm_bar(desc=f"{what} read", unit=f" {what}")
     raise InvalidInputError(
         f'expected a callable(done, total), "stderr" or "tqdm", got {progress!r}',
         path="progress",
     )
 
 
-def tracked(items: Iterable[T], progress: Progress | str | None) -> Iterable[T]:
-    """``items`` as they are when ``progress`` is None, else counted as they are read."""
-    report = adapt(progress)
+def tracked(
+    items: Iterable[T], progress: Progress | str | None, what: str = "items"
+) -> Iterable[T]:
+    """``items`` as they are when ``progress`` is None, else counted as they are read
+    (the ``"stderr"`` line and the tqdm bar name them ``what``)."""
+    report = adapt(progress, what)
     if report is None:
         return items
     total = len(items) if isinstance(items, Sized) else None

@@ -39,10 +39,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from . import _rank_frame
 from ._public import publish
 from .errors import InvalidInputError
 
-__all__ = ["to_pandas", "to_records"]
+__all__ = ["to_pandas", "to_polars", "to_records"]
 
 Row = dict[str, Any]
 _SCALARS = (str, int, float, bool, Decimal, date, enum.Enum)
@@ -83,9 +84,13 @@ def to_records(obj: Result | Iterable[Result]) -> list[Row]:
     )
 
 
-def to_pandas(obj: Result | Iterable[Result], *, money: str = "decimal") -> Any:
+def to_pandas(obj: Result | Iterable[Result], *, money: str = "float", detail: bool = False) -> Any:
     """A pandas DataFrame of :func:`to_records`: datetimes as UTC ``datetime64``
-    columns, money as ``Decimal`` (``money="decimal"``) or ``float`` (``"float"``).
+    columns, dates (report periods) as ``datetime64``, rates, days and scores as
+    ``float``, money as ``float`` (the default: sums, means and plots work on it) or,
+    with ``money="decimal"``, as the exact ``Decimal`` cents :func:`to_records` gives.
+    A ranking gives the table of ``docs/datalake.md``; ``detail`` adds its
+    ``points.<rule>`` and ``group.<group>`` columns.
 
     pandas is imported here, only when asked for; without it this raises an
     ImportError saying how to install it.
@@ -97,7 +102,6 @@ def to_pandas(obj: Result | Iterable[Result], *, money: str = "decimal") -> Any:
     """
     if money not in ("decimal", "float"):
         raise InvalidInputError(f"expected 'decimal' or 'float', got {money!r}", path="money")
-    rows = to_records(obj)
     try:
         # Through importlib: pandas ships no type hints, and the frame is Any here anyway.
         pd = importlib.import_module("pandas")
@@ -105,6 +109,11 @@ def to_pandas(obj: Result | Iterable[Result], *, money: str = "decimal") -> Any:
         raise ImportError(
             'to_pandas needs pandas: pip install "b2bfunnel[pandas]"', name=exc.name
         ) from exc
+    scores = _scores_of(obj)
+    if scores is not None:  # a ranking: the one typed table the engines also give
+        rule_columns = _rank_frame.found_detail_columns(scores) if detail else []
+        return _rank_frame.score_frame(scores, rule_columns)
+    rows = to_records(obj)
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
@@ -114,11 +123,46 @@ def to_pandas(obj: Result | Iterable[Result], *, money: str = "decimal") -> Any:
         present = [v for v in values if v is not None]
         if all(isinstance(v, datetime) for v in present) and (present or _is_time(name)):
             data[name] = pd.to_datetime(values, utc=True)
+        elif present and all(isinstance(v, date) for v in present):
+            data[name] = pd.to_datetime(values)
         elif money == "float" and present and all(isinstance(v, Decimal) for v in present):
             data[name] = [None if v is None else float(v) for v in values]
         else:
             data[name] = values
     return pd.DataFrame(data, columns=list(columns))
+
+
+def to_polars(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
+    """A polars DataFrame with the columns and types of :func:`to_pandas` (text as
+    ``String``, timestamps as UTC ``Datetime("us")``); ``pip install
+    "b2bfunnel[polars]"``. polars is imported here, only when asked for.
+
+    >>> import b2bfunnel as bf
+    >>> from b2bfunnel.records import to_polars
+    >>> to_polars([bf.nps([10, 9]), bf.nps([0, 5, 9])])["score"].round(1).to_list()
+    [100.0, -33.3]
+    """
+    try:
+        pl = importlib.import_module("polars")
+    except ImportError as exc:
+        raise ImportError(
+            'to_polars needs polars and pandas: pip install "b2bfunnel[polars]"', name=exc.name
+        ) from exc
+    return pl.from_pandas(to_pandas(obj, money=money, detail=detail))
+
+
+def _scores_of(obj: Any) -> list[Any] | None:
+    """The scores when ``obj`` is a :class:`Score` or a non-empty sequence of them
+    (known by their ``top_rows``: scoring imports this module, not the reverse)."""
+    if _is_score(obj):
+        return [obj]
+    if isinstance(obj, list | tuple) and obj and all(_is_score(s) for s in obj):
+        return list(obj)
+    return None
+
+
+def _is_score(obj: Any) -> bool:
+    return is_result(obj) and callable(getattr(obj, "top_rows", None))
 
 
 def _is_time(column: str) -> bool:
@@ -135,7 +179,24 @@ def _rows_of(obj: Any) -> list[Row]:
     # from its own `_rows` method; any other result is one row of itself.
     tabulate = getattr(obj, "_rows", None)
     rows = tabulate() if tabulate is not None else None
-    return rows if rows is not None else [flatten(obj)]
+    return [_plain_numbers(row) for row in (rows if rows is not None else [flatten(obj)])]
+
+
+_CENT = Decimal("0.01")
+# Decimal figures that are not money: rates and durations are floats in every table.
+_NOT_MONEY = ("rate", "days")
+
+
+def _plain_numbers(row: Row) -> Row:
+    """Money rounded to the cent (``Decimal``); other Decimals (rates, days) as float."""
+    for name, value in row.items():
+        if type(value) is Decimal:
+            last = name.rpartition(".")[2]
+            if last.endswith(_NOT_MONEY):
+                row[name] = float(value)
+            elif value.is_finite():
+                row[name] = value.quantize(_CENT)
+    return row
 
 
 def public_fields(obj: Any) -> dict[str, Any]:

@@ -540,7 +540,7 @@ def evaluate(
     ``skip_invalid=True`` skips its bad rows). See ``docs/evaluation.md``.
     """
     read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
-    events = tracked(read, progress)
+    events = tracked(read, progress, "events")
     z_for(confidence)  # checked before the work, not after
     snaps, _ = snapshots(
         model,

@@ -461,7 +461,7 @@ def attribute(
                 "expected contacts (the leads table) to match to accounts", path="contacts"
             )
         touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns)
-    by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress), by)
+    by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress, "touches"), by)
     deals_by_lead, latest_deal = read_deals(deal_rows)
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen

@@ -20,6 +20,7 @@ import attrs
 
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
+from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import events_in, table_rows
@@ -99,9 +100,18 @@ class ScoringModel:
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> ScoringModel:
-        """Build a model from the ``[scoring]`` section of a TOML file."""
+        """Build a model from the ``[scoring]`` section of a TOML file; a file without
+        one is a :class:`ConfigError` (``Funnel.from_toml`` takes such a file)."""
         data = load_toml(path)
-        return cls.from_dict(data.get("scoring", {}))
+        if "scoring" not in data:
+            sections = ", ".join(f"[{key}]" for key in data) or "none"
+            problem = Problem(
+                str(path),
+                f"no [scoring] section (the file has: {sections}); add one, or use "
+                "Funnel.from_toml for a file of other sections",
+            )
+            raise ConfigError([problem])
+        return cls.from_dict(data["scoring"])
 
     def to_dict(self) -> dict[str, Any]:
         """The model as ``[scoring]`` data; ``from_dict(m.to_dict()) == m``."""
@@ -164,7 +174,7 @@ class ScoringModel:
         """
         leads = table_rows(profiles, columns, path="profiles", decimal=decimal)
         read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
-        return Ranking(_batch.rank(self._engine, leads, tracked(read, progress), as_of))
+        return Ranking(_batch.rank(self._engine, leads, tracked(read, progress, "events"), as_of))
 
     def _rank_cells(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from .._display import Displayed, View, elide, number
+from .._rank_frame import reasons_text
 from .._time import from_ts
 from ..errors import InvalidInputError
 from ._times import Times
@@ -209,18 +210,20 @@ class Score(Displayed):
     def _flat(self, _prefix: str = "") -> dict[str, Any]:
         """The row ``to_records`` gives: the figures, then the points of each rule that
         counted (``points.<rule>``) and of each capped group (``group.<name>``)."""
+        # The columns of the ranking table (b2bfunnel._rank_frame), in its order.
         row: dict[str, Any] = {
             "lead_id": self.lead_id,
             "total": self.total,
             "explicit": self.explicit,
             "implicit": self.implicit,
+            "decay_factor": self.decay_factor,
             "band": self.band,
-            "hot": self.hot,
             "grade": self.grade,
+            "hot": self.hot,
             "as_of": self.as_of,
             "hot_since": self.hot_since,
             "last_activity": self.last_activity,
-            "decay_factor": self.decay_factor,
+            "reasons": reasons_text(self),
         }
         # The compact rows (rule, points, ...) rather than contributions: building a
         # Contribution per rule would cost more than the rest of the row.
