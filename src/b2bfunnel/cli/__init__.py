@@ -23,6 +23,7 @@ from . import (
     fit,
     flow,
     funnel,
+    history,
     kol,
     nps,
     qualify,
@@ -44,7 +45,7 @@ __all__ = [
 
 _COMMANDS = (
     demo, score, nps, qualify, kol, velocity, funnel, attribution, flow, simulate, evaluate, fit,
-    experiment,
+    experiment, history,
 )  # fmt: skip
 
 

@@ -169,7 +169,7 @@ class _Changes:
                     self.figures[0],
                     cause,
                     reason,
-                )  # fmt: skip
+                )
             )
         self.figures, self.standing = figures, standing
 
@@ -285,6 +285,6 @@ def ingest_with_changes(
                     before.total,
                     event,
                     f"event {event.name}",
-                )  # fmt: skip
+                )
             )
     return after, tuple(found)
