@@ -42,7 +42,7 @@ MODELS = (
                 {"name": "webinar", "event": "webinar_completed", "points": 20, "max_per_week": 1},
             ],
         },
-    ),  # fmt: skip
+    ),
 )
 
 
@@ -67,7 +67,7 @@ def main() -> None:
         )
         each = best_of(
             max(1, args.rounds // 2),
-            lambda m=model: [m.score(profile, events, as_of=at) for at in steps],
+            lambda m=model, steps=steps: [m.score(profile, events, as_of=at) for at in steps],
         )
         print(
             f"  {label:22} history {sweep * 1e3:7.2f} ms   one score() per step "

@@ -66,7 +66,7 @@ def test_table(files: list[str]) -> None:
 
 
 def test_unknown_lead_and_bad_step(files: list[str]) -> None:
-    status, text = run("history", "--lead", "L9", *files, *STEPS)
+    status, _ = run("history", "--lead", "L9", *files, *STEPS)
     assert status == 2
-    status, text = run("history", "--lead", "L1", *files, *STEPS, "--every", "1y")
+    status, _ = run("history", "--lead", "L1", *files, *STEPS, "--every", "1y")
     assert status == 2

@@ -113,8 +113,8 @@ class BandChange(Plotted):
         >>> from datetime import datetime, timezone
         >>> at = datetime(2026, 3, 1, tzinfo=timezone.utc)
         >>> print(BandChange(at, "warm", "A2", "hot", "A1", 95.0, 100.0, "decay",
-        ...                  "inactivity decay").explain())
-        2026-03-01T00:00:00+00:00: hot -> warm (grade A1 -> A2), 100.0 -> 95.0 points: inactivity decay
+        ...                  "decay").explain())
+        2026-03-01T00:00:00+00:00: hot -> warm (grade A1 -> A2), 100.0 -> 95.0 points: decay
         """
         grade = (
             f" (grade {self.previous_grade} -> {self.grade})"
