@@ -56,6 +56,12 @@ def test_steps_run_through_end_inclusive_and_every_forms() -> None:
     with pytest.raises(bf.InvalidInputError) as info:
         model.history(lead, [], start=day(1), end=day(0))
     assert info.value.path == "end"
+    with pytest.raises(bf.InvalidInputError) as info:
+        model.history(lead, [], start=datetime(2026, 1, 1), end=day(1))
+    assert info.value.path == "start"
+    with pytest.raises(bf.InvalidInputError) as info:
+        model.changes(lead, [], start=day(1), end=day(0))
+    assert info.value.path == "end"
 
 
 def test_zoned_days_keep_their_wall_time_across_dst() -> None:
@@ -176,8 +182,18 @@ def _whole_seconds(evs: list[bf.Event]) -> list[bf.Event]:
     return [bf.Event(e.lead_id, e.name, e.at.replace(microsecond=0), e.properties) for e in evs]
 
 
+@st.composite
+def positive_models(draw: st.DrawFn) -> dict[str, object]:
+    """Positive points (the score moves one way between events), windows included."""
+    config = draw(model_config(positive=True))
+    for rule in config["implicit"]:
+        if draw(st.booleans()):
+            rule["within_days"] = draw(st.sampled_from([0.5, 1, 7, 30, 45.5]))
+    return config
+
+
 @SLOW
-@given(model_config(positive=True), profiles, events(max_size=12))
+@given(positive_models(), profiles, events(max_size=12))
 def test_changes_agree_with_score(config, profile, evs) -> None:  # type: ignore[no-untyped-def]
     model = bf.ScoringModel.from_dict(config)
     evs = _whole_seconds(evs)
@@ -194,9 +210,9 @@ def test_changes_agree_with_score(config, profile, evs) -> None:  # type: ignore
             assert (previous.band, previous.grade) == (change.previous_band, change.previous_grade)
         previous = change
     last = model.score(profile, evs, as_of=end)
-    standing = (found[-1].band, found[-1].grade) if found else None
-    if standing is not None:
-        assert (last.band, last.grade) == standing
+    alone = model.score(profile, [], as_of=end)  # before any event: the profile alone
+    standing = (found[-1].band, found[-1].grade) if found else (alone.band, alone.grade)
+    assert (last.band, last.grade) == standing
 
 
 @SLOW
