@@ -79,6 +79,10 @@ def test_timeline_displays_and_serialises() -> None:
     data = json.loads(json.dumps(timeline.to_dict()))
     assert data["points"][1] == {"at": day(1).isoformat(), "total": 10.0, "band": "cold",
                                  "grade": timeline[1].grade}  # fmt: skip
+    assert bf.to_records(timeline)[1] == {"lead_id": "L1", "at": day(1), "total": 10.0,
+                                         "band": "cold", "grade": timeline[1].grade}  # fmt: skip
+    change = model.changes({"id": "L1"}, visits(1, 2), end=day(3))[-1]
+    assert bf.to_records([change])[0]["band"] == change.band
     assert "Score history of L1" in timeline._repr_html_()
     assert "points=3" in repr(timeline)
     assert type(timeline).__module__ == "b2bfunnel.scoring"

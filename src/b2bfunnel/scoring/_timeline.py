@@ -81,6 +81,19 @@ class Timeline(Plotted):
             f"to={last.at.isoformat()} {number(last.total)} {last.band!r})"
         )
 
+    def _rows(self) -> list[dict[str, Any]]:
+        """One row per step for ``to_records`` / ``to_pandas``."""
+        return [
+            {
+                "lead_id": self.lead_id,
+                "at": p.at,
+                "total": p.total,
+                "band": p.band,
+                "grade": p.grade,
+            }
+            for p in self.points
+        ]
+
     def _view(self) -> View:
         rows = [{"at": p.at, "total": p.total, "band": p.band, "grade": p.grade} for p in self]
         pairs = [("points", len(self.points)), ("every", str(self.every))]
