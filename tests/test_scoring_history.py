@@ -138,6 +138,16 @@ def test_changes_from_start_and_windows() -> None:
     assert "within_days" in found[1].reason
 
 
+def test_a_reset_is_the_cause_of_its_instant() -> None:
+    config = {**FLAT, "reset_on": ["deal_lost"]}
+    model = bf.ScoringModel.from_dict(config)
+    lost = bf.Event("L1", "deal_lost", day(3))
+    found = model.changes({"id": "L1"}, [*visits(1, 2, 3), lost], end=day(4))
+    bands = [(c.at, c.previous_band, c.band) for c in found if c.band != c.previous_band]
+    assert bands == [(day(2), "cold", "warm"), (day(3), "warm", "cold")]
+    assert found[-1].cause == lost and "reset" in found[-1].reason
+
+
 def test_ingest_with_changes_by_hand() -> None:
     model = bf.ScoringModel.from_dict(FLAT)
     state, found = model.ingest_with_changes(model.new_state("L1"), visits(1, 2, 3, 4))

@@ -230,14 +230,18 @@ def changes(
         if sweep.last is not None:
             found.pass_time(now, t)
             found.move(t, sweep.figures(t), "decay", found.reason)  # time alone, to t
-        cause = ordered[position]
+        cause, reason = ordered[position], f"event {ordered[position].name}"
+        resets, reset = engine.reset_names, False
         while position < n and ordered[position].ts == t:
             event = ordered[position]
-            if engine.dispatch[event.name] is not None:
-                cause = event  # the instant's last event that a rule counts
+            if resets is not None and resets[event.name]:
+                # A reset explains its instant: behaviour up to it stops counting.
+                cause, reason, reset = event, f"event {event.name} (a reset)", True
+            elif not reset and engine.dispatch[event.name] is not None:
+                cause, reason = event, f"event {event.name}"  # the last one a rule counts
             sweep.add(event)
             position += 1
-        found.move(t, sweep.figures(t), cause, f"event {cause.name}")
+        found.move(t, sweep.figures(t), cause, reason)
         now = t
     if sweep.last is not None:
         found.pass_time(now, end_ts)
