@@ -153,6 +153,11 @@ class _Changes:
         self.standing = sweep.standing(figures)
         self.found: list[BandChange] = []
         self.reason = _time_reason(sweep.engine)
+        engine = sweep.engine
+        # Without decay or windows a score changes only at events.
+        self.timed = engine.decay.kind != "none" or any(
+            rule.within_days is not None for rule in engine.implicit
+        )
 
     def move(self, at: float, figures: Figures, cause: Event | str, reason: str) -> None:
         standing = self.sweep.standing(figures)
@@ -179,6 +184,8 @@ class _Changes:
         Scanned a day at a time; within a day the first second whose standing differs
         is found by bisection, exact where points move one way there (see docs).
         """
+        if not self.timed:
+            return
         sweep = self.sweep
         low_s, high_s = math.floor(low), math.floor(high)
         while low_s < high_s:
@@ -227,7 +234,7 @@ def changes(
         found = _Changes(sweep, sweep.figures(now))
     while position < n and ordered[position].ts <= end_ts:
         t = ordered[position].ts
-        if sweep.last is not None:
+        if sweep.last is not None and found.timed:
             found.pass_time(now, t)
             found.move(t, sweep.figures(t), "decay", found.reason)  # time alone, to t
         cause, reason = ordered[position], f"event {ordered[position].name}"
