@@ -144,8 +144,8 @@ def test_readers_keep_reset_events() -> None:
     """A reset event is one a table reader must pass on (needs_event), and the CLI's
     score command applies it."""
     model = _model()
-    assert model.needs_event("deal_lost") and model.needs_event("Deal_Lost")
-    assert not model.needs_event("page_view")
+    assert model._needs_event("deal_lost") and model._needs_event("Deal_Lost")
+    assert not model._needs_event("page_view")
 
 
 def test_cli_score_applies_resets(tmp_path: Any) -> None:
