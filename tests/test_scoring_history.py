@@ -138,6 +138,27 @@ def test_changes_from_start_and_windows() -> None:
     assert "within_days" in found[1].reason
 
 
+def test_a_change_that_reverts_within_a_day() -> None:
+    # At day 0 a download (-15, counts 6 hours) and a visit (+15, counts 12 hours):
+    # 0 points. The download leaves first (15, warm), then the visit (0, cold again),
+    # both one second after their windows close.
+    config = {
+        **FLAT,
+        "implicit": [
+            {"name": "visit", "event": "visit", "points": 15, "within_days": 0.5},
+            {"name": "download", "event": "download", "points": -15, "within_days": 0.25},
+        ],
+    }
+    model = bf.ScoringModel.from_dict(config)
+    evs = [*visits(0), bf.Event("L1", "download", day(0))]
+    found = model.changes({"id": "L1"}, evs, end=day(2))
+    bands = [(c.at, c.previous_band, c.band, c.cause) for c in found if c.band != c.previous_band]
+    assert bands == [
+        (day(0.25) + SECOND, "cold", "warm", "decay"),
+        (day(0.5) + SECOND, "warm", "cold", "decay"),
+    ]
+
+
 def test_a_reset_is_the_cause_of_its_instant() -> None:
     config = {**FLAT, "reset_on": ["deal_lost"]}
     model = bf.ScoringModel.from_dict(config)
@@ -209,6 +230,24 @@ def positive_models(draw: st.DrawFn) -> dict[str, object]:
 @SLOW
 @given(positive_models(), profiles, events(max_size=12))
 def test_changes_agree_with_score(config, profile, evs) -> None:  # type: ignore[no-untyped-def]
+    _check_changes(config, profile, evs)
+
+
+@SLOW
+@given(
+    model_config().filter(lambda config: config["decay"]["kind"] != "half_life"),
+    profiles,
+    events(max_size=12),
+)
+def test_changes_with_negative_points_agree_with_score(config, profile, evs) -> None:  # type: ignore[no-untyped-def]
+    """Negative points too: without half_life decay the score moves one way between
+    the jumps (windows, expiry, stepwise steps) that changes() reads at."""
+    _check_changes(config, profile, evs)
+
+
+def _check_changes(
+    config: dict[str, object], profile: dict[str, object], evs: list[bf.Event]
+) -> None:
     model = bf.ScoringModel.from_dict(config)
     evs = _whole_seconds(evs)
     end = EPOCH + timedelta(days=400)

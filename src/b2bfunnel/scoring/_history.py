@@ -7,9 +7,10 @@ accumulators the incremental path keeps (so a score read at a step equals
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -147,7 +148,7 @@ def history(
 class _Changes:
     """The changes of one lead's band or grade, found while sweeping its events."""
 
-    def __init__(self, sweep: Sweep, figures: Figures) -> None:
+    def __init__(self, sweep: Sweep, figures: Figures, events: Sequence[Event]) -> None:
         self.sweep = sweep
         self.figures = figures
         self.standing = sweep.standing(figures)
@@ -157,6 +158,13 @@ class _Changes:
         # Without decay or windows a score changes only at events.
         self.timed = engine.decay.kind != "none" or any(
             rule.within_days is not None for rule in engine.implicit
+        )
+        # Where the score jumps: the first second an event no longer counts (it left a
+        # rule's window or expired: one exactly that old still counts), and every
+        # stepwise step after the last event.
+        self.exits: list[int] = sorted(set(_exits(engine, events)))
+        self.step: float | None = (
+            engine.decay.param("every_days") * _DAY if engine.decay.kind == "stepwise" else None
         )
 
     def move(self, at: float, figures: Figures, cause: Event | str, reason: str) -> None:
@@ -181,29 +189,48 @@ class _Changes:
     def pass_time(self, low: float, high: float) -> None:
         """Changes as time passes over whole seconds in ``(low, high]`` with no event.
 
-        Scanned a day at a time; within a day the first second whose standing differs
-        is found by bisection, exact where points move one way there (see docs).
+        Read at every second where the score jumps (:meth:`_jumps`) and at least once
+        a day; between two such reads the first second whose standing differs is found
+        by bisection, exact where the score moves one way there (see docs).
         """
         if not self.timed:
             return
         sweep = self.sweep
         low_s, high_s = math.floor(low), math.floor(high)
-        while low_s < high_s:
-            up = min(low_s + _DAY, high_s)
-            if sweep.standing(sweep.figures(up)) == self.standing:
-                low_s = up
+        for up in self._reads(low_s, high_s):
+            if up <= low_s:
                 continue
-            below, above = low_s, up  # standing same at below (or before it), differs at above
-            while above - below > 1:
-                middle = (below + above) // 2
-                if sweep.standing(sweep.figures(middle)) == self.standing:
-                    below = middle
-                else:
-                    above = middle
-            if above - 1 > low:
-                self.figures = sweep.figures(above - 1)  # the total just before
-            self.move(above, sweep.figures(above), "decay", self.reason)
-            low_s = above
+            while low_s < up and sweep.standing(sweep.figures(up)) != self.standing:
+                below, above = low_s, up  # same standing at below (or before), not at above
+                while above - below > 1:
+                    middle = (below + above) // 2
+                    if sweep.standing(sweep.figures(middle)) == self.standing:
+                        below = middle
+                    else:
+                        above = middle
+                if above - 1 > low:
+                    self.figures = sweep.figures(above - 1)  # the total just before
+                self.move(above, sweep.figures(above), "decay", self.reason)
+                low_s = above
+            low_s = up
+
+    def _reads(self, low_s: int, high_s: int) -> list[int]:
+        """The seconds in ``(low_s, high_s]`` to read the score at: each jump, a day
+        apart at most, and ``high_s``."""
+        reads = set(range(low_s + _DAY, high_s, _DAY))
+        reads.add(high_s)
+        exits = self.exits
+        start = bisect.bisect_right(exits, low_s)
+        stop = bisect.bisect_right(exits, high_s)
+        reads.update(exits[start:stop])
+        last, step = self.sweep.last, self.step
+        if step is not None and last is not None and step >= _DAY / 24:  # else: by the day
+            k = max(1, math.floor((low_s - last) / step))
+            while (at := math.ceil(last + k * step)) <= high_s:
+                if at > low_s:
+                    reads.add(at)
+                k += 1
+        return sorted(reads)
 
 
 def changes(
@@ -225,13 +252,13 @@ def changes(
     position, n = 0, len(ordered)
     if start is None:
         now = ordered[0].ts if ordered else end_ts
-        found = _Changes(sweep, sweep.figures(now))  # the profile alone, before any event
+        found = _Changes(sweep, sweep.figures(now), ordered)  # the profile alone, before any event
     else:
         now = start.timestamp()
         while position < n and ordered[position].ts <= now:
             sweep.add(ordered[position])
             position += 1
-        found = _Changes(sweep, sweep.figures(now))
+        found = _Changes(sweep, sweep.figures(now), ordered)
     while position < n and ordered[position].ts <= end_ts:
         t = ordered[position].ts
         if sweep.last is not None and found.timed:
@@ -253,6 +280,19 @@ def changes(
     if sweep.last is not None:
         found.pass_time(now, end_ts)
     return tuple(found.found)
+
+
+def _exits(engine: Engine, events: Sequence[Event]) -> Iterator[int]:
+    """The first whole second at which each event stops counting for a rule that
+    counts it: past the rule's window (``within_days``) or the ``expiry`` decay."""
+    expiry = engine.expiry_window
+    for event in events:
+        for index, _kind, _where in engine.dispatch[event.name] or ():
+            rule = engine.implicit[index]
+            if rule.within_days is not None:
+                yield math.floor(event.ts + rule.within_days * _DAY) + 1
+            if expiry is not None and rule.decays:
+                yield math.floor(event.ts + expiry) + 1
 
 
 def _time_reason(engine: Engine) -> str:
