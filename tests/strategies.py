@@ -321,6 +321,25 @@ def lifecycle_records(draw: st.DrawFn) -> dict[str, Any]:
     return record
 
 
+@st.composite
+def written_amounts(draw: st.DrawFn) -> tuple[str, str, Decimal, str | None]:
+    """An amount as a CRM export writes it: ``(cell, decimal mark, value, ISO code)``,
+    grouped in threes under its convention, with a symbol or code before or after (or
+    none) and a space or not."""
+    cents = draw(st.integers(min_value=0, max_value=10**11))
+    decimal = draw(st.sampled_from([".", ","]))
+    group = draw(st.sampled_from(["", ",", " ", "\u00a0"] if decimal == "." else ["", ".", " "]))
+    whole = f"{cents // 100:,}".replace(",", group)
+    text = whole + (decimal + f"{cents % 100:02d}" if draw(st.booleans()) else "")
+    value = Decimal(cents // 100) + (Decimal(cents % 100) / 100 if decimal in text else 0)
+    mark = draw(st.sampled_from([None, "€", "$", "EUR", "USD", "GBP"]))
+    code = {"€": "EUR", "$": "USD"}.get(mark or "", mark)
+    if mark is not None:
+        space = draw(st.sampled_from(["", " "])) if len(mark) == 1 else " "
+        text = mark + space + text if draw(st.booleans()) else text + space + mark
+    return text, decimal, value, code
+
+
 # --- nurture contact pressure ---------------------------------------------------------
 
 NURTURE_EVENTS = (

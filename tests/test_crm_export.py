@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 import b2bfunnel as bf
 from b2bfunnel.cli import main
+from b2bfunnel.cli._args import parse_maps
 from b2bfunnel.cli._tables import safe_cell, write_csv
 from b2bfunnel.tables import BadRows, open_table, sniff_delimiter
-from b2bfunnel.tables._columns import closest_column, column_map, event_names, parse_maps
+from b2bfunnel.tables._columns import closest_column, column_map, event_names
 
 DATA = Path(__file__).parent / "data"
 AS_OF = "2026-11-23T08:00:00+00:00"
@@ -422,7 +423,7 @@ class TestDataReport:
         assert report.unmatched == (("page_view", 1),)
         assert report.unknown_lead_events == 1
         assert report.not_numbers == (("employees", 1, "lots"),)
-        assert report.mixed_currencies == (("employees", ("$", "€")),)
+        assert report.mixed_currencies == (("employees", ("EUR", "USD")),)
         assert report.missing_fields == ()
 
     def test_mixed_currency_column_refused(

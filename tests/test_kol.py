@@ -163,7 +163,7 @@ class TestFit:
         assert fit.cost_per_mille == Decimal("100.00")
         with_campaign = bf.kol_fit(candidate(clicks=100, campaign_cost="171"), BRIEF)
         assert with_campaign.cpc == Decimal("1.71")
-        assert "vs LinkedIn Ads $5.58 (-69%)" in component(with_campaign, "cost").reason
+        assert "vs LinkedIn Ads 5.58 (-69%)" in component(with_campaign, "cost").reason
 
     @pytest.mark.parametrize(
         ("overrides", "path"),

@@ -67,7 +67,7 @@ def test_cpc_without_cost_per_post() -> None:
     fit = _fit(clicks=100, campaign_cost="171")
     assert str(fit.cpc) == "1.71"
     cost = next(c for c in fit.components if c.name == "cost")
-    assert "CPC $1.71" in cost.reason
+    assert "CPC 1.71" in cost.reason
 
 
 @settings(max_examples=100)

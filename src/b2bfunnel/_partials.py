@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from .cli.score import score_row  # the CLI's own row, so the columns cannot drift
+from ._score_row import score_row
 from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
@@ -40,7 +40,7 @@ __all__ = [
     "scored_frame",
 ]
 
-# The columns of `b2bfunnel score --format csv`, in its order.
+# The columns of the `score` command's CSV output, in its order.
 RANK_COLUMNS = ("rank", "lead", "score", "band", "grade", "reasons")
 # Per lead after merging: the total (to sort on) and the CSV columns after rank.
 SCORED_COLUMNS = ("lead", "total", "score", "band", "grade", "reasons")
@@ -128,8 +128,8 @@ def advance_rows(
         out.append(
             (
                 lead_id,
-                json.dumps(new.to_dict(), ensure_ascii=False),
-                json.dumps([a.to_dict() for a in actions], ensure_ascii=False),
+                json.dumps(new.to_dict(), ensure_ascii=False, allow_nan=False),
+                json.dumps([a.to_dict() for a in actions], ensure_ascii=False, allow_nan=False),
             )
         )
     return out

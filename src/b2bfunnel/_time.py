@@ -30,6 +30,15 @@ def require_aware(value: Any, path: str) -> datetime:
     return value
 
 
+def read_datetime(value: Any, path: str) -> datetime:
+    """A datetime read from a row: a timezone-aware datetime, or ISO 8601 text with an
+    offset. (Keyword arguments such as ``as_of=`` take datetimes only:
+    :func:`require_aware`.)"""
+    if isinstance(value, str):
+        return parse_datetime(value, path)
+    return require_aware(value, path)
+
+
 def parse_datetime(text: str, path: str, *, naive_zone: tzinfo | None = None) -> datetime:
     """Parse an ISO 8601 timestamp that must carry an offset (``Z`` or ``+01:00``).
 
@@ -51,7 +60,7 @@ def parse_datetime(text: str, path: str, *, naive_zone: tzinfo | None = None) ->
         if naive_zone is None:
             raise InvalidInputError(
                 f"{text!r} has no time zone; add an offset such as Z or +01:00, "
-                "or say which zone it is in with --timezone",
+                "or say which zone it is in with timezone=",
                 path=path,
             )
         value = value.replace(tzinfo=naive_zone)

@@ -32,7 +32,7 @@ Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 def rank(
     profiles: DaskFrame, events: DaskFrame, model: ScoringModel, *, as_of: datetime
 ) -> DaskFrame:
-    """Score and rank every profile, as ``b2bfunnel score --format csv`` does.
+    """Score and rank every profile, as the ``score`` command writes them as CSV.
 
     ``profiles`` has an ``id`` column and any profile columns; ``events`` has
     ``lead_id``, ``name`` and ``at`` (zoned datetimes, or ISO 8601 text with an offset)

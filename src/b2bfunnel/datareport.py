@@ -36,6 +36,8 @@ from .events import Event
 from .scoring import ScoringModel
 from .tables._columns import closest_column
 from .tables._frames import table_rows
+from .tables._numbers import AmbiguousNumbers, settle_decimal
+from .tables._shapes import salesforce_id_hint
 from .tables._table import Columns, TableLike
 from .tables._values import as_range, is_blank, name_key, read_number, require_iterable
 
@@ -55,6 +57,8 @@ class DataReport(Displayed):
     missing_fields: tuple[tuple[str, str | None], ...] = ()
     not_numbers: tuple[tuple[str, int, str], ...] = ()
     mixed_currencies: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ambiguous_numbers: tuple[AmbiguousNumbers, ...] = ()
+    short_ids: int = 0
 
     def warnings(self) -> list[str]:
         """One line per finding, with its count and a hint; empty when all is well."""
@@ -78,6 +82,13 @@ class DataReport(Displayed):
             )
         for field, symbols in self.mixed_currencies:
             out.append(f"{field!r} mixes currencies ({', '.join(symbols)}); not comparable")
+        out.extend(found.warning() for found in self.ambiguous_numbers)
+        if self.short_ids:
+            out.append(
+                f"{self.short_ids} lead ids of events are 15-character Salesforce ids whose "
+                "18-character form is a profile's id (or the other way round): export both "
+                "with the same form (the 18-character one is case-safe)"
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +101,8 @@ class DataReport(Displayed):
             "missing_fields": [list(pair) for pair in self.missing_fields],
             "not_numbers": [list(item) for item in self.not_numbers],
             "mixed_currencies": [[f, list(s)] for f, s in self.mixed_currencies],
+            "ambiguous_numbers": [found.to_dict() for found in self.ambiguous_numbers],
+            "short_ids": self.short_ids,
         }
 
 
@@ -99,9 +112,12 @@ def data_report(
     events: Iterable[Event] = (),
     *,
     columns: Columns | None = None,
+    decimal: str | None = None,
 ) -> DataReport:
     """The :class:`DataReport` of ``profiles`` (mappings or a DataFrame; ``columns``
-    maps field names to its headers) and ``events`` under ``model``."""
+    maps field names to its headers) and ``events`` under ``model``. Without
+    ``decimal``, a numeric rule field whose text values all read two ways (``1.200``)
+    is reported in ``ambiguous_numbers``; one mixing ``1.5`` and ``1,5`` is refused."""
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
@@ -115,6 +131,7 @@ def data_report(
             )
     ids = {p.get("id") for p in leads}
     names: Counter[str] = Counter()
+    strangers: set[str] = set()
     unknown = 0
     for index, event in enumerate(require_iterable(events, "events", "Events")):
         if not isinstance(event, Event):
@@ -122,8 +139,12 @@ def data_report(
                 f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
             )
         names[event.name] += 1
-        unknown += event.lead_id not in ids
-    return report_from_counts(model, leads, names, unknown)
+        if event.lead_id not in ids:
+            unknown += 1
+            strangers.add(event.lead_id)
+    found = report_from_counts(model, leads, names, unknown, decimal=decimal)
+    known = (str(i) for i in ids if i is not None)
+    return attrs.evolve(found, short_ids=salesforce_id_hint(strangers, known))
 
 
 def report_from_counts(
@@ -131,6 +152,8 @@ def report_from_counts(
     profiles: Iterable[Mapping[str, Any]],
     names: Mapping[str, int],
     unknown_lead_events: int,
+    *,
+    decimal: str | None = None,
 ) -> DataReport:
     """The report from event counts already taken (a reader streaming events counts
     them as they pass, instead of a second pass)."""
@@ -145,6 +168,7 @@ def report_from_counts(
     bad: dict[str, tuple[int, str]] = {}
     currencies: dict[str, set[str]] = {}
     headers: dict[str, None] = {}
+    texts: dict[str, list[str]] = {f: [] for f, numeric in fields.items() if numeric}
     for profile in profiles:
         headers.update(dict.fromkeys(profile))
         for field, numeric in fields.items():
@@ -154,6 +178,8 @@ def report_from_counts(
             seen[field] += 1
             if numeric and isinstance(value, str):
                 _check_number(field, value, bad, currencies)
+                texts[field].append(value)
+    ambiguous = [] if decimal is not None else [settle_decimal(f, t)[1] for f, t in texts.items()]
     return DataReport(
         events=sum(names.values()),
         unmatched=tuple(unmatched.most_common(TOP)),
@@ -164,6 +190,7 @@ def report_from_counts(
         ),
         not_numbers=tuple((f, n, example) for f, (n, example) in bad.items()),
         mixed_currencies=tuple((f, tuple(sorted(s))) for f, s in currencies.items() if len(s) > 1),
+        ambiguous_numbers=tuple(found for found in ambiguous if found is not None),
     )
 
 

@@ -139,7 +139,7 @@ class Event(Displayed):
         unknown = set(data) - {"lead_id", "name", "at", "properties"}
         if unknown:
             raise InvalidInputError(
-                f"unknown keys {sorted(unknown)}; allowed: lead_id, name, at, properties",
+                f"unknown keys {sorted(unknown, key=repr)}; allowed: lead_id, name, at, properties",
                 path=path,
             )
         for key in ("lead_id", "name", "at"):

@@ -28,6 +28,7 @@ from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
 from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
+from .tables._frames import events_in, table_rows
 from .tables._table import Columns, TableLike
 from .tables._values import require_iterable
 
@@ -204,23 +205,43 @@ class Funnel:
         return data
 
     def score(
-        self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
+        self,
+        profile: Mapping[str, Any],
+        events: Iterable[Event] | TableLike,
+        *,
+        as_of: datetime,
+        columns: Columns | None = None,
+        timezone: str | None = None,
+        skip_invalid: bool = False,
     ) -> Score:
         """Score one lead with the funnel's scoring model (see :meth:`ScoringModel.score`),
-        event names read through ``[aliases]``."""
-        return self.scoring.score(profile, self._aliased(events), as_of=as_of)
+        event names read through ``[aliases]``. ``events`` may be :class:`Event` values
+        or a table of them (read as :func:`~b2bfunnel.events_from` reads one, with
+        ``columns``, ``timezone`` defaulting to ``[input] timezone``, and
+        ``skip_invalid``)."""
+        read: Iterable[Event] = self._events(events, columns, timezone, skip_invalid)
+        return self.scoring.score(profile, self._aliased(read), as_of=as_of)
 
     def rank(
         self,
         profiles: TableLike,
-        events: Iterable[Event],
+        events: Iterable[Event] | TableLike,
         *,
         as_of: datetime,
         columns: Columns | None = None,
+        decimal: str | None = None,
+        timezone: str | None = None,
+        skip_invalid: bool = False,
         progress: Progress | str | None = None,
     ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`), event names read through
         ``[aliases]``.
+
+        The reading options default to the funnel's ``[input]``: ``decimal`` (of number
+        text in the profiles), ``timezone`` (of event times without an offset).
+        ``events`` may be :class:`Event` values or a table of them (a DataFrame or
+        mappings: ``lead_id``, ``name``, ``at``); ``skip_invalid=True`` skips its bad
+        rows.
 
         >>> import b2bfunnel as bf
         >>> from datetime import datetime, timezone
@@ -228,10 +249,25 @@ class Funnel:
         >>> funnel = bf.Funnel({"aliases": {"Page View": "pricing_page_visit"}})
         >>> funnel.rank([{"id": "L1"}], [bf.Event("L1", "page view", at)], as_of=at)[0].total
         15.0
+        >>> rows = [{"lead_id": "L1", "name": "Page View", "at": "2026-11-20T00:00:00Z"}]
+        >>> funnel.rank([{"id": "L1"}], rows, as_of=at)[0].total
+        15.0
         """
-        return self.scoring.rank(
-            profiles, self._aliased(events), as_of=as_of, columns=columns, progress=progress
-        )
+        decimal = decimal if decimal is not None else self.input.input.get("decimal")
+        read: Iterable[Event] = self._events(events, columns, timezone, skip_invalid)
+        rows = table_rows(profiles, columns, path="profiles", decimal=decimal)
+        return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
+
+    def _events(
+        self, events: Any, columns: Columns | None, timezone: str | None, skip_invalid: bool
+    ) -> Any:
+        """``events`` as given, or read from a table with the reading options."""
+        if not isinstance(skip_invalid, bool):
+            raise InvalidInputError(
+                f"expected True or False, got {skip_invalid!r}", path="skip_invalid"
+            )
+        zone = timezone if timezone is not None else self.input.input.get("timezone")
+        return events_in(events, columns=columns, timezone=zone, skip_invalid=skip_invalid)
 
     def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:
         """``events`` with names the ``[aliases]`` table maps replaced (lazily)."""

@@ -43,7 +43,7 @@ def rank(
     as_of: datetime,
     partitions: int | None = None,
 ) -> DataFrame:
-    """Score and rank every profile, as ``b2bfunnel score --format csv`` does.
+    """Score and rank every profile, as the ``score`` command writes them as CSV.
 
     ``spark_profiles`` has an ``id`` column and any profile columns;
     ``spark_events`` has ``lead_id``, ``name`` and ``at`` (a timestamp, or ISO 8601

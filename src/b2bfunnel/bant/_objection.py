@@ -88,6 +88,11 @@ def diagnose_price_objection(
         raise InvalidInputError(
             f"expected a mapping of signals, got {type(signals).__name__}", path="signals"
         )
+    if type(quick_decision_days) is not int or quick_decision_days < 0:
+        raise InvalidInputError(
+            f"expected a whole number of days >= 0, got {quick_decision_days!r}",
+            path="quick_decision_days",
+        )
     price = distrust = 0
     reasons = []
     for name, value in signals.items():

@@ -31,6 +31,7 @@ from . import (
     simulate,
     velocity,
 )
+from ._flags import as_flags
 from ._tables import read_candidates, read_events, read_leads, read_responses, safe_cell
 
 __all__ = [
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         status = run(args, buffer)
     except B2BFunnelError as exc:
         _tell(args)
-        sys.stderr.write(f"b2bfunnel: error: {_escaped(str(exc))}\n")
+        sys.stderr.write(f"b2bfunnel: error: {_escaped(as_flags(str(exc)))}\n")
         return 2
     except (ArithmeticError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
         # A value the checks above let through (an overflowing date or amount): still
@@ -114,6 +115,6 @@ def _tell(args: argparse.Namespace) -> None:
     if getattr(args, "quiet", False):
         return
     for note in args.notes:
-        sys.stderr.write(f"b2bfunnel: note: {_escaped(note)}\n")
+        sys.stderr.write(f"b2bfunnel: note: {_escaped(as_flags(note))}\n")
     for warning in args.report:
-        sys.stderr.write(f"b2bfunnel: warning: {_escaped(warning)}\n")
+        sys.stderr.write(f"b2bfunnel: warning: {_escaped(as_flags(warning))}\n")

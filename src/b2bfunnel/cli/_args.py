@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from .._time import parse_datetime
+from ..errors import InvalidInputError
 from ..funnel import Funnel
-from ..tables._columns import PRESETS
+from ..tables._columns import KINDS, PRESETS
 
 FORMATS = ("table", "csv", "json")
+
+
+def parse_maps(items: Iterable[str]) -> dict[str | None, dict[str, str]]:
+    """``--map`` options (``FIELD=COLUMN`` or ``KIND.FIELD=COLUMN``) by kind (``None``:
+    every file).
+
+    >>> parse_maps(["id=Record ID", "events.name=Event Type"])
+    {None: {'id': 'Record ID'}, 'events': {'name': 'Event Type'}}
+    """
+    out: dict[str | None, dict[str, str]] = {}
+    for item in items:
+        target, sep, column = item.partition("=")
+        target, column = target.strip(), column.strip().strip("'\"")
+        if not sep or not target or not column:
+            raise InvalidInputError(
+                f"expected FIELD=COLUMN or KIND.FIELD=COLUMN, got {item!r}", path="--map"
+            )
+        kind, dot, field = target.rpartition(".")
+        if dot and kind not in KINDS:
+            raise InvalidInputError(
+                f"unknown file kind {kind!r}; expected one of {', '.join(KINDS)}", path="--map"
+            )
+        out.setdefault(kind or None, {})[field] = column
+    return out
 
 
 def positive(text: str) -> int:
@@ -41,6 +67,18 @@ def add_table_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bom", action="store_true", help="start CSV output with a UTF-8 BOM (for Excel)"
     )
+    parser.add_argument(
+        "--out-delimiter",
+        choices=[",", ";", "\t", "|"],
+        help="the delimiter of CSV output (default: --delimiter when given, else ','; a "
+        "delimiter sniffed from an input file never changes the output)",
+    )
+    parser.add_argument(
+        "--out-decimal",
+        choices=[".", ","],
+        help="the decimal separator of numbers in CSV output (default: --decimal when "
+        "given, else '.')",
+    )
     group = parser.add_argument_group("reading CSV files (see docs/crm-export.md)")
     group.add_argument(
         "--map",
@@ -65,6 +103,21 @@ def add_table_options(parser: argparse.ArgumentParser) -> None:
         help="the decimal separator of numbers read and CSV written (default '.')",
     )
     group.add_argument("--timezone", help="read timestamps without an offset in this zone")
+    group.add_argument(
+        "--date-format",
+        action="append",
+        metavar="FORMAT",
+        help="a strptime format of dates that are not ISO 8601 (e.g. %%d/%%m/%%Y); repeatable",
+    )
+    group.add_argument(
+        "--currency", metavar="CODE", help="the base currency amounts are converted to"
+    )
+    group.add_argument(
+        "--rate",
+        action="append",
+        metavar="CODE=VALUE",
+        help="base currency per one CODE (e.g. USD=0.92); repeatable",
+    )
     group.add_argument(
         "--skip-invalid", action="store_true", help="skip bad rows (counted) instead of failing"
     )

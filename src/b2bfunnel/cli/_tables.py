@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -11,7 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from .._time import parse_datetime, read_zone
+import attrs
+
+from .._time import read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ..kol import KOLCandidate, KOLConfig
@@ -19,11 +22,21 @@ from ..progress import stderr_line
 from ..surveys import Response
 from ..tables import BadRows, comma_decimal, open_table
 from ..tables import Table as TableFile
-from ..tables._columns import InputConfig, closest_column, column_map, parse_maps
-from ..tables._records import CANDIDATE_REQUIRED, at_row, candidate_fields, response_fields
-
-DEAL_TIMES = ("created_at", "closed_at", "lead_created_at")
-
+from ..tables._columns import KINDS, PRESETS, InputConfig, closest_column, column_map
+from ..tables._currency import Currencies, parse_rate
+from ..tables._dates import DateReader, read_formats
+from ..tables._deals import DealOptions, read_deals
+from ..tables._labels import ValueMap, survey_score
+from ..tables._numbers import settle_decimal
+from ..tables._records import (
+    CANDIDATE_REQUIRED,
+    at_row,
+    candidate_fields,
+    money_currencies,
+    response_fields,
+)
+from ..tables._shapes import is_second_header
+from ._args import parse_maps
 
 # --- reading ----------------------------------------------------------------------
 
@@ -47,18 +60,30 @@ class Reading:
         self.aliases = config.aliases
         self.encoding: str | None = option("encoding")
         self.delimiter: str | None = option("delimiter")
-        self.decimal: str = option("decimal") or "."
+        self.decimal_given: str | None = option("decimal")
+        self.decimal: str = self.decimal_given or "."
         zone = option("timezone")
         self.zone = read_zone(zone, "--timezone") if zone else None
+        formats = getattr(args, "date_format", None) or settings.get("date_format") or ()
+        self.dates = DateReader(read_formats(list(formats), "--date-format"), self.zone)
+        self.values = ValueMap.of(self.preset, config.values)
+        rates = dict(config.currency.get("rates", {}))
+        rates.update(parse_rate(r, "--rate") for r in getattr(args, "rate", None) or ())
+        base = getattr(args, "currency", None) or config.currency.get("base")
+        self.currencies = Currencies.of(base, rates)
         self.bad = BadRows(skip=bool(getattr(args, "skip_invalid", False)))
         report, notes = getattr(args, "report", None), getattr(args, "notes", None)
         self.report: list[str] = report if report is not None else []
         self.notes: list[str] = notes if notes is not None else []
         self.headers: dict[Path, list[str]] = {}
+        self.written: dict[Path, list[str]] = {}
         self.progress = _is_terminal(sys.stderr)
 
-    def open(self, path: Path, kind: str, required: Sequence[str] = ()) -> TableFile:
-        """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``."""
+    def open(
+        self, path: Path, kind: str, required: Sequence[str] = (), *, raw: bool = False
+    ) -> TableFile:
+        """Open a file of ``kind`` (``leads``, ``events``...) requiring ``required``
+        (with ``raw``, cells as written: no decimal swap)."""
         table = open_table(
             path,
             columns=lambda header: column_map(
@@ -66,12 +91,13 @@ class Reading:
             ),
             encoding=self.encoding,
             delimiter=self.delimiter,
-            decimal=self.decimal,
+            decimal="." if raw else self.decimal,
             bad=self.bad,
             on_note=self.notes.append,
         )
         table.require(required)
         self.headers[Path(path)] = table.columns
+        self.written[Path(path)] = table.header
         if self.progress:
             table.on_progress = rows_read(Path(path).name, sys.stderr)
         return table
@@ -86,6 +112,27 @@ class Reading:
         shown = ", ".join(repr(h) for h in header)
         raise InvalidInputError(
             f"no column {column!r} in {path}{hint} the header has: {shown}", path=option
+        )
+
+    def require_any(self, path: Path, fields: Sequence[str]) -> None:
+        """Refuse a file in which none of ``fields`` has a column, naming them and the
+        headers closest to each (a file of another kind, or a CRM's own headers)."""
+        header = self.headers.get(Path(path), [])
+        if any(field in header for field in fields):
+            return
+        written = self.written.get(Path(path), header)
+        close = {f: c for f in fields if (c := closest_column(f, written))}
+        hint = "; ".join(f"{f}: {c!r}?" for f, c in close.items()) or "none close"
+        crms = [
+            crm
+            for crm, kinds in PRESETS.items()
+            if any(kinds.get(k, {}).get(f) in written for k in KINDS for f in fields)
+        ]
+        fix = f"read it with --from {crms[0]}" if crms else "map them with --map FIELD=COLUMN"
+        raise InvalidInputError(
+            f"none of the columns this command reads is in the file; looked for "
+            f"{', '.join(fields)}; closest headers: {hint}; {fix}",
+            path=str(path),
         )
 
     def warn(self, message: str) -> None:
@@ -103,7 +150,7 @@ class Reading:
     def time(self, text: str, where: str) -> datetime | None:
         """The timestamp in a cell, or ``None`` after recording the bad row."""
         try:
-            return parse_datetime(text, where, naive_zone=self.zone)
+            return self.dates.read(text, where)
         except InvalidInputError as exc:
             self.bad.add(exc)
             return None
@@ -129,26 +176,67 @@ def rows(path: Path, reading: Reading | None = None) -> Iterable[tuple[int, dict
 
 
 def read_leads(path: Path, reading: Reading | None = None) -> list[dict[str, str]]:
-    """Lead profiles from a CSV file with an ``id`` column and any profile columns."""
+    """Lead profiles from a CSV file with an ``id`` column and any profile columns.
+
+    Rows after the last lead with at most one non-empty cell are a report's footer
+    ("Copyright ...", "Generado por ..."), skipped with one note; elsewhere such a row
+    is a bad row, unless its one cell is a lead id (a lead with no other field)."""
     reading = reading or Reading()
-    leads = []
+    leads: list[dict[str, str]] = []
     seen: dict[str, int] = {}
-    for line, row in reading.open(path, "leads", ["id"]):
-        lead_id = row.get("id")
-        if not lead_id:
-            reading.bad.add(InvalidInputError("empty lead id", path=f"{path}:{line}:id"))
-        elif lead_id in seen:
-            reading.bad.add(
-                InvalidInputError(
-                    f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
-                    path=f"{path}:{line}:id",
+    table = reading.open(path, "leads", ["id"])
+    thin: list[tuple[int, dict[str, str]]] = []  # rows that are a footer if nothing follows
+    footers = len(table.columns) >= 2
+    for line, row in table:
+        if footers and len(row) <= 1:
+            thin.append((line, row))
+            continue
+        for early, lone in thin:
+            if _is_lone_id(lone):
+                _take_lead(reading, path, early, lone, leads, seen)
+            else:
+                reading.bad.add(
+                    InvalidInputError(
+                        f"one cell, {next(iter(lone.values()))!r}, and no lead id",
+                        path=f"{path}:{early}",
+                    )
                 )
-            )
-        else:
-            seen[lead_id] = line
-            leads.append(row)
+        thin.clear()
+        _take_lead(reading, path, line, row, leads, seen)
+    if thin:
+        noun = "row" if len(thin) == 1 else "rows"
+        reading.notes.append(f"{path}: skipped {len(thin)} footer {noun} after the last lead")
     reading.check()
     return leads
+
+
+def _is_lone_id(row: Mapping[str, str]) -> bool:
+    """A row whose one cell is an id (no spaces): a lead with no other field."""
+    lead_id = row.get("id")
+    return lead_id is not None and len(row) == 1 and not any(c.isspace() for c in lead_id)
+
+
+def _take_lead(
+    reading: Reading,
+    path: Path,
+    line: int,
+    row: dict[str, str],
+    leads: list[dict[str, str]],
+    seen: dict[str, int],
+) -> None:
+    lead_id = row.get("id")
+    if not lead_id:
+        reading.bad.add(InvalidInputError("empty lead id", path=f"{path}:{line}:id"))
+    elif lead_id in seen:
+        reading.bad.add(
+            InvalidInputError(
+                f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
+                path=f"{path}:{line}:id",
+            )
+        )
+    else:
+        seen[lead_id] = line
+        leads.append(row)
 
 
 _EVENT_COLUMNS = ("lead_id", "name", "at")
@@ -339,11 +427,18 @@ def read_responses(
     responses = []
     blank = 0
     renamed = {score_column: "score", at_column: "at"}
-    for line, row in reading.open(path, "survey", [score_column]):
+    table = reading.open(path, "survey", [score_column])
+    first = True
+    for line, row in table:
         where = f"{path}:{line}:"
         cells = {renamed.get(k, k): v for k, v in row.items()}
+        if first and is_second_header(row, [score_column], _is_score, table.header_of):
+            reading.notes.append(f"{path}:{line}: skipped a second header row")
+            first = False
+            continue
+        first = False
         try:
-            fields = response_fields(cells, zone=reading.zone)
+            fields = response_fields(cells, zone=reading.zone, dates=reading.dates)
             if fields is None:
                 blank += 1
             else:
@@ -357,6 +452,10 @@ def read_responses(
     if blank:
         reading.warn(f"{path}: {blank} responses without a score were skipped")
     return responses
+
+
+def _is_score(_field: str, text: str) -> bool:
+    return survey_score(text) is not None
 
 
 def _field_back(exc: InvalidInputError, renamed: Mapping[str, str]) -> InvalidInputError:
@@ -377,8 +476,13 @@ def read_candidates(
     it does not know is a bad row, at its line and column."""
     reading = reading or Reading()
     out = []
+    codes: list[dict[str, str]] = []
+    costs: dict[str, list[str]] = {"cost_per_post": [], "campaign_cost": []}
     for line, row in reading.open(path, "kols", CANDIDATE_REQUIRED):
         where = f"{path}:{line}:"
+        for field, texts in costs.items():
+            if field in row:
+                texts.append(row[field])
         try:
             candidate = KOLCandidate(**candidate_fields(row))
         except InvalidInputError as exc:
@@ -388,9 +492,36 @@ def read_candidates(
             if config is not None:
                 config.check_flags(candidate.risk_flags, f"{where}risk_flags")
             out.append(candidate)
+            codes.append(money_currencies(row))
         except InvalidInputError as exc:
             reading.bad.add(exc)
     reading.check()
+    if reading.decimal_given is None:  # costs that read two ways (€1.500) are said
+        for field, texts in costs.items():
+            found = settle_decimal(field, texts, path=f"{path}:{field}")[1]
+            if found is not None:
+                reading.warn(f"{path}: {found.warning()}")
+    return in_one_currency(out, codes, reading.currencies, f"{path}:cost_per_post")
+
+
+def in_one_currency(
+    candidates: list[KOLCandidate],
+    codes: list[dict[str, str]],
+    currencies: Currencies,
+    where: str,
+) -> list[KOLCandidate]:
+    """The candidates with their costs in one currency: a mix is refused unless
+    ``currencies`` has a base and rates, which convert each cost to the base."""
+    currencies.settle({c for found in codes for c in found.values()}, where)
+    if currencies.base is None:
+        return candidates
+    out = []
+    for candidate, found in zip(candidates, codes, strict=True):
+        changes: dict[str, Any] = {
+            field: currencies.convert(getattr(candidate, field), code)
+            for field, code in found.items()
+        }
+        out.append(attrs.evolve(candidate, **changes) if changes else candidate)
     return out
 
 
@@ -400,6 +531,7 @@ class Table(NamedTuple):
     path: Path
     records: list[dict[str, Any]]
     lines: list[int]
+    currency: str | None = None
 
 
 def read_records(
@@ -426,6 +558,28 @@ def read_records(
             table.lines.append(line)
     reading.check()
     return table
+
+
+def read_deal_file(path: Path, reading: Reading, required: Sequence[str]) -> Table:
+    """Deals from a CRM's export (see :func:`b2bfunnel._deals.read_deals`): footers
+    skipped, labels, dates, amounts and currencies read; ambiguous amounts and notes
+    go to the data report. The table's ``currency`` is the amounts' currency."""
+    lines, rows = [], []
+    for line, row in reading.open(path, "deals", required, raw=True):
+        lines.append(line)
+        rows.append(row)
+    options = DealOptions(reading.decimal_given, reading.dates, reading.values, reading.currencies)
+    read = read_deals(
+        rows,
+        options,
+        lambda i, field: f"{path}:{lines[i] if lines else 1}:{field}",
+        reading.bad.add,
+    )
+    reading.check()
+    reading.notes.extend(f"{path}: {note}" for note in read.notes)
+    for ambiguous in read.ambiguous:
+        reading.warn(f"{path}: {ambiguous.warning()}")
+    return Table(path, read.records, [lines[i] for i in read.rows], read.currency)
 
 
 def located(tables: Mapping[str, Table], call: Callable[[], Any]) -> Any:
@@ -503,10 +657,26 @@ def _is_number(value: Any) -> bool:
 
 
 def write_json(payload: Any, out: TextIO) -> int:
-    """Write ``payload`` as indented JSON; the command's exit status (0)."""
-    json.dump(payload, out, ensure_ascii=False, indent=2)
+    """Write ``payload`` as indented JSON (strict JSON: a non-finite number, such as a
+    missing bound, is ``null``); the command's exit status (0)."""
+    json.dump(finite(payload), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
     return 0
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every infinite or NaN float (in lists and dicts) as ``None``.
+
+    >>> finite({"low": 1.5, "high": float("inf"), "xs": [float("nan"), 2]})
+    {'low': 1.5, 'high': None, 'xs': [None, 2]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 def write_csv(
@@ -546,14 +716,18 @@ def write_csv(
 
 
 def write_rows(args: Any, rows: list[dict[str, Any]], out: TextIO) -> None:
-    """Rows as CSV when ``args.format`` is ``csv`` (with ``args.delimiter`` and
-    ``args.decimal``), else as a text table."""
+    """Rows as CSV when ``args.format`` is ``csv`` (with ``--out-delimiter`` and
+    ``--out-decimal``, which default to ``--delimiter`` and ``--decimal`` when given,
+    else ``,`` and ``.``), else as a text table."""
     if args.format == "csv":
-        write_csv(
-            rows,
-            out,
-            delimiter=getattr(args, "delimiter", None) or ",",
-            decimal=getattr(args, "decimal", None) or ".",
-        )
+        write_csv(rows, out, delimiter=out_option(args, "delimiter", ","),
+                  decimal=out_option(args, "decimal", "."))  # fmt: skip
     else:
         write_table(rows, out)
+
+
+def out_option(args: Any, name: str, default: str) -> str:
+    """``--out-NAME``, else ``--NAME`` as given on the command line, else ``default``
+    (never what was sniffed from or configured for the input files)."""
+    value = getattr(args, f"out_{name}", None) or getattr(args, name, None) or default
+    return str(value)

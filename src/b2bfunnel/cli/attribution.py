@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
-from ._args import add_table_options, positive
-from ._tables import DEAL_TIMES, Reading, located, read_records, write_json, write_rows
+from ..tables._shapes import salesforce_id_hint
+from ._args import add_table_options, funnel_of, positive
+from ._tables import Reading, located, read_deal_file, read_records, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -34,20 +35,30 @@ def register(sub: Any) -> None:
         default=90,
         help="count a lead without a deal as a Markov non-conversion once quiet this long (90)",
     )
+    att.add_argument("--config", help="funnel TOML file (its [input], [values], [currency])")
     add_table_options(att)
     att.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Credit of won-deal value per channel, campaign or KOL, model by model."""
-    reading = Reading(args)
+    reading = Reading(args, funnel_of(args.config).input)
     touches = read_records(
         Path(args.touches), ("at",), ["lead_id", "at", "channel"], reading, "touches"
     )
-    deals = read_records(
-        Path(args.deals), DEAL_TIMES, ["lead_id", "amount", "outcome", "created_at"], reading
+    deals = read_deal_file(
+        Path(args.deals), reading, ["lead_id", "amount", "outcome", "created_at"]
     )
     reading.check_column("--by", args.by, Path(args.touches))
+    short = salesforce_id_hint(
+        (str(t.get("lead_id")) for t in touches.records),
+        (str(d.get("lead_id")) for d in deals.records),
+    )
+    if short:
+        reading.warn(
+            f"{short} lead ids are 15-character Salesforce ids whose 18-character form is "
+            "in the other file: export both with the same form (the 18-character one)"
+        )
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
         {"touches": touches, "deals": deals},

@@ -14,7 +14,15 @@ from ..funnel import Funnel
 from ..pipeline import compare_velocity
 from ..surveys import nps_position, nps_report
 from ._args import positive
-from ._tables import DEAL_TIMES, read_events, read_leads, read_records, read_responses, write_table
+from ._tables import (
+    Reading,
+    read_deal_file,
+    read_events,
+    read_leads,
+    read_records,
+    read_responses,
+    write_table,
+)
 from .qualify import qualify_rows
 from .score import score_rows, summary
 from .velocity import lift_lines
@@ -75,7 +83,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         for c in report.cells
     )
     out.write(f"By quarter, with 95% intervals: {quarters}\n")
-    deals = read_records(demo_file("demo_deals.csv"), DEAL_TIMES).records
+    deals = read_deal_file(demo_file("demo_deals.csv"), Reading(), ()).records
     comparison = compare_velocity(deals, by="influenced", as_of=as_of, baseline="no")
     yes, no = comparison["yes"], comparison["no"]
     out.write(

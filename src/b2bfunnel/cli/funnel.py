@@ -34,7 +34,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Conversion, time in stage, SLA and rejection reasons from lifecycle records."""
     path = Path(args.lifecycle)
-    table = read_records(path, LIFECYCLE_TIMES, (), Reading(args), "leads")
+    reading = Reading(args)
+    table = read_records(path, LIFECYCLE_TIMES, (), reading, "leads")
+    reading.require_any(path, LIFECYCLE_TIMES)
     hours = timedelta(hours=args.sla_hours)
     metrics = located({"records": table}, lambda: funnel_metrics(table.records, sla=hours))
     if args.format == "json":

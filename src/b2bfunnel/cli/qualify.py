@@ -32,7 +32,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     as_of = as_of_of(args.as_of)
     path = Path(args.answers)
     reading = Reading(args, funnel.input)
-    rows = reading.open(path, "answers", ["id"])
+    rows = (
+        (line, reading.values.relabel(row)) for line, row in reading.open(path, "answers", ["id"])
+    )
     results = qualify_rows(rows, path, funnel, as_of, args.language, reading)
     reading.check()
     if args.format == "json":

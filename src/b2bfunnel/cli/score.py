@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .._score_row import score_row
 from ..datareport import report_from_counts
 from ..errors import InvalidInputError
 from ..funnel import Funnel
@@ -87,7 +88,9 @@ def report(
 ) -> None:
     """Put the data report of the leads and counted events in ``reading``; a field
     mixing currencies is refused."""
-    found = report_from_counts(funnel.scoring, leads, tally.names, tally.unknown)
+    found = report_from_counts(
+        funnel.scoring, leads, tally.names, tally.unknown, decimal=reading.decimal_given
+    )
     if found.mixed_currencies:
         field, symbols = found.mixed_currencies[0]
         raise InvalidInputError(
@@ -97,22 +100,6 @@ def report(
         )
     for line in found.warnings():
         reading.warn(line)
-
-
-def _reasons(score: Score, n: int = 3) -> str:
-    # The compact rows: a Contribution per reason of 100,000 leads is most of the output's time.
-    return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
-
-
-def score_row(score: Score) -> dict[str, Any]:
-    """The output row of a score, after its rank: lead, score, band, grade, reasons."""
-    return {
-        "lead": score.lead_id,
-        "score": round(score.total, 1),
-        "band": score.band,
-        "grade": score.grade,
-        "reasons": _reasons(score),
-    }
 
 
 def score_rows(

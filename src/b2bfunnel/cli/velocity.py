@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 from ..pipeline import VelocityReport, compare_velocity, velocity_from_deals
-from ._args import add_table_options, as_of_of
-from ._tables import DEAL_TIMES, Reading, located, read_records, write_json, write_rows
+from ._args import add_table_options, as_of_of, funnel_of
+from ._tables import Reading, located, read_deal_file, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -18,6 +20,7 @@ def register(sub: Any) -> None:
     vel.add_argument("--by", help="deal column to compare cohorts by (e.g. influenced)")
     vel.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
     vel.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    vel.add_argument("--config", help="funnel TOML file (its [input], [values], [currency])")
     add_table_options(vel)
     vel.set_defaults(run=run)
 
@@ -25,28 +28,29 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Pipeline velocity of a deals CSV, overall or per cohort."""
     path = Path(args.deals)
-    reading = Reading(args)
-    table = read_records(path, DEAL_TIMES, ["created_at", "amount", "outcome"], reading, "deals")
+    reading = Reading(args, funnel_of(args.config).input)
+    table = read_deal_file(path, reading, ["created_at", "amount", "outcome"])
     reading.check_column("--by", args.by, path)
     deals = table.records
     as_of = as_of_of(args.as_of)
     if args.by is None:
         report = located({"deals": table}, lambda: velocity_from_deals(deals, as_of=as_of))
+        report = attrs.evolve(report, currency=table.currency)
         if args.format == "json":
             write_json(report.to_dict(), out)
         else:
-            write_rows(args, [_velocity_row("all", report)], out)
+            write_rows(args, [_velocity_row("all", report, table.currency)], out)
         return 0
     comparison = located(
         {"deals": table}, lambda: compare_velocity(deals, by=args.by, as_of=as_of, seed=args.seed)
     )
     if args.format == "json":
         return write_json(comparison.to_dict(), out)
-    rows = [_velocity_row(key, report) for key, report in comparison.items()]
+    rows = [_velocity_row(key, report, table.currency) for key, report in comparison.items()]
     if args.format == "csv":
         # A CSV has no room for the lines under the table: each cohort's row carries them.
         rows = [
-            {**_velocity_row(key, report), **_lift_columns(comparison, key)}
+            {**_velocity_row(key, report, table.currency), **_lift_columns(comparison, key)}
             for key, report in comparison.items()
         ]
     write_rows(args, rows, out)
@@ -55,7 +59,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _velocity_row(key: Any, report: VelocityReport) -> dict[str, Any]:
+def _velocity_row(key: Any, report: VelocityReport, currency: str | None) -> dict[str, Any]:
     def show(value: Any, places: int = 2) -> str:
         return "undefined" if value is None else f"{value:.{places}f}"
 
@@ -68,6 +72,7 @@ def _velocity_row(key: Any, report: VelocityReport) -> dict[str, Any]:
         "win_rate": show(report.win_rate, 3),
         "cycle_days": show(report.cycle_days, 1),
         "velocity_per_day": show(report.velocity),
+        "currency": currency or "",
     }
 
 

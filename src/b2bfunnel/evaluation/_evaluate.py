@@ -21,7 +21,7 @@ from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten, to_records
 from ..scoring import ScoringModel
-from ..tables._frames import table_rows
+from ..tables._frames import events_in, table_rows
 from ..tables._table import Columns, TableLike
 from ._metrics import auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
@@ -524,6 +524,8 @@ def evaluate(
     confidence: float = 0.95,
     progress: Progress | str | None = None,
     columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> Evaluation:
     """Score every lead as of ``cutoff`` and check the ranking against its outcomes.
 
@@ -533,9 +535,12 @@ def evaluate(
     outcome) is refused. ``progress`` is told how many events were read (see
     :mod:`b2bfunnel.progress`). ``profiles`` and ``outcomes`` may be DataFrames;
     ``columns`` maps field names to their headers, for both tables or per table
-    (``{"profiles": {...}, "outcomes": {...}}``). See ``docs/evaluation.md``.
+    (``{"profiles": {...}, "outcomes": {...}}``). ``events`` may be a table of events
+    too (read as :func:`~b2bfunnel.events_from` reads one, in ``timezone``;
+    ``skip_invalid=True`` skips its bad rows). See ``docs/evaluation.md``.
     """
-    events = tracked(events, progress)
+    read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
+    events = tracked(read, progress)
     z_for(confidence)  # checked before the work, not after
     snaps, _ = snapshots(
         model,

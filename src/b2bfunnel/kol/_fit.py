@@ -101,13 +101,13 @@ def _cost_text(
 ) -> str:
     if kind == "cpc" and amount is not None:
         change = float(amount / reference) - 1 if reference else 0.0
-        return f"CPC ${amount} vs {channel} ${reference} ({change:+.0%})"
+        return f"CPC {amount} vs {channel} {reference} ({change:+.0%})"
     if kind == "cpm":
-        return f"${amount} per 1,000 qualified reach vs a reference of ${reference}"
+        return f"{amount} per 1,000 qualified reach vs a reference of {reference}"
     if kind == "unknown":
         return (
-            f"no cost given: priced as the dearest typical post, $100 per 1,000 followers "
-            f"(${assumed}): ${amount} per 1,000 qualified reach vs a reference of ${reference}"
+            f"no cost given: priced as the dearest typical post, 100 per 1,000 followers "
+            f"({assumed}): {amount} per 1,000 qualified reach vs a reference of {reference}"
         )
     return "no qualified reach to pay for"
 

@@ -15,8 +15,9 @@ from .._money import money
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
+from ..tables._currency import Currencies
 from ..tables._frames import is_rows, table_rows
-from ..tables._records import at_row, candidate_fields
+from ..tables._records import at_row, candidate_fields, money_currencies
 from ..tables._table import Columns, TableLike
 from ._fit import KOLFit, kol_fit
 from ._knapsack import solve
@@ -176,6 +177,7 @@ def candidates_in(
     (5000, {'cto': 0.8}, ['cloud', 'security'])
     """
     out = []
+    codes: set[str] = set()
     for index, row in enumerate(table_rows(table, columns, path=path)):
         where = f"{path}[{index}]."
         if not isinstance(row, Mapping):
@@ -186,6 +188,8 @@ def candidates_in(
             out.append(KOLCandidate(**candidate_fields(row)))
         except InvalidInputError as exc:
             raise at_row(exc, where, "candidate") from None
+        codes.update(money_currencies(row).values())
+    Currencies().settle(codes, f"{path}.cost_per_post")  # costs in two currencies: refused
     return out
 
 

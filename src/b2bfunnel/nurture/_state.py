@@ -415,7 +415,12 @@ def due(
         raise InvalidInputError(
             f"expected states or persisted dicts, got {type(states).__name__}", path="states"
         )
-    text = as_of.astimezone(UTC).isoformat()
+    try:
+        text = as_of.astimezone(UTC).isoformat()
+    except OverflowError:  # near year 1 or 9999, UTC is outside the calendar
+        raise InvalidInputError(
+            f"out of range: {as_of.isoformat()} in UTC is not a date", path="as_of"
+        ) from None
     return _due(states, as_of, text)
 
 

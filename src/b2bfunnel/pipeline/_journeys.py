@@ -19,6 +19,7 @@ from typing import Any, Final, NamedTuple, cast
 from .._money import money
 from .._time import require_aware
 from ..errors import InvalidInputError
+from ..tables._labels import outcome_of
 from ..tables._values import is_blank
 
 DIMENSIONS = ("channel", "campaign", "kol")
@@ -136,7 +137,7 @@ def _checked_deal(deal: Any, index: int) -> tuple[str, Deal]:
     if not isinstance(lead, str) or not lead:
         raise InvalidInputError(f"expected a lead id, got {lead!r}", path=f"{path}.lead_id")
     amount = money(deal.get("amount"), f"{path}.amount")
-    outcome = deal.get("outcome")
+    outcome = outcome_of(deal.get("outcome"))
     if outcome not in OUTCOMES:
         raise InvalidInputError(
             f"unknown outcome {outcome!r}; allowed: won, lost, open", path=f"{path}.outcome"
@@ -146,10 +147,8 @@ def _checked_deal(deal: Any, index: int) -> tuple[str, Deal]:
     lead_created = deal.get("lead_created_at")
     created_ts = None if is_blank(lead_created) else _time(lead_created, f"{path}.lead_created_at")
     closed = None
-    if outcome == "open":
-        if not is_blank(deal.get("closed_at")):
-            raise InvalidInputError("an open deal has no closed_at", path=f"{path}.closed_at")
-    else:
+    # An open deal's close date is the expected one (CRMs fill it): not a close.
+    if outcome != "open":
         closed = _time(deal.get("closed_at"), f"{path}.closed_at")
         if closed < opened:
             raise InvalidInputError("closed_at is before created_at", path=f"{path}.closed_at")
@@ -199,7 +198,7 @@ def read_deals(deals: Iterable[Any]) -> tuple[DealsByLead, float]:
                 and created.tzinfo is zone
                 and deal.get("lead_created_at") is None
                 and (
-                    (outcome == "open" and closed is None)
+                    outcome == "open"
                     or (
                         (outcome == "won" or outcome == "lost")
                         and type(closed) is datetime
@@ -208,7 +207,7 @@ def read_deals(deals: Iterable[Any]) -> tuple[DealsByLead, float]:
                     )
                 )
             ):
-                end = None if closed is None else closed.timestamp()
+                end = None if outcome == "open" else cast(datetime, closed).timestamp()
                 record = (index, amount, outcome, created.timestamp(), end, None)
                 owner = lead
         if record is None:

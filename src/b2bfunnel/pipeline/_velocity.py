@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any, ClassVar
 
@@ -16,13 +16,14 @@ from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
-from .._time import require_aware
+from .._time import read_datetime, require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
+from ..tables._deals import deal_records, preset_columns
 from ..tables._frames import table_rows
+from ..tables._labels import outcome_of
 from ..tables._table import Columns, TableLike
-from ..tables._values import is_blank
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)
@@ -87,7 +88,8 @@ class VelocityReport(Displayed):
     A figure that is undefined (no deal won or closed in the window) is ``None``, and so
     is the velocity; ``notes`` says why. ``interval`` is a seeded bootstrap percentile
     interval of the velocity, set on the reports of :func:`compare_velocity` (``None``
-    elsewhere, or when no resample gave a velocity).
+    elsewhere, or when no resample gave a velocity). ``currency`` is the ISO code of the
+    amounts when the reader knew it (``None``: not stated).
     """
 
     opportunities: int
@@ -100,6 +102,7 @@ class VelocityReport(Displayed):
     as_of: datetime
     notes: tuple[str, ...] = ()
     interval: tuple[float, float] | None = None
+    currency: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (Decimals as strings)."""
@@ -118,6 +121,7 @@ class VelocityReport(Displayed):
             "as_of": self.as_of.isoformat(),
             "notes": list(self.notes),
             "interval": None if self.interval is None else list(self.interval),
+            "currency": self.currency,
         }
 
 
@@ -171,7 +175,7 @@ def check_deals(
             raise InvalidInputError(f"expected a mapping, got {type(deal).__name__}", path=path)
         created: Any = deal.get("created_at")
         if type(created) is not datetime or created.utcoffset() is None:
-            require_aware(created, f"{path}.created_at")
+            created = read_datetime(created, f"{path}.created_at")
         amount = deal.get("amount")
         # Finite first: ordering a NaN raises decimal.InvalidOperation.
         if (
@@ -182,21 +186,18 @@ def check_deals(
         ):
             amount = _amount(amount, f"{path}.amount")
         outcome = deal.get("outcome")
+        if outcome not in OUTCOMES:
+            outcome = outcome_of(outcome)
         closed: Any = deal.get("closed_at")
         if outcome == "open":
-            if closed is not None:
-                if not is_blank(closed):  # NaN or NaT from a DataFrame is no date
-                    raise InvalidInputError(
-                        "an open deal has no closed_at", path=f"{path}.closed_at"
-                    )
-                closed = None
+            closed = None  # an open deal's close date is the expected one, not a close
         elif outcome in ("won", "lost"):
             if closed is None:
                 raise InvalidInputError(
                     f"a {outcome} deal needs closed_at", path=f"{path}.closed_at"
                 )
             if type(closed) is not datetime or closed.utcoffset() is None:
-                require_aware(closed, f"{path}.closed_at")
+                closed = read_datetime(closed, f"{path}.closed_at")
             if closed < created:
                 raise InvalidInputError(
                     f"closed_at {closed.isoformat()} is before created_at {created.isoformat()}",
@@ -276,10 +277,26 @@ def velocity_from_deals(
     as_of: datetime,
     window: Any = None,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
+    preset: str | None = None,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
-    and, when closed, ``closed_at``). ``window`` (days, a timedelta or relativedelta)
-    limits the closed deals used for value, win rate and cycle to those closed in it.
+    and, when closed, ``closed_at``; an open deal's ``closed_at`` is its expected close,
+    not counted). ``window`` (days, a timedelta or relativedelta) limits the closed
+    deals used for value, win rate and cycle to those closed in it.
+
+    Deals as a CRM exports them are read with the reading options: ``decimal``,
+    ``date_format`` (one or several strptime formats; ISO 8601 is tried first),
+    ``timezone`` (of naive times), ``values`` (the CRM's labels,
+    ``{"outcome": {"won": ["Closed Won"], "open": "*"}}``), ``currency`` and ``rates``
+    (amounts in several currencies converted to ``currency``; the report says it),
+    ``preset`` (``"salesforce"``, ``"hubspot"`` or ``"pipedrive"``: the headers and
+    values of that CRM's deals export).
 
     >>> from datetime import datetime, timezone
     >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
@@ -297,7 +314,39 @@ def velocity_from_deals(
     """
     require_aware(as_of, "as_of")
     since = window_start(as_of, window)
-    return _report(list(check_deals(table_rows(deals, columns, path="deals"), as_of, since)), as_of)
+    deals, columns = preset_columns(deals, preset, columns)
+    rows = table_rows(deals, columns, path="deals")
+    options = (decimal, date_format, timezone, values, currency, rates, preset)
+    if all(option is None for option in options):
+        return _report(list(check_deals(rows, as_of, since)), as_of)
+    read = deal_records(
+        rows,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        currency=currency,
+        rates=rates,
+        preset=preset,
+    )
+    try:
+        checked = list(check_deals(read.records, as_of, since))
+    except InvalidInputError as exc:
+        raise _located(exc, read.rows) from None
+    report = _report(checked, as_of)
+    # What the reading found (footers, skipped rows, amounts read two ways) goes with
+    # the figures: nothing the reader decided is silent.
+    found = (*read.notes, *(a.warning() for a in read.ambiguous))
+    return attrs.evolve(report, currency=read.currency, notes=(*report.notes, *found))
+
+
+def _located(exc: InvalidInputError, rows: Sequence[int]) -> InvalidInputError:
+    """An error about ``deals[i]`` of the read records, at the row it was read from."""
+    head, bracket, rest = exc.path.partition("]")
+    name, _, index = head.partition("[")
+    if name == "deals" and bracket and index.isdigit():
+        return exc.at(f"deals[{rows[int(index)]}]{rest}")
+    return exc
 
 
 def _json_scalar(value: Any) -> Any:

@@ -22,7 +22,7 @@ from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
 from ..events import Event
 from ..progress import Progress, tracked
-from ..tables._frames import table_rows
+from ..tables._frames import events_in, table_rows
 from ..tables._table import Columns, TableLike
 from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
@@ -147,6 +147,9 @@ class ScoringModel:
         *,
         as_of: datetime,
         columns: Columns | None = None,
+        decimal: str | None = None,
+        timezone: str | None = None,
+        skip_invalid: bool = False,
         progress: Progress | str | None = None,
     ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
@@ -155,10 +158,14 @@ class ScoringModel:
         :class:`Score` that displays as a table in a notebook. ``profiles`` may be a
         pandas DataFrame; ``columns`` maps field names to its headers
         (``{"job_title": "Job Title"}``). ``progress`` is told how many events were read
-        (see :mod:`b2bfunnel.progress`).
+        (see :mod:`b2bfunnel.progress`). ``events`` may be a table of events too (read as
+        :func:`~b2bfunnel.events_from` reads one, in ``timezone``; ``skip_invalid=True``
+        skips its bad rows); ``decimal=","`` reads number text in the profiles with a
+        decimal comma.
         """
-        leads = table_rows(profiles, columns, path="profiles")
-        return Ranking(_batch.rank(self._engine, leads, tracked(events, progress), as_of))
+        leads = table_rows(profiles, columns, path="profiles", decimal=decimal)
+        read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
+        return Ranking(_batch.rank(self._engine, leads, tracked(read, progress), as_of))
 
     def _rank_cells(
         self,

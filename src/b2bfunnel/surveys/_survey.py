@@ -15,13 +15,15 @@ from .. import plot as charts
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._text import word_form
-from .._time import require_aware
+from .._time import read_zone, require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
 from ..tables._columns import missing_column
 from ..tables._frames import has_field, headers_of, is_rows, table_rows
+from ..tables._labels import survey_score
 from ..tables._records import at_row, response_fields
+from ..tables._shapes import is_second_header
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number, as_whole
 from ._core import CATEGORY, SMALL_N, NPSResult, checked_scores
@@ -118,11 +120,17 @@ def _listed(items: Any, path: str, noun: str) -> Sequence[Any]:
 
 
 def responses_in(
-    table: Any, path: str = "responses", columns: Columns | None = None
+    table: Any,
+    path: str = "responses",
+    columns: Columns | None = None,
+    *,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> tuple[list[Response], int]:
     """Survey answers given as a table (a DataFrame or mappings), read as the CLI reads
     a survey file (:func:`~b2bfunnel.tables._records.response_fields`); the second
-    value counts the rows skipped for a blank score.
+    value counts the rows skipped for a blank score. Times without an offset are read
+    in ``timezone``; ``skip_invalid=True`` leaves bad rows out instead of raising.
 
     >>> rows = [{"Score": 9.0, "at": "2026-11-02T10:00:00Z", "sector": "saas"},
     ...         {"Score": float("nan"), "sector": "saas"}]
@@ -132,30 +140,48 @@ def responses_in(
     """
     rows = list(table_rows(table, columns, path=path))
     if not has_field(table, rows, "score", columns, path):
-        raise missing_column("score", headers_of(table, rows), path=path, api=True)
+        raise missing_column("score", headers_of(table, rows), path=path)
+    zone = None if timezone is None else read_zone(timezone, "timezone")
     out = []
-    for index, row in enumerate(rows):
+    bad = 0
+    # A survey tool's second header row (Response, ...) is no answer.
+    start = int(
+        bool(rows)
+        and isinstance(rows[0], Mapping)
+        and is_second_header(rows[0], ["score"], lambda _f, t: survey_score(t) is not None)
+    )
+    for index, row in enumerate(rows[start:], start=start):
         where = f"{path}[{index}]."
         if not isinstance(row, Mapping):
             raise InvalidInputError(
                 f"expected a mapping, got {type(row).__name__}", path=where[:-1]
             )
         try:
-            fields = response_fields(row)
+            fields = response_fields(row, zone=zone)
             if fields is not None:
                 out.append(Response(**fields))
         except InvalidInputError as exc:
-            raise at_row(exc, where, "response") from None
-    return out, len(rows) - len(out)
+            if not skip_invalid:
+                raise at_row(exc, where, "response") from None
+            bad += 1
+    return out, len(rows) - start - len(out) - bad
 
 
 def _responses(
-    items: Any, kind: type, path: str, columns: Columns | None = None
+    items: Any,
+    kind: type,
+    path: str,
+    columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> tuple[Sequence[Any], int]:
-    """``items`` checked as ``kind`` values, and how many table rows had a blank score."""
+    """``items`` checked as ``kind`` values, and how many table rows had a blank score
+    (a table is read with the reading options ``timezone`` and ``skip_invalid``)."""
     skipped = 0
     if kind is Response and is_rows(items):
-        items, skipped = responses_in(items, path, columns)
+        items, skipped = responses_in(
+            items, path, columns, timezone=timezone, skip_invalid=skip_invalid
+        )
     values = _listed(items, path, f"{kind.__name__} values")
     for index, item in enumerate(values):
         if not isinstance(item, kind):
@@ -220,6 +246,8 @@ def account_nps(
     weights: Mapping[str, float] | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> AccountNPS:
     """Account-level NPS of B2B responses (each with an ``account``).
 
@@ -232,7 +260,7 @@ def account_nps(
     >>> bf.account_nps(rs, weights={"Acme": 3, "Nova": 1}).score
     25.0
     """
-    values, skipped = _responses(responses, Response, "responses", columns)
+    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
     counts: dict[str, list[int]] = {}
     for index, response in enumerate(values):
         if response.account is None:
@@ -512,6 +540,8 @@ def nps_report(
     confidence: float = 0.95,
     method: str = "auto",
     columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> Report:
     """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
 
@@ -524,7 +554,7 @@ def nps_report(
     names to its headers): a row with a blank score is skipped and counted in
     ``skipped``.
     """
-    values, skipped = _responses(responses, Response, "responses", columns)
+    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
 
     def measure(members: Sequence[Response]) -> NPSResult:
         counts = [0, 0, 0]
@@ -545,10 +575,12 @@ def ces_report(
     low_effort_min: int = 5,
     confidence: float = 0.95,
     columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> Report:
     """Customer effort (1..7 answers in ``Response.score``) by segment and/or period;
     from a table as :func:`nps_report` reads one."""
-    values, skipped = _responses(responses, Response, "responses", columns)
+    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
     checked_scores([r.score for r in values], "responses", 1, 7)
     return _report("ces", values, by, period, min_n, "responses",
                    lambda members: ces([m.score for m in members], low_effort_min=low_effort_min,
@@ -595,6 +627,8 @@ def comment_themes(
     themes: Mapping[str, Sequence[str]],
     *,
     columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
 ) -> ThemeCounts:
     """Count comments per theme, separately for promoters, passives and detractors.
 
@@ -625,7 +659,7 @@ def comment_themes(
             form = word_form(keyword.rstrip("*"))
             compiled.append(form[:-1] if keyword.endswith("*") else form)
         patterns[name] = tuple(compiled)
-    values, skipped = _responses(responses, Response, "responses", columns)
+    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
     comments = dict.fromkeys(GROUPS, 0)
     counts = {group: dict.fromkeys(patterns, 0) for group in GROUPS}
     for response in values:

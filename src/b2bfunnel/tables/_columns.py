@@ -17,6 +17,9 @@ import attrs
 from .._config import Reader, join
 from .._time import read_zone
 from ..errors import InvalidInputError
+from ._currency import Currencies
+from ._dates import read_formats
+from ._labels import read_values
 from ._values import name_key
 
 __all__ = [
@@ -27,7 +30,6 @@ __all__ = [
     "column_map",
     "event_names",
     "missing_column",
-    "parse_maps",
 ]
 
 KINDS = ("leads", "events", "deals", "survey", "touches", "answers", "kols", "outcomes")
@@ -44,6 +46,11 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "employees": "Number of Employees",
             "industry": "Industry",
             "country": "Country/Region",
+            "lead_at": "Became a Lead Date",
+            "mql_at": "Became a Marketing Qualified Lead Date",
+            "sql_at": "Became a Sales Qualified Lead Date",
+            "opportunity_at": "Became an Opportunity Date",
+            "won_at": "Became a Customer Date",
         },
         "answers": {"id": "Record ID"},
         "events": {"lead_id": "Record ID", "name": "Activity Type", "at": "Activity Date"},
@@ -97,6 +104,9 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "outcome": "Deal - Status",
             "created_at": "Deal - Deal created",
             "closed_at": "Deal - Deal closed on",
+            "won_at": "Deal - Won time",
+            "lost_at": "Deal - Lost time",
+            "currency": "Deal - Currency",
         },
     },
 }
@@ -125,12 +135,11 @@ def missing_column(
     *,
     path: str,
     mapped: str | None = None,
-    api: bool = False,
 ) -> InvalidInputError:
     """The error for a field with no column, naming the closest header and the fix
-    (``--map`` on the command line; with ``api``, the ``columns=`` argument).
+    (the ``columns=`` argument, which the command line shows as its own option).
 
-    >>> missing_column("score", ["Score"], path="responses", api=True).message.split("; ")[1]
+    >>> missing_column("score", ["Score"], path="responses").message.split("; ")[1]
     "did you mean 'Score'? use columns={'score': 'Score'}"
     """
     shown = ", ".join(repr(h) for h in header if h) or "(none)"
@@ -142,33 +151,9 @@ def missing_column(
             path=path,
         )
     close = closest_column(field, header)
-    fix = f"columns={{{field!r}: {close!r}}}" if api else f"--map {field}={close!r}"
+    fix = f"columns={{{field!r}: {close!r}}}"
     hint = f"; did you mean {close!r}? use {fix}" if close else ""
     return InvalidInputError(f"missing column {field!r}{hint}; the header has: {shown}", path=path)
-
-
-def parse_maps(items: Iterable[str]) -> dict[str | None, dict[str, str]]:
-    """``--map`` options (``FIELD=COLUMN`` or ``KIND.FIELD=COLUMN``) by kind (``None``:
-    every file).
-
-    >>> parse_maps(["id=Record ID", "events.name=Event Type"])
-    {None: {'id': 'Record ID'}, 'events': {'name': 'Event Type'}}
-    """
-    out: dict[str | None, dict[str, str]] = {}
-    for item in items:
-        target, sep, column = item.partition("=")
-        target, column = target.strip(), column.strip().strip("'\"")
-        if not sep or not target or not column:
-            raise InvalidInputError(
-                f"expected FIELD=COLUMN or KIND.FIELD=COLUMN, got {item!r}", path="--map"
-            )
-        kind, dot, field = target.rpartition(".")
-        if dot and kind not in KINDS:
-            raise InvalidInputError(
-                f"unknown file kind {kind!r}; expected one of {', '.join(KINDS)}", path="--map"
-            )
-        out.setdefault(kind or None, {})[field] = column
-    return out
 
 
 def column_map(
@@ -182,13 +167,13 @@ def column_map(
     """Field -> column for a file of ``kind`` with ``header``.
 
     Later sources win: the ``preset``'s headers that the file has, then the
-    configuration's ``[columns.KIND]``, then ``--map`` for every file (where the file
-    has the column), then ``--map`` for this kind. A ``[columns.KIND]`` or ``--map
-    KIND.FIELD`` naming a missing column is an error when the file is opened.
+    configuration's ``[columns.KIND]``, then ``maps[None]`` for every file (where the
+    file has the column), then ``maps[kind]``. A ``[columns.KIND]`` or ``maps[kind]``
+    naming a missing column is an error when the file is opened.
     """
     if preset is not None and preset not in PRESETS:
         raise InvalidInputError(
-            f"unknown CRM {preset!r}; expected one of {', '.join(PRESETS)}", path="--from"
+            f"unknown CRM {preset!r}; expected one of {', '.join(PRESETS)}", path="preset"
         )
     present = set(header)
     out = {
@@ -197,7 +182,7 @@ def column_map(
         if column in present and field not in present
     }
     out.update((config or {}).get(kind, {}))
-    # A --map for every file applies where its column is: a command's files differ.
+    # A mapping for every file applies where its column is: a command's files differ.
     out.update((f, c) for f, c in (maps or {}).get(None, {}).items() if c in present)
     out.update((maps or {}).get(kind, {}))
     return {field: column for field, column in out.items() if field != column}
@@ -226,19 +211,23 @@ def event_names(
     return resolve
 
 
-INPUT_SECTIONS = ("columns", "aliases", "input")
-INPUT_KEYS = ("timezone", "encoding", "delimiter", "decimal", "from")
+INPUT_SECTIONS = ("columns", "aliases", "input", "values", "currency")
+INPUT_KEYS = ("timezone", "encoding", "delimiter", "decimal", "from", "date_format")
 
 
 @attrs.frozen
 class InputConfig:
     """How a funnel's input tables are read: the ``[columns.KIND]`` tables (field ->
     header), ``[aliases]`` (CRM event name -> model event name) and ``[input]``
-    (``timezone``, ``encoding``, ``delimiter``, ``decimal``, ``from``)."""
+    (``timezone``, ``encoding``, ``delimiter``, ``decimal``, ``from``, ``date_format``),
+    ``[values.FIELD]`` (library value -> the CRM's labels) and ``[currency]`` (``base``
+    and ``[currency.rates]``)."""
 
     columns: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     aliases: Mapping[str, str] = attrs.field(factory=dict)
-    input: Mapping[str, str] = attrs.field(factory=dict)
+    input: Mapping[str, Any] = attrs.field(factory=dict)
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    currency: Mapping[str, Any] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The sections as plain data (empty ones left out)."""
@@ -249,6 +238,10 @@ class InputConfig:
             out["aliases"] = dict(self.aliases)
         if self.input:
             out["input"] = dict(self.input)
+        if self.values:
+            out["values"] = {field: dict(table) for field, table in self.values.items()}
+        if self.currency:
+            out["currency"] = dict(self.currency)
         return out
 
 
@@ -282,7 +275,16 @@ def read_input(data: Mapping[str, Any], reader: Reader) -> InputConfig:
             if kind in KINDS:
                 columns[kind] = _strings(value, join("columns", kind), reader)
     aliases = _strings(data["aliases"], "aliases", reader) if "aliases" in data else {}
-    settings = _strings(data["input"], "input", reader, INPUT_KEYS) if "input" in data else {}
+    raw = data.get("input")
+    formats = raw.get("date_format") if isinstance(raw, Mapping) else None
+    if isinstance(raw, Mapping) and "date_format" in raw:
+        raw = {k: v for k, v in raw.items() if k != "date_format"}
+    settings: dict[str, Any] = _strings(raw, "input", reader, INPUT_KEYS) if "input" in data else {}
+    if formats is not None:
+        try:
+            settings["date_format"] = list(read_formats(formats, "input.date_format"))
+        except InvalidInputError as exc:
+            reader.error(exc.path, exc.message)
     if settings.get("decimal", ".") not in (".", ","):
         reader.error("input.decimal", "expected '.' or ','")
     if "timezone" in settings:
@@ -292,4 +294,24 @@ def read_input(data: Mapping[str, Any], reader: Reader) -> InputConfig:
             reader.error("input.timezone", exc.message)
     if settings.get("from") is not None and settings["from"] not in PRESETS:
         reader.error("input.from", f"expected one of {', '.join(PRESETS)}")
-    return InputConfig(columns, aliases, settings)
+    values = data.get("values")
+    if values is not None:
+        read_values(values, reader)
+    currency = data.get("currency")
+    if currency is not None:
+        _read_currency(currency, reader)
+    return InputConfig(columns, aliases, settings, dict(values or {}), dict(currency or {}))
+
+
+def _read_currency(value: Any, reader: Reader) -> None:
+    table = reader.table(value, "currency", ("base", "rates"))
+    if table is None:
+        return
+    rates = table.get("rates", {})
+    if not isinstance(rates, Mapping):
+        reader.error("currency.rates", "expected a table of CODE = rate")
+        return
+    try:
+        Currencies.of(table.get("base"), rates)
+    except InvalidInputError as exc:
+        reader.error(join("currency", exc.path), exc.message)

@@ -23,6 +23,7 @@ import csv
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,7 +48,26 @@ _SWAP = str.maketrans(".,", ",.")
 
 PROGRESS_EVERY = 1 << 16
 
-csv.field_size_limit(1 << 24)
+# The longest cell read (the csv module's default, 128 KiB, is less than some CRMs'
+# notes fields). Set around each read and restored after: never for the process.
+FIELD_SIZE = 1 << 24
+# A byte that did not decode, as the "surrogateescape" error handler writes it.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+# A valid multi-byte UTF-8 sequence: a file holding one is UTF-8 with some bad lines,
+# not a Windows-1252 file.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+@contextmanager
+def _big_fields() -> Iterator[None]:
+    """Cells up to :data:`FIELD_SIZE` for the csv module, restored on the way out."""
+    before = csv.field_size_limit(FIELD_SIZE)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 class BadRows:
@@ -81,7 +101,7 @@ class BadRows:
             lines.append(f"  ... and {more} more")
         noun = "row" if self.count == 1 else "rows"
         raise InvalidInputError(
-            f"{self.count} bad {noun} (fix them, or skip them with --skip-invalid):\n"
+            f"{self.count} bad {noun} (fix them, or skip them with skip_invalid=True):\n"
             + "\n".join(lines),
             path=self.problems[0].path.split(":")[0],
         )
@@ -113,7 +133,10 @@ def _first_bad(path: Path, encoding: str = "utf-8") -> tuple[int, int] | None:
     return None
 
 
-def _encoding(path: Path, given: str | None, notes: list[str]) -> str:
+def _encoding(path: Path, given: str | None, notes: list[str]) -> tuple[str, str]:
+    """The file's encoding, and the decoding error handler: ``"strict"``, or
+    ``"surrogateescape"`` for a UTF-8 file with some undecodable lines (those are bad
+    rows, see :meth:`Table.cells`)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(4)
@@ -122,21 +145,39 @@ def _encoding(path: Path, given: str | None, notes: list[str]) -> str:
     bom = _bom_encoding(head)
     if given:
         try:
-            codecs.lookup(given)
-        except LookupError:
-            raise InvalidInputError(f"unknown encoding {given!r}", path="--encoding") from None
-        return bom if bom and codecs.lookup(given).name.startswith("utf") else given
+            "a".encode(given, "replace")  # a text encoding: not rot13, not zlib
+        except (LookupError, TypeError, ValueError):
+            raise InvalidInputError(
+                f"unknown text encoding {given!r}; e.g. utf-8, cp1252, latin-1, utf-16",
+                path="encoding",
+            ) from None
+        return (bom if bom and codecs.lookup(given).name.startswith("utf") else given), "strict"
     if bom:
-        return bom
+        return bom, "strict"
     bad = _first_bad(path)
     if bad is None:
-        return "utf-8"
+        return "utf-8", "strict"
     line, byte = bad
+    if _has_multibyte(path):
+        notes.append(
+            f"{path}:{line}: not UTF-8 (byte 0x{byte:02X}) though the rest is: lines that "
+            "are not UTF-8 are bad rows (pass encoding= to read the file otherwise)"
+        )
+        return "utf-8", "surrogateescape"
     notes.append(
         f"{path}:{line}: not UTF-8 (byte 0x{byte:02X}); read as Windows-1252 "
-        "(use --encoding to say otherwise)"
+        "(pass encoding= to say otherwise)"
     )
-    return FALLBACK_ENCODING
+    return FALLBACK_ENCODING, "strict"
+
+
+def _has_multibyte(path: Path) -> bool:
+    """Whether the file holds a valid multi-byte UTF-8 sequence."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if _UTF8_MULTIBYTE.search(chunk):
+                return True
+    return False
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -173,8 +214,11 @@ class Table:
         plain: bool = False,
         data_start: int = 0,
         size: int = 0,
+        errors: str = "strict",
     ) -> None:
         self.path = path
+        # "surrogateescape": a UTF-8 file with some undecodable lines, which are bad rows.
+        self.errors = errors
         # Whether the file holds no quote and no NUL (see :meth:`cells`); then the
         # rows run from byte ``data_start`` (after the header) to ``size``.
         self.plain = plain
@@ -195,6 +239,10 @@ class Table:
     def columns(self) -> list[str]:
         """The field names of the header's non-blank columns."""
         return [name for name in self.names if name]
+
+    def header_of(self, field: str) -> str:
+        """The column of ``field`` as the header writes it (``field`` if none)."""
+        return self.header[self.names.index(field)] if field in self.names else field
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         names, strip = self.names, str.strip
@@ -225,6 +273,7 @@ class Table:
                 else self._csv_rows()
             )
             plain, delimiter = self.plain, self.delimiter
+            lossy = self.errors != "strict"
             for first, rows in blocks:
                 for line, cells in enumerate(rows, start=first):
                     if plain:  # a line, split here: a list of cells per block is slower
@@ -234,6 +283,8 @@ class Table:
                         if not count % every:
                             progress(count)
                     if (odd or len(cells) != width) and not self._fits(cells, line):
+                        continue
+                    if lossy and self._undecoded(cells, line):
                         continue
                     yield line, cells
         except UnicodeDecodeError:
@@ -286,7 +337,7 @@ class Table:
                     data, carry = data[:cut], data[cut:]
                 else:
                     data, carry, left = carry + chunk, b"", 0
-                text = data.decode(encoding)
+                text = data.decode(encoding, self.errors)
                 if "\r" in text:
                     text = text.replace("\r\n", "\n").replace("\r", "\n")
                 lines = text.split("\n")
@@ -298,7 +349,10 @@ class Table:
     def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
         """``(first line, [cells])`` of each row after the header, as the csv module
         reads them (a quoted cell may span lines)."""
-        with open(self.path, newline="", encoding=self.encoding) as handle:
+        with (
+            _big_fields(),
+            open(self.path, newline="", encoding=self.encoding, errors=self.errors) as handle,
+        ):
             reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
             next(reader, None)
             start = 2
@@ -309,6 +363,22 @@ class Table:
                     yield line, [cells]
             except csv.Error as exc:
                 raise _csv_error(exc, self.path, start, reader.line_num) from None
+
+    def _undecoded(self, cells: list[str], line: int) -> bool:
+        """Whether the row holds bytes that did not decode (then it is a bad row)."""
+        for cell in cells:
+            found = _ESCAPED.search(cell)
+            if found:
+                byte = ord(found.group()) - 0xDC00
+                self.bad.add(
+                    InvalidInputError(
+                        f"not {self.encoding} (byte 0x{byte:02X}); give the file's encoding "
+                        "with encoding=",
+                        path=f"{self.path}:{line}",
+                    )
+                )
+                return True
+        return False
 
     def _fits(self, cells: list[str], line: int) -> bool:
         """Whether a row whose shape differs from the header's is still a row: blank
@@ -347,7 +417,7 @@ def _undecodable(path: Path, encoding: str) -> InvalidInputError:
     line, byte = _first_bad(path, encoding) or (1, 0)
     return InvalidInputError(
         f"cannot be read as {encoding} (byte 0x{byte:02X}); give the file's encoding "
-        "with --encoding",
+        "with encoding=",
         path=f"{path}:{line}",
     )
 
@@ -387,9 +457,9 @@ def open_table(
     if delimiter is not None and len(delimiter) != 1:
         raise InvalidInputError(f"expected one character, got {delimiter!r}", path="delimiter")
     notes: list[str] = []
-    chosen = _encoding(path, encoding, notes)
+    chosen, errors = _encoding(path, encoding, notes)
     try:
-        with open(path, newline="", encoding=chosen) as handle:
+        with _big_fields(), open(path, newline="", encoding=chosen, errors=errors) as handle:
             first = handle.readline()
             handle.seek(0)
             used = delimiter or sniff_delimiter(first)
@@ -411,8 +481,9 @@ def open_table(
     plain = _is_plain(path, chosen)
     start, size = _data_start(path) if plain else (0, 0)
     return Table(
-        path, chosen, used, decimal, header, names, bad or BadRows(), notes, plain, start, size
-    )
+        path, chosen, used, decimal, header, names, bad or BadRows(), notes, plain, start, size,
+        errors,
+    )  # fmt: skip
 
 
 # Encodings that write ASCII as ASCII, one byte a character: a byte scan finds quotes.

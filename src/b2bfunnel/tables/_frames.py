@@ -6,8 +6,8 @@ told apart. Its cells are read as a CSV reader would read them: NaN, NaT, ``None
 and pandas ``NA`` are blank (the key is left out, as an empty CSV cell is), numpy
 scalars are Python numbers and pandas Timestamps are datetimes.
 
-``columns`` maps the library's field names to the table's headers, as ``--map`` and
-``[columns.*]`` do on the command line: ``columns={"job_title": "Job Title"}``. A call
+``columns`` maps the library's field names to the table's headers, as the command
+line's column mappings and ``[columns.*]`` do: ``columns={"job_title": "Job Title"}``. A call
 taking several tables applies such a mapping to each of them; to map each its own
 way, key the mappings by the call's table parameter, as ``[columns.*]`` does by file:
 ``columns={"profiles": {"id": "Record ID"}, "outcomes": {"lead_id": "Lead"}}``.
@@ -25,12 +25,16 @@ from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ._columns import missing_column
+from ._file import comma_decimal
+from ._records import BLANK as _BLANK
+from ._records import cell
 from ._table import Columns
 from ._values import is_blank, require_iterable
 
 __all__ = [
     "TABLES",
     "events_from",
+    "events_in",
     "has_field",
     "headers_of",
     "is_frame",
@@ -39,9 +43,9 @@ __all__ = [
 ]
 
 # The names of the table parameters of the entry points, which key per-table mappings.
-TABLES = ("profiles", "outcomes", "deals", "touches", "records", "responses", "candidates")
-
-_BLANK = object()
+TABLES = (
+    "profiles", "events", "outcomes", "deals", "touches", "records", "responses", "candidates"
+)  # fmt: skip
 
 
 def is_frame(table: Any) -> bool:
@@ -62,7 +66,8 @@ def is_frame(table: Any) -> bool:
 
 
 # Attributes that mark an object as a table of some library this layer cannot read.
-_FRAMEISH = ("columns", "column_names", "to_pandas", "toPandas", "collect", "schema")
+# ("collect" first: asking a polars LazyFrame for its columns resolves its schema.)
+_FRAMEISH = ("collect", "to_pandas", "toPandas", "column_names", "schema", "columns")
 
 
 def _frame_kind(table: Any) -> str | None:
@@ -72,7 +77,7 @@ def _frame_kind(table: Any) -> str | None:
         return "polars"
     if callable(getattr(table, "to_pylist", None)) and hasattr(table, "column_names"):
         return "arrow"
-    if hasattr(table, "columns") and callable(getattr(table, "to_dict", None)):
+    if callable(getattr(table, "to_dict", None)) and hasattr(table, "columns"):
         return "pandas"
     return None
 
@@ -106,12 +111,14 @@ def headers_of(table: Any, rows: Sequence[Any]) -> list[str]:
 
 
 def table_rows(
-    table: Any, columns: Columns | None = None, *, path: str = "rows"
+    table: Any, columns: Columns | None = None, *, path: str = "rows", decimal: str | None = None
 ) -> Iterable[Mapping[str, Any]]:
     """The rows of ``table`` as mappings keyed by field name.
 
     An iterable of mappings without ``columns`` is returned as it is (no copy); a
-    DataFrame, or ``columns`` given, gives new dicts with blank cells left out.
+    DataFrame, or ``columns`` given, gives new dicts with blank cells left out. With
+    ``decimal=","`` a text cell that is a number is read as a CSV file's is
+    (``"1.200,5"`` becomes ``"1,200.5"``); numbers stay as they are.
 
     >>> rows = table_rows([{"Job Title": "CIO", "id": "L1"}], {"job_title": "Job Title"})
     >>> list(rows)
@@ -120,6 +127,20 @@ def table_rows(
     >>> list(table_rows([{"Lead": "L1"}], per_table, path="outcomes"))
     [{'lead_id': 'L1'}]
     """
+    if decimal not in (None, ".", ","):
+        raise InvalidInputError(f"expected '.' or ',', got {decimal!r}", path="decimal")
+    rows = _rows(table, columns, path)
+    if decimal != ",":
+        return rows
+    return (
+        {k: comma_decimal(v) if type(v) is str else v for k, v in row.items()}
+        if isinstance(row, Mapping)
+        else row
+        for row in rows
+    )
+
+
+def _rows(table: Any, columns: Columns | None, path: str) -> Iterable[Mapping[str, Any]]:
     fields = _fields_by_header(_columns_of(columns, path), path)
     if is_frame(table):
         _check_headers(fields, headers_of(table, ()), path)
@@ -204,24 +225,6 @@ def _frame_rows(frame: Any, fields: Mapping[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
-def cell(value: Any) -> Any:
-    """A DataFrame cell as plain Python; a private marker for blank."""
-    kind = type(value)
-    if kind is str:
-        return value if value.strip() else _BLANK
-    if kind is float:
-        return _BLANK if value != value else value
-    if kind is int or kind is bool or kind is datetime:
-        return value
-    if is_blank(value):
-        return _BLANK
-    if callable(getattr(value, "to_pydatetime", None)):
-        return value.to_pydatetime()
-    if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
-        return value.item()
-    return value
-
-
 def events_from(
     table: Any,
     *,
@@ -230,6 +233,7 @@ def events_from(
     at: str = "at",
     timezone: str | None = None,
     properties: Sequence[str] | None = None,
+    skip_invalid: bool = False,
 ) -> list[Event]:
     """Events from a table (a DataFrame or an iterable of mappings), one per row.
 
@@ -237,7 +241,8 @@ def events_from(
     datetimes or ISO 8601 text. Times without a zone are read in ``timezone`` (an
     IANA name such as ``"Europe/Madrid"``); without it they are refused.
     ``properties`` names the columns kept as event properties (default: every other
-    column); blank cells are left out.
+    column); blank cells are left out. ``skip_invalid=True`` skips the bad rows
+    instead of raising at the first.
 
     >>> import b2bfunnel as bf
     >>> rows = [{"Lead": "L1", "Event": "webinar_completed", "When": "2026-11-02 10:00",
@@ -247,8 +252,40 @@ def events_from(
     >>> e.lead_id, e.name, e.at.isoformat(), dict(e.properties)
     ('L1', 'webinar_completed', '2026-11-02T10:00:00+01:00', {'page': '/pricing'})
     """
+    return _events(table, (lead_id, name, at), properties, timezone, "table", skip_invalid)
+
+
+def events_in(
+    events: Any,
+    *,
+    columns: Columns | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
+    path: str = "events",
+) -> Any:
+    """``events`` as given when they are :class:`Event` values; a table of events (a
+    DataFrame or a list of mappings: ``lead_id``, ``name``, ``at``, other columns as
+    properties, mapped by ``columns``) read as :func:`events_from` reads it."""
+    if not is_rows(events):
+        return events
+    mapping = _fields_by_header(_columns_of(columns, path), path)
+    by_field = {field: header for header, field in mapping.items()}
+    required = (
+        by_field.get("lead_id", "lead_id"), by_field.get("name", "name"), by_field.get("at", "at")
+    )  # fmt: skip
+    return _events(events, required, None, timezone, path, skip_invalid)
+
+
+def _events(
+    table: Any,
+    required: tuple[str, str, str],
+    properties: Sequence[str] | None,
+    timezone: str | None,
+    path: str,
+    skip: bool,
+) -> list[Event]:
     zone = None if timezone is None else read_zone(timezone, "timezone")
-    required = (lead_id, name, at)
+    lead_id, name, at = required
     for key, column in zip(("lead_id", "name", "at"), required, strict=True):
         if not isinstance(column, str):
             raise InvalidInputError(
@@ -259,10 +296,12 @@ def events_from(
     if is_frame(table):
         headers = headers_of(table, ())
         roles = {**{c: "property" for c in properties or ()}, lead_id: "lead_id", name: "name"}
-        _check_headers({**roles, at: "at"}, headers, "table")
+        _check_headers({**roles, at: "at"}, headers, path)
         kept = [c for c in headers if c not in required] if properties is None else properties
-        return _build(_frame_rows_of(table, required, kept, zone), required, zone)
-    return _build(_mapping_rows(table, required, properties), required, zone)
+        rows = _frame_rows_of(table, required, kept, zone)
+    else:
+        rows = _mapping_rows(table, required, properties, path)
+    return _build(rows, required, zone, path, skip)
 
 
 CHUNK = 65_536
@@ -286,10 +325,10 @@ def _frame_rows_of(
 
 
 def _mapping_rows(
-    table: Any, required: Sequence[str], properties: Sequence[str] | None
+    table: Any, required: Sequence[str], properties: Sequence[str] | None, path: str
 ) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
     lead_id, name, at = required
-    for row in _mappings(table, "table"):
+    for row in _mappings(table, path):
         if properties is None:
             pairs: Iterable[tuple[str, Any]] = ((k, v) for k, v in row.items() if k not in required)
         else:
@@ -298,9 +337,14 @@ def _mapping_rows(
 
 
 def _build(
-    rows: Iterable[tuple[Any, Any, Any, dict[str, Any]]], required: Sequence[str], zone: Any
+    rows: Iterable[tuple[Any, Any, Any, dict[str, Any]]],
+    required: Sequence[str],
+    zone: Any,
+    path: str = "table",
+    skip: bool = False,
 ) -> list[Event]:
-    """One event per row ``(lead, name, at, properties)``.
+    """One event per row ``(lead, name, at, properties)``; with ``skip``, bad rows are
+    left out instead of raising.
 
     Millions of rows go through here: the common cells (text ids, aware datetimes)
     are taken as they are, the rest read through :func:`cell`; a row whose cells are
@@ -311,19 +355,25 @@ def _build(
     append = events.append
     from_cells = Event.from_cells
     for index, (lead, what, when, properties) in enumerate(rows):
-        if type(lead) is not str:
-            lead = _text(lead, f"table[{index}].{required[0]}")
-        if type(what) is not str:
-            what = _text(what, f"table[{index}].{required[1]}")
-        if type(when) is not datetime or when.tzinfo is None:
-            when = _time(when, f"table[{index}].{required[2]}", zone)
         try:
-            if lead.strip() and what.strip() and when.utcoffset() is not None:
+            # Text stripped, as a CSV file's cells are read (the path only when needed:
+            # millions of rows).
+            if type(lead) is not str or not (lead := lead.strip()):
+                lead = _id(lead, f"{path}[{index}].{required[0]}")
+            if type(what) is not str or not (what := what.strip()):
+                what = _id(what, f"{path}[{index}].{required[1]}")
+            if type(when) is not datetime or when.tzinfo is None:
+                when = _time(when, f"{path}[{index}].{required[2]}", zone)
+            if lead and what and when.utcoffset() is not None:
                 append(from_cells(lead, what, when, properties))
             else:
                 append(Event(lead, what, when, properties))
         except InvalidInputError as exc:
-            raise exc.relocate(f"table[{index}]") from None
+            if skip:
+                continue
+            if exc.path == "event" or exc.path.startswith("event."):
+                raise exc.relocate(f"{path}[{index}]") from None
+            raise
     return events
 
 
@@ -332,7 +382,7 @@ def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         kind = type(value)
         if kind is str:
-            if value.strip():
+            if value := value.strip():  # as a CSV file's cells are read
                 out[key] = value
         elif kind is float:
             if value == value:
@@ -342,6 +392,14 @@ def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
             if plain is not _BLANK:
                 out[key] = plain
     return out
+
+
+def _id(value: Any, path: str) -> str:
+    """A lead id or event name: text stripped, as a CSV file's cells are read."""
+    text = value.strip() if isinstance(value, str) else _text(value, path).strip()
+    if not text:
+        raise InvalidInputError("empty cell", path=path)
+    return text
 
 
 def _text(value: Any, path: str) -> str:
@@ -357,6 +415,8 @@ def _time(value: Any, path: str, zone: Any) -> datetime:
     value = cell(value)
     if value is _BLANK:
         raise InvalidInputError("empty cell", path=path)
+    if type(value) is str:
+        value = value.strip()
     if isinstance(value, datetime) and value.tzinfo is None and zone is not None:
         return value.replace(tzinfo=zone)
     return parse_datetime(value, path, naive_zone=zone)

@@ -27,39 +27,56 @@ from typing import Any
 
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
+from ._dates import DateReader
+from ._labels import survey_score
+from ._numbers import Kind, read_value
 from ._values import as_number, as_whole, is_blank
 
 __all__ = [
+    "BLANK",
     "CANDIDATE_REQUIRED",
     "at_row",
     "candidate_fields",
+    "cell",
+    "money_currencies",
     "plain",
     "read_time",
     "response_fields",
     "score_of",
 ]
 
-_WHOLE_TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
+_WHOLE_TEXT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 
 
-def plain(value: Any) -> Any:
-    """A cell as the converters see it: text stripped, blanks (empty text, None, NaN,
-    NaT, pandas NA) as ``None``, numpy scalars as Python numbers, pandas Timestamps as
-    datetimes."""
+# The marker :func:`cell` gives for a blank cell.
+BLANK = object()
+
+
+def cell(value: Any) -> Any:
+    """A DataFrame cell as plain Python; a private marker for blank."""
     kind = type(value)
     if kind is str:
-        return value.strip() or None
-    if kind is int or kind is datetime:
-        return value
+        return value if value.strip() else BLANK
     if kind is float:
-        return None if value != value else value
+        return BLANK if value != value else value
+    if kind is int or kind is bool or kind is datetime:
+        return value
     if is_blank(value):
-        return None
+        return BLANK
     if callable(getattr(value, "to_pydatetime", None)):
         return value.to_pydatetime()
     if kind.__module__ == "numpy" and callable(getattr(value, "item", None)):
         return value.item()
     return value
+
+
+def plain(value: Any) -> Any:
+    """A cell as the converters see it: :func:`cell`, with text stripped and blanks
+    (empty text, None, NaN, NaT, pandas NA) as ``None``."""
+    if type(value) is str:
+        return value.strip() or None
+    value = cell(value)
+    return None if value is BLANK else value
 
 
 def at_row(exc: InvalidInputError, where: str, own: str = "") -> InvalidInputError:
@@ -71,8 +88,11 @@ def at_row(exc: InvalidInputError, where: str, own: str = "") -> InvalidInputErr
     return exc.relocate(where.removesuffix("."), depth=depth)
 
 
-def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:
-    """A datetime cell, or ISO 8601 text (with an offset, or read in ``zone``)."""
+def read_time(
+    value: Any, field: str, zone: tzinfo | None, dates: DateReader | None = None
+) -> datetime:
+    """A datetime cell, or ISO 8601 text (with an offset, or read in ``zone``), or text
+    in one of the formats of ``dates``."""
     if isinstance(value, datetime):
         if value.tzinfo is None and zone is not None:
             return value.replace(tzinfo=zone)
@@ -81,16 +101,21 @@ def read_time(value: Any, field: str, zone: tzinfo | None) -> datetime:
         raise InvalidInputError(
             f"expected an ISO 8601 timestamp, got {type(value).__name__} {value!r}", path=field
         )
+    if dates is not None:
+        return dates.read(value, field)
     return parse_datetime(value, field, naive_zone=zone)
 
 
 def score_of(value: Any, field: str = "score") -> int:
-    """A survey score: a whole number 0..10, as a number or as text (``9``, ``9.0``)."""
+    """A survey score: a whole number 0..10, as a number or as text (``9``, ``9.0``,
+    ``10 - Extremely likely``)."""
     whole = as_whole(value)
     if whole is None and isinstance(value, float) and value.is_integer():
         whole = int(value)
     if whole is None and isinstance(value, str) and _WHOLE_TEXT.fullmatch(value):
         whole = int(float(value))
+    if whole is None and isinstance(value, str):
+        whole = survey_score(value)  # "10 - Extremely likely", as survey tools label it
     if whole is None or not 0 <= whole <= 10:
         raise InvalidInputError(f"expected a whole number 0..10, got {value!r}", path=field)
     return whole
@@ -99,31 +124,51 @@ def score_of(value: Any, field: str = "score") -> int:
 _RESPONSE_FIELDS = frozenset(("score", "at", "account", "comment"))
 
 
-def response_fields(row: Mapping[str, Any], *, zone: tzinfo | None = None) -> dict[str, Any] | None:
+def response_fields(
+    row: Mapping[str, Any], *, zone: tzinfo | None = None, dates: DateReader | None = None
+) -> dict[str, Any] | None:
     """A survey response's fields (``score``, ``at``, ``segments``, ``comment``,
     ``account``) from a row; every other column is a segment. ``None`` when the score
     is blank (such rows are skipped and counted)."""
-    cells = {str(k): v for k, v in ((k, plain(v)) for k, v in row.items()) if v is not None}
+    cells = _cells(row)
     if "score" not in cells:
         return None
     at = cells.get("at")
+    comment, account = cells.get("comment"), cells.get("account")
     return {
         "score": score_of(cells["score"]),
-        "at": None if at is None else read_time(at, "at", zone),
-        "segments": {k: _text(v) for k, v in cells.items() if k not in _RESPONSE_FIELDS},
-        "comment": _text_or_none(cells.get("comment")),
-        "account": _text_or_none(cells.get("account")),
+        "at": None if at is None else read_time(at, "at", zone, dates),
+        "segments": {
+            k: v if type(v) is str else _text(v)
+            for k, v in cells.items()
+            if k not in _RESPONSE_FIELDS
+        },
+        "comment": None if comment is None else _text(comment),
+        "account": None if account is None else _text(account),
     }
+
+
+def _cells(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row's non-blank cells as :func:`plain` reads them, keyed by text (a loop:
+    a survey or KOL file can have hundreds of thousands of rows)."""
+    cells = {}
+    for key, value in row.items():
+        if type(value) is str:
+            value = value.strip()
+            if not value:
+                continue
+        else:
+            value = plain(value)
+            if value is None:
+                continue
+        cells[key if type(key) is str else str(key)] = value
+    return cells
 
 
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a column pandas read as float because of a blank
     return value if isinstance(value, str) else str(value)
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else _text(value)
 
 
 CANDIDATE_REQUIRED = ("handle", "followers", "audience", "avg_interactions")
@@ -141,7 +186,7 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     ``campaign_cost``, ``industries`` and ``seniority``. A share table is the text
     ``cto:0.4;cio:0.2`` or one column per key (``audience.cto``). Other columns are
     ignored."""
-    cells = {str(k): v for k, v in ((k, plain(v)) for k, v in row.items()) if v is not None}
+    cells = _cells(row)
     out: dict[str, Any] = {}
     for key, value in cells.items():
         field, dot, part = key.partition(".")
@@ -158,15 +203,34 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
             out[field] = _whole(cells[field], field)
     for field in _NUMBERS:
         if field in cells:
-            out[field] = _number(cells[field], field)
+            out[field] = _number(cells[field], field, "count")
     for field in ("handle", *_MONEY):
         if field in cells:
             value = cells[field]
             whole = type(value) is float and value.is_integer()
             out[field] = int(value) if whole else value  # 3000.0 from a float column
+            if field != "handle" and isinstance(value, str):
+                out[field] = read_value(value, kind="money", path=field).value  # €1,500
     missing = [f for f in CANDIDATE_REQUIRED if f not in out]
     if missing:
         raise InvalidInputError(f"missing {', '.join(missing)}", path="")
+    return out
+
+
+def money_currencies(row: Mapping[str, Any]) -> dict[str, str]:
+    """The currency each money cell of a KOL candidate's row is written in (field ->
+    ISO code), for the caller to refuse a file mixing currencies, or convert them.
+
+    >>> money_currencies({"cost_per_post": "€1,500", "campaign_cost": "300"})
+    {'cost_per_post': 'EUR'}
+    """
+    out = {}
+    for field in _MONEY:
+        value = row.get(field)
+        if isinstance(value, str) and value.strip():
+            code = read_value(value, kind="money", path=field).currency
+            if code is not None:
+                out[field] = code
     return out
 
 
@@ -181,7 +245,11 @@ def _shares(value: Any, field: str) -> dict[str, float]:
     return shares
 
 
-def _number(value: Any, field: str) -> float:
+def _number(value: Any, field: str, kind: Kind = "share") -> float:
+    """A number cell; text is read by the one value reader as ``kind`` (shares take
+    ``25%``, counts ``12k``)."""
+    if isinstance(value, str):
+        return float(read_value(value, kind=kind, path=field).value)
     number = as_number(value) if not isinstance(value, bool) else None
     if number is None:
         raise InvalidInputError(f"expected a number, got {value!r}", path=field)
@@ -189,7 +257,7 @@ def _number(value: Any, field: str) -> float:
 
 
 def _whole(value: Any, field: str) -> int:
-    number = _number(value, field) if not isinstance(value, int) else value
+    number = _number(value, field, "count") if not isinstance(value, int) else value
     if isinstance(number, float):
         if not number.is_integer():
             raise InvalidInputError(f"expected a whole number, got {value!r}", path=field)

@@ -2,7 +2,7 @@
 
 A table is any iterable of mappings (rows keyed by column) or a DataFrame. The
 DataFrame is described by what it has (:class:`FrameLike`), so pandas' DataFrame fits
-it without this package importing pandas, and ``mypy --strict`` users with
+it without this package importing pandas, and strict ``mypy`` users with
 pandas-stubs can pass one.
 """
 

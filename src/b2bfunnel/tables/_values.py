@@ -16,6 +16,7 @@ from typing import Any
 
 from .._text import fold
 from ..errors import InvalidInputError
+from ._numbers import read_value
 
 __all__ = [
     "FALSE_WORDS",
@@ -132,39 +133,29 @@ def as_number(value: Any) -> float | None:
     return None if number != number else number
 
 
-_SEPARATORS = ",' \u00a0\u202f"
-_SYMBOLS = "€$£¥₹"
-_NUMBER = re.compile(
-    rf"""(?P<sign>[+-]?)\s*
-    (?P<pre>[{_SYMBOLS}]|[A-Z]{{3}}(?=[\s\d]))?\s*
-    (?P<int>\d{{1,3}}(?P<sep>[{_SEPARATORS}])\d{{3}}(?:(?P=sep)\d{{3}})*|\d+)
-    (?P<frac>\.\d+)?\s*
-    (?P<post>[{_SYMBOLS}]|(?<=[\s\d])[A-Z]{{3}})?""",
-    re.VERBOSE,
-)
 _RANGE = re.compile(r"(?P<low>[^-\u2013\u2014]+?)\s*(?:[-\u2013\u2014]|to)\s*(?P<high>.+)")
 
 
 def read_number(text: str) -> tuple[float, str | None] | None:
-    """A number as CRMs write it, with its currency symbol or code (or ``None``): digits
-    grouped in threes by ``,``, space, no-break space or ``'``; ``.`` for decimals;
-    ``€ $ £ ¥ ₹`` or an ISO code before or after. Anything else is not a number (an
+    """A profile number as CRMs write it, with its currency (an ISO code) or ``None``,
+    read by the one value reader (:func:`~b2bfunnel.tables._numbers.read_value`, ``.``
+    as the decimal mark): digits grouped in threes, a symbol or code before or after,
+    or a count with ``k``/``M`` (``12k`` employees; a profile field has no declared
+    kind, and ``k`` with a currency is refused). Anything else is not a number (an
     ambiguous ``1,20`` included: never guessed).
 
     >>> read_number("1,200"), read_number("€12,500.00"), read_number("1 200 EUR")
-    ((1200.0, None), (12500.0, '€'), (1200.0, 'EUR'))
-    >>> read_number("1,20") is None, read_number("12,34,567") is None
-    (True, True)
+    ((1200.0, None), (12500.0, 'EUR'), (1200.0, 'EUR'))
+    >>> read_number("1,20") is None, read_number("12k"), read_number("€12k") is None
+    (True, (12000.0, None), True)
     """
-    match = _NUMBER.fullmatch(text.strip())
-    if match is None or (match["pre"] and match["post"]):
-        return None
-    digits = match["int"].translate(_NO_SEPARATORS) + (match["frac"] or "")
-    number = float(digits)
-    return (-number if match["sign"] == "-" else number), match["pre"] or match["post"]
-
-
-_NO_SEPARATORS = str.maketrans("", "", _SEPARATORS)
+    for kind in ("money", "count"):
+        try:
+            value = read_value(text, kind=kind, path="")
+        except InvalidInputError:
+            continue
+        return float(value.value), value.currency
+    return None
 
 
 def as_range(value: Any) -> tuple[float, float] | None:
