@@ -133,5 +133,14 @@ def every_result() -> dict[str, Any]:
         "Action": actions[0],
         "Event": bf.Event(HOSTILE, "page_view", NOW, {"path": HOSTILE}),
         "DataReport": bf.data_report(bf.ScoringModel.default(), leads, events),
+        **history_results(leads[1], events[1:]),
         **evaluation_results(),
     }
+
+
+def history_results(lead: dict[str, Any], events: list[bf.Event]) -> dict[str, Any]:
+    """A lead's timeline, one of its points and one of its band changes."""
+    model = bf.ScoringModel.default()
+    timeline = model.history(lead, events, start=NOW - timedelta(days=3), end=NOW)
+    (change, *_) = model.changes(lead, events, end=NOW)
+    return {"Timeline": timeline, "TimelinePoint": timeline[0], "BandChange": change}

@@ -20,6 +20,7 @@ ranking (``rank()``)      leads per band, best band first
 ``Evaluation``            conversion by band with intervals; ``kind="lift"``: lift per
                           decile; ``kind="capture"``: share of conversions found
 ``FittedModel``           calibration: observed rate (with interval) against predicted
+``Timeline``              a lead's score at each step (``history()``)
 =======================  ===============================================================
 """
 
@@ -254,6 +255,14 @@ def fitted_calibration(fitted: Any, ax: Any) -> None:
     ax.set_ylabel("observed conversion rate")
     ax.set_title(f"calibration of the {fitted.method} fit (n={fitted.n})")
     ax.legend()
+
+
+def timeline_total(timeline: Any, ax: Any) -> None:
+    points = timeline.points
+    ax.step([p.at for p in points], [p.total for p in points], where="post", color=_CHOSEN)
+    ax.set_xlabel("as of")
+    ax.set_ylabel("score")
+    ax.set_title(f"score of {timeline.lead_id} over time")
 
 
 Draw = Callable[[Any, Any], None]

@@ -24,6 +24,7 @@ from . import (
     fit,
     flow,
     funnel,
+    history,
     kol,
     nps,
     qualify,
@@ -45,8 +46,8 @@ __all__ = [
 ]
 
 _COMMANDS = (
-    demo, score, accounts, nps, qualify, kol, velocity, funnel, attribution, flow, simulate,
-    evaluate, fit, experiment,
+    demo, score, accounts, history, nps, qualify, kol, velocity, funnel, attribution, flow,
+    simulate, evaluate, fit, experiment,
 )  # fmt: skip
 
 

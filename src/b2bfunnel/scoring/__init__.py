@@ -9,8 +9,10 @@ from ._model import ScoringModel
 from ._result import Contribution, Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
 from ._state import ScoreState
+from ._timeline import BandChange, Timeline, TimelinePoint
 
 __all__ = [
+    "BandChange",
     "Contribution",
     "Decay",
     "ExplicitRule",
@@ -20,6 +22,8 @@ __all__ = [
     "ScoreState",
     "ScoringModel",
     "Tier",
+    "Timeline",
+    "TimelinePoint",
 ]
 
 

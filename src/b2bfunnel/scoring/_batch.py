@@ -43,6 +43,15 @@ def score_one(
 ) -> Score:
     """:meth:`ScoringModel.score`."""
     require_aware(as_of, "as_of")
+    lead_id, batch = lead_events(profile, events)
+    (score,) = score_all(engine, {lead_id: profile}, batch, as_of)
+    return score
+
+
+def lead_events(profile: Mapping[str, Any], events: Iterable[Event]) -> tuple[str, list[Event]]:
+    """The lead id of one lead's ``profile`` and ``events`` (the profile's ``id``, else
+    the events' common ``lead_id``; ``""`` when neither) and the events as a list;
+    events of another lead, or anything not an :class:`Event`, are refused."""
     check_profile(profile, "profile")
     lead_id = profile.get("id")
     if lead_id is not None:
@@ -60,8 +69,7 @@ def score_one(
                 f"event of lead {event.lead_id!r} given for lead {lead_id!r}",
                 path=f"events[{index}].lead_id",
             )
-    (score,) = score_all(engine, {lead_id or "": profile}, batch, as_of)
-    return score
+    return lead_id or "", batch
 
 
 def rank(

@@ -74,7 +74,7 @@ def _utcoffset(t: float, zone: ZoneInfo) -> float:
 class Limits:
     """A rule's window and caps, compiled: :meth:`counted` picks the counted times."""
 
-    __slots__ = ("calendar", "max_count", "per_day", "per_week", "window")
+    __slots__ = ("_memo", "calendar", "max_count", "per_day", "per_week", "window")
 
     def __init__(self, rule: ImplicitRule, calendar: Calendar) -> None:
         self.window = None if rule.within_days is None else rule.within_days * SECONDS_PER_DAY
@@ -82,6 +82,10 @@ class Limits:
         self.per_week = rule.max_per_week
         self.max_count = rule.max_count
         self.calendar = calendar
+        # The last times capped per period: (list, first, end, kept, _Period after end).
+        # A later read of the same times from the same first only extends it, so a
+        # history stepping through one lead's events caps each event once.
+        self._memo: tuple[list[float], int, int, list[float], _Period] | None = None
 
     @property
     def capped(self) -> bool:
@@ -92,22 +96,38 @@ class Limits:
         """The times that count at ``asof_ts``, oldest first, before decay."""
         low = -math.inf if self.window is None else asof_ts - self.window
         i, j = times.window(low, asof_ts)
-        kept = times.slice(i, j)
         if self.per_day is not None or self.per_week is not None:
-            kept = self._first_per_period(kept)
+            kept = self._capped(times, i, j)
+        else:
+            kept = times.slice(i, j)
         if self.max_count is not None and len(kept) > self.max_count:
             kept = kept[len(kept) - self.max_count :]
         return kept
 
-    def _first_per_period(self, times: list[float]) -> list[float]:
+    def _capped(self, times: Times, i: int, j: int) -> list[float]:
+        """:meth:`_first_per_period` of positions ``i`` to ``j`` of ``times``, extending
+        the last result where it read the same times from the same first one."""
+        buf, first, end = times.span(i, j)
+        memo = self._memo
+        if memo is not None and memo[0] is buf and memo[1] == first and memo[2] <= end:
+            done, kept, period = memo[2], memo[3], memo[4]
+            if done < end:
+                more, period = self._first_per_period(buf[done:end], period)
+                kept = kept + more
+        else:
+            kept, period = self._first_per_period(buf[first:end], _START)
+        self._memo = (buf, first, end, kept, period)
+        return kept
+
+    def _first_per_period(self, times: list[float], period: _Period) -> tuple[list[float], _Period]:
         """The first ``per_day`` of ``times`` (sorted) in each day, then the first
-        ``per_week`` of those in each week."""
+        ``per_week`` of those in each week, continuing from ``period`` (the day and week
+        of the times before, and how many of those each counted); and the period after."""
         day_cap = math.inf if self.per_day is None else self.per_day
         week_cap = math.inf if self.per_week is None else self.per_week
         kept: list[float] = []
         day_of = self.calendar.day
-        current_day = current_week = None
-        in_day = in_week = 0
+        current_day, current_week, in_day, in_week = period
         for t in times:
             day = day_of(t)
             if day != current_day:
@@ -119,7 +139,12 @@ class Limits:
             if in_day <= day_cap and in_week < week_cap:
                 kept.append(t)
                 in_week += 1
-        return kept
+        return kept, (current_day, current_week, in_day, in_week)
+
+
+# Where a capping pass stands: (day, week, events of that day, counted of that week).
+_Period = tuple[int | None, int | None, int, int]
+_START: _Period = (None, None, 0, 0)
 
 
 class Sliding:

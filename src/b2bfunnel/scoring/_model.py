@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -25,12 +25,13 @@ from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import events_in, table_rows
 from ..tables._table import Columns, TableLike
-from . import _batch, _incremental, _merge
+from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, read_tiers, tiers_to_list
 from ._state import ScoreState
+from ._timeline import BandChange, Timeline
 
 __all__ = ["ScoringModel"]
 
@@ -231,6 +232,39 @@ class ScoringModel:
         leads = table_rows(profiles, path="profiles")
         return Ranking(_batch.rank(self._engine, leads, events, as_of, steps)), steps
 
+    # --- history ------------------------------------------------------------------
+
+    def history(
+        self,
+        profile: Mapping[str, Any],
+        events: Iterable[Event],
+        *,
+        start: datetime,
+        end: datetime,
+        every: timedelta | str = "1d",
+    ) -> Timeline:
+        """The lead's score at ``start + k * every`` for every ``k`` through ``end``
+        (inclusive), each point what :meth:`score` says ``as_of`` it, in one sweep over
+        the events. ``every`` is a timedelta or ``"Nh"``, ``"Nd"``, ``"Nw"``; steps are
+        calendar arithmetic on ``start``, so days from a zoned midnight stay midnights
+        across a DST change.
+        """
+        return _history.history(self._engine, profile, events, start, end, every)
+
+    def changes(
+        self,
+        profile: Mapping[str, Any],
+        events: Iterable[Event],
+        *,
+        start: datetime | None = None,
+        end: datetime,
+    ) -> tuple[BandChange, ...]:
+        """Every change of the lead's band or grade after ``start`` (else from its
+        profile alone, before its first event) through ``end``, each with its cause: the
+        event, or the passing of time (decay, a rule's window), found to the second.
+        """
+        return _history.changes(self._engine, profile, events, start, end)
+
     # --- incremental path ---------------------------------------------------------
 
     def new_state(self, lead_id: str, profile: Mapping[str, Any] | None = None) -> ScoreState:
@@ -243,6 +277,16 @@ class ScoringModel:
 
     # Bound directly, not wrapped: the live path makes one call per event.
     ingest = _incremental.ingest
+
+    def ingest_with_changes(
+        self, state: ScoreState, events: Event | Iterable[Event]
+    ) -> tuple[ScoreState, tuple[BandChange, ...]]:
+        """:meth:`ingest`, plus the changes of band or grade the events caused, each
+        judged at the event's time (a late event at the newest time seen, as
+        ``hot_since`` is), so CRM code can act when a lead becomes hot. Changes that
+        time alone brings (decay, windows) come only from :meth:`changes`.
+        """
+        return _history.ingest_with_changes(self, state, events)
 
     def merge(
         self, a: ScoreState, b: ScoreState, *, profile: Mapping[str, Any] | None = None

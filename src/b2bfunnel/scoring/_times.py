@@ -85,6 +85,12 @@ class Times:
         """The times at positions ``i`` to ``j - 1``, oldest first."""
         return self._buf[self._start + i : self._start + j]
 
+    def span(self, i: int, j: int) -> tuple[list[float], int, int]:
+        """Positions ``i`` to ``j`` as ``(list, first, end)`` on the growing list behind
+        these times, whose values there never change: a key for a reader that caches
+        what it computed from them."""
+        return self._buf, self._start + i, self._start + j
+
     def newest(self) -> float:
         """The newest time (the times must not be empty)."""
         return self._buf[self._end - 1]
