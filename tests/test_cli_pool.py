@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from b2bfunnel.cli._pool import start_method, worker_pool
+import b2bfunnel as bf
+from b2bfunnel.cli._pool import PoolError, start_method, worker_pool
 
 # What score's pool preloads: the first pool of the suite starts its one fork server.
 PRELOAD = ["b2bfunnel.cli._event_scan"]
@@ -93,3 +94,15 @@ def test_never_forked() -> None:
     if start_method() == "forkserver":
         with worker_pool(1, PRELOAD) as pool:
             assert pool.submit(os.getppid).result() != os.getpid()
+
+
+def _die() -> None:
+    os._exit(9)  # a worker killed mid-work (out of memory, a signal)
+
+
+def test_a_worker_that_dies_is_a_located_error() -> None:
+    """A worker that dies breaks the pool: the command gets a B2BFunnelError naming the
+    way out (one process), not a traceback."""
+    with pytest.raises(PoolError, match="--jobs 1") as caught, worker_pool(1, PRELOAD) as pool:
+        pool.submit(_die).result()
+    assert isinstance(caught.value, bf.B2BFunnelError) and caught.value.path == "--jobs"

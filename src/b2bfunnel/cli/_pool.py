@@ -20,11 +20,18 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 
-__all__ = ["start_method", "warm_up", "worker_pool"]
+from ..errors import B2BFunnelError
+
+__all__ = ["PoolError", "start_method", "warm_up", "worker_pool"]
+
+
+class PoolError(B2BFunnelError):
+    """The pool broke: a worker could not start, or died (killed, out of memory)."""
 
 
 def start_method() -> str:
@@ -61,9 +68,15 @@ def worker_pool(workers: int, preload: Sequence[str] = ()) -> Iterator[ProcessPo
     )
     try:
         yield pool
-    except BaseException:
+    except BaseException as exc:
         watch.close()  # every worker ends now
         pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, BrokenProcessPool | BlockingIOError | PermissionError):
+            raise PoolError(
+                f"a worker process could not start or ended unexpectedly ({exc}); "
+                "read in one process with --jobs 1",
+                path="--jobs",
+            ) from exc
         raise
     finally:
         pool.shutdown(wait=True)
