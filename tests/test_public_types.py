@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     # A pandas DataFrame: pandas ships no type hints, so the frame is Any to a checker
     # whatever we write.
     "to_pandas": {"return"},
+    "to_polars": {"return"},  # polars is an optional extra, typed only when installed
 }
 # A matplotlib Axes, taken and given by `plot` and every result's `plot` method: an
 # optional extra, so its class cannot be named where typing.get_type_hints evaluates

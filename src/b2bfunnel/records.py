@@ -132,7 +132,7 @@ def to_pandas(obj: Result | Iterable[Result], *, money: str = "float", detail: b
     return pd.DataFrame(data, columns=list(columns))
 
 
-def to_polars(obj: Any, *, money: str = "float", detail: bool = False) -> Any:
+def to_polars(obj: Result | Iterable[Result], *, money: str = "float", detail: bool = False) -> Any:
     """A polars DataFrame with the columns and types of :func:`to_pandas` (text as
     ``String``, timestamps as UTC ``Datetime("us")``); ``pip install
     "b2bfunnel[polars]"``. polars is imported here, only when asked for.
