@@ -24,8 +24,6 @@ ALLOWED: dict[str, set[str]] = {
     # scoring helper: the rules of a state.
     "ScoreState.__init__": {"rules"},
     "ScoreState.rules": set(),
-    # reading helper (the reading package): any table a reader accepts.
-    "events_from": {"table"},
     # A pandas DataFrame: pandas ships no type hints, so the frame is Any to a checker
     # whatever we write.
     "to_pandas": {"return"},

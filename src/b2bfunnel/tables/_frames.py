@@ -28,7 +28,7 @@ from ._columns import missing_column
 from ._file import comma_decimal
 from ._records import BLANK as _BLANK
 from ._records import cell
-from ._table import Columns
+from ._table import Columns, TableLike
 from ._values import is_blank, require_iterable
 
 __all__ = [
@@ -227,7 +227,7 @@ def _frame_rows(frame: Any, fields: Mapping[str, str]) -> list[dict[str, Any]]:
 
 
 def events_from(
-    table: Any,
+    table: TableLike,
     *,
     lead_id: str = "lead_id",
     name: str = "name",
