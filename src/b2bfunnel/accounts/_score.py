@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -10,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .._display import MAX_ROWS, View
+from .._display import MAX_ROWS, Ranked, View
 from ..scoring import Score
 
 __all__ = ["AccountRanking", "AccountScore", "Breadth", "NextAction"]
@@ -194,42 +193,22 @@ class AccountScore:
         return axes
 
 
-class AccountRanking(list[AccountScore]):
+class AccountRanking(Ranked[AccountScore]):
     """A list of :class:`AccountScore`, best first (ties by account id), that shows its
     top rows in a notebook and draws them (``.plot()``)."""
 
     __slots__ = ()
+    _noun = "account"
 
-    def bands(self) -> dict[str, int]:
-        """How many accounts fall in each band, best band first."""
-        return dict(Counter(score.band for score in self))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(repr(score) for score in self[:MAX_ROWS])
-        more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
-        return f"[{shown}{more}]"
-
-    def _view(self) -> View:
-        rows = [
-            {
-                "rank": rank,
-                "account": s.account_id,
-                "total": s.total,
-                "band": s.band,
-                "grade": s.grade,
-                "engaged": s.breadth.engaged,
-                "roles missing": ", ".join(s.roles_missing),
-            }
-            for rank, s in enumerate(self[:MAX_ROWS], 1)
-        ]
-        noun = "account" if len(self) == 1 else "accounts"
-        return View(f"Ranking of {len(self)} {noun}", list(self.bands().items()), rows, len(self))
-
-    def _repr_html_(self) -> str:
-        return self._view().html()
-
-    def _repr_markdown_(self) -> str:
-        return self._view().markdown()
+    def _row(self, score: AccountScore) -> dict[str, Any]:
+        return {
+            "account": score.account_id,
+            "total": score.total,
+            "band": score.band,
+            "grade": score.grade,
+            "engaged": score.breadth.engaged,
+            "roles missing": ", ".join(score.roles_missing),
+        }
 
     def plot(self, ax: Any = None, top: int = MAX_ROWS) -> Any:
         """Stacked bars of fit and engagement of the ``top`` accounts; the Axes."""
