@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .. import plot as charts
 from .._display import MAX_ROWS, Ranked, View
+from ..plot import Charts
+from ..plot import plot as draw
 from ..scoring import Score
 
 __all__ = ["AccountRanking", "AccountScore", "Breadth", "NextAction"]
@@ -70,6 +73,8 @@ class AccountScore:
     split the five roles in their usual order (``roles_missing`` is what
     ``Qualification.unmapped_roles`` reports for the same committee).
     """
+
+    _charts: ClassVar[Charts] = (("shares", charts.account_score),)
 
     account_id: str
     total: float
@@ -181,16 +186,7 @@ class AccountScore:
 
     def plot(self, ax: Any = None) -> Any:
         """Horizontal bars of each fit rule's and each contact's share; the Axes."""
-        axes = _axes(ax)
-        labels = [f"fit: {rule}" for rule in self.rules]
-        labels += [s.lead_id for s in self.contacts]
-        values = list(self.rules.values()) + [
-            self.shares.get(s.lead_id, 0.0) for s in self.contacts
-        ]
-        axes.barh(labels[::-1], values[::-1])
-        axes.set_xlabel("points")
-        axes.set_title(f"{self.account_id}: {self.total:.1f} points")
-        return axes
+        return draw(self, ax=ax)
 
 
 class AccountRanking(Ranked[AccountScore]):
@@ -212,27 +208,6 @@ class AccountRanking(Ranked[AccountScore]):
 
     def plot(self, ax: Any = None, top: int = MAX_ROWS) -> Any:
         """Stacked bars of fit and engagement of the ``top`` accounts; the Axes."""
-        axes = _axes(ax)
-        shown = self[:top][::-1]
-        names = [s.account_id for s in shown]
-        axes.barh(names, [s.fit for s in shown], label="fit")
-        axes.barh(names, [s.engagement for s in shown], left=[s.fit for s in shown],
-                  label="engagement")  # fmt: skip
-        axes.set_xlabel("points")
-        axes.set_title(f"Top {len(shown)} of {len(self)} accounts")
-        axes.legend()
+        axes = charts.axes_on(ax)
+        charts.account_ranking(self, axes, top)
         return axes
-
-
-def _axes(ax: Any) -> Any:
-    if ax is not None:
-        return ax
-    try:
-        # matplotlib is the optional `plot` extra: imported only when a chart is drawn.
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            'plotting needs matplotlib: pip install "b2bfunnel[plot]"', name=exc.name
-        ) from exc
-    _figure, axes = plt.subplots()
-    return axes
