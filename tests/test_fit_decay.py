@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,31 @@ def _model(decay: dict[str, object]) -> bf.ScoringModel:
     )
 
 
+# The one training window every test fits on.
+WINDOW: dict[str, Any] = {
+    "cutoffs": [CUTOFF],
+    "horizon_days": HORIZON,
+    "data_end": CUTOFF + timedelta(days=HORIZON),
+}
+
+
+def _fit(
+    profiles: list[dict[str, str]],
+    events: list[bf.Event],
+    outcomes: list[dict[str, str]],
+    **options: Any,
+) -> DecayFit:
+    """``fit_decay`` of the undecayed one-rule model on ``WINDOW``."""
+    return bf.fit_decay(
+        _model({"kind": "none"}),
+        profiles,
+        events,
+        outcomes,
+        **WINDOW,
+        **options,
+    )
+
+
 def _flat_data(
     n: int, positives: int
 ) -> tuple[list[dict[str, str]], list[bf.Event], list[dict[str, str]]]:
@@ -40,16 +66,7 @@ def _flat_data(
 
 def test_equal_scores_give_the_intercept_only_likelihood() -> None:
     profiles, events, outcomes = _flat_data(100, 40)
-    fit = bf.fit_decay(
-        _model({"kind": "none"}),
-        profiles,
-        events,
-        outcomes,
-        cutoffs=[CUTOFF],
-        horizon_days=HORIZON,
-        data_end=CUTOFF + timedelta(days=HORIZON),
-        grid={"none": {}, "half_life": {"half_life_days": [7]}},
-    )
+    fit = _fit(profiles, events, outcomes, grid={"none": {}, "half_life": {"half_life_days": [7]}})
     # Every candidate gives every lead the same score: p = 40 / 100 for all.
     expected = 40 * math.log(0.4) + 60 * math.log(0.6)
     assert isinstance(fit, DecayFit)
@@ -71,16 +88,7 @@ def test_equal_scores_give_the_intercept_only_likelihood() -> None:
 def test_refuses_too_few_positives() -> None:
     profiles, events, outcomes = _flat_data(100, 29)
     with pytest.raises(bf.InvalidInputError) as caught:
-        bf.fit_decay(
-            _model({"kind": "none"}),
-            profiles,
-            events,
-            outcomes,
-            cutoffs=[CUTOFF],
-            horizon_days=HORIZON,
-            data_end=CUTOFF + timedelta(days=HORIZON),
-            kinds=["half_life"],
-        )
+        _fit(profiles, events, outcomes, kinds=["half_life"])
     assert caught.value.path == "outcomes"
     assert "at least 30" in str(caught.value)
 
@@ -89,17 +97,10 @@ def test_refuses_fewer_than_ten_per_parameter() -> None:
     # The default grid searches 5 parameters (half-life, grace and half-life,
     # expiry days, and the kind): 50 positives; 40 are enough for half-lives only.
     profiles, events, outcomes = _flat_data(120, 40)
-    options = {
-        "cutoffs": [CUTOFF],
-        "horizon_days": HORIZON,
-        "data_end": CUTOFF + timedelta(days=HORIZON),
-    }
     with pytest.raises(bf.InvalidInputError) as caught:
-        bf.fit_decay(_model({"kind": "none"}), profiles, events, outcomes, **options)
+        _fit(profiles, events, outcomes)
     assert caught.value.path == "outcomes" and "at least 50" in str(caught.value)
-    fit = bf.fit_decay(
-        _model({"kind": "none"}), profiles, events, outcomes, kinds=["half_life"], **options
-    )
+    fit = _fit(profiles, events, outcomes, kinds=["half_life"])
     assert fit.parameters == 1 and len(fit.grid) == 5
 
 
@@ -117,16 +118,7 @@ def test_refuses_fewer_than_ten_per_parameter() -> None:
 def test_bad_grids_are_named(options: dict[str, object], path: str) -> None:
     profiles, events, outcomes = _flat_data(100, 40)
     with pytest.raises(bf.InvalidInputError) as caught:
-        bf.fit_decay(
-            _model({"kind": "none"}),
-            profiles,
-            events,
-            outcomes,
-            cutoffs=[CUTOFF],
-            horizon_days=HORIZON,
-            data_end=CUTOFF + timedelta(days=HORIZON),
-            **options,  # type: ignore[arg-type]
-        )
+        _fit(profiles, events, outcomes, **options)
     assert caught.value.path == path
 
 
@@ -148,15 +140,8 @@ def test_learns_the_true_half_life_of_a_simulation() -> None:
         if rng.random() < p:
             at = CUTOFF + timedelta(days=rng.uniform(1, HORIZON - 1))
             outcomes.append({"lead_id": lead, "at": at.isoformat()})
-    fit = bf.fit_decay(
-        _model({"kind": "none"}),
-        profiles,
-        events,
-        outcomes,
-        cutoffs=[CUTOFF],
-        horizon_days=HORIZON,
-        data_end=CUTOFF + timedelta(days=HORIZON),
-        grid={"half_life": {"half_life_days": [7, 14, 30, 60, 120]}},
+    fit = _fit(
+        profiles, events, outcomes, grid={"half_life": {"half_life_days": [7, 14, 30, 60, 120]}}
     )
     assert fit.decay.kind == "half_life"
     assert fit.decay.param("half_life_days") in (14, 30, 60)
@@ -178,15 +163,9 @@ def test_the_order_of_leads_and_events_does_not_matter() -> None:
         events += [bf.Event(lead, "visit", CUTOFF - timedelta(days=a)) for a in ages]
         if rng.random() < min(0.9, 0.1 * len(ages) + 0.3 * (min(ages) < 10)):
             outcomes.append({"lead_id": lead, "at": (CUTOFF + timedelta(days=3)).isoformat()})
-    options = {
-        "cutoffs": [CUTOFF],
-        "horizon_days": HORIZON,
-        "data_end": CUTOFF + timedelta(days=HORIZON),
-        "kinds": ["half_life", "expiry"],
-    }
-    model = _model({"kind": "none"})
-    forward = bf.fit_decay(model, profiles, events, outcomes, **options)
-    backward = bf.fit_decay(model, profiles[::-1], events[::-1], outcomes[::-1], **options)
+    kinds = ["half_life", "expiry"]
+    forward = _fit(profiles, events, outcomes, kinds=kinds)
+    backward = _fit(profiles[::-1], events[::-1], outcomes[::-1], kinds=kinds)
     assert forward.to_dict() == backward.to_dict()
     assert forward.parameters == 3 and len(forward.grid) == 10
     best = max(forward.grid, key=lambda c: c.log_likelihood)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import enum
 import html
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from . import records
 from .plot import plot as draw
@@ -61,6 +62,47 @@ class Plotted(Displayed):
         """Draw this result on ``ax`` (a new figure when None) and return the Axes;
         ``kind`` picks a chart where there are several (see :mod:`b2bfunnel.plot`)."""
         return draw(self, ax=ax, kind=kind)
+
+
+class _Banded(Protocol):
+    @property
+    def band(self) -> str: ...
+
+
+_Score = TypeVar("_Score", bound=_Banded)
+
+
+class Ranked(list[_Score]):
+    """Base of rankings: a list of scores, best first, whose ``repr`` elides past the
+    first rows and which shows its top rows (``_row`` of each, after its rank) under a
+    count per band in a notebook."""
+
+    __slots__ = ()
+    _noun: ClassVar[str]
+
+    def bands(self) -> dict[str, int]:
+        """How many fall in each band, in the order the bands first appear (best band
+        first, as a ranking is sorted best first)."""
+        return dict(Counter(score.band for score in self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(score) for score in self[:MAX_ROWS])
+        more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
+        return f"[{shown}{more}]"
+
+    def _row(self, score: _Score) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _view(self) -> View:
+        rows = [{"rank": rank, **self._row(s)} for rank, s in enumerate(self[:MAX_ROWS], 1)]
+        noun = self._noun if len(self) == 1 else f"{self._noun}s"
+        return View(f"Ranking of {len(self)} {noun}", list(self.bands().items()), rows, len(self))
+
+    def _repr_html_(self) -> str:
+        return self._view().html()
+
+    def _repr_markdown_(self) -> str:
+        return self._view().markdown()
 
 
 # --- text ---------------------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import plot as charts
-from ._display import MAX_ROWS, View
+from ._display import Ranked
 from .plot import Charts
 from .plot import plot as draw
 
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["Ranking"]
 
 
-class Ranking(list["Score"]):
+class Ranking(Ranked["Score"]):
     """A list of :class:`Score`, best first, as ``rank()`` has always returned, which in
     a notebook displays as its top rows with a count per band and draws the
     distribution of scores by band (``.plot()``).
@@ -32,39 +30,18 @@ class Ranking(list["Score"]):
     """
 
     _charts: ClassVar[Charts] = (("bands", charts.ranking_bands),)
+    _noun = "lead"
 
     __slots__ = ()
 
-    def bands(self) -> dict[str, int]:
-        """How many leads fall in each band, in the order the bands first appear (best
-        band first, as a ranking is sorted best first)."""
-        return dict(Counter(map(attrgetter("band"), self)))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(repr(score) for score in self[:MAX_ROWS])
-        more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
-        return f"[{shown}{more}]"
-
-    def _view(self) -> View:
-        rows = [
-            {
-                "rank": rank,
-                "lead_id": s.lead_id,
-                "total": s.total,
-                "band": s.band,
-                "grade": s.grade,
-                "top reasons": ", ".join(f"{c.points:+g} {c.rule}" for c in s.top_reasons(2)),
-            }
-            for rank, s in enumerate(self[:MAX_ROWS], 1)
-        ]
-        noun = "lead" if len(self) == 1 else "leads"
-        return View(f"Ranking of {len(self)} {noun}", list(self.bands().items()), rows, len(self))
-
-    def _repr_html_(self) -> str:
-        return self._view().html()
-
-    def _repr_markdown_(self) -> str:
-        return self._view().markdown()
+    def _row(self, score: Score) -> dict[str, Any]:
+        return {
+            "lead_id": score.lead_id,
+            "total": score.total,
+            "band": score.band,
+            "grade": score.grade,
+            "top reasons": ", ".join(f"{c.points:+g} {c.rule}" for c in score.top_reasons(2)),
+        }
 
     def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Bars of how many leads fall in each band; returns the matplotlib Axes."""

@@ -21,6 +21,9 @@ ranking (``rank()``)      leads per band, best band first
                           decile; ``kind="capture"``: share of conversions found
 ``FittedModel``           calibration: observed rate (with interval) against predicted
 ``Timeline``              a lead's score at each step (``history()``)
+``AccountScore``          each fit rule's and each contact's share of the points
+``AccountRanking``        fit and engagement of the top accounts, stacked
+``ArmComparison``         each arm's conversion rate with its interval, control in grey
 =======================  ===============================================================
 """
 
@@ -54,12 +57,13 @@ def plot(result: object, ax: Any = None, kind: str | None = None) -> Any:
     if draw is None:
         allowed = ", ".join(name for name, _ in kinds)
         raise InvalidInputError(f"unknown kind {kind!r}; allowed: {allowed}", path="kind")
-    axes = _axes(ax)
+    axes = axes_on(ax)
     draw(result, axes)
     return axes
 
 
-def _axes(ax: Any) -> Any:
+def axes_on(ax: Any) -> Any:
+    """``ax``, or the Axes of a new figure when None."""
     if ax is not None:
         return ax
     try:
@@ -263,6 +267,40 @@ def timeline_total(timeline: Any, ax: Any) -> None:
     ax.set_xlabel("as of")
     ax.set_ylabel("score")
     ax.set_title(f"score of {timeline.lead_id} over time")
+
+
+def account_score(score: Any, ax: Any) -> None:
+    labels = [f"fit: {rule}" for rule in score.rules]
+    labels += [s.lead_id for s in score.contacts]
+    values = list(score.rules.values()) + [score.shares.get(s.lead_id, 0.0) for s in score.contacts]
+    ax.barh(labels[::-1], values[::-1])
+    ax.set_xlabel("points")
+    ax.set_title(f"{score.account_id}: {score.total:.1f} points")
+
+
+def account_ranking(ranking: Any, ax: Any, top: int) -> None:
+    """Stacked bars of fit and engagement of the ``top`` accounts (not registered as a
+    chart: ``AccountRanking.plot`` passes ``top``)."""
+    shown = ranking[:top][::-1]
+    names = [s.account_id for s in shown]
+    ax.barh(names, [s.fit for s in shown], label="fit")
+    ax.barh(names, [s.engagement for s in shown], left=[s.fit for s in shown], label="engagement")
+    ax.set_xlabel("points")
+    ax.set_title(f"Top {len(shown)} of {len(ranking)} accounts")
+    ax.legend()
+
+
+def arm_rates(comparison: Any, ax: Any) -> None:
+    names = [arm.name for arm in comparison.arms]
+    rates = [arm.rate for arm in comparison.arms]
+    errors = [
+        [arm.rate - arm.interval[0] for arm in comparison.arms],
+        [arm.interval[1] - arm.rate for arm in comparison.arms],
+    ]
+    colours = [_OTHER if name == comparison.control else _CHOSEN for name in names]
+    ax.bar(names, rates, yerr=errors, color=colours, capsize=4)
+    ax.set_ylabel("conversion rate")
+    ax.set_title(f"{comparison.split}: winner {comparison.winner or 'none yet'}")
 
 
 Draw = Callable[[Any, Any], None]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
-from .._display import MAX_ROWS, View
+from .. import plot as charts
+from .._display import MAX_ROWS, Ranked, View
+from ..plot import Charts
+from ..plot import plot as draw
 from ..scoring import Score
 
 __all__ = ["AccountRanking", "AccountScore", "Breadth", "NextAction"]
@@ -71,6 +73,8 @@ class AccountScore:
     split the five roles in their usual order (``roles_missing`` is what
     ``Qualification.unmapped_roles`` reports for the same committee).
     """
+
+    _charts: ClassVar[Charts] = (("shares", charts.account_score),)
 
     account_id: str
     total: float
@@ -182,78 +186,28 @@ class AccountScore:
 
     def plot(self, ax: Any = None) -> Any:
         """Horizontal bars of each fit rule's and each contact's share; the Axes."""
-        axes = _axes(ax)
-        labels = [f"fit: {rule}" for rule in self.rules]
-        labels += [s.lead_id for s in self.contacts]
-        values = list(self.rules.values()) + [
-            self.shares.get(s.lead_id, 0.0) for s in self.contacts
-        ]
-        axes.barh(labels[::-1], values[::-1])
-        axes.set_xlabel("points")
-        axes.set_title(f"{self.account_id}: {self.total:.1f} points")
-        return axes
+        return draw(self, ax=ax)
 
 
-class AccountRanking(list[AccountScore]):
+class AccountRanking(Ranked[AccountScore]):
     """A list of :class:`AccountScore`, best first (ties by account id), that shows its
     top rows in a notebook and draws them (``.plot()``)."""
 
     __slots__ = ()
+    _noun = "account"
 
-    def bands(self) -> dict[str, int]:
-        """How many accounts fall in each band, best band first."""
-        return dict(Counter(score.band for score in self))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(repr(score) for score in self[:MAX_ROWS])
-        more = f", …(+{len(self) - MAX_ROWS})" if len(self) > MAX_ROWS else ""
-        return f"[{shown}{more}]"
-
-    def _view(self) -> View:
-        rows = [
-            {
-                "rank": rank,
-                "account": s.account_id,
-                "total": s.total,
-                "band": s.band,
-                "grade": s.grade,
-                "engaged": s.breadth.engaged,
-                "roles missing": ", ".join(s.roles_missing),
-            }
-            for rank, s in enumerate(self[:MAX_ROWS], 1)
-        ]
-        noun = "account" if len(self) == 1 else "accounts"
-        return View(f"Ranking of {len(self)} {noun}", list(self.bands().items()), rows, len(self))
-
-    def _repr_html_(self) -> str:
-        return self._view().html()
-
-    def _repr_markdown_(self) -> str:
-        return self._view().markdown()
+    def _row(self, score: AccountScore) -> dict[str, Any]:
+        return {
+            "account": score.account_id,
+            "total": score.total,
+            "band": score.band,
+            "grade": score.grade,
+            "engaged": score.breadth.engaged,
+            "roles missing": ", ".join(score.roles_missing),
+        }
 
     def plot(self, ax: Any = None, top: int = MAX_ROWS) -> Any:
         """Stacked bars of fit and engagement of the ``top`` accounts; the Axes."""
-        axes = _axes(ax)
-        shown = self[:top][::-1]
-        names = [s.account_id for s in shown]
-        axes.barh(names, [s.fit for s in shown], label="fit")
-        axes.barh(names, [s.engagement for s in shown], left=[s.fit for s in shown],
-                  label="engagement")  # fmt: skip
-        axes.set_xlabel("points")
-        axes.set_title(f"Top {len(shown)} of {len(self)} accounts")
-        axes.legend()
+        axes = charts.axes_on(ax)
+        charts.account_ranking(self, axes, top)
         return axes
-
-
-def _axes(ax: Any) -> Any:
-    if ax is not None:
-        return ax
-    try:
-        # matplotlib is the optional `plot` extra: imported only when a chart is drawn.
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            'plotting needs matplotlib: pip install "b2bfunnel[plot]"', name=exc.name
-        ) from exc
-    _figure, axes = plt.subplots()
-    return axes

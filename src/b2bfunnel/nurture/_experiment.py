@@ -11,14 +11,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
+from .. import plot as charts
 from .._display import Displayed, View
 from .._stats import two_sided_p, wilson, z_for, z_one_sided
 from .._time import parse_datetime, require_aware
 from ..errors import InvalidInputError
+from ..plot import Charts
+from ..plot import plot as draw
 from ._definition import Split
 from ._flow import NurtureFlow
 from ._state import Action, NurtureState
@@ -132,6 +135,8 @@ class ArmComparison(Displayed):
     ``unassigned`` leads (states that never reached the split). ``method`` is
     ``"newcombe"`` (one look) or ``"msprt"`` (always valid, with ``tau``)."""
 
+    _charts: ClassVar[Charts] = (("arms", charts.arm_rates),)
+
     split: str
     control: str
     arms: tuple[ArmResult, ...]
@@ -202,29 +207,7 @@ class ArmComparison(Displayed):
     def plot(self, ax: Any = None) -> Any:
         """Each arm's conversion rate with its interval, the control in grey; the winner
         in the title (needs ``b2bfunnel[plot]``). Returns the Axes."""
-        axes = ax if ax is not None else _new_axes()
-        names = [arm.name for arm in self.arms]
-        rates = [arm.rate for arm in self.arms]
-        errors = [
-            [arm.rate - arm.interval[0] for arm in self.arms],
-            [arm.interval[1] - arm.rate for arm in self.arms],
-        ]
-        colours = ["#bbbbbb" if name == self.control else "#1f77b4" for name in names]
-        axes.bar(names, rates, yerr=errors, color=colours, capsize=4)
-        axes.set_ylabel("conversion rate")
-        axes.set_title(f"{self.split}: winner {self.winner or 'none yet'}")
-        return axes
-
-
-def _new_axes() -> Any:
-    try:
-        import matplotlib.pyplot as plt  # the optional extra, imported only to draw
-    except ImportError as exc:
-        raise ImportError(
-            'plotting needs matplotlib: pip install "b2bfunnel[plot]"', name=exc.name
-        ) from exc
-    _figure, axes = plt.subplots()
-    return axes
+        return draw(self, ax=ax)
 
 
 # --- compare_arms ---------------------------------------------------------------------

@@ -138,12 +138,8 @@ def _running_instants(
     counts = [0] * len(engine.implicit)
     steps = engine.step_points
     rule_value = engine.rule_value
-    dispatch = engine.dispatch
-    last = len(ordered) - 1
-    for position, (t, name, properties) in enumerate(ordered):
-        for index, _kind, where in dispatch[name] or ():
-            if where is not None and not where(properties):
-                continue
+    for t, matched, instant_ends in _matches(engine, ordered):
+        for index in matched:
             step = steps[index]
             if step is not None:
                 running += step
@@ -151,9 +147,22 @@ def _running_instants(
             count = counts[index]
             counts[index] = count + 1
             running += rule_value(index, count + 1) - rule_value(index, count)
-        if position < last and ordered[position + 1][0] == t:
-            continue
-        yield t, running
+        if instant_ends:
+            yield t, running
+
+
+def _matches(engine: Engine, ordered: Sequence[Timed]) -> Iterator[tuple[float, list[int], bool]]:
+    """Per event of ``ordered``: its time, the implicit rules it counts for (event name
+    and ``where`` matched) and whether it is the last event of its instant."""
+    dispatch = engine.dispatch
+    last = len(ordered) - 1
+    for position, (t, name, properties) in enumerate(ordered):
+        matched = [
+            index
+            for index, _kind, where in dispatch[name] or ()
+            if where is None or where(properties)
+        ]
+        yield t, matched, position == last or ordered[position + 1][0] != t
 
 
 def _sliding_instants(
@@ -181,12 +190,8 @@ def _sliding_instants(
         if counter is not None and limits is not None and limits.window is not None
     ]
     rule_value = engine.rule_value
-    dispatch = engine.dispatch
-    last = len(ordered) - 1
-    for position, (t, name, properties) in enumerate(ordered):
-        for index, _kind, where in dispatch[name] or ():
-            if where is not None and not where(properties):
-                continue
+    for t, matched, instant_ends in _matches(engine, ordered):
+        for index in matched:
             counter = sliding[index]
             if counter is None:
                 counts[index] += 1
@@ -194,7 +199,7 @@ def _sliding_instants(
                 counter.add(t)
                 counts[index] = counter.count
             values[offset + index] = round_points(rule_value(index, counts[index]))
-        if position < last and ordered[position + 1][0] == t:
+        if not instant_ends:
             continue
         for index, counter in windowed:
             if not counter.due(t):
