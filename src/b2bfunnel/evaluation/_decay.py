@@ -28,6 +28,7 @@ from ..records import flatten
 from ..scoring import Decay, ScoringModel
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
+from ..tables._values import require_items
 from ._evaluate import snapshots
 from ._logistic import logistic, sigmoid
 from ._metrics import auc_delong, auc_difference
@@ -176,17 +177,7 @@ def _kinds_grid(
 
 
 def _kind_names(kinds: Iterable[str]) -> list[str]:
-    if isinstance(kinds, str) or not isinstance(kinds, Iterable):
-        raise InvalidInputError(
-            f"expected a list of decay kinds, got {type(kinds).__name__}", path="kinds"
-        )
-    names = list(kinds)
-    for index, kind in enumerate(names):
-        if not isinstance(kind, str):
-            raise InvalidInputError(
-                f"expected a decay kind name, got {kind!r}", path=f"kinds[{index}]"
-            )
-    return names
+    return require_items(kinds, str, "kinds", "decay kinds", "a decay kind name")
 
 
 def _candidates(kind: str, values: Mapping[str, Iterable[float]]) -> list[Decay]:

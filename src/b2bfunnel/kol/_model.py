@@ -18,7 +18,7 @@ from .._config import Reader, did_you_mean, join, load_toml, read_all
 from .._money import money
 from .._text import fold
 from ..errors import InvalidInputError
-from ..tables._values import as_whole, is_blank, require_iterable
+from ..tables._values import as_whole, is_blank, require_items, require_iterable
 
 # Tier bounds by followers (lower bound inclusive).
 TIERS = (
@@ -196,17 +196,7 @@ def _campaign_cost(value: Decimal | int | float | str | None) -> Decimal | None:
 
 
 def _risk_flags(value: Collection[str]) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Collection):
-        raise InvalidInputError(
-            f"expected a list of flags, got {value!r}", path="candidate.risk_flags"
-        )
-    flags = tuple(value)
-    for index, flag in enumerate(flags):
-        if not isinstance(flag, str):
-            raise InvalidInputError(
-                f"expected a flag name, got {flag!r}", path=f"candidate.risk_flags[{index}]"
-            )
-    return flags
+    return tuple(require_items(value, str, "candidate.risk_flags", "flags", "a flag name"))
 
 
 def _whole(value: float | SupportsIndex) -> float | SupportsIndex:

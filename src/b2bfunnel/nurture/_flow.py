@@ -15,6 +15,7 @@ import attrs
 from .._config import Reader, join, load_toml, read_all
 from ..errors import InvalidInputError
 from ..events import Event
+from ..tables._values import require_items
 from ._default import DEFAULT_FLOW
 from ._definition import MaxSends, SendWindow, Split, Status, TransitionSpec
 from ._engine import Engine, PressureInput
@@ -68,15 +69,7 @@ def read_named_flows(data: Any, path: str, reader: Reader) -> dict[str, NurtureF
 
 
 def _events(events: Iterable[Event]) -> list[Event]:
-    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
-        raise InvalidInputError(f"expected events, got {events!r}", path="events")
-    listed = list(events)
-    for index, event in enumerate(listed):
-        if not isinstance(event, Event):
-            raise InvalidInputError(
-                f"expected an Event, got {type(event).__name__}", path=f"events[{index}]"
-            )
-    return listed
+    return require_items(events, Event, "events", "events", "an Event")
 
 
 @attrs.frozen

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from .._display import Displayed
 from ..errors import InvalidInputError
+from ..tables._values import require_items
 
 
 @attrs.frozen
@@ -82,16 +83,9 @@ def nps_position(
     """
     if isinstance(score, bool) or not isinstance(score, int | float) or not -100 <= score <= 100:
         raise InvalidInputError(f"expected an NPS -100..100, got {score!r}", path="score")
-    if isinstance(benchmarks, str | Mapping) or not isinstance(benchmarks, Iterable):
-        raise InvalidInputError(
-            f"expected NPSBenchmark values, got {type(benchmarks).__name__}", path="benchmarks"
-        )
-    listed = list(benchmarks)
-    for index, item in enumerate(listed):
-        if not isinstance(item, NPSBenchmark):
-            raise InvalidInputError(
-                f"expected an NPSBenchmark, got {type(item).__name__}", path=f"benchmarks[{index}]"
-            )
+    listed = require_items(
+        benchmarks, NPSBenchmark, "benchmarks", "NPSBenchmark values", "an NPSBenchmark"
+    )
     table = {b.sector: b for b in listed}
     if not isinstance(sector, str) or sector not in table:
         raise InvalidInputError(

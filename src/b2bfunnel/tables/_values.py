@@ -12,7 +12,7 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from .._text import fold
 from ..errors import InvalidInputError
@@ -28,8 +28,11 @@ __all__ = [
     "name_key",
     "read_bool",
     "read_number",
+    "require_items",
     "require_iterable",
 ]
+
+T = TypeVar("T")
 
 TRUE_WORDS = frozenset(("true", "t", "yes", "y", "si", "1", "on"))
 FALSE_WORDS = frozenset(("false", "f", "no", "n", "0", "off"))
@@ -213,6 +216,25 @@ def name_key(text: str) -> str:
     ('webinar completed', 'webinar completed')
     """
     return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
+
+
+def require_items(value: Any, kind: type[T], path: str, what: str, item: str) -> list[T]:
+    """``value`` as a list of ``kind`` (refused as :func:`require_iterable` refuses),
+    else raise at the first item of another type, naming its index.
+
+    >>> require_items(["half_life"], str, "kinds", "decay kinds", "a decay kind name")
+    ['half_life']
+    """
+    listed = list(require_iterable(value, path, what))
+    for index, element in enumerate(listed):
+        if not isinstance(element, kind):
+            shown = (
+                repr(element)
+                if isinstance(element, str | int | float | None)
+                else (type(element).__name__)
+            )
+            raise InvalidInputError(f"expected {item}, got {shown}", path=f"{path}[{index}]")
+    return listed
 
 
 def require_iterable(value: Any, path: str, what: str = "items") -> Iterable[Any]:
