@@ -6,6 +6,8 @@ contacts/s by account id, by e-mail domain (target >= 200,000/s) and with
 Run: ``python benchmarks/bench_accounts.py [--contacts N] [--events N] [--accounts N]
 [--rounds N]``. Sizes default to the targets (100,000 contacts, 2,000,000 events,
 10,000 accounts). Times are CPU seconds of this process (the machine is shared).
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ pooled ``evaluate`` of the same cutoffs.
 Run: ``python benchmarks/bench_evaluation.py``. Sizes default to 100,000 leads and
 2,000,000 events; pass ``--leads`` and ``--events`` for a quicker run, or
 ``--decay-only`` for the sample's ``fit_decay`` alone.
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """KOL benchmarks: kol_fit candidates/s (results kept) and 200-candidate portfolios under
-six price structures. Run: ``python benchmarks/bench_kol.py``."""
+six price structures. Run: ``python benchmarks/bench_kol.py``.
+
+Measured figures are kept in docs/performance.md.
+"""
 
 from __future__ import annotations
 

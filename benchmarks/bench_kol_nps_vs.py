@@ -3,7 +3,10 @@ from this checkout and from a git worktree of REV (default 90f6f19, the main com
 before issue 12) in alternating subprocesses, and the ratio is printed (this machine is
 shared: ratios matter, absolute times are noisy).
 
-Run: ``python benchmarks/bench_kol_nps_vs.py [REV]``."""
+Run: ``python benchmarks/bench_kol_nps_vs.py [REV]``.
+
+Measured figures are kept in docs/performance.md.
+"""
 
 from __future__ import annotations
 

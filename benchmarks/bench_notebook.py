@@ -2,6 +2,8 @@
 the cost of ``progress=`` on ``rank()``, display and ``to_pandas`` of a big ranking, and
 the import time. Run: ``python benchmarks/bench_notebook.py`` (``--rows`` for a quicker
 run; the issue's size is 2,000,000 events).
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """NPS benchmarks: responses/s of nps() with validation, and a segment x quarter report
-of 1,000,000 responses. Run: ``python benchmarks/bench_nps.py``."""
+of 1,000,000 responses. Run: ``python benchmarks/bench_nps.py``.
+
+Measured figures are kept in docs/performance.md.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Qualification benchmark: answer sets per second with the default policy.
-Run: ``python benchmarks/bench_qualification.py``."""
+Run: ``python benchmarks/bench_qualification.py``.
+
+Measured figures are kept in docs/performance.md.
+"""
 
 from __future__ import annotations
 

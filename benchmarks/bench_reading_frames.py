@@ -4,6 +4,8 @@ a responses DataFrame, each timed in this checkout and in a git worktree of ``--
 (default ``main``), alternating, in fresh processes; the median of ``--rounds`` (5) and
 the ratio after/before. Times are CPU seconds of the call (``time.process_time``).
 Run: ``python benchmarks/bench_reading_frames.py --base 23b8bb5``.
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations

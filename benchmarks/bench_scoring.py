@@ -9,6 +9,8 @@ worktree of REV (default 90f6f19, main before issue 11), and the ratio is printe
 Run: ``python benchmarks/bench_scoring.py [--vs REV | --vs none] [--leads N]
 [--events N] [--rounds N]``. Sizes default to the targets (100,000 leads, 2,000,000
 events).
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ all the rows. Prints rows/s of each way, their ratio, and the pickled bytes of o
 partition's tally (what an engine ships to the driver), and checks the figures agree.
 
 Run: ``python benchmarks/bench_tallies.py`` (``--scale 0.1`` for a quicker run).
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Run: ``python benchmarks/bench_values.py [--base main] [--rows 100000]``. The ba
 is extracted with ``git archive`` into the temporary directory; each figure is the
 median of 5 runs of CPU time in a subprocess per tree, the trees alternating, and the
 ratio this/base is printed beside it.
+
+Measured figures are kept in docs/performance.md.
 """
 
 from __future__ import annotations
