@@ -440,3 +440,19 @@ def test_each_cohort_of_a_comparison_has_its_own_velocity_interval() -> None:
         assert again[key].interval == report.interval
         assert report.to_dict()["interval"] == [low, high]
     assert bf.velocity_from_deals(deals, as_of=as_of).interval is None
+
+
+def test_text_cells_read_alike_with_or_without_an_option() -> None:
+    """A deal written as an export writes it (text amount, capitalised outcome, ISO
+    text) is read by the one deal reader whether or not a reading option is given."""
+    deal = {
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "closed_at": "2026-02-01T00:00:00+00:00",
+        "amount": "EUR 12,500.00",
+        "outcome": "Won",
+    }
+    as_of = datetime(2026, 3, 1, tzinfo=UTC)
+    plain = bf.velocity_from_deals([deal], as_of=as_of)
+    zoned = bf.velocity_from_deals([deal], as_of=as_of, timezone="UTC")
+    assert plain.avg_deal_value == zoned.avg_deal_value == Decimal("12500.00")
+    assert plain.currency == zoned.currency == "EUR"

@@ -321,10 +321,16 @@ def velocity_from_deals(
     require_aware(as_of, "as_of")
     since = window_start(as_of, window)
     deals, columns = preset_columns(deals, preset, columns)
-    rows = table_rows(deals, columns, path="deals")
+    rows = list(table_rows(deals, columns, path="deals"))
     options = (decimal, date_format, timezone, values, currency, rates, preset)
     if all(option is None for option in options):
-        return _report(list(check_deals(rows, as_of, since)), as_of)
+        # Deals already held as Python values (datetimes, Decimals, the outcome names)
+        # need no reading; anything else is read by the one deal reader below, so a
+        # cell is read the same whether or not an option is given.
+        try:
+            return _report(list(check_deals(rows, as_of, since)), as_of)
+        except InvalidInputError:
+            pass
     read = deal_records(
         rows,
         decimal=decimal,
@@ -348,10 +354,9 @@ def velocity_from_deals(
 
 def _located(exc: InvalidInputError, rows: Sequence[int]) -> InvalidInputError:
     """An error about ``deals[i]`` of the read records, at the row it was read from."""
-    head, bracket, rest = exc.path.partition("]")
-    name, _, index = head.partition("[")
-    if name == "deals" and bracket and index.isdigit():
-        return exc.at(f"deals[{rows[int(index)]}]{rest}")
+    parts = exc.parts
+    if len(parts) >= 2 and parts[0] == "deals" and isinstance(parts[1], int):
+        return exc.relocate(f"deals[{rows[parts[1]]}]", depth=2)
     return exc
 
 
