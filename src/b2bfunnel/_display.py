@@ -3,14 +3,13 @@
 Result classes take :class:`Displayed` (or :class:`Plotted`, which adds ``.plot``) as
 a base and ``repr=False`` in their attrs decorator; everything else is built here from
 the fields their ``to_dict`` shows, so a new field appears without touching this module.
-HTML uses inline styles only (notebooks and e-mail strip style sheets) and escapes
-every text, so a lead named ``<script>`` stays text.
+Cells and tables are drawn by :mod:`b2bfunnel._markup` (inline styles only, every
+text escaped, so a lead named ``<script>`` stays text).
 """
 
 from __future__ import annotations
 
 import enum
-import html
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -18,16 +17,36 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from . import records
+from ._markup import (
+    CELL,
+    MAX_ROWS,
+    TABLE,
+    TITLE,
+    Bounds,
+    cell,
+    elide,
+    esc,
+    html_table,
+    markdown_table,
+    md,
+    number,
+    td,
+)
 from .plot import plot as draw
 
-__all__ = ["Displayed", "Plotted", "html_table", "markdown_table", "show", "text"]
-
-MAX_ROWS = 20
-_TABLE = "border-collapse:collapse;font-size:0.9em;margin:0.3em 0"
-_CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:left"
-_NUMBER = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:right"
-_HEAD = "padding:2px 8px;border-bottom:2px solid #888;text-align:left"
-_TITLE = "font-weight:bold;margin:0.2em 0"
+__all__ = [
+    "MAX_ROWS",
+    "Bounds",
+    "Displayed",
+    "Plotted",
+    "cell",
+    "elide",
+    "html_table",
+    "markdown_table",
+    "number",
+    "show",
+    "text",
+]
 
 
 class Displayed:
@@ -146,20 +165,6 @@ def _short(value: Any, depth: int) -> str:
     return repr(value)
 
 
-def number(value: float | Decimal) -> str:
-    """A figure as a person reads it: at most four decimals (money to the cent)."""
-    if isinstance(value, Decimal):
-        if value.is_finite() and value.as_tuple().exponent < -2:  # type: ignore[operator]
-            return str(value.quantize(Decimal("0.01")) if abs(value) >= 1 else round(value, 4))
-        return str(value)
-    return repr(round(value, 4))
-
-
-def elide(word: str, width: int) -> str:
-    """``word``, cut to ``width`` characters with an ellipsis."""
-    return word if len(word) <= width else word[: width - 1] + "…"
-
-
 # --- tables ---------------------------------------------------------------------------
 
 
@@ -179,19 +184,19 @@ class View:
 
     def html(self) -> str:
         """The view as an HTML fragment with inline styles."""
-        parts = [f'<div style="{_TITLE}">{_esc(self.title)}</div>']
+        parts = [f'<div style="{TITLE}">{esc(self.title)}</div>']
         if self.pairs:
             body = "".join(
-                f'<tr><th style="{_CELL}">{_esc(k)}</th>{_td(v)}</tr>' for k, v in self.pairs
+                f'<tr><th style="{CELL}">{esc(k)}</th>{td(v)}</tr>' for k, v in self.pairs
             )
-            parts.append(f'<table style="{_TABLE}">{body}</table>')
+            parts.append(f'<table style="{TABLE}">{body}</table>')
         if self.rows is not None:
             parts.append(html_table(self.rows, self.total))
         return "<div>" + "".join(parts) + "</div>"
 
     def markdown(self) -> str:
         """The view as Markdown: a bold title, the figures, then the table."""
-        parts = [f"**{_md(self.title)}**"]
+        parts = [f"**{md(self.title)}**"]
         if self.pairs:
             parts.append(markdown_table([{"field": k, "value": v} for k, v in self.pairs]))
         if self.rows is not None:
@@ -233,86 +238,6 @@ def merge_bounds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             merged[key] = value
         out.append(merged)
     return out
-
-
-class Bounds(tuple[Any, Any]):
-    """An interval shown as ``[low, high]``."""
-
-    __slots__ = ()
-
-    def __new__(cls, low: Any, high: Any) -> Bounds:
-        return super().__new__(cls, (low, high))
-
-
-def cell(value: Any) -> str:
-    """A value as table text (blank for None)."""
-    if value is None:
-        return ""
-    if isinstance(value, Bounds):
-        return f"[{cell(value[0])}, {cell(value[1])}]"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, float | Decimal):
-        return number(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal | Bounds) and not isinstance(value, bool)
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _td(value: Any) -> str:
-    style = _NUMBER if _is_number(value) else _CELL
-    return f'<td style="{style}">{_esc(cell(value))}</td>'
-
-
-def html_table(rows: list[dict[str, Any]], total: int | None = None) -> str:
-    """Rows as an HTML table (at most :data:`MAX_ROWS` of ``total``, then a line saying
-    how many more)."""
-    limit, total = MAX_ROWS, len(rows) if total is None else total
-    columns: dict[str, None] = {}
-    for row in rows[:limit]:
-        columns.update(dict.fromkeys(row))
-    head = "".join(f'<th style="{_HEAD}">{_esc(c)}</th>' for c in columns)
-    body = "".join(
-        "<tr>" + "".join(_td(row.get(c)) for c in columns) + "</tr>" for row in rows[:limit]
-    )
-    more = f"<div>… {total - limit} more rows</div>" if total > limit else ""
-    return f'<table style="{_TABLE}"><tr>{head}</tr>{body}</table>{more}'
-
-
-def _md(value: Any) -> str:
-    text = cell(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return html.escape(text, quote=False)
-
-
-def markdown_table(rows: list[dict[str, Any]], total: int | None = None) -> str:
-    """Rows as a Markdown pipe table (at most :data:`MAX_ROWS` of ``total``)."""
-    limit, total = MAX_ROWS, len(rows) if total is None else total
-    columns: dict[str, None] = {}
-    for row in rows[:limit]:
-        columns.update(dict.fromkeys(row))
-    lines = [
-        "| " + " | ".join(_md(c) for c in columns) + " |",
-        "|" + "|".join("---:" if _numeric_column(rows, c) else "---" for c in columns) + "|",
-    ]
-    lines += ["| " + " | ".join(_md(row.get(c)) for c in columns) + " |" for row in rows[:limit]]
-    if total > limit:
-        lines.append(f"\n… {total - limit} more rows")
-    return "\n".join(lines)
-
-
-def _numeric_column(rows: list[dict[str, Any]], column: str) -> bool:
-    values = [row.get(column) for row in rows[:MAX_ROWS] if row.get(column) is not None]
-    return bool(values) and all(_is_number(v) for v in values)
 
 
 # --- per-type views ---------------------------------------------------------------------
