@@ -12,6 +12,15 @@ from sample_results import HOSTILE, every_result
 import b2bfunnel as bf
 
 RESULTS = every_result()
+# Results whose notebook display is their summary(): tests/test_summaries.py checks it.
+SUMMARISED = {
+    "AttributionReport",
+    "Evaluation",
+    "FittedModel",
+    "NPSComparison",
+    "TimeSplit",
+    "VelocityComparison",
+}
 
 
 @pytest.mark.parametrize("name", sorted(RESULTS))
@@ -111,7 +120,7 @@ def test_ranking_repr_elides_past_twenty() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", sorted(set(RESULTS) - {"Ranking", "Score", "Evaluation", "Portfolio"})
+    "name", sorted(set(RESULTS) - {"Ranking", "Score", "Portfolio"} - SUMMARISED)
 )
 def test_html_holds_every_figure_of_its_rows(name: str) -> None:
     """Each whole number and figure of the result's flat rows is a cell of its HTML."""

@@ -32,6 +32,7 @@ from ._markup import (
     number,
     td,
 )
+from ._summary import Summary
 from .plot import plot as draw
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "Bounds",
     "Displayed",
     "Plotted",
+    "Summarised",
+    "Summary",
     "cell",
     "elide",
     "html_table",
@@ -70,6 +73,24 @@ class Displayed:
 
     def _view(self) -> View:
         return show(self)
+
+
+class Summarised(Displayed):
+    """Base of results that sum themselves up (:meth:`summary`): their notebook
+    displays are their summary's, headline first, table bounded."""
+
+    __slots__ = ()
+
+    def summary(self) -> Summary:
+        """A headline of what was measured, then a compact table (see
+        :class:`~b2bfunnel.records.Summary`)."""
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def _repr_markdown_(self) -> str:
+        return self.summary()._repr_markdown_()
 
 
 class Plotted(Displayed):

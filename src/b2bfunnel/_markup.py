@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import html
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "elide",
     "esc",
     "html_table",
+    "in_minor_unit",
     "is_number",
     "markdown_table",
     "md",
@@ -128,3 +129,14 @@ def markdown_table(rows: list[dict[str, Any]], total: int | None = None) -> str:
 def _numeric_column(rows: list[dict[str, Any]], column: str) -> bool:
     values = [row.get(column) for row in rows[:MAX_ROWS] if row.get(column) is not None]
     return bool(values) and all(is_number(v) for v in values)
+
+
+def in_minor_unit(value: Decimal | float | None, places: int = 2) -> Decimal | None:
+    """Money as shown: a Decimal with exactly ``places`` decimals (half to even), so
+    ``25340`` shows as ``25340.00`` beside ``24061.22``; None stays None."""
+    if value is None:
+        return None
+    amount = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not amount.is_finite():
+        return amount
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)

@@ -1,4 +1,4 @@
-"""Results as flat rows, and as a pandas DataFrame.
+"""Results as flat rows, as a pandas DataFrame, and their :class:`Summary`.
 
 :func:`to_records` turns any result, or a sequence of results, into a list of flat
 dicts, one per row of what the result is about:
@@ -41,9 +41,10 @@ from typing import Any, Protocol
 
 from . import _rank_frame
 from ._public import publish
+from ._summary import Summary
 from .errors import InvalidInputError
 
-__all__ = ["to_pandas", "to_polars", "to_records"]
+__all__ = ["Summary", "to_pandas", "to_polars", "to_records"]
 
 Row = dict[str, Any]
 _SCALARS = (str, int, float, bool, Decimal, date, enum.Enum)

@@ -141,7 +141,7 @@ def write_fitted(
     out.write(f"\nHot at {model.hot_threshold:g} ({bands})\n")
     out.write(
         f"\nTime split: fitted as of {earlier.date().isoformat()}, "
-        f"evaluated as of {cutoff.date().isoformat()}: {split.summary()}\n"
+        f"evaluated as of {cutoff.date().isoformat()}: {split.describe()}\n"
     )
     if args.out:
         out.write(f"Wrote {args.out}\n")

@@ -12,14 +12,14 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import plot as charts
-from .._display import Bounds, Displayed, Plotted, View, merge_bounds
+from .._display import Displayed, Plotted, Summarised, Summary
 from .._stats import z_for
 from .._time import SECONDS_PER_DAY, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..plot import Charts
 from ..progress import Progress, tracked
-from ..records import flatten, to_records
+from ..records import flatten
 from ..scoring import ScoringModel
 from ..tables._frames import events_in, table_rows
 from ..tables._table import Columns, TableLike
@@ -34,6 +34,7 @@ from ._snapshot import (
     read_outcomes,
     snapshot,
 )
+from ._summaries import evaluation_summary
 
 __all__ = ["MIN_POSITIVES", "Decile", "Evaluation", "ThresholdSuggestion", "evaluate"]
 
@@ -119,7 +120,7 @@ class ThresholdSuggestion(Displayed):
 
 
 @attrs.frozen(repr=False)
-class Evaluation(Plotted):
+class Evaluation(Summarised, Plotted):
     """How well scores at a cutoff ranked the leads that converted within the horizon.
 
     ``auc`` is the probability that a converter outscored a non-converter (ties ½), with
@@ -341,20 +342,10 @@ class Evaluation(Plotted):
     def _rows(self) -> list[dict[str, Any]]:
         return [{"band": name, **flatten(stats)} for name, stats in self.by_band.items()]
 
-    def _view(self) -> View:
-        pairs = [
-            ("leads", self.n),
-            ("converted", self.positives),
-            ("excluded", self.excluded),
-            ("AUC", self.auc),
-            ("AUC interval", None if self.auc_interval is None else Bounds(*self.auc_interval)),
-            ("Gini", self.gini),
-            ("KS", self.ks),
-            ("cutoffs", ", ".join(c.isoformat() for c in self.cutoffs)),
-            ("horizon days", self.horizon_days),
-        ]
-        rows = merge_bounds(to_records(self))
-        return View("Evaluation", [(k, v) for k, v in pairs if v is not None], rows)
+    def summary(self) -> Summary:
+        """Leads, conversions, the AUC with its interval, Gini and KS, then conversion
+        by band: what a notebook shows (see ``docs/evaluation.md``)."""
+        return evaluation_summary(self)
 
 
 def _positive(value: Any, path: str) -> float:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import plot as charts
-from .._display import Displayed, Plotted
+from .._display import Displayed, Plotted, Summarised, Summary
 from .._stats import z_for
 from ..errors import InvalidInputError
 from ..events import Event
@@ -28,6 +28,7 @@ from ._calibration import CalibrationBin, calibration_table, platt
 from ._evaluate import snapshots
 from ._features import Feature, feature_rows, field_features, rule_features
 from ._logistic import SparseRow, logistic, sigmoid
+from ._summaries import fitted_summary
 
 __all__ = ["NB_BINS", "Coefficient", "FittedModel", "fit_points"]
 
@@ -72,7 +73,7 @@ class Coefficient(Displayed):
 
 
 @attrs.frozen(repr=False)
-class FittedModel(Plotted):
+class FittedModel(Summarised, Plotted):
     """A learned :class:`ScoringModel` and what it learned from.
 
     ``intercept`` is the log-odds at a model total of 0 (``ScoringModel`` has none).
@@ -161,6 +162,11 @@ class FittedModel(Plotted):
 
     def _rows(self) -> list[dict[str, Any]]:
         return [flatten(coefficient) for coefficient in self.coefficients]
+
+    def summary(self) -> Summary:
+        """What the fit learned from, then each rule's learned points with their
+        interval beside the base model's: what a notebook shows."""
+        return fitted_summary(self)
 
 
 def _check_options(

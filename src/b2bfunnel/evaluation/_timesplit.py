@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .._display import Displayed
+from .._display import Summarised, Summary
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -21,12 +21,13 @@ from ._evaluate import MIN_POSITIVES, Evaluation, snapshots, summarise
 from ._fit import FittedModel, fit_points
 from ._metrics import auc_difference
 from ._snapshot import as_events, check_horizon
+from ._summaries import split_summary
 
 __all__ = ["TimeSplit", "time_split"]
 
 
 @attrs.frozen(repr=False)
-class TimeSplit(Displayed):
+class TimeSplit(Summarised):
     """Base and fitted models side by side on the same later leads.
 
     ``difference`` is the fitted AUC minus the base AUC, with a paired DeLong interval
@@ -39,9 +40,8 @@ class TimeSplit(Displayed):
     difference: float | None
     difference_interval: tuple[float, float] | None
 
-    def summary(self) -> str:
+    def describe(self) -> str:
         """One line: both AUCs with intervals and the difference."""
-
         line = f"base AUC {self.base.describe_auc()}; fitted {self.learned.describe_auc()}"
         if self.difference is not None:
             line += f"; difference {self.difference:+.2f}"
@@ -49,6 +49,11 @@ class TimeSplit(Displayed):
                 low, high = self.difference_interval
                 line += f" ({low:+.2f} to {high:+.2f})"
         return line
+
+    def summary(self) -> Summary:
+        """Base and fitted AUC, the difference with its paired interval, then the
+        learned points: what a notebook shows (at most 40 rows)."""
+        return split_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
