@@ -7,7 +7,7 @@ more); :meth:`Summary.to_dict` gives its figures as JSON-ready data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,6 +31,10 @@ def _plain(value: Any) -> Any:
 
 def _rows(value: Sequence[Sequence[Any]]) -> tuple[tuple[Any, ...], ...]:
     return tuple(tuple(_plain(item) for item in row) for row in value)
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(text) for text in value)
 
 
 def _shown(value: Any) -> Any:
@@ -74,9 +78,9 @@ class Summary:
 
     title: str
     headline: tuple[tuple[str, Any], ...] = attrs.field(converter=_pairs)
-    header: tuple[str, ...] = attrs.field(converter=tuple)
+    header: tuple[str, ...] = attrs.field(converter=_texts)
     rows: tuple[tuple[Any, ...], ...] = attrs.field(converter=_rows)
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
     def __attrs_post_init__(self) -> None:
         if len(set(self.header)) != len(self.header):

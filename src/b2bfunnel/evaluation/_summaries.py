@@ -111,5 +111,5 @@ def split_summary(split: TimeSplit) -> Summary:
         [(label, value) for label, value in headline if value is not None],
         _COEFFICIENTS,
         _coefficient_rows(fitted),
-        tuple(notes),
+        list(notes),
     )
