@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import plot as charts
-from .._display import Plotted
+from .._display import Plotted, Summarised, Summary
 from .._money import EXACT, decimal_of
 from .._time import require_aware
 from ..errors import InvalidInputError
@@ -44,6 +44,7 @@ from ._journeys import (
     whole_journey,
 )
 from ._markov import START, Transitions, count_touches, removal_effects
+from ._summaries import attribution_summary
 
 MODELS = (
     "first_touch",
@@ -60,7 +61,7 @@ _DAY = 86_400
 
 
 @attrs.frozen(repr=False)
-class AttributionReport(Plotted):
+class AttributionReport(Summarised, Plotted):
     """Credit for won-deal value per value of ``by`` (channel, campaign or KOL), per model.
 
     ``totals[model][key]`` is Decimal, a whole number of ``minor_unit``; for every model
@@ -124,6 +125,11 @@ class AttributionReport(Plotted):
 
     def _rows(self) -> list[dict[str, Any]]:
         return [dict(row) for row in self.rows()]
+
+    def summary(self) -> Summary:
+        """Won deals, revenue and how much had touches, then each key's credit per
+        model (money in whole minor units)."""
+        return attribution_summary(self)
 
 
 def _weights(

@@ -13,7 +13,8 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .. import plot as charts
-from .._display import Displayed, Plotted
+from .._display import Bounds, Displayed, Plotted, Summarised, Summary, View, show
+from .._markup import in_minor_unit
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import read_datetime, require_aware
@@ -24,6 +25,7 @@ from ..tables._deals import deal_records, preset_columns
 from ..tables._frames import table_rows
 from ..tables._labels import outcome_of
 from ..tables._table import Columns, TableLike
+from ._summaries import places_of, velocity_summary
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)
@@ -127,6 +129,22 @@ class VelocityReport(Displayed):
             "interval": None if self.interval is None else list(self.interval),
             "currency": self.currency,
         }
+
+    def _view(self) -> View:
+        view = show(self)
+        places = places_of(self.currency)
+        view.pairs = [(k, _money(v, places) if k in _MONEY else v) for k, v in view.pairs]
+        return view
+
+
+# The fields shown in whole minor units (the interval is of the velocity).
+_MONEY = frozenset(("avg_deal_value", "velocity", "interval"))
+
+
+def _money(value: Any, places: int) -> Any:
+    if isinstance(value, Bounds):
+        return Bounds(in_minor_unit(value[0], places), in_minor_unit(value[1], places))
+    return in_minor_unit(value, places)
 
 
 # A checked deal: (state at as_of: 0 open, 1 won, 2 lost, -1 not counted), amount,
@@ -420,7 +438,7 @@ class Lift(Displayed):
 
 
 @attrs.frozen(repr=False, eq=False)
-class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
+class VelocityComparison(Summarised, Plotted, Mapping[Hashable, VelocityReport]):
     """A :class:`VelocityReport` per cohort, and each cohort's :class:`Lift` against the
     ``baseline`` cohort in ``lifts``.
 
@@ -465,6 +483,11 @@ class VelocityComparison(Plotted, Mapping[Hashable, VelocityReport]):
             "reports": {_cohort_text(k): r.to_dict() for k, r in self.reports.items()},
             "lifts": {_cohort_text(k): lift.to_dict() for k, lift in self.lifts.items()},
         }
+
+    def summary(self) -> Summary:
+        """Cohorts and deals counted, the velocity ratio with its bootstrap interval,
+        then each cohort's levers and velocity (money in whole minor units)."""
+        return velocity_summary(self)
 
     def _rows(self) -> list[dict[str, Any]]:
         rows = []

@@ -11,11 +11,12 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import plot as charts
-from .._display import Displayed, Plotted
+from .._display import Displayed, Plotted, Summarised, Summary
 from .._stats import two_sided_p, z_for, z_one_sided
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..tables._values import as_whole
+from ._summaries import comparison_summary
 
 METHODS = ("auto", "wald", "adjusted_wald")
 # Below this many answers (or with every answer in one category) the Wald interval
@@ -301,12 +302,13 @@ def nps_detectable_change(
 
 
 @attrs.frozen(repr=False)
-class NPSComparison(Plotted):
+class NPSComparison(Summarised, Plotted):
     """Two NPS values compared: ``difference`` is ``b - a`` in points.
 
     ``p_value`` and ``interval`` are None when the comparison cannot conclude (a sample
     below ``SMALL_N`` answers, or one whose answers all fall in one category); then
-    ``significant`` is False and ``verdict`` says why.
+    ``significant`` is False and ``verdict`` says why. ``labels`` name ``a`` and
+    ``b``; ``interval`` is at ``confidence``.
     """
 
     _charts: ClassVar[Charts] = (("both", charts.nps_comparison),)
@@ -319,6 +321,13 @@ class NPSComparison(Plotted):
     interval: tuple[float, float] | None
     significant: bool
     verdict: str
+    labels: tuple[str, str] = ("A", "B")
+    confidence: float = 0.95
+
+    def summary(self) -> Summary:
+        """The difference with its interval and p-value, then each sample's NPS: what
+        a notebook shows."""
+        return comparison_summary(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -331,6 +340,8 @@ class NPSComparison(Plotted):
             "interval": None if self.interval is None else list(self.interval),
             "significant": self.significant,
             "verdict": self.verdict,
+            "labels": list(self.labels),
+            "confidence": self.confidence,
         }
 
 
@@ -376,7 +387,9 @@ def compare_nps(
     reason = _inconclusive(a, b, labels)
     if reason:
         verdict = f"{head}, but {reason}: the comparison cannot conclude either way."
-        return NPSComparison(a, b, difference, error, None, None, False, verdict)
+        return NPSComparison(
+            a, b, difference, error, None, None, False, verdict, (first, second), confidence
+        )
     p_value = two_sided_p(difference / error)
     significant = p_value < 1 - confidence
     level = f"{confidence:.0%}"
@@ -386,7 +399,18 @@ def compare_nps(
         tail = f"a difference this size could well be chance (not significant at {level})."
     verdict = f"{head} (p = {p_value:.3f}): {tail}"
     interval = (difference - z * error, difference + z * error)
-    return NPSComparison(a, b, difference, error, p_value, interval, significant, verdict)
+    return NPSComparison(
+        a,
+        b,
+        difference,
+        error,
+        p_value,
+        interval,
+        significant,
+        verdict,
+        (first, second),
+        confidence,
+    )
 
 
 def _inconclusive(a: NPSResult, b: NPSResult, labels: tuple[str, str]) -> str:
