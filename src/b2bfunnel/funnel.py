@@ -14,6 +14,7 @@ from ._answers import answers_from_row
 from ._config import Reader, did_you_mean, load_toml
 from ._public import publish
 from ._ranking import Ranking
+from ._rules_view import funnel_repr, funnel_summary
 from ._time import parse_datetime, require_aware
 from .accounts import AccountModel, match_accounts
 from .accounts._match import AccountMatch
@@ -209,6 +210,15 @@ class Funnel:
             return cls(data)
         except ConfigError as exc:
             raise ConfigError(exc.problems, what=f"configuration in {os.fspath(path)}") from None
+
+    def __repr__(self) -> str:
+        return funnel_repr(self)
+
+    def _repr_html_(self) -> str:
+        return funnel_summary(self)._repr_html_()
+
+    def _repr_markdown_(self) -> str:
+        return funnel_summary(self)._repr_markdown_()
 
     def to_dict(self) -> dict[str, Any]:
         """Every section as plain data; ``Funnel.from_dict(f.to_dict()) == f``."""

@@ -20,6 +20,7 @@ import attrs
 
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
+from .._rules_view import model_repr, model_summary
 from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
@@ -113,6 +114,17 @@ class ScoringModel:
             )
             raise ConfigError([problem])
         return cls.from_dict(data["scoring"])
+
+    # --- display: one line, or the rules as a table in a notebook ----------------------
+
+    def __repr__(self) -> str:
+        return model_repr(self)
+
+    def _repr_html_(self) -> str:
+        return model_summary(self)._repr_html_()
+
+    def _repr_markdown_(self) -> str:
+        return model_summary(self)._repr_markdown_()
 
     def to_dict(self) -> dict[str, Any]:
         """The model as ``[scoring]`` data; ``from_dict(m.to_dict()) == m``."""
