@@ -78,6 +78,15 @@ def test_stderr_line_writes_one_updating_line(capsys: pytest.CaptureFixture[str]
     assert out.getvalue() == "\revents 1,500,000"
 
 
+def test_stderr_lines_say_what_they_count(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each long call's stderr line names what it counts: touches read, leads replayed."""
+    touches = [{"lead_id": "L1", "at": NOW, "channel": "email"}]
+    bf.attribute(touches, [], progress="stderr")
+    assert capsys.readouterr().err.endswith("\rtouches read: 1 / 1 (100%)\n")
+    bf.Funnel().simulate(LEADS, EVENTS, until=NOW, progress="stderr")
+    assert capsys.readouterr().err.endswith("\rleads replayed: 4 / 4 (100%)\n")
+
+
 def test_tqdm_bar_is_driven_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
     """progress="tqdm" creates one bar with the total, updates it to the end, closes it."""
     bars: list[Any] = []

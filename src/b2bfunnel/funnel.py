@@ -496,7 +496,7 @@ class Funnel:
             if event.lead_id in by_lead and event.at <= until:
                 by_lead[event.lead_id].append(event)
         out = {}
-        for lead_id, profile in tracked(leads.items(), progress, "leads"):
+        for lead_id, profile in tracked(leads.items(), progress, "leads", "replayed"):
             history = by_lead[lead_id]
             start = profile.get("enrolled_at") or min((e.at for e in history), default=until)
             if isinstance(start, str):

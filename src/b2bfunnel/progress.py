@@ -86,17 +86,20 @@ def tqdm_bar(**options: object) -> Progress:
     return report
 
 
-def adapt(progress: Progress | str | None, what: str = "items") -> Progress | None:
+def adapt(
+    progress: Progress | str | None, what: str = "items", verb: str = "read"
+) -> Progress | None:
     """``progress`` as a callable: None, a callable, ``"stderr"`` or ``"tqdm"``; the
-    line and the bar say they count ``what`` (``"events read: 1,234 / 5,000 (25%)"``)."""
+    line and the bar say what they count, ``what`` and ``verb``
+    (``"events read: 1,234 / 5,000 (25%)"``, ``"leads replayed: 40 / 300 (13%)"``)."""
     if progress is None:
         return None
     if callable(progress):
         return progress
     if progress == "stderr":
-        return stderr_line(f"{what} read:")
+        return stderr_line(f"{what} {verb}:")
     if progress == "tqdm":
-        return tqdm_bar(desc=f"{what} read", unit=f" {what}")
+        return tqdm_bar(desc=f"{what} {verb}", unit=f" {what}")
     raise InvalidInputError(
         f'expected a callable(done, total), "stderr" or "tqdm", got {progress!r}',
         path="progress",
@@ -104,11 +107,11 @@ def adapt(progress: Progress | str | None, what: str = "items") -> Progress | No
 
 
 def tracked(
-    items: Iterable[T], progress: Progress | str | None, what: str = "items"
+    items: Iterable[T], progress: Progress | str | None, what: str = "items", verb: str = "read"
 ) -> Iterable[T]:
     """``items`` as they are when ``progress`` is None, else counted as they are read
-    (the ``"stderr"`` line and the tqdm bar name them ``what``)."""
-    report = adapt(progress, what)
+    (the ``"stderr"`` line and the tqdm bar say ``what`` and ``verb``: "events read")."""
+    report = adapt(progress, what, verb)
     if report is None:
         return items
     total = len(items) if isinstance(items, Sized) else None
