@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import pickle
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import attrs
 import pytest
-from conftest import NOW
+from conftest import NOW, demo_sample
 from sample_results import HOSTILE, deals, evaluation_results
 
 import b2bfunnel as bf
@@ -134,6 +134,16 @@ class TestEvaluation:
         assert sum(row[2] for row in rows) == evaluation.positives
         for _band, n, converted, rate, _interval in rows:
             assert rate == pytest.approx(converted / n)
+
+    def test_a_backtest_names_its_cutoffs(self) -> None:
+        """A pooled backtest heads with its number of cutoffs and their range."""
+        profiles, events, outcomes = demo_sample()
+        cutoffs = [datetime(2026, 7, 25, tzinfo=UTC), datetime(2026, 9, 20, 6, tzinfo=UTC)]
+        model = bf.ScoringModel.default()
+        pooled = bf.evaluate(model, profiles, events, outcomes, cutoffs=cutoffs, horizon_days=60)
+        head = _headline(pooled.summary())
+        assert head["2 cutoffs"] == "2026-07-25 to 2026-09-20T06:00:00+00:00"
+        assert head["leads"] == pooled.n == sum(e.n for e in pooled.per_cutoff)
 
     def test_displays_are_the_summary(self) -> None:
         """The notebook displays are the summary's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .._summary import Summary
@@ -11,19 +12,27 @@ if TYPE_CHECKING:  # for the signatures only: the result modules import this one
     from ._fit import FittedModel
     from ._timesplit import TimeSplit
 
-__all__ = ["evaluation_summary", "fitted_summary", "split_summary"]
+__all__ = ["evaluation_summary", "fitted_summary", "split_summary", "when"]
 
 
 def _level(confidence: float) -> str:
     return f"{confidence:.0%}"
 
 
+def when(at: datetime) -> str:
+    """A cutoff as text: the date alone for midnight UTC (as the command line takes
+    it), else the ISO time with its offset."""
+    if at.utcoffset() == timedelta(0) and at.time() == time(0):
+        return at.date().isoformat()
+    return at.isoformat()
+
+
 def _cutoffs(evaluation: Evaluation) -> tuple[str, str]:
     """The headline's cutoff label and value: one date, or a backtest's range."""
     first, last = evaluation.cutoffs[0], evaluation.cutoffs[-1]
     if len(evaluation.cutoffs) == 1:
-        return "cutoff", last.isoformat()
-    return f"{len(evaluation.cutoffs)} cutoffs", f"{first.isoformat()} to {last.isoformat()}"
+        return "cutoff", when(last)
+    return f"{len(evaluation.cutoffs)} cutoffs", f"{when(first)} to {when(last)}"
 
 
 def evaluation_summary(evaluation: Evaluation) -> Summary:
@@ -70,7 +79,7 @@ def fitted_summary(fitted: FittedModel) -> Summary:
     rule's learned points with their interval against the base model's."""
     headline: list[tuple[str, Any]] = [
         ("method", fitted.method),
-        ("cutoff", fitted.cutoff.isoformat()),
+        ("cutoff", when(fitted.cutoff)),
         ("horizon (days)", fitted.horizon_days),
         ("leads", fitted.n),
         ("converted", fitted.positives),
@@ -93,8 +102,8 @@ def split_summary(split: TimeSplit) -> Summary:
     base, learned, fitted = split.base, split.learned, split.fitted
     level = _level(base.confidence)
     headline: list[tuple[str, Any]] = [
-        ("fitted at", fitted.cutoff.isoformat()),
-        ("evaluated at", base.cutoff.isoformat()),
+        ("fitted at", when(fitted.cutoff)),
+        ("evaluated at", when(base.cutoff)),
         ("horizon (days)", base.horizon_days),
         ("leads evaluated", base.n),
         ("converted", base.positives),
