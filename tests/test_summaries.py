@@ -241,7 +241,9 @@ class TestVelocityComparison:
         page = comparison._repr_html_()
         assert ">2000.00<" in page and ">1200.00<" in page
         report = bf.velocity_from_deals(deals(), as_of=NOW)
-        assert ">1600.00<" in report._repr_html_()
+        page = report._repr_html_()
+        assert ">1600.00<" in page
+        assert f">{round(float(report.cycle_days), 4)!r}<" in page  # days, not money
 
     def test_yen_has_no_decimals(self) -> None:
         """With the currency known, money shows in its own minor unit."""

@@ -133,12 +133,23 @@ class VelocityReport(Displayed):
     def _view(self) -> View:
         view = show(self)
         places = places_of(self.currency)
-        view.pairs = [(k, _money(v, places) if k in _MONEY else v) for k, v in view.pairs]
+        view.pairs = [(k, _shown(k, v, places)) for k, v in view.pairs]
         return view
 
 
-# The fields shown in whole minor units (the interval is of the velocity).
+# The fields shown in whole minor units (the interval is of the velocity), and those
+# that are Decimal only to be exact, shown as the rates and days they are (as the
+# comparison's summary shows them).
 _MONEY = frozenset(("avg_deal_value", "velocity", "interval"))
+_NOT_MONEY = frozenset(("win_rate", "cycle_days"))
+
+
+def _shown(key: str, value: Any, places: int) -> Any:
+    if key in _MONEY:
+        return _money(value, places)
+    if key in _NOT_MONEY and isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _money(value: Any, places: int) -> Any:
