@@ -95,6 +95,14 @@ class TestSummaryValue:
         assert data["headline"] == {"revenue": "10.50"}
         assert data["rows"] == [[1, [0.1, 0.2]]]
 
+    def test_an_empty_table_keeps_its_header(self) -> None:
+        """No rows: the header still names the columns, and the Markdown stays valid."""
+        report = bf.attribute([], [], models=["linear", "markov"])
+        text = report._repr_markdown_()
+        assert assert_valid_markdown_table(text) == []
+        assert "| channel | linear | markov |" in text
+        assert ">markov</th>" in report._repr_html_()
+
     def test_pickles_equal(self) -> None:
         """A summary travels between processes equal to itself."""
         summary = self._long(3)

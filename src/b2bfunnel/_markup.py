@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import html
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -90,13 +91,23 @@ def td(value: Any) -> str:
     return f'<td style="{style}">{esc(cell(value))}</td>'
 
 
-def html_table(rows: list[dict[str, Any]], total: int | None = None) -> str:
-    """Rows as an HTML table (at most :data:`MAX_ROWS` of ``total``, then a line saying
-    how many more)."""
-    limit, total = MAX_ROWS, len(rows) if total is None else total
+def _columns(rows: list[dict[str, Any]], header: Sequence[str] | None) -> Sequence[str]:
+    """The given header, else every key of the shown rows in first-seen order."""
+    if header is not None:
+        return header
     columns: dict[str, None] = {}
-    for row in rows[:limit]:
+    for row in rows[:MAX_ROWS]:
         columns.update(dict.fromkeys(row))
+    return list(columns)
+
+
+def html_table(
+    rows: list[dict[str, Any]], total: int | None = None, header: Sequence[str] | None = None
+) -> str:
+    """Rows as an HTML table (at most :data:`MAX_ROWS` of ``total``, then a line saying
+    how many more); ``header`` names the columns (default: the rows' keys)."""
+    limit, total = MAX_ROWS, len(rows) if total is None else total
+    columns = _columns(rows, header)
     head = "".join(f'<th style="{HEAD}">{esc(c)}</th>' for c in columns)
     body = "".join(
         "<tr>" + "".join(td(row.get(c)) for c in columns) + "</tr>" for row in rows[:limit]
@@ -110,12 +121,13 @@ def md(value: Any) -> str:
     return html.escape(text, quote=False)
 
 
-def markdown_table(rows: list[dict[str, Any]], total: int | None = None) -> str:
-    """Rows as a Markdown pipe table (at most :data:`MAX_ROWS` of ``total``)."""
+def markdown_table(
+    rows: list[dict[str, Any]], total: int | None = None, header: Sequence[str] | None = None
+) -> str:
+    """Rows as a Markdown pipe table (at most :data:`MAX_ROWS` of ``total``); ``header``
+    names the columns (default: the rows' keys)."""
     limit, total = MAX_ROWS, len(rows) if total is None else total
-    columns: dict[str, None] = {}
-    for row in rows[:limit]:
-        columns.update(dict.fromkeys(row))
+    columns = _columns(rows, header)
     lines = [
         "| " + " | ".join(md(c) for c in columns) + " |",
         "|" + "|".join("---:" if _numeric_column(rows, c) else "---" for c in columns) + "|",

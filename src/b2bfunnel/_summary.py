@@ -145,7 +145,7 @@ class Summary:
             )
             parts.append(f'<table style="{TABLE}">{body}</table>')
         if self.header:
-            parts.append(html_table(self._records()[:MAX_ROWS], len(self.rows)))
+            parts.append(html_table(self._records()[:MAX_ROWS], len(self.rows), self.header))
         parts += [f"<div>{esc(note)}</div>" for note in self.notes]
         return "<div>" + "".join(parts) + "</div>"
 
@@ -160,7 +160,7 @@ class Summary:
                 )
             )
         if self.header:
-            parts.append(markdown_table(self._records()[:MAX_ROWS], len(self.rows)))
+            parts.append(markdown_table(self._records()[:MAX_ROWS], len(self.rows), self.header))
         parts += [f"*Note:* {esc(note)}" for note in self.notes]
         return "\n\n".join(parts) + "\n"
 
