@@ -1,4 +1,5 @@
-"""The summaries of a velocity comparison and an attribution report (``summary()``).
+"""The summaries of a velocity comparison and an attribution report (``summary()``),
+and the display of one velocity report.
 
 Money is shown in whole minor units (``25340.00`` beside ``24061.22``): the
 currency's when the deals said it, else cents; attribution's own ``minor_unit``.
@@ -10,6 +11,7 @@ from collections.abc import Hashable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .._display import Bounds, View, show
 from .._markup import cell, in_minor_unit
 from .._summary import Summary
 from ..tables._currency import minor_unit
@@ -18,12 +20,36 @@ if TYPE_CHECKING:  # for the signatures only: the result modules import this one
     from ._attribution import AttributionReport
     from ._velocity import VelocityComparison, VelocityReport
 
-__all__ = ["attribution_summary", "places_of", "velocity_summary"]
+__all__ = ["attribution_summary", "places_of", "report_view", "velocity_summary"]
 
 
 def places_of(currency: str | None) -> int:
     """Decimals of ``currency``'s minor unit (2 when it is not known)."""
     return 2 if currency is None else minor_unit(currency)
+
+
+# The fields of a report shown in whole minor units (the interval is of the velocity),
+# and those that are Decimal only to be exact, shown as the rates and days they are.
+_MONEY = frozenset(("avg_deal_value", "velocity", "interval"))
+_NOT_MONEY = frozenset(("win_rate", "cycle_days"))
+
+
+def _shown(key: str, value: Any, places: int) -> Any:
+    if key in _MONEY:
+        if isinstance(value, Bounds):
+            return Bounds(in_minor_unit(value[0], places), in_minor_unit(value[1], places))
+        return in_minor_unit(value, places)
+    if key in _NOT_MONEY and isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def report_view(report: VelocityReport) -> View:
+    """A report's notebook view: its fields, money in whole minor units."""
+    view = show(report)
+    places = places_of(report.currency)
+    view.pairs = [(key, _shown(key, value, places)) for key, value in view.pairs]
+    return view
 
 
 def _interval(value: tuple[float, float] | None, places: int) -> tuple[Any, Any] | None:

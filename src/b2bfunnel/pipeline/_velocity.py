@@ -13,8 +13,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .. import plot as charts
-from .._display import Bounds, Displayed, Plotted, Summarised, Summary, View, show
-from .._markup import in_minor_unit
+from .._display import Displayed, Plotted, Summarised, Summary, View
 from .._money import EXACT, decimal_of, money
 from .._stats import z_for
 from .._time import read_datetime, require_aware
@@ -25,7 +24,7 @@ from ..tables._deals import deal_records, preset_columns
 from ..tables._frames import table_rows
 from ..tables._labels import outcome_of
 from ..tables._table import Columns, TableLike
-from ._summaries import places_of, velocity_summary
+from ._summaries import report_view, velocity_summary
 
 OUTCOMES = ("won", "lost", "open")
 _DAY = Decimal(86_400)
@@ -131,31 +130,7 @@ class VelocityReport(Displayed):
         }
 
     def _view(self) -> View:
-        view = show(self)
-        places = places_of(self.currency)
-        view.pairs = [(k, _shown(k, v, places)) for k, v in view.pairs]
-        return view
-
-
-# The fields shown in whole minor units (the interval is of the velocity), and those
-# that are Decimal only to be exact, shown as the rates and days they are (as the
-# comparison's summary shows them).
-_MONEY = frozenset(("avg_deal_value", "velocity", "interval"))
-_NOT_MONEY = frozenset(("win_rate", "cycle_days"))
-
-
-def _shown(key: str, value: Any, places: int) -> Any:
-    if key in _MONEY:
-        return _money(value, places)
-    if key in _NOT_MONEY and isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _money(value: Any, places: int) -> Any:
-    if isinstance(value, Bounds):
-        return Bounds(in_minor_unit(value[0], places), in_minor_unit(value[1], places))
-    return in_minor_unit(value, places)
+        return report_view(self)
 
 
 # A checked deal: (state at as_of: 0 open, 1 won, 2 lost, -1 not counted), amount,
