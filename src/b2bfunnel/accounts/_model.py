@@ -13,9 +13,8 @@ import attrs
 from .._conditions import Condition
 from .._config import Reader, join, load_toml, read_all
 from .._text import word_form
+from .._tiers import Tier, read_tiers, tiers_to_list
 from ..bant import ROLES
-from ..scoring import Tier
-from ..scoring._rules import read_tiers, tiers_to_list
 
 __all__ = ["AccountModel", "AccountRule"]
 

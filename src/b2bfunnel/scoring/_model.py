@@ -20,6 +20,7 @@ import attrs
 
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
+from .._tiers import Tier, read_tiers, tiers_to_list
 from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
@@ -29,7 +30,7 @@ from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
-from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, read_tiers, tiers_to_list
+from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._state import ScoreState
 from ._timeline import BandChange, Timeline
 
