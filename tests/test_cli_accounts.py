@@ -75,8 +75,8 @@ class TestAccounts:
         assert (top["fit"], top["engagement"], top["band"], top["grade"]) == (
             50.0,
             75.0,
-            "hot",
-            "A1",
+            "warm",
+            "A3",
         )
         assert top["roles_missing"] == ["end_user", "champion"]
         assert top["next_action"] == {"role": "end_user", "via": "102"}
@@ -90,7 +90,7 @@ class TestAccounts:
         assert rows[0]["reasons"] == "large_company +50; 102 +40; 101 +25; 103 +10"
         assert rows[0]["roles_missing"] == "end_user, champion"
         status, text = accounts(files, "--top", "1")
-        assert text.rstrip().endswith("2 accounts: 1 hot, 1 cold")
+        assert text.rstrip().endswith("2 accounts: 1 warm, 1 cold")
         assert "9002" not in text.splitlines()[2]
 
     def test_unmatched_contacts_are_reported(
