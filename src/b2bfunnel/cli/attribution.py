@@ -55,6 +55,13 @@ def register(sub: Any) -> None:
         "--leads",
         help="CSV of the contacts (id, e-mail...), matched to accounts for --level account",
     )
+    att.add_argument(
+        "--contact-roles",
+        metavar="FILE",
+        help="CSV of opportunity contact roles (deal_id, lead_id, role; Salesforce's "
+        "Opportunity ID, Contact ID, Role): with --level account, a deal is credited only "
+        "with the touches of its contacts with a role",
+    )
     add_table_options(att)
     att.set_defaults(run=run)
 
@@ -81,9 +88,21 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.level == "account" and not args.leads:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
+    tables = {"touches": touches, "deals": deals}
+    roles = None
+    if args.contact_roles:
+        if args.level != "account":
+            raise InvalidInputError(
+                "--contact-roles credits the contacts of an account: add --level account",
+                path="--contact-roles",
+            )
+        path = Path(args.contact_roles)
+        table = read_records(path, (), ["deal_id", "lead_id"], reading, "contact_roles")
+        tables["contact_roles"] = table
+        roles = table.records
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
-        {"touches": touches, "deals": deals},
+        tables,
         lambda: attribute(
             touches.records,
             deals.records,
@@ -95,6 +114,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             non_converting_after_days=args.non_converting_after_days,
             level=args.level,
             contacts=contacts,
+            contact_roles=roles,
         ),
     )
     if args.format == "json":
