@@ -289,8 +289,9 @@ def account_nps(
     (50.0, {'Acme': 0.0, 'Nova': 100.0})
     >>> bf.account_nps(rs, weights={"Acme": 3, "Nova": 1}).score
     25.0
-    >>> dict(bf.account_nps([*rs, bf.Response(9, account="ACME, S.L.")]).per_account)
-    {'Acme': 33.33333333333333, 'Nova': 100.0}
+    >>> more = [bf.Response(9, account="ACME, S.L."), bf.Response(10, account="acmé sl")]
+    >>> dict(bf.account_nps([*rs, *more]).per_account)
+    {'Acme': 50.0, 'Nova': 100.0}
     """
     values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
     counts: dict[str, list[int]] = {}
