@@ -12,6 +12,7 @@ from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
 from ._tables import (
     Reading,
+    Table,
     located,
     read_deal_file,
     read_leads,
@@ -66,6 +67,19 @@ def register(sub: Any) -> None:
     att.set_defaults(run=run)
 
 
+def _contact_roles(args: argparse.Namespace, reading: Reading) -> Table | None:
+    """The ``--contact-roles`` file, for ``--level account`` only."""
+    if not args.contact_roles:
+        return None
+    if args.level != "account":
+        raise InvalidInputError(
+            "--contact-roles credits the contacts of an account: add --level account",
+            path="--contact-roles",
+        )
+    path = Path(args.contact_roles)
+    return read_records(path, (), ["deal_id", "lead_id"], reading, "contact_roles")
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Credit of won-deal value per channel, campaign or KOL, model by model."""
     reading = Reading(args, funnel_of(args.config).input)
@@ -89,17 +103,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
     tables = {"touches": touches, "deals": deals}
-    roles = None
-    if args.contact_roles:
-        if args.level != "account":
-            raise InvalidInputError(
-                "--contact-roles credits the contacts of an account: add --level account",
-                path="--contact-roles",
-            )
-        path = Path(args.contact_roles)
-        table = read_records(path, (), ["deal_id", "lead_id"], reading, "contact_roles")
-        tables["contact_roles"] = table
-        roles = table.records
+    roles = _contact_roles(args, reading)
+    if roles is not None:
+        tables["contact_roles"] = roles
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
         tables,
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             non_converting_after_days=args.non_converting_after_days,
             level=args.level,
             contacts=contacts,
-            contact_roles=roles,
+            contact_roles=None if roles is None else roles.records,
         ),
     )
     if args.format == "json":
