@@ -6,8 +6,12 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 from statistics import NormalDist, fmean
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sample_results import demo_rows
 
 import b2bfunnel as bf
@@ -235,6 +239,43 @@ class TestVersus:
         assert result.p_value == pytest.approx(p, abs=1e-12)
         assert result.inconclusive == (result.interval[0] <= 0 <= result.interval[1])
         assert (result.n, result.positives) == (account.n, account.positives)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 5), st.integers(0, 5), st.booleans()),
+            min_size=20,
+            max_size=60,
+        ).filter(lambda rows: 10 <= sum(r[2] for r in rows) <= len(rows) - 10),
+        st.randoms(use_true_random=False),
+    )
+    def test_random_tied_scores_match_the_independent_delong(
+        self, rows: list[tuple[int, int, bool]], shuffle: Any
+    ) -> None:
+        """On rows with many ties, in any order in the other evaluation, the difference
+        and interval are the O(n^2) DeLong's."""
+        units = [f"U{i}" for i in range(len(rows))]
+        first = [float(r[0]) for r in rows]
+        second = [float(r[1]) for r in rows]
+        labels = [r[2] for r in rows]
+        order = list(range(len(rows)))
+        shuffle.shuffle(order)
+        base = account_eval()
+
+        def judged(scores: list[float], at: list[int]) -> bf.Evaluation:
+            auc = delong_difference(scores, [0.0] * len(scores), labels)[0] + 0.5
+            return attrs.evolve(
+                base, n=len(rows), positives=sum(labels), auc=auc,
+                scores=tuple(scores[i] for i in at), labels=tuple(labels[i] for i in at),
+                lead_ids=tuple(units[i] for i in at),
+            )  # fmt: skip
+
+        result = judged(first, list(range(len(rows)))).versus(judged(second, order))
+        diff, variance = delong_difference(first, second, labels)
+        assert result.difference == pytest.approx(diff, abs=1e-12)
+        half = NormalDist().inv_cdf(0.975) * math.sqrt(variance)
+        low, high = max(-1.0, diff - half), min(1.0, diff + half)
+        assert result.interval == pytest.approx((low, high), abs=1e-12)
 
     def test_against_itself_is_no_difference(self, sample: tuple[bf.Evaluation, ...]) -> None:
         """An evaluation against itself: difference 0, a zero-width interval, p 1."""
