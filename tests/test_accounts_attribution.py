@@ -103,3 +103,124 @@ def test_account_credit_adds_up_exactly(
         credits = [Fraction(c) for c in report.totals[model].values()]
         assert sum(credits) == expected * unit, model
         assert all(c >= 0 and (c / unit).denominator == 1 for c in credits)
+
+
+# An opportunity contact-role table as Salesforce exports it (OpportunityContactRole).
+def role(deal: str, contact: str, name: str = "Decision Maker") -> dict[str, str]:
+    return {"Opportunity ID": deal, "Contact ID": contact, "Role": name, "Is Primary": "false"}
+
+
+class TestContactRoles:
+    def test_only_contacts_with_a_role_are_credited(self) -> None:
+        """By hand: the 1,000.00 deal has a role for C2 only: C2's webinar takes it all
+        (C1's e-mail, before the close, counts nowhere); without the table, 500.00 each."""
+        deals = [{"deal_id": "006A", "lead_id": "C2", "amount": "1000.00", "outcome": "won",
+                  "created_at": t(5), "closed_at": t(20)}]  # fmt: skip
+        report = bf.attribute(
+            TOUCHES, deals, models=MODELS, level="account", contacts=CONTACTS,
+            contact_roles=[role("006A", "C2")],
+        )  # fmt: skip
+        for model in MODELS:
+            assert report.totals[model] == {"webinar": Decimal("1000.00")}, model
+        # C1's e-mail has no deal of its own; C3's touch and the one after the close.
+        assert report.unattributed_touches == 3
+
+    def test_each_touch_goes_to_its_contacts_first_deal(self) -> None:
+        """Deal 006A (closes day 10) has C1; 006B (day 26) has C2; 006C (day 28) no roles.
+        C1's e-mail (day 1) -> A; C2's webinar (day 3) -> B, not A though A closes first;
+        C2's event (day 25) -> B; C1's ad (day 27) -> C, which counts every contact."""
+        won = {"outcome": "won", "created_at": t(1)}
+        deals = [
+            {**won, "deal_id": "006A", "lead_id": "C1", "amount": "100", "closed_at": t(10)},
+            {**won, "deal_id": "006B", "lead_id": "C2", "amount": "200", "closed_at": t(26)},
+            {**won, "deal_id": "006C", "account_id": "acme.es", "amount": "60",
+             "closed_at": t(28)},
+        ]  # fmt: skip
+        touches = [*TOUCHES, {"lead_id": "C1", "at": t(27), "channel": "ads"}]
+        report = bf.attribute(
+            touches, deals, models=["linear", "first_touch"], level="account",
+            contacts=CONTACTS, contact_roles=[role("006A", "C1"), role("006B", "C2", "")],
+        )  # fmt: skip
+        assert report.totals["linear"] == {
+            "email": Decimal("100.00"), "webinar": Decimal("100.00"),
+            "event": Decimal("100.00"), "ads": Decimal("60.00"),
+        }  # fmt: skip
+        assert report.totals["first_touch"]["webinar"] == Decimal("200.00")
+        assert report.unattributed_touches == 1  # C3 (gmail) has no deal
+
+    def test_touches_after_a_contacts_last_won_deal_are_a_customers(self) -> None:
+        """C1's only deal was won on day 10: its later ad is counted, credited nowhere."""
+        deals = [{"deal_id": "006A", "lead_id": "C1", "amount": "100", "outcome": "won",
+                  "created_at": t(1), "closed_at": t(10)}]  # fmt: skip
+        touches = [TOUCHES[0], {"lead_id": "C1", "at": t(12), "channel": "ads"}]
+        report = bf.attribute(
+            touches, deals, models=["linear", "markov"], level="account", contacts=CONTACTS,
+            contact_roles=[role("006A", "C1")],
+        )  # fmt: skip
+        assert report.totals["linear"] == {"email": Decimal("100.00")}
+        assert (report.unattributed_touches, report.no_deal_paths) == (1, 0)
+
+    def test_refused_at_lead_level_or_without_ids(self) -> None:
+        """Roles need level='account'; a role row needs a deal and a contact id."""
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.attribute(TOUCHES, [], contact_roles=[role("006A", "C1")])
+        assert info.value.path == "contact_roles"
+        for row, path in (({"Contact ID": "C1"}, "deal_id"), ({"deal_id": "006A"}, "lead_id")):
+            with pytest.raises(bf.InvalidInputError) as info:
+                bf.attribute(TOUCHES, [], level="account", contacts=CONTACTS, contact_roles=[row])
+            assert info.value.path == f"contact_roles[0].{path}"
+
+
+DOMAINS = st.lists(st.sampled_from(["a.es", "b.com", "gmail.com"]), min_size=5, max_size=5)
+
+
+def with_ids(deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**deal, "deal_id": f"D{i}"} for i, deal in enumerate(deals)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(crm_journeys(max_leads=5), DOMAINS, st.booleans())
+def test_roles_for_everyone_or_no_deal_change_nothing(
+    data: tuple[list[dict[str, Any]], list[dict[str, Any]]], domains: list[str], full: bool
+) -> None:
+    """A role table giving every contact a role on every deal, or naming no deal of the
+    input, credits exactly as by account without one, every model, Markov included."""
+    touches, deals = data
+    deals = with_ids(deals)
+    contacts = [{"id": f"L{i}", "email": f"x{i}@{d}"} for i, d in enumerate(domains)]
+    if full:
+        roles = [role(d["deal_id"], c["id"]) for d in deals for c in contacts]
+    else:
+        roles = [role("D-none", "L0")]
+    plain = bf.attribute(touches, deals, level="account", contacts=contacts)
+    by_role = bf.attribute(touches, deals, level="account", contacts=contacts,
+                           contact_roles=roles)  # fmt: skip
+    assert by_role.to_dict() == plain.to_dict()
+
+
+@settings(max_examples=80, deadline=None)
+@given(crm_journeys(max_leads=5), DOMAINS, st.data())
+def test_role_credit_adds_up_exactly(
+    data: tuple[list[dict[str, Any]], list[dict[str, Any]]], domains: list[str], draw: Any
+) -> None:
+    """With any role table, every model adds up exactly to the won revenue that had
+    touches, to the cent, and only touches of contacts with a role (or of an account's
+    deals without roles) are credited."""
+    touches, deals = data
+    deals = with_ids(deals)
+    contacts = [{"id": f"L{i}", "email": f"x{i}@{d}"} for i, d in enumerate(domains)]
+    pairs = [(d["deal_id"], f"L{i}") for d in deals for i in range(5)]
+    roles = (
+        [role(*p) for p in draw.draw(st.lists(st.sampled_from(pairs), max_size=8))] if pairs else []
+    )
+    report = bf.attribute(touches, deals, level="account", contacts=contacts,
+                          contact_roles=roles)  # fmt: skip
+    revenue = sum((exact(d["amount"]) for d in deals if d["outcome"] == "won"), Fraction(0))
+    assert Fraction(report.revenue) == revenue
+    unit = Fraction("0.01")
+    expected = round((Fraction(report.revenue) - Fraction(report.unattributed)) / unit)
+    for model in MODELS:
+        credits = [Fraction(c) for c in report.totals[model].values()]
+        assert sum(credits) == expected * unit, model
+        assert all(c >= 0 and (c / unit).denominator == 1 for c in credits)
+    assert report.touchpoints == len(touches)

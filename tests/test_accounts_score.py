@@ -88,10 +88,11 @@ class TestRollUp:
         assert acme.roles_present == ("economic_buyer", "technical_buyer", "end_user")
         committee = [{"role": r} for r in acme.roles_present]
         assert acme.roles_missing == bf.qualify({"committee": committee}).unmapped_roles
-        assert (acme.band, acme.grade) == ("hot", "A1")  # 150 >= 100; fit 50 A, 100 >= 75
+        # 150: warm (120 to 300); fit 50 is A, engagement 100 is 3 (45 to 120).
+        assert (acme.band, acme.grade) == ("warm", "A3")
         assert acme.next_action is not None
         assert (acme.next_action.role, acme.next_action.via) == ("influencer", "C2")
-        assert (beta.total, beta.band, beta.grade) == (15.0, "cold", "D3")
+        assert (beta.total, beta.band, beta.grade) == (15.0, "cold", "D4")
         assert beta.breadth.departments == ()  # the column exists, D1 has none
 
     def test_fit_from_most_common_contact_value(self) -> None:
@@ -131,7 +132,7 @@ class TestRollUp:
         assert "acme" in acme._repr_html_() and "C2" in acme._repr_markdown_()
         ranked = rank()
         assert "Ranking of 2 accounts" in ranked._repr_html_()
-        assert ranked.bands() == {"hot": 1, "cold": 1}
+        assert ranked.bands() == {"warm": 1, "cold": 1}  # acme 50 + 40 + 100 + 10 = 200
         assert isinstance(ranked[0], AccountScore) and "acme" in repr(ranked)
 
     def test_plots(self) -> None:
@@ -161,6 +162,25 @@ class TestModel:
             assert pickle.loads(pickle.dumps(m)) == m
         assert custom.role_of({"job_title": "Jefe de compras"}) == "economic_buyer"
         assert custom.role_of({"job_title": "CFO"}) is None  # the table replaces the default
+
+    def test_default_bands_are_the_contact_bands_for_a_committee_of_three(self) -> None:
+        """Warm 120 and hot 300 (3 x the contact's 40 and 100): at the 100 cap per contact
+        and the 50 of the default fit, two maxed contacts at a large company are warm (250)
+        and three are hot (300); engagement grades 3 x 15, 40 and 75."""
+        model = bf.AccountModel.default()
+        assert [(t.name, t.min) for t in model.bands] == [
+            ("cold", None), ("warm", 120), ("hot", 300),
+        ]  # fmt: skip
+        assert [t.min for t in model.engagement_grades] == [None, 45, 120, 225]
+        leads = [{"id": f"M{i}", "email": f"m{i}@big.es", "employees": 900} for i in range(3)]
+        events = [e for i in range(3) for e in ev(f"M{i}", "webinar_completed", 5)]  # 125 each
+        funnel = bf.Funnel()
+        for size, (total, band, grade) in ((2, (250.0, "warm", "A2")), (3, (350.0, "hot", "A1"))):
+            mine = {f"M{i}" for i in range(size)}
+            score = funnel.score_account(
+                "big.es", leads[:size], [e for e in events if e.lead_id in mine], as_of=AT
+            )
+            assert (score.total, score.band, score.grade) == (total, band, grade)
 
     def test_every_problem_reported_with_paths(self) -> None:
         """Bad configuration lists every problem, each at its path."""

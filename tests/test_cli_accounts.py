@@ -75,8 +75,8 @@ class TestAccounts:
         assert (top["fit"], top["engagement"], top["band"], top["grade"]) == (
             50.0,
             75.0,
-            "hot",
-            "A1",
+            "warm",
+            "A3",
         )
         assert top["roles_missing"] == ["end_user", "champion"]
         assert top["next_action"] == {"role": "end_user", "via": "102"}
@@ -90,7 +90,7 @@ class TestAccounts:
         assert rows[0]["reasons"] == "large_company +50; 102 +40; 101 +25; 103 +10"
         assert rows[0]["roles_missing"] == "end_user, champion"
         status, text = accounts(files, "--top", "1")
-        assert text.rstrip().endswith("2 accounts: 1 hot, 1 cold")
+        assert text.rstrip().endswith("2 accounts: 1 warm, 1 cold")
         assert "9002" not in text.splitlines()[2]
 
     def test_unmatched_contacts_are_reported(
@@ -199,3 +199,50 @@ def test_salesforce_accounts_export(files: dict[str, Path], tmp_path: Path) -> N
     (row,) = json.loads(text)
     assert (row["account_id"], row["fit"]) == ("001A", 50.0)
     assert row["roles_present"] == ["economic_buyer", "technical_buyer"]
+
+
+def test_attribution_by_contact_role(files: dict[str, Path], tmp_path: Path) -> None:
+    """``--contact-roles``: a Salesforce OpportunityContactRole export (``--from
+    salesforce``), a mapped file (``--map contact_roles.FIELD``) and ``[columns.
+    contact_roles]`` each credit 9001's deal with the touches of 102 (its one role)
+    only; without the table all three contacts' touches share it."""
+    touches = tmp_path / "touches.csv"
+    touches.write_text(
+        "lead_id,at,channel\n101,2026-10-01T09:00:00Z,email\n102,2026-10-02T09:00:00Z,webinar\n"
+        "103,2026-10-03T09:00:00Z,paid_search\n",
+        encoding="utf-8",
+    )
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Opportunity ID,Account ID,Amount,Stage,Created Date,Close Date\n"
+        "006X,9001,1000.01,Closed Won,2026-10-05T00:00:00Z,2026-10-20T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    salesforce = tmp_path / "roles.csv"
+    salesforce.write_text(
+        "Opportunity ID,Contact ID,Role,Is Primary\n006X,102,Technical Buyer,1\n", encoding="utf-8"
+    )
+    mapped = tmp_path / "roles_mapped.csv"
+    mapped.write_text("Opp,Person,Rol\n006X,102,Decisor\n", encoding="utf-8")
+    config = tmp_path / "funnel.toml"
+    config.write_text(
+        '[columns.contact_roles]\ndeal_id = "Opp"\nlead_id = "Person"\n', encoding="utf-8"
+    )
+    base = ("attribution", str(touches), str(deals), "--model", "linear", "--format", "json",
+            "--level", "account", "--leads", str(files["leads"]))  # fmt: skip
+    sf_leads = ("--map", "leads.id=Record ID", "--map", "leads.account_id=Associated Company ID")
+    only_102 = {"webinar": "1000.01"}
+    for options in (
+        ("--from", "salesforce", *sf_leads, "--contact-roles", str(salesforce)),
+        ("--from", "salesforce", *sf_leads, "--contact-roles", str(mapped),
+         "--map", "contact_roles.deal_id=Opp", "--map", "contact_roles.lead_id=Person"),
+        ("--from", "salesforce", *sf_leads, "--contact-roles", str(mapped),
+         "--config", str(config)),
+    ):  # fmt: skip
+        status, text = run(*base, *options)
+        assert status == 0, text
+        assert json.loads(text)["totals"]["linear"] == only_102
+    status, text = run(*base, "--from", "salesforce", *sf_leads)
+    assert set(json.loads(text)["totals"]["linear"]) == {"email", "webinar", "paid_search"}
+    lead_level = ("attribution", str(touches), str(deals), "--contact-roles", str(salesforce))
+    assert run(*lead_level)[0] == 2

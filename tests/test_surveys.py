@@ -195,6 +195,26 @@ class TestAccounts:
             bf.account_nps([bf.Response(10, account="A")], weights={"B": 1})
         assert info.value.path == "weights['A']"
 
+    def test_spellings_of_one_company_are_one_account(self) -> None:
+        """``Acme, S.L.``, ``ACME SL`` and ``acmé`` join as match_accounts joins them: one
+        account (10, 3, 9 -> 2 promoters, 1 detractor: +33.3) shown as first written;
+        weights find it under any spelling. Nova (6) is -100: mean -33.3; 1:3 gives -66.7."""
+        rs = [
+            bf.Response(10, account="Acme, S.L."),
+            bf.Response(3, account="ACME SL"),
+            bf.Response(9, account="  acmé "),
+            bf.Response(6, account="Nova Inc."),
+        ]
+        result = bf.account_nps(rs)
+        assert dict(result.per_account) == pytest.approx({"Acme, S.L.": 100 / 3, "Nova Inc.": -100})
+        assert (result.accounts, result.respondents) == (2, 4)
+        assert bf.account_nps(rs, weights={"acme": 1, "NOVA": 3}).score == pytest.approx(
+            (100 / 3 - 300) / 4
+        )
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.account_nps(rs, weights={"Acme SL": 1, "ACME S.L.": 2, "Nova": 1})
+        assert info.value.path == "weights['ACME S.L.']"
+
     @given(score_lists)
     def test_one_respondent_per_account_equals_respondent_level(self, scores: list[int]) -> None:
         """With one respondent per account, both levels agree, and the account margin is

@@ -16,13 +16,13 @@ from typing import Any
 
 import attrs
 
+from .._companies import company_key
 from .._display import Displayed, View
 from ..errors import InvalidInputError
 from ..tables._frames import table_rows
 from ..tables._table import Columns, TableLike
 from ..tables._values import is_blank
 from ._domains import email_domain, is_free_mail, website_domain
-from ._names import company_key
 
 __all__ = ["REASONS", "AccountConflict", "AccountMatch", "match_accounts"]
 

@@ -13,9 +13,8 @@ import attrs
 from .._conditions import Condition
 from .._config import Reader, join, load_toml, read_all
 from .._text import word_form
+from .._tiers import Tier, read_tiers, tiers_to_list
 from ..bant import ROLES
-from ..scoring import Tier
-from ..scoring._rules import read_tiers, tiers_to_list
 
 __all__ = ["AccountModel", "AccountRule"]
 
@@ -69,6 +68,13 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     }
 )
 
+# An account rolls up a committee, not a lead: its default bands and engagement grades
+# are the contact model's (warm 40, hot 100; engagement 3 at 15, 2 at 40, 1 at 75) for
+# the committee's core of three (economic buyer, technical buyer, champion; also the
+# default k). With each contact capped at 100 and the default fit at most 50, a hot
+# account needs at least three engaged contacts. See docs/accounts.md.
+COMMITTEE = 3
+
 DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
     {
         "by_name": False,
@@ -79,12 +85,14 @@ DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
         "fit": [
             {"name": "large_company", "points": 50, "when": {"field": "employees", "gte": 500}}
         ],
-        "bands": [{"name": "cold"}, {"name": "warm", "min": 40}, {"name": "hot", "min": 100}],
+        # The contact model's bands and engagement grades times COMMITTEE (see below); fit
+        # is the company's profile, on the contact model's explicit scale.
+        "bands": [{"name": "cold"}, {"name": "warm", "min": 120}, {"name": "hot", "min": 300}],
         "grade": {
             "fit": [{"name": "D"}, {"name": "C", "min": 15}, {"name": "B", "min": 30},
                     {"name": "A", "min": 50}],
-            "engagement": [{"name": "4"}, {"name": "3", "min": 15}, {"name": "2", "min": 40},
-                           {"name": "1", "min": 75}],
+            "engagement": [{"name": "4"}, {"name": "3", "min": 45}, {"name": "2", "min": 120},
+                           {"name": "1", "min": 225}],
         },
     }
 )  # fmt: skip

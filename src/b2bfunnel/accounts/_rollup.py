@@ -14,9 +14,9 @@ from types import MappingProxyType
 from typing import Any
 
 from .._text import fold
+from .._tiers import tier_of
 from ..bant import ROLES
 from ..scoring import Score
-from ..scoring._rules import tier_of
 from ..tables._values import is_blank
 from ._match import AccountMatch
 from ._model import NO_ROLE, AccountModel

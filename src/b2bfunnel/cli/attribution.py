@@ -12,6 +12,7 @@ from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
 from ._tables import (
     Reading,
+    Table,
     located,
     read_deal_file,
     read_leads,
@@ -55,8 +56,28 @@ def register(sub: Any) -> None:
         "--leads",
         help="CSV of the contacts (id, e-mail...), matched to accounts for --level account",
     )
+    att.add_argument(
+        "--contact-roles",
+        metavar="FILE",
+        help="CSV of opportunity contact roles (deal_id, lead_id, role; Salesforce's "
+        "Opportunity ID, Contact ID, Role): with --level account, a deal is credited only "
+        "with the touches of its contacts with a role",
+    )
     add_table_options(att)
     att.set_defaults(run=run)
+
+
+def _contact_roles(args: argparse.Namespace, reading: Reading) -> Table | None:
+    """The ``--contact-roles`` file, for ``--level account`` only."""
+    if not args.contact_roles:
+        return None
+    if args.level != "account":
+        raise InvalidInputError(
+            "--contact-roles credits the contacts of an account: add --level account",
+            path="--contact-roles",
+        )
+    path = Path(args.contact_roles)
+    return read_records(path, (), ["deal_id", "lead_id"], reading, "contact_roles")
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -81,9 +102,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.level == "account" and not args.leads:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
+    tables = {"touches": touches, "deals": deals}
+    roles = _contact_roles(args, reading)
+    if roles is not None:
+        tables["contact_roles"] = roles
     models = MODELS if args.model == "all" else (args.model,)
     report = located(
-        {"touches": touches, "deals": deals},
+        tables,
         lambda: attribute(
             touches.records,
             deals.records,
@@ -95,6 +120,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             non_converting_after_days=args.non_converting_after_days,
             level=args.level,
             contacts=contacts,
+            contact_roles=None if roles is None else roles.records,
         ),
     )
     if args.format == "json":

@@ -11,9 +11,11 @@ from ._fit import Coefficient, FittedModel, fit_points
 from ._rates import ConversionRate
 from ._tally import EvaluationTally
 from ._timesplit import TimeSplit, time_split
+from ._versus import AUCComparison
 
 __all__ = [
     "MIN_POSITIVES",
+    "AUCComparison",
     "CalibrationBin",
     "Coefficient",
     "ConversionRate",

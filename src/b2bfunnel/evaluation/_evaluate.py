@@ -14,33 +14,36 @@ import attrs
 from .. import plot as charts
 from .._display import Displayed, Plotted, Summarised, Summary
 from .._stats import z_for
-from .._time import SECONDS_PER_DAY, require_aware
+from .._time import SECONDS_PER_DAY
+from ..accounts import AccountModel
 from ..errors import InvalidInputError
 from ..events import Event
+from ..funnel import Funnel
 from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten
-from ..scoring import ScoringModel
+from ..scoring import Score, ScoringModel
 from ..tables._frames import events_in, table_rows
 from ..tables._table import Columns, TableLike
-from ._metrics import auc_delong, ks_statistic, psi
+from ._accounts import AccountRow, AccountSnapshot, account_snapshots
+from ._metrics import MIN_POSITIVES, auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
 from ._snapshot import (
     Snapshot,
     as_events,
     check_horizon,
     created_times,
+    cutoff_points,
     end_of_data,
     read_outcomes,
     snapshot,
 )
 from ._summaries import evaluation_summary
+from ._versus import AUCComparison, paired
 
 __all__ = ["MIN_POSITIVES", "Decile", "Evaluation", "ThresholdSuggestion", "evaluate"]
 
-# Below this many positives (or negatives) the DeLong interval is not trustworthy:
-# the AUC is still reported, its interval is None and a warning says why.
-MIN_POSITIVES = 10
+LEVELS = ("lead", "account")
 
 
 def _frozen_map(value: Mapping[str, ConversionRate]) -> Mapping[str, ConversionRate]:
@@ -131,6 +134,9 @@ class Evaluation(Summarised, Plotted):
     but no profile. A pooled backtest (``cutoffs=``) keeps one evaluation per cutoff in
     ``per_cutoff``; its intervals treat the rows of one lead as one cluster.
 
+    ``level`` is ``"lead"``, or ``"account"`` when the rows are accounts (their ids in
+    ``lead_ids``; see ``docs/accounts.md``).
+
     ``scores``, ``labels``, ``lead_ids`` and ``idle_days`` (days since the lead's last
     event at the cutoff) hold the rows behind the figures; ``peaks`` each row's running
     peak over its event instants, as (POSIX time, peak) pairs flattened, oldest
@@ -164,6 +170,7 @@ class Evaluation(Summarised, Plotted):
     lead_ids: tuple[str, ...] = attrs.field(default=(), repr=False)
     idle_days: tuple[float, ...] = attrs.field(default=(), repr=False)
     peaks: tuple[tuple[float, ...], ...] = attrs.field(default=(), repr=False)
+    level: str = "lead"
 
     @property
     def cutoff(self) -> datetime:
@@ -189,6 +196,58 @@ class Evaluation(Summarised, Plotted):
     def rate(self) -> float:
         """The overall conversion rate."""
         return self.positives / self.n if self.n else 0.0
+
+    def _require_peaks(self, what: str) -> None:
+        self._require_rows(what)
+        if self.level != "lead":
+            raise InvalidInputError(
+                f"{what} follows each lead's running peak; an {self.level}-level evaluation "
+                "has none: evaluate the leads",
+                path="evaluation",
+            )
+
+    def versus(self, other: Evaluation) -> AUCComparison:
+        """This evaluation's AUC minus ``other``'s on the same rows, with the paired
+        DeLong interval and p-value (clustered by unit over a backtest's cutoffs).
+
+        Both must rank the same units (leads or accounts) at the same cutoffs with the
+        same outcomes: two scores of one population, e.g. the account score and each
+        account's best contact (see ``docs/accounts.md``).
+        """
+        if not isinstance(other, Evaluation):
+            raise InvalidInputError(
+                f"expected an Evaluation, got {type(other).__name__}", path="other"
+            )
+        self._require_rows("versus")
+        other._require_rows("versus")
+        if (self.level, self.cutoffs, self.horizon_days) != (
+            other.level,
+            other.cutoffs,
+            other.horizon_days,
+        ):
+            raise InvalidInputError(
+                f"the evaluations differ: {self.level} level, {len(self.cutoffs)} cutoffs, "
+                f"{self.horizon_days:g}-day horizon against {other.level} level, "
+                f"{len(other.cutoffs)} cutoffs, {other.horizon_days:g}-day horizon; "
+                "compare two scores of the same units, cutoffs and horizon",
+                path="other",
+            )
+        return paired(
+            (self._keys(), self.scores, self.labels, self.auc),
+            (other._keys(), other.scores, other.labels, other.auc),
+            clustered=len(self.cutoffs) > 1,
+            confidence=self.confidence,
+            level=self.level,
+        )
+
+    def _keys(self) -> list[tuple[int, str]]:
+        """Each row's (cutoff, unit): a unit appears once per cutoff."""
+        sizes = [e.n for e in self.per_cutoff] or [self.n]
+        keys: list[tuple[int, str]] = []
+        for block, size in enumerate(sizes):
+            start = len(keys)
+            keys.extend((block, unit) for unit in self.lead_ids[start : start + size])
+        return keys
 
     def _require_rows(self, what: str) -> None:
         if self.n and not self.scores:
@@ -221,7 +280,7 @@ class Evaluation(Summarised, Plotted):
         window was at or above it and its score at every earlier event instant below
         it, the moment :attr:`Score.hot_since` records for the model's own threshold.
         """
-        self._require_rows("crossings")
+        self._require_peaks("crossings")
         value = _finite(threshold, "threshold")
         tops, bottoms = self._window_peaks(_positive(per_days, "per_days"))
         return _crossed(tops, bottoms, value) / len(self.cutoffs)
@@ -237,7 +296,7 @@ class Evaluation(Summarised, Plotted):
         cutoff converted at ``r`` or more. ``stats`` is the conversion of the leads at
         or above the threshold at the cutoff.
         """
-        self._require_rows("threshold_for")
+        self._require_peaks("threshold_for")
         if (capacity is None) == (rate is None):
             raise InvalidInputError("give exactly one of capacity= or rate=", path="capacity")
         window = _positive(per_days, "per_days")
@@ -337,6 +396,7 @@ class Evaluation(Summarised, Plotted):
             "deciles": [d.to_dict() for d in self.deciles],
             "warnings": list(self.warnings),
             "per_cutoff": [e.to_dict() for e in self.per_cutoff],
+            "level": self.level,
         }
 
     def _rows(self) -> list[dict[str, Any]]:
@@ -443,7 +503,10 @@ def _by(
 
 
 def summarise(
-    snapshots: Sequence[Snapshot], confidence: float, per_cutoff: tuple[Evaluation, ...] = ()
+    snapshots: Sequence[Snapshot | AccountSnapshot],
+    confidence: float,
+    per_cutoff: tuple[Evaluation, ...] = (),
+    level: str = "lead",
 ) -> Evaluation:
     """The evaluation of the pooled rows of ``snapshots`` (one snapshot: no pooling)."""
     z = z_for(confidence)
@@ -457,7 +520,8 @@ def summarise(
     for snap in snapshots:
         peaks.extend(snap.peaks)
         cutoff_ts = snap.cutoff.timestamp()
-        for score, label in zip(snap.scores, snap.labels, strict=True):
+        rows: Sequence[Score | AccountRow] = snap.scores
+        for score, label in zip(rows, snap.labels, strict=True):
             scores.append(score.total)
             labels.append(label)
             lead_ids.append(score.lead_id)
@@ -499,11 +563,12 @@ def summarise(
         tuple(lead_ids),
         tuple(idle),
         tuple(peaks),
+        level,
     )
 
 
 def evaluate(
-    model: ScoringModel,
+    model: ScoringModel | Funnel,
     profiles: TableLike,
     events: Iterable[Event],
     outcomes: TableLike,
@@ -517,6 +582,10 @@ def evaluate(
     columns: Columns | None = None,
     timezone: str | None = None,
     skip_invalid: bool = False,
+    level: str = "lead",
+    account_model: AccountModel | None = None,
+    account_score: str = "account",
+    accounts: TableLike | None = None,
 ) -> Evaluation:
     """Score every lead as of ``cutoff`` and check the ranking against its outcomes.
 
@@ -529,12 +598,38 @@ def evaluate(
     (``{"profiles": {...}, "outcomes": {...}}``). ``events`` may be a table of events
     too (read as :func:`~b2bfunnel.events_from` reads one, in ``timezone``;
     ``skip_invalid=True`` skips its bad rows). See ``docs/evaluation.md``.
+
+    ``level="account"`` ranks accounts instead (see ``docs/accounts.md``): contacts are
+    matched to accounts (``accounts``: the optional accounts table) and each account is
+    scored from its contacts known at the cutoff, with ``account_model`` (default
+    :meth:`AccountModel.default`; a :class:`Funnel` as ``model`` brings its own), or
+    ``account_score="best_contact"`` by its best contact's score. ``outcomes`` then have
+    ``account_id`` or ``lead_id`` (joined through the match) and ``at``; a deals table
+    serves as it is (its won deals, at ``closed_at``).
     """
+    _check_level(level, account_model, account_score, accounts)
     read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
     events = tracked(read, progress, "events")
     z_for(confidence)  # checked before the work, not after
+    snaps: Sequence[Snapshot | AccountSnapshot]
+    if level == "account":
+        snaps = account_snapshots(
+            model,
+            profiles,
+            events,
+            outcomes,
+            cutoff,
+            cutoffs,
+            horizon_days,
+            data_end,
+            account_model=account_model,
+            accounts=accounts,
+            account_score=account_score,
+            columns=columns,
+        )
+        return _summarised(snaps, confidence, level)
     snaps, _ = snapshots(
-        model,
+        model.scoring if isinstance(model, Funnel) else model,
         profiles,
         events,
         outcomes,
@@ -545,10 +640,35 @@ def evaluate(
         columns=columns,
         peaks=True,
     )
+    return _summarised(snaps, confidence, level)
+
+
+def _summarised(
+    snaps: Sequence[Snapshot | AccountSnapshot], confidence: float, level: str
+) -> Evaluation:
+    """One evaluation of ``snaps``; over several cutoffs, with one per cutoff too."""
     if len(snaps) == 1:
-        return summarise(snaps, confidence)
-    per = tuple(summarise([s], confidence) for s in snaps)
-    return summarise(snaps, confidence, per)
+        return summarise(snaps, confidence, level=level)
+    per = tuple(summarise([s], confidence, level=level) for s in snaps)
+    return summarise(snaps, confidence, per, level)
+
+
+def _check_level(
+    level: str, account_model: AccountModel | None, account_score: str, accounts: Any
+) -> None:
+    if level not in LEVELS:
+        raise InvalidInputError(
+            f"unknown level {level!r}; allowed: {', '.join(LEVELS)}", path="level"
+        )
+    if level == "lead":
+        given = {
+            "account_model": account_model is not None,
+            "account_score": account_score != "account",
+            "accounts": accounts is not None,
+        }
+        for name, set_ in given.items():
+            if set_:
+                raise InvalidInputError(f"{name} applies to level='account' only", path=name)
 
 
 def snapshots(
@@ -570,14 +690,7 @@ def snapshots(
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
-    if (cutoff is None) == (cutoffs is None):
-        raise InvalidInputError("give exactly one of cutoff= or cutoffs=", path="cutoff")
-    points = [cutoff] if cutoff is not None else list(cutoffs or ())
-    if not points:
-        raise InvalidInputError("expected at least one cutoff", path="cutoffs")
-    labels = ["cutoff"] if cutoff is not None else [f"cutoffs[{i}]" for i in range(len(points))]
-    for point, where in zip(points, labels, strict=True):
-        require_aware(point, where)
+    points, labels = cutoff_points(cutoff, cutoffs)
     days = check_horizon(horizon_days)
     known = read_outcomes(table_rows(outcomes, columns, path="outcomes"))
     leads = list(table_rows(profiles, columns, path="profiles"))

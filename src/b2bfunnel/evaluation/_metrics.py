@@ -10,9 +10,21 @@ import math
 from bisect import bisect_right
 from collections.abc import Hashable, Sequence
 
-__all__ = ["AUC", "auc_delong", "auc_difference", "ks_statistic", "midranks", "psi"]
+__all__ = [
+    "AUC",
+    "MIN_POSITIVES",
+    "auc_delong",
+    "auc_difference",
+    "ks_statistic",
+    "midranks",
+    "psi",
+]
 
 AUC = tuple[float, float]  # (estimate, variance)
+
+# Below this many positives (or negatives) the DeLong interval is not trustworthy:
+# the AUC is still reported, its interval is None and a warning says why.
+MIN_POSITIVES = 10
 
 
 def midranks(values: Sequence[float]) -> list[float]:

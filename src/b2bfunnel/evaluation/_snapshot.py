@@ -22,7 +22,14 @@ from ..events import Event
 from ..scoring import Score, ScoringModel
 from ..tables._values import as_number, is_blank, require_iterable
 
-__all__ = ["Outcomes", "Snapshot", "read_outcomes", "snapshot"]
+__all__ = [
+    "Outcomes",
+    "Snapshot",
+    "cutoff_points",
+    "horizon_end",
+    "read_outcomes",
+    "snapshot",
+]
 
 
 @attrs.frozen
@@ -134,6 +141,36 @@ def created_times(profiles: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     return created
 
 
+def horizon_end(cutoff: datetime, horizon_days: float, end: float, path: str) -> float:
+    """POSIX seconds of the end of the horizon after ``cutoff``; raise when it ends after
+    the end of the data (``end``), where late converters would look negative."""
+    require_aware(cutoff, path)
+    closes = cutoff + timedelta(days=horizon_days)
+    if closes.timestamp() > end:
+        raise InvalidInputError(
+            f"the {horizon_days:g}-day horizon after {cutoff.isoformat()} ends "
+            f"{closes.isoformat()}, after the end of the data {from_ts(end).isoformat()}; "
+            "late converters would look negative: pick an earlier cutoff or a shorter horizon",
+            path=path,
+        )
+    return closes.timestamp()
+
+
+def cutoff_points(
+    cutoff: datetime | None, cutoffs: Iterable[datetime] | None
+) -> tuple[list[datetime], list[str]]:
+    """The checked cutoffs (exactly one of ``cutoff`` and ``cutoffs``) and their paths."""
+    if (cutoff is None) == (cutoffs is None):
+        raise InvalidInputError("give exactly one of cutoff= or cutoffs=", path="cutoff")
+    points = [cutoff] if cutoff is not None else list(cutoffs or ())
+    if not points:
+        raise InvalidInputError("expected at least one cutoff", path="cutoffs")
+    labels = ["cutoff"] if cutoff is not None else [f"cutoffs[{i}]" for i in range(len(points))]
+    for point, where in zip(points, labels, strict=True):
+        require_aware(point, where)
+    return points, labels
+
+
 def snapshot(
     model: ScoringModel,
     profiles: Sequence[Mapping[str, Any]],
@@ -149,17 +186,8 @@ def snapshot(
 ) -> Snapshot:
     """Score the population at ``cutoff`` and label it from ``outcomes``; with
     ``peaks``, keep each row's running peak (see :meth:`ScoringModel._rank_with_peaks`)."""
-    require_aware(cutoff, path)
     cutoff_ts = cutoff.timestamp()
-    horizon_end = cutoff + timedelta(days=horizon_days)
-    if horizon_end.timestamp() > end:
-        raise InvalidInputError(
-            f"the {horizon_days:g}-day horizon after {cutoff.isoformat()} ends "
-            f"{horizon_end.isoformat()}, after the end of the data {from_ts(end).isoformat()}; "
-            "late converters would look negative: pick an earlier cutoff or a shorter horizon",
-            path=path,
-        )
-    end_ts = horizon_end.timestamp()
+    end_ts = horizon_end(cutoff, horizon_days, end, path)
     scores: list[Score] = []
     labels: list[bool] = []
     excluded = 0

@@ -39,10 +39,11 @@ def evaluation_summary(evaluation: Evaluation) -> Summary:
     """Leads, conversions, the AUC with its interval, Gini and KS; then conversion by
     band with Wilson intervals."""
     level = _level(evaluation.confidence)
+    units = "accounts" if evaluation.level == "account" else "leads"
     headline: list[tuple[str, Any]] = [
         _cutoffs(evaluation),
         ("horizon (days)", evaluation.horizon_days),
-        ("leads", evaluation.n),
+        (units, evaluation.n),
         ("converted", evaluation.positives),
         ("conversion rate", evaluation.rate),
         ("excluded (converted by the cutoff)", evaluation.excluded),
@@ -58,7 +59,7 @@ def evaluation_summary(evaluation: Evaluation) -> Summary:
     return Summary(
         "Evaluation of the scores against conversions",
         [(label, value) for label, value in headline if value is not None],
-        ("band", "leads", "converted", "rate", f"{level} interval"),
+        ("band", units, "converted", "rate", f"{level} interval"),
         rows,
         evaluation.warnings,
     )

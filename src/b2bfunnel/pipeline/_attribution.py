@@ -27,6 +27,7 @@ from ..tables._table import Columns, TableLike
 from ..tables._values import as_number
 from ._allocation import split_units
 from ._by_account import by_account
+from ._by_role import ByRole, by_role
 from ._journeys import (
     AMOUNT,
     DIMENSIONS,
@@ -395,6 +396,39 @@ def markov_transitions(
     return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).transitions
 
 
+def _read(
+    touches: TableLike,
+    deals: TableLike,
+    by: str,
+    level: str,
+    contacts: TableLike | None,
+    contact_roles: TableLike | None,
+    columns: Columns | None,
+    progress: Progress | str | None,
+) -> ByRole:
+    """Touches and deals by the key they are assigned under: their lead's; by account,
+    their account's; with contact roles, their deal's (see ``_by_role``)."""
+    touch_rows = table_rows(touches, columns, path="touches")
+    deal_rows = table_rows(deals, columns, path="deals")
+    if _choice(level, LEVELS, "level") == "account":
+        if contacts is None:
+            raise InvalidInputError(
+                "expected contacts (the leads table) to match to accounts", path="contacts"
+            )
+        if contact_roles is not None:
+            tracked_rows = tracked(touch_rows, progress, "touches")
+            return by_role(tracked_rows, deal_rows, contacts, contact_roles, columns, by)
+        touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns)
+    elif contact_roles is not None:
+        raise InvalidInputError(
+            "contact roles credit the contacts of an account: give level='account'",
+            path="contact_roles",
+        )
+    by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress, "touches"), by)
+    deals_by_lead, latest_deal = read_deals(deal_rows)
+    return ByRole(by_lead, count, latest_touch, deals_by_lead, latest_deal, 0)
+
+
 def attribute(
     touches: TableLike,
     deals: TableLike,
@@ -411,6 +445,7 @@ def attribute(
     progress: Progress | str | None = None,
     level: str = "lead",
     contacts: TableLike | None = None,
+    contact_roles: TableLike | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints that led to each deal.
 
@@ -436,7 +471,11 @@ def attribute(
     to accounts as :func:`match_accounts` does, and a deal (keyed by its
     ``account_id``, else its contact's account) is credited with the touches of every
     contact of its account, the rules above applied per account (see
-    ``docs/accounts.md``).
+    ``docs/accounts.md``). With ``contact_roles``, an opportunity contact-role table
+    (``deal_id``, ``lead_id`` and ``role``, or Salesforce's ``Opportunity ID``,
+    ``Contact ID``, ``Role``), a deal (by its ``deal_id``) is credited only with the
+    touches of the contacts with a role on it; a deal without roles, with every
+    contact's of its account.
 
     >>> from datetime import datetime, timezone
     >>> t = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
@@ -459,16 +498,8 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    touch_rows = table_rows(touches, columns, path="touches")
-    deal_rows = table_rows(deals, columns, path="deals")
-    if _choice(level, LEVELS, "level") == "account":
-        if contacts is None:
-            raise InvalidInputError(
-                "expected contacts (the leads table) to match to accounts", path="contacts"
-            )
-        touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns)
-    by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress, "touches"), by)
-    deals_by_lead, latest_deal = read_deals(deal_rows)
+    read = _read(touches, deals, by, level, contacts, contact_roles, columns, progress)
+    by_lead, count, latest_touch, deals_by_lead, latest_deal, customer_touches = read
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen
     journeys = _collect(
@@ -500,7 +531,7 @@ def attribute(
         count,
         attributed,
         unit,
-        journeys.stray_touches,
+        journeys.stray_touches + customer_touches,
         split,
         effect,
         journeys.non_converting,

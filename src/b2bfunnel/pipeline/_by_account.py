@@ -16,10 +16,11 @@ from ..accounts import match_accounts
 from ..tables._table import Columns, TableLike
 from ..tables._values import is_blank
 
-__all__ = ["by_account"]
+__all__ = ["account_keys", "by_account", "deals_by_account"]
 
 
-def _keys(contacts: TableLike, columns: Columns | None) -> Callable[[str], str]:
+def account_keys(contacts: TableLike, columns: Columns | None) -> Callable[[str], str]:
+    """A contact's key: its account, else ``lead:<id>`` (its own, as by lead)."""
     match = match_accounts(contacts, columns=columns)
     account_of = match.account_of
     memo: dict[str, str] = {}
@@ -40,24 +41,27 @@ def by_account(
     """``touches`` and ``deals`` with ``lead_id`` replaced by the account's key: a deal's
     own ``account_id`` when it has one, else its contact's account. Rows that are not
     mappings, or lack a lead id, pass unchanged, for attribution to refuse by path."""
-    key = _keys(contacts, columns)
+    key = account_keys(contacts, columns)
 
     def touch_rows() -> Iterator[Any]:
         for row in touches:
             lead = row.get("lead_id") if isinstance(row, Mapping) else None
             yield {**row, "lead_id": key(lead)} if type(lead) is str and lead else row
 
-    def deal_rows() -> Iterator[Any]:
-        for row in deals:
-            if not isinstance(row, Mapping):
-                yield row
-                continue
-            account, lead = row.get("account_id"), row.get("lead_id")
-            if not is_blank(account) and account is not None and str(account).strip():
-                yield {**row, "lead_id": str(account).strip()}
-            elif type(lead) is str and lead:
-                yield {**row, "lead_id": key(lead)}
-            else:
-                yield row
+    return touch_rows(), deals_by_account(deals, key)
 
-    return touch_rows(), deal_rows()
+
+def deals_by_account(deals: Iterable[Any], key: Callable[[str], str]) -> Iterator[Any]:
+    """``deals`` with ``lead_id`` replaced by the deal's ``account_id`` when it has one,
+    else by its contact's ``key``."""
+    for row in deals:
+        if not isinstance(row, Mapping):
+            yield row
+            continue
+        account, lead = row.get("account_id"), row.get("lead_id")
+        if not is_blank(account) and account is not None and str(account).strip():
+            yield {**row, "lead_id": str(account).strip()}
+        elif type(lead) is str and lead:
+            yield {**row, "lead_id": key(lead)}
+        else:
+            yield row

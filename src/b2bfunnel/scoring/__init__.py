@@ -5,9 +5,10 @@ See ``docs/scoring.md`` for the rules, the condition language and the decay kind
 
 from .._public import publish
 from .._ranking import Ranking
+from .._tiers import Tier
 from ._model import ScoringModel
 from ._result import Contribution, Score
-from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
+from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._state import ScoreState
 from ._timeline import BandChange, Timeline, TimelinePoint
 

@@ -12,11 +12,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .._tiers import Tier, tier_of
 from .._time import SECONDS_PER_DAY, from_ts
 from ..tables._values import name_key
 from ._limits import Calendar, Limits, limits_of
 from ._result import EMPTY, Accumulator, Row, Score
-from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, tier_of
+from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._times import EMPTY_TIMES, Times
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from .._tiers import tier_of
 from .._time import from_ts, require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -22,7 +23,6 @@ from ._batch import lead_events
 from ._engine import Engine, round_points
 from ._incremental import Compiled, ingest, score_state
 from ._result import Accumulator
-from ._rules import tier_of
 from ._state import ScoreState
 from ._timeline import BandChange, Timeline, TimelinePoint
 

@@ -21,6 +21,7 @@ import attrs
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
 from .._rules_view import model_repr, model_summary
+from .._tiers import Tier, read_tiers, tiers_to_list
 from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
@@ -30,7 +31,7 @@ from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
-from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, read_tiers, tiers_to_list
+from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._state import ScoreState
 from ._timeline import BandChange, Timeline
 

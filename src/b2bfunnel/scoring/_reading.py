@@ -6,17 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._config import Reader, did_you_mean, join
+from .._tiers import Tier, read_tiers
 from .._time import read_zone
 from ..errors import InvalidInputError
-from ._rules import (
-    ExplicitRule,
-    ImplicitRule,
-    Tier,
-    read_decay,
-    read_explicit,
-    read_implicit,
-    read_tiers,
-)
+from ._rules import ExplicitRule, ImplicitRule, read_decay, read_explicit, read_implicit
 
 # Fingerprints of the default model in earlier releases. Their rule layout (rule
 # count, events and kinds) is today's default's, so a state saved under one is

@@ -12,6 +12,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from .. import plot as charts
+from .._companies import company_key
 from .._display import Displayed, Plotted
 from .._stats import wilson, z_for
 from .._text import word_form
@@ -197,6 +198,30 @@ def _responses(
 # --- account-level NPS ------------------------------------------------------------
 
 
+def _account_key(account: str) -> str:
+    """The account's normalised company name (its stripped text when nothing is left)."""
+    return company_key(account) or account.strip()
+
+
+def _keyed_weights(weights: Any) -> dict[str, Any]:
+    """``weights`` by normalised account name; two spellings of one account must agree."""
+    if not isinstance(weights, Mapping):
+        raise InvalidInputError(
+            f"expected a mapping of account -> weight, got {type(weights).__name__}",
+            path="weights",
+        )
+    keyed: dict[str, Any] = {}
+    for account, w in weights.items():
+        key = _account_key(str(account))
+        if key in keyed and keyed[key] != w:
+            raise InvalidInputError(
+                f"two weights, {keyed[key]!r} and {w!r}, for one account {key!r}",
+                path=f"weights[{account!r}]",
+            )
+        keyed[key] = w
+    return keyed
+
+
 @attrs.frozen(repr=False)
 class AccountNPS(Displayed):
     """NPS with each account as one vote (or weighted, e.g. by ARR).
@@ -251,6 +276,11 @@ def account_nps(
 ) -> AccountNPS:
     """Account-level NPS of B2B responses (each with an ``account``).
 
+    Accounts are joined by their normalised company name, as :func:`match_accounts`
+    joins them (case, accents, punctuation and legal forms ignored): ``Acme, S.L.`` and
+    ``ACME SL`` are one account, shown as first written. ``weights`` are looked up the
+    same way.
+
     >>> import b2bfunnel as bf
     >>> rs = [bf.Response(10, account="Acme"), bf.Response(3, account="Acme"),
     ...       bf.Response(9, account="Nova")]
@@ -259,20 +289,27 @@ def account_nps(
     (50.0, {'Acme': 0.0, 'Nova': 100.0})
     >>> bf.account_nps(rs, weights={"Acme": 3, "Nova": 1}).score
     25.0
+    >>> more = [bf.Response(9, account="ACME, S.L."), bf.Response(10, account="acmé sl")]
+    >>> dict(bf.account_nps([*rs, *more]).per_account)
+    {'Acme': 50.0, 'Nova': 100.0}
     """
     values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
     counts: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}  # normalised name -> the account as first written
     for index, response in enumerate(values):
         if response.account is None:
             raise InvalidInputError("has no account", path=f"responses[{index}].account")
-        counts.setdefault(response.account, [0, 0, 0])[CATEGORY[response.score]] += 1
+        key = _account_key(response.account)
+        name = shown.setdefault(key, response.account)
+        counts.setdefault(name, [0, 0, 0])[CATEGORY[response.score]] += 1
     per_account = {a: 100 * (c[0] - c[2]) / sum(c) for a, c in counts.items()}
     if weights is None:
         weight = dict.fromkeys(per_account, 1.0)
     else:
+        keyed = _keyed_weights(weights)
         weight = {}
         for account in per_account:
-            w = weights.get(account) if isinstance(weights, Mapping) else None
+            w = keyed.get(_account_key(account))
             if (
                 isinstance(w, bool)
                 or not isinstance(w, int | float)

@@ -42,6 +42,7 @@ KINDS = (
     "kols",
     "outcomes",
     "accounts",
+    "contact_roles",
 )
 
 # Field -> header as each CRM writes it in its standard export (see docs/crm-export.md
@@ -101,11 +102,20 @@ PRESETS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         },
         "events": {"lead_id": "Lead ID", "name": "Subject", "at": "Date"},
         "deals": {
+            "deal_id": "Opportunity ID",
+            "account_id": "Account ID",
             "lead_id": "Lead ID",
             "amount": "Amount",
             "outcome": "Stage",
             "created_at": "Created Date",
             "closed_at": "Close Date",
+        },
+        # An OpportunityContactRole export (a report or Data Loader).
+        "contact_roles": {
+            "deal_id": "Opportunity ID",
+            "lead_id": "Contact ID",
+            "role": "Role",
+            "is_primary": "Is Primary",
         },
     },
     "pipedrive": {

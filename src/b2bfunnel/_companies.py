@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .._text import fold
+from ._text import fold
 
 __all__ = ["LEGAL_SUFFIXES", "company_key"]
 
