@@ -17,6 +17,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 import b2bfunnel as bf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,3 +176,17 @@ def test_the_generator_is_deterministic(tmp_path: Path) -> None:
     _script("make_sample_links").main(tmp_path)
     for name in ("demo_deals.csv", "demo_touches.csv", "demo_lifecycle.csv"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+@pytest.mark.xfail(
+    reason="attribute(level='account') matches contacts without the accounts table, so a "
+    "deal's account_id (A094, from demo_accounts.csv) never meets its contacts' accounts "
+    "(their e-mail domains); needs an accounts= on attribute",
+    strict=False,
+)
+def test_account_level_attribution_credits_the_sample() -> None:
+    touches, deals = _typed(_rows("demo_touches.csv")), _typed(_rows("demo_deals.csv"))
+    report = bf.attribute(
+        touches, deals, models=["linear"], level="account", contacts=_rows("demo_leads.csv")
+    )
+    assert report.attributed > report.revenue / 2
