@@ -175,7 +175,10 @@ def _check_stream(spark: Any, scores: Any, model: bf.ScoringModel, events: Any) 
         .trigger(availableNow=True)
         .start()
     )
-    query.awaitTermination(300)
+    try:
+        assert query.awaitTermination(600), "the streaming query did not finish in 10 minutes"
+    finally:
+        query.stop()
     rows = spark.sql("SELECT lead_id, total FROM datalake_scores").collect()
     assert rows
     by_lead: dict[str, list[bf.Event]] = {}
