@@ -54,6 +54,8 @@ def _is_time(column: str) -> bool:
 
 
 def _script(name: str) -> ModuleType:
+    """A script of scripts/ as a module; the import paths it adds are taken back."""
+    saved = list(sys.path)
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
@@ -61,7 +63,7 @@ def _script(name: str) -> ModuleType:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+        sys.path[:] = saved
     return module
 
 
