@@ -9,7 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from make_sample_links import main as link_sample  # noqa: E402
 from synth import (  # noqa: E402
     account_rows,
     contact_emails,
@@ -67,6 +69,8 @@ def main() -> None:
         "cutoff = 2026-09-24T00:00:00+00:00\nhorizon_days = 60\n",
         encoding="utf-8",
     )
+    # Deals gain their lead, account and stage dates; touches and lifecycle beside them.
+    link_sample(data)
 
 
 if __name__ == "__main__":
