@@ -6,7 +6,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import islice
@@ -22,7 +22,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..progress import Progress, tracked
-from ..tables._frames import table_rows
+from ..tables._options import ReadOptions, read_options
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number
 from ._allocation import split_units
@@ -44,6 +44,7 @@ from ._journeys import (
     whole_journey,
 )
 from ._markov import START, Transitions, count_touches, removal_effects
+from ._reading import read_touch_and_deal_tables, relocated
 
 MODELS = (
     "first_touch",
@@ -71,6 +72,8 @@ class AttributionReport(Plotted):
     a lead with no deal). For the Markov model, ``removal_effects`` per key,
     ``non_converting_paths`` (lost and open deals' journeys, and the quiet journeys of
     leads with no deal, ``no_deal_paths`` of them) and the ``markov_split`` used.
+    ``currency`` is the ISO code of the money when the reader knew it (``None``: not
+    stated); ``notes`` what the reading did (rows skipped, amounts read two ways).
     """
 
     _charts: ClassVar[Charts] = (("credit", charts.attribution_credit),)
@@ -90,6 +93,8 @@ class AttributionReport(Plotted):
     non_converting_paths: int = 0
     no_deal_paths: int = 0
     level: str = "lead"
+    currency: str | None = None
+    notes: tuple[str, ...] = ()
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per key with each model's credit, keys by the first model's credit."""
@@ -120,6 +125,8 @@ class AttributionReport(Plotted):
             "non_converting_paths": self.non_converting_paths,
             "no_deal_paths": self.no_deal_paths,
             "level": self.level,
+            "currency": self.currency,
+            "notes": list(self.notes),
         }
 
     def _rows(self) -> list[dict[str, Any]]:
@@ -367,7 +374,8 @@ def markov_transitions(
     lookback_days: float | None,
     non_converting_after_days: float | None,
     as_of: datetime | None,
-    columns: Columns | None,
+    options: ReadOptions,
+    plain: bool = True,
 ) -> Transitions:
     """The transition counts of the journeys the ``markov`` model of :func:`attribute`
     learns from, assigned by the same rules. Quiet journeys need an explicit ``as_of``:
@@ -382,8 +390,12 @@ def markov_transitions(
             path="as_of",
         )
     reference = -math.inf if as_of is None else require_aware(as_of, "as_of").timestamp()
-    by_lead, _, _ = read_touches(table_rows(touches, columns, path="touches"), by)
-    deals_by_lead, _ = read_deals(table_rows(deals, columns, path="deals"))
+    read = read_touch_and_deal_tables(touches, deals, options, plain=plain)
+    by_lead, _, _ = read_touches(read.touches, by)
+    try:
+        deals_by_lead, _ = read_deals(read.deals)
+    except InvalidInputError as exc:
+        raise relocated(exc, read.deal_index) from None
     window = math.inf if lookback is None else lookback * _DAY
     quiet_seconds = None if quiet is None else quiet * _DAY
     return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).transitions
@@ -405,6 +417,13 @@ def attribute(
     progress: Progress | str | None = None,
     level: str = "lead",
     contacts: TableLike | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints that led to each deal.
 
@@ -424,7 +443,13 @@ def attribute(
 
     Each table may also be a pandas DataFrame; ``columns`` maps field names to its
     headers (``{"amount": "Amount (EUR)"}``). ``progress`` is told how many touches were
-    read (see :mod:`b2bfunnel.progress`).
+    read (see :mod:`b2bfunnel.progress`). Tables as a CRM exports them are read with the
+    reading options (``decimal``, ``date_format``, ``timezone``, ``values``,
+    ``skip_invalid``): text dates, amounts such as ``EUR 12.500,00`` and outcome labels
+    such as ``Closed Won``. Amounts (the deals', and a touch's ``value`` or ``cost``) in
+    more than one currency are refused unless ``currency`` (the base) and ``rates``
+    (base per one unit of each other code) convert them; the report's ``currency``
+    says which they are in.
 
     ``level="account"`` credits by account: ``contacts`` (the leads table) are matched
     to accounts as :func:`match_accounts` does, and a deal (keyed by its
@@ -453,8 +478,22 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    touch_rows = table_rows(touches, columns, path="touches")
-    deal_rows = table_rows(deals, columns, path="deals")
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+        currency=currency,
+        rates=rates,
+    )
+    given = (decimal, date_format, timezone, values, currency, rates)
+    read = read_touch_and_deal_tables(
+        touches, deals, options, plain=all(o is None for o in given) and not skip_invalid
+    )
+    touch_rows: Iterable[Any] = read.touches
+    deal_rows: Iterable[Any] = read.deals
     if _choice(level, LEVELS, "level") == "account":
         if contacts is None:
             raise InvalidInputError(
@@ -462,7 +501,10 @@ def attribute(
             )
         touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns)
     by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress, "touches"), by)
-    deals_by_lead, latest_deal = read_deals(deal_rows)
+    try:
+        deals_by_lead, latest_deal = read_deals(deal_rows)
+    except InvalidInputError as exc:
+        raise relocated(exc, read.deal_index) from None
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen
     journeys = _collect(
@@ -500,4 +542,6 @@ def attribute(
         journeys.non_converting,
         journeys.no_deal_paths,
         level,
+        read.currency,
+        read.notes,
     )
