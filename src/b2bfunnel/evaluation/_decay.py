@@ -261,6 +261,8 @@ def _check_positives(labels: Sequence[bool], searched: int) -> int:
     return positives
 
 
+# long: checks each argument and reads the tables with the reading options, then one
+# call per step
 def fit_decay(
     model: ScoringModel,
     profiles: TableLike,
@@ -302,14 +304,8 @@ def fit_decay(
             f"expected a list of cutoffs, got {type(cutoffs).__name__}", path="cutoffs"
         )
     points = tuple(cutoffs)
-    options = read_options(
-        columns=columns,
-        decimal=decimal,
-        date_format=date_format,
-        timezone=timezone,
-        values=values,
-        skip_invalid=skip_invalid,
-    )
+    options = read_options(columns=columns, decimal=decimal, date_format=date_format,
+                           timezone=timezone, values=values, skip_invalid=skip_invalid)  # fmt: skip
     inputs = (
         list(rows_of(profiles, options, "profiles")),
         as_events(read_events(events, options)),

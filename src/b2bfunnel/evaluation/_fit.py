@@ -193,6 +193,8 @@ def _check_options(
     return tuple(fields)
 
 
+# long: checks each argument and reads the tables with the reading options, then one
+# call per step
 def fit_points(
     profiles: TableLike,
     events: Iterable[Event],
@@ -228,14 +230,8 @@ def fit_points(
     field_names = _check_options(method, min_support, pdo, fields, base_points)
     model = ScoringModel.default() if base is None else base
     z = z_for(confidence)
-    options = read_options(
-        columns=columns,
-        decimal=decimal,
-        date_format=date_format,
-        timezone=timezone,
-        values=values,
-        skip_invalid=skip_invalid,
-    )
+    options = read_options(columns=columns, decimal=decimal, date_format=date_format,
+                           timezone=timezone, values=values, skip_invalid=skip_invalid)  # fmt: skip
     (snap,), leads = snapshots(
         model, profiles, events, outcomes, cutoff, None, horizon_days, data_end, options=options
     )

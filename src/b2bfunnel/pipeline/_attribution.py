@@ -401,6 +401,8 @@ def markov_transitions(
     return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).transitions
 
 
+# long: checks each argument and reads the tables with the reading options, then one
+# call per step
 def attribute(
     touches: TableLike,
     deals: TableLike,
@@ -478,16 +480,9 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    options = read_options(
-        columns=columns,
-        decimal=decimal,
-        date_format=date_format,
-        timezone=timezone,
-        values=values,
-        skip_invalid=skip_invalid,
-        currency=currency,
-        rates=rates,
-    )
+    options = read_options(columns=columns, decimal=decimal, date_format=date_format,
+                           timezone=timezone, values=values, skip_invalid=skip_invalid,
+                           currency=currency, rates=rates)  # fmt: skip
     given = (decimal, date_format, timezone, values, currency, rates)
     read = read_touch_and_deal_tables(
         touches, deals, options, plain=all(o is None for o in given) and not skip_invalid

@@ -27,7 +27,7 @@ from ._options import ReadOptions, read_options
 from ._records import at_row
 from ._table import Columns, TableLike
 
-__all__ = ["RowsRead", "events_from", "read_events", "read_rows", "rows_of"]
+__all__ = ["RowsRead", "events_from", "profile_of", "read_events", "read_rows", "rows_of"]
 
 
 @attrs.frozen
@@ -106,10 +106,26 @@ def rows_of(
     table: Any, options: ReadOptions, path: str, *, money: Collection[str] = ()
 ) -> Iterable[Mapping[str, Any]]:
     """The rows of ``table`` keyed by field: as :func:`table_rows` gives them when no
-    option asks for more reading (lazily, no copy), else read by :func:`read_rows`."""
-    if options.rewrites or money or options.skip_invalid:
+    option asks for more reading than the decimal comma (lazily, no copy), else read by
+    :func:`read_rows`."""
+    more = attrs.evolve(options, decimal=None).rewrites
+    if more or money or options.skip_invalid:
         return read_rows(table, options, path, money=money).rows
-    return table_rows(table, options.columns, path=path)
+    return table_rows(table, options.columns, path=path, decimal=options.decimal)
+
+
+def profile_of(profile: Any, options: ReadOptions) -> Any:
+    """One profile (a mapping) read with ``options``: its fields mapped by ``columns``,
+    its cells read as a profiles table's are; errors at ``profile.field``."""
+    if not isinstance(profile, Mapping):
+        return profile  # refused by the scorer, which says what it expected
+    (row,) = table_rows([profile], options.columns, path="profiles")
+    if not options.rewrites:
+        return row
+    try:
+        return options.read_row(row)[0]
+    except InvalidInputError as exc:
+        raise at_row(exc, "profile.") from None
 
 
 def read_events(events: Any, options: ReadOptions, path: str = "events") -> Any:
