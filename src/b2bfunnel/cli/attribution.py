@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
 from ..tables._shapes import salesforce_id_hint
@@ -95,16 +97,22 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             non_converting_after_days=args.non_converting_after_days,
             level=args.level,
             contacts=contacts,
+            # Touch values in several currencies are converted as the deals' were.
+            currency=reading.currencies.base,
+            rates=dict(reading.currencies.rates) or None,
         ),
     )
+    if report.currency is None and deals.currency is not None:
+        report = attrs.evolve(report, currency=deals.currency)
     if args.format == "json":
         return write_json(report.to_dict(), out)
     rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]
     write_rows(args, rows, out)
     if args.format == "table":
+        code = f" {report.currency}" if report.currency else ""
         out.write(
-            f"\n{report.won_deals} won deals worth {report.revenue}; "
-            f"unattributed {report.unattributed}; credited {report.attributed}; "
+            f"\n{report.won_deals} won deals worth {report.revenue}{code}; "
+            f"unattributed {report.unattributed}{code}; credited {report.attributed}{code}; "
             f"{report.unattributed_touches} touches after their {report.level}'s last deal or "
             "with no deal\n"
         )
