@@ -337,7 +337,8 @@ def match_accounts(
     ``name:<normalised name>``. Either table may be a DataFrame; ``columns`` maps field
     names to headers, per table as ``{"contacts": {...}, "accounts": {...}}``; the other
     reading options (``decimal``, ``date_format``, ``timezone``, ``values``,
-    ``skip_invalid``) read both tables as every entry point reads a table.
+    ``skip_invalid``, which also skips contacts without an id) read both tables as
+    every entry point reads a table.
 
     >>> import b2bfunnel as bf
     >>> m = bf.match_accounts(
@@ -361,7 +362,10 @@ def match_accounts(
     rows = {}
     if accounts is not None:
         rows = _read_accounts(rows_of(accounts, options, "accounts"), reader, claims)
-    reader.read(rows_of(contacts, options, "contacts"))
+    contact_rows = rows_of(contacts, options, "contacts")
+    if options.skip_invalid:  # a contact without an id is a bad row, skipped
+        contact_rows = [r for r in contact_rows if not is_blank(r.get("id"))]
+    reader.read(contact_rows)
     ids, explicit, domains, names = reader.ids, reader.explicit, reader.domains, reader.names
     by_domain = claims.domains
     for account, domain in zip(explicit, domains, strict=True):
