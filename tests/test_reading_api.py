@@ -473,3 +473,56 @@ def test_a_deals_currency_is_the_reports() -> None:
     eur = [{**d, "amount": f"{d['amount']} EUR"} for d in deals(*PLAIN)]
     report = bf.attribute(touches(PLAIN[0]), eur, models=["linear"])
     assert report.currency == "EUR"
+
+
+# --- the command line ----------------------------------------------------------------
+
+
+def _attribution(tmp_path: Any, touch_rows: str, *flags: str) -> tuple[int, str]:
+    """``b2bfunnel attribution`` of ``touch_rows`` and one won deal: exit code, output."""
+    from io import StringIO
+
+    from b2bfunnel.cli import main
+
+    touches_file = tmp_path / "touches.csv"
+    touches_file.write_text("lead_id,at,channel,value\n" + touch_rows, encoding="utf-8")
+    deals_file = tmp_path / "deals.csv"
+    deals_file.write_text(
+        "lead_id,created_at,closed_at,amount,outcome\n"
+        "L1,2026-10-14T00:00:00Z,2026-10-24T00:00:00Z,€1200.50,won\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    try:
+        code = main(["attribution", str(touches_file), str(deals_file), *flags], out)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return code, out.getvalue()
+
+
+def test_cli_refuses_touch_values_in_two_currencies(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--currency and --rate convert touch values as they do deal amounts; the sums say
+    their currency, never '$'."""
+    rows = "L1,2026-10-13T00:00:00Z,email,€10.00\nL1,2026-10-18T00:00:00Z,kol,USD 20.00\n"
+    code, _ = _attribution(tmp_path, rows)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "EUR" in err and "USD" in err and "--currency" in err
+    code, out = _attribution(tmp_path, rows, "--currency", "EUR", "--rate", "USD=0.9")
+    assert code == 0
+    assert "1200.50 EUR" in out and "$" not in out
+
+
+def test_cli_skips_a_bad_touch_value(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A touch value that is no amount is a bad row at its line; --skip-invalid skips it
+    and says so."""
+    rows = "L1,2026-10-13T00:00:00Z,email,10.00\nL1,2026-10-18T00:00:00Z,kol,lots\n"
+    code, _ = _attribution(tmp_path, rows)
+    assert code == 2
+    assert "touches.csv:3:value" in capsys.readouterr().err
+    code, out = _attribution(tmp_path, rows, "--skip-invalid")
+    assert code == 0
+    assert "skipped 1 bad row (--skip-invalid)" in capsys.readouterr().err
+    assert "kol" not in out.split("\n\n")[0]

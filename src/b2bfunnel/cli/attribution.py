@@ -12,6 +12,7 @@ from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
+from ._flags import as_flags
 from ._tables import (
     Reading,
     located,
@@ -100,8 +101,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             # Touch values in several currencies are converted as the deals' were.
             currency=reading.currencies.base,
             rates=dict(reading.currencies.rates) or None,
+            skip_invalid=reading.bad.skip,
         ),
     )
+    reading.notes.extend(as_flags(f"{args.touches}: {note}") for note in report.notes)
     if report.currency is None and deals.currency is not None:
         report = attrs.evolve(report, currency=deals.currency)
     if args.format == "json":
