@@ -425,6 +425,10 @@ def test_compare_velocity_reads_crm_text() -> None:
     assert (got[False].won, got[False].opportunities) == (1, 1)
     tally = VelocityTally.of(rows, as_of=AS_OF, **options).report()
     assert tally.avg_deal_value == (Decimal("12500.00") + Decimal("2000.00")) / 2
+    assert tally.currency == "EUR"
+    dollars = VelocityTally.of([{**rows[0], "amount": "USD 1.000,00"}], as_of=AS_OF, **options)
+    with pytest.raises(bf.InvalidInputError, match="EUR"):
+        VelocityTally.of(rows, as_of=AS_OF, **options).merge(dollars)
 
 
 def test_a_bad_outcome_or_amount_is_a_skippable_row() -> None:

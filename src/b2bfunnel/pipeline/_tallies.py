@@ -63,7 +63,9 @@ class VelocityTally:
 
     ``opportunities`` deals open at ``as_of``; ``won`` and ``lost`` deals closed after
     ``since`` (the window's start; ``None``: no limit) and by ``as_of``; ``won_value``
-    their amounts summed exactly; ``cycle_seconds`` their creation-to-close seconds.
+    their amounts summed exactly; ``cycle_seconds`` their creation-to-close seconds;
+    ``currency`` the ISO code of the amounts when the reader knew it (tallies in two
+    currencies do not merge).
 
     >>> from datetime import datetime, timezone
     >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
@@ -83,6 +85,7 @@ class VelocityTally:
     lost: int = attrs.field(validator=_count)
     won_value: Decimal = attrs.field(validator=_money_sum)
     cycle_seconds: int = attrs.field(validator=_count)
+    currency: str | None = None
 
     @classmethod
     def of(
@@ -117,7 +120,7 @@ class VelocityTally:
         )
         given = (decimal, date_format, timezone, values, currency, rates)
         plain = all(o is None for o in given) and not skip_invalid
-        checked, _, _ = checked_deals(deals, options, as_of, since, plain=plain)
+        checked, code, _ = checked_deals(deals, options, as_of, since, plain=plain)
         counts = [0, 0, 0]
         value = Decimal(0)
         seconds = 0
@@ -128,7 +131,7 @@ class VelocityTally:
                 if state == 1:
                     value += amount
                     seconds += cycle
-        return cls(as_of, since, counts[0], counts[1], counts[2], value, seconds)
+        return cls(as_of, since, counts[0], counts[1], counts[2], value, seconds, code)
 
     def merge(self, other: VelocityTally) -> VelocityTally:
         """The tally of both sets of deals (same ``as_of`` and window)."""
@@ -138,6 +141,12 @@ class VelocityTally:
             raise InvalidInputError(
                 f"expected a tally as of {self.as_of.isoformat()} with the same window, "
                 f"got one as of {other.as_of.isoformat()}",
+                path="other",
+            )
+        if self.currency and other.currency and self.currency != other.currency:
+            raise InvalidInputError(
+                f"expected a tally in {self.currency}, got one in {other.currency}: give "
+                "every partition the same currency= and rates=",
                 path="other",
             )
         with localcontext(EXACT):
@@ -150,15 +159,17 @@ class VelocityTally:
             self.lost + other.lost,
             value,
             self.cycle_seconds + other.cycle_seconds,
+            self.currency or other.currency,
         )
 
     def report(self) -> VelocityReport:
         """:func:`b2bfunnel.velocity_from_deals` of every deal counted. (The bootstrap
         interval of :func:`b2bfunnel.compare_velocity` resamples deals: it needs the
         deals, not a tally.)"""
-        return assemble(
+        report = assemble(
             self.opportunities, self.won, self.lost, self.won_value, self.cycle_seconds, self.as_of
         )
+        return attrs.evolve(report, currency=self.currency)
 
 
 # (days, how many conversions took exactly that long), ascending
