@@ -395,6 +395,25 @@ def test_funnel_methods_take_input_values_and_dates() -> None:
         funnel.score({"id": "L1"}, rows, as_of=AS_OF, date_format="%Y")
 
 
+def test_events_from_maps_columns() -> None:
+    """columns= maps lead_id, name and at, and names the properties it maps."""
+    rows = [{"Lead": "L1", "Event": "webinar_completed", "When": t(15), "Page": "/pricing"}]
+    (event,) = bf.events_from(
+        rows, columns={"lead_id": "Lead", "name": "Event", "at": "When", "page": "Page"}
+    )
+    assert (event.lead_id, event.at, dict(event.properties)) == ("L1", t(15), {"page": "/pricing"})
+
+
+def test_funnel_qualify_reads_values() -> None:
+    """[values.budget] maps a CRM's answer in Funnel.qualify as in b2bfunnel qualify."""
+    row = {"budget": "Aprobado"}
+    funnel = bf.Funnel({"values": {"budget": {"approved": ["Aprobado"]}}})
+    assert "budget" not in funnel.qualify(row).missing
+    assert "budget" not in bf.Funnel().qualify(row, values=funnel.input.values).missing
+    with pytest.raises(bf.InvalidInputError):
+        bf.Funnel().qualify(row)
+
+
 def test_rank_takes_an_events_dataframe() -> None:
     """An events DataFrame given to rank is read as a table, not refused as 'str'."""
     pd = pytest.importorskip("pandas")

@@ -483,13 +483,16 @@ class Funnel:
         as_of: datetime | None = None,
         language: str | None = None,
         ignore_unknown: bool = False,
+        values: Mapping[str, Any] | None = None,
     ) -> Qualification:
         """Qualify a lead with the funnel's ``[qualification]`` policy (see :func:`qualify`).
 
         ``answers`` may be a CRM row as the command line reads one: blank cells (NaN
         too) are unknown, ISO dates are dates, ``Economic Buyer`` is ``economic_buyer``.
         ``ignore_unknown=True`` skips columns that are not criteria (``id``, ``name``...);
-        by default they are refused, so a typo is caught.
+        by default they are refused, so a typo is caught. ``values`` (default: the
+        funnel's ``[values]``) maps a CRM's answers onto the criteria's values
+        (``{"budget": {"approved": ["Aprobado"]}}``).
 
         >>> import b2bfunnel as bf
         >>> from datetime import datetime, timezone
@@ -499,6 +502,9 @@ class Funnel:
         >>> bf.Funnel().qualify(row, as_of=now, ignore_unknown=True).missing
         ('need',)
         """
+        options = self._options(values=values)
+        if isinstance(answers, Mapping) and (options.values.labels or options.values.fallback):
+            answers = options.values.relabel(answers)
         rows = answers_from_row(answers, self.qualification, ignore_unknown=ignore_unknown)
         return qualify(rows, policy=self.qualification, as_of=as_of, language=language)
 

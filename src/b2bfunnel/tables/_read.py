@@ -209,11 +209,13 @@ def events_from(
             raise InvalidInputError(
                 f"expected a column name, got {type(column).__name__}", path=key
             )
-    if not options.rewrites:
+    # Other fields mapped by ``columns`` are properties under their field's name.
+    others = {k: v for k, v in mapped.items() if k not in ("lead_id", "name", "at")}
+    if not options.rewrites and not others:
         zone = timezone if isinstance(timezone, str) else None
         return _events(table, required, properties, zone, "table", skip_invalid)
-    unmapped = attrs.evolve(options, columns=None)
-    return _read_events(table, unmapped, "table", required, properties)
+    renamed = attrs.evolve(options, columns=others or None)
+    return _read_events(table, renamed, "table", required, properties)
 
 
 def _mapped(columns: Any) -> dict[str, str]:
