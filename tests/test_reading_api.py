@@ -463,6 +463,23 @@ def test_a_bad_outcome_or_amount_is_a_skippable_row() -> None:
     assert any("skipped 2 bad rows" in note for note in report.notes)
 
 
+def test_every_bad_row_is_reported_at_once() -> None:
+    """Two bad rows of different fields: one error naming both, at the first."""
+    rows = deals(*PLAIN)
+    rows[1] = {**rows[1], "closed_at": "someday"}
+    rows[3] = {**rows[3], "amount": "lots"}
+    with pytest.raises(bf.InvalidInputError) as caught:
+        bf.velocity_from_deals(rows, as_of=AS_OF)
+    assert caught.value.path == "deals[1].closed_at"
+    assert "2 bad rows" in caught.value.message
+    assert "deals[3].amount: 'lots'" in caught.value.message
+    touch_rows = [*touches(PLAIN[0]), {"lead_id": "L1", "at": "x", "channel": "a"},
+                  {"lead_id": "L1", "at": "y", "channel": "b"}]  # fmt: skip
+    with pytest.raises(bf.InvalidInputError) as caught:
+        bf.funnel_metrics(touch_rows, date_format=DAY_FIRST)
+    assert caught.value.message.count("records[") == 2
+
+
 # --- currencies of touches ----------------------------------------------------------
 
 

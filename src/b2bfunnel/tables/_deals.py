@@ -25,7 +25,7 @@ from ._dates import DateReader, consistent_formats, needs_format
 from ._frames import headers_of, is_frame
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
-from ._options import ReadOptions, read_options
+from ._options import ReadOptions, all_at_once, read_options
 from ._shapes import footer_start
 from ._table import Columns
 from ._values import is_blank
@@ -236,14 +236,10 @@ def deals_read(rows: Iterable[Any], options: ReadOptions, path: str = "deals") -
                 f"expected a mapping, got {type(row).__name__}", path=f"{path}[{index}]"
             )
     skipped: list[InvalidInputError] = []
-
-    def bad(exc: InvalidInputError) -> None:
-        if not options.skip_invalid:
-            raise exc
-        skipped.append(exc)
-
     how = DealOptions(options.decimal, options.dates, options.values, options.currencies)
-    read = read_deals(listed, how, lambda i, field: f"{path}[{i}].{field}", bad)
+    read = read_deals(listed, how, lambda i, field: f"{path}[{i}].{field}", skipped.append)
+    if skipped and not options.skip_invalid:  # every bad row at once
+        raise all_at_once(skipped)
     if not skipped:
         return read
     noun = "row" if len(skipped) == 1 else "rows"

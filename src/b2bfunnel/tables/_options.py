@@ -38,6 +38,7 @@ __all__ = [
     "MONEY_OPTIONS",
     "READ_OPTIONS",
     "ReadOptions",
+    "all_at_once",
     "config_options",
     "is_time_field",
     "read_options",
@@ -104,35 +105,79 @@ class ReadOptions:
         """A row's cells read, and the currency its amounts carry: labels through
         ``values``; text of a time field (``times``, else :func:`is_time_field`) as a
         date, a naive datetime in the zone; text of a ``money`` field as an amount;
-        other number text with the decimal comma read. Errors are at the field."""
+        other number text with the decimal comma read. Errors are at the field; a row
+        with several bad fields is refused naming each (see :func:`all_at_once`)."""
         out = self.values.relabel(row) if self.values.labels or self.values.fallback else dict(row)
         code = None
-        zone = self.dates.zone
+        errors: list[InvalidInputError] = []
         for key, value in list(out.items()):
-            if (times is None and isinstance(key, str) and is_time_field(key)) or (
-                times is not None and key in times
-            ):
-                if type(value) is str and value.strip():
-                    out[key] = self.dates.read(value, str(key))
-                elif isinstance(value, datetime) and value.tzinfo is None and zone is not None:
-                    out[key] = value.replace(tzinfo=zone)
-            elif key in money and type(value) is str and value.strip():
-                read = read_value(value, kind="money", decimal=decimal or ".", path=str(key))
-                if read.value < 0:
-                    raise InvalidInputError(
-                        f"{value!r} is negative; expected an amount >= 0", path=str(key)
-                    )
-                if read.currency and code and read.currency != code:
-                    raise InvalidInputError(
-                        f"{value!r} is in {read.currency} but the row's other amounts are "
-                        f"in {code}",
-                        path=str(key),
-                    )
-                out[key] = read.value
-                code = read.currency or code
-            elif self.decimal == "," and type(value) is str:
-                out[key] = comma_decimal(value)
+            try:
+                code = self._read_cell(out, key, value, money, decimal, times, code)
+            except InvalidInputError as exc:
+                errors.append(exc)
+        if errors:
+            raise all_at_once(errors, "field")
         return out, code
+
+    def _read_cell(
+        self,
+        out: dict[str, Any],
+        key: Any,
+        value: Any,
+        money: Collection[str],
+        decimal: str | None,
+        times: Collection[str] | None,
+        code: str | None,
+    ) -> str | None:
+        """Read one cell of ``out`` in place; the currency of the row's amounts."""
+        zone = self.dates.zone
+        if (times is None and isinstance(key, str) and is_time_field(key)) or (
+            times is not None and key in times
+        ):
+            if type(value) is str and value.strip():
+                out[key] = self.dates.read(value, str(key))
+            elif isinstance(value, datetime) and value.tzinfo is None and zone is not None:
+                out[key] = value.replace(tzinfo=zone)
+        elif key in money and type(value) is str and value.strip():
+            read = read_value(value, kind="money", decimal=decimal or ".", path=str(key))
+            if read.value < 0:
+                raise InvalidInputError(
+                    f"{value!r} is negative; expected an amount >= 0", path=str(key)
+                )
+            if read.currency and code and read.currency != code:
+                raise InvalidInputError(
+                    f"{value!r} is in {read.currency} but the row's other amounts are in {code}",
+                    path=str(key),
+                )
+            out[key] = read.value
+            code = read.currency or code
+        elif self.decimal == "," and type(value) is str:
+            out[key] = comma_decimal(value)
+        return code
+
+
+def all_at_once(errors: Sequence[InvalidInputError], noun: str = "row") -> InvalidInputError:
+    """One error for ``errors``: the error itself when there is one, else one naming
+    each (at the first one's place).
+
+    >>> one = InvalidInputError("bad date", path="deals[1].closed_at")
+    >>> two = InvalidInputError("bad amount", path="deals[3].amount")
+    >>> all_at_once([one]) is one
+    True
+    >>> print(all_at_once([one, two]).message)
+    2 bad rows (fix them, or skip them with skip_invalid=True):
+      deals[1].closed_at: bad date
+      deals[3].amount: bad amount
+    """
+    if len(errors) == 1:
+        return errors[0]
+    shown = [f"  {e.path}: {e.message}" if e.path else f"  {e.message}" for e in errors[:20]]
+    if len(errors) > 20:
+        shown.append(f"  ... and {len(errors) - 20} more")
+    fix = "fix them, or skip them with skip_invalid=True" if noun == "row" else "fix them"
+    return InvalidInputError(
+        f"{len(errors)} bad {noun}s ({fix}):\n" + "\n".join(shown), path=errors[0].path
+    )
 
 
 def _decimal(value: Any) -> str | None:

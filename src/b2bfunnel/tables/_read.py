@@ -23,7 +23,7 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ._frames import _events, events_in, is_rows, table_rows
 from ._numbers import AmbiguousNumbers, settle_decimal
-from ._options import ReadOptions, read_options
+from ._options import ReadOptions, all_at_once, read_options
 from ._records import at_row
 from ._table import Columns, TableLike
 
@@ -74,6 +74,7 @@ def read_rows(
     index: list[int] = []
     codes: list[str | None] = []
     skipped = 0
+    errors: list[InvalidInputError] = []
     for i, row in enumerate(given):
         if not isinstance(row, Mapping):
             raise InvalidInputError(
@@ -85,11 +86,14 @@ def read_rows(
         except InvalidInputError as exc:
             if options.skip_invalid:
                 skipped += 1
-                continue
-            raise at_row(exc, f"{path}[{i}].") from None
+            else:
+                errors.append(at_row(exc, f"{path}[{i}]."))
+            continue
         rows.append(record)
         index.append(i)
         codes.append(code)
+    if errors:  # every bad row at once
+        raise all_at_once(errors)
     currency = None
     if money:
         where = f"{path}.{next(iter(money))}"
