@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import shutil
 import sys
 from collections import defaultdict
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 import b2bfunnel as bf
+from b2bfunnel.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = resources.files("b2bfunnel") / "data"
@@ -180,15 +182,30 @@ def test_the_generator_is_deterministic(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
-@pytest.mark.xfail(
-    reason="attribute(level='account') matches contacts without the accounts table, so a "
-    "deal's account_id (A094, from demo_accounts.csv) never meets its contacts' accounts "
-    "(their e-mail domains); needs an accounts= on attribute",
-    strict=False,
-)
 def test_account_level_attribution_credits_the_sample() -> None:
+    """Deals name demo_accounts.csv's ids; given that table, contacts meet them."""
     touches, deals = _typed(_rows("demo_touches.csv")), _typed(_rows("demo_deals.csv"))
+    contacts, accounts = _rows("demo_leads.csv"), _rows("demo_accounts.csv")
+    without = bf.attribute(touches, deals, models=["linear"], level="account", contacts=contacts)
     report = bf.attribute(
-        touches, deals, models=["linear"], level="account", contacts=_rows("demo_leads.csv")
+        touches, deals, models=["linear"], level="account", contacts=contacts, accounts=accounts
     )
+    assert without.attributed < report.attributed
     assert report.attributed > report.revenue / 2
+    assert sum(report.totals["linear"].values()) == report.attributed
+    with pytest.raises(bf.InvalidInputError) as caught:
+        bf.attribute(touches, deals, accounts=accounts)
+    assert caught.value.path == "accounts"
+
+
+def test_cli_account_attribution_takes_the_accounts_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = [str(DATA / f"demo_{name}.csv") for name in ("touches", "deals", "leads")]
+    args = ["attribution", files[0], files[1], "--level", "account", "--leads", files[2],
+            "--model", "linear", "--format", "json"]  # fmt: skip
+    assert main([*args, "--accounts", str(DATA / "demo_accounts.csv")]) == 0
+    with_accounts = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    without = json.loads(capsys.readouterr().out)
+    assert Decimal(with_accounts["attributed"]) > Decimal(without["attributed"])

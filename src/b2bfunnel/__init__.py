@@ -23,7 +23,7 @@ _EXPORTS = {
     "Condition": "._conditions",
     "AccountModel": ".accounts",
     "match_accounts": ".accounts",
-    "events_from": ".tables._frames",
+    "events_from": ".tables._read",
     "Columns": ".tables._table",
     "TableLike": ".tables._table",
     "Qualification": ".bant",
@@ -281,5 +281,5 @@ if TYPE_CHECKING:
     from .records import to_pandas, to_records
     from .scoring import Score, ScoreState, ScoringModel
     from .surveys import NPSResult, Response, Ticket, account_nps, compare_nps, nps, nps_report
-    from .tables._frames import events_from
+    from .tables._read import events_from
     from .tables._table import Columns, TableLike

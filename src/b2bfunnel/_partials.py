@@ -27,7 +27,8 @@ from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import Score, ScoreState, ScoringModel
 from .tables._columns import closest_column, missing_column
-from .tables._frames import _check_headers, _columns_of, _fields_by_header, events_from, table_rows
+from .tables._frames import _check_headers, _columns_of, _fields_by_header, table_rows
+from .tables._read import events_from
 
 __all__ = [
     "advanced_frame",

@@ -24,7 +24,8 @@ rules use 'employees'; no such column (did you mean 'Number of Employees'?)
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 import attrs
@@ -35,8 +36,9 @@ from .errors import InvalidInputError
 from .events import Event
 from .scoring import ScoringModel
 from .tables._columns import closest_column
-from .tables._frames import table_rows
 from .tables._numbers import AmbiguousNumbers, settle_decimal
+from .tables._options import read_options
+from .tables._read import read_events, rows_of
 from .tables._shapes import salesforce_id_hint
 from .tables._table import Columns, TableLike
 from .tables._values import as_range, is_blank, name_key, read_number, require_iterable
@@ -109,20 +111,36 @@ class DataReport(Displayed):
 def data_report(
     model: ScoringModel,
     profiles: TableLike,
-    events: Iterable[Event] = (),
+    events: Iterable[Event] | TableLike = (),
     *,
     columns: Columns | None = None,
     decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
 ) -> DataReport:
     """The :class:`DataReport` of ``profiles`` (mappings or a DataFrame; ``columns``
-    maps field names to its headers) and ``events`` under ``model``. Without
-    ``decimal``, a numeric rule field whose text values all read two ways (``1.200``)
-    is reported in ``ambiguous_numbers``; one mixing ``1.5`` and ``1,5`` is refused."""
+    maps field names to its headers) and ``events`` (:class:`Event` values or a table
+    of them) under ``model``. Without ``decimal``, a numeric rule field whose text
+    values all read two ways (``1.200``) is reported in ``ambiguous_numbers``; one
+    mixing ``1.5`` and ``1,5`` is refused. The tables are read with the reading options
+    (``date_format``, ``timezone``, ``values``, ``skip_invalid``), as every entry point
+    reads them; number text is checked as written."""
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
-    leads = list(table_rows(profiles, columns, path="profiles"))
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+    )
+    leads = list(rows_of(profiles, attrs.evolve(options, decimal=None), "profiles"))
+    events = read_events(events, options)
     for index, profile in enumerate(leads):
         if not isinstance(profile, Mapping):
             raise InvalidInputError(

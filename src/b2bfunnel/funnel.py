@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -35,7 +35,8 @@ from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
 from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
-from .tables._frames import events_in, table_rows
+from .tables._options import ReadOptions, config_options, read_options
+from .tables._read import profile_of, read_events, rows_of
 from .tables._table import Columns, TableLike
 from .tables._values import require_iterable
 
@@ -245,16 +246,28 @@ class Funnel:
         *,
         as_of: datetime,
         columns: Columns | None = None,
-        timezone: str | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
         skip_invalid: bool = False,
     ) -> Score:
         """Score one lead with the funnel's scoring model (see :meth:`ScoringModel.score`),
         event names read through ``[aliases]``. ``events`` may be :class:`Event` values
-        or a table of them (read as :func:`~b2bfunnel.events_from` reads one, with
-        ``columns``, ``timezone`` defaulting to ``[input] timezone``, and
-        ``skip_invalid``)."""
-        read: Iterable[Event] = self._events(events, columns, timezone, skip_invalid)
-        return self.scoring.score(profile, self._aliased(read), as_of=as_of)
+        or a table of them (read as :func:`~b2bfunnel.events_from` reads one). The
+        reading options not given default to the funnel's ``[input]`` (``decimal``,
+        ``date_format``, ``timezone``) and ``[values]``."""
+        options = self._options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        read: Iterable[Event] = read_events(events, options)
+        row = profile_of(profile, options)
+        return self.scoring.score(row, self._aliased(read), as_of=as_of)
 
     def rank(
         self,
@@ -264,15 +277,18 @@ class Funnel:
         as_of: datetime,
         columns: Columns | None = None,
         decimal: str | None = None,
-        timezone: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
         skip_invalid: bool = False,
         progress: Progress | str | None = None,
     ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`), event names read through
         ``[aliases]``.
 
-        The reading options default to the funnel's ``[input]``: ``decimal`` (of number
-        text in the profiles), ``timezone`` (of event times without an offset).
+        The reading options not given default to the funnel's ``[input]``: ``decimal``
+        (of number text), ``date_format``, ``timezone`` (of times without an offset),
+        and to its ``[values]``; an option given wins.
         ``events`` may be :class:`Event` values or a table of them (a DataFrame or
         mappings: ``lead_id``, ``name``, ``at``); ``skip_invalid=True`` skips its bad
         rows.
@@ -287,30 +303,35 @@ class Funnel:
         >>> funnel.rank([{"id": "L1"}], rows, as_of=at)[0].total
         15.0
         """
-        decimal = decimal if decimal is not None else self.input.input.get("decimal")
-        read: Iterable[Event] = self._events(events, columns, timezone, skip_invalid)
-        rows = table_rows(profiles, columns, path="profiles", decimal=decimal)
+        options = self._options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        read: Iterable[Event] = read_events(events, options)
+        rows = rows_of(profiles, options, "profiles")
         return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
 
-    def _events(
-        self, events: Any, columns: Columns | None, timezone: str | None, skip_invalid: bool
-    ) -> Any:
-        """``events`` as given, or read from a table with the reading options."""
-        if not isinstance(skip_invalid, bool):
-            raise InvalidInputError(
-                f"expected True or False, got {skip_invalid!r}", path="skip_invalid"
-            )
-        zone = timezone if timezone is not None else self.input.input.get("timezone")
-        return events_in(events, columns=columns, timezone=zone, skip_invalid=skip_invalid)
+    def _options(self, **given: Any) -> ReadOptions:
+        """The reading options of a call: each one given, else the configuration's."""
+        return read_options(**config_options(self.input, given))
 
     def rank_accounts(
         self,
         leads: TableLike,
-        events: Iterable[Event],
+        events: Iterable[Event] | TableLike,
         *,
         as_of: datetime,
         accounts: TableLike | None = None,
         columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
         progress: Progress | str | None = None,
     ) -> AccountRanking:
         """Rank accounts best first (ties by account id): contacts matched to accounts
@@ -320,7 +341,8 @@ class Funnel:
         ``accounts`` is the optional accounts table (``id``, ``domain``, ``name`` and the
         fields its fit rules read); ``columns`` maps field names to headers, per table
         as ``{"profiles": {...}, "accounts": {...}}``. Contacts matching no account are
-        left out (``match_accounts`` says which and why).
+        left out (``match_accounts`` says which and why). The tables are read with the
+        reading options, defaulting to the funnel's configuration as :meth:`rank`'s do.
 
         >>> import b2bfunnel as bf
         >>> from datetime import datetime, timezone
@@ -333,21 +355,36 @@ class Funnel:
         >>> top.account_id, top.fit, top.engagement, top.roles_present
         ('acme.es', 50.0, 25.0, ('technical_buyer',))
         """
-        rows, match = self._contacts(leads, accounts, columns)
-        ranking = self.rank(rows, events, as_of=as_of, progress=progress)
+        options = self._options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        rows, match = self._contacts(leads, accounts, options)
+        read = read_events(events, options)
+        ranking = self.rank(rows, read, as_of=as_of, progress=progress)
         return rank_scores(self.accounts, ranking, _by_id(rows), match, as_of)
 
     def score_account(
         self,
         account_id: str,
         leads: TableLike,
-        events: Iterable[Event],
+        events: Iterable[Event] | TableLike,
         *,
         as_of: datetime,
         accounts: TableLike | None = None,
         columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
     ) -> AccountScore:
-        """One account's score (see :meth:`rank_accounts`); only its contacts are scored.
+        """One account's score (see :meth:`rank_accounts`, and its reading options); only
+        its contacts are scored.
 
         >>> import b2bfunnel as bf
         >>> from datetime import datetime, timezone
@@ -357,7 +394,15 @@ class Funnel:
         >>> s.total, s.next_action.describe()
         (0.0, 'reach the economic buyer; ask L1 (its best-scoring contact) for an introduction')
         """
-        rows, match = self._contacts(leads, accounts, columns)
+        options = self._options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        rows, match = self._contacts(leads, accounts, options)
         known = match.accounts
         if account_id not in known:
             raise InvalidInputError(
@@ -367,7 +412,7 @@ class Funnel:
             )
         members = set(known[account_id])
         mine = [row for row in rows if str(row.get("id")) in members]
-        ranking = self.rank(mine, events, as_of=as_of)
+        ranking = self.rank(mine, read_events(events, options), as_of=as_of)
         return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
 
     def new_account_state(
@@ -424,11 +469,12 @@ class Funnel:
         return rank_scores(self.accounts, scores, state.profiles, match, as_of)[0]
 
     def _contacts(
-        self, leads: TableLike, accounts: TableLike | None, columns: Columns | None
+        self, leads: TableLike, accounts: TableLike | None, options: ReadOptions
     ) -> tuple[list[Mapping[str, Any]], Any]:
-        """The leads as rows (read once) and their match to accounts."""
-        rows = list(table_rows(leads, columns, path="profiles"))
-        match = match_accounts(rows, accounts, by_name=self.accounts.by_name, columns=columns)
+        """The leads and the accounts as rows (each read once) and their match."""
+        rows = list(rows_of(leads, options, "profiles"))
+        listed = None if accounts is None else list(rows_of(accounts, options, "accounts"))
+        match = match_accounts(rows, listed, by_name=self.accounts.by_name, columns=options.columns)
         return rows, match
 
     def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:
@@ -447,13 +493,16 @@ class Funnel:
         as_of: datetime | None = None,
         language: str | None = None,
         ignore_unknown: bool = False,
+        values: Mapping[str, Any] | None = None,
     ) -> Qualification:
         """Qualify a lead with the funnel's ``[qualification]`` policy (see :func:`qualify`).
 
         ``answers`` may be a CRM row as the command line reads one: blank cells (NaN
         too) are unknown, ISO dates are dates, ``Economic Buyer`` is ``economic_buyer``.
         ``ignore_unknown=True`` skips columns that are not criteria (``id``, ``name``...);
-        by default they are refused, so a typo is caught.
+        by default they are refused, so a typo is caught. ``values`` (default: the
+        funnel's ``[values]``) maps a CRM's answers onto the criteria's values
+        (``{"budget": {"approved": ["Aprobado"]}}``).
 
         >>> import b2bfunnel as bf
         >>> from datetime import datetime, timezone
@@ -463,6 +512,9 @@ class Funnel:
         >>> bf.Funnel().qualify(row, as_of=now, ignore_unknown=True).missing
         ('need',)
         """
+        options = self._options(values=values)
+        if isinstance(answers, Mapping) and (options.values.labels or options.values.fallback):
+            answers = options.values.relabel(answers)
         rows = answers_from_row(answers, self.qualification, ignore_unknown=ignore_unknown)
         return qualify(rows, policy=self.qualification, as_of=as_of, language=language)
 
@@ -472,27 +524,44 @@ class Funnel:
 
     def simulate(
         self,
-        profiles: Iterable[Mapping[str, Any]],
-        events: Iterable[Event],
+        profiles: Iterable[Mapping[str, Any]] | TableLike,
+        events: Iterable[Event] | TableLike,
         *,
         until: datetime,
         progress: Progress | str | None = None,
+        columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
     ) -> dict[str, tuple[NurtureState, tuple[Action, ...]]]:
         """Run the nurture flow over each lead's history, to test a flow before switching
         it on: every lead is enrolled at its first event (or its profile's ``enrolled_at``),
         each event is scored with the funnel's scoring model as it happens, and the flow
         is advanced to ``until``. Returns each lead's final state and actions.
-        ``progress`` is told how many leads were replayed (see :mod:`b2bfunnel.progress`)."""
+        ``progress`` is told how many leads were replayed (see :mod:`b2bfunnel.progress`).
+        Either may be a table, read with the reading options as :meth:`rank` reads them."""
         require_aware(until, "until")
-        require_iterable(events, "events", "Events")
+        options = self._options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        read: Iterable[Any] = read_events(events, options)
+        rows: Iterable[Any] = rows_of(profiles, options, "profiles")
+        require_iterable(read, "events", "Events")
         leads = {}
-        for index, profile in enumerate(require_iterable(profiles, "profiles", "profiles")):
+        for index, profile in enumerate(require_iterable(rows, "profiles", "profiles")):
             lead_id = profile.get("id") if isinstance(profile, Mapping) else None
             if not isinstance(lead_id, str) or not lead_id:
                 raise InvalidInputError("expected a profile with an id", path=f"profiles[{index}]")
             leads[lead_id] = profile
         by_lead: dict[str, list[Event]] = {lead_id: [] for lead_id in leads}
-        for event in self._aliased(_only_events(events)):
+        for event in self._aliased(_only_events(read)):
             if event.lead_id in by_lead and event.at <= until:
                 by_lead[event.lead_id].append(event)
         out = {}

@@ -10,7 +10,8 @@ and the contacts that would match through it are left unmatched.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -19,7 +20,8 @@ import attrs
 from .._companies import company_key
 from .._display import Displayed, View
 from ..errors import InvalidInputError
-from ..tables._frames import table_rows
+from ..tables._options import read_options
+from ..tables._read import rows_of
 from ..tables._table import Columns, TableLike
 from ..tables._values import is_blank
 from ._domains import email_domain, is_free_mail, website_domain
@@ -320,6 +322,11 @@ def match_accounts(
     *,
     by_name: bool = False,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
 ) -> AccountMatch:
     """Match each contact (a row with ``id``) to its account; see ``docs/accounts.md``.
 
@@ -328,7 +335,10 @@ def match_accounts(
     The optional accounts table has ``id``, ``domain`` (or a website) and ``name``; an
     account's id is the table's id, else the registrable domain, else
     ``name:<normalised name>``. Either table may be a DataFrame; ``columns`` maps field
-    names to headers, per table as ``{"contacts": {...}, "accounts": {...}}``.
+    names to headers, per table as ``{"contacts": {...}, "accounts": {...}}``; the other
+    reading options (``decimal``, ``date_format``, ``timezone``, ``values``,
+    ``skip_invalid``, which also skips contacts without an id) read both tables as
+    every entry point reads a table.
 
     >>> import b2bfunnel as bf
     >>> m = bf.match_accounts(
@@ -339,12 +349,23 @@ def match_accounts(
     """
     if not isinstance(by_name, bool):
         raise InvalidInputError(f"expected true or false, got {by_name!r}", path="by_name")
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+    )
     reader = _Reader(by_name)
     claims = _Claims()
     rows = {}
     if accounts is not None:
-        rows = _read_accounts(table_rows(accounts, columns, path="accounts"), reader, claims)
-    reader.read(table_rows(contacts, columns, path="contacts"))
+        rows = _read_accounts(rows_of(accounts, options, "accounts"), reader, claims)
+    contact_rows = rows_of(contacts, options, "contacts")
+    if options.skip_invalid:  # a contact without an id is a bad row, skipped
+        contact_rows = [r for r in contact_rows if not is_blank(r.get("id"))]
+    reader.read(contact_rows)
     ids, explicit, domains, names = reader.ids, reader.explicit, reader.domains, reader.names
     by_domain = claims.domains
     for account, domain in zip(explicit, domains, strict=True):

@@ -6,10 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
+from ._flags import as_flags
 from ._tables import (
     Reading,
     Table,
@@ -57,6 +60,12 @@ def register(sub: Any) -> None:
         help="CSV of the contacts (id, e-mail...), matched to accounts for --level account",
     )
     att.add_argument(
+        "--accounts",
+        metavar="FILE",
+        help="CSV of the accounts (id, domain, name): with --level account, contacts are "
+        "matched to its ids, as deals' account_id name them",
+    )
+    att.add_argument(
         "--contact-roles",
         metavar="FILE",
         help="CSV of opportunity contact roles (deal_id, lead_id, role; Salesforce's "
@@ -78,6 +87,18 @@ def _contact_roles(args: argparse.Namespace, reading: Reading) -> Table | None:
         )
     path = Path(args.contact_roles)
     return read_records(path, (), ["deal_id", "lead_id"], reading, "contact_roles")
+
+
+def _accounts(args: argparse.Namespace, reading: Reading) -> Table | None:
+    """The ``--accounts`` file, for ``--level account`` only."""
+    if not args.accounts:
+        return None
+    if args.level != "account":
+        raise InvalidInputError(
+            "--accounts matches the contacts of an account: add --level account",
+            path="--accounts",
+        )
+    return read_records(Path(args.accounts), (), ["id"], reading, "accounts")
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -102,6 +123,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.level == "account" and not args.leads:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
+    accounts = _accounts(args, reading)
     tables = {"touches": touches, "deals": deals}
     roles = _contact_roles(args, reading)
     if roles is not None:
@@ -121,16 +143,25 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             level=args.level,
             contacts=contacts,
             contact_roles=None if roles is None else roles.records,
+            accounts=None if accounts is None else accounts.records,
+            # Touch values in several currencies are converted as the deals' were.
+            currency=reading.currencies.base,
+            rates=dict(reading.currencies.rates) or None,
+            skip_invalid=reading.bad.skip,
         ),
     )
+    reading.notes.extend(as_flags(f"{args.touches}: {note}") for note in report.notes)
+    if report.currency is None and deals.currency is not None:
+        report = attrs.evolve(report, currency=deals.currency)
     if args.format == "json":
         return write_json(report.to_dict(), out)
     rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]
     write_rows(args, rows, out)
     if args.format == "table":
+        code = f" {report.currency}" if report.currency else ""
         out.write(
-            f"\n{report.won_deals} won deals worth {report.revenue}; "
-            f"unattributed {report.unattributed}; credited {report.attributed}; "
+            f"\n{report.won_deals} won deals worth {report.revenue}{code}; "
+            f"unattributed {report.unattributed}{code}; credited {report.attributed}{code}; "
             f"{report.unattributed_touches} touches after their {report.level}'s last deal or "
             "with no deal\n"
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -26,7 +26,8 @@ from ..errors import B2BFunnelError, InvalidInputError
 from ..events import Event
 from ..records import flatten
 from ..scoring import Decay, ScoringModel
-from ..tables._frames import table_rows
+from ..tables._options import read_options
+from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
 from ..tables._values import require_items
 from ._evaluate import snapshots
@@ -260,6 +261,8 @@ def _check_positives(labels: Sequence[bool], searched: int) -> int:
     return positives
 
 
+# long: checks each argument and reads the tables with the reading options, then one
+# call per step
 def fit_decay(
     model: ScoringModel,
     profiles: TableLike,
@@ -273,6 +276,11 @@ def fit_decay(
     grid: Mapping[str, Mapping[str, Iterable[float]]] | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
 ) -> DecayFit:
     """Choose ``model``'s decay from outcomes: the kind and parameters of ``grid`` that
     maximise the pooled log-likelihood of converting within ``horizon_days`` after
@@ -282,8 +290,8 @@ def fit_decay(
     :data:`DEFAULT_GRID`: no decay; half-lives of 7, 14, 30, 60 and 120 days;
     inactivity with those half-lives after 0, 7 or 30 days of grace; expiry after those
     days); ``kinds`` keeps only some of its kinds. Refuses when the positives are
-    fewer than 30 or than 10 per parameter searched. Tables, ``data_end`` and
-    ``columns`` as for :func:`evaluate`. See ``docs/evaluation.md``.
+    fewer than 30 or than 10 per parameter searched. Tables, ``data_end``, ``columns``
+    and the other reading options as for :func:`evaluate`. See ``docs/evaluation.md``.
     """
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
@@ -296,10 +304,12 @@ def fit_decay(
             f"expected a list of cutoffs, got {type(cutoffs).__name__}", path="cutoffs"
         )
     points = tuple(cutoffs)
+    options = read_options(columns=columns, decimal=decimal, date_format=date_format,
+                           timezone=timezone, values=values, skip_invalid=skip_invalid)  # fmt: skip
     inputs = (
-        list(table_rows(profiles, columns, path="profiles")),
-        as_events(events),
-        list(table_rows(outcomes, columns, path="outcomes")),
+        list(rows_of(profiles, options, "profiles")),
+        as_events(read_events(events, options)),
+        list(rows_of(outcomes, options, "outcomes")),
         points,
         horizon_days,
         data_end,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -23,7 +23,8 @@ from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten
 from ..scoring import Score, ScoringModel
-from ..tables._frames import events_in, table_rows
+from ..tables._options import ReadOptions, read_options
+from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
 from ._accounts import AccountRow, AccountSnapshot, account_snapshots
 from ._metrics import MIN_POSITIVES, auc_delong, ks_statistic, psi
@@ -580,7 +581,10 @@ def evaluate(
     confidence: float = 0.95,
     progress: Progress | str | None = None,
     columns: Columns | None = None,
-    timezone: str | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
     level: str = "lead",
     account_model: AccountModel | None = None,
@@ -596,8 +600,9 @@ def evaluate(
     :mod:`b2bfunnel.progress`). ``profiles`` and ``outcomes`` may be DataFrames;
     ``columns`` maps field names to their headers, for both tables or per table
     (``{"profiles": {...}, "outcomes": {...}}``). ``events`` may be a table of events
-    too (read as :func:`~b2bfunnel.events_from` reads one, in ``timezone``;
-    ``skip_invalid=True`` skips its bad rows). See ``docs/evaluation.md``.
+    too. Every table is read with the reading options (``decimal``, ``date_format``,
+    ``timezone`` of times without an offset, ``values``; ``skip_invalid=True`` skips
+    bad rows). See ``docs/evaluation.md``.
 
     ``level="account"`` ranks accounts instead (see ``docs/accounts.md``): contacts are
     matched to accounts (``accounts``: the optional accounts table) and each account is
@@ -608,7 +613,15 @@ def evaluate(
     serves as it is (its won deals, at ``closed_at``).
     """
     _check_level(level, account_model, account_score, accounts)
-    read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+    )
+    read = read_events(events, options)
     events = tracked(read, progress, "events")
     z_for(confidence)  # checked before the work, not after
     snaps: Sequence[Snapshot | AccountSnapshot]
@@ -637,7 +650,7 @@ def evaluate(
         cutoffs,
         horizon_days,
         data_end,
-        columns=columns,
+        options=options,
         peaks=True,
     )
     return _summarised(snaps, confidence, level)
@@ -683,18 +696,21 @@ def snapshots(
     *,
     columns: Columns | None = None,
     peaks: bool = False,
+    options: ReadOptions | None = None,
 ) -> tuple[list[Snapshot], list[Mapping[str, Any]]]:
     """The checked snapshots at ``cutoff`` or each of ``cutoffs``, and the profiles;
-    ``peaks`` keeps each row's running peak, which :meth:`Evaluation.threshold_for` reads."""
+    ``peaks`` keeps each row's running peak, which :meth:`Evaluation.threshold_for` reads;
+    the tables are read with ``options`` (default: only ``columns``)."""
     if not isinstance(model, ScoringModel):
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
     points, labels = cutoff_points(cutoff, cutoffs)
     days = check_horizon(horizon_days)
-    known = read_outcomes(table_rows(outcomes, columns, path="outcomes"))
-    leads = list(table_rows(profiles, columns, path="profiles"))
-    batch = as_events(events)
+    options = options or read_options(columns=columns)
+    known = read_outcomes(rows_of(outcomes, options, "outcomes"))
+    leads = list(rows_of(profiles, options, "profiles"))
+    batch = as_events(read_events(events, options))
     last = end_of_data(batch, known, end)
     created = created_times(leads)
     snaps = [

@@ -9,8 +9,8 @@ offset lives on :class:`FittedModel`: scorecard points = model total + ``offset`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 import attrs
@@ -23,6 +23,7 @@ from ..events import Event
 from ..plot import Charts
 from ..records import flatten
 from ..scoring import Score, ScoringModel
+from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
 from ._calibration import CalibrationBin, calibration_table, platt
 from ._evaluate import snapshots
@@ -198,6 +199,8 @@ def _check_options(
     return tuple(fields)
 
 
+# long: checks each argument and reads the tables with the reading options, then one
+# call per step
 def fit_points(
     profiles: TableLike,
     events: Iterable[Event],
@@ -214,6 +217,11 @@ def fit_points(
     data_end: datetime | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
 ) -> FittedModel:
     """Learn points for ``base``'s rules (and for common ``fields`` values) from outcomes.
 
@@ -222,14 +230,16 @@ def fit_points(
     smoothed weights of evidence; ``"logistic"`` fits an L2-regularised logistic
     regression exactly. ``pdo`` points double the odds; ``base_points`` are the
     scorecard points at the odds of the average conversion rate (None: whatever model
-    total has those odds, so scorecard points equal model totals). Tables and
-    ``columns`` as for :func:`evaluate`. See ``docs/evaluation.md``.
+    total has those odds, so scorecard points equal model totals). Tables, ``columns``
+    and the other reading options as for :func:`evaluate`. See ``docs/evaluation.md``.
     """
     field_names = _check_options(method, min_support, pdo, fields, base_points)
     model = ScoringModel.default() if base is None else base
     z = z_for(confidence)
+    options = read_options(columns=columns, decimal=decimal, date_format=date_format,
+                           timezone=timezone, values=values, skip_invalid=skip_invalid)  # fmt: skip
     (snap,), leads = snapshots(
-        model, profiles, events, outcomes, cutoff, None, horizon_days, data_end, columns=columns
+        model, profiles, events, outcomes, cutoff, None, horizon_days, data_end, options=options
     )
     by_id = {str(p.get("id")): p for p in leads}
     population = [by_id[s.lead_id] for s in snap.scores]

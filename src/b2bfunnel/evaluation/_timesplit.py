@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import attrs
@@ -15,7 +15,8 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import ScoringModel
-from ..tables._frames import table_rows
+from ..tables._options import read_options
+from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
 from ._evaluate import MIN_POSITIVES, Evaluation, snapshots, summarise
 from ._fit import FittedModel, fit_points
@@ -85,11 +86,17 @@ def time_split(
     data_end: datetime | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
 ) -> TimeSplit:
     """Fit points at ``fit_cutoff`` and compare base and fitted models at ``cutoff``.
 
     ``fit_cutoff + horizon_days`` must not pass ``cutoff``: the fit may use no outcome
-    the evaluation will be judged on. Tables and ``columns`` as for :func:`evaluate`.
+    the evaluation will be judged on. Tables, ``columns`` and the other reading options
+    as for :func:`evaluate`.
     """
     require_aware(fit_cutoff, "fit_cutoff")
     require_aware(cutoff, "cutoff")
@@ -101,9 +108,17 @@ def time_split(
             f"{days:g} days earlier",
             path="fit_cutoff",
         )
-    leads = list(table_rows(profiles, columns, path="profiles"))
-    batch = as_events(events)
-    known = list(table_rows(outcomes, columns, path="outcomes"))
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+    )
+    leads = list(rows_of(profiles, options, "profiles"))
+    batch = as_events(read_events(events, options))
+    known = list(rows_of(outcomes, options, "outcomes"))
     model = ScoringModel.default() if base is None else base
     fitted = fit_points(
         leads,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -17,6 +18,8 @@ from ..plot import Charts
 from ..records import flatten
 from ..tables._currency import Currencies
 from ..tables._frames import is_rows, table_rows
+from ..tables._options import ReadOptions, read_options
+from ..tables._read import read_rows
 from ..tables._records import at_row, candidate_fields, money_currencies
 from ..tables._table import Columns, TableLike
 from ._fit import KOLFit, kol_fit
@@ -105,6 +108,13 @@ def plan_portfolio(
     config: KOLConfig | None = None,
     max_states: int = MAX_STATES,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
 ) -> Portfolio:
     """The selection of candidates (one post each at ``cost_per_post``) that maximises
     qualified reach, or qualified reach x fit/100 with ``weight_by_fit``, within
@@ -116,7 +126,9 @@ def plan_portfolio(
     cheaper one wins. The search examines at most ``max_states`` partial selections;
     past that the best selection found is returned with ``optimal=False`` and its gap
     to the LP bound. ``candidates`` may be a table (a DataFrame or mappings, read as
-    the CLI reads a KOL file; ``columns`` maps field names to its headers).
+    the CLI reads a KOL file, with the reading options: ``columns`` maps field names to
+    its headers; ``decimal``, ``values``, ``skip_invalid``; costs in more than one
+    currency are refused unless ``currency`` and ``rates`` convert them).
 
     >>> import b2bfunnel as bf
     >>> brief = bf.KOLBrief(target_roles=["cto"])
@@ -128,7 +140,17 @@ def plan_portfolio(
     (['@a', '@c'], Decimal('900'), 8000.0)
     """
     limit = money(budget, "budget")
-    pool = _checked(candidates, weight_by_fit, max_states, columns)
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+        currency=currency,
+        rates=rates,
+    )
+    pool = _checked(candidates, weight_by_fit, max_states, options)
     fits = {c.handle: kol_fit(c, brief, config=config) for c in pool}
     costs = {c.handle: c.cost_per_post for c in pool}
     items: list[tuple[str, Decimal, float]] = []
@@ -165,8 +187,15 @@ def plan_portfolio(
     )  # fmt: skip
 
 
+# Candidate fields that hold money.
+_MONEY = ("cost_per_post", "campaign_cost")
+
+
 def candidates_in(
-    table: Any, path: str = "candidates", columns: Columns | None = None
+    table: Any,
+    path: str = "candidates",
+    columns: Columns | None = None,
+    options: ReadOptions | None = None,
 ) -> list[KOLCandidate]:
     """KOL candidates given as a table (a DataFrame or mappings), read as the CLI reads
     a candidates file (:func:`~b2bfunnel.tables._records.candidate_fields`).
@@ -176,9 +205,16 @@ def candidates_in(
     >>> c.followers, dict(c.audience), sorted(c.topics)
     (5000, {'cto': 0.8}, ['cloud', 'security'])
     """
+    options = options or read_options(columns=columns)
+    if options.rewrites or options.skip_invalid or options.currencies.base:
+        # Costs read (and converted to the base currency) by the one row reader first.
+        read = read_rows(table, options, path, money=_MONEY)
+        pairs: Iterable[tuple[int, Any]] = zip(read.index, read.rows, strict=True)
+    else:
+        pairs = enumerate(table_rows(table, options.columns, path=path))
     out = []
     codes: set[str] = set()
-    for index, row in enumerate(table_rows(table, columns, path=path)):
+    for index, row in pairs:
         where = f"{path}[{index}]."
         if not isinstance(row, Mapping):
             raise InvalidInputError(
@@ -187,6 +223,8 @@ def candidates_in(
         try:
             out.append(KOLCandidate(**candidate_fields(row)))
         except InvalidInputError as exc:
+            if options.skip_invalid:
+                continue
             raise at_row(exc, where, "candidate") from None
         codes.update(money_currencies(row).values())
     Currencies().settle(codes, f"{path}.cost_per_post")  # costs in two currencies: refused
@@ -194,7 +232,7 @@ def candidates_in(
 
 
 def _checked(
-    candidates: Any, weight_by_fit: bool, max_states: int, columns: Columns | None
+    candidates: Any, weight_by_fit: bool, max_states: int, options: ReadOptions
 ) -> list[KOLCandidate]:
     """The candidates as a list, after checking them and the options."""
     if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
@@ -209,7 +247,7 @@ def _checked(
         raise InvalidInputError(
             f"expected candidates, got {type(candidates).__name__}", path="candidates"
         )
-    pool = candidates_in(candidates, columns=columns) if is_rows(candidates) else list(candidates)
+    pool = candidates_in(candidates, options=options) if is_rows(candidates) else list(candidates)
     seen: set[str] = set()
     for index, candidate in enumerate(pool):
         if not isinstance(candidate, KOLCandidate):

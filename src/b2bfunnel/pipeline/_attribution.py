@@ -6,7 +6,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import islice
@@ -22,7 +22,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..progress import Progress, tracked
-from ..tables._frames import table_rows
+from ..tables._options import ReadOptions, read_options
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number
 from ._allocation import split_units
@@ -45,6 +45,7 @@ from ._journeys import (
     whole_journey,
 )
 from ._markov import START, Transitions, count_touches, removal_effects
+from ._reading import TablesRead, read_touch_and_deal_tables, relocated
 from ._summaries import attribution_summary
 
 MODELS = (
@@ -73,6 +74,8 @@ class AttributionReport(Summarised, Plotted):
     a lead with no deal). For the Markov model, ``removal_effects`` per key,
     ``non_converting_paths`` (lost and open deals' journeys, and the quiet journeys of
     leads with no deal, ``no_deal_paths`` of them) and the ``markov_split`` used.
+    ``currency`` is the ISO code of the money when the reader knew it (``None``: not
+    stated); ``notes`` what the reading did (rows skipped, amounts read two ways).
     """
 
     _charts: ClassVar[Charts] = (("credit", charts.attribution_credit),)
@@ -92,6 +95,8 @@ class AttributionReport(Summarised, Plotted):
     non_converting_paths: int = 0
     no_deal_paths: int = 0
     level: str = "lead"
+    currency: str | None = None
+    notes: tuple[str, ...] = ()
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per key with each model's credit, keys by the first model's credit."""
@@ -122,6 +127,8 @@ class AttributionReport(Summarised, Plotted):
             "non_converting_paths": self.non_converting_paths,
             "no_deal_paths": self.no_deal_paths,
             "level": self.level,
+            "currency": self.currency,
+            "notes": list(self.notes),
         }
 
     def _rows(self) -> list[dict[str, Any]]:
@@ -374,7 +381,8 @@ def markov_transitions(
     lookback_days: float | None,
     non_converting_after_days: float | None,
     as_of: datetime | None,
-    columns: Columns | None,
+    options: ReadOptions,
+    plain: bool = True,
 ) -> Transitions:
     """The transition counts of the journeys the ``markov`` model of :func:`attribute`
     learns from, assigned by the same rules. Quiet journeys need an explicit ``as_of``:
@@ -389,27 +397,31 @@ def markov_transitions(
             path="as_of",
         )
     reference = -math.inf if as_of is None else require_aware(as_of, "as_of").timestamp()
-    by_lead, _, _ = read_touches(table_rows(touches, columns, path="touches"), by)
-    deals_by_lead, _ = read_deals(table_rows(deals, columns, path="deals"))
+    read = read_touch_and_deal_tables(touches, deals, options, plain=plain)
+    by_lead, _, _ = read_touches(read.touches, by)
+    try:
+        deals_by_lead, _ = read_deals(read.deals)
+    except InvalidInputError as exc:
+        raise relocated(exc, read.deal_index) from None
     window = math.inf if lookback is None else lookback * _DAY
     quiet_seconds = None if quiet is None else quiet * _DAY
     return _collect(by_lead, deals_by_lead, window, quiet_seconds, reference, True).transitions
 
 
 def _read(
-    touches: TableLike,
-    deals: TableLike,
+    read: TablesRead,
     by: str,
     level: str,
     contacts: TableLike | None,
     contact_roles: TableLike | None,
+    accounts: TableLike | None,
     columns: Columns | None,
     progress: Progress | str | None,
 ) -> ByRole:
     """Touches and deals by the key they are assigned under: their lead's; by account,
     their account's; with contact roles, their deal's (see ``_by_role``)."""
-    touch_rows = table_rows(touches, columns, path="touches")
-    deal_rows = table_rows(deals, columns, path="deals")
+    touch_rows: Iterable[Any] = read.touches
+    deal_rows: Iterable[Any] = read.deals
     if _choice(level, LEVELS, "level") == "account":
         if contacts is None:
             raise InvalidInputError(
@@ -417,18 +429,25 @@ def _read(
             )
         if contact_roles is not None:
             tracked_rows = tracked(touch_rows, progress, "touches")
-            return by_role(tracked_rows, deal_rows, contacts, contact_roles, columns, by)
-        touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns)
-    elif contact_roles is not None:
-        raise InvalidInputError(
-            "contact roles credit the contacts of an account: give level='account'",
-            path="contact_roles",
-        )
+            return by_role(tracked_rows, deal_rows, contacts, contact_roles, columns, by, accounts)
+        touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns, accounts)
+    else:
+        for name, given in (("contact_roles", contact_roles), ("accounts", accounts)):
+            if given is not None:
+                raise InvalidInputError(
+                    f"{name} credit the contacts of an account: give level='account'",
+                    path=name,
+                )
     by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress, "touches"), by)
-    deals_by_lead, latest_deal = read_deals(deal_rows)
+    try:
+        deals_by_lead, latest_deal = read_deals(deal_rows)
+    except InvalidInputError as exc:
+        raise relocated(exc, read.deal_index) from None
     return ByRole(by_lead, count, latest_touch, deals_by_lead, latest_deal, 0)
 
 
+# long: checks each argument and reads the tables with the reading options, then one
+# call per step
 def attribute(
     touches: TableLike,
     deals: TableLike,
@@ -446,6 +465,14 @@ def attribute(
     level: str = "lead",
     contacts: TableLike | None = None,
     contact_roles: TableLike | None = None,
+    accounts: TableLike | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
 ) -> AttributionReport:
     """Attribute won-deal value over the touchpoints that led to each deal.
 
@@ -465,11 +492,18 @@ def attribute(
 
     Each table may also be a pandas DataFrame; ``columns`` maps field names to its
     headers (``{"amount": "Amount (EUR)"}``). ``progress`` is told how many touches were
-    read (see :mod:`b2bfunnel.progress`).
+    read (see :mod:`b2bfunnel.progress`). Tables as a CRM exports them are read with the
+    reading options (``decimal``, ``date_format``, ``timezone``, ``values``,
+    ``skip_invalid``): text dates, amounts such as ``EUR 12.500,00`` and outcome labels
+    such as ``Closed Won``. Amounts (the deals', and a touch's ``value`` or ``cost``) in
+    more than one currency are refused unless ``currency`` (the base) and ``rates``
+    (base per one unit of each other code) convert them; the report's ``currency``
+    says which they are in.
 
     ``level="account"`` credits by account: ``contacts`` (the leads table) are matched
-    to accounts as :func:`match_accounts` does, and a deal (keyed by its
-    ``account_id``, else its contact's account) is credited with the touches of every
+    to accounts as :func:`match_accounts` does (against ``accounts``, the accounts
+    table, when given: then a deal's ``account_id`` is that table's id), and a deal
+    (keyed by its ``account_id``, else its contact's account) is credited with the touches of every
     contact of its account, the rules above applied per account (see
     ``docs/accounts.md``). With ``contact_roles``, an opportunity contact-role table
     (``deal_id``, ``lead_id`` and ``role``, or Salesforce's ``Opportunity ID``,
@@ -498,8 +532,15 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    read = _read(touches, deals, by, level, contacts, contact_roles, columns, progress)
-    by_lead, count, latest_touch, deals_by_lead, latest_deal, customer_touches = read
+    options = read_options(columns=columns, decimal=decimal, date_format=date_format,
+                           timezone=timezone, values=values, skip_invalid=skip_invalid,
+                           currency=currency, rates=rates)  # fmt: skip
+    given = (decimal, date_format, timezone, values, currency, rates)
+    read = read_touch_and_deal_tables(
+        touches, deals, options, plain=all(o is None for o in given) and not skip_invalid
+    )
+    tables = _read(read, by, level, contacts, contact_roles, accounts, columns, progress)
+    by_lead, count, latest_touch, deals_by_lead, latest_deal, customer_touches = tables
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen
     journeys = _collect(
@@ -537,4 +578,6 @@ def attribute(
         journeys.non_converting,
         journeys.no_deal_paths,
         level,
+        read.currency,
+        read.notes,
     )

@@ -19,9 +19,12 @@ from ..tables._values import is_blank
 __all__ = ["account_keys", "by_account", "deals_by_account"]
 
 
-def account_keys(contacts: TableLike, columns: Columns | None) -> Callable[[str], str]:
-    """A contact's key: its account, else ``lead:<id>`` (its own, as by lead)."""
-    match = match_accounts(contacts, columns=columns)
+def account_keys(
+    contacts: TableLike, columns: Columns | None, accounts: TableLike | None = None
+) -> Callable[[str], str]:
+    """A contact's key: its account (matched against ``accounts`` when given, so the
+    accounts table's ids are the keys), else ``lead:<id>`` (its own, as by lead)."""
+    match = match_accounts(contacts, accounts, columns=columns)
     account_of = match.account_of
     memo: dict[str, str] = {}
 
@@ -36,12 +39,16 @@ def account_keys(contacts: TableLike, columns: Columns | None) -> Callable[[str]
 
 
 def by_account(
-    touches: Iterable[Any], deals: Iterable[Any], contacts: TableLike, columns: Columns | None
+    touches: Iterable[Any],
+    deals: Iterable[Any],
+    contacts: TableLike,
+    columns: Columns | None,
+    accounts: TableLike | None = None,
 ) -> tuple[Iterator[Any], Iterator[Any]]:
     """``touches`` and ``deals`` with ``lead_id`` replaced by the account's key: a deal's
     own ``account_id`` when it has one, else its contact's account. Rows that are not
     mappings, or lack a lead id, pass unchanged, for attribution to refuse by path."""
-    key = account_keys(contacts, columns)
+    key = account_keys(contacts, columns, accounts)
 
     def touch_rows() -> Iterator[Any]:
         for row in touches:

@@ -97,10 +97,11 @@ def by_role(
     contact_roles: TableLike,
     columns: Columns | None,
     by: str,
+    accounts: TableLike | None = None,
 ) -> ByRole:
     """Touches given to their deals by contact role, each deal under its own key."""
     roles = read_roles(table_rows(contact_roles, columns, path="contact_roles"))
-    key = account_keys(contacts, columns)
+    key = account_keys(contacts, columns, accounts)
     rows = list(deals)
     ids = [_text(row, DEAL_ID) if isinstance(row, Mapping) else None for row in rows]
     by_account, latest_deal = read_deals(deals_by_account(rows, key))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
 import attrs
@@ -18,6 +18,8 @@ from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
 from ..tables._frames import table_rows
+from ..tables._options import ReadOptions, is_time_field, read_options
+from ..tables._read import read_rows
 from ..tables._table import Columns, TableLike
 from ..tables._values import name_key
 
@@ -195,6 +197,11 @@ def funnel_metrics(
     sla: timedelta = timedelta(hours=24),
     columns: Columns | None = None,
     confidence: float = 0.95,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
 ) -> FunnelMetrics:
     """Funnel and SLA metrics from lifecycle records.
 
@@ -205,7 +212,9 @@ def funnel_metrics(
     measured on those. An SQL is contacted within the SLA when its first contact came at
     most ``sla`` after it became SQL (or before); an SQL never contacted breaches it.
     Rates carry their n and a Wilson interval at ``confidence``; rejection reasons are
-    counted case- and accent-insensitively.
+    counted case- and accent-insensitively. A table as a CRM exports it is read with the
+    reading options (``columns``, ``decimal``, ``date_format``, ``timezone`` of dates
+    without an offset, ``values``, ``skip_invalid``).
 
     >>> from datetime import datetime, timezone
     >>> t = lambda d, h=0: datetime(2026, 11, d, h, tzinfo=timezone.utc)
@@ -221,7 +230,15 @@ def funnel_metrics(
     """
     check_sla(sla)
     z_for(confidence)  # checked before the work, not after
-    return metrics_of(gather(records, sla, columns), confidence)
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+    )
+    return metrics_of(gather(records, sla, options), confidence)
 
 
 def check_sla(sla: Any) -> None:
@@ -230,9 +247,12 @@ def check_sla(sla: Any) -> None:
         raise InvalidInputError(f"expected a positive timedelta, got {sla!r}", path="sla")
 
 
-def gather(records: TableLike, sla: timedelta, columns: Columns | None) -> Tally:
-    """The counts and durations of lifecycle records (or a DataFrame), checked."""
-    rows = table_rows(records, columns, path="records")
+def gather(records: TableLike, sla: timedelta, options: ReadOptions) -> Tally:
+    """The counts and durations of lifecycle records (or a DataFrame), checked; text
+    dates read with the reading ``options``."""
+    rows = table_rows(records, options.columns, path="records")
+    if _has_text_times(rows) or options.rewrites or options.skip_invalid:
+        rows = read_rows(rows, attrs.evolve(options, columns=None), "records").rows
     if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
         raise InvalidInputError(
             f"expected lifecycle records, got {type(records).__name__}", path="records"
@@ -241,6 +261,14 @@ def gather(records: TableLike, sla: timedelta, columns: Columns | None) -> Tally
     for index, record in enumerate(rows):
         tally.add(record, f"records[{index}]")
     return tally
+
+
+def _has_text_times(rows: Any) -> bool:
+    """Whether the first of ``rows`` (a list) has a date written as text."""
+    first = rows[0] if isinstance(rows, list) and rows else None
+    return isinstance(first, Mapping) and any(
+        type(v) is str and is_time_field(str(k)) for k, v in first.items()
+    )
 
 
 def metrics_of(tally: Tally, confidence: float) -> FunnelMetrics:

@@ -9,13 +9,14 @@ equal to counting every journey together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 import attrs
 
 from ..errors import InvalidInputError
+from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
 from ._attribution import markov_transitions
 from ._markov import CONVERSION, NULL, START, Transitions, count_transitions, removal_effects
@@ -93,12 +94,21 @@ class PathCounts:
         non_converting_after_days: float | None = 90,
         as_of: datetime | None = None,
         columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
+        currency: str | None = None,
+        rates: Mapping[str, Any] | None = None,
     ) -> PathCounts:
         """Count the journeys of touch and deal records exactly as the ``markov`` model of
         :func:`b2bfunnel.attribute` gathers them (same arguments, same touch-to-deal
         rules). Partition by lead: a lead's touches and deals in one partition. With
         ``non_converting_after_days`` set, ``as_of`` is required and must be the same
         for every partition (the whole data's latest time is not known to a part).
+        The tables are read with the reading options, as :func:`b2bfunnel.attribute`
+        reads them.
 
         >>> from datetime import datetime, timezone
         >>> t = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
@@ -115,7 +125,18 @@ class PathCounts:
             lookback_days=lookback_days,
             non_converting_after_days=non_converting_after_days,
             as_of=as_of,
-            columns=columns,
+            options=read_options(
+                columns=columns,
+                decimal=decimal,
+                date_format=date_format,
+                timezone=timezone,
+                values=values,
+                skip_invalid=skip_invalid,
+                currency=currency,
+                rates=rates,
+            ),
+            plain=all(o is None for o in (decimal, date_format, timezone, values, currency, rates))
+            and not skip_invalid,
         )
         return cls._counted(transitions)
 

@@ -10,8 +10,8 @@ report computed once, equal to computing it on every row together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -22,10 +22,10 @@ from .._money import EXACT
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
-from ..tables._frames import table_rows
+from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
 from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
-from ._velocity import VelocityReport, assemble, check_deals, window_start
+from ._velocity import VelocityReport, assemble, checked_deals, window_start
 
 __all__ = ["FunnelTally", "VelocityTally"]
 
@@ -63,7 +63,9 @@ class VelocityTally:
 
     ``opportunities`` deals open at ``as_of``; ``won`` and ``lost`` deals closed after
     ``since`` (the window's start; ``None``: no limit) and by ``as_of``; ``won_value``
-    their amounts summed exactly; ``cycle_seconds`` their creation-to-close seconds.
+    their amounts summed exactly; ``cycle_seconds`` their creation-to-close seconds;
+    ``currency`` the ISO code of the amounts when the reader knew it (tallies in two
+    currencies do not merge).
 
     >>> from datetime import datetime, timezone
     >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
@@ -83,6 +85,7 @@ class VelocityTally:
     lost: int = attrs.field(validator=_count)
     won_value: Decimal = attrs.field(validator=_money_sum)
     cycle_seconds: int = attrs.field(validator=_count)
+    currency: str | None = None
 
     @classmethod
     def of(
@@ -92,24 +95,43 @@ class VelocityTally:
         as_of: datetime,
         window: int | timedelta | relativedelta | None = None,
         columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
+        currency: str | None = None,
+        rates: Mapping[str, Any] | None = None,
     ) -> VelocityTally:
         """The tally of deal records, read and windowed as :func:`velocity_from_deals`
-        reads them (give every partition the same ``as_of`` and ``window``)."""
+        reads them, with the same reading options (give every partition the same
+        ``as_of``, ``window``, ``currency`` and ``rates``)."""
         require_aware(as_of, "as_of")
         since = window_start(as_of, window)
+        options = read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+            currency=currency,
+            rates=rates,
+        )
+        given = (decimal, date_format, timezone, values, currency, rates)
+        plain = all(o is None for o in given) and not skip_invalid
+        checked, code, _ = checked_deals(deals, options, as_of, since, plain=plain)
         counts = [0, 0, 0]
         value = Decimal(0)
         seconds = 0
         with localcontext(EXACT):
-            for state, amount, cycle, _ in check_deals(
-                table_rows(deals, columns, path="deals"), as_of, since
-            ):
+            for state, amount, cycle, _ in checked:
                 if state >= 0:
                     counts[state] += 1
                 if state == 1:
                     value += amount
                     seconds += cycle
-        return cls(as_of, since, counts[0], counts[1], counts[2], value, seconds)
+        return cls(as_of, since, counts[0], counts[1], counts[2], value, seconds, code)
 
     def merge(self, other: VelocityTally) -> VelocityTally:
         """The tally of both sets of deals (same ``as_of`` and window)."""
@@ -119,6 +141,12 @@ class VelocityTally:
             raise InvalidInputError(
                 f"expected a tally as of {self.as_of.isoformat()} with the same window, "
                 f"got one as of {other.as_of.isoformat()}",
+                path="other",
+            )
+        if self.currency and other.currency and self.currency != other.currency:
+            raise InvalidInputError(
+                f"expected a tally in {self.currency}, got one in {other.currency}: give "
+                "every partition the same currency= and rates=",
                 path="other",
             )
         with localcontext(EXACT):
@@ -131,15 +159,17 @@ class VelocityTally:
             self.lost + other.lost,
             value,
             self.cycle_seconds + other.cycle_seconds,
+            self.currency or other.currency,
         )
 
     def report(self) -> VelocityReport:
         """:func:`b2bfunnel.velocity_from_deals` of every deal counted. (The bootstrap
         interval of :func:`b2bfunnel.compare_velocity` resamples deals: it needs the
         deals, not a tally.)"""
-        return assemble(
+        report = assemble(
             self.opportunities, self.won, self.lost, self.won_value, self.cycle_seconds, self.as_of
         )
+        return attrs.evolve(report, currency=self.currency)
 
 
 # (days, how many conversions took exactly that long), ascending
@@ -233,11 +263,24 @@ class FunnelTally:
         *,
         sla: timedelta = timedelta(hours=24),
         columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
     ) -> FunnelTally:
-        """The tally of lifecycle records, read as :func:`funnel_metrics` reads them
-        (give every partition the same ``sla``)."""
+        """The tally of lifecycle records, read as :func:`funnel_metrics` reads them,
+        with the same reading options (give every partition the same ``sla``)."""
         check_sla(sla)
-        tally = gather(records, sla, columns)
+        options = read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        tally = gather(records, sla, options)
         return cls(
             sla,
             tally.records,

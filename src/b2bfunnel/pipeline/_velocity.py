@@ -20,9 +20,10 @@ from .._time import read_datetime, require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
-from ..tables._deals import deal_records, preset_columns
+from ..tables._deals import DealsRead, deals_read, preset_columns
 from ..tables._frames import table_rows
 from ..tables._labels import outcome_of
+from ..tables._options import ReadOptions, read_options
 from ..tables._table import Columns, TableLike
 from ._summaries import report_view, velocity_summary
 
@@ -294,6 +295,7 @@ def velocity_from_deals(
     currency: str | None = None,
     rates: Mapping[str, Any] | None = None,
     preset: str | None = None,
+    skip_invalid: bool = False,
 ) -> VelocityReport:
     """Velocity from deal records (``created_at``, ``amount``, ``outcome`` won/lost/open
     and, when closed, ``closed_at``; an open deal's ``closed_at`` is its expected close,
@@ -306,7 +308,8 @@ def velocity_from_deals(
     ``{"outcome": {"won": ["Closed Won"], "open": "*"}}``), ``currency`` and ``rates``
     (amounts in several currencies converted to ``currency``; the report says it),
     ``preset`` (``"salesforce"``, ``"hubspot"`` or ``"pipedrive"``: the headers and
-    values of that CRM's deals export).
+    values of that CRM's deals export); ``skip_invalid=True`` leaves bad deals out
+    (counted in ``notes``) instead of raising at the first.
 
     >>> from datetime import datetime, timezone
     >>> at = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)
@@ -324,36 +327,71 @@ def velocity_from_deals(
     """
     require_aware(as_of, "as_of")
     since = window_start(as_of, window)
-    deals, columns = preset_columns(deals, preset, columns)
-    rows = list(table_rows(deals, columns, path="deals"))
-    options = (decimal, date_format, timezone, values, currency, rates, preset)
-    if all(option is None for option in options):
-        # Deals already held as Python values (datetimes, Decimals, the outcome names)
-        # need no reading; anything else is read by the one deal reader below, so a
-        # cell is read the same whether or not an option is given.
-        try:
-            return _report(list(check_deals(rows, as_of, since)), as_of)
-        except InvalidInputError:
-            pass
-    read = deal_records(
-        rows,
+    options = read_options(
+        columns=columns,
         decimal=decimal,
         date_format=date_format,
         timezone=timezone,
         values=values,
+        skip_invalid=skip_invalid,
         currency=currency,
         rates=rates,
         preset=preset,
     )
-    try:
-        checked = list(check_deals(read.records, as_of, since))
-    except InvalidInputError as exc:
-        raise _located(exc, read.rows) from None
+    given = (decimal, date_format, timezone, values, currency, rates, preset)
+    plain = all(option is None for option in given) and not skip_invalid
+    checked, currency, found = checked_deals(deals, options, as_of, since, preset, plain=plain)
     report = _report(checked, as_of)
     # What the reading found (footers, skipped rows, amounts read two ways) goes with
     # the figures: nothing the reader decided is silent.
-    found = (*read.notes, *(a.warning() for a in read.ambiguous))
-    return attrs.evolve(report, currency=read.currency, notes=(*report.notes, *found))
+    return attrs.evolve(report, currency=currency, notes=(*report.notes, *found))
+
+
+def checked_deals(
+    deals: TableLike,
+    options: ReadOptions,
+    as_of: datetime,
+    since: datetime | None,
+    preset: str | None = None,
+    *,
+    plain: bool = False,
+) -> tuple[list[_Deal], str | None, tuple[str, ...]]:
+    """The deals of a table read by the one deal reader (text cells with the reading
+    options) and checked at ``as_of``, with the currency of their amounts and what the
+    reading noted. With ``skip_invalid`` a deal the checks refuse is left out too;
+    ``plain`` (no option given) tries the deals as Python values first."""
+    deals, columns = preset_columns(deals, preset, options.columns)
+    rows = list(table_rows(deals, columns, path="deals"))
+    if plain:
+        # Deals already held as Python values (datetimes, Decimals, the outcome names)
+        # need no reading; anything else is read by the one deal reader below, so a
+        # cell is read the same whether or not an option is given.
+        try:
+            return list(check_deals(rows, as_of, since)), None, ()
+        except InvalidInputError:
+            pass
+    read = deals_read(rows, options)
+    if not options.skip_invalid:
+        try:
+            return list(check_deals(read.records, as_of, since)), read.currency, _found(read)
+        except InvalidInputError as exc:
+            raise _located(exc, read.rows) from None
+    checked: list[_Deal] = []
+    refused = 0
+    for record in read.records:
+        try:
+            checked.extend(check_deals([record], as_of, since))
+        except InvalidInputError:
+            refused += 1
+    found = _found(read)
+    if refused:
+        noun = "deal" if refused == 1 else "deals"
+        found = (*found, f"skipped {refused} bad {noun} (skip_invalid=True)")
+    return checked, read.currency, found
+
+
+def _found(read: DealsRead) -> tuple[str, ...]:
+    return (*read.notes, *(a.warning() for a in read.ambiguous))
 
 
 def _located(exc: InvalidInputError, rows: Sequence[int]) -> InvalidInputError:
@@ -585,11 +623,20 @@ def compare_velocity(
     confidence: float = 0.95,
     seed: int = 0,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
 ) -> VelocityComparison:
     """Velocity per cohort of deal key ``by`` (e.g. ``influenced`` by a KOL), and how each
     cohort compares with the ``baseline`` one (default: ``False`` for a yes/no key, else
     the first cohort in sorted order). The bootstrap resamples deals within each cohort
     ``samples`` times with ``random.Random(seed)``: the same inputs give the same interval.
+    Deals are read as :func:`velocity_from_deals` reads them, with the same reading
+    options; each report carries the amounts' ``currency``.
     """
     require_aware(as_of, "as_of")
     if not isinstance(by, str):
@@ -598,10 +645,27 @@ def compare_velocity(
         raise InvalidInputError(f"expected a whole number >= 0, got {samples!r}", path="samples")
     z_for(confidence)
     since = window_start(as_of, window)
-    cohorts = _cohorts(table_rows(deals, columns, path="deals"), by, as_of, since)
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+        currency=currency,
+        rates=rates,
+    )
+    given = (columns, decimal, date_format, timezone, values, currency, rates)
+    plain = all(option is None for option in given[1:]) and not skip_invalid
+    checked, currency, found = checked_deals(deals, options, as_of, since, plain=plain)
+    cohorts = _cohorts(checked, by)
     keys = sorted(cohorts, key=repr)
     baseline = _baseline(cohorts, keys, baseline, by)
     reports = {key: _report(cohorts[key], as_of) for key in keys}
+    reports = {
+        key: attrs.evolve(r, currency=currency, notes=(*r.notes, *found))
+        for key, r in reports.items()
+    }
     rng = random.Random(seed)
     # Sorted, so the resamples (and the interval) do not depend on the input order.
     base_deals = sorted((s, float(a), float(c)) for s, a, c, _ in cohorts[baseline])
@@ -631,12 +695,10 @@ def compare_velocity(
     return VelocityComparison(reports, baseline, lifts)
 
 
-def _cohorts(
-    rows: Iterable[Mapping[str, Any]], by: str, as_of: datetime, since: datetime | None
-) -> dict[Hashable, list[_Deal]]:
+def _cohorts(deals: Iterable[_Deal], by: str) -> dict[Hashable, list[_Deal]]:
     """The checked deals grouped by their value of ``by``, which each must have."""
     cohorts: dict[Hashable, list[_Deal]] = {}
-    for index, checked in enumerate(check_deals(rows, as_of, since)):
+    for index, checked in enumerate(deals):
         if by not in checked[3]:
             raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
         key = checked[3][by]

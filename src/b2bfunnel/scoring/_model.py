@@ -12,8 +12,8 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import attrs
@@ -25,7 +25,9 @@ from .._tiers import Tier, read_tiers, tiers_to_list
 from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
-from ..tables._frames import events_in, table_rows
+from ..tables._frames import table_rows
+from ..tables._options import read_options
+from ..tables._read import profile_of, read_events, rows_of
 from ..tables._table import Columns, TableLike
 from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
@@ -154,24 +156,47 @@ class ScoringModel:
     # --- batch scoring ------------------------------------------------------------
 
     def score(
-        self, profile: Mapping[str, Any], events: Iterable[Event], *, as_of: datetime
-    ) -> Score:
-        """Score one lead from its profile and events; only events at or before ``as_of``.
-
-        The lead id is the profile's ``id`` (events of another lead are an error) or,
-        without one, the events' common ``lead_id``.
-        """
-        return _batch.score_one(self._engine, profile, events, as_of)
-
-    def rank(
         self,
-        profiles: TableLike,
-        events: Iterable[Event],
+        profile: Mapping[str, Any],
+        events: Iterable[Event] | TableLike,
         *,
         as_of: datetime,
         columns: Columns | None = None,
         decimal: str | None = None,
-        timezone: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
+    ) -> Score:
+        """Score one lead from its profile and events; only events at or before ``as_of``.
+
+        The lead id is the profile's ``id`` (events of another lead are an error) or,
+        without one, the events' common ``lead_id``. ``events`` may be a table of events;
+        the profile and the table are read with the reading options, as :meth:`rank`
+        reads them.
+        """
+        options = read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        read = read_events(events, options)
+        return _batch.score_one(self._engine, profile_of(profile, options), read, as_of)
+
+    def rank(
+        self,
+        profiles: TableLike,
+        events: Iterable[Event] | TableLike,
+        *,
+        as_of: datetime,
+        columns: Columns | None = None,
+        decimal: str | None = None,
+        date_format: str | Sequence[str] | None = None,
+        timezone: str | tzinfo | None = None,
+        values: Mapping[str, Any] | None = None,
         skip_invalid: bool = False,
         progress: Progress | str | None = None,
     ) -> Ranking:
@@ -184,10 +209,19 @@ class ScoringModel:
         (see :mod:`b2bfunnel.progress`). ``events`` may be a table of events too (read as
         :func:`~b2bfunnel.events_from` reads one, in ``timezone``; ``skip_invalid=True``
         skips its bad rows); ``decimal=","`` reads number text in the profiles with a
-        decimal comma.
+        decimal comma; ``date_format`` and ``values`` read dates and a CRM's labels in
+        both tables.
         """
-        leads = table_rows(profiles, columns, path="profiles", decimal=decimal)
-        read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
+        options = read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        )
+        leads = rows_of(profiles, options, "profiles")
+        read = read_events(events, options)
         return Ranking(_batch.rank(self._engine, leads, tracked(read, progress, "events"), as_of))
 
     def _rank_cells(

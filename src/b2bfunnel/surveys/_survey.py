@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar
 
@@ -23,6 +23,8 @@ from ..records import flatten
 from ..tables._columns import missing_column
 from ..tables._frames import has_field, headers_of, is_rows, table_rows
 from ..tables._labels import survey_score
+from ..tables._options import ReadOptions, read_options
+from ..tables._read import read_rows
 from ..tables._records import at_row, response_fields
 from ..tables._shapes import is_second_header
 from ..tables._table import Columns, TableLike
@@ -169,19 +171,19 @@ def responses_in(
 
 
 def _responses(
-    items: Any,
-    kind: type,
-    path: str,
-    columns: Columns | None = None,
-    timezone: str | None = None,
-    skip_invalid: bool = False,
+    items: Any, kind: type, path: str, options: ReadOptions | None = None
 ) -> tuple[Sequence[Any], int]:
     """``items`` checked as ``kind`` values, and how many table rows had a blank score
-    (a table is read with the reading options ``timezone`` and ``skip_invalid``)."""
+    (a table is read with the reading ``options``)."""
     skipped = 0
     if kind is Response and is_rows(items):
+        options = options or ReadOptions()
+        zone = options.timezone if isinstance(options.timezone, str) else None
+        table, columns = items, options.columns
+        if options.rewrites:
+            table, columns, zone = _read_first(items, options, path), None, None
         items, skipped = responses_in(
-            items, path, columns, timezone=timezone, skip_invalid=skip_invalid
+            table, path, columns, timezone=zone, skip_invalid=options.skip_invalid
         )
     values = _listed(items, path, f"{kind.__name__} values")
     for index, item in enumerate(values):
@@ -193,6 +195,19 @@ def _responses(
         blank = f" ({skipped} without a score)" if skipped else ""
         raise InvalidInputError(f"no {path}{blank}: at least one is needed", path=path)
     return values, skipped
+
+
+def _read_first(table: Any, options: ReadOptions, path: str) -> list[dict[str, Any]]:
+    """A survey table's rows with dates, labels and numbers read by the options first
+    (a survey tool's second header row kept as it is, for :func:`responses_in`)."""
+    rows = list(table_rows(table, options.columns, path=path))
+    start = int(
+        bool(rows)
+        and isinstance(rows[0], Mapping)
+        and is_second_header(rows[0], ["score"], lambda _f, t: survey_score(t) is not None)
+    )
+    read = read_rows(rows[start:], attrs.evolve(options, columns=None), path, times=("at",))
+    return [*(dict(r) for r in rows[:start]), *read.rows]
 
 
 # --- account-level NPS ------------------------------------------------------------
@@ -271,7 +286,10 @@ def account_nps(
     weights: Mapping[str, float] | None = None,
     confidence: float = 0.95,
     columns: Columns | None = None,
-    timezone: str | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
 ) -> AccountNPS:
     """Account-level NPS of B2B responses (each with an ``account``).
@@ -293,10 +311,22 @@ def account_nps(
     >>> dict(bf.account_nps([*rs, *more]).per_account)
     {'Acme': 50.0, 'Nova': 100.0}
     """
-    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
+    answers, skipped = _responses(
+        responses,
+        Response,
+        "responses",
+        options=read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        ),
+    )
     counts: dict[str, list[int]] = {}
     shown: dict[str, str] = {}  # normalised name -> the account as first written
-    for index, response in enumerate(values):
+    for index, response in enumerate(answers):
         if response.account is None:
             raise InvalidInputError("has no account", path=f"responses[{index}].account")
         key = _account_key(response.account)
@@ -332,14 +362,14 @@ def account_nps(
     if count < 2 or spread == 0:
         why = "one account" if count < 2 else "every account has the same NPS"
         note = f"{why}: the spread between accounts, and so the interval, is unknown"
-        return AccountNPS(count, len(values), mean, None, None, per_account, confidence, note,
+        return AccountNPS(count, len(answers), mean, None, None, per_account, confidence, note,
                           skipped)  # fmt: skip
     margin = z * math.sqrt(spread / effective)
     low, high = max(-100.0, mean - margin), min(100.0, mean + margin)
     note = (
         f"{count} accounts, below {SMALL_N}: the interval is approximate" if count < SMALL_N else ""
     )
-    return AccountNPS(count, len(values), mean, margin, (low, high), per_account, confidence,
+    return AccountNPS(count, len(answers), mean, margin, (low, high), per_account, confidence,
                       note, skipped)  # fmt: skip
 
 
@@ -582,7 +612,10 @@ def nps_report(
     confidence: float = 0.95,
     method: str = "auto",
     columns: Columns | None = None,
-    timezone: str | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
 ) -> Report[NPSResult]:
     """NPS by segment field ``by`` and/or ``period`` (``"month"`` or ``"quarter"``).
@@ -596,7 +629,19 @@ def nps_report(
     names to its headers): a row with a blank score is skipped and counted in
     ``skipped``.
     """
-    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
+    answers, skipped = _responses(
+        responses,
+        Response,
+        "responses",
+        options=read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        ),
+    )
 
     def measure(members: Sequence[Response]) -> NPSResult:
         counts = [0, 0, 0]
@@ -605,7 +650,7 @@ def nps_report(
         return NPSResult.from_counts(counts[0], counts[1], counts[2],
                                      confidence=confidence, method=method)  # fmt: skip
 
-    return _report("nps", values, by, period, min_n, "responses", measure, skipped)
+    return _report("nps", answers, by, period, min_n, "responses", measure, skipped)
 
 
 def ces_report(
@@ -617,14 +662,29 @@ def ces_report(
     low_effort_min: int = 5,
     confidence: float = 0.95,
     columns: Columns | None = None,
-    timezone: str | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
 ) -> Report[CESResult]:
     """Customer effort (1..7 answers in ``Response.score``) by segment and/or period;
     from a table as :func:`nps_report` reads one."""
-    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
-    checked_scores([r.score for r in values], "responses", 1, 7)
-    return _report("ces", values, by, period, min_n, "responses",
+    answers, skipped = _responses(
+        responses,
+        Response,
+        "responses",
+        options=read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        ),
+    )
+    checked_scores([r.score for r in answers], "responses", 1, 7)
+    return _report("ces", answers, by, period, min_n, "responses",
                    lambda members: ces([m.score for m in members], low_effort_min=low_effort_min,
                                        confidence=confidence), skipped)  # fmt: skip
 
@@ -669,7 +729,10 @@ def comment_themes(
     themes: Mapping[str, Sequence[str]],
     *,
     columns: Columns | None = None,
-    timezone: str | None = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
 ) -> ThemeCounts:
     """Count comments per theme, separately for promoters, passives and detractors.
@@ -701,10 +764,22 @@ def comment_themes(
             form = word_form(keyword.rstrip("*"))
             compiled.append(form[:-1] if keyword.endswith("*") else form)
         patterns[name] = tuple(compiled)
-    values, skipped = _responses(responses, Response, "responses", columns, timezone, skip_invalid)
+    answers, skipped = _responses(
+        responses,
+        Response,
+        "responses",
+        options=read_options(
+            columns=columns,
+            decimal=decimal,
+            date_format=date_format,
+            timezone=timezone,
+            values=values,
+            skip_invalid=skip_invalid,
+        ),
+    )
     comments = dict.fromkeys(GROUPS, 0)
     counts = {group: dict.fromkeys(patterns, 0) for group in GROUPS}
-    for response in values:
+    for response in answers:
         if not response.comment or not response.comment.strip():
             continue
         group = GROUPS[CATEGORY[response.score]]

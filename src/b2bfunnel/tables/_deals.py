@@ -18,19 +18,26 @@ from typing import Any
 
 import attrs
 
-from .._time import read_zone
 from ..errors import InvalidInputError
 from ._columns import column_map
 from ._currency import Currencies
-from ._dates import DateReader, consistent_formats, needs_format, read_formats
+from ._dates import DateReader, consistent_formats, needs_format
 from ._frames import headers_of, is_frame
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
+from ._options import ReadOptions, all_at_once, read_options
 from ._shapes import footer_start
 from ._table import Columns
 from ._values import is_blank
 
-__all__ = ["DealOptions", "DealsRead", "deal_records", "preset_columns", "read_deals"]
+__all__ = [
+    "DealOptions",
+    "DealsRead",
+    "deal_records",
+    "deals_read",
+    "preset_columns",
+    "read_deals",
+]
 
 OUTCOMES = ("won", "lost", "open")
 TIMES = ("created_at", "closed_at", "lead_created_at", "won_at", "lost_at")
@@ -193,9 +200,11 @@ def deal_records(
     rates: Mapping[str, Any] | None = None,
     preset: str | None = None,
     path: str = "deals",
+    skip_invalid: bool = False,
 ) -> DealsRead:
     """Deals given in Python (mappings, or a DataFrame's rows) read with the reading
-    options of the API; the first bad row raises, located at ``path[i].field``.
+    options of the API; the first bad row raises, located at ``path[i].field``
+    (``skip_invalid=True``: bad rows are left out and counted in the notes).
 
     >>> read = deal_records(
     ...     [{"created_at": "01/02/2026", "closed_at": "15/03/2026",
@@ -205,31 +214,37 @@ def deal_records(
     >>> read.records[0]["amount"], read.records[0]["outcome"], read.currency
     (Decimal('12500.00'), 'won', 'EUR')
     """
+    options = read_options(
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+        currency=currency,
+        rates=rates,
+        preset=preset,
+    )
+    return deals_read(rows, options, path)
+
+
+def deals_read(rows: Iterable[Any], options: ReadOptions, path: str = "deals") -> DealsRead:
+    """Deals given in Python read with checked reading options (see :func:`deal_records`)."""
     listed = list(rows)
     for index, row in enumerate(listed):
         if not isinstance(row, Mapping):
             raise InvalidInputError(
                 f"expected a mapping, got {type(row).__name__}", path=f"{path}[{index}]"
             )
-    zone = read_zone(timezone, "timezone") if isinstance(timezone, str) else timezone
-    formats = (
-        ()
-        if date_format is None
-        else read_formats(
-            [date_format] if isinstance(date_format, str) else list(date_format), "date_format"
-        )
-    )
-    options = DealOptions(
-        decimal,
-        DateReader(formats, zone),
-        ValueMap.of(preset, values),
-        Currencies.of(currency, rates),
-    )
-
-    def bad(exc: InvalidInputError) -> None:
-        raise exc
-
-    return read_deals(listed, options, lambda i, field: f"{path}[{i}].{field}", bad)
+    skipped: list[InvalidInputError] = []
+    how = DealOptions(options.decimal, options.dates, options.values, options.currencies)
+    read = read_deals(listed, how, lambda i, field: f"{path}[{i}].{field}", skipped.append)
+    if skipped and not options.skip_invalid:  # every bad row at once
+        raise all_at_once(skipped)
+    if not skipped:
+        return read
+    noun = "row" if len(skipped) == 1 else "rows"
+    note = f"skipped {len(skipped)} bad {noun} (skip_invalid=True)"
+    return attrs.evolve(read, notes=(*read.notes, note))
 
 
 def preset_columns(

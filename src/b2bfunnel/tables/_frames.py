@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._public import publish
 from .._time import parse_datetime, read_zone
 from ..errors import InvalidInputError
 from ..events import Event
@@ -28,12 +27,11 @@ from ._columns import missing_column
 from ._file import comma_decimal
 from ._records import BLANK as _BLANK
 from ._records import cell
-from ._table import Columns, TableLike
+from ._table import Columns
 from ._values import is_blank, require_iterable
 
 __all__ = [
     "TABLES",
-    "events_from",
     "events_in",
     "has_field",
     "headers_of",
@@ -226,36 +224,6 @@ def _frame_rows(frame: Any, fields: Mapping[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
-def events_from(
-    table: TableLike,
-    *,
-    lead_id: str = "lead_id",
-    name: str = "name",
-    at: str = "at",
-    timezone: str | None = None,
-    properties: Sequence[str] | None = None,
-    skip_invalid: bool = False,
-) -> list[Event]:
-    """Events from a table (a DataFrame or an iterable of mappings), one per row.
-
-    ``lead_id``, ``name`` and ``at`` name the columns holding each; ``at`` may hold
-    datetimes or ISO 8601 text. Times without a zone are read in ``timezone`` (an
-    IANA name such as ``"Europe/Madrid"``); without it they are refused.
-    ``properties`` names the columns kept as event properties (default: every other
-    column); blank cells are left out. ``skip_invalid=True`` skips the bad rows
-    instead of raising at the first.
-
-    >>> import b2bfunnel as bf
-    >>> rows = [{"Lead": "L1", "Event": "webinar_completed", "When": "2026-11-02 10:00",
-    ...          "page": "/pricing"}]
-    >>> (e,) = bf.events_from(rows, lead_id="Lead", name="Event", at="When",
-    ...                       timezone="Europe/Madrid")
-    >>> e.lead_id, e.name, e.at.isoformat(), dict(e.properties)
-    ('L1', 'webinar_completed', '2026-11-02T10:00:00+01:00', {'page': '/pricing'})
-    """
-    return _events(table, (lead_id, name, at), properties, timezone, "table", skip_invalid)
-
-
 def events_in(
     events: Any,
     *,
@@ -434,6 +402,3 @@ def _frame_times(column: Any, zone: Any) -> list[Any]:
 
 def _py(column: Any) -> list[Any]:
     return list(column.dt.to_pydatetime().tolist())
-
-
-publish(globals(), ["events_from"])
