@@ -49,6 +49,10 @@ def engines() -> Iterator[Any]:
     """A Spark local[2] session (the page's ``spark``); skips without the engines."""
     needed = ("pyspark", "pandas", "pyarrow", "dask", "distributed")
     absent = [m for m in needed if importlib.util.find_spec(m) is None]
+    try:  # the streaming block's transformWithStateInPandas needs protobuf
+        import google.protobuf.descriptor  # noqa: F401
+    except ImportError:
+        absent.append("protobuf")
     if absent:
         pytest.skip(f"{', '.join(absent)} not installed (pip install '.[spark,dask]')")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
