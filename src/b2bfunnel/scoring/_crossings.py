@@ -34,7 +34,7 @@ from .._time import SECONDS_PER_DAY
 from ._engine import PLACES, Engine
 from ._result import Accumulator
 
-_UNIT = 1.0 * 10**PLACES  # millionths in a point: figures are rounded to them
+_UNIT: float = 10.0**PLACES  # millionths in a point: figures are rounded to them
 # The decays whose crossings have a closed form between jumps.
 CLOSED_KINDS = frozenset(("none", "expiry", "inactivity", "linear", "stepwise"))
 
