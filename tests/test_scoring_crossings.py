@@ -205,3 +205,32 @@ def test_closed_form_agrees_with_bisection_and_score(config, profile, evs) -> No
         assert (now.band, now.grade) == (change.band, change.grade)
         assert (before.band, before.grade) != (now.band, now.grade)
         assert math.isclose(now.total, change.total)
+
+
+def test_a_crossing_undone_at_a_window_exit() -> None:
+    """Below a band for half a day, back when a negative event leaves its window: the
+    score is read the second before each jump, so both changes are found (reads a day
+    apart saw warm on both sides and missed them)."""
+    # 4 visits (40, decaying a point a day) and an unsubscribe (-1, not decaying, counted
+    # 27.5 days): under 12 one second after day 27 (cold), 12.5 when the unsubscribe
+    # leaves one second after day 27.5 (warm), under 12 again one second after day 28.
+    config = {
+        "hot_threshold": 30,
+        "explicit": [],
+        "implicit": [
+            {"name": "visit", "event": "visit", "points": 10},
+            {"name": "unsub", "event": "unsubscribe", "points": -1, "decays": False,
+             "within_days": 27.5},
+        ],
+        "decay": {"kind": "linear", "points_per_day": 1},
+    }  # fmt: skip
+    m = bf.ScoringModel.from_dict(config)
+    evs = [*visits(0, 0, 0, 0), bf.Event("L1", "unsubscribe", day(0))]
+    found = m.changes({"id": "L1"}, evs, end=day(40))
+    assert band_changes(found) == [
+        (day(0), "cold", "hot"),
+        (day(9) + SECOND, "hot", "warm"),
+        (day(27) + SECOND, "warm", "cold"),
+        (day(27.5) + SECOND, "cold", "warm"),
+        (day(28) + SECOND, "warm", "cold"),
+    ]

@@ -177,25 +177,43 @@ class Sliding:
     (:meth:`Engine.rule_value` applies it).
     """
 
-    __slots__ = ("_days", "_limits", "_plain", "_times", "_weeks", "count", "window")
+    __slots__ = (
+        "_day_of",
+        "_days",
+        "_limits",
+        "_plain",
+        "_time_days",
+        "_times",
+        "_weeks",
+        "count",
+        "window",
+    )
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
         self.window = math.inf if limits.window is None else limits.window
         self._plain = not limits.capped  # every event in the window counts
+        self._day_of = limits.calendar.day
         self._times: deque[float] = deque()
+        self._time_days: deque[int] = deque()  # the day of each of _times, when capped
         self._days: dict[int, int] = {}
         self._weeks: dict[int, int] = {}
         self.count = 0
 
-    def add(self, t: float) -> None:
-        """Count an event at ``t``, no earlier than those added before."""
-        if self.window != math.inf:
+    def add(self, t: float, day: int | None = None) -> None:
+        """Count an event at ``t`` (of local ``day``, found when not given), no earlier
+        than those added before."""
+        windowed = self.window != math.inf
+        if windowed:
             self._times.append(t)
         if self._plain:
             self.count += 1
-        else:
-            self._change(t, 1)
+            return
+        if day is None:
+            day = self._day_of(t)
+        if windowed:
+            self._time_days.append(day)
+        self._change(day, 1)
 
     def due(self, now: float) -> bool:
         """Whether an event left the window at ``now``."""
@@ -212,13 +230,16 @@ class Sliding:
         times = self._times
         low = now - self.window
         while times and times[0] < low:
-            self._change(times.popleft(), -1)
+            times.popleft()
+            if self._plain:
+                self.count -= 1
+            else:
+                self._change(self._time_days.popleft(), -1)
 
-    def _change(self, t: float, sign: int) -> None:
-        """Add (``sign`` 1) or remove (-1) an event at ``t`` from its day and week: it
+    def _change(self, day: int, sign: int) -> None:
+        """Add (``sign`` 1) or remove (-1) an event of ``day`` from its day and week: it
         changes the count unless its day, then its week, was over the cap on both sides."""
         limits = self._limits
-        day = limits.calendar.day(t)
         cap = limits.per_day
         if cap is not None:
             days = self._days

@@ -195,13 +195,16 @@ def _sliding_instants(
     # No counter is due before this (a second early: the exact test is Sliding.due).
     next_due = math.inf
     rule_value = engine.rule_value
-    for t, matched, instant_ends in _matches(engine, ordered):
+    # The local day of each event, in one pass, when a rule caps per day or week.
+    calendars = [limits.calendar for limits in engine.limits if limits and limits.capped]
+    days = calendars[0].days([e[0] for e in ordered]) if calendars else None
+    for position, (t, matched, instant_ends) in enumerate(_matches(engine, ordered)):
         for index in matched:
             counter = sliding[index]
             if counter is None:
                 counts[index] += 1
             else:
-                counter.add(t)
+                counter.add(t, None if days is None else days[position])
                 counts[index] = counter.count
                 if t + counter.window - 1.0 < next_due:
                     next_due = t + counter.window - 1.0
