@@ -94,13 +94,24 @@ def _utcoffset(t: float, zone: ZoneInfo) -> float:
 class Limits:
     """A rule's window and caps, compiled: :meth:`counted` picks the counted times."""
 
-    __slots__ = ("_memo", "calendar", "max_count", "per_day", "per_week", "tightest", "window")
+    __slots__ = (
+        "_memo",
+        "calendar",
+        "capped",
+        "max_count",
+        "per_day",
+        "per_week",
+        "tightest",
+        "window",
+    )
 
     def __init__(self, rule: ImplicitRule, calendar: Calendar) -> None:
         self.window = None if rule.within_days is None else rule.within_days * SECONDS_PER_DAY
         self.per_day = rule.max_per_day
         self.per_week = rule.max_per_week
         self.max_count = rule.max_count
+        # Whether a per-day or per-week cap applies.
+        self.capped = self.per_day is not None or self.per_week is not None
         # A cap per period can bind only on more events than this.
         self.tightest = min(
             math.inf if cap is None else cap for cap in (rule.max_per_day, rule.max_per_week)
@@ -111,11 +122,6 @@ class Limits:
         # history stepping through one lead's events caps each event once.
         self._memo: tuple[list[float], int, int, list[float], _Period] | None = None
 
-    @property
-    def capped(self) -> bool:
-        """Whether a per-day or per-week cap applies."""
-        return self.per_day is not None or self.per_week is not None
-
     def counted(self, times: Times, asof_ts: float) -> list[float]:
         """The times that count at ``asof_ts``, oldest first, before decay."""
         low = -math.inf if self.window is None else asof_ts - self.window
@@ -125,6 +131,22 @@ class Limits:
         if self.max_count is not None and len(kept) > self.max_count:
             kept = kept[len(kept) - self.max_count :]
         return kept
+
+    def tally(self, times: Times, asof_ts: float) -> tuple[int, float] | None:
+        """``(how many count, the newest of them)`` at ``asof_ts``, before decay, as
+        :meth:`counted` has them, without listing them; None when none counts."""
+        low = -math.inf if self.window is None else asof_ts - self.window
+        i, j = times.window(low, asof_ts)
+        if j - i > self.tightest:
+            kept = self._capped(times, i, j)
+            count, newest = len(kept), kept[-1]  # the first of a period always counts
+        elif i < j:
+            count, newest = j - i, times.at(j - 1)
+        else:
+            return None
+        if self.max_count is not None and count > self.max_count:
+            count = self.max_count  # the newest are kept
+        return count, newest
 
     def _capped(self, times: Times, i: int, j: int) -> list[float]:
         """:meth:`_first_per_period` of positions ``i`` to ``j`` of ``times``, extending

@@ -186,24 +186,29 @@ def _sliding_instants(
     offset = len(values)
     values += [0.0] * len(engine.implicit)
     counts = [0] * len(engine.implicit)
-    sliding = [None if limits is None else Sliding(limits) for limits in engine.limits]
-    windowed = [
-        (index, counter)
-        for index, (counter, limits) in enumerate(zip(sliding, engine.limits, strict=True))
-        if counter is not None and limits is not None and limits.window is not None
-    ]
-    # No counter is due before this (a second early: the exact test is Sliding.due).
+    # A counter per rule with limits, made at the rule's first event; those with a
+    # window, to expire; no counter is due before next_due (a second early: the exact
+    # test is Sliding.due).
+    limits_of = engine.limits
+    sliding: list[Sliding | None] = [None] * len(limits_of)
+    windowed: list[tuple[int, Sliding]] = []
     next_due = math.inf
-    rule_value = engine.rule_value
-    # The local day of each event, in one pass, when a rule caps per day or week.
-    calendars = [limits.calendar for limits in engine.limits if limits and limits.capped]
-    days = calendars[0].days([e[0] for e in ordered]) if calendars else None
-    for position, (t, matched, instant_ends) in enumerate(_matches(engine, ordered)):
-        for index in matched:
-            counter = sliding[index]
-            if counter is None:
+    rule_value, dispatch = engine.rule_value, engine.dispatch
+    days = _days(engine, ordered)
+    last = len(ordered) - 1
+    for position, (t, name, properties) in enumerate(ordered):
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
+                continue
+            limits = limits_of[index]
+            if limits is None:
                 counts[index] += 1
             else:
+                counter = sliding[index]
+                if counter is None:
+                    counter = sliding[index] = Sliding(limits)
+                    if limits.window is not None:
+                        windowed.append((index, counter))
                 counter.add(t, None if days is None else days[position])
                 counts[index] = counter.count
                 if t + counter.window - 1.0 < next_due:
@@ -213,8 +218,8 @@ def _sliding_instants(
                 value = round_points(value)
             running += value - values[offset + index]
             values[offset + index] = value
-        if not instant_ends:
-            continue
+        if position < last and ordered[position + 1][0] == t:
+            continue  # evaluate once all events of this instant are in
         if t > next_due:
             next_due = math.inf
             for index, counter in windowed:
@@ -227,6 +232,15 @@ def _sliding_instants(
                         values[offset + index] = value
                 next_due = min(next_due, counter.due_at() - 1.0)
         yield t, running + 0.0 if whole else round(math.fsum(values), PLACES)
+
+
+def _days(engine: Engine, ordered: Sequence[Timed]) -> list[int] | None:
+    """The local day of each of ``ordered``, in one pass, when a rule caps per day or
+    week (the model's one calendar); else None."""
+    for limits in engine.limits:
+        if limits is not None and limits.capped:
+            return limits.calendar.days([event[0] for event in ordered])
+    return None
 
 
 def _whole_rule_values(engine: Engine) -> bool:
