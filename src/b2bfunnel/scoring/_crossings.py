@@ -11,8 +11,8 @@ each decay curve gives the instant:
 - ``linear``: ``f = 1 - points_per_day * (idle - grace) / |decaying|``, so
   ``idle = grace + |decaying| * (1 - f) / points_per_day``;
 - ``stepwise``: ``f = 1 - points * floor(idle / every_days) / |decaying|``: the
-  crossing is the first whole step ``k >= |decaying| * (1 - f) / points``, at
-  ``idle = k * every_days``;
+  crossing is the first whole step ``k`` taking ``|decaying| * (1 - f)`` points (more
+  than that for a score falling below a threshold), at ``idle = k * every_days``;
 - ``expiry`` (and no decay): the score is constant between jumps, so a change is at
   a jump, whose second is known from the event's time.
 
@@ -40,8 +40,9 @@ CLOSED_KINDS = frozenset(("none", "expiry", "inactivity", "linear", "stepwise"))
 
 
 def closed_form_applies(engine: Engine) -> bool:
-    """Whether :func:`guess` gives the crossing: a decay with a closed form, and a score
-    that moves one way between jumps (group caps over rules of both signs may not)."""
+    """Whether :func:`crossing_seconds` gives the crossings: a decay with a closed form,
+    and a score that moves one way between jumps (group caps over rules of both signs
+    may not)."""
     return engine.decay.kind in CLOSED_KINDS and all(cap is None for _, cap in engine.groups)
 
 
@@ -53,7 +54,8 @@ def uncapped(engine: Engine) -> Engine:
         return engine
     clone = object.__new__(Engine)
     for name in Engine.__slots__:
-        setattr(clone, name, getattr(engine, name))
+        if hasattr(engine, name):
+            setattr(clone, name, getattr(engine, name))
     clone.max_total, clone.capped = None, False
     return clone
 
