@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -243,6 +244,7 @@ def _days(engine: Engine, ordered: Sequence[Timed]) -> list[int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)  # asked once per replayed lead, of few models
 def _whole_rule_values(engine: Engine) -> bool:
     """Whether every implicit rule's value is a whole number of points for any count."""
     return all(
