@@ -303,8 +303,11 @@ def test_spark_takes_the_former_keywords(spark: Any) -> None:
         bspark.rank(profiles, rows, model, as_of=AS_OF, spark_profiles=profiles)
 
 
-def test_spark_names_the_lead_of_a_bad_row(spark: Any) -> None:
-    """A bad time in one row fails the job with b2bfunnel's message naming the lead."""
+def test_spark_raises_b2bfunnel_error_of_a_bad_row_first(spark: Any, tmp_path: Any) -> None:
+    """A bad time in one row fails the job with b2bfunnel's own error: its first line is
+    ``lead L…: events.at: …`` whatever the action, raised from Spark's exception."""
+    from pyspark.errors import PythonException
+
     from b2bfunnel import spark as bspark
 
     leads, events = _sample_frames()
@@ -316,8 +319,37 @@ def test_spark_names_the_lead_of_a_bad_row(spark: Any) -> None:
         bf.ScoringModel.default(),
         as_of=AS_OF,
     )
-    with pytest.raises(Exception, match=f"lead {lead}: events.at: '2026-11-02 10:00' has no"):
-        result.collect()
+    first = f"lead {lead}: events.at: '2026-11-02 10:00' has no time zone"
+    for action in (result.collect, lambda: result.write.parquet(str(tmp_path / "r"))):
+        with pytest.raises(bf.InvalidInputError) as error:
+            action()
+        assert str(error.value).startswith(first)
+        assert "\n" not in str(error.value) and "timezone=" in str(error.value)
+        assert error.value.path == f"lead {lead}"
+        assert isinstance(error.value.__cause__, PythonException)
+        assert first in str(error.value.__cause__)
+
+
+def test_spark_worker_error_leaves_other_failures_alone() -> None:
+    """Only a worker traceback ending in one of b2bfunnel's errors becomes that error."""
+    from b2bfunnel.spark import worker_error
+
+    tail = '\n  File "x.py", line 1, in f\n    g()\n'
+    mine = worker_error(
+        RuntimeError(
+            "An exception was thrown from the Python worker:\nTraceback (most recent call "
+            f"last):{tail}b2bfunnel.InvalidInputError: lead L9: events.at: empty cell\n\n"
+            "JVM stacktrace:\norg.apache.spark.api.python.PythonException: ..."
+        )
+    )
+    assert isinstance(mine, bf.InvalidInputError)
+    assert (str(mine), mine.path, mine.message) == (
+        "lead L9: events.at: empty cell",
+        "lead L9",
+        "events.at: empty cell",
+    )
+    other = RuntimeError(f"Traceback (most recent call last):{tail}KeyError: 'b2bfunnel'")
+    assert worker_error(other) is None
 
 
 def _nurture_states() -> tuple[bf.NurtureFlow, list[tuple[str, str]]]:
@@ -507,11 +539,6 @@ def test_dask_rank_on_a_million_events(dask_client: Any, million: Any, tmp_path:
     _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
 
 
-# Reading options ScoringModel.rank gained late in the session that the engines do not
-# take yet (issue 25 item 2): listed so the test fails when this set changes.
-NOT_YET = {"decimal", "timezone", "skip_invalid"}
-
-
 def test_engine_signatures_match_in_process_rank() -> None:
     """Every keyword-only parameter of ScoringModel.rank but ``progress`` is one of each
     engine's ``rank``, with the same default; the tables and model come first."""
@@ -526,9 +553,7 @@ def test_engine_signatures_match_in_process_rank() -> None:
 
     wanted = keyword_only(bf.ScoringModel.rank)
     wanted.pop("progress")
-    assert set(wanted) >= NOT_YET
-    wanted = {k: v for k, v in wanted.items() if k not in NOT_YET}
-    assert wanted
+    assert {"decimal", "timezone", "skip_invalid"} <= set(wanted)
     for engine in (bspark.rank, bdask.rank):
         mine = keyword_only(engine)
         assert {k: mine.get(k, "absent") for k in wanted} == wanted, engine.__module__
@@ -536,6 +561,67 @@ def test_engine_signatures_match_in_process_rank() -> None:
         positional = list(inspect.signature(engine).parameters)[:3]
         assert positional == ["profiles", "events", "model"]
     assert keyword_only(bspark.rank)["partitions"] is None
+
+
+def _export_like() -> tuple[Any, Any, Any]:
+    """The sample as a Spanish ``;``-CSV export would hold it: employee counts as
+    decimal-comma text (``1.200`` is twelve hundred), event times without an offset in
+    Madrid's local time, and one row whose time is not a time; and the ranking
+    ``to_pandas(model.rank(...))`` gives with the same reading options."""
+    import pandas as pd
+
+    leads, events = _sample_frames()
+    counts = pd.to_numeric(leads["employees"])
+    leads["employees"] = [f"{n:,}".replace(",", ".") + ",0" for n in counts]
+    assert any(n >= 1000 for n in counts)  # so that reading "1.200" as 1.2 would show
+    local = pd.to_datetime(events["at"], utc=True).dt.tz_convert("Europe/Madrid")
+    events["at"] = local.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+    events.loc[11, "at"] = "last tuesday"
+    options = {"decimal": ",", "timezone": "Europe/Madrid", "skip_invalid": True}
+    model = bf.ScoringModel.default()
+    want = bf.to_pandas(model.rank(leads, events, as_of=AS_OF, **options))  # type: ignore[arg-type]
+    plain = bf.to_pandas(
+        model.rank(leads, events.drop(index=11), as_of=AS_OF, timezone="Europe/Madrid")
+    )
+    assert not want["explicit"].equals(plain["explicit"])  # decimal= changes the fit
+    return leads, events, want
+
+
+READING = {"decimal": ",", "timezone": "Europe/Madrid", "skip_invalid": True}
+
+
+def test_spark_reading_options_equal_in_process(spark: Any, tmp_path: Any) -> None:
+    """``decimal``, ``timezone`` and ``skip_invalid`` read as ScoringModel.rank reads."""
+    from b2bfunnel import spark as bspark
+
+    leads, events, want = _export_like()
+    profiles, rows = spark.createDataFrame(leads), spark.createDataFrame(events)
+    model = bf.ScoringModel.default()
+    result = bspark.rank(profiles, rows, model, as_of=AS_OF, **READING)  # type: ignore[arg-type]
+    result.write.parquet(str(tmp_path / "ranking"))
+    _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
+    with pytest.raises(bf.InvalidInputError, match="unknown time zone 'Madrid'"):
+        bspark.rank(profiles, rows, model, as_of=AS_OF, timezone="Madrid")
+    with pytest.raises(bf.InvalidInputError, match=re.escape("expected '.' or ','")):
+        bspark.rank(profiles, rows, model, as_of=AS_OF, decimal=";")
+
+
+def test_dask_reading_options_equal_in_process(dask_client: Any) -> None:
+    """The same options on Dask, with ``at`` as text and as naive datetimes."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events, want = _export_like()
+    model = bf.ScoringModel.default()
+    profiles = dd.from_pandas(leads, npartitions=2)
+    for at in (events["at"], pd.to_datetime(events["at"], errors="coerce")):
+        rows = dd.from_pandas(events.assign(at=at), npartitions=3)
+        got = bdask.rank(profiles, rows, model, as_of=AS_OF, **READING).compute()  # type: ignore[arg-type]
+        _assert_merge_law(got.reset_index(drop=True), want)
+    with pytest.raises(bf.InvalidInputError, match="expected True or False"):
+        bdask.rank(profiles, rows, model, as_of=AS_OF, skip_invalid="yes")  # type: ignore[arg-type]
 
 
 def test_importing_the_adaptors_loads_no_engine() -> None:

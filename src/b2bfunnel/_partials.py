@@ -17,11 +17,14 @@ import json
 import operator
 import pickle
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from . import _rank_frame
+from ._time import read_zone
 from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
@@ -30,6 +33,8 @@ from .tables._columns import closest_column, missing_column
 from .tables._frames import _check_headers, _columns_of, _fields_by_header, events_from, table_rows
 
 __all__ = [
+    "NO_OPTIONS",
+    "Reading",
     "advanced_frame",
     "check_event_headers",
     "empty_frame",
@@ -38,9 +43,41 @@ __all__ = [
     "profile_frame",
     "profile_renames",
     "ranked_frame",
+    "reading_of",
     "score_leads",
     "scored_frame",
 ]
+
+
+@attrs.frozen
+class Reading:
+    """How the partitions read their rows: the reading options of
+    :meth:`ScoringModel.rank` (``decimal`` of number text in the profiles, ``timezone``
+    of event times without an offset, ``skip_invalid`` bad event rows) and, for a
+    funnel, ``rename``, which names events through its ``[aliases]``."""
+
+    decimal: str | None = None
+    timezone: str | None = None
+    skip_invalid: bool = False
+    rename: Callable[[list[Event]], Iterable[Event]] | None = None
+
+
+NO_OPTIONS = Reading()
+
+
+def reading_of(decimal: Any, timezone: Any, skip_invalid: Any, rename: Any = None) -> Reading:
+    """The reading options checked on the driver, before any job or task: a bad one
+    is an error naming it, as :meth:`ScoringModel.rank` raises it."""
+    if decimal not in (None, ".", ","):
+        raise InvalidInputError(f"expected '.' or ',', got {decimal!r}", path="decimal")
+    if timezone is not None:
+        read_zone(timezone, "timezone")
+    if not isinstance(skip_invalid, bool):
+        raise InvalidInputError(
+            f"expected True or False, got {skip_invalid!r}", path="skip_invalid"
+        )
+    return Reading(decimal, timezone, skip_invalid, rename)
+
 
 PAYLOAD_COLUMNS = ("lead_id", "kind", "payload")
 EVENT_FIELDS = ("lead_id", "name", "at")
@@ -94,10 +131,11 @@ def partial_states(
     return states
 
 
-def profile_payloads(frame: Any) -> Iterator[tuple[str, bytes]]:
+def profile_payloads(frame: Any, decimal: str | None = None) -> Iterator[tuple[str, bytes]]:
     """``(lead id, pickled profile)`` per row of a DataFrame of profiles, blank cells
-    dropped, as the CLI reads a leads file."""
-    for row, profile in enumerate(table_rows(frame, path="profiles")):
+    dropped, as the CLI reads a leads file (number text with a decimal comma when
+    ``decimal`` is ``","``)."""
+    for row, profile in enumerate(table_rows(frame, path="profiles", decimal=decimal)):
         lead_id = profile.get("id")
         if not isinstance(lead_id, str):
             raise InvalidInputError(
@@ -183,20 +221,24 @@ def _payloads(lead_ids: list[str], kind: int, payloads: list[bytes]) -> Any:
     )
 
 
-def partial_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -> Any:
+def partial_frame(
+    model: ScoringModel, frames: Iterable[Any], as_of: datetime, reading: Reading = NO_OPTIONS
+) -> Any:
     """Step 1 on frames of events: a frame ``lead_id, kind, payload`` of pickled states.
 
     An integer ``at`` column holds POSIX microseconds (how Spark hands over timestamps).
     """
     pd = _pandas()
+    timezone, skip, rename = reading.timezone, reading.skip_invalid, reading.rename
 
     def events(frame: Any) -> list[Event]:
         if "at" in frame.columns and frame["at"].dtype.kind in "iu":
             frame = frame.assign(at=pd.to_datetime(frame["at"], unit="us", utc=True))
         try:
-            return events_from(frame)
+            read = events_from(frame, timezone=timezone, skip_invalid=skip)
         except InvalidInputError as exc:
             raise by_lead(exc, frame) from None
+        return read if rename is None else list(rename(read))
 
     states = partial_states(model, (events(frame) for frame in frames), as_of)
     return _payloads(list(states), STATE, [pickle.dumps(s) for s in states.values()])
@@ -215,9 +257,9 @@ def by_lead(error: InvalidInputError, frame: Any) -> InvalidInputError:
     return InvalidInputError(f"events{found[2]}: {error.message}", path=f"lead {lead}")
 
 
-def profile_frame(frame: Any) -> Any:
+def profile_frame(frame: Any, reading: Reading = NO_OPTIONS) -> Any:
     """Profiles as a frame ``lead_id, kind, payload`` of pickled profiles."""
-    pairs = list(profile_payloads(frame))
+    pairs = list(profile_payloads(frame, reading.decimal))
     return _payloads([p[0] for p in pairs], PROFILE, [p[1] for p in pairs])
 
 

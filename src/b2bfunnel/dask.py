@@ -37,6 +37,9 @@ def rank(
     *,
     as_of: datetime,
     columns: Columns | None = None,
+    decimal: str | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
     detail: bool = False,
 ) -> DaskFrame:
     """Score and rank every profile: ``rank`` then the columns of
@@ -45,10 +48,14 @@ def rank(
     ``profiles`` has an ``id`` column and any profile columns (``columns`` maps field
     names to its headers, as :meth:`ScoringModel.rank` takes it); ``events`` has
     ``lead_id``, ``name`` and ``at`` (zoned datetimes, or ISO 8601 text with an offset)
-    and any property columns. The columns and their types are checked before any task
-    is computed. Rows come best first, ties by lead id, in one partition (call
-    ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
-    ``group.<group>`` for every rule and group of ``model``.
+    and any property columns. The reading options are :meth:`ScoringModel.rank`'s:
+    ``decimal=","`` reads number text in the profiles with a decimal comma, ``timezone``
+    reads times without an offset (text or naive datetimes) in that zone,
+    ``skip_invalid=True`` skips bad event rows. The columns, their types and the
+    options are checked before any task is computed; a bad row raises b2bfunnel's own
+    :class:`InvalidInputError`, naming its lead. Rows come best first, ties by lead
+    id, in one partition (call ``.compute()`` or ``.to_parquet()``). ``detail`` adds
+    ``points.<rule>`` and ``group.<group>`` for every rule and group of ``model``.
     """
     import dask.dataframe as dd  # the optional dask extra, imported only when used
 
@@ -57,14 +64,15 @@ def rank(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
     require_aware(as_of, "as_of")
+    reading = _partials.reading_of(decimal, timezone, skip_invalid)
     renames = _partials.profile_renames(columns, [str(c) for c in profiles.columns])
     if renames:
         profiles = profiles.rename(columns=renames)
     _partials.check_event_headers([str(c) for c in events.columns])
-    _check_times(events["at"].dtype)
+    _check_times(events["at"].dtype, timezone)
     payload_meta = _partials.profile_frame(_partials.empty_frame(["id"]))
-    partials = events.map_partitions(_partial, model, as_of, meta=payload_meta)
-    leads = profiles.map_partitions(_partials.profile_frame, meta=payload_meta)
+    partials = events.map_partitions(_partial, model, as_of, reading, meta=payload_meta)
+    leads = profiles.map_partitions(_partials.profile_frame, reading, meta=payload_meta)
     scored_meta = _partials.scored_frame(model, [], as_of, detail)
     scored = (
         dd.concat([leads, partials])
@@ -79,16 +87,18 @@ def rank(
     )
 
 
-def _check_times(dtype: Any) -> None:
-    """``at`` holds zoned datetimes or text; naive datetimes are ambiguous."""
+def _check_times(dtype: Any, timezone: str | None) -> None:
+    """``at`` holds zoned datetimes or text; naive datetimes are ambiguous unless
+    ``timezone`` says where they were taken."""
     kind = getattr(dtype, "kind", "O")
-    if kind == "M" and getattr(dtype, "tz", None) is not None:
+    if kind == "M" and (timezone or getattr(dtype, "tz", None) is not None):
         return
     if kind in "OU" or str(dtype).startswith(("string", "str")):
         return
     why = "datetimes without time zone are ambiguous" if kind == "M" else f"got {dtype}"
     raise InvalidInputError(
-        f"{why}; expected zoned datetimes (datetime64[ns, UTC]) or ISO 8601 text with an offset",
+        f"{why}; expected zoned datetimes (datetime64[ns, UTC]) or ISO 8601 text with an"
+        " offset (or pass timezone= for times without one)",
         path="events.at",
     )
 
@@ -107,8 +117,10 @@ def advance_due(states: DaskFrame, flow: NurtureFlow, as_of: datetime) -> DaskFr
     return states[["lead_id", "state"]].map_partitions(_advanced, flow, as_of, meta=meta)
 
 
-def _partial(frame: Frame, model: ScoringModel, as_of: datetime) -> Frame:
-    return _partials.partial_frame(model, [frame], as_of)
+def _partial(
+    frame: Frame, model: ScoringModel, as_of: datetime, reading: _partials.Reading
+) -> Frame:
+    return _partials.partial_frame(model, [frame], as_of, reading)
 
 
 def _scored(frame: Frame, model: ScoringModel, as_of: datetime, detail: bool) -> Frame:
