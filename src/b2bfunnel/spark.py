@@ -254,4 +254,4 @@ def _raising_b2bfunnel_errors() -> None:
             raise mine from exc
 
     get_return_value.b2bfunnel = True  # type: ignore[attr-defined]
-    java_gateway.get_return_value = get_return_value
+    java_gateway.__dict__["get_return_value"] = get_return_value
