@@ -489,6 +489,96 @@ def test_dask_advance_due_equals_advance(dask_client: Any) -> None:
     _assert_arms(flow, got)
 
 
+# --- accounts -------------------------------------------------------------------
+
+
+def _sample_accounts() -> Any:
+    import pandas as pd
+
+    with (DATA / "demo_accounts.csv").open(encoding="utf-8") as handle:
+        return pd.DataFrame(list(csv.DictReader(handle)), dtype=object)
+
+
+def _accounts_in_process(leads: Any, events: Any, accounts: Any) -> tuple[Any, Any]:
+    """``funnel.rank_accounts`` of the frames in this process, and its table."""
+    from b2bfunnel._account_frame import account_frame
+
+    ranking = bf.Funnel().rank_accounts(leads, events, accounts=accounts, as_of=AS_OF)
+    return ranking, account_frame(ranking)
+
+
+def _assert_accounts_equal(got: Any, want: Any, ranking: Any) -> None:
+    """``got`` (an engine's account table) is ``want`` under the merge law, and its
+    cells say what the in-process :class:`AccountScore` values say."""
+    import pandas as pd
+
+    from b2bfunnel.cli.accounts import account_row
+
+    got = got.reset_index(drop=True)
+    assert list(got.columns) == list(want.columns)
+    assert dict(got.dtypes) == dict(want.dtypes)
+    assert got["rank"].tolist() == list(range(1, len(want) + 1))
+    totals = dict(zip(want["account_id"], want["total"], strict=True))
+    for mine, theirs in zip(got["account_id"], want["account_id"], strict=True):
+        assert mine == theirs or abs(totals[mine] - totals[theirs]) <= 1e-9
+    mine, theirs = (f.sort_values("account_id").reset_index(drop=True) for f in (got, want))
+    floats = ["total", "fit", "engagement"]
+    mine[floats], theirs[floats] = mine[floats].round(6), theirs[floats].round(6)
+    pd.testing.assert_frame_equal(mine.drop(columns="rank"), theirs.drop(columns="rank"))
+    # Independently of the table's own builder: the scores and the CLI's rows.
+    by_id = {s.account_id: s for s in ranking}
+    for row in got.itertuples():
+        score = by_id[row.account_id]
+        cli = account_row(0, score)
+        assert (row.engaged, row.contacts) == (score.breadth.engaged, len(score.contacts))
+        assert row.roles_missing == cli["roles_missing"] and row.reasons == cli["reasons"]
+        assert row.roles_present == ", ".join(score.roles_present)
+        assert row.as_of == pd.Timestamp(AS_OF)
+
+
+def test_spark_rank_accounts_equals_in_process(spark: Any, tmp_path: Any) -> None:
+    """Spark's account ranking of the sample (accounts table as a Spark frame), written
+    to Parquet and read back, is ``funnel.rank_accounts`` as a table."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    accounts = _sample_accounts()
+    ranking, want = _accounts_in_process(leads, events, accounts)
+    assert want["contacts"].sum() > 100 and (want["contacts"] == 0).any()
+    result = bspark.rank_accounts(
+        spark.createDataFrame(leads),
+        spark.createDataFrame(events).repartition(3),
+        bf.Funnel(),
+        accounts=spark.createDataFrame(accounts),
+        as_of=AS_OF,
+        partitions=3,
+    )
+    assert result.columns == list(want.columns)
+    result.write.parquet(str(tmp_path / "accounts"))
+    _assert_accounts_equal(_from_parquet(tmp_path / "accounts", want), want, ranking)
+
+
+def test_dask_rank_accounts_equals_in_process(dask_client: Any) -> None:
+    """Dask's account ranking of the sample, its ``meta`` what the partition holds."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events = _sample_frames()
+    accounts = _sample_accounts()
+    ranking, want = _accounts_in_process(leads, events, accounts)
+    result = bdask.rank_accounts(
+        dd.from_pandas(leads, npartitions=2),
+        dd.from_pandas(events, npartitions=3),
+        bf.Funnel(),
+        accounts=accounts,
+        as_of=AS_OF,
+    )
+    got = result.compute()
+    assert dict(got.dtypes) == dict(result._meta.dtypes)
+    _assert_accounts_equal(got, want, ranking)
+
+
 # --- 1,000,000 events -----------------------------------------------------------
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "advanced_frame",
     "check_event_headers",
     "empty_frame",
+    "frame_payloads",
+    "merged_leads",
     "partial_frame",
     "partial_states",
     "profile_frame",
@@ -155,6 +157,14 @@ def score_leads(
     this call. Leads without a profile are skipped, as :meth:`ScoringModel.rank` skips
     their events.
     """
+    return [model.score_state(state, as_of=as_of) for _p, state in merged_leads(model, payloads)]
+
+
+def merged_leads(
+    model: ScoringModel, payloads: Iterable[tuple[str, int, bytes]]
+) -> Iterator[tuple[dict[str, Any], ScoreState]]:
+    """Each profiled lead's profile and its partial states merged (see
+    :func:`score_leads`)."""
     profiles: dict[str, dict[str, Any]] = {}
     states: dict[str, list[ScoreState]] = {}
     for lead_id, kind, payload in payloads:
@@ -164,13 +174,17 @@ def score_leads(
             profiles[lead_id] = pickle.loads(payload)
         else:
             states.setdefault(lead_id, []).append(pickle.loads(payload))
-    scores = []
     for lead_id, profile in profiles.items():
         state = model.new_state(lead_id, profile)
         for part in states.get(lead_id, ()):
             state = model.merge(state, part, profile=profile)
-        scores.append(model.score_state(state, as_of=as_of))
-    return scores
+        yield profile, state
+
+
+def frame_payloads(frames: Iterable[Any]) -> Iterator[tuple[str, int, bytes]]:
+    """The ``(lead id, kind, payload)`` rows of frames of payloads."""
+    for frame in frames:
+        yield from zip(frame["lead_id"], frame["kind"], frame["payload"], strict=True)
 
 
 def advance_rows(
@@ -268,12 +282,7 @@ def scored_frame(
 ) -> Any:
     """Step 2 on frames holding every payload of their leads: the ranking table of
     :mod:`._rank_frame` (unsorted), with every rule's column when ``detail``."""
-    payloads = (
-        row
-        for frame in frames
-        for row in zip(frame["lead_id"], frame["kind"], frame["payload"], strict=True)
-    )
-    scores = score_leads(model, payloads, as_of)
+    scores = score_leads(model, frame_payloads(frames), as_of)
     columns = _rank_frame.detail_columns(model) if detail else ()
     return _rank_frame.score_frame(scores, columns)
 

@@ -10,12 +10,15 @@ dask and pandas are imported inside the functions: ``import b2bfunnel`` never lo
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import _partials
+from . import _account_frame, _partials
+from . import _account_partials as _accounts
 from ._time import require_aware
 from .errors import InvalidInputError
+from .funnel import Funnel
 from .nurture import NurtureFlow
 from .scoring import ScoringModel
 from .tables._table import Columns
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 else:  # dask is imported where used; at run time the hints name the frame loosely
     DaskFrame = Any
 
-__all__ = ["advance_due", "rank"]
+__all__ = ["advance_due", "rank", "rank_accounts"]
 
 Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
@@ -85,6 +88,82 @@ def rank(
     return scored.repartition(npartitions=1).map_partitions(
         _partials.ranked_frame, meta=ranked_meta
     )
+
+
+def rank_accounts(
+    profiles: DaskFrame,
+    events: DaskFrame,
+    funnel: Funnel,
+    *,
+    accounts: Any = None,
+    as_of: datetime,
+    columns: Columns | None = None,
+    decimal: str | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
+) -> DaskFrame:
+    """Rank accounts as ``funnel.rank_accounts(...)`` does, lazily: the table of
+    :func:`b2bfunnel.spark.rank_accounts` (``rank``, account, total, fit, engagement,
+    band, grade, contacts, engaged contacts, roles, next action, reasons), best first,
+    ties by account id, in one partition.
+
+    ``profiles`` and ``events`` are those of :func:`rank`, ``accounts`` the optional
+    accounts table (Dask, pandas or rows); the reading options are :func:`rank`'s,
+    defaulting to the funnel's ``[input]``. The columns are checked before any task is
+    computed; then the contacts' matching columns are computed and matched here, and
+    the scoring and the roll-up per account run on the workers.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    if not isinstance(funnel, Funnel):
+        raise InvalidInputError(f"expected a Funnel, got {type(funnel).__name__}", path="funnel")
+    require_aware(as_of, "as_of")
+    reading = _accounts.funnel_reading(funnel, decimal, timezone, skip_invalid)
+    renames = _partials.profile_renames(columns, [str(c) for c in profiles.columns])
+    if renames:
+        profiles = profiles.rename(columns=renames)
+    _partials.check_event_headers([str(c) for c in events.columns])
+    _check_times(events["at"].dtype, reading.timezone)
+    contacts = profiles[_accounts.match_columns([str(c) for c in profiles.columns])].compute()
+    table = _accounts.accounts_table(accounts)
+    job, match = _accounts.driver_match(funnel, contacts, table, columns, as_of, reading)
+    shared = dask.delayed(job, pure=True)  # one copy in the graph, not one per task
+    payload_meta = _partials.profile_frame(_partials.empty_frame(["id"]))
+    model = funnel.scoring
+    partials = events.map_partitions(_partial, model, as_of, reading, meta=payload_meta)
+    leads = profiles.map_partitions(_partials.profile_frame, reading, meta=payload_meta)
+    markers = _accounts.account_markers(match)
+    contacts_meta = markers.iloc[:0]
+    table_meta = _account_frame.account_frame([], ranked=False)
+    # The markers join the first partition's rows: a frame of their own, built with
+    # from_pandas or from_delayed, would have its pickled bytes turned into text.
+    by_account = (
+        dd.concat([leads, partials])
+        .shuffle("lead_id")
+        .map_partitions(_contacts, shared, dask.delayed(markers), meta=contacts_meta)
+    )
+    rolled = by_account.shuffle("account_id").map_partitions(_rolled, shared, meta=table_meta)
+    ranked_meta = _account_frame.ranked_accounts(table_meta)
+    return rolled.repartition(npartitions=1).map_partitions(
+        _account_frame.ranked_accounts, meta=ranked_meta
+    )
+
+
+def _contacts(
+    frame: Frame,
+    job: _accounts.AccountJob,
+    markers: Frame,
+    partition_info: dict[str, Any] | None = None,
+) -> Frame:
+    rows = _accounts.contact_frame(job, [frame])
+    if partition_info is None or partition_info["number"] != 0 or markers.empty:
+        return rows
+    return importlib.import_module("pandas").concat([rows, markers], ignore_index=True)
+
+
+def _rolled(frame: Frame, job: _accounts.AccountJob) -> Frame:
+    return _accounts.accounts_frame(job, [frame])
 
 
 def _check_times(dtype: Any, timezone: str | None) -> None:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import _partials, _rank_frame
+from . import _account_frame, _partials, _rank_frame
+from . import _account_partials as _accounts
 from ._time import require_aware
 from .errors import B2BFunnelError, InvalidInputError
+from .funnel import Funnel
 from .nurture import NurtureFlow
 from .scoring import ScoringModel
 from .tables._table import Columns
@@ -29,12 +31,13 @@ if TYPE_CHECKING:
 else:  # pyspark is imported where used; at run time the hints name the frame loosely
     DataFrame = Any
 
-__all__ = ["advance_due", "rank"]
+__all__ = ["advance_due", "rank", "rank_accounts"]
 
 Frame = Any  # a pandas DataFrame: typed loosely, pandas is an optional extra
 
 _PAYLOADS = "lead_id string, kind int, payload binary"
 _ADVANCED = "lead_id string, state string, actions string"
+_ACCOUNT_PAYLOADS = "account_id string, kind int, payload binary"
 
 
 def rank(
@@ -112,6 +115,90 @@ def rank(
     )
 
 
+def rank_accounts(
+    profiles: DataFrame,
+    events: DataFrame,
+    funnel: Funnel,
+    *,
+    accounts: Any = None,
+    as_of: datetime,
+    columns: Columns | None = None,
+    decimal: str | None = None,
+    timezone: str | None = None,
+    skip_invalid: bool = False,
+    partitions: int | None = None,
+) -> DataFrame:
+    """Rank accounts as ``funnel.rank_accounts(...)`` does: ``rank`` then the columns of
+    the account table of ``docs/datalake.md`` (account, total, fit, engagement, band,
+    grade, contacts, engaged contacts, roles present and missing, next action,
+    reasons), best first, ties by account id.
+
+    ``profiles`` and ``events`` are those of :func:`rank`; ``accounts`` the optional
+    accounts table (a Spark or pandas DataFrame or rows: one row per account, brought
+    to the driver). The reading options are :func:`rank`'s, ``decimal`` and
+    ``timezone`` defaulting to the funnel's ``[input]``; event names go through its
+    ``[aliases]``. The schemas are checked before any job is submitted; then the
+    contacts' matching columns (ids, e-mail, website, company) are collected and
+    matched on the driver, the events scored per lead on the workers and the contacts'
+    scores rolled up per account on the workers.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if not isinstance(funnel, Funnel):
+        raise InvalidInputError(f"expected a Funnel, got {type(funnel).__name__}", path="funnel")
+    profiles, events = _either(profiles, None, "profiles"), _either(events, None, "events")
+    require_aware(as_of, "as_of")
+    reading = _accounts.funnel_reading(funnel, decimal, timezone, skip_invalid)
+    for header, field in _partials.profile_renames(columns, profiles.columns).items():
+        profiles = profiles.withColumnRenamed(header, field)
+    _partials.check_event_headers(events.columns)
+    events = _with_event_times(events, reading.timezone)
+    schema = _table_schema(_account_frame.ACCOUNT_COLUMNS)
+    _raising_b2bfunnel_errors()
+    wanted = _accounts.match_columns(profiles.columns)
+    contacts = profiles.select(*(F.col(f"`{c}`") for c in wanted)).toPandas()
+    table = _accounts.accounts_table(accounts)
+    job, match = _accounts.driver_match(funnel, contacts, table, columns, as_of, reading)
+    model = funnel.scoring
+
+    def partials(frames: Iterator[Frame]) -> Iterator[Frame]:
+        yield _partials.partial_frame(model, frames, as_of, reading)
+
+    def leads(frames: Iterator[Frame]) -> Iterator[Frame]:
+        for frame in frames:
+            yield _partials.profile_frame(frame, reading)
+
+    def scored(frames: Iterator[Frame]) -> Iterator[Frame]:
+        yield _accounts.contact_frame(job, frames)
+
+    def rolled(frames: Iterator[Frame]) -> Iterator[Frame]:
+        yield _accounts.accounts_frame(job, frames)
+
+    both = profiles.mapInPandas(leads, _PAYLOADS).unionByName(
+        events.mapInPandas(partials, _PAYLOADS)
+    )
+    markers = profiles.sparkSession.createDataFrame(
+        _accounts.account_markers(match), _ACCOUNT_PAYLOADS
+    )
+    by_account = (
+        _by(both, "lead_id", partitions).mapInPandas(scored, _ACCOUNT_PAYLOADS).unionByName(markers)
+    )
+    order = Window.orderBy(F.desc("total"), F.asc("account_id"))
+    return (
+        _by(by_account, "account_id", partitions)
+        .mapInPandas(rolled, schema)
+        .withColumn("rank", F.row_number().over(order).cast("long"))
+        .select("rank", *schema.fieldNames())
+        .orderBy("rank")
+    )
+
+
+def _by(frame: DataFrame, column: str, partitions: int | None) -> DataFrame:
+    """``frame`` repartitioned by ``column`` (into ``partitions`` when given)."""
+    return frame.repartition(partitions, column) if partitions else frame.repartition(column)
+
+
 def _either(table: Any, former: Any, name: str) -> Any:
     """The table given as ``name`` or by its former ``spark_<name>`` keyword."""
     if (table is None) == (former is None):
@@ -182,17 +269,22 @@ def _with_event_times(events: DataFrame, timezone: str | None) -> DataFrame:
 
 def _ranking_schema(detail: list[str]) -> Any:
     """The Spark schema of :mod:`b2bfunnel._rank_frame`'s table (without ``rank``)."""
+    return _table_schema((*_rank_frame.BASE_COLUMNS, *((name, "float") for name in detail)))
+
+
+def _table_schema(columns: Iterable[tuple[str, str]]) -> Any:
+    """The Spark schema of ``(column, kind)`` pairs, kinds as :mod:`._rank_frame` names
+    them."""
     from pyspark.sql import types as T  # the optional spark extra, imported when used
 
     kinds = {
         "string": T.StringType(),
         "float": T.DoubleType(),
+        "int": T.LongType(),
         "bool": T.BooleanType(),
         "time": T.TimestampType(),
     }
-    fields = [T.StructField(name, kinds[kind], True) for name, kind in _rank_frame.BASE_COLUMNS]
-    fields += [T.StructField(name, T.DoubleType(), True) for name in detail]
-    return T.StructType(fields)
+    return T.StructType([T.StructField(name, kinds[kind], True) for name, kind in columns])
 
 
 # --- b2bfunnel's errors from the workers -------------------------------------------
