@@ -37,8 +37,9 @@ def _missing(*modules: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """A local[2] Spark session with few shuffle partitions, in a non-UTC time zone."""
+def spark(tmp_path_factory: Any) -> Iterator[Any]:
+    """A local[2] Spark session with few shuffle partitions, in a non-UTC time zone,
+    its tables (``saveAsTable``) in a temporary warehouse."""
     reason = _missing("pyspark", "pandas", "pyarrow")
     if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         reason = "Java not found (pyspark needs a JDK 17+ on PATH or JAVA_HOME)"
@@ -57,6 +58,7 @@ def spark() -> Iterator[Any]:
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         # Parquet timestamps as UTC instants pandas reads zoned (the default is INT96).
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
         .getOrCreate()
     )
     yield session
@@ -226,6 +228,30 @@ def test_spark_rank_round_trips_parquet_equal_to_in_process(spark: Any, tmp_path
         cli[lead]["reasons"] == reasons and float(cli[lead]["score"]) == round(total, 1)
         for lead, reasons, total in zip(got["lead_id"], got["reasons"], got["total"], strict=True)
     )
+
+
+def test_spark_rank_saved_as_a_table_reads_back_equal(spark: Any) -> None:
+    """``saveAsTable`` writes the ranking (detail included) to the session's warehouse;
+    read back from the table's files and through Spark, it is ``to_pandas(rank(...))``."""
+    from pathlib import Path
+
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    model = bf.ScoringModel.from_dict(HALF_LIFE)
+    result = bspark.rank(
+        spark.createDataFrame(leads), spark.createDataFrame(events), model, as_of=AS_OF,
+        detail=True,
+    )  # fmt: skip
+    result.write.mode("overwrite").saveAsTable("lead_ranking")
+    folder = Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+    want = _in_process(leads, events, model)
+    _assert_merge_law(_from_parquet(folder / "lead_ranking", want), want, model, bound=False)
+    table = spark.read.table("lead_ranking")
+    assert table.columns == result.columns and table.count() == len(want)
+    top = table.orderBy("rank").select("lead_id", "total").first()
+    assert top is not None and top["lead_id"] == want["lead_id"][0]
+    assert round(top["total"], 6) == round(float(want["total"][0]), 6)
 
 
 def test_spark_rank_with_half_life_decay_and_detail(spark: Any, tmp_path: Any) -> None:
@@ -629,6 +655,102 @@ def test_dask_rank_on_a_million_events(dask_client: Any, million: Any, tmp_path:
     _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
 
 
+@pytest.fixture(scope="module")
+def million_accounts(million: Any) -> tuple[Any, Any, Any, Any]:
+    """The 1,000,000 events' leads given e-mail addresses of 2,000 companies (every
+    tenth at a free-mail domain, so unmatched), and ``funnel.rank_accounts`` of them in
+    this process, as a table."""
+    from b2bfunnel._account_frame import account_frame
+
+    profiles, events, _want = million
+    numbers = range(len(profiles))
+    emails = [f"c{i}@" + ("gmail.com" if i % 10 == 0 else f"co{i % 2000}.es") for i in numbers]
+    profiles = profiles.assign(email=emails)
+    ranking = bf.Funnel().rank_accounts(
+        profiles.to_dict("records"), _events_of(events), as_of=AS_OF
+    )
+    return profiles, events, ranking, account_frame(ranking)
+
+
+@pytest.mark.large
+def test_spark_rank_accounts_on_a_million_events(
+    spark: Any, million_accounts: Any, tmp_path: Any
+) -> None:
+    """Spark's account ranking equals funnel.rank_accounts on 1,000,000 skewed events."""
+    from b2bfunnel import spark as bspark
+
+    profiles, events, ranking, want = million_accounts
+    result = bspark.rank_accounts(
+        spark.createDataFrame(profiles), spark.createDataFrame(events), bf.Funnel(), as_of=AS_OF
+    )
+    result.write.parquet(str(tmp_path / "accounts"))
+    _assert_accounts_equal(_from_parquet(tmp_path / "accounts", want), want, ranking)
+
+
+@pytest.mark.large
+def test_dask_rank_accounts_on_a_million_events(dask_client: Any, million_accounts: Any) -> None:
+    """Dask's account ranking equals funnel.rank_accounts on 1,000,000 skewed events."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    profiles, events, ranking, want = million_accounts
+    result = bdask.rank_accounts(
+        dd.from_pandas(profiles, npartitions=2),
+        dd.from_pandas(events, npartitions=8),
+        bf.Funnel(),
+        as_of=AS_OF,
+    )
+    _assert_accounts_equal(result.compute(), want, ranking)
+
+
+def test_rank_accounts_checks_columns_before_any_job_or_task(spark: Any, dask_client: Any) -> None:
+    """A misnamed column fails ``rank_accounts`` at once on both engines: no Spark job
+    submitted, no Dask task computed; a model where a funnel belongs is refused."""
+    import dask.dataframe as dd
+    from distributed import get_task_stream
+
+    from b2bfunnel import dask as bdask
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    keyed = leads.rename(columns={"id": "lead_id"})
+    timeless = events.rename(columns={"at": "When"})
+    context = spark.sparkContext
+    context.setJobGroup("b2bfunnel-accounts", "schema checks")
+    try:
+        with pytest.raises(bf.InvalidInputError, match="did you mean 'lead_id'"):
+            bspark.rank_accounts(
+                spark.createDataFrame(keyed), spark.createDataFrame(events), bf.Funnel(),
+                as_of=AS_OF,
+            )  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="missing column 'at'"):
+            bspark.rank_accounts(
+                spark.createDataFrame(leads), spark.createDataFrame(timeless), bf.Funnel(),
+                as_of=AS_OF,
+            )  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="expected a Funnel"):
+            bspark.rank_accounts(
+                spark.createDataFrame(leads), spark.createDataFrame(events),
+                bf.ScoringModel.default(), as_of=AS_OF,  # type: ignore[arg-type]
+            )  # fmt: skip
+        assert list(context.statusTracker().getJobIdsForGroup("b2bfunnel-accounts")) == []
+    finally:
+        context.setJobGroup(None, None)  # type: ignore[arg-type]
+    with get_task_stream(dask_client) as stream:
+        with pytest.raises(bf.InvalidInputError, match="did you mean 'lead_id'"):
+            bdask.rank_accounts(
+                dd.from_pandas(keyed, npartitions=2), dd.from_pandas(events, npartitions=2),
+                bf.Funnel(), as_of=AS_OF,
+            )  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="missing column 'at'"):
+            bdask.rank_accounts(
+                dd.from_pandas(leads, npartitions=2), dd.from_pandas(timeless, npartitions=2),
+                bf.Funnel(), as_of=AS_OF,
+            )  # fmt: skip
+    assert stream.data == []
+
+
 def test_engine_signatures_match_in_process_rank() -> None:
     """Every keyword-only parameter of ScoringModel.rank but ``progress`` is one of each
     engine's ``rank``, with the same default; the tables and model come first."""
@@ -651,6 +773,13 @@ def test_engine_signatures_match_in_process_rank() -> None:
         positional = list(inspect.signature(engine).parameters)[:3]
         assert positional == ["profiles", "events", "model"]
     assert keyword_only(bspark.rank)["partitions"] is None
+    reading = {k: wanted[k] for k in ("columns", "decimal", "timezone", "skip_invalid")}
+    for engine in (bspark.rank_accounts, bdask.rank_accounts):
+        mine = keyword_only(engine)
+        assert {k: mine.get(k, "absent") for k in reading} == reading, engine.__module__
+        assert mine["accounts"] is None and "as_of" in mine
+        positional = list(inspect.signature(engine).parameters)[:3]
+        assert positional == ["profiles", "events", "funnel"]
 
 
 def _export_like() -> tuple[Any, Any, Any]:
