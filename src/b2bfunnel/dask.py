@@ -113,6 +113,7 @@ def rank_accounts(
     computed; then the contacts' matching columns are computed and matched here, and
     the scoring and the roll-up per account run on the workers.
     """
+    # dask is the optional dask extra, imported only when used.
     import dask
     import dask.dataframe as dd
 

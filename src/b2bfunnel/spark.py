@@ -142,6 +142,7 @@ def rank_accounts(
     matched on the driver, the events scored per lead on the workers and the contacts'
     scores rolled up per account on the workers.
     """
+    # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
