@@ -226,6 +226,7 @@ def advance_due(spark_states: DataFrame, flow: NurtureFlow, as_of: datetime) -> 
     if not isinstance(flow, NurtureFlow):
         raise InvalidInputError(f"expected a NurtureFlow, got {type(flow).__name__}", path="flow")
     require_aware(as_of, "as_of")
+    _raising_b2bfunnel_errors()
 
     def advance(frames: Iterator[Frame]) -> Iterator[Frame]:
         for frame in frames:
