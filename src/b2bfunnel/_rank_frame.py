@@ -139,17 +139,9 @@ def base_values(scores: Sequence[Score]) -> dict[str, Any]:
 
 
 def _seconds(times: Iterable[datetime | None]) -> list[float]:
-    """POSIX seconds of each time (NaN for None), each time object converted once (a
-    ranking's scores share one ``as_of``)."""
-    memo: dict[int, float] = {id(None): math.nan}
-    out: list[float] = []
-    append = out.append
-    for time in times:
-        found = memo.get(id(time))  # every time is alive in its score: ids are unique
-        if found is None:
-            found = memo[id(time)] = time.timestamp()  # type: ignore[union-attr]
-        append(found)
-    return out
+    """POSIX seconds of each time (NaN for None)."""
+    nan = math.nan
+    return [nan if time is None else time.timestamp() for time in times]
 
 
 def detail_values(scores: Sequence[Score], detail: Sequence[str]) -> dict[str, list[float | None]]:
