@@ -819,6 +819,13 @@ def test_spark_reading_options_equal_in_process(spark: Any, tmp_path: Any) -> No
     result = bspark.rank(profiles, rows, model, as_of=AS_OF, **READING)  # type: ignore[arg-type]
     result.write.parquet(str(tmp_path / "ranking"))
     _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
+    # TIMESTAMP_NTZ (the bad row a null) is read in the zone too, refused without one.
+    naive = rows.withColumn("at", rows["at"].try_cast("timestamp_ntz"))
+    with pytest.raises(bf.InvalidInputError, match="pass timezone= for times without one"):
+        bspark.rank(profiles, naive, model, as_of=AS_OF, decimal=",")
+    result = bspark.rank(profiles, naive, model, as_of=AS_OF, **READING)  # type: ignore[arg-type]
+    result.write.parquet(str(tmp_path / "ntz"))
+    _assert_merge_law(_from_parquet(tmp_path / "ntz", want), want)
     with pytest.raises(bf.InvalidInputError, match="unknown time zone 'Madrid'"):
         bspark.rank(profiles, rows, model, as_of=AS_OF, timezone="Madrid")
     with pytest.raises(bf.InvalidInputError, match=re.escape("expected '.' or ','")):
