@@ -332,6 +332,7 @@ def test_spark_takes_the_former_keywords(spark: Any) -> None:
 def test_spark_raises_b2bfunnel_error_of_a_bad_row_first(spark: Any, tmp_path: Any) -> None:
     """A bad time in one row fails the job with b2bfunnel's own error: its first line is
     ``lead L…: events.at: …`` whatever the action, raised from Spark's exception."""
+    from py4j.protocol import Py4JJavaError
     from pyspark.errors import PythonException
 
     from b2bfunnel import spark as bspark
@@ -346,13 +347,15 @@ def test_spark_raises_b2bfunnel_error_of_a_bad_row_first(spark: Any, tmp_path: A
         as_of=AS_OF,
     )
     first = f"lead {lead}: events.at: '2026-11-02 10:00' has no time zone"
-    for action in (result.collect, lambda: result.write.parquet(str(tmp_path / "r"))):
+    written = (lambda: result.write.parquet(str(tmp_path / "r")), result.toPandas)
+    for action in (result.collect, *written):
         with pytest.raises(bf.InvalidInputError) as error:
             action()
         assert str(error.value).startswith(first)
         assert "\n" not in str(error.value) and "timezone=" in str(error.value)
         assert error.value.path == f"lead {lead}"
-        assert isinstance(error.value.__cause__, PythonException)
+        # Spark's own exception: a PythonException, or (Arrow's toPandas) Py4J's error
+        assert isinstance(error.value.__cause__, PythonException | Py4JJavaError)
         assert first in str(error.value.__cause__)
 
 
@@ -374,6 +377,16 @@ def test_spark_worker_error_leaves_other_failures_alone() -> None:
         "lead L9",
         "events.at: empty cell",
     )
+    arrow = RuntimeError(
+        f"Traceback (most recent call last):{tail}b2bfunnel.errors.InvalidInputError: lead L9: "
+        "events.at: empty cell\n SQLSTATE: 38000\n\tat org.apache.spark.api.python..."
+    )
+    assert str(worker_error(arrow)) == "lead L9: events.at: empty cell"
+    config = RuntimeError(
+        f"Traceback (most recent call last):{tail}b2bfunnel.ConfigError: decay.kind: invalid "
+        "configuration, 1 problem:\n  - decay.kind: unknown kind\n SQLSTATE: 38000\n"
+    )
+    assert str(worker_error(config)).endswith("1 problem:\n  - decay.kind: unknown kind")
     other = RuntimeError(f"Traceback (most recent call last):{tail}KeyError: 'b2bfunnel'")
     assert worker_error(other) is None
 

@@ -291,12 +291,13 @@ def _table_schema(columns: Iterable[tuple[str, str]]) -> Any:
 
 # --- b2bfunnel's errors from the workers -------------------------------------------
 
-# The last line of a worker's traceback that is one of b2bfunnel's errors, and the
-# lines after it up to the end of the Python part (a ConfigError spans several).
+# The last line of a worker's traceback that is one of b2bfunnel's errors: its message
+# is that line (a ConfigError adds one "  - " line per problem); what follows it is
+# Spark's (" SQLSTATE: ...", the JVM's frames).
 _WORKER_ERROR = re.compile(
-    r"^b2bfunnel(?:\.errors)?\.(B2BFunnelError|InvalidInputError|ConfigError): (.*?)"
-    r"(?=\n\s*\n\s*JVM stacktrace:|\Z)",
-    re.MULTILINE | re.DOTALL,
+    r"^b2bfunnel(?:\.errors)?\.(B2BFunnelError|InvalidInputError|ConfigError): "
+    r"([^\n]*(?:\n  - [^\n]*)*)",
+    re.MULTILINE,
 )
 
 
