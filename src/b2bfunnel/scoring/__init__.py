@@ -6,7 +6,8 @@ See ``docs/scoring.md`` for the rules, the condition language and the decay kind
 from .._public import publish
 from .._ranking import Ranking
 from ._model import ScoringModel
-from ._result import Contribution, Score
+from ._named import NamedScore
+from ._result import Contribution, Score, SubScore
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier
 from ._state import ScoreState
 from ._timeline import BandChange, Timeline, TimelinePoint
@@ -17,10 +18,12 @@ __all__ = [
     "Decay",
     "ExplicitRule",
     "ImplicitRule",
+    "NamedScore",
     "Ranking",
     "Score",
     "ScoreState",
     "ScoringModel",
+    "SubScore",
     "Tier",
     "Timeline",
     "TimelinePoint",

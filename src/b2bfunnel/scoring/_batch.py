@@ -13,8 +13,9 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..tables._values import require_iterable
 from ._engine import TIMES, UNSORTED, Engine
+from ._named import Part
 from ._replay import first_hot, peak_steps
-from ._result import EMPTY, Score
+from ._result import EMPTY, Score, SubScore
 from ._times import Times
 
 # (lead_id, name, POSIX time, the Event or its properties when the model reads it)
@@ -160,8 +161,9 @@ def add_cells(
     get = records.get
     dispatch = engine.dispatch.__getitem__
     apply = engine.apply
-    keep_all = not engine.replay_scoring_only  # a full replay needs every event
+    keep_all = engine.keeps_all  # a full replay needs every event
     resets = engine.reset_names
+    owned = engine.owned
     for lead_id, name, t, event in cells:
         record = get(lead_id)
         if record is None or t > asof_ts:
@@ -172,6 +174,8 @@ def add_cells(
             record[n + 1] = t
         if resets is not None and resets[name] and t > record[n + 3]:
             record[n + 3] = t
+        if owned:
+            _add_owned(owned, record[n + 4], name, t, event)
         if event is None:
             continue
         targets = dispatch(name)
@@ -182,14 +186,97 @@ def add_cells(
             record[n + 2].append((t, name, properties))
 
 
-def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:
-    """An empty record per lead: the rule accumulators followed by the last and first
-    event time, the events a hot-crossing replay may need and the newest reset time."""
+def _add_owned(
+    owned: tuple[Part, ...], subs: list[list[Any]], name: str, t: float, event: Any
+) -> None:
+    """Add an event to the records of the named scores that keep their own rule
+    entries (each: the entries, then the time of the score's newest reset)."""
+    for part in owned:
+        sub = subs[part.slot]
+        engine = part.engine
+        resets = engine.reset_names
+        if resets is not None and resets[name] and t > sub[-1]:
+            sub[-1] = t
+        if event is None:
+            continue
+        targets = engine.dispatch[name]
+        if targets is not None:
+            properties = event.properties if isinstance(event, Event) else event
+            engine.apply(sub, targets, properties, t)
+
+
+def _empty(engine: Engine) -> list[Any]:
     empty = engine.empty_rules()
     for index, kind in enumerate(engine.kinds):
         if kind == TIMES:
             empty[index] = UNSORTED
+    return empty
+
+
+def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:
+    """An empty record per lead: the rule accumulators followed by the last and first
+    event time, the events a hot-crossing replay may need and the newest reset time
+    (then, with named scores of their own rule entries, a record per such score)."""
+    empty = _empty(engine)
+    if engine.owned:
+        owned = [_empty(part.engine) for part in engine.owned]
+        return {
+            lead_id: [*empty, -math.inf, math.inf, [], -math.inf, [[*o, -math.inf] for o in owned]]
+            for lead_id in leads
+        }
     return {lead_id: [*empty, -math.inf, math.inf, [], -math.inf] for lead_id in leads}
+
+
+def _settle(engine: Engine, record: list[Any], reset: float) -> None:
+    """Turn the time lists of ``record`` into sorted :class:`Times`, without the times
+    at or before ``reset``."""
+    for index, kind in enumerate(engine.kinds):
+        if kind != TIMES:
+            continue
+        times = record[index]
+        if times is not UNSORTED and reset != -math.inf:
+            times = [t for t in times if t > reset]
+        if times and times is not UNSORTED:
+            times.sort()  # the record's own list: sorted in place, not copied
+            record[index] = Times(times, 0, len(times))
+        else:
+            record[index] = EMPTY
+
+
+def _since(events: list[Any], first: float, reset: float) -> tuple[list[Any], float]:
+    """The events a replay reads and the first time, judged from ``reset`` on."""
+    if reset == -math.inf:
+        return events, first
+    return [(reset, "", _NOTHING), *(e for e in events if e[0] > reset)], reset
+
+
+def _part_scores(
+    engine: Engine,
+    explicit: tuple[int, ...],
+    record: list[Any],
+    last: float | None,
+    asof_ts: float,
+) -> dict[str, SubScore]:
+    """The named scores of a lead from its record (see :func:`new_records`)."""
+    n = len(engine.implicit)
+    out = {}
+    for part in engine.parts:
+        sub_engine = part.engine
+        if part.shared:
+            accs, reset = part.shared_rules(record), record[n + 3]
+        else:
+            accs = record[n + 4][part.slot]
+            reset = accs[-1]
+            _settle(sub_engine, accs, reset)
+        matched = part.explicit(explicit)
+        hot = None
+        if last is not None:
+            events, first = _since(record[n + 2], record[n + 1], reset)
+            hot = first_hot(sub_engine, matched, events, accs, last, first)
+        out[part.name] = sub_engine.build_sub(
+            part.name, matched, accs, last, asof_ts, hot, None if reset == -math.inf else reset
+        )
+    return out
 
 
 def finish(
@@ -205,27 +292,24 @@ def finish(
     scores = []
     build = engine.build
     timed = [index for index, kind in enumerate(engine.kinds) if kind == TIMES]
+    parts = engine.parts
     for lead_id, profile in leads.items():
         record = records[lead_id]
         reset = record[n + 3]
-        for index in timed:
-            times = record[index]
-            if times is not UNSORTED and reset != -math.inf:
-                times = [t for t in times if t > reset]
-            if times and times is not UNSORTED:
-                times.sort()  # the record's own list: sorted in place, not copied
-                record[index] = Times(times, 0, len(times))
-            else:
-                record[index] = EMPTY
+        if timed:
+            _settle(engine, record, reset)
         explicit = engine.match_profile(profile)
         last = record[n]
+        named = None
+        if parts:
+            named = _part_scores(
+                engine, explicit, record, None if last == -math.inf else last, asof_ts
+            )
         if last == -math.inf:
-            scores.append(build(lead_id, explicit, record, None, as_of, asof_ts, None))
+            scores.append(build(lead_id, explicit, record, None, as_of, asof_ts, None, None, named))
             continue
-        events, first = record[n + 2], record[n + 1]
-        if reset != -math.inf:  # a new cycle: judged from the reset on
-            events = [(reset, "", _NOTHING), *(e for e in events if e[0] > reset)]
-            first = reset
+        # a new cycle after a reset: judged from the reset on
+        events, first = _since(record[n + 2], record[n + 1], reset)
         hot_since = first_hot(engine, explicit, events, record, last, first)
         if steps is not None:
             steps[lead_id] = peak_steps(engine, explicit, events, first)
@@ -239,6 +323,7 @@ def finish(
                 asof_ts,
                 hot_since,
                 None if reset == -math.inf else reset,
+                named,
             )
         )
     return scores

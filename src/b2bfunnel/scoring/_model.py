@@ -27,6 +27,7 @@ from ..tables._frames import events_in, table_rows
 from ..tables._table import Columns, TableLike
 from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
+from ._named import NamedScore, Part, restricted
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
 from ._rules import Decay, ExplicitRule, ImplicitRule, Tier, read_tiers, tiers_to_list
@@ -70,6 +71,7 @@ class ScoringModel:
     max_total: float | None = None
     timezone: str = "UTC"
     reset_on: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    scores: tuple[NamedScore, ...] = attrs.field(default=(), converter=tuple)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False, hash=False)
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -81,7 +83,10 @@ class ScoringModel:
         reader.raise_if_any("scoring model")
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         object.__setattr__(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest()[:12])
-        object.__setattr__(self, "_engine", Engine(self, _default_fingerprint))
+        engine = Engine(self, _default_fingerprint)
+        object.__setattr__(self, "_engine", engine)
+        if self.scores:
+            engine.attach(tuple(_part(self, named) for named in self.scores))
 
     # --- construction -------------------------------------------------------------
 
@@ -136,7 +141,14 @@ class ScoringModel:
             out["timezone"] = self.timezone
         if self.reset_on:
             out["reset_on"] = list(self.reset_on)
+        if self.scores:  # left out when there are none, so the fingerprint stays
+            out["scores"] = {named.name: named.to_dict() for named in self.scores}
         return out
+
+    @property
+    def score_names(self) -> tuple[str, ...]:
+        """The names of the model's named scores, in configuration order."""
+        return tuple(named.name for named in self.scores)
 
     # --- batch scoring ------------------------------------------------------------
 
@@ -321,3 +333,11 @@ class ScoringModel:
 def _default_fingerprint() -> str:
     """The default model's fingerprint (a model's engine asks when it reads a state)."""
     return ScoringModel.default().fingerprint
+
+
+def _part(model: ScoringModel, named: NamedScore) -> Part:
+    """``named`` compiled: the engine of the model restricted to its rules."""
+    fields = {str(f.alias): getattr(model, f.name) for f in attrs.fields(ScoringModel) if f.init}
+    sub = restricted(named, fields, default_bands)
+    shared = sub["decay"] == model.decay and tuple(sub["reset_on"]) == model.reset_on
+    return Part(named.name, ScoringModel(**sub)._engine, model._engine, shared)
