@@ -257,9 +257,10 @@ class Funnel:
         timezone: str | None = None,
         skip_invalid: bool = False,
         progress: Progress | str | None = None,
+        by: str | None = None,
     ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`), event names read through
-        ``[aliases]``.
+        ``[aliases]``; ``by`` names a named score of ``[scoring.scores]`` to sort by.
 
         The reading options default to the funnel's ``[input]``: ``decimal`` (of number
         text in the profiles), ``timezone`` (of event times without an offset).
@@ -280,7 +281,7 @@ class Funnel:
         decimal = decimal if decimal is not None else self.input.input.get("decimal")
         read: Iterable[Event] = self._events(events, columns, timezone, skip_invalid)
         rows = table_rows(profiles, columns, path="profiles", decimal=decimal)
-        return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
+        return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress, by=by)
 
     def _events(
         self, events: Any, columns: Columns | None, timezone: str | None, skip_invalid: bool

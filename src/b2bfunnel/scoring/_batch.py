@@ -8,6 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from .._config import did_you_mean
 from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
@@ -79,13 +80,15 @@ def rank(
     events: Iterable[Event],
     as_of: datetime,
     steps: dict[str, tuple[float, ...]] | None = None,
+    by: str | None = None,
 ) -> list[Score]:
     """:meth:`ScoringModel.rank`; ``steps``, when given, receives each lead's
     :func:`peak_steps`."""
     require_aware(as_of, "as_of")
+    by = check_by(engine, by)
     require_iterable(events, "events", "Events")
     leads = lead_profiles(profiles)
-    return ranked(score_all(engine, leads, events, as_of, steps))
+    return ranked(score_all(engine, leads, events, as_of, steps), by)
 
 
 def rank_cells(
@@ -93,15 +96,17 @@ def rank_cells(
     profiles: Iterable[Mapping[str, Any]],
     cells: Iterable[EventCells],
     as_of: datetime,
+    by: str | None = None,
 ) -> list[Score]:
     """:meth:`ScoringModel._rank_cells`: :func:`rank` from ``(lead_id, name, ts, event)``
     cells, where ``event`` (the :class:`Event` or its properties) is ``None`` unless
     :meth:`Engine.needs_event` says so."""
     require_aware(as_of, "as_of")
+    by = check_by(engine, by)
     leads = lead_profiles(profiles)
     records = new_records(engine, leads)
     add_cells(engine, records, cells, as_of.timestamp())
-    return ranked(finish(engine, leads, records, as_of))
+    return ranked(finish(engine, leads, records, as_of), by)
 
 
 def lead_profiles(profiles: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -116,10 +121,28 @@ def lead_profiles(profiles: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[st
     return leads
 
 
-def ranked(scores: list[Score]) -> list[Score]:
-    """``scores`` best first, ties by lead id."""
-    scores.sort(key=lambda s: (-s.total, s.lead_id))
+def ranked(scores: list[Score], by: str | None = None) -> list[Score]:
+    """``scores`` best first (by the named score ``by``, else the total), ties by lead id."""
+    if by is None:
+        scores.sort(key=lambda s: (-s.total, s.lead_id))
+    else:
+        scores.sort(key=lambda s: (-s.scores[by].total, s.lead_id))
     return scores
+
+
+def check_by(engine: Engine, by: Any) -> str | None:
+    """``by`` if it names one of the model's named scores (or is None), else raise."""
+    if by is None:
+        return None
+    names = [part.name for part in engine.parts]
+    if by not in names:
+        known = ", ".join(repr(name) for name in names) or "none (the model has no named scores)"
+        raise InvalidInputError(
+            f"unknown named score {by!r}{did_you_mean(str(by), names)}; the model's "
+            f"scores are: {known}",
+            path="by",
+        )
+    return str(by)
 
 
 def score_all(

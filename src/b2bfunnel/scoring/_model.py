@@ -173,6 +173,7 @@ class ScoringModel:
         timezone: str | None = None,
         skip_invalid: bool = False,
         progress: Progress | str | None = None,
+        by: str | None = None,
     ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
 
@@ -183,11 +184,15 @@ class ScoringModel:
         (see :mod:`b2bfunnel.progress`). ``events`` may be a table of events too (read as
         :func:`~b2bfunnel.events_from` reads one, in ``timezone``; ``skip_invalid=True``
         skips its bad rows); ``decimal=","`` reads number text in the profiles with a
-        decimal comma.
+        decimal comma. ``by`` names one of the model's named scores to sort by (its
+        total, ties by lead id) instead of the main total; every score is computed
+        either way.
         """
+        self._check_by(by)
         leads = table_rows(profiles, columns, path="profiles", decimal=decimal)
         read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
-        return Ranking(_batch.rank(self._engine, leads, tracked(read, progress, "events"), as_of))
+        tracked_events = tracked(read, progress, "events")
+        return Ranking(_batch.rank(self._engine, leads, tracked_events, as_of, by=by))
 
     def _rank_cells(
         self,
@@ -195,6 +200,7 @@ class ScoringModel:
         cells: Iterable[tuple[str, str, float, Event | Mapping[str, Any] | None]],
         *,
         as_of: datetime,
+        by: str | None = None,
     ) -> Ranking:
         """:meth:`rank` for table readers with millions of rows: each event as
         ``(lead_id, name, POSIX seconds, event)``, where ``event`` is the :class:`Event`
@@ -214,7 +220,12 @@ class ScoringModel:
         ...     as_of=at) == model.rank([{"id": "L1"}], [visit], as_of=at)
         (False, True)
         """
-        return Ranking(_batch.rank_cells(self._engine, profiles, cells, as_of))
+        return Ranking(_batch.rank_cells(self._engine, profiles, cells, as_of, by))
+
+    def _check_by(self, by: object) -> str | None:
+        """``by`` if it names one of the model's named scores or is None, else an
+        :class:`InvalidInputError` naming them (for :meth:`rank` and the engines)."""
+        return _batch.check_by(self._engine, by)
 
     def _needs_event(self, name: str) -> bool:
         """Whether :meth:`_rank_cells` needs the :class:`Event` of events called ``name``
