@@ -15,8 +15,8 @@ from ..events import Event
 from ..tables._values import require_iterable
 from ._engine import TIMES, UNSORTED, Engine
 from ._named import Part
-from ._replay import first_hot, peak_steps
-from ._result import EMPTY, Score, SubScore
+from ._replay import SharedReplay, first_hot, peak_steps
+from ._result import EMPTY, Row, Score, SubScore
 from ._times import Times
 
 # (lead_id, name, POSIX time, the Event or its properties when the model reads it)
@@ -279,8 +279,11 @@ def _part_scores(
     record: list[Any],
     last: float | None,
     asof_ts: float,
-) -> dict[str, SubScore]:
-    """The named scores of a lead from its record (see :func:`new_records`)."""
+    rows: list[Row],
+    shared: SharedReplay | None,
+) -> Mapping[str, SubScore]:
+    """The named scores of a lead from its record (see :func:`new_records`), the rows
+    of its main score and the model's replay of its events (None without events)."""
     n = len(engine.implicit)
     out = {}
     for part in engine.parts:
@@ -293,13 +296,17 @@ def _part_scores(
             _settle(sub_engine, accs, reset)
         matched = part.explicit(explicit)
         hot = None
-        if last is not None:
+        if last is None or shared is None:
+            pass
+        elif part.shared and sub_engine.running_total_ok:
+            hot = shared.first_hot(sub_engine, matched, accs, part.at)
+        else:
             events, first = _since(record[n + 2], record[n + 1], reset)
             hot = first_hot(sub_engine, matched, events, accs, last, first)
-        out[part.name] = sub_engine.build_sub(
-            part.name, matched, accs, last, asof_ts, hot, None if reset == -math.inf else reset
+        out[part.name] = part.score(
+            matched, accs, last, asof_ts, hot, None if reset == -math.inf else reset, rows
         )
-    return out
+    return MappingProxyType(out)
 
 
 def finish(
@@ -316,6 +323,7 @@ def finish(
     build = engine.build
     timed = [index for index, kind in enumerate(engine.kinds) if kind == TIMES]
     parts = engine.parts
+    identity = {index: index for index in range(n)}
     for lead_id, profile in leads.items():
         record = records[lead_id]
         reset = record[n + 3]
@@ -323,17 +331,29 @@ def finish(
             _settle(engine, record, reset)
         explicit = engine.match_profile(profile)
         last = record[n]
-        named = None
-        if parts:
-            named = _part_scores(
-                engine, explicit, record, None if last == -math.inf else last, asof_ts
-            )
         if last == -math.inf:
-            scores.append(build(lead_id, explicit, record, None, as_of, asof_ts, None, None, named))
+            named = tallied = None
+            if parts:
+                tallied = engine.tally(explicit, record, None, asof_ts)
+                named = _part_scores(engine, explicit, record, None, asof_ts, tallied[0], None)
+            scores.append(
+                build(lead_id, explicit, record, None, as_of, asof_ts, None, None, named, tallied)
+            )
             continue
         # a new cycle after a reset: judged from the reset on
         events, first = _since(record[n + 2], record[n + 1], reset)
-        hot_since = first_hot(engine, explicit, events, record, last, first)
+        if parts:
+            # One sort and match of the events, read by the model and its named scores.
+            replay = SharedReplay(engine, events, first)
+            tallied = engine.tally(explicit, record, last, asof_ts)
+            named = _part_scores(engine, explicit, record, last, asof_ts, tallied[0], replay)
+            if engine.running_total_ok:
+                hot_since = replay.first_hot(engine, explicit, record, identity)
+            else:
+                hot_since = first_hot(engine, explicit, events, record, last, first)
+        else:
+            named = tallied = None
+            hot_since = first_hot(engine, explicit, events, record, last, first)
         if steps is not None:
             steps[lead_id] = peak_steps(engine, explicit, events, first)
         scores.append(
@@ -347,6 +367,7 @@ def finish(
                 hot_since,
                 None if reset == -math.inf else reset,
                 named,
+                tallied,
             )
         )
     return scores

@@ -486,8 +486,11 @@ class Engine:
         hot_since: datetime | None,
         last_reset: float | None = None,
         scores: Mapping[str, SubScore] | None = None,
+        tallied: tuple[list[Row], float, float, float] | None = None,
     ) -> Score:
-        rows, explicit_total, implicit_total, factor = self.tally(explicit, accs, last, asof_ts)
+        if tallied is None:
+            tallied = self.tally(explicit, accs, last, asof_ts)
+        rows, explicit_total, implicit_total, factor = tallied
         total = round_points(explicit_total + implicit_total)
         groups: Mapping[str, float] = _NO_GROUPS
         if self.groups:
@@ -513,32 +516,6 @@ class Engine:
             groups,
             None if last_reset is None else from_ts(last_reset),
             _NO_SCORES if scores is None else scores,
-        )
-
-    def build_sub(
-        self,
-        name: str,
-        explicit: Sequence[int],
-        accs: Sequence[Accumulator],
-        last: float | None,
-        asof_ts: float,
-        hot_since: datetime | None,
-        last_reset: float | None,
-    ) -> SubScore:
-        """The named score ``name`` this engine (the model restricted to the score's
-        rules) gives, read from its rule entries ``accs``."""
-        rows, explicit_total, implicit_total, _ = self.tally(explicit, accs, last, asof_ts)
-        total = round_points(explicit_total + implicit_total)
-        return SubScore(
-            name,
-            total,
-            explicit_total,
-            implicit_total,
-            tier_of(self.bands, total),
-            total >= self.hot_threshold,
-            tuple(rows),
-            hot_since,
-            None if last_reset is None else from_ts(last_reset),
         )
 
 

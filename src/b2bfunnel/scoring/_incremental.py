@@ -234,19 +234,20 @@ def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
             path="as_of",
         )
     hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
-    named = None
+    named = tallied = None
     if engine.parts:
+        tallied = engine.tally(state.explicit, state.rules, state.last_ts, asof_ts)
         named = {}
         for part, (name, part_hot, part_reset, own) in zip(engine.parts, state.named, strict=True):
             accs = part.shared_rules(state.rules) if part.shared else list(own)
-            named[name] = part.engine.build_sub(
-                name,
+            named[name] = part.score(
                 part.explicit(state.explicit),
                 accs,
                 state.last_ts,
                 asof_ts,
                 None if part_hot is None else from_ts(part_hot),
                 state.reset_ts if part.shared else part_reset,
+                tallied[0],
             )
     return engine.build(
         state.lead_id,
@@ -258,6 +259,7 @@ def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
         hot,
         state.reset_ts,
         named,
+        tallied,
     )
 
 

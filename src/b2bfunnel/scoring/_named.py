@@ -10,12 +10,16 @@ from one pass over its events (see ``docs/scoring.md``, "Named scores").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._config import Reader, did_you_mean, join
+from .._time import from_ts
 from ..errors import InvalidInputError
+from ._engine import round_points
+from ._result import SubScore
 from ._rules import (
     Decay,
     ExplicitRule,
@@ -24,11 +28,13 @@ from ._rules import (
     read_decay,
     read_reset_on,
     read_tiers,
+    tier_of,
     tiers_to_list,
 )
 
 if TYPE_CHECKING:
     from ._engine import Engine
+    from ._result import Row
 
 SCORE_KEYS = ("rules", "hot_threshold", "bands", "decay", "max_total", "reset_on")
 
@@ -240,7 +246,7 @@ class Part:
     entries, fed by the same pass over the events.
     """
 
-    __slots__ = ("engine", "explicit_at", "implicit", "name", "shared", "slot")
+    __slots__ = ("at", "engine", "explicit_at", "implicit", "name", "names", "shared", "slot")
 
     def __init__(self, name: str, engine: Engine, main: Engine, shared: bool) -> None:
         self.name = name
@@ -249,17 +255,77 @@ class Part:
         self.slot = -1  # this part's place among the model's parts with their own entries
         positions = {rule.name: index for index, rule in enumerate(main.implicit)}
         self.implicit: tuple[int, ...] = tuple(positions[r.name] for r in engine.implicit)
+        # The model's behaviour rule index -> this score's.
+        self.at: dict[int, int] = {main_index: i for i, main_index in enumerate(self.implicit)}
         mine = {rule.name: index for index, rule in enumerate(engine.explicit)}
         # The model's profile rule index -> this score's, for the rules it counts.
         self.explicit_at: dict[int, int] = {
             index: mine[rule.name] for index, rule in enumerate(main.explicit) if rule.name in mine
         }
+        # When no cap scales points and the decay factor does not depend on the decaying
+        # total, each rule's points are the model's: the score's rows are the model's
+        # rows of its rules (``names``), read rather than computed again.
+        derived = (
+            shared
+            and not main.capped
+            and not engine.capped
+            and main.decay.kind not in ("linear", "stepwise")
+        )
+        self.names: frozenset[str] | None = (
+            frozenset([*(r.name for r in engine.explicit), *(r.name for r in engine.implicit)])
+            if derived
+            else None
+        )
 
     def explicit(self, matched: Sequence[int]) -> tuple[int, ...]:
         """This score's indices of the model's matched profile rules ``matched``."""
         at = self.explicit_at
+        if not at or not matched:
+            return ()
         return tuple(at[index] for index in matched if index in at)
 
     def shared_rules(self, accs: Sequence[Any]) -> list[Any]:
         """This score's rule entries, read from the model's ``accs``."""
         return [accs[index] for index in self.implicit]
+
+    def score(
+        self,
+        explicit: Sequence[int],
+        accs: Sequence[Any],
+        last: float | None,
+        asof_ts: float,
+        hot_since: datetime | None,
+        last_reset: float | None,
+        rows: Sequence[Row] | None = None,
+    ) -> SubScore:
+        """This score of a lead: from the model's ``rows`` when they hold it (see
+        :attr:`names`), else from its rule entries ``accs`` and matched profile rules
+        ``explicit`` (this score's indices)."""
+        names = self.names
+        if rows is None or names is None:
+            rows, names = self.engine.tally(explicit, accs, last, asof_ts)[0], None
+        mine = []
+        explicit_total = implicit_total = 0.0
+        for row in rows:  # summed in the order tally() sums them
+            if names is not None and row[0] not in names:
+                continue
+            mine.append(row)
+            if row[2] == "explicit":
+                explicit_total += row[1]
+            else:
+                implicit_total += row[1]
+        explicit_total = round_points(explicit_total)
+        implicit_total = round_points(implicit_total)
+        total = round_points(explicit_total + implicit_total)
+        engine = self.engine
+        return SubScore(
+            self.name,
+            total,
+            explicit_total,
+            implicit_total,
+            tier_of(engine.bands, total),
+            total >= engine.hot_threshold,
+            tuple(mine),
+            hot_since,
+            None if last_reset is None else from_ts(last_reset),
+        )
