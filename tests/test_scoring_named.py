@@ -469,3 +469,24 @@ def test_model_round_trip(config: dict[str, Any]) -> None:
     model = bf.ScoringModel.from_dict(config)
     again = bf.ScoringModel.from_dict(model.to_dict())
     assert again == model and again.fingerprint == model.fingerprint
+
+
+@SETTINGS
+@given(named_model_config(), st.lists(events(max_size=10), min_size=1, max_size=4))
+def test_table_readers_path_equals_rank(
+    config: dict[str, Any], per_lead: list[list[bf.Event]]
+) -> None:
+    """_rank_cells, given only the events the model reads (others as bare times, as the
+    CLI's reader gives them), ranks as rank() does, named scores included."""
+    model = bf.ScoringModel.from_dict(config)
+    leads = [{"id": f"L{i}", "fit": i % 2 == 0} for i in range(len(per_lead))]
+    evs = [
+        bf.Event(lead["id"], e.name, e.at, e.properties)
+        for lead, lead_events in zip(leads, per_lead, strict=True)
+        for e in lead_events
+    ]
+    cells = [(e.lead_id, e.name, e.ts, e if model._needs_event(e.name) else None) for e in evs]
+    by = next(iter(config["scores"]))
+    assert model._rank_cells(leads, cells, as_of=AS_OF, by=by) == model.rank(
+        leads, evs, as_of=AS_OF, by=by
+    )
