@@ -20,7 +20,7 @@ import attrs
 
 from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
-from ..errors import ConfigError, Problem
+from ..errors import ConfigError, InvalidInputError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import events_in, table_rows
@@ -77,6 +77,7 @@ class ScoringModel:
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        _check_scores(self.scores)
         data = self.to_dict()
         reader = Reader()
         read_model(data, "scoring", reader)  # a model built by hand is checked like config
@@ -344,6 +345,21 @@ class ScoringModel:
 def _default_fingerprint() -> str:
     """The default model's fingerprint (a model's engine asks when it reads a state)."""
     return ScoringModel.default().fingerprint
+
+
+def _check_scores(scores: tuple[Any, ...]) -> None:
+    """Named scores given by hand are :class:`NamedScore` values with distinct names."""
+    seen: set[str] = set()
+    for index, named in enumerate(scores):
+        if not isinstance(named, NamedScore):
+            raise InvalidInputError(
+                f"expected a NamedScore, got {type(named).__name__}", path=f"scores[{index}]"
+            )
+        if named.name in seen:
+            raise InvalidInputError(
+                f"named score {named.name!r} is given twice", path=f"scores[{index}].name"
+            )
+        seen.add(named.name)
 
 
 def _part(model: ScoringModel, named: NamedScore) -> Part:
