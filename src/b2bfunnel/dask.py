@@ -38,6 +38,7 @@ def rank(
     as_of: datetime,
     columns: Columns | None = None,
     detail: bool = False,
+    by: str | None = None,
 ) -> DaskFrame:
     """Score and rank every profile: ``rank`` then the columns of
     ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``), lazily.
@@ -48,7 +49,8 @@ def rank(
     and any property columns. The columns and their types are checked before any task
     is computed. Rows come best first, ties by lead id, in one partition (call
     ``.compute()`` or ``.to_parquet()``). ``detail`` adds ``points.<rule>`` and
-    ``group.<group>`` for every rule and group of ``model``.
+    ``group.<group>`` for every rule and group of ``model``. ``by`` sorts by a named
+    score, as :meth:`ScoringModel.rank` takes it.
     """
     import dask.dataframe as dd  # the optional dask extra, imported only when used
 
@@ -57,6 +59,7 @@ def rank(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
     require_aware(as_of, "as_of")
+    by = model._check_by(by)
     renames = _partials.profile_renames(columns, [str(c) for c in profiles.columns])
     if renames:
         profiles = profiles.rename(columns=renames)
@@ -73,9 +76,9 @@ def rank(
     )
     # One row per lead, so ordering them all in one partition is cheap next to the
     # events (Spark's adaptor does the same with one window).
-    ranked_meta = _partials.ranked_frame(scored_meta)
+    ranked_meta = _partials.ranked_frame(scored_meta, by)
     return scored.repartition(npartitions=1).map_partitions(
-        _partials.ranked_frame, meta=ranked_meta
+        _partials.ranked_frame, by, meta=ranked_meta
     )
 
 

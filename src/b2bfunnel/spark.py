@@ -46,6 +46,7 @@ def rank(
     partitions: int | None = None,
     spark_profiles: DataFrame | None = None,
     spark_events: DataFrame | None = None,
+    by: str | None = None,
 ) -> DataFrame:
     """Score and rank every profile: ``rank`` then the columns of
     ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``).
@@ -59,7 +60,8 @@ def rank(
     ``group.<group>`` for every rule and group of ``model``. ``partitions`` sets the
     number of partitions of the per-lead shuffle (default:
     ``spark.sql.shuffle.partitions``). ``spark_profiles``/``spark_events`` are the
-    former names of ``profiles``/``events``.
+    former names of ``profiles``/``events``. ``by`` sorts by a named score (its
+    ``score.<name>`` column), as :meth:`ScoringModel.rank` takes it.
     """
     # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import Window
@@ -68,11 +70,15 @@ def rank(
     profiles = _either(profiles, spark_profiles, "profiles")
     events = _either(events, spark_events, "events")
     checked = _check(model, as_of)
+    by = checked._check_by(by)
     for header, field in _partials.profile_renames(columns, profiles.columns).items():
         profiles = profiles.withColumnRenamed(header, field)
     _partials.check_event_headers(events.columns)
     events = _with_event_times(events)
-    schema = _ranking_schema(_rank_frame.detail_columns(checked) if detail else [])
+    schema = _ranking_schema(
+        _rank_frame.detail_columns(checked) if detail else [],
+        _rank_frame.named_columns(checked.score_names),
+    )
 
     def partials(frames: Iterator[Frame]) -> Iterator[Frame]:
         yield _partials.partial_frame(checked, frames, as_of)
@@ -91,7 +97,8 @@ def rank(
         both.repartition(partitions, "lead_id") if partitions else both.repartition("lead_id")
     )
     # One row per lead, so ordering them all in one window is cheap next to the events.
-    order = Window.orderBy(F.desc("total"), F.asc("lead_id"))
+    key = "total" if by is None else f"`score.{by}`"
+    order = Window.orderBy(F.desc(key), F.asc("lead_id"))
     return (
         shuffled.mapInPandas(scored, schema)
         .withColumn("rank", F.row_number().over(order).cast("long"))
@@ -166,7 +173,7 @@ def _with_event_times(events: DataFrame) -> DataFrame:
     )
 
 
-def _ranking_schema(detail: list[str]) -> Any:
+def _ranking_schema(detail: list[str], named: list[tuple[str, str]] | None = None) -> Any:
     """The Spark schema of :mod:`b2bfunnel._rank_frame`'s table (without ``rank``)."""
     from pyspark.sql import types as T  # the optional spark extra, imported when used
 
@@ -177,5 +184,6 @@ def _ranking_schema(detail: list[str]) -> Any:
         "time": T.TimestampType(),
     }
     fields = [T.StructField(name, kinds[kind], True) for name, kind in _rank_frame.BASE_COLUMNS]
+    fields += [T.StructField(name, kinds[kind], True) for name, kind in named or ()]
     fields += [T.StructField(name, T.DoubleType(), True) for name in detail]
     return T.StructType(fields)
