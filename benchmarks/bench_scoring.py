@@ -1,6 +1,7 @@
 """Scoring benchmarks, side by side with an earlier commit: rank() events/s, µs per
 incremental event, bytes per persisted state, one lead's 20,000 expiry events ingested
-one at a time, then import and demo time.
+one at a time, then import and demo time. ``--features``: issue 22's options (windows
+and caps, resets, 3 named scores) against the default model's rank() in one run.
 
 Each figure is measured in alternating subprocesses on this checkout and on a git
 worktree of REV (default 90f6f19, main before issue 11), and the ratio is printed
@@ -98,6 +99,27 @@ def _windowed_config() -> dict[str, Any]:
     return data
 
 
+def _named_config(own_decay: bool = False) -> dict[str, Any]:
+    """The default model with 3 named scores over its rules (a rule in two of them);
+    ``own_decay``: one of them with a decay of its own (so its own rule entries)."""
+    import b2bfunnel as bf
+
+    data = bf.ScoringModel.default().to_dict()
+    data["scores"] = {
+        "product_a": {"rules": ["pricing_page_visit", "webinar_completed"], "hot_threshold": 30},
+        "product_b": {
+            "rules": ["case_study_download", "email_case_study_click", "it_leader_at_large_company"]
+        },
+        "engagement": {
+            "rules": [rule["name"] for rule in data["implicit"]],
+            "hot_threshold": 50,
+        },
+    }
+    if own_decay:
+        data["scores"]["engagement"]["decay"] = {"kind": "half_life", "half_life_days": 30}
+    return data
+
+
 def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
     """Issue 22's options against the default model's rank(), in this one process run
     (alternating, best of ``rounds``): each figure's ratio to the default is printed."""
@@ -118,6 +140,8 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
         "windowed/capped": bf.ScoringModel.from_dict(_windowed_config()),
         "window only": bf.ScoringModel.from_dict(window_only),
         "reset_on": bf.ScoringModel.from_dict(resets),
+        "3 named scores": bf.ScoringModel.from_dict(_named_config()),
+        "3 named, 1 own decay": bf.ScoringModel.from_dict(_named_config(own_decay=True)),
     }
     runs: dict[str, list[float]] = {name: [] for name in models}
     for _ in range(rounds):
@@ -133,7 +157,7 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
     for name, seconds in runs.items():
         ratio = min(seconds) / min(runs["default"])
         median = statistics.median(s / d for s, d in zip(seconds, runs["default"], strict=True))
-        print(f"  {name:<16} {min(seconds):8.2f} s  {ratio:5.2f}x best  {median:5.2f}x median")
+        print(f"  {name:<20} {min(seconds):8.2f} s  {ratio:5.2f}x best  {median:5.2f}x median")
 
 
 def _child(src: Path, n_leads: int, n_events: int) -> dict[str, float]:

@@ -124,6 +124,44 @@ def model_config(draw: st.DrawFn, positive: bool = False, caps: bool = True) -> 
 profiles = st.fixed_dictionaries({"id": st.just("L1"), "fit": st.booleans()})
 
 
+@st.composite
+def named_model_config(draw: st.DrawFn, positive: bool = False) -> dict[str, Any]:
+    """:func:`model_config` with 1 to 3 named scores (``[scoring.scores]``), each over a
+    random selection of the rules (a rule may be in several), sometimes with its own
+    hot threshold, decay, ``max_total`` or ``reset_on``."""
+    config = draw(model_config(positive=positive))
+    names = ["fit", *(rule["name"] for rule in config["implicit"])]
+    scores: dict[str, Any] = {}
+    for index in range(draw(st.integers(min_value=1, max_value=3))):
+        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
+        spec: dict[str, Any] = {"rules": chosen}
+        if draw(st.booleans()):
+            spec["hot_threshold"] = draw(st.integers(min_value=10, max_value=120))
+        if draw(st.integers(0, 2)) == 0:
+            spec["decay"] = draw(decay_config())
+        if draw(st.integers(0, 3)) == 0:
+            spec["max_total"] = draw(st.integers(min_value=60, max_value=200))
+        if draw(st.integers(0, 3)) == 0:
+            spec["reset_on"] = draw(st.sampled_from([[], ["unsubscribe"], ["noise"]]))
+        scores[f"s{index}"] = spec
+    config["scores"] = scores
+    return config
+
+
+def restricted_config(config: dict[str, Any], name: str) -> dict[str, Any]:
+    """The ``[scoring]`` table of a model of only named score ``name``'s rules, with its
+    own settings: what the named score is documented to equal, built independently."""
+    spec = config["scores"][name]
+    chosen = set(spec["rules"])
+    out = {key: value for key, value in config.items() if key != "scores"}
+    out["explicit"] = [rule for rule in config["explicit"] if rule["name"] in chosen]
+    out["implicit"] = [rule for rule in config["implicit"] if rule["name"] in chosen]
+    for key in ("hot_threshold", "decay", "max_total", "reset_on"):
+        if key in spec:
+            out[key] = spec[key]
+    return out
+
+
 PRICE_STRUCTURES = (
     "uncorrelated",
     "flat rate card",

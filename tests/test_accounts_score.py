@@ -196,11 +196,30 @@ class TestModel:
             "accounts.fit[0].when", "accounts.roles.CFO", "accounts.weights.cto",
         }  # fmt: skip
 
-    def test_named_score_is_refused_until_the_model_has_one(self) -> None:
+    def test_named_score_the_model_lacks_is_refused(self) -> None:
         """``accounts.score`` names a score the scoring model does not have: refused."""
         with pytest.raises(bf.ConfigError) as info:
             bf.Funnel({"accounts": {"score": "product"}})
         assert info.value.path == "accounts.score"
+        scoring = {"scores": {"products": {"rules": ["webinar_completed"]}}}
+        with pytest.raises(bf.ConfigError, match="did you mean 'products'") as info:
+            bf.Funnel({"scoring": scoring, "accounts": {"score": "product"}})
+        assert info.value.path == "accounts.score"
+
+    def test_named_score_rolls_up(self) -> None:
+        """With ``score = "webinars"`` only that named score's behaviour points roll up
+        and decide who is engaged: L1 25 (one webinar), L2 0 (a pricing visit, 15, is
+        not in the score); the main score would give 25 + 15."""
+        at = datetime(2026, 11, 20, tzinfo=UTC)
+        leads = [{"id": "L1", "email": "a@acme.es"}, {"id": "L2", "email": "b@acme.es"}]
+        events = [bf.Event("L1", "webinar_completed", at), bf.Event("L2", "pricing_page_visit", at)]
+        scoring = {"scores": {"webinars": {"rules": ["webinar_completed"]}}}
+        main = bf.Funnel({"scoring": scoring}).rank_accounts(leads, events, as_of=at)[0]
+        named = bf.Funnel({"scoring": scoring, "accounts": {"score": "webinars"}})
+        top = named.rank_accounts(leads, events, as_of=at)[0]
+        assert main.engagement == 40.0 and main.breadth.engaged == 2
+        assert top.engagement == 25.0 and top.breadth.engaged == 1
+        assert dict(top.shares) == {"L1": 25.0, "L2": 0.0}
 
     def test_funnel_round_trip_and_toml(self, tmp_path: object) -> None:
         """The funnel carries its [accounts] section through to_dict and TOML."""

@@ -928,3 +928,64 @@ def test_engines_read_date_format_and_values_as_in_process(
     with pytest.raises(bf.InvalidInputError) as caught:
         bdask.rank(profiles, rows, model, as_of=AS_OF, date_format=5)  # type: ignore[arg-type]
     assert caught.value.path == "date_format"
+
+
+# --- named scores (issue 22) ----------------------------------------------------------
+
+NAMED = {
+    "scores": {
+        "content": {"rules": ["case_study_download", "webinar_completed"], "hot_threshold": 30},
+        "intent": {
+            "rules": ["pricing_page_visit", "webinar_completed"],
+            "decay": {"kind": "half_life", "half_life_days": 20},
+        },
+    }
+}
+
+
+def _by_named(frame: Any, name: str) -> list[str]:
+    """Lead ids of ``frame`` ordered by ``score.<name>`` (ties by lead id)."""
+    ordered = frame.sort_values([f"score.{name}", "lead_id"], ascending=[False, True])
+    return [str(lead) for lead in ordered["lead_id"]]
+
+
+def test_spark_rank_by_a_named_score(spark: Any) -> None:
+    """``by=`` orders Spark's ranking by ``score.<name>``; its score and band columns
+    equal the in-process ranking's."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    model = bf.ScoringModel.from_dict(NAMED)
+    result = bspark.rank(
+        spark.createDataFrame(leads), spark.createDataFrame(events).repartition(3), model,
+        as_of=AS_OF, by="intent",
+    ).toPandas()  # fmt: skip
+    want = _in_process(leads, events, model)
+    assert [str(x) for x in result["lead_id"]] == _by_named(want, "intent")
+    mine = result.sort_values("lead_id").reset_index(drop=True)
+    theirs = want.sort_values("lead_id").reset_index(drop=True)
+    for column in ("score.content", "score.intent"):
+        assert mine[column].round(6).tolist() == theirs[column].round(6).tolist()
+    assert mine["band.content"].tolist() == theirs["band.content"].tolist()
+    with pytest.raises(bf.InvalidInputError, match="'content', 'intent'"):
+        bspark.rank(spark.createDataFrame(leads), spark.createDataFrame(events), model,
+                    as_of=AS_OF, by="nope")  # fmt: skip
+
+
+def test_dask_rank_by_a_named_score(dask_client: Any) -> None:
+    """``by=`` orders Dask's ranking by ``score.<name>``, as in process."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events = _sample_frames()
+    model = bf.ScoringModel.from_dict(NAMED)
+    result = bdask.rank(
+        dd.from_pandas(leads, npartitions=2), dd.from_pandas(events, npartitions=3), model,
+        as_of=AS_OF, by="content",
+    )  # fmt: skip
+    computed = result.compute()
+    assert dict(computed.dtypes) == dict(result._meta.dtypes)
+    want = _in_process(leads, events, model)
+    assert [str(x) for x in computed["lead_id"]] == _by_named(want, "content")
+    assert computed["rank"].tolist() == list(range(1, len(computed) + 1))

@@ -132,7 +132,7 @@ class TestPersistence:
     @pytest.mark.parametrize(
         ("change", "path"),
         [
-            ({"v": 4}, "state.v"),
+            ({"v": 5}, "state.v"),
             ({"lead_id": ""}, "state.lead_id"),
             ({"explicit": [-1]}, "state.explicit[0]"),
             ({"last": "yesterday"}, "state.last"),

@@ -318,12 +318,13 @@ def scored_frame(
     :mod:`._rank_frame` (unsorted), with every rule's column when ``detail``."""
     scores = score_leads(model, frame_payloads(frames), as_of)
     columns = _rank_frame.detail_columns(model) if detail else ()
-    return _rank_frame.score_frame(scores, columns)
+    return _rank_frame.score_frame(scores, columns, model.score_names)
 
 
-def ranked_frame(frame: Any) -> Any:
-    """Scored rows best first, ties by lead id, with ``rank`` first."""
-    return _rank_frame.ranked(frame)
+def ranked_frame(frame: Any, by: str | None = None) -> Any:
+    """Scored rows best first (by the named score ``by``, else the total), ties by lead
+    id, with ``rank`` first."""
+    return _rank_frame.ranked(frame, by)
 
 
 def advanced_frame(flow: NurtureFlow, frame: Any, as_of: datetime) -> Any:

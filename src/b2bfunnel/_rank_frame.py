@@ -17,10 +17,12 @@ column             pandas dtype                 what
 ``reasons``        ``string``                   the top 3 rules, as the CLI writes them
 =================  ===========================  =========================================
 
-With detail, ``points.<rule>`` and ``group.<group>`` (``float64``, null where the rule
-did not count) follow. The engines put ``rank`` (``int64``, 1 = best) first and declare
-a detail column for every rule and group of the model; ``to_pandas`` has one for every
-rule that counted for some lead.
+A model with named scores adds ``score.<name>`` (``float64``) and ``band.<name>``
+(``string``) per named score after these. With detail, ``points.<rule>`` and
+``group.<group>`` (``float64``, null where the rule did not count) follow. The
+engines put ``rank`` (``int64``, 1 = best) first and declare a detail column for every
+rule and group of the model; ``to_pandas`` has one for every rule that counted for
+some lead.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .scoring import Score, ScoringModel
 
-__all__ = ["BASE_COLUMNS", "detail_columns", "reasons_text", "score_frame"]
+__all__ = ["BASE_COLUMNS", "detail_columns", "named_columns", "reasons_text", "score_frame"]
 
 # (column, kind): kind is one of "string", "float", "bool", "time".
 BASE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -92,6 +94,13 @@ def detail_columns(model: ScoringModel) -> list[str]:
     return [f"points.{name}" for name in names] + [f"group.{g}" for g, _cap in model.groups]
 
 
+def named_columns(names: Sequence[str]) -> list[tuple[str, str]]:
+    """``(score.<name>, "float")`` and ``(band.<name>, "string")`` per named score."""
+    return [
+        col for name in names for col in ((f"score.{name}", "float"), (f"band.{name}", "string"))
+    ]
+
+
 def found_detail_columns(scores: Sequence[Score]) -> list[str]:
     """The detail columns of the rules and groups that counted for some score."""
     points: dict[str, None] = {}
@@ -104,9 +113,13 @@ def found_detail_columns(scores: Sequence[Score]) -> list[str]:
     return [*points, *groups]
 
 
-def score_frame(scores: Sequence[Score], detail: Sequence[str] = ()) -> Any:
-    """A pandas DataFrame of ``scores`` with :data:`BASE_COLUMNS` and the ``detail``
-    columns (``points.<rule>``, ``group.<group>``), typed as the module says.
+def score_frame(
+    scores: Sequence[Score], detail: Sequence[str] = (), named: Sequence[str] | None = None
+) -> Any:
+    """A pandas DataFrame of ``scores`` with :data:`BASE_COLUMNS`, the columns of the
+    ``named`` scores (``score.<name>``, ``band.<name>``; default: those of the first
+    score) and the ``detail`` columns (``points.<rule>``, ``group.<group>``), typed as
+    the module says.
 
     Each column is built once as a list or an array and typed with one pandas call
     (100,000 leads in well under a second): :func:`base_values` gives the values of
@@ -116,6 +129,9 @@ def score_frame(scores: Sequence[Score], detail: Sequence[str] = ()) -> Any:
     pd = importlib.import_module("pandas")
     values = base_values(scores)
     columns: dict[str, Any] = {name: _typed(pd, values[name], kind) for name, kind in BASE_COLUMNS}
+    for name in list(scores[0].scores) if named is None and scores else named or ():
+        columns[f"score.{name}"] = _typed(pd, [s.scores[name].total for s in scores], "float")
+        columns[f"band.{name}"] = _typed(pd, [s.scores[name].band for s in scores], "string")
     if detail:
         for name, cells in detail_values(scores, detail).items():
             columns[name] = _typed(pd, cells, "float")
@@ -176,9 +192,11 @@ def _typed(pd: Any, values: Any, kind: str) -> Any:
     return pd.DatetimeIndex(stamps.view("datetime64[us]")).tz_localize("UTC").array
 
 
-def ranked(frame: Any) -> Any:
-    """``frame`` best first, ties by lead id, with ``rank`` (``int64``) first."""
-    ordered = frame.sort_values(["total", "lead_id"], ascending=[False, True], kind="stable")
+def ranked(frame: Any, by: str | None = None) -> Any:
+    """``frame`` best first (by the named score ``by``, else the total), ties by lead
+    id, with ``rank`` (``int64``) first."""
+    key = "total" if by is None else f"score.{by}"
+    ordered = frame.sort_values([key, "lead_id"], ascending=[False, True], kind="stable")
     ordered = ordered.reset_index(drop=True)
     ordered.insert(0, "rank", pd_range(len(ordered)))
     return ordered

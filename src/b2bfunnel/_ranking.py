@@ -35,13 +35,16 @@ class Ranking(Ranked["Score"]):
     __slots__ = ()
 
     def _row(self, score: Score) -> dict[str, Any]:
-        return {
+        row: dict[str, Any] = {
             "lead_id": score.lead_id,
             "total": score.total,
             "band": score.band,
             "grade": score.grade,
-            "top reasons": ", ".join(f"{c.points:+g} {c.rule}" for c in score.top_reasons(2)),
         }
+        for name, sub in score.scores.items():  # named scores, when the model has them
+            row[f"score.{name}"] = sub.total
+        row["top reasons"] = ", ".join(f"{c.points:+g} {c.rule}" for c in score.top_reasons(2))
+        return row
 
     def plot(self, ax: Any = None, kind: str | None = None) -> Any:
         """Bars of how many leads fall in each band; returns the matplotlib Axes."""

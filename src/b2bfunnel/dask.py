@@ -47,6 +47,7 @@ def rank(
     values: Mapping[str, Any] | None = None,
     skip_invalid: bool = False,
     detail: bool = False,
+    by: str | None = None,
 ) -> DaskFrame:
     """Score and rank every profile: ``rank`` then the columns of
     ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``), lazily.
@@ -64,6 +65,7 @@ def rank(
     :class:`InvalidInputError`, naming its lead. Rows come best first, ties by lead
     id, in one partition (call ``.compute()`` or ``.to_parquet()``). ``detail`` adds
     ``points.<rule>`` and ``group.<group>`` for every rule and group of ``model``.
+    ``by`` sorts by a named score, as :meth:`ScoringModel.rank` takes it.
     """
     import dask.dataframe as dd  # the optional dask extra, imported only when used
 
@@ -75,6 +77,7 @@ def rank(
     reading = _partials.reading_of(
         decimal, timezone, skip_invalid, date_format=date_format, values=values
     )
+    by = model._check_by(by)
     renames = _partials.profile_renames(columns, [str(c) for c in profiles.columns])
     if renames:
         profiles = profiles.rename(columns=renames)
@@ -91,9 +94,9 @@ def rank(
     )
     # One row per lead, so ordering them all in one partition is cheap next to the
     # events (Spark's adaptor does the same with one window).
-    ranked_meta = _partials.ranked_frame(scored_meta)
+    ranked_meta = _partials.ranked_frame(scored_meta, by)
     return scored.repartition(npartitions=1).map_partitions(
-        _partials.ranked_frame, meta=ranked_meta
+        _partials.ranked_frame, by, meta=ranked_meta
     )
 
 

@@ -69,7 +69,7 @@ def _read(data: Any) -> dict[str, Any]:
         if isinstance(nurture, Mapping) and "flows" in nurture:
             fields["flows"] = read_named_flows(nurture["flows"], "nurture.flows", reader)
         _share_hot_threshold(table, fields, reader)
-        _check_account_score(fields, reader)
+        _check_account_score(table, fields, reader)
         if "pressure" in table:
             _share_pressure(table, fields, reader)
     reader.raise_if_any("funnel configuration")
@@ -145,15 +145,25 @@ def _with_threshold(flow: NurtureFlow, threshold: float) -> NurtureFlow:
     )
 
 
-def _check_account_score(fields: Mapping[str, Any], reader: Reader) -> None:
-    """``accounts.score`` names a score of the scoring model to roll up; this scoring
-    model has only its main score, so a name is refused rather than ignored."""
+def _check_account_score(
+    table: Mapping[str, Any], fields: Mapping[str, Any], reader: Reader
+) -> None:
+    """``accounts.score`` names a named score of the scoring model to roll up (one
+    that does not exist is refused rather than ignored)."""
     model = fields.get("accounts")
-    if model is not None and model.score is not None:
+    if model is None or model.score is None:
+        return
+    if "scoring" in table and "scoring" not in fields:
+        return  # the scoring section's own problems are reported
+    names = (fields.get("scoring") or ScoringModel.default()).score_names
+    if model.score not in names:
+        known = ", ".join(repr(name) for name in names) or (
+            "none: it has only its main score, which rolls up when accounts.score is left out"
+        )
         reader.error(
             "accounts.score",
-            f"the scoring model has no named score {model.score!r} (it has only its main "
-            "score, which rolls up when accounts.score is left out)",
+            f"the scoring model has no named score {model.score!r}"
+            f"{did_you_mean(model.score, names)}; its named scores: {known}",
         )
 
 
@@ -282,9 +292,10 @@ class Funnel:
         values: Mapping[str, Any] | None = None,
         skip_invalid: bool = False,
         progress: Progress | str | None = None,
+        by: str | None = None,
     ) -> Ranking:
         """Rank leads best first (see :meth:`ScoringModel.rank`), event names read through
-        ``[aliases]``.
+        ``[aliases]``; ``by`` names a named score of ``[scoring.scores]`` to sort by.
 
         The reading options not given default to the funnel's ``[input]``: ``decimal``
         (of number text), ``date_format``, ``timezone`` (of times without an offset),
@@ -313,7 +324,7 @@ class Funnel:
         )
         read: Iterable[Event] = read_events(events, options)
         rows = rows_of(profiles, options, "profiles")
-        return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
+        return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress, by=by)
 
     def _options(self, **given: Any) -> ReadOptions:
         """The reading options of a call: each one given, else the configuration's."""

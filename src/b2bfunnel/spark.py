@@ -56,6 +56,7 @@ def rank(
     partitions: int | None = None,
     spark_profiles: DataFrame | None = None,
     spark_events: DataFrame | None = None,
+    by: str | None = None,
 ) -> DataFrame:
     """Score and rank every profile: ``rank`` then the columns of
     ``to_pandas(model.rank(...))`` (see ``docs/datalake.md``).
@@ -76,7 +77,8 @@ def rank(
     ``group.<group>`` for every rule and group of ``model``. ``partitions`` sets the
     number of partitions of the per-lead shuffle (default:
     ``spark.sql.shuffle.partitions``). ``spark_profiles``/``spark_events`` are the
-    former names of ``profiles``/``events``.
+    former names of ``profiles``/``events``. ``by`` sorts by a named score (its
+    ``score.<name>`` column), as :meth:`ScoringModel.rank` takes it.
     """
     # pyspark is the optional spark extra, imported only when used.
     from pyspark.sql import Window
@@ -88,11 +90,15 @@ def rank(
     reading = _partials.reading_of(
         decimal, timezone, skip_invalid, date_format=date_format, values=values
     )
+    by = checked._check_by(by)
     for header, field in _partials.profile_renames(columns, profiles.columns).items():
         profiles = profiles.withColumnRenamed(header, field)
     _partials.check_event_headers(events.columns)
     events = _with_event_times(events, timezone)
-    schema = _ranking_schema(_rank_frame.detail_columns(checked) if detail else [])
+    schema = _ranking_schema(
+        _rank_frame.detail_columns(checked) if detail else [],
+        _rank_frame.named_columns(checked.score_names),
+    )
     _raising_b2bfunnel_errors()
 
     def partials(frames: Iterator[Frame]) -> Iterator[Frame]:
@@ -112,7 +118,8 @@ def rank(
         both.repartition(partitions, "lead_id") if partitions else both.repartition("lead_id")
     )
     # One row per lead, so ordering them all in one window is cheap next to the events.
-    order = Window.orderBy(F.desc("total"), F.asc("lead_id"))
+    key = "total" if by is None else f"`score.{by}`"
+    order = Window.orderBy(F.desc(key), F.asc("lead_id"))
     return (
         shuffled.mapInPandas(scored, schema)
         .withColumn("rank", F.row_number().over(order).cast("long"))
@@ -275,9 +282,12 @@ def _with_event_times(events: DataFrame, timezone: str | None) -> DataFrame:
     )
 
 
-def _ranking_schema(detail: list[str]) -> Any:
-    """The Spark schema of :mod:`b2bfunnel._rank_frame`'s table (without ``rank``)."""
-    return _table_schema((*_rank_frame.BASE_COLUMNS, *((name, "float") for name in detail)))
+def _ranking_schema(detail: list[str], named: list[tuple[str, str]] | None = None) -> Any:
+    """The Spark schema of :mod:`b2bfunnel._rank_frame`'s table (without ``rank``): the
+    base columns, the ``named`` scores' and the ``detail`` columns."""
+    return _table_schema(
+        (*_rank_frame.BASE_COLUMNS, *(named or ()), *((name, "float") for name in detail))
+    )
 
 
 def _table_schema(columns: Iterable[tuple[str, str]]) -> Any:

@@ -84,19 +84,28 @@ def _role_memo(model: AccountModel) -> RoleOf:
     return role_of
 
 
+def behaviour(model: AccountModel, score: Score) -> float:
+    """The behaviour points of a contact that roll up: those of the named score
+    ``model.score`` when set, else the main score's."""
+    return score.implicit if model.score is None else score.scores[model.score].implicit
+
+
 def _shares(
     model: AccountModel, scores: Sequence[Score], roles: Mapping[str, str | None]
 ) -> dict[str, float]:
     """Each contact's engagement points counted under the model's method."""
+    points = {s.lead_id: behaviour(model, s) for s in scores}
     if model.method == "top_k":
-        top = sorted(scores, key=lambda s: (-s.implicit, s.lead_id))[: model.k]
+        top = sorted(scores, key=lambda s: (-points[s.lead_id], s.lead_id))[: model.k]
         chosen = {s.lead_id for s in top}
-        return {s.lead_id: s.implicit if s.lead_id in chosen else 0.0 for s in scores}
+        return {s.lead_id: points[s.lead_id] if s.lead_id in chosen else 0.0 for s in scores}
     if model.method == "role_weighted":
         weights = model.weights
-        return {s.lead_id: weights[roles[s.lead_id] or NO_ROLE] * s.implicit for s in scores}
+        return {s.lead_id: weights[roles[s.lead_id] or NO_ROLE] * points[s.lead_id] for s in scores}
     cap = model.max_per_contact
-    return {s.lead_id: s.implicit if cap is None else min(s.implicit, cap) for s in scores}
+    return {
+        s.lead_id: points[s.lead_id] if cap is None else min(points[s.lead_id], cap) for s in scores
+    }
 
 
 def _score_one(
@@ -123,7 +132,7 @@ def _score_one(
         lead = score.lead_id
         role = roles[lead] = role_of(profiles.get(lead, _NO_PROFILE))
         present.add(role)  # type: ignore[arg-type]
-        if score.implicit >= floor:
+        if behaviour(model, score) >= floor:
             engaged.append(lead)
             engaged_roles.add(role)
     shares = _shares(model, scores, roles)

@@ -274,6 +274,7 @@ def rank_events(
     as_of: datetime,
     jobs: int | None = 1,
     digest: Callable[[Score], T] = _same,  # type: ignore[assignment]
+    by: str | None = None,
 ) -> list[T]:
     """``digest`` of each score of ``model._rank_cells`` of ``profiles`` and the events
     of the CSV file at ``path``, best first, with ``jobs`` processes (see
@@ -287,7 +288,8 @@ def rank_events(
     checked the same either way, bad ones going to ``reading``. ``names`` gives the
     model's name of a CRM's event name; ``tally`` counts the rows per name and of leads
     not in ``profiles``. ``names`` and ``digest`` must pickle, to reach a worker, which
-    sends back only the digests (what the output needs): far less to pickle."""
+    sends back only the digests (what the output needs): far less to pickle. ``by``
+    ranks by that named score of the model."""
     table, columns, others = open_events(path, reading)
     ids = [profile["id"] for profile in profiles]
     task = Task(table, reading, columns, others, names, model, as_of.timestamp(), ids)
@@ -296,7 +298,7 @@ def rank_events(
         whole = read_span(task)
         _take(whole, reading, tally)
         share = _Share(model, profiles, ids, whole.counted[0], whole.firsts, whole.lasts)
-        return rank_share(share, as_of, digest, keyed=False)
+        return rank_share(share, as_of, digest, keyed=False, by=by)
     shares = max(1, min(len(tasks), len(ids)))  # no share without a lead
     with worker_pool(len(tasks), preload=[__name__]) as pool:
         parts = [pool.submit(read_span, one._replace(shares=shares)) for one in tasks]
@@ -312,8 +314,8 @@ def rank_events(
                    whole.lasts[lo:hi])
             for k, (lo, hi) in enumerate(pairwise(cuts))
         ]  # fmt: skip
-        sent = [pool.submit(rank_share, share, as_of, digest) for share in each[1:]]
-        rankings = [rank_share(each[0], as_of, digest), *(f.result() for f in sent)]
+        sent = [pool.submit(rank_share, share, as_of, digest, by=by) for share in each[1:]]
+        rankings = [rank_share(each[0], as_of, digest, by=by), *(f.result() for f in sent)]
     return [value for _, value in heapq.merge(*rankings, key=itemgetter(0))]
 
 
@@ -349,14 +351,21 @@ class _Share(NamedTuple):
 
 
 def rank_share(
-    share: _Share, as_of: datetime, digest: Callable[[Score], Any], *, keyed: bool = True
+    share: _Share,
+    as_of: datetime,
+    digest: Callable[[Score], Any],
+    *,
+    keyed: bool = True,
+    by: str | None = None,
 ) -> list[Any]:
-    """The ``digest`` of each score of a share at ``as_of``, best first; ``keyed``: each
-    with its order across shares (``(-total, lead id)``, as
-    :meth:`ScoringModel._rank_cells` sorts)."""
-    ranking = share.model._rank_cells(share.profiles, share.cells(), as_of=as_of)
+    """The ``digest`` of each score of a share at ``as_of``, best first (by the named
+    score ``by``, else the total); ``keyed``: each with its order across shares
+    (``(-total, lead id)``, as :meth:`ScoringModel._rank_cells` sorts)."""
+    ranking = share.model._rank_cells(share.profiles, share.cells(), as_of=as_of, by=by)
     if not keyed:
         return [digest(score) for score in ranking]
+    if by is not None:
+        return [((-score.scores[by].total, score.lead_id), digest(score)) for score in ranking]
     return [((-score.total, score.lead_id), digest(score)) for score in ranking]
 
 

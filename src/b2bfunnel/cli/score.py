@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._score_row import score_row
+from .._score_row import json_row, score_row
 from ..datareport import report_from_counts
 from ..errors import InvalidInputError
 from ..funnel import Funnel
@@ -33,6 +33,11 @@ def register(sub: Any) -> None:
     score.add_argument("--as-of", help="ISO 8601 time with offset (default: now, UTC)")
     score.add_argument("--top", type=positive, help="show only the N best leads")
     score.add_argument(
+        "--by-score",
+        metavar="NAME",
+        help="rank by the named score NAME of [scoring.scores] (default: the main score)",
+    )
+    score.add_argument(
         "--jobs",
         type=positive,
         help="processes reading the events file (default: 2 for a big file when two "
@@ -46,6 +51,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Score and rank the leads of a CRM export."""
     funnel = funnel_of(args.config)
     as_of = as_of_of(args.as_of)
+    by = funnel.scoring._check_by(args.by_score)
     reading = Reading(args, funnel.input)
     events = Path(args.events)
     if may_use_workers(events, args.jobs):
@@ -53,11 +59,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     leads = read_leads(Path(args.leads), reading)
     tally = EventTally(lead["id"] for lead in leads)
     json_out = args.format == "json"
-    digest: Callable[[Score], dict[str, Any]] = Score.to_dict if json_out else score_row
+    digest: Callable[[Score], dict[str, Any]] = json_row if json_out else score_row
     # Each score is reduced to what is written of it (in the process that scored it).
     entries = rank_events(
         events, reading, funnel.scoring, scoring_names(funnel), tally, leads, as_of, args.jobs,
-        digest,
+        digest, by,
     )  # fmt: skip
     reading.check()
     report(funnel, leads, tally, reading)

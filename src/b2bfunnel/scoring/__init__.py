@@ -7,7 +7,8 @@ from .._public import publish
 from .._ranking import Ranking
 from .._tiers import Tier
 from ._model import ScoringModel
-from ._result import Contribution, Score
+from ._named import NamedScore
+from ._result import Contribution, Score, SubScore
 from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._state import ScoreState
 from ._timeline import BandChange, Timeline, TimelinePoint
@@ -18,10 +19,12 @@ __all__ = [
     "Decay",
     "ExplicitRule",
     "ImplicitRule",
+    "NamedScore",
     "Ranking",
     "Score",
     "ScoreState",
     "ScoringModel",
+    "SubScore",
     "Tier",
     "Timeline",
     "TimelinePoint",

@@ -16,12 +16,13 @@ from .._tiers import Tier, tier_of
 from .._time import SECONDS_PER_DAY, from_ts
 from ..tables._values import name_key
 from ._limits import Calendar, Limits, limits_of
-from ._result import EMPTY, Accumulator, Row, Score
+from ._result import EMPTY, Accumulator, Row, Score, SubScore
 from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._times import EMPTY_TIMES, Times
 
 if TYPE_CHECKING:
     from ._model import ScoringModel
+    from ._named import Part
 
 COUNT, WEIGHT, TIMES = 0, 1, 2
 # Every reported figure is rounded to this many decimals, which also makes results
@@ -91,10 +92,14 @@ class Engine:
         "groups",
         "hot_threshold",
         "implicit",
+        "keeps_all",
         "kinds",
         "limits",
         "max_total",
         "monotone",
+        "owned",
+        "part_resets",
+        "parts",
         "plans",
         "replay_scoring_only",
         "reset_names",
@@ -166,9 +171,25 @@ class Engine:
         self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
         self._unpack_rules()
 
+    def attach(self, parts: tuple[Part, ...]) -> None:
+        """Score the named scores ``parts`` in the same pass as the model's own score:
+        the parts that keep their own rule entries are numbered in :attr:`owned`."""
+        self.parts: tuple[Part, ...] = parts
+        self.owned: tuple[Part, ...] = tuple(part for part in parts if not part.shared)
+        for slot, part in enumerate(self.owned):
+            part.slot = slot
+        self.part_resets: tuple[ResetNames, ...] = tuple(
+            part.engine.reset_names for part in self.owned if part.engine.reset_names is not None
+        )
+        # Whether a batch record keeps every event of a lead, not only those a rule counts.
+        self.keeps_all: bool = not self.replay_scoring_only or any(
+            part.engine.keeps_all for part in parts
+        )
+
     def _unpack_rules(self) -> None:
         """What values() and build() read of each rule, unpacked once rather than per lead;
         row_meta is (name, kind, group) by rule index, explicit rules first."""
+        self.attach(())  # named scores: none until the model attaches them
         per_event = self.decay.per_event
         offset = len(self.explicit)
         self.explicit_items: tuple[tuple[float, float, int, None], ...] = tuple(
@@ -208,7 +229,9 @@ class Engine:
         event."""
         if self.reset_names is not None and self.reset_names[name]:
             return True
-        return not self.replay_scoring_only or self.dispatch[name] is not None
+        if any(names[name] for names in self.part_resets):
+            return True
+        return self.keeps_all or self.dispatch[name] is not None
 
     def needs_properties(self, name: str) -> bool:
         """Whether scoring reads the properties of events called ``name``: a rule that
@@ -434,17 +457,15 @@ class Engine:
             value = math.copysign(cap, value)
         return float(value)
 
-    def build(
+    def tally(
         self,
-        lead_id: str,
         explicit: Sequence[int],
         accs: Sequence[Accumulator],
         last: float | None,
-        as_of: datetime,
         asof_ts: float,
-        hot_since: datetime | None,
-        last_reset: float | None = None,
-    ) -> Score:
+    ) -> tuple[list[Row], float, float, float]:
+        """The rows of the rules that count at ``asof_ts``, the explicit and implicit
+        totals, and the decay factor."""
         items, factor = self.values(explicit, accs, last, asof_ts)
         offset = len(self.explicit)
         rows: list[Row] = []
@@ -459,8 +480,24 @@ class Engine:
                 implicit_total += points
             name, kind, group = meta[index]
             rows.append((name, points, kind, float(raw), count, rule_last, group))
-        explicit_total = round_points(explicit_total)
-        implicit_total = round_points(implicit_total)
+        return rows, round_points(explicit_total), round_points(implicit_total), factor
+
+    def build(
+        self,
+        lead_id: str,
+        explicit: Sequence[int],
+        accs: Sequence[Accumulator],
+        last: float | None,
+        as_of: datetime,
+        asof_ts: float,
+        hot_since: datetime | None,
+        last_reset: float | None = None,
+        scores: Mapping[str, SubScore] | None = None,
+        tallied: tuple[list[Row], float, float, float] | None = None,
+    ) -> Score:
+        if tallied is None:
+            tallied = self.tally(explicit, accs, last, asof_ts)
+        rows, explicit_total, implicit_total, factor = tallied
         total = round_points(explicit_total + implicit_total)
         groups: Mapping[str, float] = _NO_GROUPS
         if self.groups:
@@ -485,10 +522,12 @@ class Engine:
             round_points(factor),
             groups,
             None if last_reset is None else from_ts(last_reset),
+            _NO_SCORES if scores is None else scores,
         )
 
 
 _NO_GROUPS: Mapping[str, float] = MappingProxyType({})
+_NO_SCORES: Mapping[str, SubScore] = MappingProxyType({})
 # The empty entry of a rule keeping times in a batch record: its times go to a list,
 # sorted once when the lead is scored (no trimming, no copies of late events).
 UNSORTED: Accumulator = (0, "unsorted")

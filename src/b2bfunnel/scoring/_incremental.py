@@ -14,11 +14,13 @@ from ..events import Event
 from ..tables._values import require_iterable
 from ._batch import check_profile
 from ._engine import COUNT, TIMES, WEIGHT, Engine
+from ._named import Part
 from ._reading import PREVIOUS_DEFAULT_FINGERPRINTS
 from ._result import EMPTY, Accumulator, Score
 from ._state import (
     FORMAT_1,
     UNCHECKED,
+    NamedEntry,
     ScoreState,
     is_int,
     newest_time,
@@ -41,8 +43,17 @@ def new_state(engine: Engine, lead_id: str, profile: Mapping[str, Any] | None) -
         raise InvalidInputError(f"expected a non-empty string, got {lead_id!r}", path="lead_id")
     explicit = engine.match_profile(check_profile(profile, "profile")) if profile else ()
     fingerprint = engine.fingerprint
+    named = tuple(
+        (part.name, None, None, () if part.shared else tuple(part.engine.empty_rules()))
+        for part in engine.parts
+    )
     return ScoreState(
-        lead_id, fingerprint, explicit, tuple(engine.empty_rules()), _checked=fingerprint
+        lead_id,
+        fingerprint,
+        explicit,
+        tuple(engine.empty_rules()),
+        _checked=fingerprint,
+        named=named,
     )
 
 
@@ -72,7 +83,7 @@ def ingest(model: Compiled, state: ScoreState, events: Event | Iterable[Event]) 
         state = check_state(engine, state)
     if type(events) is not Event and not isinstance(events, Event):
         return _ingest_many(engine, state, events)
-    if engine.reset_names is not None:
+    if engine.reset_names is not None or engine.parts:
         return _ingest_many(engine, state, (events,))
     # The live path, one event per call: the loop below for a batch of one, unrolled.
     if events.lead_id != state.lead_id:
@@ -100,6 +111,7 @@ def ingest(model: Compiled, state: ScoreState, events: Event | Iterable[Event]) 
     return ScoreState(state.lead_id, fingerprint, state.explicit, rules, last, hot, fingerprint)
 
 
+# long: the model's score and its named scores fed in one loop over the events
 def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
     batch = list(require_iterable(events, "events", "Events"))
     for index, event in enumerate(batch):
@@ -117,6 +129,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
     dispatch = engine.dispatch.__getitem__
     resets = engine.reset_names
     monotone = engine.monotone
+    named = [_Named(part, entry) for part, entry in zip(engine.parts, state.named, strict=True)]
     pending = False  # an event since the last hot check could have changed the score
     size = len(batch)
     for position, event in enumerate(batch):
@@ -128,12 +141,17 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
             # A new cycle: older behaviour goes, and hot_since is judged again from here
             # (for a late reset, at the newest time seen, as for a late event).
             reset, accs, pending, hot = t, engine.after_reset(accs, t), True, None
+            for part in named:
+                if part.shared:
+                    part.hot, part.pending = None, True
         targets = dispatch(event.name)
         if reset is not None and t <= reset:
             targets = None
         if targets is not None:
             engine.apply(accs, targets, event.properties, t)
         pending = pending or targets is not None or not monotone
+        for part in named:
+            part.add(event, t, targets is not None)
         if position + 1 < size and batch[position + 1].ts == t:
             continue  # like score(): evaluate once every event of this instant is in
         if hot is None and pending:
@@ -143,10 +161,65 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
             assert last is not None
             if engine.total_at(state.explicit, accs, last) >= engine.hot_threshold:
                 hot = last
-    fingerprint = engine.fingerprint
+        for part in named:
+            part.check(state.explicit, accs, last)
+    fingerprint, entries = engine.fingerprint, tuple(part.entry() for part in named)
     return ScoreState(
-        state.lead_id, fingerprint, state.explicit, tuple(accs), last, hot, fingerprint, reset
+        state.lead_id,
+        fingerprint,
+        state.explicit,
+        tuple(accs),
+        last,
+        hot,
+        fingerprint,
+        reset,
+        entries,
     )
+
+
+class _Named:
+    """One named score while :func:`_ingest_many` feeds a state: its hot time, and for
+    a score with its own entries, those and its reset."""
+
+    __slots__ = ("accs", "hot", "part", "pending", "reset", "shared")
+
+    def __init__(self, part: Part, entry: NamedEntry) -> None:
+        self.part = part
+        self.shared = part.shared
+        self.hot = entry[1]
+        self.reset = entry[2]
+        self.accs = list(entry[3])
+        self.pending = False
+
+    def add(self, event: Event, t: float, matched: bool) -> None:
+        """Count ``event`` (at ``t``; ``matched``: a rule of the model counted it)."""
+        self.pending = self.pending or matched or not self.part.engine.monotone
+        if self.shared:
+            return
+        engine = self.part.engine
+        resets = engine.reset_names
+        if resets is not None and resets[event.name] and (self.reset is None or t > self.reset):
+            self.reset, self.accs, self.hot = t, engine.after_reset(self.accs, t), None
+            self.pending = True
+        if self.reset is not None and t <= self.reset:
+            return
+        targets = engine.dispatch[event.name]
+        if targets is not None:
+            engine.apply(self.accs, targets, event.properties, t)
+
+    def check(self, explicit: tuple[int, ...], accs: list[Any], last: float | None) -> None:
+        """Whether the score is hot at ``last``, when it may have become so."""
+        if self.hot is not None or not self.pending or last is None:
+            return
+        self.pending = False
+        part = self.part
+        mine = part.shared_rules(accs) if self.shared else self.accs
+        engine = part.engine
+        if engine.total_at(part.explicit(explicit), mine, last) >= engine.hot_threshold:
+            self.hot = last
+
+    def entry(self) -> NamedEntry:
+        return (self.part.name, self.hot, self.reset, tuple(self.accs))
 
 
 def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
@@ -161,6 +234,21 @@ def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
             path="as_of",
         )
     hot = None if state.hot_since_ts is None else from_ts(state.hot_since_ts)
+    named = tallied = None
+    if engine.parts:
+        tallied = engine.tally(state.explicit, state.rules, state.last_ts, asof_ts)
+        named = {}
+        for part, (name, part_hot, part_reset, own) in zip(engine.parts, state.named, strict=True):
+            accs = part.shared_rules(state.rules) if part.shared else list(own)
+            named[name] = part.score(
+                part.explicit(state.explicit),
+                accs,
+                state.last_ts,
+                asof_ts,
+                None if part_hot is None else from_ts(part_hot),
+                state.reset_ts if part.shared else part_reset,
+                tallied[0],
+            )
     return engine.build(
         state.lead_id,
         state.explicit,
@@ -170,6 +258,8 @@ def score_state(engine: Engine, state: ScoreState, as_of: datetime) -> Score:
         asof_ts,
         hot,
         state.reset_ts,
+        named,
+        tallied,
     )
 
 
@@ -225,15 +315,54 @@ def check_state(engine: Engine, state: Any) -> ScoreState:
         state.hot_since_ts,
         fingerprint,
         state.reset_ts,
+        _fit_named(engine, state),
     )
+
+
+def _fit_named(engine: Engine, state: ScoreState) -> tuple[NamedEntry, ...]:
+    """The state's named scores in the model's order, each checked against its score."""
+    have = {entry[0]: entry for entry in state.named}
+    names = [part.name for part in engine.parts]
+    if sorted(have) != sorted(names):
+        raise InvalidInputError(
+            f"state has the named scores {sorted(have) or 'none'}, this model has "
+            f"{sorted(names) or 'none'}",
+            path="state.scores",
+        )
+    out = []
+    for part in engine.parts:
+        name, hot, reset, own = have[part.name]
+        path = f"state.scores.{name}"
+        if part.shared:
+            if own or reset is not None:
+                raise InvalidInputError(
+                    "keeps rule entries or a reset of its own, but this score shares the "
+                    "model's (same decay and resets)",
+                    path=path,
+                )
+        elif len(own) != len(part.engine.implicit):
+            raise InvalidInputError(
+                f"has {len(own)} behaviour rule entries, the score has "
+                f"{len(part.engine.implicit)} behaviour rules",
+                path=f"{path}.rules",
+            )
+        else:
+            own = tuple(
+                _fit_rule(part.engine, index, acc, False, f"{path}.rules[{index}]")
+                for index, acc in enumerate(own)
+            )
+        out.append((name, hot, reset, own))
+    return tuple(out)
 
 
 _KIND_NAMES = {COUNT: "[count, last]", WEIGHT: "[count, last, weight]", TIMES: "[[times...]]"}
 
 
-def _fit_rule(engine: Engine, index: int, acc: Accumulator, format_1: bool) -> Accumulator:
+def _fit_rule(
+    engine: Engine, index: int, acc: Accumulator, format_1: bool, path: str = ""
+) -> Accumulator:
     """Rule entry ``index`` in today's form, checked against the rule's kind."""
-    path = f"state.rules[{index}]"
+    path = path or f"state.rules[{index}]"
     kind = engine.kinds[index]
     if format_1:
         # Format 1 wrote empty entries as [0, null], [0, null, 0.0] or [], and kept

@@ -17,8 +17,9 @@ from ..errors import InvalidInputError
 from ._batch import check_profile
 from ._engine import TIMES, WEIGHT, Engine
 from ._incremental import check_state
+from ._named import Part
 from ._result import Accumulator
-from ._state import ScoreState
+from ._state import NamedEntry, ScoreState
 from ._times import Times
 
 
@@ -68,7 +69,58 @@ def merge(
         and engine.total_at(explicit, rules, last) >= engine.hot_threshold
     ):
         hot = last
-    return ScoreState(a.lead_id, a.model, explicit, rules, last, hot, reset_ts=reset)
+    named = tuple(
+        _merge_named(part, x, y, explicit, rules, reset, last, a.reset_ts, b.reset_ts)
+        for part, x, y in zip(engine.parts, a.named, b.named, strict=True)
+    )
+    return ScoreState(a.lead_id, a.model, explicit, rules, last, hot, reset_ts=reset, named=named)
+
+
+def _merge_named(  # long: the merge above, for one named score
+    part: Part,
+    x: NamedEntry,
+    y: NamedEntry,
+    explicit: tuple[int, ...],
+    rules: tuple[Accumulator, ...],
+    reset: float | None,
+    last: float | None,
+    reset_x: float | None,
+    reset_y: float | None,
+) -> NamedEntry:
+    """One named score's entries of two states merged, as :func:`merge` merges the
+    model's: own rule entries as rules are, the newer reset, and ``hot_since`` from the
+    parts that saw that reset."""
+    engine = part.engine
+    if part.shared:
+        mine = part.shared_rules(rules)
+        own: tuple[Accumulator, ...] = ()
+        resets = (reset_x, reset_y)
+        part_reset = None
+    else:
+        merged = [
+            _merge_rule(engine, index, p, q)
+            for index, (p, q) in enumerate(zip(x[3], y[3], strict=True))
+        ]
+        resets = (x[2], y[2])
+        found = [t for t in resets if t is not None]
+        part_reset = max(found) if found else None
+        own = tuple(merged if part_reset is None else engine.after_reset(merged, part_reset))
+        mine = list(own)
+        reset = part_reset
+    hots = [
+        entry[1]
+        for entry, seen in zip((x, y), resets, strict=True)
+        if entry[1] is not None and seen == reset
+    ]
+    hot = min(hots) if hots else None
+    matched = part.explicit(explicit)
+    if (
+        hot is None
+        and last is not None
+        and engine.total_at(matched, mine, last) >= engine.hot_threshold
+    ):
+        hot = last
+    return (part.name, hot, part_reset, own)
 
 
 def _merge_rule(engine: Engine, index: int, x: Accumulator, y: Accumulator) -> Accumulator:

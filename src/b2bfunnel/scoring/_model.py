@@ -22,7 +22,7 @@ from .._config import Reader, load_toml, read_all
 from .._ranking import Ranking
 from .._rules_view import model_repr, model_summary
 from .._tiers import Tier, read_tiers, tiers_to_list
-from ..errors import ConfigError, Problem
+from ..errors import ConfigError, InvalidInputError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import table_rows
@@ -31,6 +31,7 @@ from ..tables._read import profile_of, read_events, rows_of
 from ..tables._table import Columns, TableLike
 from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
+from ._named import NamedScore, Part, restricted
 from ._reading import DEFAULT_CONFIG, default_bands, read_model
 from ._result import Score
 from ._rules import Decay, ExplicitRule, ImplicitRule
@@ -74,18 +75,23 @@ class ScoringModel:
     max_total: float | None = None
     timezone: str = "UTC"
     reset_on: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    scores: tuple[NamedScore, ...] = attrs.field(default=(), converter=tuple)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False, hash=False)
     _engine: Engine = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        _check_scores(self.scores)
         data = self.to_dict()
         reader = Reader()
         read_model(data, "scoring", reader)  # a model built by hand is checked like config
         reader.raise_if_any("scoring model")
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         object.__setattr__(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest()[:12])
-        object.__setattr__(self, "_engine", Engine(self, _default_fingerprint))
+        engine = Engine(self, _default_fingerprint)
+        object.__setattr__(self, "_engine", engine)
+        if self.scores:
+            engine.attach(tuple(_part(self, named) for named in self.scores))
 
     # --- construction -------------------------------------------------------------
 
@@ -151,7 +157,14 @@ class ScoringModel:
             out["timezone"] = self.timezone
         if self.reset_on:
             out["reset_on"] = list(self.reset_on)
+        if self.scores:  # left out when there are none, so the fingerprint stays
+            out["scores"] = {named.name: named.to_dict() for named in self.scores}
         return out
+
+    @property
+    def score_names(self) -> tuple[str, ...]:
+        """The names of the model's named scores, in configuration order."""
+        return tuple(named.name for named in self.scores)
 
     # --- batch scoring ------------------------------------------------------------
 
@@ -199,6 +212,7 @@ class ScoringModel:
         values: Mapping[str, Any] | None = None,
         skip_invalid: bool = False,
         progress: Progress | str | None = None,
+        by: str | None = None,
     ) -> Ranking:
         """Score every profile (each with an ``id``) and sort best first, ties by lead id.
 
@@ -210,8 +224,11 @@ class ScoringModel:
         :func:`~b2bfunnel.events_from` reads one, in ``timezone``; ``skip_invalid=True``
         skips its bad rows); ``decimal=","`` reads number text in the profiles with a
         decimal comma; ``date_format`` and ``values`` read dates and a CRM's labels in
-        both tables.
+        both tables. ``by`` names one of the model's named scores to sort by (its
+        total, ties by lead id) instead of the main total; every score is computed
+        either way.
         """
+        self._check_by(by)
         options = read_options(
             columns=columns,
             decimal=decimal,
@@ -222,7 +239,8 @@ class ScoringModel:
         )
         leads = rows_of(profiles, options, "profiles")
         read = read_events(events, options)
-        return Ranking(_batch.rank(self._engine, leads, tracked(read, progress, "events"), as_of))
+        tracked_events = tracked(read, progress, "events")
+        return Ranking(_batch.rank(self._engine, leads, tracked_events, as_of, by=by))
 
     def _rank_cells(
         self,
@@ -230,6 +248,7 @@ class ScoringModel:
         cells: Iterable[tuple[str, str, float, Event | Mapping[str, Any] | None]],
         *,
         as_of: datetime,
+        by: str | None = None,
     ) -> Ranking:
         """:meth:`rank` for table readers with millions of rows: each event as
         ``(lead_id, name, POSIX seconds, event)``, where ``event`` is the :class:`Event`
@@ -249,7 +268,12 @@ class ScoringModel:
         ...     as_of=at) == model.rank([{"id": "L1"}], [visit], as_of=at)
         (False, True)
         """
-        return Ranking(_batch.rank_cells(self._engine, profiles, cells, as_of))
+        return Ranking(_batch.rank_cells(self._engine, profiles, cells, as_of, by))
+
+    def _check_by(self, by: object) -> str | None:
+        """``by`` if it names one of the model's named scores or is None, else an
+        :class:`InvalidInputError` naming them (for :meth:`rank` and the engines)."""
+        return _batch.check_by(self._engine, by)
 
     def _needs_event(self, name: str) -> bool:
         """Whether :meth:`_rank_cells` needs the :class:`Event` of events called ``name``
@@ -368,3 +392,26 @@ class ScoringModel:
 def _default_fingerprint() -> str:
     """The default model's fingerprint (a model's engine asks when it reads a state)."""
     return ScoringModel.default().fingerprint
+
+
+def _check_scores(scores: tuple[Any, ...]) -> None:
+    """Named scores given by hand are :class:`NamedScore` values with distinct names."""
+    seen: set[str] = set()
+    for index, named in enumerate(scores):
+        if not isinstance(named, NamedScore):
+            raise InvalidInputError(
+                f"expected a NamedScore, got {type(named).__name__}", path=f"scores[{index}]"
+            )
+        if named.name in seen:
+            raise InvalidInputError(
+                f"named score {named.name!r} is given twice", path=f"scores[{index}].name"
+            )
+        seen.add(named.name)
+
+
+def _part(model: ScoringModel, named: NamedScore) -> Part:
+    """``named`` compiled: the engine of the model restricted to its rules."""
+    fields = {str(f.alias): getattr(model, f.name) for f in attrs.fields(ScoringModel) if f.init}
+    sub = restricted(named, fields, default_bands)
+    shared = sub["decay"] == model.decay and tuple(sub["reset_on"]) == model.reset_on
+    return Part(named.name, ScoringModel(**sub)._engine, model._engine, shared)

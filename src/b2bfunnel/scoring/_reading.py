@@ -9,7 +9,16 @@ from .._config import Reader, did_you_mean, join
 from .._tiers import Tier, read_tiers
 from .._time import read_zone
 from ..errors import InvalidInputError
-from ._rules import ExplicitRule, ImplicitRule, read_decay, read_explicit, read_implicit
+from ._named import read_scores
+from ._rules import (
+    ExplicitRule,
+    ImplicitRule,
+    agree_hot,
+    read_decay,
+    read_explicit,
+    read_implicit,
+    read_reset_on,
+)
 
 # Fingerprints of the default model in earlier releases. Their rule layout (rule
 # count, events and kinds) is today's default's, so a state saved under one is
@@ -27,6 +36,7 @@ MODEL_KEYS = (
     "decay",
     "timezone",
     "reset_on",
+    "scores",
 )
 
 # The default fit rule's IT leader: a senior word and an IT word, or a C-level IT
@@ -160,12 +170,20 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
     if "bands" in table:
         bands = read_tiers(table["bands"], join(path, "bands"), reader)
         if bands is not None:
-            threshold = _agree_hot(bands, threshold, "hot_threshold" in table, path, reader)
+            threshold = agree_hot(bands, threshold, "hot_threshold" in table, path, reader)
     else:
         bands = default_bands(threshold) if threshold is not None else None
     timezone = _read_timezone(table.get("timezone", "UTC"), join(path, "timezone"), reader)
     reset_on = read_reset_on(table.get("reset_on", []), join(path, "reset_on"), reader)
     _check_references(table, groups, path, reader)
+    scores = read_scores(
+        table.get("scores", {}),
+        join(path, "scores"),
+        reader,
+        _rule_names(table),
+        explicit,
+        threshold,
+    )
     _check_caps(explicit, groups, max_total, path, reader)
     if len(reader.problems) != before:
         return None
@@ -181,20 +199,22 @@ def read_model(data: Any, path: str, reader: Reader) -> dict[str, Any] | None:
         "max_total": max_total,
         "timezone": timezone,
         "reset_on": reset_on,
+        "scores": scores,
     }
 
 
-def read_reset_on(value: Any, path: str, reader: Reader) -> tuple[str, ...]:
-    """Event names that reset behaviour points: distinct non-empty strings."""
-    items = reader.array(value, path)
-    names: list[str] = []
-    for index, item in enumerate(items or ()):
-        name = reader.string(item, join(path, index))
-        if name is not None and name in names:
-            reader.error(join(path, index), f"{name!r} is listed twice")
-        elif name is not None:
-            names.append(name)
-    return tuple(names)
+def _rule_names(table: Mapping[str, Any]) -> list[str]:
+    """The names of the rules as configured (read or not), profile rules first."""
+    names = []
+    for section in ("explicit", "implicit"):
+        items = table.get(section, DEFAULT_CONFIG[section])
+        if isinstance(items, list | tuple):
+            names += [
+                item["name"]
+                for item in items
+                if isinstance(item, Mapping) and isinstance(item.get("name"), str)
+            ]
+    return names
 
 
 def _read_timezone(value: Any, path: str, reader: Reader) -> str:
@@ -207,36 +227,6 @@ def _read_timezone(value: Any, path: str, reader: Reader) -> str:
     except InvalidInputError as exc:
         reader.error(path, exc.message)
     return name
-
-
-def _agree_hot(
-    bands: Sequence[Tier], threshold: float | None, given: bool, path: str, reader: Reader
-) -> float | None:
-    """The hot threshold, made to agree with custom bands: a lead is hot exactly when
-    its band is the one starting at the threshold or a higher one.
-
-    Without ``hot_threshold``, a band named ``hot`` sets it. Otherwise the threshold
-    must be where a band starts, and a band named ``hot`` must start there.
-    """
-    hot_band = next((band for band in bands if band.name == "hot"), None)
-    if not given and hot_band is not None and hot_band.min is not None:
-        return hot_band.min
-    if threshold is None:
-        return None
-    starts = [band.min for band in bands if band.min is not None]
-    if threshold not in starts:
-        reader.error(
-            join(path, "hot_threshold"),
-            f"{threshold:g} is not where a band starts ({', '.join(f'{m:g}' for m in starts)}),"
-            " so a lead could be hot in a band that is not; start a band at it",
-        )
-    elif hot_band is not None and hot_band.min != threshold:
-        reader.error(
-            join(path, "bands"),
-            f"the band 'hot' starts at {hot_band.min if hot_band.min is not None else 'the bottom'}"
-            f" but hot_threshold is {threshold:g}; make them equal",
-        )
-    return threshold
 
 
 def _check_references(

@@ -252,3 +252,56 @@ def _whole_rule_values(engine: Engine) -> bool:
         and (rule.max_points is None or float(rule.max_points).is_integer())
         for rule in engine.implicit
     )
+
+
+class SharedReplay:
+    """One lead's events sorted and matched to the model's rules once, for the named
+    scores that share the model's rule entries: each replays :func:`first_hot_running`
+    from these matches instead of sorting and matching the events again."""
+
+    __slots__ = ("_events", "_first", "_matches", "_model", "_start")
+
+    def __init__(self, model: Engine, events: Sequence[Timed], first: float) -> None:
+        self._model, self._events, self._first = model, events, first
+        self._matches: list[tuple[float, list[int], bool]] | None = None
+        self._start: float | None = None
+
+    def first_hot(
+        self,
+        engine: Engine,
+        explicit: Sequence[int],
+        accs: Sequence[Accumulator],
+        at: Mapping[int, int],
+    ) -> datetime | None:
+        """:func:`first_hot` for the score of ``engine`` (a restricted model whose score
+        at an event's time is the plain sum of capped rule points): ``at`` maps the
+        model's rule indices to its own, ``accs`` are its rule entries."""
+        threshold = engine.hot_threshold
+        if engine.monotone and engine.undecayed_total(explicit, accs) < threshold:
+            return None
+        if self._matches is None:
+            ordered = sorted(self._events, key=_BY_TIME)
+            self._start = ordered[0][0] if ordered else None
+            self._matches = list(_matches(self._model, ordered))
+        running = math.fsum(engine.explicit[j].points for j in explicit)
+        first = self._first
+        if (self._start is None or first < self._start) and round_points(running) >= threshold:
+            return from_ts(first)
+        counts = [0] * len(engine.implicit)
+        steps = engine.step_points
+        rule_value = engine.rule_value
+        for t, matched, instant_ends in self._matches:
+            for main in matched:
+                index = at.get(main)
+                if index is None:
+                    continue
+                step = steps[index]
+                if step is not None:
+                    running += step
+                    continue
+                count = counts[index]
+                counts[index] = count + 1
+                running += rule_value(index, count + 1) - rule_value(index, count)
+            if instant_ends and round_points(running) >= threshold:
+                return from_ts(t)
+        return None

@@ -23,6 +23,10 @@ def _read_only(mapping: Mapping[str, float]) -> Mapping[str, float]:
     return mapping if type(mapping) is MappingProxyType else MappingProxyType(dict(mapping))
 
 
+def _read_only_scores(mapping: Mapping[str, SubScore]) -> Mapping[str, SubScore]:
+    return mapping if type(mapping) is MappingProxyType else MappingProxyType(dict(mapping))
+
+
 def _fmt(points: float) -> str:
     return f"{points:+.1f}"
 
@@ -82,7 +86,8 @@ class Score(Displayed):
     hot threshold (the moment the rep should have been notified); ``decay_factor`` the
     share of decaying behaviour points left after inactivity decay; ``last_reset`` the
     time of the newest reset event (``reset_on``), before which behaviour no longer
-    counts, and since which ``hot_since`` is judged.
+    counts, and since which ``hot_since`` is judged. ``scores`` holds the model's
+    named scores by name (each a :class:`SubScore`; empty for a model without any).
     """
 
     lead_id: str
@@ -99,6 +104,9 @@ class Score(Displayed):
     decay_factor: float = 1.0
     groups: Mapping[str, float] = attrs.field(factory=dict, converter=_read_only, hash=False)
     last_reset: datetime | None = None
+    scores: Mapping[str, SubScore] = attrs.field(
+        factory=dict, converter=_read_only_scores, hash=False
+    )
 
     @functools.cached_property
     def contributions(self) -> tuple[Contribution, ...]:
@@ -161,6 +169,8 @@ class Score(Displayed):
             lines.append(f"  reset {self.last_reset.isoformat()}: older behaviour no longer counts")
         if self.hot_since is not None:
             lines.append(f"  hot since {self.hot_since.isoformat()}")
+        for sub in self.scores.values():
+            lines += sub.explain_lines()
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +192,8 @@ class Score(Displayed):
         }
         if self.last_reset is not None:  # only models with reset_on have one
             out["last_reset"] = self.last_reset.isoformat()
+        if self.scores:  # only models with named scores have them
+            out["scores"] = {name: sub.to_dict() for name, sub in self.scores.items()}
         return out
 
     def __repr__(self) -> str:
@@ -200,6 +212,10 @@ class Score(Displayed):
             ("implicit", self.implicit),
             ("as of", self.as_of),
             ("hot since", self.hot_since),
+        ]
+        pairs += [
+            (f"score {sub.name}", f"{number(sub.total)} ({sub.band})")
+            for sub in self.scores.values()
         ]
         rows = [
             {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
@@ -231,7 +247,83 @@ class Score(Displayed):
             row[f"points.{rule}"] = points
         for group, points in self.groups.items():
             row[f"group.{group}"] = points
+        for name, sub in self.scores.items():
+            row[f"score.{name}"] = sub.total
+            row[f"band.{name}"] = sub.band
         return row
+
+
+@attrs.frozen(repr=False)
+class SubScore(Displayed):
+    """One named score of a lead (``Score.scores[name]``): the model restricted to the
+    score's rules, with the score's own bands, threshold, decay, caps and resets.
+
+    ``total = explicit + implicit``; ``band`` is the score's band of the total and
+    ``hot`` says whether it reached the score's hot threshold, first at ``hot_since``;
+    ``last_reset`` is the newest of the score's reset events. ``rows`` holds the
+    contributions in the compact form of :attr:`Score.rows`.
+    """
+
+    name: str
+    total: float
+    explicit: float
+    implicit: float
+    band: str
+    hot: bool
+    rows: tuple[Row, ...]
+    hot_since: datetime | None = None
+    last_reset: datetime | None = None
+
+    @functools.cached_property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """One :class:`Contribution` per rule of the score that counted, in rule order."""
+        return tuple(map(_contribution, self.rows))
+
+    def explain_lines(self) -> list[str]:
+        """The lines :meth:`Score.explain` gives this score: a head, then its rules."""
+        hot = f", hot since {self.hot_since.isoformat()}" if self.hot_since else ""
+        reset = f", reset {self.last_reset.isoformat()}" if self.last_reset else ""
+        lines = [f"  score {self.name}: {self.total:.1f} points ({self.band}{hot}{reset})"]
+        return lines + [f"    {c.describe()}" for c in self.contributions]
+
+    def explain(self) -> str:
+        """A readable, multi-line account of the score."""
+        return "\n".join(line[2:] for line in self.explain_lines())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "name": self.name,
+            "total": self.total,
+            "explicit": self.explicit,
+            "implicit": self.implicit,
+            "band": self.band,
+            "hot": self.hot,
+            "hot_since": self.hot_since.isoformat() if self.hot_since else None,
+            "last_reset": self.last_reset.isoformat() if self.last_reset else None,
+            "contributions": [c.to_dict() for c in self.contributions],
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"SubScore(name={self.name!r}, total={number(self.total)}, band={self.band!r}, "
+            f"hot={self.hot!r})"
+        )
+
+    def _view(self) -> View:
+        pairs = [
+            ("total", self.total),
+            ("band", self.band),
+            ("explicit", self.explicit),
+            ("implicit", self.implicit),
+            ("hot since", self.hot_since),
+            ("last reset", self.last_reset),
+        ]
+        rows = [
+            {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
+            for c in self.contributions
+        ]
+        return View(f"Score {self.name}", [(k, v) for k, v in pairs if v is not None], rows)
 
 
 def _contribution(row: Row) -> Contribution:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from .._conditions import Condition
 from .._config import Reader, join
+from .._tiers import Tier
 from ..errors import InvalidInputError
 from ..tables._values import as_number
 
@@ -306,3 +307,46 @@ def check_decay(data: Any, path: str, reader: Reader) -> tuple[str, dict[str, fl
     if len(reader.problems) != before:
         return None
     return kind, params
+
+
+def read_reset_on(value: Any, path: str, reader: Reader) -> tuple[str, ...]:
+    """Event names that reset behaviour points: distinct non-empty strings."""
+    items = reader.array(value, path)
+    names: list[str] = []
+    for index, item in enumerate(items or ()):
+        name = reader.string(item, join(path, index))
+        if name is not None and name in names:
+            reader.error(join(path, index), f"{name!r} is listed twice")
+        elif name is not None:
+            names.append(name)
+    return tuple(names)
+
+
+def agree_hot(
+    bands: Sequence[Tier], threshold: float | None, given: bool, path: str, reader: Reader
+) -> float | None:
+    """The hot threshold, made to agree with custom bands: a lead is hot exactly when
+    its band is the one starting at the threshold or a higher one.
+
+    Without ``hot_threshold``, a band named ``hot`` sets it. Otherwise the threshold
+    must be where a band starts, and a band named ``hot`` must start there.
+    """
+    hot_band = next((band for band in bands if band.name == "hot"), None)
+    if not given and hot_band is not None and hot_band.min is not None:
+        return hot_band.min
+    if threshold is None:
+        return None
+    starts = [band.min for band in bands if band.min is not None]
+    if threshold not in starts:
+        reader.error(
+            join(path, "hot_threshold"),
+            f"{threshold:g} is not where a band starts ({', '.join(f'{m:g}' for m in starts)}),"
+            " so a lead could be hot in a band that is not; start a band at it",
+        )
+    elif hot_band is not None and hot_band.min != threshold:
+        reader.error(
+            join(path, "bands"),
+            f"the band 'hot' starts at {hot_band.min if hot_band.min is not None else 'the bottom'}"
+            f" but hot_threshold is {threshold:g}; make them equal",
+        )
+    return threshold

@@ -34,6 +34,16 @@ _V2_REQUIRED = frozenset(("v", "model", "lead_id", "explicit", "rules"))
 _V2_KEYS = _V2_REQUIRED | {"last", "hot_since"}
 _V3_REQUIRED = _V2_REQUIRED | {"reset"}
 _V3_KEYS = _V2_KEYS | {"reset"}
+# Format 4 is format 3 with the named scores (``scores``; ``reset`` optional): only
+# states of models with named scores are written in it.
+NAMED_VERSION = 4
+_V4_REQUIRED = _V2_REQUIRED | {"scores"}
+_V4_KEYS = _V3_KEYS | {"scores"}
+_NAMED_KEYS = frozenset(("hot_since", "reset", "rules"))
+# What a state keeps of one named score: its name, when it became hot, and for a
+# score with its own decay or resets the time of its newest reset and its own rule
+# entries (a score sharing the model's entries keeps None and ()).
+NamedEntry = tuple[str, "float | None", "float | None", "tuple[RuleEntry, ...]"]
 
 
 @attrs.frozen
@@ -63,6 +73,8 @@ class ScoreState:
     # Time of the newest reset event (models with ``reset_on``): rules keep only later
     # events, and hot_since is judged since it.
     reset_ts: float | None = None
+    # The named scores of the model, in its order (see NamedEntry).
+    named: tuple[NamedEntry, ...] = ()
 
     @property
     def last_reset(self) -> datetime | None:
@@ -109,6 +121,9 @@ class ScoreState:
         if self.reset_ts is not None:
             out["v"] = RESET_VERSION
             out["reset"] = ts_to_json(self.reset_ts)
+        if self.named:
+            out["v"] = NAMED_VERSION
+            out["scores"] = {entry[0]: _named_json(entry) for entry in self.named}
         return out
 
     @classmethod
@@ -136,9 +151,11 @@ class ScoreState:
             _check_keys(data, _V2_REQUIRED, _V2_KEYS, path)
         elif version == RESET_VERSION:
             _check_keys(data, _V3_REQUIRED, _V3_KEYS, path)
+        elif version == NAMED_VERSION:
+            _check_keys(data, _V4_REQUIRED, _V4_KEYS, path)
         else:
             raise InvalidInputError(
-                f"unknown score state format {version!r}; this version reads 1, 2 and 3",
+                f"unknown score state format {version!r}; this version reads 1 to 4",
                 path=f"{path}.v",
             )
         lead_id = data["lead_id"]
@@ -166,8 +183,9 @@ class ScoreState:
         newest = None
         if version != 1:  # format-1 entries are checked by the model
             newest = max((t for t in map(newest_time, accs) if t is not None), default=None)
-        reset = None if version != RESET_VERSION else read_time(data["reset"], f"{path}.reset")
+        reset = None if data.get("reset") is None else read_time(data["reset"], f"{path}.reset")
         _check_reset(accs, reset, last, path)
+        named = () if version != NAMED_VERSION else _read_named(data["scores"], last, path)
         if newest is not None and (last is None or newest > last):
             raise InvalidInputError(
                 "is before a rule's latest event; the state was edited or damaged",
@@ -179,7 +197,62 @@ class ScoreState:
                 path=f"{path}.hot_since",
             )
         checked = FORMAT_1 if version == 1 else VALUES_CHECKED
-        return cls(lead_id, model, explicit, accs, last, hot, checked, reset)
+        return cls(lead_id, model, explicit, accs, last, hot, checked, reset, named)
+
+
+def _named_json(entry: NamedEntry) -> dict[str, Any]:
+    """One named score's entry: ``hot_since``, ``reset`` and ``rules`` where it has them."""
+    _, hot, reset, rules = entry
+    out: dict[str, Any] = {}
+    if hot is not None:
+        out["hot_since"] = ts_to_json(hot)
+    if reset is not None:
+        out["reset"] = ts_to_json(reset)
+    if rules:
+        out["rules"] = [_rule_json(acc) for acc in rules]
+    return out
+
+
+def _read_named(data: Any, last: float | None, path: str) -> tuple[NamedEntry, ...]:
+    """The ``scores`` of a format-4 state, checked as far as the model is not needed."""
+    path = f"{path}.scores"
+    if not isinstance(data, Mapping) or not data:
+        raise InvalidInputError(f"expected a table of named scores, got {data!r}", path=path)
+    entries = []
+    for name, entry in data.items():
+        where = f"{path}.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInputError(f"expected a score name, got {name!r}", path=path)
+        if not isinstance(entry, Mapping):
+            raise InvalidInputError(f"expected a table, got {type(entry).__name__}", path=where)
+        unknown = sorted(str(k) for k in set(entry) - _NAMED_KEYS)
+        if unknown:
+            raise InvalidInputError(
+                f"unknown {', '.join(unknown)} (a named score has the keys hot_since, "
+                "reset, rules)",
+                path=where,
+            )
+        hot, reset = (
+            None if entry.get(key) is None else read_time(entry[key], f"{where}.{key}")
+            for key in ("hot_since", "reset")
+        )
+        rules = entry.get("rules", [])
+        if not isinstance(rules, list):
+            raise InvalidInputError(
+                f"expected a list of rule entries, got {type(rules).__name__}",
+                path=f"{where}.rules",
+            )
+        accs = tuple(read_rule(acc, f"{where}.rules[{i}]") for i, acc in enumerate(rules))
+        _check_reset(accs, reset, last, where)
+        newest = max((t for t in map(newest_time, accs) if t is not None), default=None)
+        for key, t in (("rules", newest), ("hot_since", hot)):
+            if t is not None and (last is None or t > last):
+                raise InvalidInputError(
+                    "is after the latest event ingested; the state was edited or damaged",
+                    path=f"{where}.{key}",
+                )
+        entries.append((name, hot, reset, accs))
+    return tuple(entries)
 
 
 def _check_reset(
