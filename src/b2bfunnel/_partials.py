@@ -27,7 +27,7 @@ from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import Score, ScoreState, ScoringModel
 from .tables._columns import closest_column, missing_column
-from .tables._frames import _check_headers, _columns_of, _fields_by_header, events_from, table_rows
+from .tables._frames import events_from, header_renames, table_rows
 
 __all__ = [
     "advanced_frame",
@@ -53,8 +53,7 @@ def profile_renames(columns: Any, headers: Sequence[str]) -> dict[str, str]:
     :meth:`ScoringModel.rank` takes it), checked against ``headers`` before any data is
     read: a mapped header that is absent, or no ``id`` column, is an error naming the
     closest header and the fix."""
-    fields = _fields_by_header(_columns_of(columns, "profiles"), "profiles")
-    _check_headers(fields, headers, "profiles")
+    fields = header_renames(columns, "profiles", headers)
     if "id" not in [fields.get(h, h) for h in headers]:
         raise missing_column("id", headers, path="profiles")
     return fields

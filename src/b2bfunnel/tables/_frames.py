@@ -36,6 +36,7 @@ __all__ = [
     "events_from",
     "events_in",
     "has_field",
+    "header_renames",
     "headers_of",
     "is_frame",
     "is_rows",
@@ -142,14 +143,30 @@ def table_rows(
 
 
 def _rows(table: Any, columns: Columns | None, path: str) -> Iterable[Mapping[str, Any]]:
-    fields = _fields_by_header(_columns_of(columns, path), path)
     if is_frame(table):
-        _check_headers(fields, headers_of(table, ()), path)
+        fields = header_renames(columns, path, headers_of(table, ()))
         return _frame_rows(table, fields)
+    fields = header_renames(columns, path)
     if not fields:
         unchanged: Iterable[Mapping[str, Any]] = require_iterable(table, path, "rows")
         return unchanged
     return ({fields.get(k, k): v for k, v in row.items()} for row in _mappings(table, path))
+
+
+def header_renames(
+    columns: Columns | None, path: str, headers: Sequence[str] | None = None
+) -> dict[str, str]:
+    """``{header: field}`` for the table ``path`` from ``columns`` (a flat mapping, or
+    per-table mappings keyed by ``path``); with ``headers``, a mapped header they lack
+    is refused, naming the closest one (checked before any row is read).
+
+    >>> header_renames({"profiles": {"id": "Record ID"}}, "profiles", ["Record ID", "x"])
+    {'Record ID': 'id'}
+    """
+    fields = _fields_by_header(_columns_of(columns, path), path)
+    if headers is not None:
+        _check_headers(fields, headers, path)
+    return fields
 
 
 def _columns_of(columns: Any, path: str) -> Any:
@@ -269,7 +286,7 @@ def events_in(
     properties, mapped by ``columns``) read as :func:`events_from` reads it."""
     if not is_rows(events):
         return events
-    mapping = _fields_by_header(_columns_of(columns, path), path)
+    mapping = header_renames(columns, path)
     by_field = {field: header for header, field in mapping.items()}
     required = (
         by_field.get("lead_id", "lead_id"), by_field.get("name", "name"), by_field.get("at", "at")
