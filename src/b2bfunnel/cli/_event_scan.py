@@ -38,6 +38,7 @@ from ._tables import (
     count_names,
     empty_cell,
     event_of,
+    is_salesforce_length,
     open_events,
     properties_of,
     resolve_name,
@@ -158,6 +159,7 @@ class Part:
         self.counted = [Rows() for _ in range(shares)]
         self.resolved: dict[str, ResolvedName] = {}
         self.unknown = 0
+        self.strangers: set[str] = set()
         self.problems: list[InvalidInputError] = []
 
     def merge(self, other: Part) -> None:
@@ -171,6 +173,7 @@ class Part:
             if mine is not found:
                 mine.count += found.count
         self.unknown += other.unknown
+        self.strangers |= other.strangers
         self.problems.extend(other.problems)
 
 
@@ -200,7 +203,7 @@ def read_span(task: Task) -> Part:
     bound, swap = min(task.until, MAX_TS), table.decimal == ","
     adds = [(r.leads.append, r.names.append, r.times.append, r.properties.append)
             for r in counted]  # fmt: skip
-    unknown = 0
+    unknown, strangers = 0, part.strangers
     for line, cells in table._cells(task.span):
         # The row check of _tables.event_row, inlined: a call per row costs 5% of this
         # loop on 2,000,000 rows.
@@ -228,12 +231,17 @@ def read_span(task: Task) -> Part:
                 event_of(reading, path, line, lead_id, found.model_name, at, cells, others, swap)
                 continue
             found.count += 1  # after ``until``: counted, not scored
-            unknown += position(lead_id) is None
+            if position(lead_id) is None:
+                unknown += 1
+                if is_salesforce_length(lead_id):
+                    strangers.add(lead_id)
             continue
         found.count += 1
         n = position(lead_id)
         if n is None:
             unknown += 1
+            if is_salesforce_length(lead_id):
+                strangers.add(lead_id)
         elif found.built:
             add_lead, add_name, add_time, add_properties = adds[share_of[n]]
             add_lead(n)
@@ -321,7 +329,7 @@ def _take(whole: Part, reading: Reading, tally: EventTally) -> None:
     """Put the whole file's bad rows in ``reading`` and its counts in ``tally``."""
     for problem in whole.problems:
         reading.bad.add(problem)
-    count_names(tally, whole.unknown, whole.resolved)
+    count_names(tally, whole.unknown, whole.resolved, whole.strangers)
 
 
 class _Share(NamedTuple):

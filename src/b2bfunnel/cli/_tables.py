@@ -267,12 +267,19 @@ NO_PROPERTIES: Mapping[str, str] = _NoProperties()
 
 class EventTally:
     """Counts taken while events stream past, for the data report: events per name,
-    and events of leads outside ``ids``."""
+    events of leads outside ``ids``, and those leads' ids that may be a Salesforce id in
+    its other form (15 or 18 characters)."""
 
     def __init__(self, ids: Iterable[str]) -> None:
         self.ids = set(ids)
         self.names: Counter[str] = Counter()
         self.unknown = 0
+        self.strangers: set[str] = set()
+
+
+def is_salesforce_length(lead_id: str) -> bool:
+    """Whether an id has the length of a Salesforce id (15 or 18 characters)."""
+    return len(lead_id) in (15, 18)
 
 
 def iter_events(
@@ -287,6 +294,7 @@ def iter_events(
     ``reading``; call its ``check()`` after the last event."""
     ids = tally.ids if tally is not None else None
     unknown = 0
+    strangers: set[str] = set()
     table, (at_lead, at_name, at_at), others = open_events(path, reading)
     swap = table.decimal == ","
     resolved: dict[str, ResolvedName] = {}
@@ -300,9 +308,12 @@ def iter_events(
         if event is None:
             continue
         found.count += 1
-        unknown += ids is not None and lead_id not in ids
+        if ids is not None and lead_id not in ids:
+            unknown += 1
+            if is_salesforce_length(lead_id):
+                strangers.add(lead_id)
         yield event
-    count_names(tally, unknown, resolved)
+    count_names(tally, unknown, resolved, strangers)
 
 
 def event_row(
@@ -406,9 +417,17 @@ def properties_of(cells: list[str], others: list[tuple[int, str]], swap: bool) -
     return row
 
 
-def count_names(tally: EventTally | None, unknown: int, resolved: dict[str, ResolvedName]) -> None:
+def count_names(
+    tally: EventTally | None,
+    unknown: int,
+    resolved: dict[str, ResolvedName],
+    strangers: Iterable[str] = (),
+) -> None:
+    """Add a reader's counts to ``tally``: rows of leads not among its ids (and those
+    leads' ids, see :class:`EventTally`), rows per model name."""
     if tally is not None:
         tally.unknown += unknown
+        tally.strangers.update(strangers)
         for found in resolved.values():
             if found.count:
                 tally.names[found.model_name] += found.count
