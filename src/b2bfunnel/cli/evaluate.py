@@ -15,7 +15,7 @@ from ..tables._columns import event_names
 from ._args import add_table_options, funnel_of, positive
 from ._tables import (
     Reading,
-    Table,
+    Records,
     located,
     read_events,
     read_leads,
@@ -62,7 +62,7 @@ class Inputs(NamedTuple):
 
     leads: list[dict[str, str]]
     events: list[Event]
-    outcomes: Table
+    outcomes: Records
 
     def located(self, call: Any) -> Any:
         """Run ``call``; a bad outcome is named by its file and line."""

@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import Any
 
 from .._public import publish
-from .._time import parse_datetime, read_zone
+from .._time import read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ._columns import missing_column
 from ._file import comma_decimal
 from ._records import BLANK as _BLANK
-from ._records import cell
+from ._records import at_row, cell, event_cells
 from ._table import Columns, TableLike
 from ._values import is_blank, require_iterable
 
@@ -356,7 +356,7 @@ def _mapping_rows(
 
 def _build(
     rows: Iterable[tuple[Any, Any, Any, dict[str, Any]]],
-    required: Sequence[str],
+    required: tuple[str, str, str],
     zone: Any,
     path: str = "table",
     skip: bool = False,
@@ -365,33 +365,28 @@ def _build(
     left out instead of raising.
 
     Millions of rows go through here: the common cells (text ids, aware datetimes)
-    are taken as they are, the rest read through :func:`cell`; a row whose cells are
-    all good is built by :meth:`Event.from_cells`, the others by the validating
-    constructor, which says what is wrong.
+    are taken as they are, the rest read by :func:`event_cells`, the one reading of
+    an event's cells (a CSV file's reader calls it too), which says what is wrong.
     """
     events: list[Event] = []
     append = events.append
     from_cells = Event.from_cells
     for index, (lead, what, when, properties) in enumerate(rows):
         try:
-            # Text stripped, as a CSV file's cells are read (the path only when needed:
-            # millions of rows).
-            if type(lead) is not str or not (lead := lead.strip()):
-                lead = _id(lead, f"{path}[{index}].{required[0]}")
-            if type(what) is not str or not (what := what.strip()):
-                what = _id(what, f"{path}[{index}].{required[1]}")
-            if type(when) is not datetime or when.tzinfo is None:
-                when = _time(when, f"{path}[{index}].{required[2]}", zone)
-            if lead and what and when.utcoffset() is not None:
-                append(from_cells(lead, what, when, properties))
-            else:
-                append(Event(lead, what, when, properties))
+            if not (
+                type(lead) is str
+                and (lead := lead.strip())
+                and type(what) is str
+                and (what := what.strip())
+                and type(when) is datetime
+                and when.utcoffset() is not None
+            ):
+                lead, what, when = event_cells(lead, what, when, zone=zone, fields=required)
+            append(from_cells(lead, what, when, properties))
         except InvalidInputError as exc:
             if skip:
                 continue
-            if exc.path == "event" or exc.path.startswith("event."):
-                raise exc.relocate(f"{path}[{index}]") from None
-            raise
+            raise at_row(exc, f"{path}[{index}].", "event") from None
     return events
 
 
@@ -410,34 +405,6 @@ def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
             if plain is not _BLANK:
                 out[key] = plain
     return out
-
-
-def _id(value: Any, path: str) -> str:
-    """A lead id or event name: text stripped, as a CSV file's cells are read."""
-    text = value.strip() if isinstance(value, str) else _text(value, path).strip()
-    if not text:
-        raise InvalidInputError("empty cell", path=path)
-    return text
-
-
-def _text(value: Any, path: str) -> str:
-    value = cell(value)
-    if value is _BLANK:
-        raise InvalidInputError("empty cell", path=path)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # an id column pandas read as float because of a blank
-    return value if isinstance(value, str) else str(value)
-
-
-def _time(value: Any, path: str, zone: Any) -> datetime:
-    value = cell(value)
-    if value is _BLANK:
-        raise InvalidInputError("empty cell", path=path)
-    if type(value) is str:
-        value = value.strip()
-    if isinstance(value, datetime) and value.tzinfo is None and zone is not None:
-        return value.replace(tzinfo=zone)
-    return parse_datetime(value, path, naive_zone=zone)
 
 
 def _frame_times(column: Any, zone: Any) -> list[Any]:

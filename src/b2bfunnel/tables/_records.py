@@ -35,9 +35,12 @@ from ._values import as_number, as_whole, is_blank
 __all__ = [
     "BLANK",
     "CANDIDATE_REQUIRED",
+    "EVENT_FIELDS",
     "at_row",
     "candidate_fields",
     "cell",
+    "event_cells",
+    "event_text",
     "money_currencies",
     "plain",
     "read_time",
@@ -104,6 +107,51 @@ def read_time(
     if dates is not None:
         return dates.read(value, field)
     return parse_datetime(value, field, naive_zone=zone)
+
+
+EVENT_FIELDS = ("lead_id", "name", "at")
+
+
+def event_text(value: Any, field: str) -> str:
+    """An event's lead id or name cell: text stripped (a whole float, from a column
+    a blank made float, as its digits); a blank cell is refused."""
+    if type(value) is str:
+        text = value.strip()
+    else:
+        value = cell(value)
+        text = "" if value is BLANK else _text(value).strip()
+    if not text:
+        raise InvalidInputError("empty cell", path=field)
+    return text
+
+
+def event_cells(
+    lead: Any,
+    name: Any,
+    at: Any,
+    *,
+    zone: tzinfo | None = None,
+    dates: DateReader | None = None,
+    fields: tuple[str, str, str] = EVENT_FIELDS,
+) -> tuple[str, str, datetime]:
+    """An event's lead id, name and time from its cells, whatever the channel (a CSV
+    file's text, a DataFrame's values): the one reading of them, its errors at the
+    field (named by ``fields``: the table's own columns, for :func:`events_from`).
+    Readers of millions of rows take plain cells (stripped text ids, an aware
+    datetime or ISO 8601 text with an offset) their own quick way and call this for
+    the rest, so a refusal is the same whichever door the row came in by.
+
+    >>> event_cells(" L1 ", 7.0, "2026-11-02T10:00:00Z")[:2]
+    ('L1', '7')
+    """
+    lead = event_text(lead, fields[0])
+    name = event_text(name, fields[1])
+    when = cell(at)
+    if when is BLANK:
+        raise InvalidInputError("empty cell", path=fields[2])
+    if type(when) is str:
+        when = when.strip()
+    return lead, name, read_time(when, fields[2], zone, dates)
 
 
 def score_of(value: Any, field: str = "score") -> int:
