@@ -26,29 +26,31 @@ from ..surveys import Response
 from ..tables._columns import KINDS, PRESETS, InputConfig, closest_column
 from ..tables._currency import Currencies, parse_rate
 from ..tables._dates import DateReader, read_formats
-from ..tables._labels import ValueMap
-from ..tables._reading import (
+from ..tables._event_file import (
     NO_PROPERTIES,
     EventTally,
-    FileReading,
-    Records,
     ResolvedName,
-    built,
-    candidate_rows,
     count_names,
     event_of,
     event_row,
     is_salesforce_length,
     iter_events,
-    located,
     open_events,
     properties_of,
-    read_deal_file,
     read_event_cells,
     read_events,
+    resolve_name,
+)
+from ..tables._labels import ValueMap
+from ..tables._reading import (
+    FileReading,
+    Records,
+    built,
+    candidate_rows,
+    located,
+    read_deal_file,
     read_leads,
     read_records,
-    resolve_name,
     response_rows,
 )
 from ._args import parse_maps
