@@ -34,7 +34,8 @@ from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
 from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
-from .tables._frames import events_in, table_rows
+from .tables._frames import events_in
+from .tables._kinds import kind_rows, profile_fields
 from .tables._table import Columns, TableLike
 from .tables._values import require_iterable
 
@@ -279,7 +280,7 @@ class Funnel:
         """
         decimal = decimal if decimal is not None else self.input.input.get("decimal")
         read: Iterable[Event] = self._events(events, columns, timezone, skip_invalid)
-        rows = table_rows(profiles, columns, path="profiles", decimal=decimal)
+        rows = kind_rows(profile_fields, profiles, columns, path="profiles", decimal=decimal)
         return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
 
     def _events(
@@ -417,7 +418,7 @@ class Funnel:
         self, leads: TableLike, accounts: TableLike | None, columns: Columns | None
     ) -> tuple[list[Mapping[str, Any]], Any]:
         """The leads as rows (read once) and their match to accounts."""
-        rows = list(table_rows(leads, columns, path="profiles"))
+        rows = list(kind_rows(profile_fields, leads, columns, path="profiles"))
         match = match_accounts(rows, accounts, by_name=self.accounts.by_name, columns=columns)
         return rows, match
 

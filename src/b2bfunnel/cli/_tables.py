@@ -49,8 +49,8 @@ from ..tables._reading import (
     candidate_rows,
     located,
     read_deal_file,
+    read_kind,
     read_leads,
-    read_records,
     response_rows,
 )
 from ._args import parse_maps
@@ -76,8 +76,8 @@ __all__ = [
     "read_deal_file",
     "read_event_cells",
     "read_events",
+    "read_kind",
     "read_leads",
-    "read_records",
     "read_responses",
     "resolve_name",
     "rows_read",

@@ -8,14 +8,15 @@ from typing import Any, TextIO
 
 from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, attribute
+from ..tables._kinds import touch_fields
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
 from ._tables import (
     Reading,
     located,
     read_deal_file,
+    read_kind,
     read_leads,
-    read_records,
     write_json,
     write_rows,
 )
@@ -62,8 +63,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Credit of won-deal value per channel, campaign or KOL, model by model."""
     reading = Reading(args, funnel_of(args.config).input)
-    touches = read_records(
-        Path(args.touches), ("at",), ["lead_id", "at", "channel"], reading, "touches"
+    touches = read_kind(
+        Path(args.touches), touch_fields, ["lead_id", "at", "channel"], reading, "touches"
     )
     # By account, a deal may name its account_id instead of a lead.
     keys = ["lead_id"] if args.level == "lead" else []

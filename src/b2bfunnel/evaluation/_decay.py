@@ -26,7 +26,7 @@ from ..errors import B2BFunnelError, InvalidInputError
 from ..events import Event
 from ..records import flatten
 from ..scoring import Decay, ScoringModel
-from ..tables._frames import table_rows
+from ..tables._kinds import kind_rows, outcome_fields, profile_fields
 from ..tables._table import Columns, TableLike
 from ..tables._values import require_items
 from ._evaluate import snapshots
@@ -297,9 +297,9 @@ def fit_decay(
         )
     points = tuple(cutoffs)
     inputs = (
-        list(table_rows(profiles, columns, path="profiles")),
+        list(kind_rows(profile_fields, profiles, columns, path="profiles")),
         as_events(events),
-        list(table_rows(outcomes, columns, path="outcomes")),
+        list(kind_rows(outcome_fields, outcomes, columns, path="outcomes")),
         points,
         horizon_days,
         data_end,

@@ -21,7 +21,8 @@ from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten, to_records
 from ..scoring import ScoringModel
-from ..tables._frames import events_in, table_rows
+from ..tables._frames import events_in
+from ..tables._kinds import kind_rows, outcome_fields, profile_fields
 from ..tables._table import Columns, TableLike
 from ._metrics import auc_delong, ks_statistic, psi
 from ._rates import ConversionRate, rate_of
@@ -588,8 +589,8 @@ def snapshots(
     for point, where in zip(points, labels, strict=True):
         require_aware(point, where)
     days = check_horizon(horizon_days)
-    known = read_outcomes(table_rows(outcomes, columns, path="outcomes"))
-    leads = list(table_rows(profiles, columns, path="profiles"))
+    known = read_outcomes(kind_rows(outcome_fields, outcomes, columns, path="outcomes"))
+    leads = list(kind_rows(profile_fields, profiles, columns, path="profiles"))
     batch = as_events(events)
     last = end_of_data(batch, known, end)
     created = created_times(leads)

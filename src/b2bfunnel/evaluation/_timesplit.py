@@ -15,7 +15,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import ScoringModel
-from ..tables._frames import table_rows
+from ..tables._kinds import kind_rows, outcome_fields, profile_fields
 from ..tables._table import Columns, TableLike
 from ._evaluate import MIN_POSITIVES, Evaluation, snapshots, summarise
 from ._fit import FittedModel, fit_points
@@ -96,9 +96,9 @@ def time_split(
             f"{days:g} days earlier",
             path="fit_cutoff",
         )
-    leads = list(table_rows(profiles, columns, path="profiles"))
+    leads = list(kind_rows(profile_fields, profiles, columns, path="profiles"))
     batch = as_events(events)
-    known = list(table_rows(outcomes, columns, path="outcomes"))
+    known = list(kind_rows(outcome_fields, outcomes, columns, path="outcomes"))
     model = ScoringModel.default() if base is None else base
     fitted = fit_points(
         leads,

@@ -23,6 +23,7 @@ from ..errors import InvalidInputError
 from ..plot import Charts
 from ..progress import Progress, tracked
 from ..tables._frames import table_rows
+from ..tables._kinds import kind_rows, touch_fields
 from ..tables._table import Columns, TableLike
 from ..tables._values import as_number
 from ._allocation import split_units
@@ -382,7 +383,7 @@ def markov_transitions(
             path="as_of",
         )
     reference = -math.inf if as_of is None else require_aware(as_of, "as_of").timestamp()
-    by_lead, _, _ = read_touches(table_rows(touches, columns, path="touches"), by)
+    by_lead, _, _ = read_touches(kind_rows(touch_fields, touches, columns, path="touches"), by)
     deals_by_lead, _ = read_deals(table_rows(deals, columns, path="deals"))
     window = math.inf if lookback is None else lookback * _DAY
     quiet_seconds = None if quiet is None else quiet * _DAY
@@ -453,7 +454,7 @@ def attribute(
     quiet = _days(non_converting_after_days, "non_converting_after_days", optional=True)
     unit = _minor_unit(minor_unit)
     reference = None if as_of is None else require_aware(as_of, "as_of").timestamp()
-    touch_rows = table_rows(touches, columns, path="touches")
+    touch_rows = kind_rows(touch_fields, touches, columns, path="touches")
     deal_rows = table_rows(deals, columns, path="deals")
     if _choice(level, LEVELS, "level") == "account":
         if contacts is None:

@@ -17,7 +17,8 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
-from ..tables._frames import table_rows
+from ..tables._frames import is_frame
+from ..tables._kinds import kind_rows, lifecycle_fields
 from ..tables._table import Columns, TableLike
 from ..tables._values import name_key
 
@@ -232,11 +233,13 @@ def check_sla(sla: Any) -> None:
 
 def gather(records: TableLike, sla: timedelta, columns: Columns | None) -> Tally:
     """The counts and durations of lifecycle records (or a DataFrame), checked."""
-    rows = table_rows(records, columns, path="records")
-    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+    if not is_frame(records) and (
+        isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable)
+    ):
         raise InvalidInputError(
             f"expected lifecycle records, got {type(records).__name__}", path="records"
         )
+    rows = kind_rows(lifecycle_fields, records, columns, path="records")
     tally = Tally(sla)
     for index, record in enumerate(rows):
         tally.add(record, f"records[{index}]")

@@ -24,6 +24,7 @@ from ..errors import ConfigError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import events_in, table_rows
+from ..tables._kinds import kind_rows, profile_fields
 from ..tables._table import Columns, TableLike
 from . import _batch, _history, _incremental, _merge
 from ._engine import Engine
@@ -173,7 +174,7 @@ class ScoringModel:
         skips its bad rows); ``decimal=","`` reads number text in the profiles with a
         decimal comma.
         """
-        leads = table_rows(profiles, columns, path="profiles", decimal=decimal)
+        leads = kind_rows(profile_fields, profiles, columns, path="profiles", decimal=decimal)
         read = events_in(events, columns=columns, timezone=timezone, skip_invalid=skip_invalid)
         return Ranking(_batch.rank(self._engine, leads, tracked(read, progress, "events"), as_of))
 

@@ -34,6 +34,7 @@ from ._currency import Currencies
 from ._dates import DateReader
 from ._deals import DealOptions, read_deals
 from ._file import BadRows, Table, open_table
+from ._kinds import Converter, profile_fields
 from ._labels import ValueMap, survey_score
 from ._numbers import settle_decimal
 from ._records import (
@@ -53,8 +54,8 @@ __all__ = [
     "candidate_rows",
     "located",
     "read_deal_file",
+    "read_kind",
     "read_leads",
-    "read_records",
     "response_rows",
 ]
 
@@ -204,10 +205,13 @@ def _take_lead(
     leads: list[dict[str, str]],
     seen: dict[str, int],
 ) -> None:
-    lead_id = row.get("id")
-    if not lead_id:
-        reading.bad.add(InvalidInputError("empty lead id", path=f"{path}:{line}:id"))
-    elif lead_id in seen:
+    try:
+        fields = profile_fields(row)  # the one reading of a profile, as rows in Python
+    except InvalidInputError as exc:
+        reading.bad.add(at_row(exc, f"{path}:{line}:"))
+        return
+    lead_id = fields["id"]
+    if lead_id in seen:
         reading.bad.add(
             InvalidInputError(
                 f"duplicate lead id {lead_id!r} (first on line {seen[lead_id]})",
@@ -216,7 +220,7 @@ def _take_lead(
         )
     else:
         seen[lead_id] = line
-        leads.append(row)
+        leads.append(fields)
 
 
 Row = tuple[int, dict[str, Any]]
@@ -328,28 +332,25 @@ class Records(NamedTuple):
     currency: str | None = None
 
 
-def read_records(
+def read_kind(
     path: Path,
-    times: Sequence[str],
+    convert: Converter,
     required: Sequence[str] = (),
     reading: FileReading | None = None,
-    kind: str = "deals",
+    kind: str = "leads",
 ) -> Records:
-    """CSV rows as records: the ``times`` columns read as times (blank = absent),
-    every other non-blank cell kept as text."""
+    """The rows of a CSV file of ``kind`` converted by ``convert``, the converter of
+    their record kind (see :mod:`._kinds`), which the rows given in Python go through
+    too; a bad row is recorded at ``file:line:field`` and raised at the end."""
     reading = reading or FileReading()
     table = Records(path, [], [])
     for line, row in reading.open(path, kind, required):
-        record: dict[str, Any] = dict(row)
-        good = True
-        for column in times:
-            if column in record:
-                at = reading.time(record[column], f"{path}:{line}:{column}")
-                good = good and at is not None
-                record[column] = at
-        if good:
-            table.records.append(record)
-            table.lines.append(line)
+        try:
+            table.records.append(convert(row, zone=reading.zone, dates=reading.dates))
+        except InvalidInputError as exc:
+            reading.bad.add(at_row(exc, f"{path}:{line}:"))
+            continue
+        table.lines.append(line)
     reading.check()
     return table
 

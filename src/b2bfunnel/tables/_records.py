@@ -113,12 +113,19 @@ EVENT_FIELDS = ("lead_id", "name", "at")
 
 
 def event_text(value: Any, field: str) -> str:
-    """An event's lead id or name cell: text stripped (a whole float, from a column
-    a blank made float, as its digits); a blank cell is refused."""
+    """An id or name cell (an event's lead id and name, a profile's id...): text
+    stripped, a number as its digits (a whole float, from a column a blank made float,
+    without ``.0``); a blank cell, or a value of another type, is refused."""
     if type(value) is str:
         text = value.strip()
     else:
         value = cell(value)
+        if value is not BLANK and (
+            isinstance(value, bool) or not isinstance(value, str | int | float)
+        ):
+            raise InvalidInputError(
+                f"expected text or a number, got {type(value).__name__} {value!r}", path=field
+            )
         text = "" if value is BLANK else _text(value).strip()
     if not text:
         raise InvalidInputError("empty cell", path=field)
