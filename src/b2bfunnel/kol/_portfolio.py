@@ -17,6 +17,7 @@ from ..plot import Charts
 from ..records import flatten
 from ..tables._currency import Currencies
 from ..tables._frames import is_rows, table_rows
+from ..tables._numbers import settle_decimal
 from ..tables._records import at_row, candidate_fields, money_currencies
 from ..tables._table import Columns, TableLike
 from ._fit import KOLFit, kol_fit
@@ -176,9 +177,13 @@ def candidates_in(
     >>> c.followers, dict(c.audience), sorted(c.topics)
     (5000, {'cto': 0.8}, ['cloud', 'security'])
     """
+    rows = list(table_rows(table, columns, path=path))
+    for field in ("cost_per_post", "campaign_cost"):  # €1,500 and €1.500,00 mixed: refused
+        texts = [r[field] for r in rows if isinstance(r, Mapping) and isinstance(r.get(field), str)]
+        settle_decimal(field, texts, path=f"{path}.{field}")
     out = []
     codes: set[str] = set()
-    for index, row in enumerate(table_rows(table, columns, path=path)):
+    for index, row in enumerate(rows):
         where = f"{path}[{index}]."
         if not isinstance(row, Mapping):
             raise InvalidInputError(

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from .._time import parse_datetime, require_aware
+from .._time import require_aware
 from ..errors import InvalidInputError
 from ._dates import DateReader
 from ._labels import survey_score
@@ -104,9 +104,9 @@ def read_time(
         raise InvalidInputError(
             f"expected an ISO 8601 timestamp, got {type(value).__name__} {value!r}", path=field
         )
-    if dates is not None:
-        return dates.read(value, field)
-    return parse_datetime(value, field, naive_zone=zone)
+    # One reader for every channel, formats given or not: the same refusal (which
+    # names the formats a value fits) whichever door a row comes in by.
+    return (dates or DateReader((), zone)).read(value, field)
 
 
 EVENT_FIELDS = ("lead_id", "name", "at")

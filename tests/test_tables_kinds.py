@@ -1,0 +1,219 @@
+"""Every channel reads every record kind the same way: lead profiles, touches,
+outcomes, lifecycle rows and qualification answers from a CSV file (through the
+command line's readers) and from a list of dicts, pandas, polars and pyarrow tables
+are accepted and refused alike, with the same message after the location, and give
+equal values. (Responses, KOL candidates and events: tests/test_tables_records.py.)
+
+Rows given in Python may hold what a CSV file cannot: ``None`` and NaN for a blank,
+numpy scalars for a number. Those channels get such cells where the CSV has their
+text (a blank; the digits), and must read them as the CSV's text is read."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_tables_records import (
+    _HOSTILE,
+    _SETTINGS,
+    CHANNELS,
+    _csv,
+    _csv_outcomes,
+    _outcome,
+    _reading,
+    cells,
+)
+
+import b2bfunnel as bf
+from b2bfunnel.cli._tables import Reading, read_kind, read_leads
+from b2bfunnel.cli.qualify import qualify_rows
+from b2bfunnel.errors import InvalidInputError
+from b2bfunnel.tables._frames import table_rows
+from b2bfunnel.tables._kinds import (
+    kind_rows,
+    lifecycle_fields,
+    outcome_fields,
+    profile_fields,
+    touch_fields,
+)
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+
+IDS = st.sampled_from(["L1", " L2 ", "00Q5g00000ABCDE", "1042", "7", "é", "\uff2c\uff13"])
+TIMES = st.sampled_from(
+    ["2026-11-02T10:00:00Z", " 2026-11-02T10:00:00+01:00 ", "2026-11-02 10:00", "15/03/2026",
+     "2026-13-02T10:00Z", "2026-11-02"]
+)  # fmt: skip
+TEXT = st.sampled_from(
+    ["webinar", " Paid Search ", "1.200", "EUR 12.500,00", "10 - Extremely likely"]
+)
+
+
+def typed(value: str, draw_blank: int, numeric: bool) -> Any:
+    """A cell as a notebook may hold it where the CSV has ``value``: a blank as ``None``
+    or NaN, digits (in a numeric column) as a numpy integer."""
+    if not value.strip():
+        return (value, None, math.nan)[draw_blank % 3]
+    if numeric and value.strip().isdigit() and draw_blank % 2:
+        return np.int64(int(value))
+    return value
+
+
+def typed_channels(
+    numeric: frozenset[str],
+) -> dict[str, Callable[[list[dict[str, str]], list[int]], Any]]:
+    """The channels, the list and pandas ones with typed cells (see :func:`typed`)."""
+
+    def as_typed(rows: list[dict[str, str]], seeds: list[int]) -> list[dict[str, Any]]:
+        return [{k: typed(v, seed, k in numeric) for k, v in row.items()}
+                for row, seed in zip(rows, seeds, strict=True)]  # fmt: skip
+
+    return {
+        "list": lambda rows, seeds: as_typed(rows, seeds),
+        "pandas": lambda rows, seeds: pd.DataFrame(as_typed(rows, seeds), dtype=object),
+        "polars": lambda rows, seeds: CHANNELS["polars"](rows),
+        "pyarrow": lambda rows, seeds: CHANNELS["pyarrow"](rows),
+    }
+
+
+def rows_with_seeds(
+    columns: dict[str, st.SearchStrategy[str]],
+) -> st.SearchStrategy[tuple[list[dict[str, str]], list[int]]]:
+    """Rows (a never-blank ``key`` and ``company`` first, so no row is blank or thin
+    enough to be a report's footer) and a seed per row for its typed cells."""
+    row = st.fixed_dictionaries(
+        {"key": st.sampled_from(["k1", "k2", "é"]), "company": st.just("Acme"), **columns}
+    )
+    order = ["key", "company", *columns]
+    rows = st.lists(
+        row.map(lambda r: {k: r[k] for k in order}),
+        min_size=1,
+        max_size=4,
+        # One row per id (a second is a duplicate, which only a whole table can tell).
+        unique_by=lambda r: str(r.get("id", id(r))).strip(),
+    )
+    return rows.flatmap(
+        lambda rs: st.tuples(
+            st.just(rs), st.lists(st.integers(0, 5), min_size=len(rs), max_size=len(rs))
+        )
+    )
+
+
+def _check(
+    tmp_path: Path,
+    case: tuple[list[dict[str, str]], list[int]],
+    read_csv: Callable[[Path, Reading], list[Any]],
+    read_rows: Callable[[Any], list[Any]],
+    name: str,
+    numeric: frozenset[str] = frozenset(),
+) -> None:
+    rows, seeds = case
+    path = tmp_path / f"{name}.csv"
+    lines = _csv(rows, path)
+    reading = _reading()
+    expected = _csv_outcomes(reading, path, lines, read_csv(path, reading))
+    for channel, make in typed_channels(numeric).items():
+        got = [
+            _outcome(lambda r=row, s=seed, m=make: read_rows(m([r], [s]))[0], name)
+            for row, seed in zip(rows, seeds, strict=True)
+        ]
+        assert got == expected, channel
+
+
+def _converted(convert: Any, path: str) -> Callable[[Any], list[Any]]:
+    return lambda table: list(kind_rows(convert, table, path=path))
+
+
+@_SETTINGS
+@given(rows_with_seeds({"id": cells(IDS), "job_title": cells(TEXT), "employees": cells(TEXT)}))
+def test_profiles_read_alike_by_every_channel(
+    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
+) -> None:
+    _check(tmp_path, case, read_leads, _converted(profile_fields, "profiles"), "profiles",
+           frozenset({"id"}))  # fmt: skip
+
+
+@_SETTINGS
+@given(rows_with_seeds({"lead_id": cells(IDS), "at": cells(TIMES), "channel": cells(TEXT)}))
+def test_touches_read_alike_by_every_channel(
+    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
+) -> None:
+    def csv_touches(path: Path, reading: Reading) -> list[Any]:
+        return read_kind(path, touch_fields, (), reading, "touches").records
+
+    _check(tmp_path, case, csv_touches, _converted(touch_fields, "touches"), "touches",
+           frozenset({"lead_id"}))  # fmt: skip
+
+
+@_SETTINGS
+@given(rows_with_seeds({"lead_id": cells(IDS), "at": cells(TIMES)}))
+def test_outcomes_read_alike_by_every_channel(
+    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
+) -> None:
+    def csv_outcomes(path: Path, reading: Reading) -> list[Any]:
+        return read_kind(path, outcome_fields, (), reading, "outcomes").records
+
+    _check(tmp_path, case, csv_outcomes, _converted(outcome_fields, "outcomes"), "outcomes",
+           frozenset({"lead_id"}))  # fmt: skip
+
+
+@_SETTINGS
+@given(
+    rows_with_seeds(
+        {"lead_at": cells(TIMES), "sql_at": cells(TIMES), "rejection_reason": cells(TEXT)}
+    )
+)
+def test_lifecycle_rows_read_alike_by_every_channel(
+    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
+) -> None:
+    def csv_lifecycle(path: Path, reading: Reading) -> list[Any]:
+        return read_kind(path, lifecycle_fields, (), reading, "leads").records
+
+    _check(tmp_path, case, csv_lifecycle, _converted(lifecycle_fields, "records"), "records")
+
+
+ANSWERS = st.sampled_from(
+    ["Approved", " economic buyer ", "Economic-Buyer", "risk", "2027-03-31", "this_quarter",
+     "maybe", "15/03/2026", "Sí"]
+)  # fmt: skip
+AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+@_SETTINGS
+@given(rows_with_seeds({"budget": cells(ANSWERS), "authority": cells(ANSWERS),
+                        "timing": cells(ANSWERS)}))  # fmt: skip
+def test_qualification_answers_read_alike_by_every_channel(
+    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
+) -> None:
+    """Answers are read by one converter (``answers_from_row``, through
+    :meth:`Funnel.qualify`) from a CSV row and from a row of any table."""
+    funnel = bf.Funnel()
+
+    def csv_answers(path: Path, reading: Reading) -> list[Any]:
+        rows = reading.open(path, "answers")
+        return [q for _, q in qualify_rows(rows, path, funnel, AS_OF, None, reading)]
+
+    def answers(table: Any) -> list[Any]:
+        out = []
+        for index, row in enumerate(table_rows(table, path="answers")):
+            try:
+                out.append(funnel.qualify(row, as_of=AS_OF, ignore_unknown=True))
+            except InvalidInputError as exc:
+                parts = exc.parts[1:] if exc.parts[:1] == ("answers",) else exc.parts
+                raise exc.at(f"answers[{index}].{parts[0]}") from None
+        return out
+
+    _check(tmp_path, case, csv_answers, answers, "answers")
+
+
+def test_hostile_cells_are_in_the_shared_list() -> None:
+    """The hostile cells the issue names are among those every channel test draws."""
+    for text in ("1.200", "EUR 12.500,00", "15/03/2026", "10 - Extremely likely", "\u00a0"):
+        assert text in _HOSTILE
