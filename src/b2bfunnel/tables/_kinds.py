@@ -26,7 +26,7 @@ from typing import Any
 from ..errors import InvalidInputError
 from ._dates import DateReader
 from ._frames import table_rows
-from ._records import BLANK, at_row, cell, event_text, read_time
+from ._records import at_row, event_text, read_time, row_cells
 from ._table import Columns
 
 __all__ = [
@@ -48,25 +48,6 @@ Converter = Callable[..., dict[str, Any]]
 LIFECYCLE_TIMES = (
     "lead_at", "mql_at", "sql_at", "opportunity_at", "won_at", "rejected_at", "first_contact_at",
 )  # fmt: skip
-
-
-def _plain_cells(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The non-blank cells of ``row``: text stripped, numpy scalars and Timestamps as
-    Python values, keyed by text."""
-    out = {}
-    for key, value in row.items():
-        if type(value) is str:
-            value = value.strip()
-            if not value:
-                continue
-        else:
-            value = cell(value)
-            if value is BLANK:
-                continue
-            if type(value) is str:
-                value = value.strip()
-        out[key if type(key) is str else str(key)] = value
-    return out
 
 
 def _required_text(cells: Mapping[str, Any], field: str, what: str) -> str:
@@ -91,7 +72,7 @@ def profile_fields(
     >>> profile_fields({"id": 1042.0, "job_title": " CIO ", "employees": float("nan")})
     {'id': '1042', 'job_title': 'CIO'}
     """
-    cells = _plain_cells(row)
+    cells = row_cells(row)
     cells["id"] = _required_text(cells, "id", "lead id")
     return cells
 
@@ -101,7 +82,7 @@ def touch_fields(
 ) -> dict[str, Any]:
     """A touch's fields: ``lead_id``, ``at`` (a time) and ``channel``, all required, and
     every other non-blank cell (``campaign``, ``kol``...) as it is."""
-    cells = _plain_cells(row)
+    cells = row_cells(row)
     lead = _required_text(cells, "lead_id", "lead id")
     if "at" not in cells:
         raise InvalidInputError("empty time", path="at")
@@ -115,7 +96,7 @@ def outcome_fields(
 ) -> dict[str, Any]:
     """An outcome's fields: ``lead_id`` and ``at`` (when the lead converted), both
     required, and every other non-blank cell as it is."""
-    cells = _plain_cells(row)
+    cells = row_cells(row)
     lead = _required_text(cells, "lead_id", "lead id")
     if "at" not in cells:
         raise InvalidInputError("empty time", path="at")
@@ -128,7 +109,7 @@ def lifecycle_fields(
 ) -> dict[str, Any]:
     """A lifecycle row's fields: each of :data:`LIFECYCLE_TIMES` present read as a
     time, ``rejection_reason`` as text, every other non-blank cell as it is."""
-    cells = _plain_cells(row)
+    cells = row_cells(row)
     for field in LIFECYCLE_TIMES:
         _time(cells, field, zone, dates)
     reason = cells.get("rejection_reason")
@@ -142,7 +123,7 @@ def account_fields(
 ) -> dict[str, Any]:
     """An account's (or a contact role's) fields: every non-blank cell as it is (the
     accounts package reads ids, domains and names from them by its field lists)."""
-    return _plain_cells(row)
+    return row_cells(row)
 
 
 CONVERTERS: Mapping[str, Converter] = {

@@ -45,6 +45,7 @@ __all__ = [
     "plain",
     "read_time",
     "response_fields",
+    "row_cells",
     "score_of",
 ]
 
@@ -185,7 +186,7 @@ def response_fields(
     """A survey response's fields (``score``, ``at``, ``segments``, ``comment``,
     ``account``) from a row; every other column is a segment. ``None`` when the score
     is blank (such rows are skipped and counted)."""
-    cells = _cells(row)
+    cells = row_cells(row)
     if "score" not in cells:
         return None
     at = cells.get("at")
@@ -203,7 +204,7 @@ def response_fields(
     }
 
 
-def _cells(row: Mapping[str, Any]) -> dict[str, Any]:
+def row_cells(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row's non-blank cells as :func:`plain` reads them, keyed by text (a loop:
     a survey or KOL file can have hundreds of thousands of rows)."""
     cells = {}
@@ -241,7 +242,7 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     ``campaign_cost``, ``industries`` and ``seniority``. A share table is the text
     ``cto:0.4;cio:0.2`` or one column per key (``audience.cto``). Other columns are
     ignored."""
-    cells = _cells(row)
+    cells = row_cells(row)
     out: dict[str, Any] = {}
     for key, value in cells.items():
         field, dot, part = key.partition(".")
