@@ -61,8 +61,9 @@ def typed(value: str, draw_blank: int, numeric: bool) -> Any:
     or NaN, digits (in a numeric column) as a numpy integer."""
     if not value.strip():
         return (value, None, math.nan)[draw_blank % 3]
-    if numeric and value.strip().isdigit() and draw_blank % 2:
-        return np.int64(int(value))
+    digits = value.strip()
+    if numeric and digits.isascii() and digits.isdigit() and str(int(digits)) == digits:
+        return np.int64(int(digits)) if draw_blank % 2 else value
     return value
 
 
