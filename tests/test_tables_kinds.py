@@ -218,3 +218,20 @@ def test_hostile_cells_are_in_the_shared_list() -> None:
     """The hostile cells the issue names are among those every channel test draws."""
     for text in ("1.200", "EUR 12.500,00", "15/03/2026", "10 - Extremely likely", "\u00a0"):
         assert text in _HOSTILE
+
+
+def test_api_functions_read_text_times_as_the_command_line_does() -> None:
+    """Touches and outcomes whose times are ISO 8601 text (as a CSV file or a DataFrame
+    of strings holds them) give what their datetimes give; a bad one is located at its
+    row in Python."""
+    day = [datetime(2026, 10, d, tzinfo=UTC) for d in range(1, 32)]
+    touches = [{"lead_id": "L1", "at": day[0], "channel": "kol_webinar"},
+               {"lead_id": "L1", "at": day[5], "channel": "email"}]  # fmt: skip
+    deals = [{"lead_id": "L1", "amount": "1000.00", "outcome": "won", "created_at": day[6],
+              "closed_at": day[20]}]  # fmt: skip
+    as_text = [{**t, "at": t["at"].isoformat()} for t in touches]
+    assert bf.attribute(pd.DataFrame(as_text), deals) == bf.attribute(touches, deals)
+    with pytest.raises(InvalidInputError) as caught:
+        bf.attribute([*as_text, {"lead_id": "L1", "at": "15/03/2026", "channel": "x"}], deals)
+    assert caught.value.path == "touches[2].at"
+    assert "'%d/%m/%Y'" in caught.value.message
