@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,4 +126,27 @@ def test_no_private_name_of_the_reading_layer_is_imported_outside_it() -> None:
         for name in names
         if name.startswith("_")
     )
+    assert found == []
+
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+
+
+def test_the_library_outside_the_command_line_speaks_python() -> None:
+    """No module outside ``cli/`` imports from it, or names a command-line flag in its
+    text (messages, notes, docstrings): the library names parameters (``encoding=``,
+    ``skip_invalid=True``), which the command line shows as its flags."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        where = path.relative_to(SRC)
+        if where.parts[0] == "cli" or where.name == "__main__.py":  # the command itself
+            continue
+        for module, _names in _module_imports(path):
+            if module.split(".")[0] == "cli":
+                found.append(f"{where.as_posix()}: imports {module}")
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found += [f"{where.as_posix()}:{node.lineno}: {flag}"
+                          for flag in _FLAG.findall(node.value)]  # fmt: skip
     assert found == []
