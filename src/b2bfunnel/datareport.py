@@ -35,7 +35,7 @@ from .errors import InvalidInputError
 from .events import Event
 from .scoring import ScoringModel
 from .tables._columns import closest_column
-from .tables._kinds import kind_rows, profile_fields
+from .tables._frames import table_rows
 from .tables._numbers import AmbiguousNumbers, settle_decimal
 from .tables._shapes import salesforce_id_hint
 from .tables._table import Columns, TableLike
@@ -122,7 +122,8 @@ def data_report(
         raise InvalidInputError(
             f"expected a ScoringModel, got {type(model).__name__}", path="model"
         )
-    leads = list(kind_rows(profile_fields, profiles, columns, path="profiles"))
+    # Rows as they are, not converted: the report describes a table, ids missing or not.
+    leads = list(table_rows(profiles, columns, path="profiles"))
     for index, profile in enumerate(leads):
         if not isinstance(profile, Mapping):
             raise InvalidInputError(
