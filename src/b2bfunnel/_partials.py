@@ -27,7 +27,8 @@ from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import Score, ScoreState, ScoringModel
 from .tables._columns import closest_column, missing_column
-from .tables._frames import events_from, header_renames, table_rows
+from .tables._frames import events_from, header_renames
+from .tables._kinds import kind_rows, profile_fields
 
 __all__ = [
     "advanced_frame",
@@ -94,15 +95,11 @@ def partial_states(
 
 
 def profile_payloads(frame: Any) -> Iterator[tuple[str, bytes]]:
-    """``(lead id, pickled profile)`` per row of a DataFrame of profiles, blank cells
-    dropped, as the CLI reads a leads file."""
-    for row, profile in enumerate(table_rows(frame, path="profiles")):
-        lead_id = profile.get("id")
-        if not isinstance(lead_id, str):
-            raise InvalidInputError(
-                f"expected a lead id, got {lead_id!r}", path=f"profiles[{row}].id"
-            )
-        yield lead_id, pickle.dumps(profile)
+    """``(lead id, pickled profile)`` per row of a DataFrame of profiles, read by the
+    one profile converter (:func:`~b2bfunnel.tables._kinds.profile_fields`), as the
+    CLI reads a leads file."""
+    for profile in kind_rows(profile_fields, frame, path="profiles"):
+        yield profile["id"], pickle.dumps(profile)
 
 
 def score_leads(
