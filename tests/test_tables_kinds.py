@@ -141,43 +141,30 @@ def test_profiles_read_alike_by_every_channel(
            frozenset({"id"}))  # fmt: skip
 
 
+# The kinds read by read_kind from a file and kind_rows from rows in Python: their
+# converter, the file kind (its column mappings), columns and numeric columns.
+KINDS = {
+    "touches": (touch_fields, "touches",
+                {"lead_id": cells(IDS), "at": cells(TIMES), "channel": cells(TEXT)}, {"lead_id"}),
+    "outcomes": (outcome_fields, "outcomes", {"lead_id": cells(IDS), "at": cells(TIMES)},
+                 {"lead_id"}),
+    "records": (lifecycle_fields, "leads", {"lead_at": cells(TIMES), "sql_at": cells(TIMES),
+                                            "rejection_reason": cells(TEXT)}, set()),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(KINDS))
 @_SETTINGS
-@given(rows_with_seeds({"lead_id": cells(IDS), "at": cells(TIMES), "channel": cells(TEXT)}))
-def test_touches_read_alike_by_every_channel(
-    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
-) -> None:
-    def csv_touches(path: Path, reading: Reading) -> list[Any]:
-        return read_kind(path, touch_fields, (), reading, "touches").records
+@given(data=st.data())
+def test_kinds_read_alike_by_every_channel(tmp_path: Path, name: str, data: st.DataObject) -> None:
+    """Touches, outcomes and lifecycle rows (``records``): one converter each."""
+    convert, kind, columns, numeric = KINDS[name]
 
-    _check(tmp_path, case, csv_touches, _converted(touch_fields, "touches"), "touches",
-           frozenset({"lead_id"}))  # fmt: skip
+    def from_csv(path: Path, reading: Reading) -> list[Any]:
+        return read_kind(path, convert, (), reading, kind).records
 
-
-@_SETTINGS
-@given(rows_with_seeds({"lead_id": cells(IDS), "at": cells(TIMES)}))
-def test_outcomes_read_alike_by_every_channel(
-    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
-) -> None:
-    def csv_outcomes(path: Path, reading: Reading) -> list[Any]:
-        return read_kind(path, outcome_fields, (), reading, "outcomes").records
-
-    _check(tmp_path, case, csv_outcomes, _converted(outcome_fields, "outcomes"), "outcomes",
-           frozenset({"lead_id"}))  # fmt: skip
-
-
-@_SETTINGS
-@given(
-    rows_with_seeds(
-        {"lead_at": cells(TIMES), "sql_at": cells(TIMES), "rejection_reason": cells(TEXT)}
-    )
-)
-def test_lifecycle_rows_read_alike_by_every_channel(
-    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
-) -> None:
-    def csv_lifecycle(path: Path, reading: Reading) -> list[Any]:
-        return read_kind(path, lifecycle_fields, (), reading, "leads").records
-
-    _check(tmp_path, case, csv_lifecycle, _converted(lifecycle_fields, "records"), "records")
+    case = data.draw(rows_with_seeds(columns))
+    _check(tmp_path, case, from_csv, _converted(convert, name), name, frozenset(numeric))
 
 
 ANSWERS = st.sampled_from(
