@@ -36,6 +36,7 @@ from b2bfunnel.cli.qualify import qualify_rows
 from b2bfunnel.errors import InvalidInputError
 from b2bfunnel.tables._frames import table_rows
 from b2bfunnel.tables._kinds import (
+    account_fields,
     kind_rows,
     lifecycle_fields,
     outcome_fields,
@@ -150,6 +151,8 @@ KINDS = {
                  {"lead_id"}),
     "records": (lifecycle_fields, "leads", {"lead_at": cells(TIMES), "sql_at": cells(TIMES),
                                             "rejection_reason": cells(TEXT)}, set()),
+    "accounts": (account_fields, "accounts", {"id": cells(IDS), "domain": cells(TEXT),
+                                              "name": cells(TEXT)}, {"id"}),
 }  # fmt: skip
 
 
@@ -157,7 +160,7 @@ KINDS = {
 @_SETTINGS
 @given(data=st.data())
 def test_kinds_read_alike_by_every_channel(tmp_path: Path, name: str, data: st.DataObject) -> None:
-    """Touches, outcomes and lifecycle rows (``records``): one converter each."""
+    """Touches, outcomes, lifecycle rows (``records``) and accounts: one converter each."""
     convert, kind, columns, numeric = KINDS[name]
 
     def from_csv(path: Path, reading: Reading) -> list[Any]:

@@ -19,6 +19,7 @@ import attrs
 from .._display import Displayed, View
 from ..errors import InvalidInputError
 from ..tables._frames import table_rows
+from ..tables._kinds import account_fields, kind_rows
 from ..tables._table import Columns, TableLike
 from ..tables._values import is_blank
 from ._domains import email_domain, is_free_mail, website_domain
@@ -343,7 +344,8 @@ def match_accounts(
     claims = _Claims()
     rows = {}
     if accounts is not None:
-        rows = _read_accounts(table_rows(accounts, columns, path="accounts"), reader, claims)
+        read = kind_rows(account_fields, accounts, columns, path="accounts")
+        rows = _read_accounts(read, reader, claims)
     reader.read(table_rows(contacts, columns, path="contacts"))
     ids, explicit, domains, names = reader.ids, reader.explicit, reader.domains, reader.names
     by_domain = claims.domains

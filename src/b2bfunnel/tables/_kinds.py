@@ -121,9 +121,13 @@ def lifecycle_fields(
 def account_fields(
     row: Mapping[str, Any], *, zone: tzinfo | None = None, dates: DateReader | None = None
 ) -> dict[str, Any]:
-    """An account's (or a contact role's) fields: every non-blank cell as it is (the
-    accounts package reads ids, domains and names from them by its field lists)."""
-    return row_cells(row)
+    """An account's (or a contact role's) fields: its ``id`` as text (a whole number
+    as its digits), every other non-blank cell as it is (the accounts package reads
+    domains and names from them by its field lists, and refuses a row without id)."""
+    cells = row_cells(row)
+    if "id" in cells:
+        cells["id"] = event_text(cells["id"], "id")
+    return cells
 
 
 CONVERTERS: Mapping[str, Converter] = {
