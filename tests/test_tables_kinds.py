@@ -31,9 +31,10 @@ from test_tables_records import (
 )
 
 import b2bfunnel as bf
-from b2bfunnel.cli._tables import Reading, read_kind, read_leads
+from b2bfunnel.cli._tables import Reading, read_deal_file, read_kind, read_leads
 from b2bfunnel.cli.qualify import qualify_rows
 from b2bfunnel.errors import InvalidInputError
+from b2bfunnel.tables._deals import deal_records
 from b2bfunnel.tables._frames import table_rows
 from b2bfunnel.tables._kinds import (
     account_fields,
@@ -225,3 +226,51 @@ def test_api_functions_read_text_times_as_the_command_line_does() -> None:
         bf.attribute([*as_text, {"lead_id": "L1", "at": "15/03/2026", "channel": "x"}], deals)
     assert caught.value.path == "touches[2].at"
     assert "'%d/%m/%Y'" in caught.value.message
+
+
+AMOUNTS = st.sampled_from(
+    ["1000", "EUR 12.500,00", "€1,500.00", "12.5K", "1.200", "1,5", "x", "-3", "USD 10"]
+)
+OUTCOMES = st.sampled_from(["won", "Won", "lost", "open", "Closed Won", "maybe"])
+
+
+@_SETTINGS
+@given(
+    rows_with_seeds(
+        {"created_at": cells(TIMES), "closed_at": cells(TIMES), "amount": cells(AMOUNTS),
+         "outcome": cells(OUTCOMES)}
+    )
+)  # fmt: skip
+def test_deals_read_alike_by_every_channel(
+    tmp_path: Path, case: tuple[list[dict[str, str]], list[int]]
+) -> None:
+    """Deals are read by one reader (``read_deals``) from a file and from any table; a
+    deal's amount settles with its column (``1.200`` among ``1,5``), so the whole table
+    is compared: the same first refusal (or column-level refusal), else equal records."""
+    rows, seeds = case
+    path = tmp_path / "deals.csv"
+    lines = _csv(rows, path)
+    reading = _reading()
+    try:
+        read = read_deal_file(path, reading, ())
+    except InvalidInputError as exc:  # the column (decimal marks, currencies) is refused
+        expected: Any = ("column", exc.message)
+    else:
+        problems = reading.bad.kept  # type: ignore[attr-defined]
+        if problems:
+            where, _, field = problems[0].path.partition(f"{path}:")[2].partition(":")
+            expected = ("row", lines.index(int(where)), field, problems[0].message)
+        else:
+            expected = ("ok", read.records, read.currency)
+    for channel, make in typed_channels(frozenset()).items():
+        table = list(table_rows(make(rows, seeds), path="deals"))
+        try:
+            got = deal_records(table)
+        except InvalidInputError as exc:
+            if expected[0] == "column":
+                assert exc.message == expected[1], channel
+            else:
+                parts = exc.parts
+                assert expected == ("row", parts[1], parts[2], exc.message), channel
+            continue
+        assert expected == ("ok", got.records, got.currency), channel

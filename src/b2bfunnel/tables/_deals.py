@@ -26,6 +26,7 @@ from ._dates import DateReader, consistent_formats, needs_format, read_formats
 from ._frames import headers_of, is_frame
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
+from ._records import row_cells
 from ._shapes import footer_start
 from ._table import Columns
 from ._values import is_blank
@@ -123,7 +124,8 @@ def read_deals(
     found = {c for c in codes if c is not None}
     currency = options.currencies.settle(found, locate(0, "amount"))
     for record, code in zip(records, codes, strict=True):
-        record["amount"] = options.currencies.convert(record["amount"], code or currency)
+        if "amount" in record:  # a deal without one is refused where amounts are needed
+            record["amount"] = options.currencies.convert(record["amount"], code or currency)
     return DealsRead(records, kept, currency, tuple(notes), (ambiguous,) if ambiguous else ())
 
 
@@ -211,6 +213,7 @@ def deal_records(
             raise InvalidInputError(
                 f"expected a mapping, got {type(row).__name__}", path=f"{path}[{index}]"
             )
+        listed[index] = row_cells(row)  # blanks out, text stripped: as a file's cells
     zone = read_zone(timezone, "timezone") if isinstance(timezone, str) else timezone
     formats = (
         ()
