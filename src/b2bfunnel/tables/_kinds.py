@@ -121,7 +121,7 @@ def lifecycle_fields(
 def account_fields(
     row: Mapping[str, Any], *, zone: tzinfo | None = None, dates: DateReader | None = None
 ) -> dict[str, Any]:
-    """An account's (or a contact role's) fields: its ``id`` as text (a whole number
+    """An account's fields: its ``id`` as text (a whole number
     as its digits), every other non-blank cell as it is (the accounts package reads
     domains and names from them by its field lists, and refuses a row without id)."""
     cells = row_cells(row)
@@ -132,7 +132,6 @@ def account_fields(
 
 CONVERTERS: Mapping[str, Converter] = {
     "accounts": account_fields,
-    "contacts": account_fields,
     "profiles": profile_fields,
     "touches": touch_fields,
     "outcomes": outcome_fields,
