@@ -30,7 +30,6 @@ from ._records import at_row, event_text, read_time, row_cells
 from ._table import Columns
 
 __all__ = [
-    "CONVERTERS",
     "LIFECYCLE_TIMES",
     "Converter",
     "account_fields",
@@ -128,16 +127,6 @@ def account_fields(
     if "id" in cells:
         cells["id"] = event_text(cells["id"], "id")
     return cells
-
-
-CONVERTERS: Mapping[str, Converter] = {
-    "accounts": account_fields,
-    "profiles": profile_fields,
-    "touches": touch_fields,
-    "outcomes": outcome_fields,
-    "records": lifecycle_fields,
-}
-"""The converter of each table parameter's rows."""
 
 
 def kind_rows(
