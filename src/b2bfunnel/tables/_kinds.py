@@ -1,5 +1,5 @@
 """One converter per record kind, for the kinds whose rows are plain fields: lead
-profiles, touches, outcomes and lifecycle rows.
+profiles, touches, outcomes, lifecycle rows and accounts.
 
 Each converter takes a row (a mapping of field -> cell, from any channel) and returns
 its typed fields: text stripped, blanks (empty text, None, NaN, NaT, pandas NA) left
