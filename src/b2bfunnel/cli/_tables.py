@@ -12,7 +12,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -177,11 +177,6 @@ def rows_read(name: str, stream: TextIO) -> Callable[[int], None]:
     ``stream`` (the API's ``progress="stderr"`` line, with a rate)."""
     line = stderr_line(f"b2bfunnel: {name}:", stream, unit="rows", rate=True)
     return lambda rows: line(rows, None)
-
-
-def rows(path: Path, reading: Reading | None = None) -> Iterable[tuple[int, dict[str, str]]]:
-    """``(line number, row)`` of a CSV file with a header; blank cells dropped."""
-    return (reading or Reading()).open(path, "answers")
 
 
 def read_responses(
