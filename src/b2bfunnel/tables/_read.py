@@ -13,10 +13,10 @@ without a kind passes through as it is, so the common case costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -31,6 +31,8 @@ from ._records import at_row
 from ._table import Columns, TableLike
 
 __all__ = ["RowsRead", "events_from", "profile_of", "read_events", "read_rows", "rows_of"]
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -76,32 +78,16 @@ def read_rows(
             mark, found = settle_decimal(field, texts, path=f"{path}.{field}")
             decimal = decimal if mark == "." and decimal else mark
             ambiguous = ambiguous or found
-    rows: list[dict[str, Any]] = []
-    index: list[int] = []
-    codes: list[str | None] = []
-    skipped = 0
-    errors: list[InvalidInputError] = []
-    for i, row in enumerate(given):
-        if not isinstance(row, Mapping):
-            raise InvalidInputError(
-                f"expected a mapping of column names to values, got {type(row).__name__}",
-                path=f"{path}[{i}]",
-            )
-        try:
-            record, code = options.read_row(row, money, decimal, times, keep)
-            if kind is not None:
-                record = kind(record, zone=options.zone, dates=options.dates)
-        except InvalidInputError as exc:
-            if options.skip_invalid:
-                skipped += 1
-            else:
-                errors.append(at_row(exc, f"{path}[{i}]."))
-            continue
-        rows.append(record)
-        index.append(i)
-        codes.append(code)
-    if errors:  # every bad row at once
-        raise all_at_once(errors)
+
+    def read(row: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+        record, code = options.read_row(row, money, decimal, times, keep)
+        if kind is not None:
+            record = kind(record, zone=options.zone, dates=options.dates)
+        return record, code
+
+    index, pairs, skipped = _each(given, path, read, options.skip_invalid)
+    rows = [record for record, _ in pairs]
+    codes = [code for _, code in pairs]
     currency = None
     if money:
         where = f"{path}.{next(iter(money))}"
@@ -141,21 +127,40 @@ def rows_of(
     rows = table_rows(table, options.columns, path=path, decimal=options.decimal)
     if kind is None:
         return rows
-    out: list[dict[str, Any]] = []
+    return _each(rows, path, lambda row: kind(row, zone=options.zone, dates=options.dates))[1]
+
+
+def _each(
+    rows: Iterable[Any],
+    path: str,
+    read: Callable[[Mapping[str, Any]], _T],
+    skip: bool = False,
+) -> tuple[list[int], list[_T], int]:
+    """``read`` of each row (a mapping, else refused at ``path[i]``): the indexes of
+    the rows read, what was read, and how many bad rows were skipped (``skip``), else
+    every bad row refused at once at ``path[i].field``."""
+    index: list[int] = []
+    out: list[_T] = []
+    skipped = 0
     errors: list[InvalidInputError] = []
-    for index, row in enumerate(rows):
+    for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise InvalidInputError(
                 f"expected a mapping of column names to values, got {type(row).__name__}",
-                path=f"{path}[{index}]",
+                path=f"{path}[{i}]",
             )
         try:
-            out.append(kind(row, zone=options.zone, dates=options.dates))
+            out.append(read(row))
         except InvalidInputError as exc:
-            errors.append(at_row(exc, f"{path}[{index}]."))
+            if skip:
+                skipped += 1
+            else:
+                errors.append(at_row(exc, f"{path}[{i}]."))
+            continue
+        index.append(i)
     if errors:  # every bad row at once
         raise all_at_once(errors)
-    return out
+    return index, out, skipped
 
 
 def profile_of(profile: Any, options: ReadOptions) -> Any:
