@@ -102,6 +102,19 @@ def _accounts(args: argparse.Namespace, reading: Reading) -> Records | None:
     return read_kind(Path(args.accounts), account_fields, ["id"], reading, "accounts")
 
 
+def _hint_short_ids(reading: Reading, touches: Records, deals: Records) -> None:
+    """Warn of lead ids that are the 15-character form of the other file's 18."""
+    short = salesforce_id_hint(
+        (str(t.get("lead_id")) for t in touches.records),
+        (str(d.get("lead_id")) for d in deals.records),
+    )
+    if short:
+        reading.warn(
+            f"{short} lead ids are 15-character Salesforce ids whose 18-character form is "
+            "in the other file: export both with the same form (the 18-character one)"
+        )
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Credit of won-deal value per channel, campaign or KOL, model by model."""
     reading = Reading(args, funnel_of(args.config).input)
@@ -112,15 +125,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     keys = ["lead_id"] if args.level == "lead" else []
     deals = read_deal_file(Path(args.deals), reading, [*keys, "amount", "outcome", "created_at"])
     reading.check_column("--by", args.by, Path(args.touches))
-    short = salesforce_id_hint(
-        (str(t.get("lead_id")) for t in touches.records),
-        (str(d.get("lead_id")) for d in deals.records),
-    )
-    if short:
-        reading.warn(
-            f"{short} lead ids are 15-character Salesforce ids whose 18-character form is "
-            "in the other file: export both with the same form (the 18-character one)"
-        )
+    _hint_short_ids(reading, touches, deals)
     if args.level == "account" and not args.leads:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
