@@ -1,7 +1,9 @@
 """History benchmark: ``ScoringModel.history`` of one lead over a year by day, with
 1,000 events, against one ``score()`` per step on the same data in the same run
 (the ratio is printed). Target: under 10 ms. Also the time of ``changes()`` over
-the same year.
+the same year, and of ``changes()`` of a lead with a few events a year (long idle
+spans, where decay crossings are found in closed form) against the same sweep finding
+every crossing by bisection (``--sparse N`` events, default 12).
 
 Run: ``python benchmarks/bench_history.py [--events N] [--rounds N]``.
 
@@ -53,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sparse", type=int, default=12)
     args = parser.parse_args()
     rng = random.Random(7)
     events = [
@@ -78,6 +81,42 @@ def main() -> None:
             f"  {label:22} history {sweep * 1e3:7.2f} ms   one score() per step "
             f"{each * 1e3:8.1f} ms   ratio {each / sweep:6.1f}x   "
             f"changes() {found * 1e3:6.1f} ms ({count} changes)"
+        )
+
+    sparse(args.sparse, args.rounds, profile, end)
+
+
+def sparse(n_events: int, rounds: int, profile: dict[str, object], end: datetime) -> None:
+    """``changes()`` of a lead with ``n_events`` a year: closed forms against bisection."""
+    from b2bfunnel.scoring import _history
+
+    rng = random.Random(11)
+    events = [
+        bf.Event(
+            "L1", rng.choice(NAMES[:3]), START + timedelta(seconds=rng.randrange(365 * 86_400))
+        )
+        for _ in range(n_events)
+    ]
+    print(f"changes() of one lead, {n_events} events over a year (best of {rounds})")
+    for label, config in (
+        ("default (inactivity)", {}),
+        ("linear", {"decay": {"kind": "linear", "points_per_day": 2, "grace_days": 7}}),
+        ("stepwise", {"decay": {"kind": "stepwise", "every_days": 7, "points": 5}}),
+        ("expiry", {"decay": {"kind": "expiry", "days": 45}}),
+    ):
+        engine = bf.ScoringModel.from_dict(config)._engine
+        timed = {
+            closed: best_of(
+                rounds,
+                lambda c=closed, e=engine: _history.changes(e, profile, events, None, end, c),
+            )
+            for closed in (True, False)
+        }
+        count = len(_history.changes(engine, profile, events, None, end))
+        print(
+            f"  {label:22} closed form {timed[True] * 1e3:6.2f} ms   bisection "
+            f"{timed[False] * 1e3:6.2f} ms   ratio {timed[False] / timed[True]:5.1f}x "
+            f"({count} changes)"
         )
 
 

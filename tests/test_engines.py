@@ -37,8 +37,9 @@ def _missing(*modules: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """A local[2] Spark session with few shuffle partitions, in a non-UTC time zone."""
+def spark(tmp_path_factory: Any) -> Iterator[Any]:
+    """A local[2] Spark session with few shuffle partitions, in a non-UTC time zone,
+    its tables (``saveAsTable``) in a temporary warehouse."""
     reason = _missing("pyspark", "pandas", "pyarrow")
     if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         reason = "Java not found (pyspark needs a JDK 17+ on PATH or JAVA_HOME)"
@@ -57,6 +58,7 @@ def spark() -> Iterator[Any]:
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         # Parquet timestamps as UTC instants pandas reads zoned (the default is INT96).
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
         .getOrCreate()
     )
     yield session
@@ -228,6 +230,30 @@ def test_spark_rank_round_trips_parquet_equal_to_in_process(spark: Any, tmp_path
     )
 
 
+def test_spark_rank_saved_as_a_table_reads_back_equal(spark: Any) -> None:
+    """``saveAsTable`` writes the ranking (detail included) to the session's warehouse;
+    read back from the table's files and through Spark, it is ``to_pandas(rank(...))``."""
+    from pathlib import Path
+
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    model = bf.ScoringModel.from_dict(HALF_LIFE)
+    result = bspark.rank(
+        spark.createDataFrame(leads), spark.createDataFrame(events), model, as_of=AS_OF,
+        detail=True,
+    )  # fmt: skip
+    result.write.mode("overwrite").saveAsTable("lead_ranking")
+    folder = Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+    want = _in_process(leads, events, model)
+    _assert_merge_law(_from_parquet(folder / "lead_ranking", want), want, model, bound=False)
+    table = spark.read.table("lead_ranking")
+    assert table.columns == result.columns and table.count() == len(want)
+    top = table.orderBy("rank").select("lead_id", "total").first()
+    assert top is not None and top["lead_id"] == want["lead_id"][0]
+    assert round(top["total"], 6) == round(float(want["total"][0]), 6)
+
+
 def test_spark_rank_with_half_life_decay_and_detail(spark: Any, tmp_path: Any) -> None:
     """A per-event decay merges across partitions; ``detail`` adds every rule's points."""
     from b2bfunnel import spark as bspark
@@ -303,8 +329,12 @@ def test_spark_takes_the_former_keywords(spark: Any) -> None:
         bspark.rank(profiles, rows, model, as_of=AS_OF, spark_profiles=profiles)
 
 
-def test_spark_names_the_lead_of_a_bad_row(spark: Any) -> None:
-    """A bad time in one row fails the job with b2bfunnel's message naming the lead."""
+def test_spark_raises_b2bfunnel_error_of_a_bad_row_first(spark: Any, tmp_path: Any) -> None:
+    """A bad time in one row fails the job with b2bfunnel's own error: its first line is
+    ``lead L…: events.at: …`` whatever the action, raised from Spark's exception."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PythonException
+
     from b2bfunnel import spark as bspark
 
     leads, events = _sample_frames()
@@ -316,8 +346,49 @@ def test_spark_names_the_lead_of_a_bad_row(spark: Any) -> None:
         bf.ScoringModel.default(),
         as_of=AS_OF,
     )
-    with pytest.raises(Exception, match=f"lead {lead}: events.at: '2026-11-02 10:00' has no"):
-        result.collect()
+    first = f"lead {lead}: events.at: '2026-11-02 10:00' has no time zone"
+    written = (lambda: result.write.parquet(str(tmp_path / "r")), result.toPandas)
+    for action in (result.collect, *written):
+        with pytest.raises(bf.InvalidInputError) as error:
+            action()
+        assert str(error.value).startswith(first)
+        assert "\n" not in str(error.value) and "timezone=" in str(error.value)
+        assert error.value.path == f"lead {lead}"
+        # Spark's own exception: a PythonException, or (Arrow's toPandas) Py4J's error
+        assert isinstance(error.value.__cause__, PythonException | Py4JJavaError)
+        assert first in str(error.value.__cause__)
+
+
+def test_spark_worker_error_leaves_other_failures_alone() -> None:
+    """Only a worker traceback ending in one of b2bfunnel's errors becomes that error."""
+    from b2bfunnel.spark import worker_error
+
+    tail = '\n  File "x.py", line 1, in f\n    g()\n'
+    mine = worker_error(
+        RuntimeError(
+            "An exception was thrown from the Python worker:\nTraceback (most recent call "
+            f"last):{tail}b2bfunnel.InvalidInputError: lead L9: events.at: empty cell\n\n"
+            "JVM stacktrace:\norg.apache.spark.api.python.PythonException: ..."
+        )
+    )
+    assert isinstance(mine, bf.InvalidInputError)
+    assert (str(mine), mine.path, mine.message) == (
+        "lead L9: events.at: empty cell",
+        "lead L9",
+        "events.at: empty cell",
+    )
+    arrow = RuntimeError(
+        f"Traceback (most recent call last):{tail}b2bfunnel.errors.InvalidInputError: lead L9: "
+        "events.at: empty cell\n SQLSTATE: 38000\n\tat org.apache.spark.api.python..."
+    )
+    assert str(worker_error(arrow)) == "lead L9: events.at: empty cell"
+    config = RuntimeError(
+        f"Traceback (most recent call last):{tail}b2bfunnel.ConfigError: decay.kind: invalid "
+        "configuration, 1 problem:\n  - decay.kind: unknown kind\n SQLSTATE: 38000\n"
+    )
+    assert str(worker_error(config)).endswith("1 problem:\n  - decay.kind: unknown kind")
+    other = RuntimeError(f"Traceback (most recent call last):{tail}KeyError: 'b2bfunnel'")
+    assert worker_error(other) is None
 
 
 def _nurture_states() -> tuple[bf.NurtureFlow, list[tuple[str, str]]]:
@@ -457,6 +528,96 @@ def test_dask_advance_due_equals_advance(dask_client: Any) -> None:
     _assert_arms(flow, got)
 
 
+# --- accounts -------------------------------------------------------------------
+
+
+def _sample_accounts() -> Any:
+    import pandas as pd
+
+    with (DATA / "demo_accounts.csv").open(encoding="utf-8") as handle:
+        return pd.DataFrame(list(csv.DictReader(handle)), dtype=object)
+
+
+def _accounts_in_process(leads: Any, events: Any, accounts: Any) -> tuple[Any, Any]:
+    """``funnel.rank_accounts`` of the frames in this process, and its table."""
+    from b2bfunnel._account_frame import account_frame
+
+    ranking = bf.Funnel().rank_accounts(leads, events, accounts=accounts, as_of=AS_OF)
+    return ranking, account_frame(ranking)
+
+
+def _assert_accounts_equal(got: Any, want: Any, ranking: Any) -> None:
+    """``got`` (an engine's account table) is ``want`` under the merge law, and its
+    cells say what the in-process :class:`AccountScore` values say."""
+    import pandas as pd
+
+    from b2bfunnel.cli.accounts import account_row
+
+    got = got.reset_index(drop=True)
+    assert list(got.columns) == list(want.columns)
+    assert dict(got.dtypes) == dict(want.dtypes)
+    assert got["rank"].tolist() == list(range(1, len(want) + 1))
+    totals = dict(zip(want["account_id"], want["total"], strict=True))
+    for mine, theirs in zip(got["account_id"], want["account_id"], strict=True):
+        assert mine == theirs or abs(totals[mine] - totals[theirs]) <= 1e-9
+    mine, theirs = (f.sort_values("account_id").reset_index(drop=True) for f in (got, want))
+    floats = ["total", "fit", "engagement"]
+    mine[floats], theirs[floats] = mine[floats].round(6), theirs[floats].round(6)
+    pd.testing.assert_frame_equal(mine.drop(columns="rank"), theirs.drop(columns="rank"))
+    # Independently of the table's own builder: the scores and the CLI's rows.
+    by_id = {s.account_id: s for s in ranking}
+    for row in got.itertuples():
+        score = by_id[row.account_id]
+        cli = account_row(0, score)
+        assert (row.engaged, row.contacts) == (score.breadth.engaged, len(score.contacts))
+        assert row.roles_missing == cli["roles_missing"] and row.reasons == cli["reasons"]
+        assert row.roles_present == ", ".join(score.roles_present)
+        assert row.as_of == pd.Timestamp(AS_OF)
+
+
+def test_spark_rank_accounts_equals_in_process(spark: Any, tmp_path: Any) -> None:
+    """Spark's account ranking of the sample (accounts table as a Spark frame), written
+    to Parquet and read back, is ``funnel.rank_accounts`` as a table."""
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    accounts = _sample_accounts()
+    ranking, want = _accounts_in_process(leads, events, accounts)
+    assert want["contacts"].sum() > 100 and (want["contacts"] == 0).any()
+    result = bspark.rank_accounts(
+        spark.createDataFrame(leads),
+        spark.createDataFrame(events).repartition(3),
+        bf.Funnel(),
+        accounts=spark.createDataFrame(accounts),
+        as_of=AS_OF,
+        partitions=3,
+    )
+    assert result.columns == list(want.columns)
+    result.write.parquet(str(tmp_path / "accounts"))
+    _assert_accounts_equal(_from_parquet(tmp_path / "accounts", want), want, ranking)
+
+
+def test_dask_rank_accounts_equals_in_process(dask_client: Any) -> None:
+    """Dask's account ranking of the sample, its ``meta`` what the partition holds."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events = _sample_frames()
+    accounts = _sample_accounts()
+    ranking, want = _accounts_in_process(leads, events, accounts)
+    result = bdask.rank_accounts(
+        dd.from_pandas(leads, npartitions=2),
+        dd.from_pandas(events, npartitions=3),
+        bf.Funnel(),
+        accounts=accounts,
+        as_of=AS_OF,
+    )
+    got = result.compute()
+    assert dict(got.dtypes) == dict(result._meta.dtypes)
+    _assert_accounts_equal(got, want, ranking)
+
+
 # --- 1,000,000 events -----------------------------------------------------------
 
 
@@ -507,9 +668,100 @@ def test_dask_rank_on_a_million_events(dask_client: Any, million: Any, tmp_path:
     _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
 
 
-# Reading options ScoringModel.rank gained late in the session that the engines do not
-# take yet (issue 25 item 2): listed so the test fails when this set changes.
-NOT_YET = {"decimal", "date_format", "timezone", "values", "skip_invalid"}
+@pytest.fixture(scope="module")
+def million_accounts(million: Any) -> tuple[Any, Any, Any, Any]:
+    """The 1,000,000 events' leads given e-mail addresses of 2,000 companies (every
+    tenth at a free-mail domain, so unmatched), and ``funnel.rank_accounts`` of them in
+    this process, as a table."""
+    from b2bfunnel._account_frame import account_frame
+
+    profiles, events, _want = million
+    numbers = range(len(profiles))
+    emails = [f"c{i}@" + ("gmail.com" if i % 10 == 0 else f"co{i % 2000}.es") for i in numbers]
+    profiles = profiles.assign(email=emails)
+    ranking = bf.Funnel().rank_accounts(
+        profiles.to_dict("records"), _events_of(events), as_of=AS_OF
+    )
+    return profiles, events, ranking, account_frame(ranking)
+
+
+@pytest.mark.large
+def test_spark_rank_accounts_on_a_million_events(
+    spark: Any, million_accounts: Any, tmp_path: Any
+) -> None:
+    """Spark's account ranking equals funnel.rank_accounts on 1,000,000 skewed events."""
+    from b2bfunnel import spark as bspark
+
+    profiles, events, ranking, want = million_accounts
+    result = bspark.rank_accounts(
+        spark.createDataFrame(profiles), spark.createDataFrame(events), bf.Funnel(), as_of=AS_OF
+    )
+    result.write.parquet(str(tmp_path / "accounts"))
+    _assert_accounts_equal(_from_parquet(tmp_path / "accounts", want), want, ranking)
+
+
+@pytest.mark.large
+def test_dask_rank_accounts_on_a_million_events(dask_client: Any, million_accounts: Any) -> None:
+    """Dask's account ranking equals funnel.rank_accounts on 1,000,000 skewed events."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+
+    profiles, events, ranking, want = million_accounts
+    result = bdask.rank_accounts(
+        dd.from_pandas(profiles, npartitions=2),
+        dd.from_pandas(events, npartitions=8),
+        bf.Funnel(),
+        as_of=AS_OF,
+    )
+    _assert_accounts_equal(result.compute(), want, ranking)
+
+
+def test_rank_accounts_checks_columns_before_any_job_or_task(spark: Any, dask_client: Any) -> None:
+    """A misnamed column fails ``rank_accounts`` at once on both engines: no Spark job
+    submitted, no Dask task computed; a model where a funnel belongs is refused."""
+    import dask.dataframe as dd
+    from distributed import get_task_stream
+
+    from b2bfunnel import dask as bdask
+    from b2bfunnel import spark as bspark
+
+    leads, events = _sample_frames()
+    keyed = leads.rename(columns={"id": "lead_id"})
+    timeless = events.rename(columns={"at": "When"})
+    context = spark.sparkContext
+    context.setJobGroup("b2bfunnel-accounts", "schema checks")
+    try:
+        with pytest.raises(bf.InvalidInputError, match="did you mean 'lead_id'"):
+            bspark.rank_accounts(
+                spark.createDataFrame(keyed), spark.createDataFrame(events), bf.Funnel(),
+                as_of=AS_OF,
+            )  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="missing column 'at'"):
+            bspark.rank_accounts(
+                spark.createDataFrame(leads), spark.createDataFrame(timeless), bf.Funnel(),
+                as_of=AS_OF,
+            )  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="expected a Funnel"):
+            bspark.rank_accounts(
+                spark.createDataFrame(leads), spark.createDataFrame(events),
+                bf.ScoringModel.default(), as_of=AS_OF,  # type: ignore[arg-type]
+            )  # fmt: skip
+        assert list(context.statusTracker().getJobIdsForGroup("b2bfunnel-accounts")) == []
+    finally:
+        context.setJobGroup(None, None)  # type: ignore[arg-type]
+    with get_task_stream(dask_client) as stream:
+        with pytest.raises(bf.InvalidInputError, match="did you mean 'lead_id'"):
+            bdask.rank_accounts(
+                dd.from_pandas(keyed, npartitions=2), dd.from_pandas(events, npartitions=2),
+                bf.Funnel(), as_of=AS_OF,
+            )  # fmt: skip
+        with pytest.raises(bf.InvalidInputError, match="missing column 'at'"):
+            bdask.rank_accounts(
+                dd.from_pandas(leads, npartitions=2), dd.from_pandas(timeless, npartitions=2),
+                bf.Funnel(), as_of=AS_OF,
+            )  # fmt: skip
+    assert stream.data == []
 
 
 def test_engine_signatures_match_in_process_rank() -> None:
@@ -526,9 +778,7 @@ def test_engine_signatures_match_in_process_rank() -> None:
 
     wanted = keyword_only(bf.ScoringModel.rank)
     wanted.pop("progress")
-    assert set(wanted) >= NOT_YET
-    wanted = {k: v for k, v in wanted.items() if k not in NOT_YET}
-    assert wanted
+    assert {"decimal", "timezone", "skip_invalid"} <= set(wanted)
     for engine in (bspark.rank, bdask.rank):
         mine = keyword_only(engine)
         assert {k: mine.get(k, "absent") for k in wanted} == wanted, engine.__module__
@@ -536,6 +786,81 @@ def test_engine_signatures_match_in_process_rank() -> None:
         positional = list(inspect.signature(engine).parameters)[:3]
         assert positional == ["profiles", "events", "model"]
     assert keyword_only(bspark.rank)["partitions"] is None
+    reading = {k: wanted[k] for k in ("columns", "decimal", "timezone", "skip_invalid")}
+    for engine in (bspark.rank_accounts, bdask.rank_accounts):
+        mine = keyword_only(engine)
+        assert {k: mine.get(k, "absent") for k in reading} == reading, engine.__module__
+        assert mine["accounts"] is None and "as_of" in mine
+        positional = list(inspect.signature(engine).parameters)[:3]
+        assert positional == ["profiles", "events", "funnel"]
+
+
+def _export_like() -> tuple[Any, Any, Any]:
+    """The sample as a Spanish ``;``-CSV export would hold it: employee counts as
+    decimal-comma text (``1.200`` is twelve hundred), event times without an offset in
+    Madrid's local time, and one row whose time is not a time; and the ranking
+    ``to_pandas(model.rank(...))`` gives with the same reading options."""
+    import pandas as pd
+
+    leads, events = _sample_frames()
+    counts = pd.to_numeric(leads["employees"])
+    leads["employees"] = [f"{n:,}".replace(",", ".") + ",0" for n in counts]
+    assert any(n >= 1000 for n in counts)  # so that reading "1.200" as 1.2 would show
+    local = pd.to_datetime(events["at"], utc=True).dt.tz_convert("Europe/Madrid")
+    events["at"] = local.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+    events.loc[11, "at"] = "last tuesday"
+    options = {"decimal": ",", "timezone": "Europe/Madrid", "skip_invalid": True}
+    model = bf.ScoringModel.default()
+    want = bf.to_pandas(model.rank(leads, events, as_of=AS_OF, **options))  # type: ignore[arg-type]
+    plain = bf.to_pandas(
+        model.rank(leads, events.drop(index=11), as_of=AS_OF, timezone="Europe/Madrid")
+    )
+    assert not want["explicit"].equals(plain["explicit"])  # decimal= changes the fit
+    return leads, events, want
+
+
+READING = {"decimal": ",", "timezone": "Europe/Madrid", "skip_invalid": True}
+
+
+def test_spark_reading_options_equal_in_process(spark: Any, tmp_path: Any) -> None:
+    """``decimal``, ``timezone`` and ``skip_invalid`` read as ScoringModel.rank reads."""
+    from b2bfunnel import spark as bspark
+
+    leads, events, want = _export_like()
+    profiles, rows = spark.createDataFrame(leads), spark.createDataFrame(events)
+    model = bf.ScoringModel.default()
+    result = bspark.rank(profiles, rows, model, as_of=AS_OF, **READING)  # type: ignore[arg-type]
+    result.write.parquet(str(tmp_path / "ranking"))
+    _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
+    # TIMESTAMP_NTZ (the bad row a null) is read in the zone too, refused without one.
+    naive = rows.withColumn("at", rows["at"].try_cast("timestamp_ntz"))
+    with pytest.raises(bf.InvalidInputError, match="pass timezone= for times without one"):
+        bspark.rank(profiles, naive, model, as_of=AS_OF, decimal=",")
+    result = bspark.rank(profiles, naive, model, as_of=AS_OF, **READING)  # type: ignore[arg-type]
+    result.write.parquet(str(tmp_path / "ntz"))
+    _assert_merge_law(_from_parquet(tmp_path / "ntz", want), want)
+    with pytest.raises(bf.InvalidInputError, match="unknown time zone 'Madrid'"):
+        bspark.rank(profiles, rows, model, as_of=AS_OF, timezone="Madrid")
+    with pytest.raises(bf.InvalidInputError, match=re.escape("expected '.' or ','")):
+        bspark.rank(profiles, rows, model, as_of=AS_OF, decimal=";")
+
+
+def test_dask_reading_options_equal_in_process(dask_client: Any) -> None:
+    """The same options on Dask, with ``at`` as text and as naive datetimes."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from b2bfunnel import dask as bdask
+
+    leads, events, want = _export_like()
+    model = bf.ScoringModel.default()
+    profiles = dd.from_pandas(leads, npartitions=2)
+    for at in (events["at"], pd.to_datetime(events["at"], errors="coerce")):
+        rows = dd.from_pandas(events.assign(at=at), npartitions=3)
+        got = bdask.rank(profiles, rows, model, as_of=AS_OF, **READING).compute()  # type: ignore[arg-type]
+        _assert_merge_law(got.reset_index(drop=True), want)
+    with pytest.raises(bf.InvalidInputError, match="expected True or False"):
+        bdask.rank(profiles, rows, model, as_of=AS_OF, skip_invalid="yes")  # type: ignore[arg-type]
 
 
 def test_importing_the_adaptors_loads_no_engine() -> None:
@@ -546,3 +871,60 @@ def test_importing_the_adaptors_loads_no_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _budget_model() -> bf.ScoringModel:
+    """The default model and 20 points for an approved budget."""
+    config = bf.ScoringModel.default().to_dict()
+    rule = {"name": "budget", "points": 20, "when": {"field": "budget", "eq": "approved"}}
+    config["explicit"] = [*config["explicit"], rule]
+    return bf.ScoringModel.from_dict(config)
+
+
+def _day_first_like() -> tuple[Any, Any, dict[str, Any], Any]:
+    """The sample with day-first event times in Madrid's local time and the budget
+    written as a Spanish CRM writes it (``Aprobado``), the options that read them, and
+    the ranking ``to_pandas(model.rank(...))`` gives with those options."""
+    import pandas as pd
+
+    leads, events = _sample_frames()
+    assert (leads["budget"] == "approved").any()
+    leads["budget"] = leads["budget"].replace({"approved": "Aprobado"})
+    local = pd.to_datetime(events["at"], utc=True).dt.tz_convert("Europe/Madrid")
+    events["at"] = local.dt.strftime("%d/%m/%Y %H:%M:%S").astype(object)
+    options = {
+        "date_format": "%d/%m/%Y %H:%M:%S",
+        "timezone": "Europe/Madrid",
+        "values": {"budget": {"approved": ["Aprobado"]}},
+    }
+    model = _budget_model()
+    want = bf.to_pandas(model.rank(leads, events, as_of=AS_OF, **options))
+    unmapped = {k: v for k, v in options.items() if k != "values"}
+    plain = bf.to_pandas(model.rank(leads, events, as_of=AS_OF, **unmapped))
+    assert not want["explicit"].equals(plain["explicit"])  # values= changes the fit
+    return leads, events, options, want
+
+
+def test_engines_read_date_format_and_values_as_in_process(
+    spark: Any, dask_client: Any, tmp_path: Any
+) -> None:
+    """``date_format`` and ``values`` read on both engines as ScoringModel.rank reads."""
+    import dask.dataframe as dd
+
+    from b2bfunnel import dask as bdask
+    from b2bfunnel import spark as bspark
+
+    leads, events, options, want = _day_first_like()
+    model = _budget_model()
+    result = bspark.rank(
+        spark.createDataFrame(leads), spark.createDataFrame(events), model, as_of=AS_OF, **options
+    )
+    result.write.parquet(str(tmp_path / "ranking"))
+    _assert_merge_law(_from_parquet(tmp_path / "ranking", want), want)
+    profiles = dd.from_pandas(leads, npartitions=2)
+    rows = dd.from_pandas(events, npartitions=3)
+    got = bdask.rank(profiles, rows, model, as_of=AS_OF, **options).compute()
+    _assert_merge_law(got.reset_index(drop=True), want)
+    with pytest.raises(bf.InvalidInputError) as caught:
+        bdask.rank(profiles, rows, model, as_of=AS_OF, date_format=5)  # type: ignore[arg-type]
+    assert caught.value.path == "date_format"

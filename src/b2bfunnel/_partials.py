@@ -17,33 +17,86 @@ import json
 import operator
 import pickle
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from . import _rank_frame
+from ._time import read_zone
 from .errors import InvalidInputError
 from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import Score, ScoreState, ScoringModel
 from .tables._columns import closest_column, missing_column
-from .tables._frames import header_renames
+from .tables._frames import (
+    header_renames,
+)
 from .tables._kinds import profile_fields
-from .tables._options import ReadOptions
+from .tables._options import ReadOptions, read_options
 from .tables._read import events_from, rows_of
 
 __all__ = [
+    "NO_OPTIONS",
+    "Reading",
     "advanced_frame",
     "check_event_headers",
     "empty_frame",
+    "frame_payloads",
+    "merged_leads",
     "partial_frame",
     "partial_states",
     "profile_frame",
     "profile_renames",
     "ranked_frame",
+    "reading_of",
     "score_leads",
     "scored_frame",
 ]
+
+
+@attrs.frozen
+class Reading:
+    """How the partitions read their rows: the reading options of
+    :meth:`ScoringModel.rank` (``decimal`` of number text in the profiles, ``timezone``
+    of event times without an offset, ``skip_invalid`` bad event rows) and, for a
+    funnel, ``rename``, which names events through its ``[aliases]``."""
+
+    decimal: str | None = None
+    timezone: str | None = None
+    skip_invalid: bool = False
+    rename: Callable[[list[Event]], Iterable[Event]] | None = None
+    date_format: str | Sequence[str] | None = None
+    values: Mapping[str, Any] | None = None
+
+
+NO_OPTIONS = Reading()
+
+
+def reading_of(
+    decimal: Any,
+    timezone: Any,
+    skip_invalid: Any,
+    rename: Any = None,
+    *,
+    date_format: Any = None,
+    values: Any = None,
+) -> Reading:
+    """The reading options checked on the driver, before any job or task: a bad one
+    is an error naming it, as :meth:`ScoringModel.rank` raises it (``date_format``
+    and ``values`` by :func:`read_options` itself)."""
+    if decimal not in (None, ".", ","):
+        raise InvalidInputError(f"expected '.' or ',', got {decimal!r}", path="decimal")
+    if timezone is not None:
+        read_zone(timezone, "timezone")
+    if not isinstance(skip_invalid, bool):
+        raise InvalidInputError(
+            f"expected True or False, got {skip_invalid!r}", path="skip_invalid"
+        )
+    read_options(date_format=date_format, values=values)
+    return Reading(decimal, timezone, skip_invalid, rename, date_format, values)
+
 
 PAYLOAD_COLUMNS = ("lead_id", "kind", "payload")
 EVENT_FIELDS = ("lead_id", "name", "at")
@@ -96,11 +149,23 @@ def partial_states(
     return states
 
 
-def profile_payloads(frame: Any) -> Iterator[tuple[str, bytes]]:
+def profile_payloads(
+    frame: Any, decimal: str | None = None, reading: Reading | None = None
+) -> Iterator[tuple[str, bytes]]:
     """``(lead id, pickled profile)`` per row of a DataFrame of profiles, read by the
     one profile converter (:func:`~b2bfunnel.tables._kinds.profile_fields`), as the
-    CLI reads a leads file."""
-    for profile in rows_of(frame, ReadOptions(), "profiles", kind=profile_fields):
+    CLI reads a leads file, with :meth:`ScoringModel.rank`'s reading options (number
+    text with a decimal comma when ``decimal`` is ``","``; dates in
+    ``reading.date_format``, CRM values by ``reading.values``)."""
+    options = ReadOptions()
+    if decimal is not None or reading is not None:
+        options = read_options(
+            decimal=decimal,
+            date_format=None if reading is None else reading.date_format,
+            timezone=None if reading is None else reading.timezone,
+            values=None if reading is None else reading.values,
+        )
+    for profile in rows_of(frame, options, "profiles", kind=profile_fields):
         yield profile["id"], pickle.dumps(profile)
 
 
@@ -115,6 +180,14 @@ def score_leads(
     this call. Leads without a profile are skipped, as :meth:`ScoringModel.rank` skips
     their events.
     """
+    return [model.score_state(state, as_of=as_of) for _p, state in merged_leads(model, payloads)]
+
+
+def merged_leads(
+    model: ScoringModel, payloads: Iterable[tuple[str, int, bytes]]
+) -> Iterator[tuple[dict[str, Any], ScoreState]]:
+    """Each profiled lead's profile and its partial states merged (see
+    :func:`score_leads`)."""
     profiles: dict[str, dict[str, Any]] = {}
     states: dict[str, list[ScoreState]] = {}
     for lead_id, kind, payload in payloads:
@@ -124,13 +197,17 @@ def score_leads(
             profiles[lead_id] = pickle.loads(payload)
         else:
             states.setdefault(lead_id, []).append(pickle.loads(payload))
-    scores = []
     for lead_id, profile in profiles.items():
         state = model.new_state(lead_id, profile)
         for part in states.get(lead_id, ()):
             state = model.merge(state, part, profile=profile)
-        scores.append(model.score_state(state, as_of=as_of))
-    return scores
+        yield profile, state
+
+
+def frame_payloads(frames: Iterable[Any]) -> Iterator[tuple[str, int, bytes]]:
+    """The ``(lead id, kind, payload)`` rows of frames of payloads."""
+    for frame in frames:
+        yield from zip(frame["lead_id"], frame["kind"], frame["payload"], strict=True)
 
 
 def advance_rows(
@@ -181,20 +258,30 @@ def _payloads(lead_ids: list[str], kind: int, payloads: list[bytes]) -> Any:
     )
 
 
-def partial_frame(model: ScoringModel, frames: Iterable[Any], as_of: datetime) -> Any:
+def partial_frame(
+    model: ScoringModel, frames: Iterable[Any], as_of: datetime, reading: Reading = NO_OPTIONS
+) -> Any:
     """Step 1 on frames of events: a frame ``lead_id, kind, payload`` of pickled states.
 
     An integer ``at`` column holds POSIX microseconds (how Spark hands over timestamps).
     """
     pd = _pandas()
+    timezone, skip, rename = reading.timezone, reading.skip_invalid, reading.rename
 
     def events(frame: Any) -> list[Event]:
         if "at" in frame.columns and frame["at"].dtype.kind in "iu":
             frame = frame.assign(at=pd.to_datetime(frame["at"], unit="us", utc=True))
         try:
-            return events_from(frame)
+            read = events_from(
+                frame,
+                timezone=timezone,
+                date_format=reading.date_format,
+                values=reading.values,
+                skip_invalid=skip,
+            )
         except InvalidInputError as exc:
             raise by_lead(exc, frame) from None
+        return read if rename is None else list(rename(read))
 
     states = partial_states(model, (events(frame) for frame in frames), as_of)
     return _payloads(list(states), STATE, [pickle.dumps(s) for s in states.values()])
@@ -213,9 +300,9 @@ def by_lead(error: InvalidInputError, frame: Any) -> InvalidInputError:
     return InvalidInputError(f"events{found[2]}: {error.message}", path=f"lead {lead}")
 
 
-def profile_frame(frame: Any) -> Any:
+def profile_frame(frame: Any, reading: Reading = NO_OPTIONS) -> Any:
     """Profiles as a frame ``lead_id, kind, payload`` of pickled profiles."""
-    pairs = list(profile_payloads(frame))
+    pairs = list(profile_payloads(frame, reading.decimal, reading))
     return _payloads([p[0] for p in pairs], PROFILE, [p[1] for p in pairs])
 
 
@@ -224,12 +311,7 @@ def scored_frame(
 ) -> Any:
     """Step 2 on frames holding every payload of their leads: the ranking table of
     :mod:`._rank_frame` (unsorted), with every rule's column when ``detail``."""
-    payloads = (
-        row
-        for frame in frames
-        for row in zip(frame["lead_id"], frame["kind"], frame["payload"], strict=True)
-    )
-    scores = score_leads(model, payloads, as_of)
+    scores = score_leads(model, frame_payloads(frames), as_of)
     columns = _rank_frame.detail_columns(model) if detail else ()
     return _rank_frame.score_frame(scores, columns)
 

@@ -26,7 +26,10 @@ rule that counted for some lead.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+import math
+import operator
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -58,6 +61,31 @@ def reasons_text(score: Score, n: int = 3) -> str:
     return "; ".join(f"{row[0]} {row[1]:+g}" for row in score.top_rows(n))
 
 
+def _reasons_column(scores: Sequence[Score]) -> list[str]:
+    """:func:`reasons_text` of every score (top 3), without a call per score: sorting a
+    lead's few rows by ``(-|points|, rule)`` keys built inline, and formatting each
+    distinct ``rule +points`` once, is what costs here."""
+    out: list[str] = []
+    append = out.append
+    texts: dict[tuple[str, float], str] = {}
+    for score in scores:
+        rows = score.rows
+        if len(rows) > 1:
+            top = sorted([(-abs(row[1]), row[0], row[1]) for row in rows])[:3]
+            parts = []
+            for _weight, rule, points in top:
+                text = texts.get((rule, points))
+                if text is None:
+                    text = texts[rule, points] = f"{rule} {points:+g}"
+                parts.append(text)
+            append("; ".join(parts))
+        elif rows:
+            append(f"{rows[0][0]} {rows[0][1]:+g}")
+        else:
+            append("")
+    return out
+
+
 def detail_columns(model: ScoringModel) -> list[str]:
     """``points.<rule>`` for every rule of ``model``, then ``group.<group>``."""
     names = [rule.name for rule in model.explicit] + [rule.name for rule in model.implicit]
@@ -78,57 +106,74 @@ def found_detail_columns(scores: Sequence[Score]) -> list[str]:
 
 def score_frame(scores: Sequence[Score], detail: Sequence[str] = ()) -> Any:
     """A pandas DataFrame of ``scores`` with :data:`BASE_COLUMNS` and the ``detail``
-    columns (``points.<rule>``, ``group.<group>``), typed as the module says."""
+    columns (``points.<rule>``, ``group.<group>``), typed as the module says.
+
+    Each column is built once as a list or an array and typed with one pandas call
+    (100,000 leads in well under a second): :func:`base_values` gives the values of
+    :data:`BASE_COLUMNS`, :func:`detail_values` those of the detail columns; a new
+    family of columns adds its own ``*_values`` and kinds the same way.
+    """
     pd = importlib.import_module("pandas")
-    data: dict[str, Any] = {
-        "lead_id": [s.lead_id for s in scores],
-        "total": [s.total for s in scores],
-        "explicit": [s.explicit for s in scores],
-        "implicit": [s.implicit for s in scores],
-        "decay_factor": [s.decay_factor for s in scores],
-        "band": [s.band for s in scores],
-        "grade": [s.grade for s in scores],
-        "hot": [s.hot for s in scores],
-        "as_of": [s.as_of.timestamp() for s in scores],
-        "hot_since": [None if s.hot_since is None else s.hot_since.timestamp() for s in scores],
-        "last_activity": [
-            None if s.last_activity is None else s.last_activity.timestamp() for s in scores
-        ],
-        "reasons": [reasons_text(s) for s in scores],
-    }
-    columns: dict[str, Any] = {}
-    for name, kind in BASE_COLUMNS:
-        columns[name] = _typed(pd, data[name], kind)
+    values = base_values(scores)
+    columns: dict[str, Any] = {name: _typed(pd, values[name], kind) for name, kind in BASE_COLUMNS}
     if detail:
-        cells: dict[str, list[float | None]] = {c: [None] * len(scores) for c in detail}
-        for index, score in enumerate(scores):
-            for row in score.rows:
-                column = cells.get(f"points.{row[0]}")
-                if column is not None:
-                    column[index] = row[1]
-            for name, points in score.groups.items():
-                column = cells.get(f"group.{name}")
-                if column is not None:
-                    column[index] = points
-        for name in detail:
-            columns[name] = _typed(pd, cells[name], "float")
-    return pd.DataFrame(columns)
+        for name, cells in detail_values(scores, detail).items():
+            columns[name] = _typed(pd, cells, "float")
+    return pd.DataFrame(columns, copy=False)
 
 
-def _typed(pd: Any, values: list[Any], kind: str) -> Any:
+_BASE_FIELDS = ("lead_id", "total", "explicit", "implicit", "decay_factor", "band", "grade", "hot")
+_TIME_FIELDS = ("as_of", "hot_since", "last_activity")
+
+
+def base_values(scores: Sequence[Score]) -> dict[str, Any]:
+    """The values of :data:`BASE_COLUMNS`, one list (or array) per column; times as
+    POSIX seconds (NaN for none)."""
+    values: dict[str, Any] = {
+        name: list(map(operator.attrgetter(name), scores)) for name in _BASE_FIELDS
+    }
+    for name in _TIME_FIELDS:
+        values[name] = _seconds(map(operator.attrgetter(name), scores))
+    values["reasons"] = _reasons_column(scores)
+    return values
+
+
+def _seconds(times: Iterable[datetime | None]) -> list[float]:
+    """POSIX seconds of each time (NaN for None)."""
+    nan = math.nan
+    return [nan if time is None else time.timestamp() for time in times]
+
+
+def detail_values(scores: Sequence[Score], detail: Sequence[str]) -> dict[str, list[float | None]]:
+    """The cells of the ``detail`` columns (``points.<rule>``, ``group.<group>``), None
+    where the rule did not count."""
+    cells: dict[str, list[float | None]] = {c: [None] * len(scores) for c in detail}
+    for index, score in enumerate(scores):
+        for row in score.rows:
+            column = cells.get(f"points.{row[0]}")
+            if column is not None:
+                column[index] = row[1]
+        for name, points in score.groups.items():
+            column = cells.get(f"group.{name}")
+            if column is not None:
+                column[index] = points
+    return cells
+
+
+def _typed(pd: Any, values: Any, kind: str) -> Any:
     if kind == "string":
-        return pd.Series(values, dtype=pd.StringDtype())
+        return pd.array(values, dtype=pd.StringDtype())
     if kind == "float":
-        return pd.Series(values, dtype="float64")
+        return importlib.import_module("numpy").array(values, dtype="float64")  # None: NaN
     if kind == "bool":
-        return pd.Series(values, dtype="bool")
+        return importlib.import_module("numpy").array(values, dtype="bool")
     # POSIX seconds as floats resolve microseconds exactly for centuries around now,
     # and converting numbers is far quicker than 100,000 datetime objects.
     np = importlib.import_module("numpy")
     seconds = np.array(values, dtype="float64")
     micros = np.round(seconds * 1_000_000)
     stamps = np.where(np.isnan(micros), np.iinfo("int64").min, micros).astype("int64")
-    return pd.Series(stamps.view("datetime64[us]")).dt.tz_localize("UTC")
+    return pd.DatetimeIndex(stamps.view("datetime64[us]")).tz_localize("UTC").array
 
 
 def ranked(frame: Any) -> Any:

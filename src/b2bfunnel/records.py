@@ -157,8 +157,10 @@ def _scores_of(obj: Any) -> list[Any] | None:
     (known by their ``top_rows``: scoring imports this module, not the reverse)."""
     if _is_score(obj):
         return [obj]
-    if isinstance(obj, list | tuple) and obj and all(_is_score(s) for s in obj):
-        return list(obj)
+    if isinstance(obj, list | tuple) and obj and _is_score(obj[0]):
+        kind = type(obj[0])  # one type check per row: a ranking has 100,000s
+        if all(type(s) is kind for s in obj) or all(_is_score(s) for s in obj):
+            return list(obj)
     return None
 
 

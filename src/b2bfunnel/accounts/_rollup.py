@@ -171,12 +171,15 @@ def rank_scores(
     match: AccountMatch,
     as_of: datetime,
     only: str | None = None,
+    departments: bool | None = None,
 ) -> AccountRanking:
     """Account scores from contacts' scores (best first, ties by lead id, as ``rank``
     gives them), best first, ties by account id.
 
     Every account of the match counts (those of the accounts table without contacts
     too); contacts without an account are left out. ``only`` keeps one account.
+    ``departments`` says whether any contact of all the contacts has a department
+    (None: any of ``profiles``), for a caller scoring accounts a few at a time.
     """
     members: dict[str, list[Score]] = {a: [] for a in match.rows if only in (None, a)}
     account_of = match.account_ids.get
@@ -186,7 +189,8 @@ def rank_scores(
             members.setdefault(account, []).append(score)
     wanted = sorted({f for rule in model.fit for f in rule.when.fields()})
     role_of = _role_memo(model)
-    departments = any(_present(p.get("department")) for p in profiles.values())
+    if departments is None:
+        departments = any(_present(p.get("department")) for p in profiles.values())
     out = []
     for account, group in members.items():
         row = match.rows.get(account)

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 import attrs
 
 from ..errors import InvalidInputError
-from ..pipeline import MARKOV_SPLITS, MODELS, attribute
+from ..pipeline import MARKOV_SPLITS, MODELS, AttributionReport, attribute
 from ..tables._kinds import account_fields, contact_role_fields, touch_fields
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
@@ -159,6 +159,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     reading.notes.extend(as_flags(f"{args.touches}: {note}") for note in report.notes)
     if report.currency is None and deals.currency is not None:
         report = attrs.evolve(report, currency=deals.currency)
+    return _write(args, report, out)
+
+
+def _write(args: argparse.Namespace, report: AttributionReport, out: TextIO) -> int:
+    """The report as JSON, or its rows (csv or table; the table with its sums)."""
     if args.format == "json":
         return write_json(report.to_dict(), out)
     rows = [{k: str(v) for k, v in row.items()} for row in report.rows()]

@@ -366,7 +366,11 @@ class Engine:
         decay = self.decay
         decays = self.implicit[plan[0] - len(self.explicit)].decays
         expiry = decays and decay.kind == "expiry"
+        # Every counted time counts in full unless the rule decays by each event's age.
+        full = not decays or decay.kind != "half_life"
         if limits is not None and limits.capped:
+            if full and not expiry:  # how many count and the newest is enough
+                return _tallied(points, limits.tally(times, asof_ts))
             counted = limits.counted(times, asof_ts)
             if expiry:  # decay comes after the caps: an expired event kept its slot
                 horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
@@ -374,23 +378,25 @@ class Engine:
             if not counted:
                 return None
             count, rule_last = len(counted), counted[-1]
+            if full:
+                return float(points * count), count, rule_last
             factors = (decay.event_factor((asof_ts - t) / SECONDS_PER_DAY) for t in counted)
-        else:  # a window without caps per period filters as expiry does: by index
-            horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
-            if limits is not None and limits.window is not None:
-                horizon = max(horizon, asof_ts - limits.window)
-            low, high = times.window(horizon, asof_ts)
-            if max_count is not None:
-                low = max(low, high - max_count)
-            if low >= high:
-                return None
-            count, rule_last = high - low, times.at(high - 1)
-            factors = (
-                decay.event_factor((asof_ts - times.at(i)) / SECONDS_PER_DAY)
-                for i in range(low, high)
-            )
-        if expiry or not decays or not decay.per_event:
-            return float(points * count), count, rule_last  # every counted time in full
+            return points * math.fsum(factors), count, rule_last
+        # a window without caps per period filters as expiry does: by index
+        horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY if expiry else -math.inf
+        if limits is not None and limits.window is not None:
+            horizon = max(horizon, asof_ts - limits.window)
+        low, high = times.window(horizon, asof_ts)
+        if max_count is not None:
+            low = max(low, high - max_count)
+        if low >= high:
+            return None
+        count, rule_last = high - low, times.at(high - 1)
+        if full:
+            return float(points * count), count, rule_last
+        factors = (
+            decay.event_factor((asof_ts - times.at(i)) / SECONDS_PER_DAY) for i in range(low, high)
+        )
         return points * math.fsum(factors), count, rule_last
 
     def total(
@@ -504,6 +510,14 @@ def _kinds(
         else:
             kinds.append(TIMES)
     return tuple(kinds)
+
+
+def _tallied(points: float, tally: tuple[int, float] | None) -> tuple[float, int, float] | None:
+    """:meth:`Engine.times_value` of a rule whose counted times count in full."""
+    if tally is None:
+        return None
+    count, newest = tally
+    return float(points * count), count, newest
 
 
 def round_points(value: float) -> float:

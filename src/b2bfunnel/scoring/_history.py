@@ -20,6 +20,13 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..tables._values import require_iterable
 from ._batch import lead_events
+from ._crossings import (
+    closed_form_applies,
+    crossing_seconds,
+    first_change,
+    parts,
+    uncapped,
+)
 from ._engine import Engine, round_points
 from ._incremental import Compiled, ingest, score_state
 from ._result import Accumulator
@@ -148,7 +155,9 @@ def history(
 class _Changes:
     """The changes of one lead's band or grade, found while sweeping its events."""
 
-    def __init__(self, sweep: Sweep, figures: Figures, events: Sequence[Event]) -> None:
+    def __init__(
+        self, sweep: Sweep, figures: Figures, events: Sequence[Event], closed: bool = True
+    ) -> None:
         self.sweep = sweep
         self.figures = figures
         self.standing = sweep.standing(figures)
@@ -166,6 +175,9 @@ class _Changes:
         self.step: float | None = (
             engine.decay.param("every_days") * _DAY if engine.decay.kind == "stepwise" else None
         )
+        # Crossings in closed form, else (half_life, or as a check) by bisection.
+        self.closed = closed and closed_form_applies(engine)
+        self.raw = uncapped(engine)
 
     def move(self, at: float, figures: Figures, cause: Event | str, reason: str) -> None:
         standing = self.sweep.standing(figures)
@@ -189,9 +201,11 @@ class _Changes:
     def pass_time(self, low: float, high: float) -> None:
         """Changes as time passes over whole seconds in ``(low, high]`` with no event.
 
-        Read at every second where the score jumps (:meth:`_jumps`) and at least once
-        a day; between two such reads the first second whose standing differs is found
-        by bisection, exact where the score moves one way there (see docs).
+        Read at every second where the score jumps (:meth:`_reads`) and the second
+        before it, so that between two reads the score moves one way; the first second
+        whose standing differs is then the closed form's (:mod:`._crossings`), checked
+        against the rounded figures, or, for ``half_life`` decay (read at least once a
+        day), found by bisection.
         """
         if not self.timed:
             return
@@ -200,29 +214,47 @@ class _Changes:
         for up in self._reads(low_s, high_s):
             if up <= low_s:
                 continue
-            while low_s < up and sweep.standing(sweep.figures(up)) != self.standing:
-                below, above = low_s, up  # same standing at below (or before), not at above
-                while above - below > 1:
-                    middle = (below + above) // 2
-                    if sweep.standing(sweep.figures(middle)) == self.standing:
-                        below = middle
-                    else:
-                        above = middle
+            while low_s < up and self._differs(up):
+                guess = self._guess(low_s, up) if self.closed else None
+                above = first_change(self._differs, low_s, up, guess)
                 if above - 1 > low:
                     self.figures = sweep.figures(above - 1)  # the total just before
                 self.move(above, sweep.figures(above), "decay", self.reason)
                 low_s = above
             low_s = up
 
+    def _differs(self, at: int) -> bool:
+        """Whether the standing at second ``at`` differs from the current one."""
+        sweep = self.sweep
+        return sweep.standing(sweep.figures(at)) != self.standing
+
+    def _guess(self, low_s: int, up: int) -> int:
+        """The closed form's first second in ``(low_s, up]`` at which the standing
+        changes, the score moving one way there (see :mod:`._crossings`)."""
+        sweep = self.sweep
+        engine, last = sweep.engine, sweep.last
+        if engine.decay.kind in ("none", "expiry") or last is None:
+            return up  # constant between jumps: the change is at the jump
+        figures = parts(self.raw, sweep.explicit, sweep.accs, up)
+        idle_now = (low_s - last) / _DAY
+        seconds = [s for s in crossing_seconds(engine, figures, last, idle_now) if s > low_s]
+        return min(seconds, default=up)
+
     def _reads(self, low_s: int, high_s: int) -> list[int]:
-        """The seconds in ``(low_s, high_s]`` to read the score at: each jump, a day
-        apart at most, and ``high_s``."""
-        reads = set(range(low_s + _DAY, high_s, _DAY))
-        reads.add(high_s)
+        """The seconds in ``(low_s, high_s]`` to read the score at: each jump and the
+        second before it, ``high_s``, and for bisection a day apart at most and each
+        ``stepwise`` step."""
+        reads = {high_s}
         exits = self.exits
         start = bisect.bisect_right(exits, low_s)
         stop = bisect.bisect_right(exits, high_s)
-        reads.update(exits[start:stop])
+        for jump in exits[start:stop]:
+            reads.add(jump)
+            if jump - 1 > low_s:
+                reads.add(jump - 1)
+        if self.closed:
+            return sorted(reads)
+        reads.update(range(low_s + _DAY, high_s, _DAY))
         last, step = self.sweep.last, self.step
         if step is not None and last is not None and step >= _DAY / 24:  # else: by the day
             k = max(1, math.floor((low_s - last) / step))
@@ -239,8 +271,10 @@ def changes(
     events: Iterable[Event],
     start: datetime | None,
     end: datetime,
+    closed: bool = True,
 ) -> tuple[BandChange, ...]:
-    """:meth:`ScoringModel.changes`."""
+    """:meth:`ScoringModel.changes`; ``closed=False`` finds every crossing by bisection
+    (to check the closed forms against)."""
     require_aware(end, "end")
     if start is not None:
         require_aware(start, "start")
@@ -252,13 +286,14 @@ def changes(
     position, n = 0, len(ordered)
     if start is None:
         now = ordered[0].ts if ordered else end_ts
-        found = _Changes(sweep, sweep.figures(now), ordered)  # the profile alone, before any event
+        # the profile alone, before any event
+        found = _Changes(sweep, sweep.figures(now), ordered, closed)
     else:
         now = start.timestamp()
         while position < n and ordered[position].ts <= now:
             sweep.add(ordered[position])
             position += 1
-        found = _Changes(sweep, sweep.figures(now), ordered)
+        found = _Changes(sweep, sweep.figures(now), ordered, closed)
     while position < n and ordered[position].ts <= end_ts:
         t = ordered[position].ts
         if sweep.last is not None and found.timed:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .._time import SECONDS_PER_DAY
 from ._rules import ImplicitRule
 from ._times import Times
-
-_UNKNOWN = math.nan  # a day not seen yet (compared by identity)
 
 
 class Calendar:
@@ -33,32 +32,53 @@ class Calendar:
 
     def __init__(self, zone: str) -> None:
         self._zone = None if zone == "UTC" else ZoneInfo(zone)
-        # UTC day -> the zone's offset in seconds all that day, or None when it changes
-        # during the day (a DST switch): computed once per day seen.
-        self._offsets: dict[int, float | None] = {}
+        # UTC day -> the zone's offset in seconds all that day, or NaN when it changes
+        # during the day (a DST switch): computed once per day seen, so that a day is
+        # one look-up and no time zone conversion (none at all in UTC).
+        self._offsets: dict[int, float] = {}
 
     def _offset(self, t: float, utc_day: int) -> float:
+        """The zone's offset at ``t``, learning that of ``utc_day`` on first need."""
         zone = self._zone
-        assert zone is not None  # day() asks only for a zone other than UTC
-        offset = self._offsets.get(utc_day, _UNKNOWN)
-        if offset is _UNKNOWN:
+        assert zone is not None  # asked only for a zone other than UTC
+        offset = self._offsets.get(utc_day)
+        if offset is None:
             start = utc_day * SECONDS_PER_DAY
             before = _utcoffset(start, zone)
             after = _utcoffset(start + SECONDS_PER_DAY - 1, zone)
-            offset = before if before == after else None
+            offset = before if before == after else _SWITCH
             self._offsets[utc_day] = offset
-        return _utcoffset(t, zone) if offset is None else offset
+        return _utcoffset(t, zone) if offset != offset else offset  # NaN: a switch
 
     def day(self, t: float) -> int:
         """Days from 1970-01-01 to the local calendar day of ``t``."""
         utc_day = int(t // SECONDS_PER_DAY)
         if self._zone is None:
             return utc_day
-        return int((t + self._offset(t, utc_day)) // SECONDS_PER_DAY)
+        offset = self._offsets.get(utc_day, _SWITCH)
+        if offset != offset:  # not seen yet, or a DST switch that day
+            offset = self._offset(t, utc_day)
+        return int((t + offset) // SECONDS_PER_DAY)
+
+    def days(self, times: Iterable[float]) -> list[int]:
+        """:meth:`day` of each of ``times``, in one loop."""
+        if self._zone is None:
+            return [int(t // SECONDS_PER_DAY) for t in times]
+        get, learn, out = self._offsets.get, self._offset, []
+        for t in times:
+            utc_day = int(t // SECONDS_PER_DAY)
+            offset = get(utc_day, _SWITCH)
+            if offset != offset:
+                offset = learn(t, utc_day)
+            out.append(int((t + offset) // SECONDS_PER_DAY))
+        return out
 
     def week(self, t: float) -> int:
         """Weeks (Monday to Sunday, local) from the week of 1970-01-01."""
         return week_of(self.day(t))
+
+
+_SWITCH = math.nan  # the offset of a day not seen yet, or of a day whose offset changes
 
 
 def week_of(day: int) -> int:
@@ -74,35 +94,59 @@ def _utcoffset(t: float, zone: ZoneInfo) -> float:
 class Limits:
     """A rule's window and caps, compiled: :meth:`counted` picks the counted times."""
 
-    __slots__ = ("_memo", "calendar", "max_count", "per_day", "per_week", "window")
+    __slots__ = (
+        "_memo",
+        "calendar",
+        "capped",
+        "max_count",
+        "per_day",
+        "per_week",
+        "tightest",
+        "window",
+    )
 
     def __init__(self, rule: ImplicitRule, calendar: Calendar) -> None:
         self.window = None if rule.within_days is None else rule.within_days * SECONDS_PER_DAY
         self.per_day = rule.max_per_day
         self.per_week = rule.max_per_week
         self.max_count = rule.max_count
+        # Whether a per-day or per-week cap applies.
+        self.capped = self.per_day is not None or self.per_week is not None
+        # A cap per period can bind only on more events than this.
+        self.tightest = min(
+            math.inf if cap is None else cap for cap in (rule.max_per_day, rule.max_per_week)
+        )
         self.calendar = calendar
         # The last times capped per period: (list, first, end, kept, _Period after end).
         # A later read of the same times from the same first only extends it, so a
         # history stepping through one lead's events caps each event once.
         self._memo: tuple[list[float], int, int, list[float], _Period] | None = None
 
-    @property
-    def capped(self) -> bool:
-        """Whether a per-day or per-week cap applies."""
-        return self.per_day is not None or self.per_week is not None
-
     def counted(self, times: Times, asof_ts: float) -> list[float]:
         """The times that count at ``asof_ts``, oldest first, before decay."""
         low = -math.inf if self.window is None else asof_ts - self.window
         i, j = times.window(low, asof_ts)
-        if self.per_day is not None or self.per_week is not None:
-            kept = self._capped(times, i, j)
-        else:
-            kept = times.slice(i, j)
+        # no day or week can hold more than its cap of tightest or fewer events
+        kept = self._capped(times, i, j) if j - i > self.tightest else times.slice(i, j)
         if self.max_count is not None and len(kept) > self.max_count:
             kept = kept[len(kept) - self.max_count :]
         return kept
+
+    def tally(self, times: Times, asof_ts: float) -> tuple[int, float] | None:
+        """``(how many count, the newest of them)`` at ``asof_ts``, before decay, as
+        :meth:`counted` has them, without listing them; None when none counts."""
+        low = -math.inf if self.window is None else asof_ts - self.window
+        i, j = times.window(low, asof_ts)
+        if j - i > self.tightest:
+            kept = self._capped(times, i, j)
+            count, newest = len(kept), kept[-1]  # the first of a period always counts
+        elif i < j:
+            count, newest = j - i, times.at(j - 1)
+        else:
+            return None
+        if self.max_count is not None and count > self.max_count:
+            count = self.max_count  # the newest are kept
+        return count, newest
 
     def _capped(self, times: Times, i: int, j: int) -> list[float]:
         """:meth:`_first_per_period` of positions ``i`` to ``j`` of ``times``, extending
@@ -126,10 +170,8 @@ class Limits:
         day_cap = math.inf if self.per_day is None else self.per_day
         week_cap = math.inf if self.per_week is None else self.per_week
         kept: list[float] = []
-        day_of = self.calendar.day
         current_day, current_week, in_day, in_week = period
-        for t in times:
-            day = day_of(t)
+        for t, day in zip(times, self.calendar.days(times), strict=True):
             if day != current_day:
                 current_day, in_day = day, 0
                 week = (day + 3) // 7  # week_of, inlined
@@ -157,52 +199,85 @@ class Sliding:
     (:meth:`Engine.rule_value` applies it).
     """
 
-    __slots__ = ("_days", "_limits", "_times", "_weeks", "_window", "count")
+    __slots__ = (
+        "_day_of",
+        "_days",
+        "_limits",
+        "_plain",
+        "_time_days",
+        "_times",
+        "_weeks",
+        "count",
+        "window",
+    )
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
-        self._window = math.inf if limits.window is None else limits.window
+        self.window = math.inf if limits.window is None else limits.window
+        self._plain = not limits.capped  # every event in the window counts
+        self._day_of = limits.calendar.day
         self._times: deque[float] = deque()
+        self._time_days: deque[int] = deque()  # the day of each of _times, when capped
         self._days: dict[int, int] = {}
         self._weeks: dict[int, int] = {}
         self.count = 0
 
-    def add(self, t: float) -> None:
-        """Count an event at ``t``, no earlier than those added before."""
-        if self._limits.window is not None:
+    def add(self, t: float, day: int | None = None) -> None:
+        """Count an event at ``t`` (of local ``day``, found when not given), no earlier
+        than those added before."""
+        windowed = self.window != math.inf
+        if windowed:
             self._times.append(t)
-        self._change(t, 1)
+        if self._plain:
+            self.count += 1
+            return
+        if day is None:
+            day = self._day_of(t)
+        if windowed:
+            self._time_days.append(day)
+        self._change(day, 1)
 
     def due(self, now: float) -> bool:
         """Whether an event left the window at ``now``."""
         times = self._times
-        return bool(times) and times[0] < now - self._window
+        return bool(times) and times[0] < now - self.window
+
+    def due_at(self) -> float:
+        """When the oldest event leaves the window (inf with none or no window)."""
+        times = self._times
+        return times[0] + self.window if times else math.inf
 
     def expire(self, now: float) -> None:
         """Drop the events that left the window at ``now``."""
         times = self._times
-        low = now - self._window
+        low = now - self.window
         while times and times[0] < low:
-            self._change(times.popleft(), -1)
+            times.popleft()
+            if self._plain:
+                self.count -= 1
+            else:
+                self._change(self._time_days.popleft(), -1)
 
-    def _change(self, t: float, sign: int) -> None:
+    def _change(self, day: int, sign: int) -> None:
+        """Add (``sign`` 1) or remove (-1) an event of ``day`` from its day and week: it
+        changes the count unless its day, then its week, was over the cap on both sides."""
         limits = self._limits
-        day_cap, week_cap = limits.per_day, limits.per_week
-        change = sign
-        if day_cap is None and week_cap is None:
-            self.count += change
-            return
-        day = limits.calendar.day(t)
-        if day_cap is not None:
-            old = self._days.get(day, 0)
-            self._days[day] = old + sign
-            change = min(day_cap, old + sign) - min(day_cap, old)
-        if week_cap is not None and change:
-            week = week_of(day)
-            old = self._weeks.get(week, 0)
-            self._weeks[week] = old + change
-            change = min(week_cap, old + change) - min(week_cap, old)
-        self.count += change
+        cap = limits.per_day
+        if cap is not None:
+            days = self._days
+            old = days.get(day, 0)
+            days[day] = old + sign
+            if old >= cap if sign > 0 else old > cap:
+                return
+        cap = limits.per_week
+        if cap is not None:
+            week = (day + 3) // 7  # week_of, inlined
+            weeks = self._weeks
+            old = weeks.get(week, 0)
+            weeks[week] = old + sign
+            if old >= cap if sign > 0 else old > cap:
+                return
+        self.count += sign
 
 
 def limits_of(rule: ImplicitRule, calendar: Calendar) -> Limits | None:

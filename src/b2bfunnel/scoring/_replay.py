@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -172,7 +173,8 @@ def _sliding_instants(
     sum of each rule's points for its count (:attr:`Engine.sliding_ok`), where rules
     with a window or caps per period count through a :class:`Sliding` counter.
 
-    The total is summed as :meth:`Engine.total` sums it, so both agree to the bit.
+    The total is summed as :meth:`Engine.total` sums it, so both agree to the bit (a
+    running sum where every value is a whole number, which adds exactly).
     ``ordered`` may hold only the events a rule counts (see
     :attr:`Engine.replay_scoring_only`); an instant before the first of them (``first``,
     the lead's first event of any kind) scores the profile alone.
@@ -180,32 +182,73 @@ def _sliding_instants(
     values = [round_points(float(engine.explicit[j].points)) for j in explicit]
     if not ordered or first < ordered[0][0]:
         yield first, round(math.fsum(values), PLACES)
+    whole = all(v.is_integer() for v in values) and _whole_rule_values(engine)
+    running = math.fsum(values)
     offset = len(values)
     values += [0.0] * len(engine.implicit)
     counts = [0] * len(engine.implicit)
-    sliding = [None if limits is None else Sliding(limits) for limits in engine.limits]
-    windowed = [
-        (index, counter)
-        for index, (counter, limits) in enumerate(zip(sliding, engine.limits, strict=True))
-        if counter is not None and limits is not None and limits.window is not None
-    ]
-    rule_value = engine.rule_value
-    for t, matched, instant_ends in _matches(engine, ordered):
-        for index in matched:
-            counter = sliding[index]
-            if counter is None:
+    # A counter per rule with limits, made at the rule's first event; those with a
+    # window, to expire; no counter is due before next_due (a second early: the exact
+    # test is Sliding.due).
+    limits_of = engine.limits
+    sliding: list[Sliding | None] = [None] * len(limits_of)
+    windowed: list[tuple[int, Sliding]] = []
+    next_due = math.inf
+    rule_value, dispatch = engine.rule_value, engine.dispatch
+    days = _days(engine, ordered)
+    last = len(ordered) - 1
+    for position, (t, name, properties) in enumerate(ordered):
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
+                continue
+            limits = limits_of[index]
+            if limits is None:
                 counts[index] += 1
             else:
-                counter.add(t)
+                counter = sliding[index]
+                if counter is None:
+                    counter = sliding[index] = Sliding(limits)
+                    if limits.window is not None:
+                        windowed.append((index, counter))
+                counter.add(t, None if days is None else days[position])
                 counts[index] = counter.count
-            values[offset + index] = round_points(rule_value(index, counts[index]))
-        if not instant_ends:
-            continue
-        for index, counter in windowed:
-            if not counter.due(t):
-                continue
-            counter.expire(t)
-            if counter.count != counts[index]:
-                counts[index] = counter.count
-                values[offset + index] = round_points(rule_value(index, counts[index]))
-        yield t, round(math.fsum(values), PLACES)
+                if t + counter.window - 1.0 < next_due:
+                    next_due = t + counter.window - 1.0
+            value = rule_value(index, counts[index])
+            if not whole:
+                value = round_points(value)
+            running += value - values[offset + index]
+            values[offset + index] = value
+        if position < last and ordered[position + 1][0] == t:
+            continue  # evaluate once all events of this instant are in
+        if t > next_due:
+            next_due = math.inf
+            for index, counter in windowed:
+                if counter.due(t):
+                    counter.expire(t)
+                    if counter.count != counts[index]:
+                        counts[index] = counter.count
+                        value = round_points(rule_value(index, counts[index]))
+                        running += value - values[offset + index]
+                        values[offset + index] = value
+                next_due = min(next_due, counter.due_at() - 1.0)
+        yield t, running + 0.0 if whole else round(math.fsum(values), PLACES)
+
+
+def _days(engine: Engine, ordered: Sequence[Timed]) -> list[int] | None:
+    """The local day of each of ``ordered``, in one pass, when a rule caps per day or
+    week (the model's one calendar); else None."""
+    for limits in engine.limits:
+        if limits is not None and limits.capped:
+            return limits.calendar.days([event[0] for event in ordered])
+    return None
+
+
+@functools.lru_cache(maxsize=64)  # asked once per replayed lead, of few models
+def _whole_rule_values(engine: Engine) -> bool:
+    """Whether every implicit rule's value is a whole number of points for any count."""
+    return all(
+        float(rule.points).is_integer()
+        and (rule.max_points is None or float(rule.max_points).is_integer())
+        for rule in engine.implicit
+    )
