@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -231,7 +232,7 @@ def test_progress_shows_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
         for module in (_tables, _event_scan):
             monkeypatch.setattr(module, "rows_read", lambda _name, _stream, s=shown: s.append)
         reading = Reading()
-        reading.progress = True
+        reading.progress = lambda name: _tables.rows_read(name, sys.stderr)
         table, columns, others = _tables.open_events(events, reading)
         task = Task(table, reading, columns, others, str, bf.ScoringModel.default(), 1e12, LEADS)
         tasks = spans_of(task, jobs)

@@ -305,7 +305,7 @@ class TestShapes:
 
     def test_salesforce_ids(self) -> None:
         """15-character ids that start 18-character ones are counted."""
-        assert salesforce_id_hint(["00Q5e00000AbCdE", "x"], ["00Q5e00000AbCdEIAU"]) == 1
+        assert salesforce_id_hint(["00Q5e00000AbCdE", "x"], ["00Q5e00000AbCdEEAV"]) == 1
         assert salesforce_id_hint(["00Q5e00000AbCdE"], ["00Q5e00000AbCdE"]) == 0
 
 
@@ -526,11 +526,11 @@ class TestSurveyMonkey:
 
 class TestIdForms:
     def test_short_salesforce_ids_hinted(self) -> None:
-        """Events of 00Q...AbCdE (15) and profiles of 00Q...AbCdEIAU (18): one hint."""
+        """Events of 00Q...AbCdE (15) and profiles of 00Q...AbCdEEAV (18): one hint."""
         at_ = datetime(2026, 11, 20, tzinfo=UTC)
         report = bf.data_report(
             bf.ScoringModel.default(),
-            [{"id": "00Q5e00000AbCdEIAU", "job_title": "CTO", "employees": "800"}],
+            [{"id": "00Q5e00000AbCdEEAV", "job_title": "CTO", "employees": "800"}],
             [bf.Event("00Q5e00000AbCdE", "webinar_completed", at_)],
         )
         assert report.unknown_lead_events == 1
@@ -851,7 +851,7 @@ class TestAttributionIds:
         """Touches keyed by 18-character ids and deals by 15: a warning (--strict: 2)."""
         touches = tmp_path / "touches.csv"
         touches.write_text(
-            "lead_id,at,channel\n00Q5e00000AbCdEIAU,2026-10-01T00:00:00Z,webinar\n",
+            "lead_id,at,channel\n00Q5e00000AbCdEEAV,2026-10-01T00:00:00Z,webinar\n",
             encoding="utf-8",
         )
         deals = tmp_path / "deals.csv"

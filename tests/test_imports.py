@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +82,71 @@ def _explained(lines: list[str], index: int) -> bool:
     while lines[index].strip().startswith(("import ", "from ")):
         index -= 1
     return lines[index].strip().startswith("#")
+
+
+def _module_imports(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """``(module, names)`` of each ``from`` import of a file, the module resolved
+    against ``b2bfunnel`` (``..events`` from ``tables/_frames.py`` is ``events``)."""
+    package = path.relative_to(SRC).parent.parts
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - node.level + 1]
+            module = ".".join((*base, *(node.module or "").split(".")) if node.module else base)
+            yield module.strip("."), [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("b2bfunnel."):
+            yield (node.module or "").removeprefix("b2bfunnel."), [a.name for a in node.names]
+
+
+DOMAIN = ("nps", "surveys", "kol", "pipeline", "scoring", "bant", "nurture", "accounts",
+          "evaluation", "funnel", "cli")  # fmt: skip
+
+
+def test_the_reading_layer_imports_no_domain_module() -> None:
+    """``tables`` returns typed field mappings; the domain packages build their records
+    from them, so the reading layer never imports one of them (nor the CLI)."""
+    found = sorted(
+        f"{path.relative_to(SRC).as_posix()}: {module}"
+        for path in sorted((SRC / "tables").rglob("*.py"))
+        for module, _names in _module_imports(path)
+        if module.split(".")[0] in DOMAIN
+    )
+    assert found == []
+
+
+def test_no_private_name_of_the_reading_layer_is_imported_outside_it() -> None:
+    """What other modules need of ``tables`` has a name without a leading underscore
+    (private modules are fine: their names say what they hold)."""
+    found = sorted(
+        f"{path.relative_to(SRC).as_posix()}: {module}.{name}"
+        for path in sorted(SRC.rglob("*.py"))
+        if "tables" not in path.relative_to(SRC).parts
+        for module, names in _module_imports(path)
+        if module.split(".")[0] == "tables"
+        for name in names
+        if name.startswith("_")
+    )
+    assert found == []
+
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+
+
+def test_the_library_outside_the_command_line_speaks_python() -> None:
+    """No module outside ``cli/`` imports from it, or names a command-line flag in its
+    text (messages, notes, docstrings): the library names parameters (``encoding=``,
+    ``skip_invalid=True``), which the command line shows as its flags."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        where = path.relative_to(SRC)
+        if where.parts[0] == "cli" or where.name == "__main__.py":  # the command itself
+            continue
+        for module, _names in _module_imports(path):
+            if module.split(".")[0] == "cli":
+                found.append(f"{where.as_posix()}: imports {module}")
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found += [f"{where.as_posix()}:{node.lineno}: {flag}"
+                          for flag in _FLAG.findall(node.value)]  # fmt: skip
+    assert found == []

@@ -459,7 +459,8 @@ class TestRank:
         [
             ([{"id": "A"}, {"id": "A"}], "profiles[1].id"),
             ([{"name": "no id"}], "profiles[0].id"),
-            ([{"id": 7}], "profiles[0].id"),
+            ([{"id": [7]}], "profiles[0].id"),
+            ([{"id": True}], "profiles[0].id"),
             (["A"], "profiles[0]"),
         ],
     )
@@ -633,3 +634,11 @@ def test_a_capped_total_reaches_the_cap_and_is_hot_at_it() -> None:
     assert score.total == 38
     assert math.fsum(c.points for c in score.contributions) == 38
     assert score.hot and score.hot_since == start
+
+
+def test_a_whole_number_id_reads_as_its_digits() -> None:
+    """A numeric id column (HubSpot's Record ID read by pandas as int64, or as float
+    because of a blank) is read as the CSV reader reads ``1042``: the text ``'1042'``."""
+    model = bf.ScoringModel.default()
+    ranked = model.rank([{"id": 1042}, {"id": 7.0}, {"id": " L3 "}], [], as_of=NOW)
+    assert sorted(score.lead_id for score in ranked) == ["1042", "7", "L3"]

@@ -133,3 +133,38 @@ def test_spans_of_a_quoted_table_are_refused(tmp_path: Path) -> None:
             call()
         assert info.value.path == str(path)
     assert [line for line, _ in table.cells()] == [2, 3]
+
+
+class TestWindowsLocations:
+    """A file named like a Windows path (drive letter, backslashes) keeps its name in
+    the bad rows' locations and in the summary error's path."""
+
+    def test_bad_rows_name_the_whole_file(self, tmp_path: Path) -> None:
+        """The summary's path is the file, not the drive letter before the first colon."""
+        path = tmp_path / "C:\\data\\leads.csv"
+        path.write_text("id,email\nL1,a@x\nL2,b@x,extra\n", encoding="utf-8")
+        table = open_table(path)
+        rows = list(table)
+        assert rows == [(2, {"id": "L1", "email": "a@x"})]
+        with pytest.raises(InvalidInputError) as caught:
+            table.bad.check()
+        assert caught.value.path == str(path)
+        assert f"{path}:3: 3 cells but the header has 2 columns" in str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("where", "file"),
+        [
+            ("C:\\data\\leads.csv:12:email", "C:\\data\\leads.csv"),
+            ("C:\\data\\leads.csv:12", "C:\\data\\leads.csv"),
+            ("D:\\exports\\a:b.csv:3:column 2", "D:\\exports\\a:b.csv"),
+            ("leads.csv:7:id", "leads.csv"),
+        ],
+    )
+    def test_file_of_a_location(self, where: str, file: str) -> None:
+        """The file is the location part less its line, whatever colons it holds."""
+        assert tables.file_of(InvalidInputError("x", path=where)) == file
+        bad = BadRows()
+        bad.add(InvalidInputError("x", path=where))
+        with pytest.raises(InvalidInputError) as caught:
+            bad.check()
+        assert caught.value.path == file

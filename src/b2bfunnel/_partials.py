@@ -30,8 +30,11 @@ from .events import Event
 from .nurture import NurtureFlow, NurtureState
 from .scoring import Score, ScoreState, ScoringModel
 from .tables._columns import closest_column, missing_column
-from .tables._frames import _check_headers, _columns_of, _fields_by_header, table_rows
-from .tables._options import read_options
+from .tables._frames import (
+    header_renames,
+)
+from .tables._kinds import profile_fields
+from .tables._options import ReadOptions, read_options
 from .tables._read import events_from, rows_of
 
 __all__ = [
@@ -106,8 +109,7 @@ def profile_renames(columns: Any, headers: Sequence[str]) -> dict[str, str]:
     :meth:`ScoringModel.rank` takes it), checked against ``headers`` before any data is
     read: a mapped header that is absent, or no ``id`` column, is an error naming the
     closest header and the fix."""
-    fields = _fields_by_header(_columns_of(columns, "profiles"), "profiles")
-    _check_headers(fields, headers, "profiles")
+    fields = header_renames(columns, "profiles", headers)
     if "id" not in [fields.get(h, h) for h in headers]:
         raise missing_column("id", headers, path="profiles")
     return fields
@@ -150,28 +152,21 @@ def partial_states(
 def profile_payloads(
     frame: Any, decimal: str | None = None, reading: Reading | None = None
 ) -> Iterator[tuple[str, bytes]]:
-    """``(lead id, pickled profile)`` per row of a DataFrame of profiles, blank cells
-    dropped, as the CLI reads a leads file (number text with a decimal comma when
-    ``decimal`` is ``","``; dates in ``reading.date_format``, CRM values by
-    ``reading.values``, as :meth:`ScoringModel.rank` reads them)."""
-    rows: Iterable[Any]
-    if reading is not None and (reading.date_format or reading.values):
+    """``(lead id, pickled profile)`` per row of a DataFrame of profiles, read by the
+    one profile converter (:func:`~b2bfunnel.tables._kinds.profile_fields`), as the
+    CLI reads a leads file, with :meth:`ScoringModel.rank`'s reading options (number
+    text with a decimal comma when ``decimal`` is ``","``; dates in
+    ``reading.date_format``, CRM values by ``reading.values``)."""
+    options = ReadOptions()
+    if decimal is not None or reading is not None:
         options = read_options(
             decimal=decimal,
-            date_format=reading.date_format,
-            timezone=reading.timezone,
-            values=reading.values,
+            date_format=None if reading is None else reading.date_format,
+            timezone=None if reading is None else reading.timezone,
+            values=None if reading is None else reading.values,
         )
-        rows = rows_of(frame, options, "profiles")
-    else:
-        rows = table_rows(frame, path="profiles", decimal=decimal)
-    for row, profile in enumerate(rows):
-        lead_id = profile.get("id")
-        if not isinstance(lead_id, str):
-            raise InvalidInputError(
-                f"expected a lead id, got {lead_id!r}", path=f"profiles[{row}].id"
-            )
-        yield lead_id, pickle.dumps(profile)
+    for profile in rows_of(frame, options, "profiles", kind=profile_fields):
+        yield profile["id"], pickle.dumps(profile)
 
 
 def score_leads(

@@ -139,6 +139,7 @@ def data_report(
         values=values,
         skip_invalid=skip_invalid,
     )
+    # Rows not converted: the report describes a table, ids missing or not.
     leads = list(rows_of(profiles, attrs.evolve(options, decimal=None), "profiles"))
     events = read_events(events, options)
     for index, profile in enumerate(leads):
@@ -160,9 +161,7 @@ def data_report(
         if event.lead_id not in ids:
             unknown += 1
             strangers.add(event.lead_id)
-    found = report_from_counts(model, leads, names, unknown, decimal=decimal)
-    known = (str(i) for i in ids if i is not None)
-    return attrs.evolve(found, short_ids=salesforce_id_hint(strangers, known))
+    return report_from_counts(model, leads, names, unknown, decimal=decimal, strangers=strangers)
 
 
 def report_from_counts(
@@ -172,9 +171,13 @@ def report_from_counts(
     unknown_lead_events: int,
     *,
     decimal: str | None = None,
+    strangers: Iterable[str] = (),
 ) -> DataReport:
     """The report from event counts already taken (a reader streaming events counts
-    them as they pass, instead of a second pass)."""
+    them as they pass, instead of a second pass); ``strangers`` are the lead ids of
+    events with no profile (a 15-character Salesforce id among them whose 18-character
+    form is a profile's id, or the other way round, is counted in ``short_ids``)."""
+    profiles = profiles if isinstance(profiles, list | tuple) else list(profiles)
     # Names match rules as the model matches them: exactly, else under name_key.
     known = {name_key(rule.event) for rule in model.implicit}
     unmatched = Counter({n: c for n, c in names.items() if name_key(n) not in known})
@@ -209,6 +212,9 @@ def report_from_counts(
         not_numbers=tuple((f, n, example) for f, (n, example) in bad.items()),
         mixed_currencies=tuple((f, tuple(sorted(s))) for f, s in currencies.items() if len(s) > 1),
         ambiguous_numbers=tuple(found for found in ambiguous if found is not None),
+        short_ids=salesforce_id_hint(
+            strangers, (str(p["id"]) for p in profiles if p.get("id") is not None)
+        ),
     )
 
 

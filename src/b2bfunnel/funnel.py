@@ -35,6 +35,7 @@ from .progress import Progress, tracked
 from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
 from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
+from .tables._kinds import account_fields, profile_fields
 from .tables._options import ReadOptions, config_options, read_options
 from .tables._read import profile_of, read_events, rows_of
 from .tables._table import Columns, TableLike
@@ -323,7 +324,7 @@ class Funnel:
             skip_invalid=skip_invalid,
         )
         read: Iterable[Event] = read_events(events, options)
-        rows = rows_of(profiles, options, "profiles")
+        rows = rows_of(profiles, options, "profiles", kind=profile_fields)
         return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress, by=by)
 
     def _options(self, **given: Any) -> ReadOptions:
@@ -482,9 +483,14 @@ class Funnel:
     def _contacts(
         self, leads: TableLike, accounts: TableLike | None, options: ReadOptions
     ) -> tuple[list[Mapping[str, Any]], Any]:
-        """The leads and the accounts as rows (each read once) and their match."""
-        rows = list(rows_of(leads, options, "profiles"))
-        listed = None if accounts is None else list(rows_of(accounts, options, "accounts"))
+        """The leads and the accounts as rows (each read once, by its kind's converter)
+        and their match."""
+        rows = list(rows_of(leads, options, "profiles", kind=profile_fields))
+        listed = (
+            None
+            if accounts is None
+            else list(rows_of(accounts, options, "accounts", kind=account_fields))
+        )
         match = match_accounts(rows, listed, by_name=self.accounts.by_name, columns=options.columns)
         return rows, match
 
@@ -563,7 +569,7 @@ class Funnel:
             skip_invalid=skip_invalid,
         )
         read: Iterable[Any] = read_events(events, options)
-        rows: Iterable[Any] = rows_of(profiles, options, "profiles")
+        rows: Iterable[Any] = rows_of(profiles, options, "profiles", kind=profile_fields)
         require_iterable(read, "events", "Events")
         leads = {}
         for index, profile in enumerate(require_iterable(rows, "profiles", "profiles")):

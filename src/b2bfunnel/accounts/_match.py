@@ -20,6 +20,7 @@ import attrs
 from .._companies import company_key
 from .._display import Displayed, View
 from ..errors import InvalidInputError
+from ..tables._kinds import account_fields, profile_fields
 from ..tables._options import read_options
 from ..tables._read import rows_of
 from ..tables._table import Columns, TableLike
@@ -361,11 +362,10 @@ def match_accounts(
     claims = _Claims()
     rows = {}
     if accounts is not None:
-        rows = _read_accounts(rows_of(accounts, options, "accounts"), reader, claims)
-    contact_rows = rows_of(contacts, options, "contacts")
-    if options.skip_invalid:  # a contact without an id is a bad row, skipped
-        contact_rows = [r for r in contact_rows if not is_blank(r.get("id"))]
-    reader.read(contact_rows)
+        read = rows_of(accounts, options, "accounts", kind=account_fields)
+        rows = _read_accounts(read, reader, claims)
+    # Contacts are leads: a row without an id is refused (or skipped) by their converter.
+    reader.read(rows_of(contacts, options, "contacts", kind=profile_fields))
     ids, explicit, domains, names = reader.ids, reader.explicit, reader.domains, reader.names
     by_domain = claims.domains
     for account, domain in zip(explicit, domains, strict=True):

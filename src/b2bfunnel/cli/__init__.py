@@ -1,8 +1,9 @@
 """The ``b2bfunnel`` command line: parse arguments, call the facade, format output.
 
 Each command lives in the module named after it (``cli/score.py`` for
-``b2bfunnel score``) and registers its own subparser; they share the table reading
-and writing of ``cli/_tables.py``.
+``b2bfunnel score``) and registers its own subparser; they share the reading options
+and the writers of ``cli/_tables.py``, and read every file through the reading layer
+(``b2bfunnel/tables/``).
 """
 
 from __future__ import annotations

@@ -36,8 +36,9 @@ from ._tables import (
     Reading,
     ResolvedName,
     count_names,
-    empty_cell,
     event_of,
+    event_row,
+    is_salesforce_length,
     open_events,
     properties_of,
     resolve_name,
@@ -158,6 +159,7 @@ class Part:
         self.counted = [Rows() for _ in range(shares)]
         self.resolved: dict[str, ResolvedName] = {}
         self.unknown = 0
+        self.strangers: set[str] = set()
         self.problems: list[InvalidInputError] = []
 
     def merge(self, other: Part) -> None:
@@ -171,6 +173,7 @@ class Part:
             if mine is not found:
                 mine.count += found.count
         self.unknown += other.unknown
+        self.strangers |= other.strangers
         self.problems.extend(other.problems)
 
 
@@ -200,27 +203,22 @@ def read_span(task: Task) -> Part:
     bound, swap = min(task.until, MAX_TS), table.decimal == ","
     adds = [(r.leads.append, r.names.append, r.times.append, r.properties.append)
             for r in counted]  # fmt: skip
-    unknown = 0
+    unknown, strangers = 0, part.strangers
     for line, cells in table._cells(task.span):
-        # The row check of _tables.event_row, inlined: a call per row costs 5% of this
-        # loop on 2,000,000 rows.
+        # The quick way of event_row, inlined (a call per row costs 5% of this loop on
+        # 2,000,000 rows); any other row goes through event_row, and so through the one
+        # reading of an event's cells every channel shares (same refusals).
         try:
             lead_id, name, text = (cells[at_lead].strip(), cells[at_name].strip(),
                                    cells[at_at].strip())  # fmt: skip
-        except IndexError:
-            lead_id = name = text = ""
-        if not (lead_id and name and text):
-            empty_cell(reading, path, line, lead_id, name)
-            continue
-        try:
             at = fromisoformat(text)
-            if at.tzinfo is None:
+            if at.tzinfo is None or not lead_id or not name:
                 raise ValueError(text)
-        except ValueError:
-            parsed = reading.time(text, f"{path}:{line}:at")
-            if parsed is None:
+        except (IndexError, ValueError):
+            row = event_row(reading, path, line, cells, at_lead, at_name, at_at)
+            if row is None:
                 continue
-            at = parsed
+            lead_id, name, at = row
         found = resolved.get(name) or resolve_name(resolved, name, names, needs, needs_properties)
         ts = at.timestamp()
         if not MIN_TS <= ts <= bound:
@@ -228,12 +226,17 @@ def read_span(task: Task) -> Part:
                 event_of(reading, path, line, lead_id, found.model_name, at, cells, others, swap)
                 continue
             found.count += 1  # after ``until``: counted, not scored
-            unknown += position(lead_id) is None
+            if position(lead_id) is None:
+                unknown += 1
+                if is_salesforce_length(lead_id):
+                    strangers.add(lead_id)
             continue
         found.count += 1
         n = position(lead_id)
         if n is None:
             unknown += 1
+            if is_salesforce_length(lead_id):
+                strangers.add(lead_id)
         elif found.built:
             add_lead, add_name, add_time, add_properties = adds[share_of[n]]
             add_lead(n)
@@ -323,7 +326,7 @@ def _take(whole: Part, reading: Reading, tally: EventTally) -> None:
     """Put the whole file's bad rows in ``reading`` and its counts in ``tally``."""
     for problem in whole.problems:
         reading.bad.add(problem)
-    count_names(tally, whole.unknown, whole.resolved)
+    count_names(tally, whole.unknown, whole.resolved, whole.strangers)
 
 
 class _Share(NamedTuple):

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..accounts import AccountScore, match_accounts
+from ..tables._kinds import account_fields
 from ._args import add_table_options, as_of_of, funnel_of, positive
-from ._tables import Reading, read_events, read_leads, read_records, write_json, write_rows
+from ._tables import Reading, read_events, read_kind, read_leads, write_json, write_rows
 from .score import scoring_names
 
 
@@ -36,7 +37,7 @@ def register(sub: Any) -> None:
 
 def read_accounts(path: Path, reading: Reading) -> list[dict[str, Any]]:
     """The accounts table of a CSV file, every non-blank cell as text."""
-    return read_records(path, (), ["id"], reading, "accounts").records
+    return read_kind(path, account_fields, ["id"], reading, "accounts").records
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:

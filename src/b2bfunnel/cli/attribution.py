@@ -10,16 +10,17 @@ import attrs
 
 from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, AttributionReport, attribute
+from ..tables._kinds import account_fields, contact_role_fields, touch_fields
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
 from ._flags import as_flags
 from ._tables import (
     Reading,
-    Table,
+    Records,
     located,
     read_deal_file,
+    read_kind,
     read_leads,
-    read_records,
     write_json,
     write_rows,
 )
@@ -76,7 +77,7 @@ def register(sub: Any) -> None:
     att.set_defaults(run=run)
 
 
-def _contact_roles(args: argparse.Namespace, reading: Reading) -> Table | None:
+def _contact_roles(args: argparse.Namespace, reading: Reading) -> Records | None:
     """The ``--contact-roles`` file, for ``--level account`` only."""
     if not args.contact_roles:
         return None
@@ -86,10 +87,10 @@ def _contact_roles(args: argparse.Namespace, reading: Reading) -> Table | None:
             path="--contact-roles",
         )
     path = Path(args.contact_roles)
-    return read_records(path, (), ["deal_id", "lead_id"], reading, "contact_roles")
+    return read_kind(path, contact_role_fields, ["deal_id", "lead_id"], reading, "contact_roles")
 
 
-def _accounts(args: argparse.Namespace, reading: Reading) -> Table | None:
+def _accounts(args: argparse.Namespace, reading: Reading) -> Records | None:
     """The ``--accounts`` file, for ``--level account`` only."""
     if not args.accounts:
         return None
@@ -98,19 +99,11 @@ def _accounts(args: argparse.Namespace, reading: Reading) -> Table | None:
             "--accounts matches the contacts of an account: add --level account",
             path="--accounts",
         )
-    return read_records(Path(args.accounts), (), ["id"], reading, "accounts")
+    return read_kind(Path(args.accounts), account_fields, ["id"], reading, "accounts")
 
 
-def run(args: argparse.Namespace, out: TextIO) -> int:
-    """Credit of won-deal value per channel, campaign or KOL, model by model."""
-    reading = Reading(args, funnel_of(args.config).input)
-    touches = read_records(
-        Path(args.touches), ("at",), ["lead_id", "at", "channel"], reading, "touches"
-    )
-    # By account, a deal may name its account_id instead of a lead.
-    keys = ["lead_id"] if args.level == "lead" else []
-    deals = read_deal_file(Path(args.deals), reading, [*keys, "amount", "outcome", "created_at"])
-    reading.check_column("--by", args.by, Path(args.touches))
+def _hint_short_ids(reading: Reading, touches: Records, deals: Records) -> None:
+    """Warn of lead ids that are the 15-character form of the other file's 18."""
     short = salesforce_id_hint(
         (str(t.get("lead_id")) for t in touches.records),
         (str(d.get("lead_id")) for d in deals.records),
@@ -120,6 +113,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             f"{short} lead ids are 15-character Salesforce ids whose 18-character form is "
             "in the other file: export both with the same form (the 18-character one)"
         )
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Credit of won-deal value per channel, campaign or KOL, model by model."""
+    reading = Reading(args, funnel_of(args.config).input)
+    touches = read_kind(
+        Path(args.touches), touch_fields, ["lead_id", "at", "channel"], reading, "touches"
+    )
+    # By account, a deal may name its account_id instead of a lead.
+    keys = ["lead_id"] if args.level == "lead" else []
+    deals = read_deal_file(Path(args.deals), reading, [*keys, "amount", "outcome", "created_at"])
+    reading.check_column("--by", args.by, Path(args.touches))
+    _hint_short_ids(reading, touches, deals)
     if args.level == "account" and not args.leads:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None

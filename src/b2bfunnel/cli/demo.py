@@ -14,13 +14,14 @@ from ..evaluation import time_split
 from ..funnel import Funnel
 from ..pipeline import compare_velocity
 from ..surveys import nps_position, nps_report
+from ..tables._kinds import outcome_fields
 from ._args import positive
 from ._tables import (
     Reading,
     read_deal_file,
     read_events,
+    read_kind,
     read_leads,
-    read_records,
     read_responses,
     write_table,
 )
@@ -136,7 +137,7 @@ def _spread(report: Any) -> str:
 
 def scoring_check(setup: dict[str, Any], leads: list[dict[str, str]], events: list[Any]) -> str:
     """One line: the default model's AUC on the sample's outcomes, and a fitted model's."""
-    outcomes = read_records(demo_file("demo_outcomes.csv"), ("at",), kind="outcomes").records
+    outcomes = read_kind(demo_file("demo_outcomes.csv"), outcome_fields, kind="outcomes").records
     cutoff, days = setup["cutoff"], setup["horizon_days"]
     split = time_split(
         leads, events, outcomes, fit_cutoff=setup["fit_cutoff"], cutoff=cutoff, horizon_days=days

@@ -12,14 +12,15 @@ from ..evaluation import Evaluation, ThresholdSuggestion, evaluate
 from ..events import Event
 from ..funnel import Funnel
 from ..tables._columns import event_names
+from ..tables._kinds import outcome_fields
 from ._args import add_table_options, funnel_of, positive
 from ._tables import (
     Reading,
-    Table,
+    Records,
     located,
     read_events,
+    read_kind,
     read_leads,
-    read_records,
     write_json,
     write_rows,
     write_table,
@@ -62,7 +63,7 @@ class Inputs(NamedTuple):
 
     leads: list[dict[str, str]]
     events: list[Event]
-    outcomes: Table
+    outcomes: Records
 
     def located(self, call: Any) -> Any:
         """Run ``call``; a bad outcome is named by its file and line."""
@@ -76,8 +77,8 @@ def read_inputs(args: argparse.Namespace, funnel: Funnel) -> Inputs:
     name_of = event_names([r.event for r in funnel.scoring.implicit], funnel.input.aliases)
     leads = read_leads(Path(args.leads), reading)
     events = read_events(Path(args.events), reading, name_of)
-    outcomes = read_records(
-        Path(args.outcomes), ("at",), ("lead_id", "at"), reading, kind="outcomes"
+    outcomes = read_kind(
+        Path(args.outcomes), outcome_fields, ("lead_id", "at"), reading, kind="outcomes"
     )
     return Inputs(leads, events, outcomes)
 

@@ -10,8 +10,9 @@ from typing import Any, TextIO
 from ..errors import InvalidInputError
 from ..funnel import Funnel
 from ..nurture import ArmComparison, NurtureFlow, arm_sample_size, compare_arms
+from ..tables._kinds import outcome_fields
 from ._args import add_table_options, funnel_of
-from ._tables import Reading, located, read_records, write_json, write_rows
+from ._tables import Reading, located, read_kind, write_json, write_rows
 from .evaluate import moment
 
 
@@ -66,9 +67,9 @@ def run_compare(args: argparse.Namespace, out: TextIO) -> int:
     """The comparison of the split's arms, as a table, CSV or JSON."""
     funnel = funnel_of(args.config)
     states = _states(Path(args.states))
-    outcomes = read_records(
+    outcomes = read_kind(
         Path(args.outcomes),
-        ("at",),
+        outcome_fields,
         ("lead_id", "at"),
         Reading(args, funnel.input),
         kind="outcomes",

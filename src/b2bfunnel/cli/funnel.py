@@ -8,18 +8,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..pipeline import funnel_metrics
+from ..tables._kinds import LIFECYCLE_TIMES, lifecycle_fields
 from ._args import add_table_options, positive
-from ._tables import Reading, located, read_records, write_json, write_rows
-
-LIFECYCLE_TIMES = (
-    "lead_at",
-    "mql_at",
-    "sql_at",
-    "opportunity_at",
-    "won_at",
-    "rejected_at",
-    "first_contact_at",
-)
+from ._tables import Reading, located, read_kind, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -35,7 +26,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Conversion, time in stage, SLA and rejection reasons from lifecycle records."""
     path = Path(args.lifecycle)
     reading = Reading(args)
-    table = read_records(path, LIFECYCLE_TIMES, (), reading, "leads")
+    table = read_kind(path, lifecycle_fields, (), reading, "leads")
     reading.require_any(path, LIFECYCLE_TIMES)
     hours = timedelta(hours=args.sla_hours)
     metrics = located({"records": table}, lambda: funnel_metrics(table.records, sla=hours))

@@ -109,8 +109,9 @@ def report(
     """Put the data report of the leads and counted events in ``reading``; a field
     mixing currencies is refused."""
     found = report_from_counts(
-        funnel.scoring, leads, tally.names, tally.unknown, decimal=reading.decimal_given
-    )
+        funnel.scoring, leads, tally.names, tally.unknown, decimal=reading.decimal_given,
+        strangers=tally.strangers,
+    )  # fmt: skip
     if found.mixed_currencies:
         field, symbols = found.mixed_currencies[0]
         raise InvalidInputError(

@@ -24,8 +24,10 @@ from ..errors import InvalidInputError
 from ..events import Event
 from ..funnel import Funnel
 from ..scoring import Score, ScoringModel
-from ..tables._frames import table_rows
+from ..tables._kinds import profile_fields
 from ..tables._labels import outcome_of
+from ..tables._options import ReadOptions, read_options
+from ..tables._read import rows_of
 from ..tables._table import Columns, TableLike
 from ..tables._values import is_blank
 from ._snapshot import (
@@ -221,8 +223,10 @@ def account_snapshots(
     accounts: TableLike | None,
     account_score: str,
     columns: Columns | None,
+    options: ReadOptions | None = None,
 ) -> list[AccountSnapshot]:
-    """The checked account snapshots at ``cutoff`` or each of ``cutoffs``."""
+    """The checked account snapshots at ``cutoff`` or each of ``cutoffs``; the tables
+    read with ``options`` (default: only ``columns``)."""
     if account_score not in ACCOUNT_SCORES:
         raise InvalidInputError(
             f"unknown account_score {account_score!r}; allowed: {', '.join(ACCOUNT_SCORES)}",
@@ -231,9 +235,10 @@ def account_snapshots(
     rank, chosen = _ranker(model, account_model)
     points, labels = cutoff_points(cutoff, cutoffs)
     days = check_horizon(horizon_days)
-    leads = list(table_rows(profiles, columns, path="profiles"))
+    options = options or read_options(columns=columns)
+    leads = list(rows_of(profiles, options, "profiles", kind=profile_fields))
     match = match_accounts(leads, accounts, by_name=chosen.by_name, columns=columns)
-    known = read_account_outcomes(table_rows(outcomes, columns, path="outcomes"), match)
+    known = read_account_outcomes(rows_of(outcomes, options, "outcomes"), match)
     batch = as_events(events)
     last = end_of_data(batch, known[0], data_end)
     return [

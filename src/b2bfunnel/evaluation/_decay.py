@@ -26,6 +26,7 @@ from ..errors import B2BFunnelError, InvalidInputError
 from ..events import Event
 from ..records import flatten
 from ..scoring import Decay, ScoringModel
+from ..tables._kinds import outcome_fields, profile_fields
 from ..tables._options import read_options
 from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
@@ -307,9 +308,9 @@ def fit_decay(
     options = read_options(columns=columns, decimal=decimal, date_format=date_format,
                            timezone=timezone, values=values, skip_invalid=skip_invalid)  # fmt: skip
     inputs = (
-        list(rows_of(profiles, options, "profiles")),
+        list(rows_of(profiles, options, "profiles", kind=profile_fields)),
         as_events(read_events(events, options)),
-        list(rows_of(outcomes, options, "outcomes")),
+        list(rows_of(outcomes, options, "outcomes", kind=outcome_fields)),
         points,
         horizon_days,
         data_end,

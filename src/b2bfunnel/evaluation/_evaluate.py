@@ -23,6 +23,7 @@ from ..plot import Charts
 from ..progress import Progress, tracked
 from ..records import flatten
 from ..scoring import Score, ScoringModel
+from ..tables._kinds import outcome_fields, profile_fields
 from ..tables._options import ReadOptions, read_options
 from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
@@ -639,6 +640,7 @@ def evaluate(
             accounts=accounts,
             account_score=account_score,
             columns=columns,
+            options=options,
         )
         return _summarised(snaps, confidence, level)
     snaps, _ = snapshots(
@@ -708,8 +710,8 @@ def snapshots(
     points, labels = cutoff_points(cutoff, cutoffs)
     days = check_horizon(horizon_days)
     options = options or read_options(columns=columns)
-    known = read_outcomes(rows_of(outcomes, options, "outcomes"))
-    leads = list(rows_of(profiles, options, "profiles"))
+    known = read_outcomes(rows_of(outcomes, options, "outcomes", kind=outcome_fields))
+    leads = list(rows_of(profiles, options, "profiles", kind=profile_fields))
     batch = as_events(read_events(events, options))
     last = end_of_data(batch, known, end)
     created = created_times(leads)

@@ -15,6 +15,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..events import Event
 from ..scoring import ScoringModel
+from ..tables._kinds import outcome_fields, profile_fields
 from ..tables._options import read_options
 from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
@@ -116,9 +117,9 @@ def time_split(
         values=values,
         skip_invalid=skip_invalid,
     )
-    leads = list(rows_of(profiles, options, "profiles"))
+    leads = list(rows_of(profiles, options, "profiles", kind=profile_fields))
     batch = as_events(read_events(events, options))
-    known = list(rows_of(outcomes, options, "outcomes"))
+    known = list(rows_of(outcomes, options, "outcomes", kind=outcome_fields))
     model = ScoringModel.default() if base is None else base
     fitted = fit_points(
         leads,

@@ -18,6 +18,7 @@ from ..plot import Charts
 from ..records import flatten
 from ..tables._currency import Currencies
 from ..tables._frames import is_rows, table_rows
+from ..tables._numbers import settle_decimal
 from ..tables._options import ReadOptions, read_options
 from ..tables._read import read_rows
 from ..tables._records import at_row, candidate_fields, money_currencies
@@ -211,7 +212,12 @@ def candidates_in(
         read = read_rows(table, options, path, money=_MONEY)
         pairs: Iterable[tuple[int, Any]] = zip(read.index, read.rows, strict=True)
     else:
-        pairs = enumerate(table_rows(table, options.columns, path=path))
+        rows = list(table_rows(table, options.columns, path=path))
+        for field in _MONEY if options.decimal is None else ():
+            # €1,500 and €1.500,00 mixed: refused, as read_rows refuses them.
+            texts = (r[field] for r in rows if isinstance(r, Mapping) and type(r.get(field)) is str)
+            settle_decimal(field, texts, path=f"{path}.{field}")
+        pairs = enumerate(rows)
     out = []
     codes: set[str] = set()
     for index, row in pairs:

@@ -17,9 +17,10 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
-from ..tables._frames import table_rows
-from ..tables._options import ReadOptions, is_time_field, read_options
-from ..tables._read import read_rows
+from ..tables._frames import is_frame
+from ..tables._kinds import lifecycle_fields
+from ..tables._options import ReadOptions, read_options
+from ..tables._read import rows_of
 from ..tables._table import Columns, TableLike
 from ..tables._values import name_key
 
@@ -248,27 +249,19 @@ def check_sla(sla: Any) -> None:
 
 
 def gather(records: TableLike, sla: timedelta, options: ReadOptions) -> Tally:
-    """The counts and durations of lifecycle records (or a DataFrame), checked; text
-    dates read with the reading ``options``."""
-    rows = table_rows(records, options.columns, path="records")
-    if _has_text_times(rows) or options.rewrites or options.skip_invalid:
-        rows = read_rows(rows, attrs.evolve(options, columns=None), "records").rows
-    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+    """The counts and durations of lifecycle records (or a DataFrame), checked; each
+    row read by the one lifecycle converter, with the reading ``options``."""
+    if not is_frame(records) and (
+        isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable)
+    ):
         raise InvalidInputError(
             f"expected lifecycle records, got {type(records).__name__}", path="records"
         )
+    rows = rows_of(records, options, "records", kind=lifecycle_fields)
     tally = Tally(sla)
     for index, record in enumerate(rows):
         tally.add(record, f"records[{index}]")
     return tally
-
-
-def _has_text_times(rows: Any) -> bool:
-    """Whether the first of ``rows`` (a list) has a date written as text."""
-    first = rows[0] if isinstance(rows, list) and rows else None
-    return isinstance(first, Mapping) and any(
-        type(v) is str and is_time_field(str(k)) for k, v in first.items()
-    )
 
 
 def metrics_of(tally: Tally, confidence: float) -> FunnelMetrics:

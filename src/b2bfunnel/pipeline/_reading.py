@@ -1,16 +1,15 @@
 """Touches and deals tables read for attribution with the reading options.
 
 Deals go through the one deal reader (text dates, amounts, CRM outcome labels,
-currencies) whenever a cell needs reading; touches through the one row reader when
-their times are text, they carry amounts (``value``, ``cost``), or an option asks
-for it. A table of Python values (datetimes, Decimals, outcome names) passes through
-untouched, so a large one costs nothing more.
+currencies) whenever a cell needs reading; touches through the one touch converter
+(:func:`~b2bfunnel.tables._kinds.touch_fields`), after the one row reader when they
+carry amounts (``value``, ``cost``) or an option asks for it. Deals of Python values
+(datetimes, Decimals, outcome names) pass through untouched.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import attrs
@@ -18,8 +17,9 @@ import attrs
 from ..errors import InvalidInputError
 from ..tables._deals import deals_read
 from ..tables._frames import table_rows
+from ..tables._kinds import touch_fields
 from ..tables._options import ReadOptions
-from ..tables._read import read_rows
+from ..tables._read import read_rows, rows_of
 
 __all__ = ["TOUCH_MONEY", "TablesRead", "read_touch_and_deal_tables"]
 
@@ -57,44 +57,22 @@ def _first(rows: Sequence[Any]) -> Mapping[str, Any]:
     return rows[0] if rows and isinstance(rows[0], Mapping) else {}
 
 
-def _good_touch(row: Mapping[str, Any]) -> bool:
-    lead, at, channel = row.get("lead_id"), row.get("at"), row.get("channel")
-    return (
-        isinstance(lead, str)
-        and bool(lead)
-        and isinstance(at, datetime)
-        and at.utcoffset() is not None
-        and isinstance(channel, str)
-        and bool(channel)
-    )
-
-
 def _touches(
     touches: Any, options: ReadOptions
 ) -> tuple[Iterable[Mapping[str, Any]], str | None, tuple[str, ...]]:
+    """Touch rows, each converted by the one touch converter (with the options' dates),
+    amounts read through the one row reader when the touches carry them or an option
+    asks for more reading."""
     rows = table_rows(touches, options.columns, path="touches")
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        return rows, None, ()  # refused where the touches are read
+    listed: Sequence[Any] = rows if isinstance(rows, list | tuple) else list(rows)
+    unmapped = attrs.evolve(options, columns=None)
     plain = not (options.rewrites or options.skip_invalid or options.currencies.base)
-    if plain:
-        if isinstance(rows, list | tuple):
-            listed: Sequence[Any] = rows
-        elif isinstance(rows, Iterable) and not isinstance(rows, str | bytes | Mapping):
-            listed = list(rows)
-        else:
-            return rows, None, ()
-        first = _first(listed)
-        if type(first.get("at")) is not str and not any(f in first for f in TOUCH_MONEY):
-            return listed, None, ()
-        rows = listed
-    read = read_rows(rows, attrs.evolve(options, columns=None), "touches", money=TOUCH_MONEY)
-    kept = read.rows
-    skipped = 0
-    if options.skip_invalid:
-        kept = [r for r in read.rows if _good_touch(r)]
-        skipped = len(read.rows) - len(kept)
-    notes = read.notes
-    if skipped:
-        notes = (*notes, f"skipped {skipped} bad touches (skip_invalid=True)")
-    return kept, read.currency, notes
+    if plain and not any(f in _first(listed) for f in TOUCH_MONEY):
+        return rows_of(listed, unmapped, "touches", kind=touch_fields), None, ()
+    read = read_rows(listed, unmapped, "touches", kind=touch_fields, money=TOUCH_MONEY)
+    return read.rows, read.currency, read.notes
 
 
 def read_touch_and_deal_tables(

@@ -26,6 +26,7 @@ from ..errors import ConfigError, InvalidInputError, Problem
 from ..events import Event
 from ..progress import Progress, tracked
 from ..tables._frames import table_rows
+from ..tables._kinds import profile_fields
 from ..tables._options import read_options
 from ..tables._read import profile_of, read_events, rows_of
 from ..tables._table import Columns, TableLike
@@ -237,7 +238,7 @@ class ScoringModel:
             values=values,
             skip_invalid=skip_invalid,
         )
-        leads = rows_of(profiles, options, "profiles")
+        leads = rows_of(profiles, options, "profiles", kind=profile_fields)
         read = read_events(events, options)
         tracked_events = tracked(read, progress, "events")
         return Ranking(_batch.rank(self._engine, leads, tracked_events, as_of, by=by))

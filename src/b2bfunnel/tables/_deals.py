@@ -26,6 +26,7 @@ from ._frames import headers_of, is_frame
 from ._labels import SKIP, ValueMap
 from ._numbers import AmbiguousNumbers, read_value, settle_decimal
 from ._options import ReadOptions, all_at_once, read_options
+from ._records import row_cells
 from ._shapes import footer_start
 from ._table import Columns
 from ._values import is_blank
@@ -130,7 +131,8 @@ def read_deals(
     found = {c for c in codes if c is not None}
     currency = options.currencies.settle(found, locate(0, "amount"))
     for record, code in zip(records, codes, strict=True):
-        record["amount"] = options.currencies.convert(record["amount"], code or currency)
+        if "amount" in record:  # a deal without one is refused where amounts are needed
+            record["amount"] = options.currencies.convert(record["amount"], code or currency)
     return DealsRead(records, kept, currency, tuple(notes), (ambiguous,) if ambiguous else ())
 
 
@@ -235,6 +237,7 @@ def deals_read(rows: Iterable[Any], options: ReadOptions, path: str = "deals") -
             raise InvalidInputError(
                 f"expected a mapping, got {type(row).__name__}", path=f"{path}[{index}]"
             )
+        listed[index] = row_cells(row)  # blanks out, text stripped: as a file's cells
     skipped: list[InvalidInputError] = []
     how = DealOptions(options.decimal, options.dates, options.values, options.currencies)
     read = read_deals(listed, how, lambda i, field: f"{path}[{i}].{field}", skipped.append)

@@ -103,8 +103,31 @@ class BadRows:
         raise InvalidInputError(
             f"{self.count} bad {noun} (fix them, or skip them with skip_invalid=True):\n"
             + "\n".join(lines),
-            path=self.problems[0].path.split(":")[0],
+            path=file_of(self.problems[0]),
         )
+
+
+_AT_LINE = re.compile(r"(.*):[0-9]+:", re.DOTALL)
+
+
+def file_of(error: InvalidInputError) -> str:
+    """The file of an error located at ``file:line:field`` or ``file:line``, read from
+    its parts (the location part, less its line), so that a colon in the file's own
+    name (``C:\\data\\leads.csv``) stays where it is; else the error's whole path.
+
+    >>> print(file_of(InvalidInputError("empty cell", path=r"C:\\data\\leads.csv:12:email")))
+    C:\\data\\leads.csv
+    """
+    parts = error.parts
+    location = parts[0] if parts else ""
+    if isinstance(location, str):
+        found = _AT_LINE.fullmatch(location)
+        if found is not None:
+            return found[1]
+        line = parts[1] if len(parts) == 2 else None
+        if location.endswith(":") and isinstance(line, str) and line.isdigit():
+            return location[:-1]  # "file:12": the line is the last part
+    return error.path
 
 
 def _bom_encoding(head: bytes) -> str | None:

@@ -20,13 +20,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._time import parse_datetime, read_zone
+from .._time import read_zone
 from ..errors import InvalidInputError
 from ..events import Event
 from ._columns import missing_column
+from ._dates import DateReader
 from ._file import comma_decimal
 from ._records import BLANK as _BLANK
-from ._records import cell
+from ._records import at_row, cell, event_cells
 from ._table import Columns
 from ._values import is_blank, require_iterable
 
@@ -34,6 +35,7 @@ __all__ = [
     "TABLES",
     "events_in",
     "has_field",
+    "header_renames",
     "headers_of",
     "is_frame",
     "is_rows",
@@ -140,14 +142,30 @@ def table_rows(
 
 
 def _rows(table: Any, columns: Columns | None, path: str) -> Iterable[Mapping[str, Any]]:
-    fields = _fields_by_header(_columns_of(columns, path), path)
     if is_frame(table):
-        _check_headers(fields, headers_of(table, ()), path)
+        fields = header_renames(columns, path, headers_of(table, ()))
         return _frame_rows(table, fields)
+    fields = header_renames(columns, path)
     if not fields:
         unchanged: Iterable[Mapping[str, Any]] = require_iterable(table, path, "rows")
         return unchanged
     return ({fields.get(k, k): v for k, v in row.items()} for row in _mappings(table, path))
+
+
+def header_renames(
+    columns: Columns | None, path: str, headers: Sequence[str] | None = None
+) -> dict[str, str]:
+    """``{header: field}`` for the table ``path`` from ``columns`` (a flat mapping, or
+    per-table mappings keyed by ``path``); with ``headers``, a mapped header they lack
+    is refused, naming the closest one (checked before any row is read).
+
+    >>> header_renames({"profiles": {"id": "Record ID"}}, "profiles", ["Record ID", "x"])
+    {'Record ID': 'id'}
+    """
+    fields = _fields_by_header(_columns_of(columns, path), path)
+    if headers is not None:
+        _check_headers(fields, headers, path)
+    return fields
 
 
 def _columns_of(columns: Any, path: str) -> Any:
@@ -237,7 +255,7 @@ def events_in(
     properties, mapped by ``columns``) read as :func:`events_from` reads it."""
     if not is_rows(events):
         return events
-    mapping = _fields_by_header(_columns_of(columns, path), path)
+    mapping = header_renames(columns, path)
     by_field = {field: header for header, field in mapping.items()}
     required = (
         by_field.get("lead_id", "lead_id"), by_field.get("name", "name"), by_field.get("at", "at")
@@ -252,8 +270,14 @@ def _events(
     timezone: str | None,
     path: str,
     skip: bool,
+    dates: DateReader | None = None,
 ) -> list[Event]:
-    zone = None if timezone is None else read_zone(timezone, "timezone")
+    """Events from ``table``; times without an offset read in ``timezone`` (or by
+    ``dates``, its formats and zone)."""
+    if dates is not None:
+        zone = dates.zone
+    else:
+        zone = None if timezone is None else read_zone(timezone, "timezone")
     lead_id, name, at = required
     for key, column in zip(("lead_id", "name", "at"), required, strict=True):
         if not isinstance(column, str):
@@ -270,7 +294,7 @@ def _events(
         rows = _frame_rows_of(table, required, kept, zone)
     else:
         rows = _mapping_rows(table, required, properties, path)
-    return _build(rows, required, zone, path, skip)
+    return _build(rows, required, zone, path, skip, dates)
 
 
 CHUNK = 65_536
@@ -307,42 +331,40 @@ def _mapping_rows(
 
 def _build(
     rows: Iterable[tuple[Any, Any, Any, dict[str, Any]]],
-    required: Sequence[str],
+    required: tuple[str, str, str],
     zone: Any,
     path: str = "table",
     skip: bool = False,
+    dates: DateReader | None = None,
 ) -> list[Event]:
     """One event per row ``(lead, name, at, properties)``; with ``skip``, bad rows are
     left out instead of raising.
 
     Millions of rows go through here: the common cells (text ids, aware datetimes)
-    are taken as they are, the rest read through :func:`cell`; a row whose cells are
-    all good is built by :meth:`Event.from_cells`, the others by the validating
-    constructor, which says what is wrong.
+    are taken as they are, the rest read by :func:`event_cells`, the one reading of
+    an event's cells (a CSV file's reader calls it too), which says what is wrong.
     """
     events: list[Event] = []
     append = events.append
     from_cells = Event.from_cells
     for index, (lead, what, when, properties) in enumerate(rows):
         try:
-            # Text stripped, as a CSV file's cells are read (the path only when needed:
-            # millions of rows).
-            if type(lead) is not str or not (lead := lead.strip()):
-                lead = _id(lead, f"{path}[{index}].{required[0]}")
-            if type(what) is not str or not (what := what.strip()):
-                what = _id(what, f"{path}[{index}].{required[1]}")
-            if type(when) is not datetime or when.tzinfo is None:
-                when = _time(when, f"{path}[{index}].{required[2]}", zone)
-            if lead and what and when.utcoffset() is not None:
-                append(from_cells(lead, what, when, properties))
-            else:
-                append(Event(lead, what, when, properties))
+            if not (
+                type(lead) is str
+                and (lead := lead.strip())
+                and type(what) is str
+                and (what := what.strip())
+                and type(when) is datetime
+                and when.utcoffset() is not None
+            ):
+                lead, what, when = event_cells(
+                    lead, what, when, zone=zone, dates=dates, fields=required
+                )
+            append(from_cells(lead, what, when, properties))
         except InvalidInputError as exc:
             if skip:
                 continue
-            if exc.path == "event" or exc.path.startswith("event."):
-                raise exc.relocate(f"{path}[{index}]") from None
-            raise
+            raise at_row(exc, f"{path}[{index}].", "event") from None
     return events
 
 
@@ -361,34 +383,6 @@ def _properties(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
             if plain is not _BLANK:
                 out[key] = plain
     return out
-
-
-def _id(value: Any, path: str) -> str:
-    """A lead id or event name: text stripped, as a CSV file's cells are read."""
-    text = value.strip() if isinstance(value, str) else _text(value, path).strip()
-    if not text:
-        raise InvalidInputError("empty cell", path=path)
-    return text
-
-
-def _text(value: Any, path: str) -> str:
-    value = cell(value)
-    if value is _BLANK:
-        raise InvalidInputError("empty cell", path=path)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # an id column pandas read as float because of a blank
-    return value if isinstance(value, str) else str(value)
-
-
-def _time(value: Any, path: str, zone: Any) -> datetime:
-    value = cell(value)
-    if value is _BLANK:
-        raise InvalidInputError("empty cell", path=path)
-    if type(value) is str:
-        value = value.strip()
-    if isinstance(value, datetime) and value.tzinfo is None and zone is not None:
-        return value.replace(tzinfo=zone)
-    return parse_datetime(value, path, naive_zone=zone)
 
 
 def _frame_times(column: Any, zone: Any) -> list[Any]:

@@ -101,16 +101,20 @@ class ReadOptions:
         money: Collection[str] = (),
         decimal: str | None = None,
         times: Collection[str] | None = None,
+        keep: Collection[str] = (),
     ) -> tuple[dict[str, Any], str | None]:
         """A row's cells read, and the currency its amounts carry: labels through
         ``values``; text of a time field (``times``, else :func:`is_time_field`) as a
         date, a naive datetime in the zone; text of a ``money`` field as an amount;
-        other number text with the decimal comma read. Errors are at the field; a row
-        with several bad fields is refused naming each (see :func:`all_at_once`)."""
+        other number text with the decimal comma read; the ``keep`` fields only
+        relabelled (their record's converter reads them). Errors are at the field; a
+        row with several bad fields is refused naming each (see :func:`all_at_once`)."""
         out = self.values.relabel(row) if self.values.labels or self.values.fallback else dict(row)
         code = None
         errors: list[InvalidInputError] = []
         for key, value in list(out.items()):
+            if key in keep:
+                continue
             try:
                 code = self._read_cell(out, key, value, money, decimal, times, code)
             except InvalidInputError as exc:

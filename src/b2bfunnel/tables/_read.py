@@ -1,20 +1,22 @@
 """The one reader of tables given in Python, with the reading options.
 
 Every function that takes a table hands it here with its :class:`ReadOptions`:
-:func:`read_rows` gives the rows keyed by field with dates, amounts, labels and
-decimal commas read (bad rows skipped and counted with ``skip_invalid``, else the
-first raises at ``name[i].field``); :func:`read_events` gives :class:`Event` values
-from an events table; deals go through :func:`~b2bfunnel.tables._deals.deals_read`.
-When no option asks for more, the rows pass through as they are, so the common case
-costs nothing.
+:func:`rows_of` gives the rows keyed by field, each converted by its record kind's
+one converter (``kind``: :mod:`._kinds`) with dates, amounts, labels and decimal
+commas read first (:func:`read_rows`; bad rows skipped and counted with
+``skip_invalid``, else every bad row is refused at once at ``name[i].field``);
+:func:`read_events` gives :class:`Event` values from an events table (each event's
+cells read by :func:`~b2bfunnel.tables._records.event_cells`); deals go through
+:func:`~b2bfunnel.tables._deals.deals_read`. When no option asks for more, a table
+without a kind passes through as it is, so the common case costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -22,12 +24,15 @@ from .._public import publish
 from ..errors import InvalidInputError
 from ..events import Event
 from ._frames import _events, events_in, is_rows, table_rows
+from ._kinds import Converter
 from ._numbers import AmbiguousNumbers, settle_decimal
 from ._options import ReadOptions, all_at_once, read_options
 from ._records import at_row
 from ._table import Columns, TableLike
 
 __all__ = ["RowsRead", "events_from", "profile_of", "read_events", "read_rows", "rows_of"]
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -56,12 +61,15 @@ def read_rows(
     options: ReadOptions,
     path: str,
     *,
+    kind: Converter | None = None,
     money: Collection[str] = (),
     times: Collection[str] | None = None,
+    keep: Collection[str] = (),
 ) -> RowsRead:
-    """The rows of ``table`` read with ``options`` (see :meth:`ReadOptions.read_row`);
-    amounts of the ``money`` fields in one currency (a mix is refused unless
-    ``currency``/``rates`` convert it)."""
+    """The rows of ``table`` read with ``options`` (see :meth:`ReadOptions.read_row`),
+    then converted by ``kind`` (its record kind's converter, times read with the
+    options' dates); amounts of the ``money`` fields in one currency (a mix is refused
+    unless ``currency``/``rates`` convert it)."""
     given = list(table_rows(table, options.columns, path=path))
     decimal, ambiguous = options.decimal, None
     if money and decimal is None:
@@ -70,30 +78,16 @@ def read_rows(
             mark, found = settle_decimal(field, texts, path=f"{path}.{field}")
             decimal = decimal if mark == "." and decimal else mark
             ambiguous = ambiguous or found
-    rows: list[dict[str, Any]] = []
-    index: list[int] = []
-    codes: list[str | None] = []
-    skipped = 0
-    errors: list[InvalidInputError] = []
-    for i, row in enumerate(given):
-        if not isinstance(row, Mapping):
-            raise InvalidInputError(
-                f"expected a mapping of column names to values, got {type(row).__name__}",
-                path=f"{path}[{i}]",
-            )
-        try:
-            record, code = options.read_row(row, money, decimal, times)
-        except InvalidInputError as exc:
-            if options.skip_invalid:
-                skipped += 1
-            else:
-                errors.append(at_row(exc, f"{path}[{i}]."))
-            continue
-        rows.append(record)
-        index.append(i)
-        codes.append(code)
-    if errors:  # every bad row at once
-        raise all_at_once(errors)
+
+    def read(row: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+        record, code = options.read_row(row, money, decimal, times, keep)
+        if kind is not None:
+            record = kind(record, zone=options.zone, dates=options.dates)
+        return record, code
+
+    index, pairs, skipped = _each(given, path, read, options.skip_invalid)
+    rows = [record for record, _ in pairs]
+    codes = [code for _, code in pairs]
     currency = None
     if money:
         where = f"{path}.{next(iter(money))}"
@@ -107,15 +101,66 @@ def read_rows(
 
 
 def rows_of(
-    table: Any, options: ReadOptions, path: str, *, money: Collection[str] = ()
+    table: Any,
+    options: ReadOptions,
+    path: str,
+    *,
+    kind: Converter | None = None,
+    money: Collection[str] = (),
 ) -> Iterable[Mapping[str, Any]]:
-    """The rows of ``table`` keyed by field: as :func:`table_rows` gives them when no
-    option asks for more reading than the decimal comma (lazily, no copy), else read by
-    :func:`read_rows`."""
+    """The rows of ``table`` keyed by field, each converted by ``kind`` (the one
+    converter of its record kind, :mod:`._kinds`) when given: read by :func:`read_rows`
+    when an option asks for more reading than the decimal comma, else as
+    :func:`table_rows` gives them (without ``kind``: lazily, no copy). Every bad row is
+    refused at once, at ``path[i].field``.
+
+    >>> from b2bfunnel.tables._kinds import outcome_fields
+    >>> rows = [{"Lead": "L1", "When": "02/11/2026"}]
+    >>> options = read_options(columns={"lead_id": "Lead", "at": "When"},
+    ...                        date_format="%d/%m/%Y", timezone="UTC")
+    >>> [r["at"].isoformat() for r in rows_of(rows, options, "outcomes", kind=outcome_fields)]
+    ['2026-11-02T00:00:00+00:00']
+    """
     more = attrs.evolve(options, decimal=None).rewrites
     if more or money or options.skip_invalid:
-        return read_rows(table, options, path, money=money).rows
-    return table_rows(table, options.columns, path=path, decimal=options.decimal)
+        return read_rows(table, options, path, kind=kind, money=money).rows
+    rows = table_rows(table, options.columns, path=path, decimal=options.decimal)
+    if kind is None:
+        return rows
+    return _each(rows, path, lambda row: kind(row, zone=options.zone, dates=options.dates))[1]
+
+
+def _each(
+    rows: Iterable[Any],
+    path: str,
+    read: Callable[[Mapping[str, Any]], _T],
+    skip: bool = False,
+) -> tuple[list[int], list[_T], int]:
+    """``read`` of each row (a mapping, else refused at ``path[i]``): the indexes of
+    the rows read, what was read, and how many bad rows were skipped (``skip``), else
+    every bad row refused at once at ``path[i].field``."""
+    index: list[int] = []
+    out: list[_T] = []
+    skipped = 0
+    errors: list[InvalidInputError] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InvalidInputError(
+                f"expected a mapping of column names to values, got {type(row).__name__}",
+                path=f"{path}[{i}]",
+            )
+        try:
+            out.append(read(row))
+        except InvalidInputError as exc:
+            if skip:
+                skipped += 1
+            else:
+                errors.append(at_row(exc, f"{path}[{i}]."))
+            continue
+        index.append(i)
+    if errors:  # every bad row at once
+        raise all_at_once(errors)
+    return index, out, skipped
 
 
 def profile_of(profile: Any, options: ReadOptions) -> Any:
@@ -157,10 +202,11 @@ def _read_events(
     required: tuple[str, str, str],
     properties: Sequence[str] | None,
 ) -> list[Event]:
-    """Events from rows whose times, labels and numbers the options read first."""
-    read = read_rows(table, options, path, times=(required[2],))
-    events = _events(read.rows, required, properties, None, path, options.skip_invalid)
-    return events
+    """Events from rows whose labels and numbers the options read first; each event's
+    cells read by :func:`~b2bfunnel.tables._records.event_cells` with the options'
+    dates."""
+    read = read_rows(table, options, path, times=(), keep=required)
+    return _events(read.rows, required, properties, None, path, options.skip_invalid, options.dates)
 
 
 def events_from(

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from .._time import parse_datetime, require_aware
+from .._time import require_aware
 from ..errors import InvalidInputError
 from ._dates import DateReader
 from ._labels import survey_score
@@ -35,13 +35,17 @@ from ._values import as_number, as_whole, is_blank
 __all__ = [
     "BLANK",
     "CANDIDATE_REQUIRED",
+    "EVENT_FIELDS",
     "at_row",
     "candidate_fields",
     "cell",
+    "event_cells",
+    "event_text",
     "money_currencies",
     "plain",
     "read_time",
     "response_fields",
+    "row_cells",
     "score_of",
 ]
 
@@ -101,9 +105,61 @@ def read_time(
         raise InvalidInputError(
             f"expected an ISO 8601 timestamp, got {type(value).__name__} {value!r}", path=field
         )
-    if dates is not None:
-        return dates.read(value, field)
-    return parse_datetime(value, field, naive_zone=zone)
+    # One reader for every channel, formats given or not: the same refusal (which
+    # names the formats a value fits) whichever door a row comes in by.
+    return (dates or DateReader((), zone)).read(value, field)
+
+
+EVENT_FIELDS = ("lead_id", "name", "at")
+
+
+def event_text(value: Any, field: str) -> str:
+    """An id or name cell (an event's lead id and name, a profile's id...): text
+    stripped, a number as its digits (a whole float, from a column a blank made float,
+    without ``.0``); a blank cell, or a value of another type, is refused."""
+    if type(value) is str:
+        text = value.strip()
+    else:
+        value = cell(value)
+        if value is not BLANK and (
+            isinstance(value, bool) or not isinstance(value, str | int | float)
+        ):
+            raise InvalidInputError(
+                f"expected text or a number, got {type(value).__name__} {value!r}", path=field
+            )
+        text = "" if value is BLANK else _text(value).strip()
+    if not text:
+        raise InvalidInputError("empty cell", path=field)
+    return text
+
+
+def event_cells(
+    lead: Any,
+    name: Any,
+    at: Any,
+    *,
+    zone: tzinfo | None = None,
+    dates: DateReader | None = None,
+    fields: tuple[str, str, str] = EVENT_FIELDS,
+) -> tuple[str, str, datetime]:
+    """An event's lead id, name and time from its cells, whatever the channel (a CSV
+    file's text, a DataFrame's values): the one reading of them, its errors at the
+    field (named by ``fields``: the table's own columns, for :func:`events_from`).
+    Readers of millions of rows take plain cells (stripped text ids, an aware
+    datetime or ISO 8601 text with an offset) their own quick way and call this for
+    the rest, so a refusal is the same whichever door the row came in by.
+
+    >>> event_cells(" L1 ", 7.0, "2026-11-02T10:00:00Z")[:2]
+    ('L1', '7')
+    """
+    lead = event_text(lead, fields[0])
+    name = event_text(name, fields[1])
+    when = cell(at)
+    if when is BLANK:
+        raise InvalidInputError("empty cell", path=fields[2])
+    if type(when) is str:
+        when = when.strip()
+    return lead, name, read_time(when, fields[2], zone, dates)
 
 
 def score_of(value: Any, field: str = "score") -> int:
@@ -130,7 +186,7 @@ def response_fields(
     """A survey response's fields (``score``, ``at``, ``segments``, ``comment``,
     ``account``) from a row; every other column is a segment. ``None`` when the score
     is blank (such rows are skipped and counted)."""
-    cells = _cells(row)
+    cells = row_cells(row)
     if "score" not in cells:
         return None
     at = cells.get("at")
@@ -148,7 +204,7 @@ def response_fields(
     }
 
 
-def _cells(row: Mapping[str, Any]) -> dict[str, Any]:
+def row_cells(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row's non-blank cells as :func:`plain` reads them, keyed by text (a loop:
     a survey or KOL file can have hundreds of thousands of rows)."""
     cells = {}
@@ -186,7 +242,7 @@ def candidate_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     ``campaign_cost``, ``industries`` and ``seniority``. A share table is the text
     ``cto:0.4;cio:0.2`` or one column per key (``audience.cto``). Other columns are
     ignored."""
-    cells = _cells(row)
+    cells = row_cells(row)
     out: dict[str, Any] = {}
     for key, value in cells.items():
         field, dot, part = key.partition(".")

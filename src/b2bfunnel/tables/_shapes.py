@@ -5,8 +5,9 @@ por ...", a blank line): after the last record, a row with at most one non-empty
 cell (when the header has two or more columns) is a footer. A survey export may
 repeat its header on the row after it (``Response``, ``Open-Ended Response``, or the
 column's own header): a second header. Salesforce writes ids in 15 characters in
-reports and 18 in the API; a 15-character id that starts an 18-character one is the
-same record, which :func:`salesforce_id_hint` points out.
+reports and 18 in the API (the 15 and a checksum of their case); a 15-character id
+whose 18-character form is among another table's ids is the same record, which
+:func:`salesforce_id_hint` points out.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from ._values import is_blank, name_key
 
-__all__ = ["footer_start", "is_second_header", "salesforce_id_hint"]
+__all__ = ["footer_start", "is_second_header", "salesforce_18", "salesforce_id_hint"]
 
 SECOND_HEADER_WORDS = frozenset(("response", "open ended response"))
 
@@ -64,17 +65,45 @@ def is_second_header(
     )
 
 
-def salesforce_id_hint(first: Iterable[str], second: Iterable[str]) -> int:
-    """How many 15-character ids of one set start an 18-character id of the other
-    (Salesforce's case-sensitive and case-safe forms of the same record) without being
-    equal to any id there.
+_CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
-    >>> salesforce_id_hint(["00Q5e00000AbCdE"], ["00Q5e00000AbCdEFGH"])
+
+def salesforce_18(short: str) -> str:
+    """The 18-character, case-safe form of a 15-character Salesforce id: the id and a
+    checksum of three characters, one per five: bit ``i`` set when the ``i``-th of the
+    five is an uppercase letter, the five bits picking a character of ``A``..``Z``,
+    ``0``..``5``.
+
+    >>> salesforce_18("00Q5g00000ABCDE")
+    '00Q5g00000ABCDEEA5'
+    """
+    if len(short) != 15:
+        raise ValueError(f"expected a 15-character id, got {short!r}")
+    checksum = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, c in enumerate(short[start : start + 5]) if "A" <= c <= "Z")
+        checksum += _CHECKSUM[bits]
+    return short + checksum
+
+
+def salesforce_id_hint(first: Iterable[str], second: Iterable[str]) -> int:
+    """How many 15-character ids of one set are, by their checksum, an 18-character
+    id of the other (Salesforce's case-sensitive and case-safe forms of the same
+    record; the 18-character one compared without case, as it is meant to be) while
+    not being an id there themselves.
+
+    >>> salesforce_id_hint(["00Q5g00000ABCDE"], ["00Q5g00000ABCDEEA5"])
     1
+    >>> salesforce_id_hint(["00Q5g00000ABCDE"], ["00Q5g00000ABCDEAAA"])  # another record
+    0
     """
     one, two = set(first), set(second)
     count = 0
     for short, longs in ((one, two), (two, one)):
-        prefixes = {i[:15] for i in longs if len(i) == 18}
-        count += sum(1 for i in short if len(i) == 15 and i in prefixes and i not in longs)
+        safe = {i.casefold() for i in longs if len(i) == 18}
+        count += sum(
+            1
+            for i in short
+            if len(i) == 15 and i not in longs and salesforce_18(i).casefold() in safe
+        )
     return count
