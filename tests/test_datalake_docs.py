@@ -45,7 +45,7 @@ def test_the_page_has_its_blocks() -> None:
 
 
 @pytest.fixture(scope="module")
-def engines() -> Iterator[Any]:
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Spark local[2] session (the page's ``spark``); skips without the engines."""
     needed = ("pyspark", "pandas", "pyarrow", "dask", "distributed")
     absent = [m for m in needed if importlib.util.find_spec(m) is None]
@@ -66,6 +66,8 @@ def engines() -> Iterator[Any]:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # The page's tables (crm.*) go to a temporary warehouse, not the working folder.
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
         .getOrCreate()
     )
     provider = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"

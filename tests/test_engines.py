@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -243,11 +244,13 @@ def test_spark_rank_saved_as_a_table_reads_back_equal(spark: Any) -> None:
         spark.createDataFrame(leads), spark.createDataFrame(events), model, as_of=AS_OF,
         detail=True,
     )  # fmt: skip
-    result.write.mode("overwrite").saveAsTable("lead_ranking")
+    # A name of its own: a session made earlier may share its warehouse with other runs.
+    name = f"lead_ranking_{uuid.uuid4().hex}"
+    result.write.saveAsTable(name)
     folder = Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
     want = _in_process(leads, events, model)
-    _assert_merge_law(_from_parquet(folder / "lead_ranking", want), want, model, bound=False)
-    table = spark.read.table("lead_ranking")
+    _assert_merge_law(_from_parquet(folder / name, want), want, model, bound=False)
+    table = spark.read.table(name)
     assert table.columns == result.columns and table.count() == len(want)
     top = table.orderBy("rank").select("lead_id", "total").first()
     assert top is not None and top["lead_id"] == want["lead_id"][0]
