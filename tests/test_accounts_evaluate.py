@@ -342,3 +342,15 @@ class TestVersus:
             assert caught.value.path == "other"
         with pytest.raises(bf.InvalidInputError):
             shorter.versus("not an evaluation")  # type: ignore[arg-type]
+
+
+def test_an_account_evaluation_is_not_tallied_as_leads() -> None:
+    """EvaluationTally merges partitions of leads; an account evaluation is refused by
+    name rather than tallied as if its rows were leads."""
+    from b2bfunnel.evaluation import EvaluationTally
+
+    evaluation = account_eval()
+    assert evaluation.level == "account"
+    with pytest.raises(bf.InvalidInputError, match="level='account'") as caught:
+        EvaluationTally.of(evaluation)
+    assert caught.value.path == "evaluation"

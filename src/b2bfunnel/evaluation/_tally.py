@@ -196,6 +196,12 @@ class EvaluationTally:
             raise InvalidInputError(
                 f"expected an Evaluation, got {type(evaluation).__name__}", path="evaluation"
             )
+        if evaluation.level != "lead":
+            raise InvalidInputError(
+                f"expected an evaluation of leads, got level={evaluation.level!r}: tallies "
+                "merge partitions of leads, and accounts do not split into partitions",
+                path="evaluation",
+            )
         if len(evaluation.cutoffs) != 1:
             raise InvalidInputError(
                 "expected the evaluation of one cutoff; tally each of a backtest's "
