@@ -16,8 +16,8 @@ from ._public import publish
 from ._ranking import Ranking
 from ._rules_view import funnel_repr, funnel_summary
 from ._time import parse_datetime, require_aware
-from .accounts import AccountModel, match_accounts
-from .accounts._match import AccountMatch
+from .accounts import AccountModel
+from .accounts._match import AccountMatch, match_rows
 from .accounts._model import read_model as read_accounts
 from .accounts._rollup import rank_scores
 from .accounts._score import AccountRanking, AccountScore
@@ -377,7 +377,8 @@ class Funnel:
         )
         rows, match = self._contacts(leads, accounts, options)
         read = read_events(events, options)
-        ranking = self.rank(rows, read, as_of=as_of, progress=progress)
+        # The rows are read: score them as Funnel.rank would, without reading them again.
+        ranking = self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
         return rank_scores(self.accounts, ranking, _by_id(rows), match, as_of)
 
     def score_account(
@@ -424,7 +425,7 @@ class Funnel:
             )
         members = set(known[account_id])
         mine = [row for row in rows if str(row.get("id")) in members]
-        ranking = self.rank(mine, read_events(events, options), as_of=as_of)
+        ranking = self.scoring.rank(mine, self._aliased(read_events(events, options)), as_of=as_of)
         return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
 
     def new_account_state(
@@ -491,7 +492,7 @@ class Funnel:
             if accounts is None
             else list(rows_of(accounts, options, "accounts", kind=account_fields))
         )
-        match = match_accounts(rows, listed, by_name=self.accounts.by_name, columns=options.columns)
+        match = match_rows(rows, listed, self.accounts.by_name)
         return rows, match
 
     def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:

@@ -358,14 +358,26 @@ def match_accounts(
         values=values,
         skip_invalid=skip_invalid,
     )
+    listed = (
+        None if accounts is None else rows_of(accounts, options, "accounts", kind=account_fields)
+    )
+    # Contacts are leads: a row without an id is refused (or skipped) by their converter.
+    return match_rows(rows_of(contacts, options, "contacts", kind=profile_fields), listed, by_name)
+
+
+def match_rows(
+    contacts: Iterable[Mapping[str, Any]],
+    accounts: Iterable[Mapping[str, Any]] | None,
+    by_name: bool,
+) -> AccountMatch:
+    """:func:`match_accounts` of contacts and accounts already read by their kinds'
+    converters (as :class:`~b2bfunnel.Funnel` reads them once for every step)."""
     reader = _Reader(by_name)
     claims = _Claims()
     rows = {}
     if accounts is not None:
-        read = rows_of(accounts, options, "accounts", kind=account_fields)
-        rows = _read_accounts(read, reader, claims)
-    # Contacts are leads: a row without an id is refused (or skipped) by their converter.
-    reader.read(rows_of(contacts, options, "contacts", kind=profile_fields))
+        rows = _read_accounts(accounts, reader, claims)
+    reader.read(contacts)
     ids, explicit, domains, names = reader.ids, reader.explicit, reader.domains, reader.names
     by_domain = claims.domains
     for account, domain in zip(explicit, domains, strict=True):
