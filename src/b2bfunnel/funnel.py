@@ -36,7 +36,7 @@ from .scoring import Score, ScoringModel
 from .scoring._reading import read_model
 from .tables._columns import INPUT_SECTIONS, InputConfig, event_names, read_input
 from .tables._kinds import account_fields, profile_fields
-from .tables._options import ReadOptions, config_options, read_options
+from .tables._options import ReadOptions, config_columns, config_options, read_options
 from .tables._read import profile_of, read_events, rows_of
 from .tables._table import Columns, TableLike
 from .tables._values import require_iterable
@@ -269,6 +269,7 @@ class Funnel:
         reading options not given default to the funnel's ``[input]`` (``decimal``,
         ``date_format``, ``timezone``) and ``[values]``."""
         options = self._options(
+            tables={"profiles": [profile], "events": events},
             columns=columns,
             decimal=decimal,
             date_format=date_format,
@@ -316,6 +317,7 @@ class Funnel:
         15.0
         """
         options = self._options(
+            tables={"profiles": profiles, "events": events},
             columns=columns,
             decimal=decimal,
             date_format=date_format,
@@ -327,8 +329,12 @@ class Funnel:
         rows = rows_of(profiles, options, "profiles", kind=profile_fields)
         return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress, by=by)
 
-    def _options(self, **given: Any) -> ReadOptions:
-        """The reading options of a call: each one given, else the configuration's."""
+    def _options(self, tables: Mapping[str, Any] | None = None, **given: Any) -> ReadOptions:
+        """The reading options of a call: each one given, else the configuration's;
+        ``columns`` not given maps the ``tables`` (name -> table) as the command line
+        would (see :func:`~b2bfunnel.tables._options.config_columns`)."""
+        if given.get("columns") is None and tables:
+            given["columns"] = config_columns(self.input, tables) or None
         return read_options(**config_options(self.input, given))
 
     def rank_accounts(
@@ -368,6 +374,7 @@ class Funnel:
         ('acme.es', 50.0, 25.0, ('technical_buyer',))
         """
         options = self._options(
+            tables={"profiles": leads, "events": events, "accounts": accounts},
             columns=columns,
             decimal=decimal,
             date_format=date_format,
@@ -408,6 +415,7 @@ class Funnel:
         (0.0, 'reach the economic buyer; ask L1 (its best-scoring contact) for an introduction')
         """
         options = self._options(
+            tables={"profiles": leads, "events": events, "accounts": accounts},
             columns=columns,
             decimal=decimal,
             date_format=date_format,
@@ -562,6 +570,7 @@ class Funnel:
         Either may be a table, read with the reading options as :meth:`rank` reads them."""
         require_aware(until, "until")
         options = self._options(
+            tables={"profiles": profiles, "events": events},
             columns=columns,
             decimal=decimal,
             date_format=date_format,

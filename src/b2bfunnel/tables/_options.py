@@ -27,10 +27,11 @@ import attrs
 
 from .._time import read_zone
 from ..errors import InvalidInputError
-from ._columns import InputConfig
+from ._columns import InputConfig, column_map
 from ._currency import Currencies
 from ._dates import DateReader, read_formats
 from ._file import comma_decimal
+from ._frames import _frame_kind, is_frame
 from ._labels import ValueMap
 from ._numbers import read_value
 
@@ -39,6 +40,7 @@ __all__ = [
     "READ_OPTIONS",
     "ReadOptions",
     "all_at_once",
+    "config_columns",
     "config_options",
     "is_time_field",
     "read_options",
@@ -260,9 +262,52 @@ def config_options(config: InputConfig, given: Mapping[str, Any]) -> dict[str, A
         "date_format": settings.get("date_format"),
         "timezone": settings.get("timezone"),
         "values": dict(config.values) or None,
+        "preset": settings.get("from"),
         "currency": config.currency.get("base"),
         "rates": config.currency.get("rates"),
     }
-    return {
+    out = {
         name: value if value is not None else fallback.get(name) for name, value in given.items()
     }
+    if "values" in given and fallback["preset"] is not None:
+        out["preset"] = fallback["preset"]  # the preset's labels under the values
+    return out
+
+
+# The record kind (``[columns.KIND]``, a preset's table) of each table a facade reads.
+TABLE_KINDS: Mapping[str, str] = {"profiles": "leads", "events": "events", "accounts": "accounts"}
+
+
+def config_columns(config: InputConfig, tables: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The ``columns`` of a facade's call not given one, per table, as the command line
+    maps a file's header: the ``[input] from`` preset's headers the table has, then
+    ``[columns.KIND]`` (``profiles`` are ``leads``); ``tables`` maps each table's
+    name to the table (a DataFrame or rows; other values give no header).
+
+    >>> config = InputConfig(input={"from": "hubspot"}, columns={"leads": {"email": "E-mail"}})
+    >>> config_columns(config, {"profiles": [{"Record ID": "1", "E-mail": "a@b.es"}]})
+    {'profiles': {'id': 'Record ID', 'email': 'E-mail'}}
+    """
+    preset = config.input.get("from")
+    out = {}
+    for name, table in tables.items():
+        kind = TABLE_KINDS[name]
+        mapped = column_map(kind, _header(table), preset=preset, config=config.columns)
+        if mapped:
+            out[name] = mapped
+    return out
+
+
+def _header(table: Any) -> list[str]:
+    """The headers of a DataFrame, or every key of a list of mappings; else none."""
+    if table is None or not (is_frame(table) or isinstance(table, list | tuple)):
+        return []
+    if _frame_kind(table) == "arrow":
+        return [str(c) for c in table.column_names]
+    if is_frame(table):
+        return [str(c) for c in table.columns]
+    keys: dict[str, None] = {}
+    for row in table:
+        if isinstance(row, Mapping):
+            keys.update(dict.fromkeys(str(k) for k in row))
+    return list(keys)
