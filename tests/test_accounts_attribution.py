@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +17,7 @@ from hypothesis import strategies as st
 from strategies import crm_journeys
 
 import b2bfunnel as bf
+from b2bfunnel.cli import main
 from b2bfunnel.pipeline import MODELS
 
 
@@ -224,3 +229,80 @@ def test_role_credit_adds_up_exactly(
         assert sum(credits) == expected * unit, model
         assert all(c >= 0 and (c / unit).denominator == 1 for c in credits)
     assert report.touchpoints == len(touches)
+
+
+class TestContactRolesChannels:
+    """A Salesforce OpportunityContactRole export gives the same report whether it comes
+    as a pandas DataFrame, a list of dicts or a CSV file through the CLI: every channel
+    reads it with the one contact-role converter."""
+
+    ROLES = (
+        "Opportunity ID,Contact ID,Role,Is Primary\n"
+        "006A,C1,Decision Maker,true\n006B,C2,Technical Buyer,false\n"
+    )
+    DEALS: ClassVar[list[dict[str, Any]]] = [
+        {"deal_id": "006A", "lead_id": "C1", "amount": "100.00", "outcome": "won",
+         "created_at": t(1), "closed_at": t(10)},
+        {"deal_id": "006B", "lead_id": "C2", "amount": "200.00", "outcome": "won",
+         "created_at": t(1), "closed_at": t(26)},
+    ]  # fmt: skip
+
+    def cli(self, tmp_path: Path, roles: str) -> tuple[int, str]:
+        files = {
+            "leads.csv": "Lead ID,Email\n" + "".join(f"{c['id']},{c['email']}\n" for c in CONTACTS),
+            "touches.csv": "lead_id,at,channel\n"
+            + "".join(f"{r['lead_id']},{r['at'].isoformat()},{r['channel']}\n" for r in TOUCHES),
+            "deals.csv": "Opportunity ID,Lead ID,Amount,Stage,Created Date,Close Date\n"
+            + "".join(
+                f"{d['deal_id']},{d['lead_id']},{d['amount']},Closed Won,"
+                f"{d['created_at'].isoformat()},{d['closed_at'].isoformat()}\n"
+                for d in self.DEALS
+            ),
+            "roles.csv": roles,
+        }
+        for name, text in files.items():
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        out = io.StringIO()
+        argv = ["attribution", str(tmp_path / "touches.csv"), str(tmp_path / "deals.csv"),
+                "--model", "linear", "--format", "json", "--level", "account", "--from",
+                "salesforce", "--leads", str(tmp_path / "leads.csv"),
+                "--contact-roles", str(tmp_path / "roles.csv")]  # fmt: skip
+        return main(argv, out=out), out.getvalue()
+
+    def python(self, roles: Any) -> bf.AttributionReport:
+        return bf.attribute(TOUCHES, self.DEALS, models=["linear"], level="account",
+                            contacts=CONTACTS, contact_roles=roles)  # fmt: skip
+
+    def test_same_report_on_every_channel(self, tmp_path: Path) -> None:
+        """By hand: C1's e-mail (day 1) -> 006A (100.00); C2's webinar (day 3) and
+        event (day 25) -> 006B (100.00 each); C3 (gmail) matches no account."""
+        pd = pytest.importorskip("pandas")
+        status, text = self.cli(tmp_path, self.ROLES)
+        assert status == 0, text
+        shown = json.loads(text)
+        expected = {"email": "100.00", "webinar": "100.00", "event": "100.00"}
+        assert shown["totals"]["linear"] == expected
+        frame = pd.read_csv(io.StringIO(self.ROLES))
+        records = list(csv.DictReader(io.StringIO(self.ROLES)))
+        for roles in (frame, records):
+            report = self.python(roles)
+            assert {k: str(v) for k, v in report.totals["linear"].items()} == expected
+            assert report.unattributed_touches == shown["unattributed_touches"] == 1
+
+    def test_blank_contact_id_refused_alike(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A role row without its contact: the same message on every channel, after the
+        file's line on the CLI, after the row's index in Python."""
+        pd = pytest.importorskip("pandas")
+        roles = self.ROLES.replace("006B,C2,", "006B, ,")
+        status, _ = self.cli(tmp_path, roles)
+        assert status != 0
+        message = "expected the contact's id (lead_id, or Salesforce's Contact ID)"
+        assert f"roles.csv:3:lead_id: {message}\n" in capsys.readouterr().err
+        frame = pd.read_csv(io.StringIO(roles))
+        for table in (frame, list(csv.DictReader(io.StringIO(roles)))):
+            with pytest.raises(bf.InvalidInputError) as info:
+                self.python(table)
+            assert info.value.path == "contact_roles[1].lead_id"
+            assert str(info.value) == f"contact_roles[1].lead_id: {message}"

@@ -209,3 +209,47 @@ def test_portfolio_keeps_every_candidate_considered() -> None:
         "qualified_reach": 4000.0,
     }
     assert pickle.loads(pickle.dumps(plan)) == plan
+
+
+def _row(handle: str, cto: float, cost: str) -> dict[str, str]:
+    return {"handle": handle, "followers": "5000", "avg_interactions": "200",
+            "audience": f"cto:{cto}", "cost_per_post": cost}  # fmt: skip
+
+
+def test_costs_in_two_currencies_converted_to_the_base() -> None:
+    """By hand: @b's USD 1,000 at 0.92 EUR per USD is 920.00 EUR; with @a's €500 both
+    fit 1,500: 1,420.00 EUR, and the plan says EUR (never a dollar sign)."""
+    rows = [_row("@a", 0.8, "€500"), _row("@b", 0.5, "USD 1,000")]
+    plan = bf.plan_portfolio(rows, CTO, 1500, currency="EUR", rates={"USD": "0.92"})
+    assert plan.currency == "EUR" and plan.to_dict()["currency"] == "EUR"
+    assert plan.total_cost == Decimal("1420.00")
+    assert dict((h, c) for h, c, _ in plan.considered) == {"@a": 500, "@b": Decimal("920.00")}
+    shown = plan._repr_html_() + plan._repr_markdown_() + repr(plan)
+    assert "EUR" in plan._repr_html_() and "$" not in shown
+    with pytest.raises(bf.InvalidInputError, match="mix currencies"):
+        bf.plan_portfolio(rows, CTO, 1500)  # two currencies, no rate: refused
+
+
+def test_chart_labels_costs_with_the_currency_code() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [_row("@a", 0.8, "€500"), _row("@b", 0.5, "USD 1,000")]
+    ax = bf.plan_portfolio(rows, CTO, 1500, currency="EUR", rates={"USD": "0.92"}).plot()
+    assert ax.get_xlabel() == "cost per post (EUR)"
+    assert ax.get_title().endswith("cost 1420.00 of 1500 EUR")
+    plt.close(ax.figure)
+
+
+def test_one_currency_found_or_none() -> None:
+    """Costs all in euros: the plan is in EUR; plain numbers: unknown (None), unless
+    ``currency=`` names the currency of unmarked amounts."""
+    rows = [_row("@a", 0.8, "500 €"), _row("@b", 0.5, "€1,000")]
+    assert bf.plan_portfolio(rows, CTO, 1500).currency == "EUR"
+    plain = [_row("@a", 0.8, "500"), _row("@b", 0.5, "1000")]
+    assert bf.plan_portfolio(plain, CTO, 1500).currency is None
+    assert bf.plan_portfolio(plain, CTO, 1500).to_dict()["currency"] is None
+    assert bf.plan_portfolio(plain, CTO, 1500, currency="GBP").currency == "GBP"

@@ -199,13 +199,14 @@ def portfolio_reach(portfolio: Any, ax: Any) -> None:
                    label="chosen")  # fmt: skip
     for handle, cost, reach in picked:
         ax.annotate(handle, (cost, reach), xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel("cost per post")
+    code = getattr(portfolio, "currency", None)  # an ISO code, never a symbol
+    ax.set_xlabel("cost per post" if code is None else f"cost per post ({code})")
     ax.set_ylabel("qualified reach")
     if others and picked:
         ax.legend()
     ax.set_title(
         f"{len(chosen)} of {len(portfolio.considered)} chosen, "
-        f"cost {portfolio.total_cost} of {portfolio.budget}"
+        f"cost {portfolio.total_cost} of {portfolio.budget}{'' if code is None else ' ' + code}"
     )
 
 

@@ -46,7 +46,10 @@ class Portfolio(Plotted):
     ``gap`` how far below it the selection may be. When optimal, ``upper_bound`` is
     the objective itself and ``gap`` is 0. ``considered`` holds every candidate as
     ``(handle, cost_per_post, qualified_reach)`` (cost None when not given), sorted by
-    handle, so the chosen ones can be seen among the rest.
+    handle, so the chosen ones can be seen among the rest. ``currency`` is the ISO code
+    of the costs and the budget: the base currency when costs were converted
+    (``currency=``/``rates=``), else the one currency the costs were written in, else
+    None (unknown: plain numbers and no ``currency=``).
     """
 
     _charts: ClassVar[Charts] = (("reach", charts.portfolio_reach),)
@@ -61,6 +64,7 @@ class Portfolio(Plotted):
     optimal: bool = True
     upper_bound: float | None = None
     considered: tuple[tuple[str, Decimal | None, float], ...] = ()
+    currency: str | None = None
 
     @property
     def gap(self) -> float:
@@ -77,6 +81,7 @@ class Portfolio(Plotted):
             "qualified_reach": self.qualified_reach,
             "objective": self.objective,
             "budget": str(self.budget),
+            "currency": self.currency,
             "mix": dict(self.mix),
             "excluded": [{"handle": h, "reason": r} for h, r in self.excluded],
             "optimal": self.optimal,
@@ -151,7 +156,7 @@ def plan_portfolio(
         currency=currency,
         rates=rates,
     )
-    pool = _checked(candidates, weight_by_fit, max_states, options)
+    pool, code = _checked(candidates, weight_by_fit, max_states, options)
     fits = {c.handle: kol_fit(c, brief, config=config) for c in pool}
     costs = {c.handle: c.cost_per_post for c in pool}
     items: list[tuple[str, Decimal, float]] = []
@@ -184,7 +189,7 @@ def plan_portfolio(
     considered = tuple((h, costs[h], fits[h].qualified_reach) for h in sorted(fits))
     return Portfolio(
         selected, total_cost, reach, objective, limit, mix, tuple(sorted(excluded)),
-        optimal, bound, considered,
+        optimal, bound, considered, code,
     )  # fmt: skip
 
 
@@ -206,7 +211,14 @@ def candidates_in(
     >>> c.followers, dict(c.audience), sorted(c.topics)
     (5000, {'cto': 0.8}, ['cloud', 'security'])
     """
-    options = options or read_options(columns=columns)
+    return _read_candidates(table, path, options or read_options(columns=columns))[0]
+
+
+def _read_candidates(
+    table: Any, path: str, options: ReadOptions
+) -> tuple[list[KOLCandidate], str | None]:
+    """The candidates of :func:`candidates_in` and the currency of their costs: the
+    base when converted, else the one found, else None."""
     if options.rewrites or options.skip_invalid or options.currencies.base:
         # Costs read (and converted to the base currency) by the one row reader first.
         read = read_rows(table, options, path, money=_MONEY)
@@ -233,14 +245,16 @@ def candidates_in(
                 continue
             raise at_row(exc, where, "candidate") from None
         codes.update(money_currencies(row).values())
-    Currencies().settle(codes, f"{path}.cost_per_post")  # costs in two currencies: refused
-    return out
+    # Costs in two currencies: refused (converted ones are in the base already).
+    found = Currencies().settle(codes, f"{path}.cost_per_post")
+    return out, options.currencies.base or found
 
 
 def _checked(
     candidates: Any, weight_by_fit: bool, max_states: int, options: ReadOptions
-) -> list[KOLCandidate]:
-    """The candidates as a list, after checking them and the options."""
+) -> tuple[list[KOLCandidate], str | None]:
+    """The candidates as a list, after checking them and the options, and the
+    currency of their costs when read from a table."""
     if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1:
         raise InvalidInputError(
             f"expected a whole number >= 1, got {max_states!r}", path="max_states"
@@ -253,7 +267,10 @@ def _checked(
         raise InvalidInputError(
             f"expected candidates, got {type(candidates).__name__}", path="candidates"
         )
-    pool = candidates_in(candidates, options=options) if is_rows(candidates) else list(candidates)
+    if is_rows(candidates):
+        pool, code = _read_candidates(candidates, "candidates", options)
+    else:  # plain amounts: in the base currency when one is given (as unmarked cells)
+        pool, code = list(candidates), options.currencies.base
     seen: set[str] = set()
     for index, candidate in enumerate(pool):
         if not isinstance(candidate, KOLCandidate):
@@ -266,7 +283,7 @@ def _checked(
                 f"duplicate handle {candidate.handle!r}", path=f"candidates[{index}].handle"
             )
         seen.add(candidate.handle)
-    return pool
+    return pool, code
 
 
 def _choose(

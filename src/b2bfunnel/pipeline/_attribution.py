@@ -415,7 +415,7 @@ def _read(
     contacts: TableLike | None,
     contact_roles: TableLike | None,
     accounts: TableLike | None,
-    columns: Columns | None,
+    options: ReadOptions,
     progress: Progress | str | None,
 ) -> ByRole:
     """Touches and deals by the key they are assigned under: their lead's; by account,
@@ -429,8 +429,10 @@ def _read(
             )
         if contact_roles is not None:
             tracked_rows = tracked(touch_rows, progress, "touches")
-            return by_role(tracked_rows, deal_rows, contacts, contact_roles, columns, by, accounts)
-        touch_rows, deal_rows = by_account(touch_rows, deal_rows, contacts, columns, accounts)
+            return by_role(tracked_rows, deal_rows, contacts, contact_roles, options, by, accounts)
+        touch_rows, deal_rows = by_account(
+            touch_rows, deal_rows, contacts, options.columns, accounts
+        )
     else:
         for name, given in (("contact_roles", contact_roles), ("accounts", accounts)):
             if given is not None:
@@ -539,7 +541,7 @@ def attribute(
     read = read_touch_and_deal_tables(
         touches, deals, options, plain=all(o is None for o in given) and not skip_invalid
     )
-    tables = _read(read, by, level, contacts, contact_roles, accounts, columns, progress)
+    tables = _read(read, by, level, contacts, contact_roles, accounts, options, progress)
     by_lead, count, latest_touch, deals_by_lead, latest_deal, customer_touches = tables
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen

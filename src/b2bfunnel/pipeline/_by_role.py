@@ -18,8 +18,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from ..errors import InvalidInputError
-from ..tables._frames import table_rows
-from ..tables._table import Columns, TableLike
+from ..tables._kinds import contact_role_fields
+from ..tables._options import ReadOptions
+from ..tables._read import rows_of
+from ..tables._table import TableLike
 from ..tables._values import is_blank
 from ._by_account import account_keys, deals_by_account
 from ._journeys import (
@@ -95,13 +97,14 @@ def by_role(
     deals: Iterable[Any],
     contacts: TableLike,
     contact_roles: TableLike,
-    columns: Columns | None,
+    options: ReadOptions,
     by: str,
     accounts: TableLike | None = None,
 ) -> ByRole:
-    """Touches given to their deals by contact role, each deal under its own key."""
-    roles = read_roles(table_rows(contact_roles, columns, path="contact_roles"))
-    key = account_keys(contacts, columns, accounts)
+    """Touches given to their deals by contact role, each deal under its own key; the
+    role table is read with the reading ``options`` by the one contact-role converter."""
+    roles = read_roles(rows_of(contact_roles, options, "contact_roles", kind=contact_role_fields))
+    key = account_keys(contacts, options.columns, accounts)
     rows = list(deals)
     ids = [_text(row, DEAL_ID) if isinstance(row, Mapping) else None for row in rows]
     by_account, latest_deal = read_deals(deals_by_account(rows, key))
