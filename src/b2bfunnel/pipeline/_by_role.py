@@ -98,13 +98,14 @@ def by_role(
     columns: Columns | None,
     by: str,
     accounts: TableLike | None = None,
+    skipped: list[int] | None = None,
 ) -> ByRole:
     """Touches given to their deals by contact role, each deal under its own key."""
     roles = read_roles(table_rows(contact_roles, columns, path="contact_roles"))
     key = account_keys(contacts, columns, accounts)
     rows = list(deals)
     ids = [_text(row, DEAL_ID) if isinstance(row, Mapping) else None for row in rows]
-    by_account, latest_deal = read_deals(deals_by_account(rows, key))
+    by_account, latest_deal = read_deals(deals_by_account(rows, key), skipped)
     by_contact, count, latest_touch = read_touches(touches, by)
     ordered: dict[str, list[Deal]] = {}
     first: dict[str, Deal] = {}
