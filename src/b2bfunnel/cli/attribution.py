@@ -156,7 +156,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             skip_invalid=reading.bad.skip,
         ),
     )
-    reading.notes.extend(as_flags(f"{args.touches}: {note}") for note in report.notes)
+    # A note on skipped deals is about the deals file; the others about the touches.
+    reading.notes.extend(
+        as_flags(f"{args.deals if ' bad deal' in note else args.touches}: {note}")
+        for note in report.notes
+    )
     if report.currency is None and deals.currency is not None:
         report = attrs.evolve(report, currency=deals.currency)
     return _write(args, report, out)

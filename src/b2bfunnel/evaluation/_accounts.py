@@ -81,9 +81,10 @@ class AccountSnapshot:
 
 
 def read_account_outcomes(
-    rows: Iterable[Any], match: AccountMatch
+    rows: Iterable[Any], match: AccountMatch, *, skip_invalid: bool = False
 ) -> tuple[Outcomes, frozenset[str]]:
-    """Each account's first outcome, and the leads of outcomes matching no account."""
+    """Each account's first outcome, and the leads of outcomes matching no account;
+    ``skip_invalid`` leaves out the rows the checks refuse instead of raising."""
     if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
         raise InvalidInputError(
             "expected an iterable of mappings with account_id (or lead_id) and at, got "
@@ -94,28 +95,41 @@ def read_account_outcomes(
     unmatched: set[str] = set()
     latest: float | None = None
     for index, item in enumerate(rows):
-        where = f"outcomes[{index}]"
-        if not isinstance(item, Mapping):
-            raise InvalidInputError(
-                f"expected a mapping with account_id (or lead_id) and at, got "
-                f"{type(item).__name__}",
-                path=where,
-            )
-        if not is_blank(item.get("outcome")) and outcome_of(item["outcome"]) != "won":
-            continue  # a deals table: only won deals are the outcome
-        key = "at" if not is_blank(item.get("at")) or "closed_at" not in item else "closed_at"
-        if is_blank(item.get(key)):
-            raise InvalidInputError(
-                "is missing: give when the account reached the outcome (at, or a won "
-                "deal's closed_at) as an aware datetime",
-                path=f"{where}.{key}",
-            )
-        at = _aware(item[key], f"{where}.{key}")
+        try:
+            found = _account_outcome(item, f"outcomes[{index}]", match, unmatched)
+        except InvalidInputError:
+            if not skip_invalid:
+                raise
+            continue
+        if found is None:
+            continue
+        at, account = found
         latest = at if latest is None else max(latest, at)
-        account = _account_of(item, where, match, unmatched)
         if account is not None and (account not in first or at < first[account]):
             first[account] = at
     return Outcomes(first, latest), frozenset(unmatched)
+
+
+def _account_outcome(
+    item: Any, where: str, match: AccountMatch, unmatched: set[str]
+) -> tuple[float, str | None] | None:
+    """An outcome row's time and account (``None`` for a deal that is not won)."""
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(
+            f"expected a mapping with account_id (or lead_id) and at, got {type(item).__name__}",
+            path=where,
+        )
+    if not is_blank(item.get("outcome")) and outcome_of(item["outcome"]) != "won":
+        return None  # a deals table: only won deals are the outcome
+    key = "at" if not is_blank(item.get("at")) or "closed_at" not in item else "closed_at"
+    if is_blank(item.get(key)):
+        raise InvalidInputError(
+            "is missing: give when the account reached the outcome (at, or a won "
+            "deal's closed_at) as an aware datetime",
+            path=f"{where}.{key}",
+        )
+    at = _aware(item[key], f"{where}.{key}")
+    return at, _account_of(item, where, match, unmatched)
 
 
 def _account_of(
@@ -238,7 +252,9 @@ def account_snapshots(
     options = options or read_options(columns=columns)
     leads = list(rows_of(profiles, options, "profiles", kind=profile_fields))
     match = match_accounts(leads, accounts, by_name=chosen.by_name, columns=columns)
-    known = read_account_outcomes(rows_of(outcomes, options, "outcomes"), match)
+    known = read_account_outcomes(
+        rows_of(outcomes, options, "outcomes"), match, skip_invalid=options.skip_invalid
+    )
     batch = as_events(events)
     last = end_of_data(batch, known[0], data_end)
     return [

@@ -400,7 +400,7 @@ def markov_transitions(
     read = read_touch_and_deal_tables(touches, deals, options, plain=plain)
     by_lead, _, _ = read_touches(read.touches, by)
     try:
-        deals_by_lead, _ = read_deals(read.deals)
+        deals_by_lead, _ = read_deals(read.deals, [] if options.skip_invalid else None)
     except InvalidInputError as exc:
         raise relocated(exc, read.deal_index) from None
     window = math.inf if lookback is None else lookback * _DAY
@@ -417,9 +417,11 @@ def _read(
     accounts: TableLike | None,
     options: ReadOptions,
     progress: Progress | str | None,
+    skipped: list[int] | None = None,
 ) -> ByRole:
     """Touches and deals by the key they are assigned under: their lead's; by account,
-    their account's; with contact roles, their deal's (see ``_by_role``)."""
+    their account's; with contact roles, their deal's (see ``_by_role``). Given
+    ``skipped`` (``skip_invalid``), deals the checks refuse are left out and listed."""
     touch_rows: Iterable[Any] = read.touches
     deal_rows: Iterable[Any] = read.deals
     if _choice(level, LEVELS, "level") == "account":
@@ -429,7 +431,9 @@ def _read(
             )
         if contact_roles is not None:
             tracked_rows = tracked(touch_rows, progress, "touches")
-            return by_role(tracked_rows, deal_rows, contacts, contact_roles, options, by, accounts)
+            return by_role(
+                tracked_rows, deal_rows, contacts, contact_roles, options, by, accounts, skipped
+            )
         touch_rows, deal_rows = by_account(
             touch_rows, deal_rows, contacts, options.columns, accounts
         )
@@ -442,7 +446,7 @@ def _read(
                 )
     by_lead, count, latest_touch = read_touches(tracked(touch_rows, progress, "touches"), by)
     try:
-        deals_by_lead, latest_deal = read_deals(deal_rows)
+        deals_by_lead, latest_deal = read_deals(deal_rows, skipped)
     except InvalidInputError as exc:
         raise relocated(exc, read.deal_index) from None
     return ByRole(by_lead, count, latest_touch, deals_by_lead, latest_deal, 0)
@@ -541,7 +545,8 @@ def attribute(
     read = read_touch_and_deal_tables(
         touches, deals, options, plain=all(o is None for o in given) and not skip_invalid
     )
-    tables = _read(read, by, level, contacts, contact_roles, accounts, options, progress)
+    skipped: list[int] | None = [] if skip_invalid else None
+    tables = _read(read, by, level, contacts, contact_roles, accounts, options, progress, skipped)
     by_lead, count, latest_touch, deals_by_lead, latest_deal, customer_touches = tables
     window = math.inf if lookback is None else lookback * _DAY
     markov = "markov" in chosen
@@ -581,5 +586,13 @@ def attribute(
         journeys.no_deal_paths,
         level,
         read.currency,
-        read.notes,
+        (*read.notes, *_skipped_note(skipped)),
     )
+
+
+def _skipped_note(skipped: Sequence[int] | None) -> tuple[str, ...]:
+    """The note on deals the checks refused and ``skip_invalid`` left out, if any."""
+    if not skipped:
+        return ()
+    noun = "deal" if len(skipped) == 1 else "deals"
+    return (f"skipped {len(skipped)} bad {noun} (skip_invalid=True)",)

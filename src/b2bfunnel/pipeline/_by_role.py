@@ -100,6 +100,7 @@ def by_role(
     options: ReadOptions,
     by: str,
     accounts: TableLike | None = None,
+    skipped: list[int] | None = None,
 ) -> ByRole:
     """Touches given to their deals by contact role, each deal under its own key; the
     role table is read with the reading ``options`` by the one contact-role converter."""
@@ -107,7 +108,7 @@ def by_role(
     key = account_keys(contacts, options.columns, accounts)
     rows = list(deals)
     ids = [_text(row, DEAL_ID) if isinstance(row, Mapping) else None for row in rows]
-    by_account, latest_deal = read_deals(deals_by_account(rows, key))
+    by_account, latest_deal = read_deals(deals_by_account(rows, key), skipped)
     by_contact, count, latest_touch = read_touches(touches, by)
     ordered: dict[str, list[Deal]] = {}
     first: dict[str, Deal] = {}

@@ -134,6 +134,13 @@ class Tally:
         if not isinstance(record, Mapping):
             raise InvalidInputError(f"expected a mapping, got {type(record).__name__}", path=path)
         times = _stage_times(record, path)
+        reason = record.get("rejection_reason")
+        if reason is not None and not isinstance(reason, str):
+            # Checked before counting: a refused record (skipped with skip_invalid)
+            # leaves the tally as it was.
+            raise InvalidInputError(
+                f"expected text, got {reason!r}", path=f"{path}.rejection_reason"
+            )
         self.records += 1
         for position, stage in enumerate(STAGES):
             if stage not in times:
@@ -150,12 +157,7 @@ class Tally:
                 self.never += 1
             elif contact - times["sql"] <= self.sla:
                 self.within += 1
-        reason = record.get("rejection_reason")
         if reason is not None:
-            if not isinstance(reason, str):
-                raise InvalidInputError(
-                    f"expected text, got {reason!r}", path=f"{path}.rejection_reason"
-                )
             self._reason(" ".join(reason.split()) or _NO_REASON)
         elif record.get("rejected_at") is not None:
             self._reason(_NO_REASON)
@@ -260,7 +262,12 @@ def gather(records: TableLike, sla: timedelta, options: ReadOptions) -> Tally:
     rows = rows_of(records, options, "records", kind=lifecycle_fields)
     tally = Tally(sla)
     for index, record in enumerate(rows):
-        tally.add(record, f"records[{index}]")
+        try:
+            tally.add(record, f"records[{index}]")
+        except InvalidInputError:
+            if not options.skip_invalid:
+                raise
+            # skip_invalid: a record the checks refuse (stages out of order) is left out
     return tally
 
 

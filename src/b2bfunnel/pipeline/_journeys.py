@@ -171,8 +171,10 @@ class DealsByLead(NamedTuple):
         return self.several.get(lead) or (deal,)
 
 
-def read_deals(deals: Iterable[Any]) -> tuple[DealsByLead, float]:
-    """Checked deals per lead, and the latest time any of them mentions."""
+def read_deals(deals: Iterable[Any], skipped: list[int] | None = None) -> tuple[DealsByLead, float]:
+    """Checked deals per lead, and the latest time any of them mentions. Given a
+    ``skipped`` list (``skip_invalid``), a deal the checks refuse is left out and its
+    index appended to it instead of raising."""
     if isinstance(deals, str | bytes | Mapping) or not isinstance(deals, Iterable):
         raise InvalidInputError(f"expected deal records, got {type(deals).__name__}", path="deals")
     # Tuples, not lists: a tuple of plain values drops out of the garbage collector's
@@ -211,7 +213,13 @@ def read_deals(deals: Iterable[Any]) -> tuple[DealsByLead, float]:
                 record = (index, amount, outcome, created.timestamp(), end, None)
                 owner = lead
         if record is None:
-            owner, record = _checked_deal(deal, index)
+            try:
+                owner, record = _checked_deal(deal, index)
+            except InvalidInputError:
+                if skipped is None:
+                    raise
+                skipped.append(index)
+                continue
             zone = deal["created_at"].tzinfo  # known aware: later deals in it go the short way
         moment = record[OPENED] if record[CLOSED] is None else record[CLOSED]
         if moment > latest:
