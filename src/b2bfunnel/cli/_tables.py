@@ -72,6 +72,7 @@ __all__ = [
     "open_events",
     "out_option",
     "properties_of",
+    "read_candidate_file",
     "read_candidates",
     "read_deal_file",
     "read_event_cells",
@@ -200,6 +201,14 @@ def read_candidates(
     """KOL candidates from CSV (fields read by
     :func:`~b2bfunnel.tables._reading.candidate_rows`). With ``config``, a risk flag it
     does not know is a bad row, at its line and column."""
+    return read_candidate_file(path, reading, config)[0]
+
+
+def read_candidate_file(
+    path: Path, reading: FileReading | None = None, config: KOLConfig | None = None
+) -> tuple[list[KOLCandidate], str | None]:
+    """:func:`read_candidates` and the currency their costs are in (the base when
+    converting, else the one found, else None)."""
     reading = reading or Reading()
     out, codes = [], []
     for (line, fields), found in candidate_rows(path, reading):
@@ -220,12 +229,13 @@ def in_one_currency(
     codes: list[dict[str, str]],
     currencies: Currencies,
     where: str,
-) -> list[KOLCandidate]:
-    """The candidates with their costs in one currency: a mix is refused unless
-    ``currencies`` has a base and rates, which convert each cost to the base."""
-    currencies.settle({c for found in codes for c in found.values()}, where)
+) -> tuple[list[KOLCandidate], str | None]:
+    """The candidates with their costs in one currency, and that currency: a mix is
+    refused unless ``currencies`` has a base and rates, which convert each cost to the
+    base."""
+    currency = currencies.settle({c for found in codes for c in found.values()}, where)
     if currencies.base is None:
-        return candidates
+        return candidates, currency
     out = []
     for candidate, found in zip(candidates, codes, strict=True):
         changes: dict[str, Any] = {
@@ -233,7 +243,7 @@ def in_one_currency(
             for field, code in found.items()
         }
         out.append(attrs.evolve(candidate, **changes) if changes else candidate)
-    return out
+    return out, currency
 
 
 # --- writing ----------------------------------------------------------------------

@@ -10,9 +10,9 @@ from typing import Any, TextIO
 from .._config import load_toml
 from ..errors import InvalidInputError
 from ..funnel import Funnel
-from ..kol import KOLBrief, plan_portfolio
+from ..kol import KOLBrief, KOLCandidate, plan_portfolio
 from ._args import add_table_options
-from ._tables import Reading, read_candidates, write_json, write_rows
+from ._tables import Reading, read_candidate_file, write_json, write_rows
 
 
 def register(sub: Any) -> None:
@@ -50,32 +50,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError("needs a [brief] table with target_roles", path=str(args.brief))
     brief = KOLBrief.from_dict(data["brief"])
     funnel = Funnel.from_dict({"kol": data["kol"]}) if "kol" in data else Funnel()
-    candidates = read_candidates(Path(args.candidates), Reading(args), funnel.kol)
+    candidates, currency = read_candidate_file(Path(args.candidates), Reading(args), funnel.kol)
     if args.budget is not None:
-        plan = plan_portfolio(
-            candidates, brief, args.budget, weight_by_fit=args.weight_by_fit, config=funnel.kol
-        )
-        if args.format == "json":
-            return write_json(plan.to_dict(), out)
-        rows = [
-            {
-                "handle": f.handle,
-                "tier": f.tier,
-                "fit": f.score,
-                "qualified_reach": round(f.qualified_reach),
-                "stage": f.funnel_stage,
-                "format": f.format,
-            }
-            for f in plan.selected
-        ]
-        write_rows(args, rows, out)
-        if args.format == "table":
-            mix = ", ".join(f"{k} {v}" for k, v in plan.mix.items())
-            out.write(
-                f"\n{len(plan.selected)} chosen for {plan.total_cost} of {plan.budget}: "
-                f"{plan.qualified_reach:,.0f} qualified reach ({mix})\n"
-            )
-        return 0
+        return _plan(args, candidates, currency, brief, funnel, out)
     fits = sorted(
         (funnel.kol_fit(c, brief) for c in candidates), key=lambda f: (-f.score, f.handle)
     )
@@ -99,4 +76,46 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         for i, f in enumerate(fits, start=1)
     ]
     write_rows(args, rows, out)
+    return 0
+
+
+def _plan(
+    args: argparse.Namespace,
+    candidates: list[KOLCandidate],
+    currency: str | None,
+    brief: KOLBrief,
+    funnel: Funnel,
+    out: TextIO,
+) -> int:
+    """The best portfolio for ``--budget``, its costs in ``currency``."""
+    plan = plan_portfolio(
+        candidates,
+        brief,
+        args.budget,
+        weight_by_fit=args.weight_by_fit,
+        config=funnel.kol,
+        currency=currency,
+    )
+    if args.format == "json":
+        return write_json(plan.to_dict(), out)
+    rows = [
+        {
+            "handle": f.handle,
+            "tier": f.tier,
+            "fit": f.score,
+            "qualified_reach": round(f.qualified_reach),
+            "stage": f.funnel_stage,
+            "format": f.format,
+        }
+        for f in plan.selected
+    ]
+    write_rows(args, rows, out)
+    if args.format == "table":
+        mix = ", ".join(f"{k} {v}" for k, v in plan.mix.items())
+        code = f" {plan.currency}" if plan.currency else ""
+        out.write(
+            f"\n{len(plan.selected)} chosen for {plan.total_cost}{code} of "
+            f"{plan.budget}{code}: "
+            f"{plan.qualified_reach:,.0f} qualified reach ({mix})\n"
+        )
     return 0
