@@ -209,3 +209,19 @@ def test_cli_account_attribution_takes_the_accounts_file(
     assert main(args) == 0
     without = json.loads(capsys.readouterr().out)
     assert Decimal(with_accounts["attributed"]) > Decimal(without["attributed"])
+
+
+@pytest.mark.parametrize(
+    ("flag", "purpose"),
+    [
+        ("--accounts", "matches the contacts of an account"),
+        ("--contact-roles", "credits the contacts of an account"),
+    ],
+)
+def test_account_files_need_level_account(
+    flag: str, purpose: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file only ``--level account`` reads is refused at lead level, naming the fix."""
+    files = [str(DATA / f"demo_{name}.csv") for name in ("touches", "deals", "accounts")]
+    assert main(["attribution", files[0], files[1], flag, files[2]]) == 2
+    assert f"{flag}: {flag} {purpose}: add --level account" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import attrs
 
 from ..errors import InvalidInputError
 from ..pipeline import MARKOV_SPLITS, MODELS, AttributionReport, attribute
-from ..tables._kinds import account_fields, contact_role_fields, touch_fields
+from ..tables._kinds import Converter, account_fields, contact_role_fields, touch_fields
 from ..tables._shapes import salesforce_id_hint
 from ._args import add_table_options, funnel_of, positive
 from ._flags import as_flags
@@ -77,29 +77,23 @@ def register(sub: Any) -> None:
     att.set_defaults(run=run)
 
 
-def _contact_roles(args: argparse.Namespace, reading: Reading) -> Records | None:
-    """The ``--contact-roles`` file, for ``--level account`` only."""
-    if not args.contact_roles:
+def _account_file(
+    args: argparse.Namespace,
+    reading: Reading,
+    flag: str,
+    purpose: str,
+    kind: str,
+    convert: Converter,
+    required: list[str],
+) -> Records | None:
+    """The file of ``flag`` (read by its kind's converter), which only ``--level
+    account`` reads: ``purpose`` says why; None when the flag is not given."""
+    given = getattr(args, flag.removeprefix("--").replace("-", "_"))
+    if not given:
         return None
     if args.level != "account":
-        raise InvalidInputError(
-            "--contact-roles credits the contacts of an account: add --level account",
-            path="--contact-roles",
-        )
-    path = Path(args.contact_roles)
-    return read_kind(path, contact_role_fields, ["deal_id", "lead_id"], reading, "contact_roles")
-
-
-def _accounts(args: argparse.Namespace, reading: Reading) -> Records | None:
-    """The ``--accounts`` file, for ``--level account`` only."""
-    if not args.accounts:
-        return None
-    if args.level != "account":
-        raise InvalidInputError(
-            "--accounts matches the contacts of an account: add --level account",
-            path="--accounts",
-        )
-    return read_kind(Path(args.accounts), account_fields, ["id"], reading, "accounts")
+        raise InvalidInputError(f"{flag} {purpose}: add --level account", path=flag)
+    return read_kind(Path(given), convert, required, reading, kind)
 
 
 def _hint_short_ids(reading: Reading, touches: Records, deals: Records) -> None:
@@ -129,9 +123,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.level == "account" and not args.leads:
         raise InvalidInputError("--level account needs --leads FILE (the contacts)", path="--leads")
     contacts = read_leads(Path(args.leads), reading) if args.level == "account" else None
-    accounts = _accounts(args, reading)
+    accounts = _account_file(
+        args, reading, "--accounts", "matches the contacts of an account", "accounts",
+        account_fields, ["id"],
+    )  # fmt: skip
     tables = {"touches": touches, "deals": deals}
-    roles = _contact_roles(args, reading)
+    roles = _account_file(
+        args, reading, "--contact-roles", "credits the contacts of an account",
+        "contact_roles", contact_role_fields, ["deal_id", "lead_id"],
+    )  # fmt: skip
     if roles is not None:
         tables["contact_roles"] = roles
     models = MODELS if args.model == "all" else (args.model,)
