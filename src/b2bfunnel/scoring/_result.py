@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -217,10 +217,7 @@ class Score(Displayed):
             (f"score {sub.name}", f"{number(sub.total)} ({sub.band})")
             for sub in self.scores.values()
         ]
-        rows = [
-            {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
-            for c in self.contributions
-        ]
+        rows = _contribution_rows(self.contributions)
         return View(f"Score of {self.lead_id}", [(k, v) for k, v in pairs if v is not None], rows)
 
     def _flat(self, _prefix: str = "") -> dict[str, Any]:
@@ -319,11 +316,16 @@ class SubScore(Displayed):
             ("hot since", self.hot_since),
             ("last reset", self.last_reset),
         ]
-        rows = [
-            {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
-            for c in self.contributions
-        ]
+        rows = _contribution_rows(self.contributions)
         return View(f"Score {self.name}", [(k, v) for k, v in pairs if v is not None], rows)
+
+
+def _contribution_rows(contributions: Iterable[Contribution]) -> list[dict[str, Any]]:
+    """The rows of a score's display: each contribution's rule, points, events, last."""
+    return [
+        {"rule": c.rule, "points": c.points, "events": c.events, "last": c.last_at}
+        for c in contributions
+    ]
 
 
 def _contribution(row: Row) -> Contribution:
