@@ -84,17 +84,11 @@ def reading_of(
     values: Any = None,
 ) -> Reading:
     """The reading options checked on the driver, before any job or task: a bad one
-    is an error naming it, as :meth:`ScoringModel.rank` raises it (``date_format``
-    and ``values`` by :func:`read_options` itself)."""
-    if decimal not in (None, ".", ","):
-        raise InvalidInputError(f"expected '.' or ',', got {decimal!r}", path="decimal")
-    if timezone is not None:
+    is an error naming it, as :meth:`ScoringModel.rank` raises it (by
+    :func:`read_options` itself)."""
+    read_options(decimal=decimal, date_format=date_format, values=values, skip_invalid=skip_invalid)
+    if timezone is not None:  # a zone's name only (no tzinfo), as the engines document
         read_zone(timezone, "timezone")
-    if not isinstance(skip_invalid, bool):
-        raise InvalidInputError(
-            f"expected True or False, got {skip_invalid!r}", path="skip_invalid"
-        )
-    read_options(date_format=date_format, values=values)
     return Reading(decimal, timezone, skip_invalid, rename, date_format, values)
 
 
