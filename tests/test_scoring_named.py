@@ -425,6 +425,54 @@ def test_incremental_equals_batch(
     assert model.score_state(restored, as_of=AS_OF) == batch
 
 
+def _hot_since_both_ways(
+    config: dict[str, Any], profile: dict[str, Any], evs: list[bf.Event], name: str
+) -> tuple[datetime | None, datetime | None]:
+    model = bf.ScoringModel.from_dict(config)
+    batch = model.score(profile, evs, as_of=AS_OF)
+    state = model.new_state("L1", profile)
+    for event in evs:
+        state = model.ingest(state, event)
+    live = model.score_state(state, as_of=AS_OF)
+    return batch.scores[name].hot_since, live.scores[name].hot_since
+
+
+def test_a_reset_of_the_model_does_not_hide_a_named_scores_own_event() -> None:
+    """The model resets on ``unsubscribe``; the score ``s1`` does not, and counts it.
+    By hand: visit at 0 s gives s1 13 points, unsubscribe at 1 s one more: 14, its
+    threshold, so s1 became hot at 1 s, fed at once or one event at a time."""
+    config = {
+        "hot_threshold": 20,
+        "implicit": [
+            {"name": "visit", "event": "visit", "points": 13, "decays": False},
+            {"name": "unsubscribe", "event": "unsubscribe", "points": 1, "decays": False},
+        ],
+        "decay": {"kind": "none"},
+        "reset_on": ["unsubscribe"],
+        "scores": {"s1": {"rules": ["visit", "unsubscribe"], "hot_threshold": 14, "reset_on": []}},
+    }
+    evs = [
+        bf.Event("L1", "visit", EPOCH),
+        bf.Event("L1", "unsubscribe", EPOCH + timedelta(seconds=1)),
+    ]
+    expected = EPOCH + timedelta(seconds=1)
+    assert _hot_since_both_ways(config, {"id": "L1"}, evs, "s1") == (expected, expected)
+
+
+def test_a_named_score_hot_on_profile_alone_is_hot_from_the_first_event() -> None:
+    """The profile's 20 points already reach s1's threshold of 15, so s1 is hot from
+    the lead's first event (``noise``, which no rule counts), not from the first event
+    a rule counts (5 s later)."""
+    config = {
+        "hot_threshold": 50,
+        "explicit": [{"name": "fit", "points": 20, "when": {"field": "fit", "eq": True}}],
+        "implicit": [{"name": "visit", "event": "visit", "points": 13}],
+        "scores": {"s1": {"rules": ["fit"], "hot_threshold": 15}},
+    }
+    evs = [bf.Event("L1", "noise", EPOCH), bf.Event("L1", "visit", EPOCH + timedelta(seconds=5))]
+    assert _hot_since_both_ways(config, {"id": "L1", "fit": True}, evs, "s1") == (EPOCH, EPOCH)
+
+
 @st.composite
 def _split(draw: st.DrawFn, items: list[Any]) -> list[list[Any]]:
     k = draw(st.integers(min_value=1, max_value=5))

@@ -134,6 +134,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
     size = len(batch)
     for position, event in enumerate(batch):
         t = event.ts
+        first = last is None  # the profile alone scores from the first event on
         if last is None or t >= last:
             pending = pending or last is None
             last = t
@@ -151,7 +152,7 @@ def _ingest_many(engine: Engine, state: ScoreState, events: Any) -> ScoreState:
             engine.apply(accs, targets, event.properties, t)
         pending = pending or targets is not None or not monotone
         for part in named:
-            part.add(event, t, targets is not None)
+            part.add(event, t, targets is not None or first)
         if position + 1 < size and batch[position + 1].ts == t:
             continue  # like score(): evaluate once every event of this instant is in
         if hot is None and pending:
@@ -192,11 +193,13 @@ class _Named:
         self.pending = False
 
     def add(self, event: Event, t: float, matched: bool) -> None:
-        """Count ``event`` (at ``t``; ``matched``: a rule of the model counted it)."""
-        self.pending = self.pending or matched or not self.part.engine.monotone
+        """Count ``event`` (at ``t``; ``matched``: a rule of the model counted it, or
+        it is the lead's first event). A score with its own entries is checked again
+        when its own rules count the event, whatever the model's reset did with it."""
+        engine = self.part.engine
+        self.pending = self.pending or matched or not engine.monotone
         if self.shared:
             return
-        engine = self.part.engine
         resets = engine.reset_names
         if resets is not None and resets[event.name] and (self.reset is None or t > self.reset):
             self.reset, self.accs, self.hot = t, engine.after_reset(self.accs, t), None
@@ -206,6 +209,7 @@ class _Named:
         targets = engine.dispatch[event.name]
         if targets is not None:
             engine.apply(self.accs, targets, event.properties, t)
+            self.pending = True
 
     def check(self, explicit: tuple[int, ...], accs: list[Any], last: float | None) -> None:
         """Whether the score is hot at ``last``, when it may have become so."""
