@@ -253,17 +253,18 @@ def new_records(engine: Engine, leads: Iterable[str]) -> dict[str, list[Any]]:
 def _settle(engine: Engine, record: list[Any], reset: float) -> None:
     """Turn the time lists of ``record`` into sorted :class:`Times`, without the times
     at or before ``reset``."""
-    for index, kind in enumerate(engine.kinds):
-        if kind != TIMES:
-            continue
+    for index in engine.timed:
         times = record[index]
-        if times is not UNSORTED and reset != -math.inf:
-            times = [t for t in times if t > reset]
-        if times and times is not UNSORTED:
-            times.sort()  # the record's own list: sorted in place, not copied
-            record[index] = Times(times, 0, len(times))
-        else:
+        if times is UNSORTED:
             record[index] = EMPTY
+            continue
+        if reset != -math.inf:
+            times = [t for t in times if t > reset]
+            if not times:
+                record[index] = EMPTY
+                continue
+        times.sort()  # the record's own list: sorted in place, not copied
+        record[index] = Times(times, 0, len(times))
 
 
 def _since(events: list[Any], first: float, reset: float) -> tuple[list[Any], float]:
@@ -312,20 +313,22 @@ def _part_scores(
 def finish(
     engine: Engine,
     leads: Mapping[str, Mapping[str, Any]],
-    records: Mapping[str, list[Any]],
+    records: dict[str, list[Any]],
     as_of: datetime,
     steps: dict[str, tuple[float, ...]] | None = None,
 ) -> list[Score]:
-    """The score of each lead from its record, in the order of ``leads``."""
+    """The score of each lead from its record, in the order of ``leads``. Each record
+    is taken out of ``records`` as its lead is scored, so what it held is freed at once
+    rather than kept, and scanned by the garbage collector, until every lead is done."""
     asof_ts = as_of.timestamp()
     n = len(engine.implicit)
     scores = []
     build = engine.build
-    timed = [index for index, kind in enumerate(engine.kinds) if kind == TIMES]
+    timed = engine.timed
     parts = engine.parts
     identity = {index: index for index in range(n)}
     for lead_id, profile in leads.items():
-        record = records[lead_id]
+        record = records.pop(lead_id)
         reset = record[n + 3]
         if timed:
             _settle(engine, record, reset)

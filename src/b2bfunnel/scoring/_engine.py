@@ -33,8 +33,9 @@ _UNIT = 10**PLACES
 
 Targets = tuple[tuple[int, int, Any], ...]
 # How values() reads an implicit rule: (row index, kind, points, max_count, max_points,
-# decays with the lead's aggregate decay, window and caps).
-Plan = tuple[int, int, float, int | None, float | None, bool, Limits | None]
+# decays with the lead's aggregate decay, window and caps, and those again when every
+# time they count counts in full, so that their tally is the rule's value).
+Plan = tuple[int, int, float, int | None, float | None, bool, Limits | None, Limits | None]
 
 
 class Dispatch(dict[str, Targets | None]):
@@ -95,6 +96,7 @@ class Engine:
         "keeps_all",
         "kinds",
         "limits",
+        "linear_points",
         "max_total",
         "monotone",
         "owned",
@@ -107,6 +109,7 @@ class Engine:
         "running_total_ok",
         "sliding_ok",
         "step_points",
+        "timed",
     )
 
     def __init__(self, model: ScoringModel, default_fingerprint: Callable[[], str]) -> None:
@@ -204,6 +207,7 @@ class Engine:
                 r.max_points,
                 r.decays and not per_event,
                 self.limits[i],
+                self.limits[i] if not (r.decays and per_event) else None,
             )
             for i, r in enumerate(self.implicit)
         )
@@ -220,6 +224,15 @@ class Engine:
             and limits is None
             else None
             for r, limits in zip(self.implicit, self.limits, strict=True)
+        )
+
+        # The implicit rules that keep their event times.
+        self.timed: tuple[int, ...] = tuple(i for i, k in enumerate(self.kinds) if k == TIMES)
+        # Each rule's points per counted event where its value is that times the count
+        # (no max_count, no max_points), else None (rule_value applies them).
+        self.linear_points: tuple[float | None, ...] = tuple(
+            float(r.points) if r.max_count is None and r.max_points is None else None
+            for r in self.implicit
         )
 
     def needs_event(self, name: str) -> bool:
@@ -284,11 +297,13 @@ class Engine:
     def peak_bound(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
         """With positive points and no per-event decay, no instant scores above this:
         each rule's points for all its events, as if no window or cap per period."""
-        running = math.fsum(self.explicit[j].points for j in explicit)
-        for index, acc in enumerate(accs[: len(self.implicit)]):
+        running = math.fsum([self.explicit_items[j][0] for j in explicit])
+        linear = self.linear_points
+        for index, step in enumerate(linear):
+            acc = accs[index]
             count = len(acc) if type(acc) is Times else acc[0]
             if count:
-                running += self.rule_value(index, count)
+                running += count * step if step is not None else self.rule_value(index, count)
         return round_points(running)
 
     def add_weight(self, acc: Accumulator, t: float) -> Accumulator:
@@ -337,7 +352,7 @@ class Engine:
         decaying_total = 0.0
         # accs may carry more after the rules: zip stops at the rules
         for plan, acc in zip(self.plans, accs, strict=False):
-            index, kind, points, max_count, cap, aggregate, _ = plan
+            index, kind, points, max_count, cap, aggregate, _, tallied = plan
             if kind == COUNT:
                 count, rule_last = acc
                 if not count:
@@ -351,6 +366,11 @@ class Engine:
                 count, rule_last, weight = acc
                 half_life = decay.param("half_life_days") * SECONDS_PER_DAY
                 value = points * weight * 0.5 ** ((asof_ts - rule_last) / half_life)
+            elif tallied is not None:  # a window or caps, every counted time in full
+                if type(acc) is not Times or (tally := tallied.tally(acc, asof_ts)) is None:
+                    continue
+                count, rule_last = tally
+                value = float(count * points)
             else:
                 if type(acc) is not Times:
                     continue
