@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -147,18 +147,17 @@ def history(
         )
     lead_id, ordered = _ordered(profile, events)
     sweep = Sweep(engine, profile)
-    # each named score is its restricted model, swept alongside the main score
+    # each named score is its restricted model, swept alongside the main score (reading
+    # the model's rule entries for a score with the model's decay measured no faster)
     named = [(part.name, Sweep(part.engine, profile)) for part in engine.parts]
+    add = _feed([sweep, *(other for _, other in named)])
     points = []
     position, n = 0, len(ordered)
     k, at = 0, start
     while at <= end:
         ts = at.timestamp()
         while position < n and ordered[position].ts <= ts:
-            event = ordered[position]
-            sweep.add(event)
-            for _, other in named:
-                other.add(event)
+            add(ordered[position])
             position += 1
         figures = sweep.figures(ts)
         band, grade = sweep.standing(figures)
@@ -170,6 +169,18 @@ def history(
         k += 1
         at = start + k * step  # calendar arithmetic: a zoned day keeps its wall time
     return Timeline(lead_id, step, tuple(points))
+
+
+def _feed(sweeps: list[Sweep]) -> Callable[[Event], None]:
+    """What counts an event in each of ``sweeps`` (the first's ``add`` when alone)."""
+    if len(sweeps) == 1:
+        return sweeps[0].add
+
+    def add(event: Event) -> None:
+        for sweep in sweeps:
+            sweep.add(event)
+
+    return add
 
 
 def _named_point(sweep: Sweep, at: float) -> NamedPoint:

@@ -31,6 +31,9 @@ class NamedPoint(Displayed):
         return f"NamedPoint(total={number(self.total)}, band={self.band!r})"
 
 
+_NO_SCORES: Mapping[str, NamedPoint] = MappingProxyType({})
+
+
 def _read_only_points(mapping: Mapping[str, NamedPoint]) -> Mapping[str, NamedPoint]:
     return mapping if type(mapping) is MappingProxyType else MappingProxyType(dict(mapping))
 
@@ -47,7 +50,7 @@ class TimelinePoint(Plotted):
     band: str
     grade: str
     scores: Mapping[str, NamedPoint] = attrs.field(
-        factory=dict, converter=_read_only_points, hash=False
+        default=_NO_SCORES, converter=_read_only_points, hash=False
     )
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,9 +80,7 @@ class TimelinePoint(Plotted):
         return out
 
     def __repr__(self) -> str:
-        named = "".join(
-            f", {name}={number(p.total)} {p.band!r}" for name, p in self.scores.items()
-        )
+        named = "".join(f", {name}={number(p.total)} {p.band!r}" for name, p in self.scores.items())
         return (
             f"TimelinePoint(at={self.at.isoformat()}, total={number(self.total)}, "
             f"band={self.band!r}, grade={self.grade!r}{named})"
