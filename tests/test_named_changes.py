@@ -266,7 +266,9 @@ def test_ingest_with_changes_reports_the_event_changes_of_every_score(  # type: 
     event-caused changes of changes(), of every score, in the same order; fed one
     event per call, the same."""
     model = bf.ScoringModel.from_dict(config)
-    evs = sorted({e.at: e for e in evs}.values(), key=lambda e: e.at)
+    # distinct instants: by timestamp, as local times in a clock change's gap compare
+    # unequal within their zone though they are one instant
+    evs = sorted({e.at.timestamp(): e for e in evs}.values(), key=lambda e: e.at.timestamp())
     state, live = model.ingest_with_changes(model.new_state("L1", profile), evs)
     end = evs[-1].at if evs else END
     batch = [c for c in model.changes(profile, evs, end=end) if isinstance(c.cause, bf.Event)]
@@ -292,7 +294,7 @@ def test_history_points_are_score_as_of_each_step(  # type: ignore[no-untyped-de
     """At each step (zoned days across a clock change, or hours or weeks), each named
     score's total and band are what score(as_of=step) says."""
     model = bf.ScoringModel.from_dict(config)
-    first = min(evs, key=lambda e: e.at).at if evs else T0
+    first = min(evs, key=lambda e: e.at.timestamp()).at if evs else T0
     start = first - timedelta(seconds=before)  # in the first event's zone
     every = data.draw(st.sampled_from(["1d", "13h", "1w"]))
     timeline = model.history(profile, evs, start=start, end=start + timedelta(days=30), every=every)
@@ -302,3 +304,17 @@ def test_history_points_are_score_as_of_each_step(  # type: ignore[no-untyped-de
         for name, sub in score.scores.items():
             assert (point.scores[name].total, point.scores[name].band) == (sub.total, sub.band)
         assert (point.total, point.band, point.grade) == (score.total, score.band, score.grade)
+
+
+def test_timeline_plot_draws_named_scores() -> None:
+    """.plot() draws the main total and one line per named score, with a legend."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    model = bf.ScoringModel.from_dict(CONFIG)
+    ax = model.history(LEAD, EVENTS, start=day(0), end=day(8)).plot()
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    assert lines["onprem"] == [0, 30, 45, 44, 43, 42, 41, 40, 39]
+    assert lines["score"][:3] == [10, 40, 55]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["score", "cloud", "onprem"]
