@@ -1,7 +1,8 @@
 """History benchmark: ``ScoringModel.history`` of one lead over a year by day, with
 1,000 events, against one ``score()`` per step on the same data in the same run
-(the ratio is printed). Target: under 10 ms. Also the time of ``changes()`` over
-the same year, and of ``changes()`` of a lead with a few events a year (long idle
+(the ratio is printed). Target: under 10 ms, also for the default model with 3 named
+scores (and with one of them given its own decay). Also the time of ``changes()``
+over the same year, and of ``changes()`` of a lead with a few events a year (long idle
 spans, where decay crossings are found in closed form) against the same sweep finding
 every crossing by bisection (``--sparse N`` events, default 12).
 
@@ -17,6 +18,7 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -46,6 +48,38 @@ MODELS = (
                 },
                 {"name": "webinar", "event": "webinar_completed", "points": 20, "max_per_week": 1},
             ],
+        },
+    ),
+)
+
+# The default model's rules in 3 named scores (a rule in two of them), as bench_scoring.
+NAMED: dict[str, Any] = {
+    "product_a": {"rules": ["pricing_page_visit", "webinar_completed"], "hot_threshold": 30},
+    "product_b": {
+        "rules": ["case_study_download", "email_case_study_click", "it_leader_at_large_company"]
+    },
+    "engagement": {
+        "rules": [
+            "pricing_page_visit",
+            "case_study_download",
+            "webinar_completed",
+            "email_case_study_click",
+        ],
+        "hot_threshold": 50,
+    },
+}
+MODELS += (
+    ("3 named scores", {"scores": NAMED}),
+    (
+        "3 named, 1 own decay",
+        {
+            "scores": {
+                **NAMED,
+                "engagement": {
+                    **NAMED["engagement"],
+                    "decay": {"kind": "half_life", "half_life_days": 30},
+                },
+            }
         },
     ),
 )

@@ -70,3 +70,62 @@ def test_unknown_lead_and_bad_step(files: list[str]) -> None:
     assert status == 2
     status, _ = run("history", "--lead", "L1", *files, *STEPS, "--every", "1y")
     assert status == 2
+
+
+NAMED = """
+[scoring.scores.product_a]
+rules = ["pricing_page_visit", "webinar_completed"]
+hot_threshold = 30
+
+[scoring.scores.fit]
+rules = ["it_leader_at_large_company"]
+"""
+
+
+def test_named_scores_columns(files: list[str], tmp_path: Path) -> None:
+    """A config with named scores adds score.NAME and band.NAME, in the model's order."""
+    config = tmp_path / "funnel.toml"
+    config.write_text(NAMED, encoding="utf-8")
+    argv = ("history", "--lead", "L1", *files, *STEPS, "--config", str(config))
+    status, text = run(*argv, "--format", "csv")
+    assert status == 0
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == [
+        "at",
+        "score",
+        "band",
+        "grade",
+        "score.product_a",
+        "band.product_a",
+        "score.fit",
+        "band.fit",
+    ]
+    # product_a: threshold 30, so the default bands of it: warm from 12, hot from 30.
+    # Nov 20 00:00 nothing yet; Nov 21 the webinar (25: warm); Nov 22 + the visit
+    # (15): 40, hot. fit: the CIO rule alone, 50 points in the model's bands: warm.
+    assert [(float(r["score.product_a"]), r["band.product_a"]) for r in rows] == [
+        (0.0, "cold"),
+        (25.0, "warm"),
+        (40.0, "hot"),
+    ]
+    assert {(r["score.fit"], r["band.fit"]) for r in rows} == {("50.0", "warm")}
+    status, text = run(*argv, "--format", "json")
+    assert status == 0
+    points = json.loads(text)["points"]
+    assert points[2]["scores"] == {
+        "product_a": {"total": 40.0, "band": "hot"},
+        "fit": {"total": 50.0, "band": "warm"},
+    }
+    status, text = run(*argv)
+    assert status == 0
+    assert "band.product_a" in text.splitlines()[0]
+
+
+def test_no_named_scores_no_new_columns(files: list[str]) -> None:
+    """The default model's output keeps its four columns and its JSON its keys."""
+    status, text = run("history", "--lead", "L1", *files, *STEPS, "--format", "csv")
+    assert status == 0
+    assert text.splitlines()[0] == "at,score,band,grade"
+    status, text = run("history", "--lead", "L1", *files, *STEPS, "--format", "json")
+    assert status == 0
+    assert set(json.loads(text)["points"][0]) == {"at", "total", "band", "grade"}

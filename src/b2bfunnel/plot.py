@@ -264,7 +264,13 @@ def fitted_calibration(fitted: Any, ax: Any) -> None:
 
 def timeline_total(timeline: Any, ax: Any) -> None:
     points = timeline.points
-    ax.step([p.at for p in points], [p.total for p in points], where="post", color=_CHOSEN)
+    at = [p.at for p in points]
+    ax.step(at, [p.total for p in points], where="post", color=_CHOSEN, label="score")
+    names = list(points[0].scores) if points else []
+    for name in names:  # a model's named scores, one line each
+        ax.step(at, [p.scores[name].total for p in points], where="post", label=name)
+    if names:
+        ax.legend()
     ax.set_xlabel("as of")
     ax.set_ylabel("score")
     ax.set_title(f"score of {timeline.lead_id} over time")

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from .._time import parse_datetime
 from ..errors import InvalidInputError
+from ..scoring import TimelinePoint
 from ._args import add_table_options, funnel_of
 from ._tables import Reading, iter_events, read_leads, write_json, write_rows
 from .score import scoring_names
@@ -44,12 +45,23 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         write_json(timeline.to_dict(), out)
         return 0
-    rows = [
-        {"at": p.at.isoformat(), "score": round(p.total, 1), "band": p.band, "grade": p.grade}
-        for p in timeline
-    ]
-    write_rows(args, rows, out)
+    write_rows(args, [_row(p) for p in timeline], out)
     return 0
+
+
+def _row(point: TimelinePoint) -> dict[str, Any]:
+    """One step: ``at``, ``score``, ``band``, ``grade``, then each named score's
+    ``score.NAME`` and ``band.NAME`` (as ``b2bfunnel score`` names them)."""
+    row: dict[str, Any] = {
+        "at": point.at.isoformat(),
+        "score": round(point.total, 1),
+        "band": point.band,
+        "grade": point.grade,
+    }
+    for name, named in point.scores.items():
+        row[f"score.{name}"] = round(named.total, 1)
+        row[f"band.{name}"] = named.band
+    return row
 
 
 def _profile(leads: list[dict[str, str]], lead_id: str) -> dict[str, str]:

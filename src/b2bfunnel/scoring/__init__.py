@@ -11,7 +11,7 @@ from ._named import NamedScore
 from ._result import Contribution, Score, SubScore
 from ._rules import Decay, ExplicitRule, ImplicitRule
 from ._state import ScoreState
-from ._timeline import BandChange, Timeline, TimelinePoint
+from ._timeline import BandChange, NamedPoint, Timeline, TimelinePoint
 
 __all__ = [
     "BandChange",
@@ -19,6 +19,7 @@ __all__ = [
     "Decay",
     "ExplicitRule",
     "ImplicitRule",
+    "NamedPoint",
     "NamedScore",
     "Ranking",
     "Score",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +31,7 @@ from ._engine import Engine, round_points
 from ._incremental import Compiled, ingest, score_state
 from ._result import Accumulator
 from ._state import ScoreState
-from ._timeline import BandChange, Timeline, TimelinePoint
+from ._timeline import BandChange, NamedPoint, Timeline, TimelinePoint
 
 _EVERY = re.compile(r"\s*([1-9][0-9]*)\s*([hdw])\s*")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -105,6 +105,17 @@ class Sweep:
         return tier_of(engine.bands, total), grade
 
 
+class BandSweep(Sweep):
+    """A named score's sweep (over its restricted engine, ``Part.engine``): its standing
+    is its band alone, a named score having no grade of its own."""
+
+    __slots__ = ()
+
+    def standing(self, figures: Figures) -> tuple[str, str]:
+        """``(band, "")`` of ``figures``."""
+        return tier_of(self.engine.bands, figures[0]), ""
+
+
 def _ordered(profile: Mapping[str, Any], events: Iterable[Event]) -> tuple[str, list[Event]]:
     lead_id, batch = lead_events(profile, events)
     return lead_id, sorted(batch, key=_time)
@@ -136,29 +147,60 @@ def history(
         )
     lead_id, ordered = _ordered(profile, events)
     sweep = Sweep(engine, profile)
+    # each named score is its restricted model, swept alongside the main score (reading
+    # the model's rule entries for a score with the model's decay measured no faster)
+    named = [(part.name, Sweep(part.engine, profile)) for part in engine.parts]
+    add = _feed([sweep, *(other for _, other in named)])
     points = []
     position, n = 0, len(ordered)
     k, at = 0, start
     while at <= end:
         ts = at.timestamp()
         while position < n and ordered[position].ts <= ts:
-            sweep.add(ordered[position])
+            add(ordered[position])
             position += 1
         figures = sweep.figures(ts)
         band, grade = sweep.standing(figures)
-        points.append(TimelinePoint(at, figures[0], band, grade))
+        if named:
+            scores = {name: _named_point(other, ts) for name, other in named}
+            points.append(TimelinePoint(at, figures[0], band, grade, scores))
+        else:
+            points.append(TimelinePoint(at, figures[0], band, grade))
         k += 1
         at = start + k * step  # calendar arithmetic: a zoned day keeps its wall time
     return Timeline(lead_id, step, tuple(points))
+
+
+def _feed(sweeps: list[Sweep]) -> Callable[[Event], None]:
+    """What counts an event in each of ``sweeps`` (the first's ``add`` when alone)."""
+    if len(sweeps) == 1:
+        return sweeps[0].add
+
+    def add(event: Event) -> None:
+        for sweep in sweeps:
+            sweep.add(event)
+
+    return add
+
+
+def _named_point(sweep: Sweep, at: float) -> NamedPoint:
+    total = sweep.figures(at)[0]
+    return NamedPoint(total, tier_of(sweep.engine.bands, total))
 
 
 class _Changes:
     """The changes of one lead's band or grade, found while sweeping its events."""
 
     def __init__(
-        self, sweep: Sweep, figures: Figures, events: Sequence[Event], closed: bool = True
+        self,
+        sweep: Sweep,
+        figures: Figures,
+        events: Sequence[Event],
+        closed: bool = True,
+        score: str | None = None,
     ) -> None:
         self.sweep = sweep
+        self.score = score
         self.figures = figures
         self.standing = sweep.standing(figures)
         self.found: list[BandChange] = []
@@ -194,6 +236,7 @@ class _Changes:
                     self.figures[0],
                     cause,
                     reason,
+                    self.score,
                 )
             )
         self.figures, self.standing = figures, standing
@@ -274,26 +317,53 @@ def changes(
     closed: bool = True,
 ) -> tuple[BandChange, ...]:
     """:meth:`ScoringModel.changes`; ``closed=False`` finds every crossing by bisection
-    (to check the closed forms against)."""
+    (to check the closed forms against).
+
+    Each named score's changes are found as the main score's, by a sweep of its
+    restricted engine (``Part.engine``), then all are merged: by time, then the main
+    score, then the named scores in the model's order.
+    """
     require_aware(end, "end")
     if start is not None:
         require_aware(start, "start")
         if end < start:
             raise InvalidInputError(f"end {end.isoformat()} is before start", path="end")
     _, ordered = _ordered(profile, events)
-    sweep = Sweep(engine, profile)
+    found = _score_changes(Sweep(engine, profile), ordered, start, end, closed, None)
+    if not engine.parts:
+        return tuple(found)
+    for part in engine.parts:
+        sweep = BandSweep(part.engine, profile)
+        found += _score_changes(sweep, ordered, start, end, closed, part.name)
+    order: dict[str | None, int] = {None: 0}
+    order.update((part.name, index) for index, part in enumerate(engine.parts, 1))
+    # stable: one score's changes of the same second keep their order
+    return tuple(sorted(found, key=lambda c: (c.at, order[c.score])))
+
+
+def _score_changes(
+    sweep: Sweep,
+    ordered: Sequence[Event],
+    start: datetime | None,
+    end: datetime,
+    closed: bool,
+    score: str | None,
+) -> list[BandChange]:
+    """The changes of one score (the main one, ``score`` None, else a named one) of the
+    lead whose events in time order are ``ordered``."""
+    engine = sweep.engine
     end_ts = end.timestamp()
     position, n = 0, len(ordered)
     if start is None:
         now = ordered[0].ts if ordered else end_ts
         # the profile alone, before any event
-        found = _Changes(sweep, sweep.figures(now), ordered, closed)
+        found = _Changes(sweep, sweep.figures(now), ordered, closed, score)
     else:
         now = start.timestamp()
         while position < n and ordered[position].ts <= now:
             sweep.add(ordered[position])
             position += 1
-        found = _Changes(sweep, sweep.figures(now), ordered, closed)
+        found = _Changes(sweep, sweep.figures(now), ordered, closed, score)
     while position < n and ordered[position].ts <= end_ts:
         t = ordered[position].ts
         if sweep.last is not None and found.timed:
@@ -314,7 +384,7 @@ def changes(
         now = t
     if sweep.last is not None:
         found.pass_time(now, end_ts)
-    return tuple(found.found)
+    return found.found
 
 
 def _exits(engine: Engine, events: Sequence[Event]) -> Iterator[int]:
@@ -373,4 +443,21 @@ def ingest_with_changes(
                     f"event {event.name}",
                 )
             )
+        for name, sub in now.scores.items():  # the named scores, in the model's order
+            old = before.scores[name]
+            if sub.band != old.band:
+                found.append(
+                    BandChange(
+                        at,
+                        sub.band,
+                        "",
+                        old.band,
+                        "",
+                        sub.total,
+                        old.total,
+                        event,
+                        f"event {event.name}",
+                        name,
+                    )
+                )
     return after, tuple(found)

@@ -319,7 +319,8 @@ class ScoringModel:
         (inclusive), each point what :meth:`score` says ``as_of`` it, in one sweep over
         the events. ``every`` is a timedelta or ``"Nh"``, ``"Nd"``, ``"Nw"``; steps are
         calendar arithmetic on ``start``, so days from a zoned midnight stay midnights
-        across a DST change.
+        across a DST change. Each point's ``scores`` holds the named scores' totals and
+        bands.
         """
         return _history.history(self._engine, profile, events, start, end, every)
 
@@ -334,6 +335,8 @@ class ScoringModel:
         """Every change of the lead's band or grade after ``start`` (else from its
         profile alone, before its first event) through ``end``, each with its cause: the
         event, or the passing of time (decay, a rule's window), found to the second.
+        The named scores' band changes are listed too (``BandChange.score`` names the
+        score): by time, then the main score, then the named scores in order.
         """
         return _history.changes(self._engine, profile, events, start, end)
 
@@ -356,7 +359,9 @@ class ScoringModel:
         """:meth:`ingest`, plus the changes of band or grade the events caused, each
         judged at the event's time (a late event at the newest time seen, as
         ``hot_since`` is), so CRM code can act when a lead becomes hot. Changes that
-        time alone brings (decay, windows) come only from :meth:`changes`.
+        time alone brings (decay, windows) come only from :meth:`changes`. A named
+        score's band changes come after the main score's of the same event, with
+        ``BandChange.score`` set to its name.
         """
         return _history.ingest_with_changes(self, state, events)
 
