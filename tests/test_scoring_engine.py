@@ -3,12 +3,13 @@ order independence, decay, caps."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import EPOCH, events, model_config, profiles
+from strategies import EPOCH, events, model_config, named_model_config, profiles
 
 import b2bfunnel as bf
 
@@ -75,3 +76,37 @@ def test_caps_bound_the_total(
         assert score.total <= config["max_total"] + 1e-6
     assert abs(sum(c.points for c in score.contributions) - score.total) < 1e-4
     assert score.hot == (score.total >= config["hot_threshold"])
+
+
+def _first_hot_by_brute_force(
+    model: bf.ScoringModel, profile: dict[str, Any], evs: list[bf.Event], score: str | None
+) -> Any:
+    """The first event instant of the current cycle (from the newest reset on) at which
+    the score, read ``as_of`` that instant with every event up to it, was hot."""
+    final = model.score(profile, evs, as_of=AS_OF)
+    reset = final.last_reset if score is None else final.scores[score].last_reset
+    start = -math.inf if reset is None else reset.timestamp()
+    for ts in sorted({event.ts for event in evs}):
+        if ts < start:
+            continue
+        at = datetime.fromtimestamp(ts, UTC)
+        now = model.score(profile, [e for e in evs if e.ts <= ts], as_of=at)
+        if now.hot if score is None else now.scores[score].hot:
+            return at
+    return None
+
+
+@SETTINGS
+@given(named_model_config(), profiles, events())
+def test_hot_since_is_the_first_hot_instant(
+    config: dict[str, Any], profile: dict[str, Any], evs: list[bf.Event]
+) -> None:
+    """``hot_since`` of the score and of each named score is the first event instant
+    at which that score, read then, was hot: whatever the decay, windows, caps and
+    signs, and however the replay's shortcuts skip leads that cannot be hot."""
+    model = bf.ScoringModel.from_dict(config)
+    score = model.score(profile, evs, as_of=AS_OF)
+    expected = _first_hot_by_brute_force(model, profile, evs, None)
+    assert score.hot_since == expected
+    for name, sub in score.scores.items():
+        assert sub.hot_since == _first_hot_by_brute_force(model, profile, evs, name)

@@ -103,6 +103,7 @@ class Engine:
         "part_resets",
         "parts",
         "plans",
+        "positive",
         "replay_scoring_only",
         "reset_names",
         "row_meta",
@@ -126,7 +127,6 @@ class Engine:
         self.engagement_grades: tuple[Tier, ...] = model.engagement_grades
         self.groups: tuple[tuple[str, float | None], ...] = model.groups
         self.max_total: float | None = model.max_total
-        per_event = self.decay.per_event
         calendar = Calendar(model.timezone)
         self.limits: tuple[Limits | None, ...] = tuple(
             limits_of(rule, calendar) for rule in self.implicit
@@ -144,6 +144,16 @@ class Engine:
             where = rule.where._predicate if rule.where is not None else None
             dispatch.setdefault(rule.event, []).append((index, kinds[index], where))
         self.dispatch = Dispatch({k: tuple(v) for k, v in dispatch.items()})
+        self._shortcuts()
+        self.expiry_window: float | None = (
+            self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None
+        )
+        self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
+        self._unpack_rules()
+
+    def _shortcuts(self) -> None:
+        """Which shortcuts of the hot-crossing replay (see :mod:`._replay`) the rules allow."""
+        per_event = self.decay.per_event
         # Monotone: adding an event never lowers the score at event times, so the peak
         # over event times is the score at the last event.
         # A window drops events as time passes, so it is not monotone either.
@@ -163,16 +173,14 @@ class Engine:
             and all(limits is None for limits in self.limits)
             and self.reset_names is None
         )
+        # Whether no behaviour rule takes points away: then decay, windows and caps only
+        # lower what the events are worth in full (see peak_bound).
+        self.positive: bool = all(r.points >= 0 for r in self.implicit)
         # Whether the hot-crossing replay reads only the events a rule counts: when
         # points are positive, the score rises only at those.
         self.replay_scoring_only: bool = self.running_total_ok or (
-            self.sliding_ok and all(r.points >= 0 for r in self.implicit)
+            self.sliding_ok and self.positive
         )
-        self.expiry_window: float | None = (
-            self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None
-        )
-        self.capped: bool = self.max_total is not None or any(c is not None for _, c in self.groups)
-        self._unpack_rules()
 
     def attach(self, parts: tuple[Part, ...]) -> None:
         """Score the named scores ``parts`` in the same pass as the model's own score:
@@ -295,8 +303,9 @@ class Engine:
         return out
 
     def peak_bound(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
-        """With positive points and no per-event decay, no instant scores above this:
-        each rule's points for all its events, as if no window or cap per period."""
+        """With no negative behaviour points (:attr:`positive`), no instant up to the
+        newest event scores above this: each rule's points for all its events, as if no
+        decay, window or cap per period (each of which only lowers them)."""
         running = math.fsum([self.explicit_items[j][0] for j in explicit])
         linear = self.linear_points
         for index, step in enumerate(linear):

@@ -40,8 +40,7 @@ def first_hot(
         return first_hot_running(engine, explicit, events, first)
     if engine.monotone and engine.total_at(explicit, accs, last) < threshold:
         return None
-    positive = engine.sliding_ok and engine.replay_scoring_only
-    if positive and engine.peak_bound(explicit, accs) < threshold:
+    if engine.positive and engine.peak_bound(explicit, accs) < threshold:
         return None
     ordered = sorted(events, key=_BY_TIME)
     instants = (
