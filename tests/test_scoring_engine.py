@@ -97,7 +97,7 @@ def _first_hot_by_brute_force(
 
 
 @SETTINGS
-@given(named_model_config(), profiles, events())
+@given(st.one_of(named_model_config(), named_model_config(positive=True)), profiles, events())
 def test_hot_since_is_the_first_hot_instant(
     config: dict[str, Any], profile: dict[str, Any], evs: list[bf.Event]
 ) -> None:

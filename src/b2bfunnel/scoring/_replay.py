@@ -108,17 +108,29 @@ def _instants(
     engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed]
 ) -> Iterator[tuple[float, float]]:
     """``(time, total)`` after each instant of ``ordered`` (events by time), with every
-    event of that instant counted: the full replay, decay and caps included."""
+    event of that instant counted: the full replay, decay and caps included.
+
+    Every instant is read with no time idle since it, so the lead's aggregate decay
+    does not apply; then, with no negative behaviour points (:attr:`Engine.positive`),
+    an instant where no rule counts an event scores no more than the one before (its
+    events only decay, expire or leave windows), and only the first instant and those
+    where a rule counts an event are read.
+    """
     replay = engine.empty_rules()
     dispatch = engine.dispatch.__getitem__
     last = len(ordered) - 1
+    every = not engine.positive
+    moved = True  # the first instant is always read
     for position, (t, name, properties) in enumerate(ordered):
         targets = dispatch(name)
         if targets is not None:
             engine.apply(replay, targets, properties, t)
+            moved = True
         if position < last and ordered[position + 1][0] == t:
             continue  # evaluate once all events of this instant are in
-        yield t, engine.total(explicit, replay, t, t)
+        if moved or every:
+            yield t, engine.total(explicit, replay, t, t)
+        moved = False
 
 
 def _running_instants(
