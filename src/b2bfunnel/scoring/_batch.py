@@ -187,6 +187,7 @@ def add_cells(
     keep_all = engine.keeps_all  # a full replay needs every event
     resets = engine.reset_names
     owned = engine.owned
+    owned_names = engine.owned_names
     for lead_id, name, t, event in cells:
         record = get(lead_id)
         if record is None or t > asof_ts:
@@ -197,7 +198,7 @@ def add_cells(
             record[n + 1] = t
         if resets is not None and resets[name] and t > record[n + 3]:
             record[n + 3] = t
-        if owned:
+        if owned and owned_names[name]:
             _add_owned(owned, record[n + 4], name, t, event)
         if event is None:
             continue

@@ -74,6 +74,25 @@ class ResetNames(dict[str, bool]):
         return found
 
 
+class OwnedNames(dict[str, bool]):
+    """Event name -> whether a named score with rule entries of its own counts or resets
+    on it, found through the scores' own look-ups once, then remembered."""
+
+    def __init__(self, owned: tuple[Part, ...]) -> None:
+        super().__init__()
+        self.owned = owned
+
+    def __missing__(self, name: str) -> bool:
+        found = any(
+            part.engine.dispatch[name] is not None
+            or (part.engine.reset_names is not None and part.engine.reset_names[name])
+            for part in self.owned
+        )
+        if len(self) < Dispatch.MEMO_SIZE:
+            self[name] = found
+        return found
+
+
 class Engine:
     """A model's rules compiled for speed: which rules an event name feeds, how each
     rule accumulates its events, and whether shortcuts for the hot check apply."""
@@ -100,6 +119,7 @@ class Engine:
         "max_total",
         "monotone",
         "owned",
+        "owned_names",
         "part_resets",
         "parts",
         "plans",
@@ -189,6 +209,7 @@ class Engine:
         self.owned: tuple[Part, ...] = tuple(part for part in parts if not part.shared)
         for slot, part in enumerate(self.owned):
             part.slot = slot
+        self.owned_names = OwnedNames(self.owned)
         self.part_resets: tuple[ResetNames, ...] = tuple(
             part.engine.reset_names for part in self.owned if part.engine.reset_names is not None
         )
