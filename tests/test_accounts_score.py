@@ -279,8 +279,8 @@ def test_rank_accounts_invariants(
 
 
 class TestContactEvents:
-    """``rank_accounts`` scores the contacts it has read (they are not read again): the
-    events reach the scoring model as ``Funnel.rank`` hands them over."""
+    """``rank_accounts`` and ``score_account`` hand the events to the scoring model as
+    ``Funnel.rank`` does: through ``[aliases]``, up to ``as_of``, counted by progress."""
 
     def test_aliases_as_of_and_progress(self) -> None:
         """By hand: C1's "Webinar" is ``webinar_completed`` through ``[aliases]``, 25;

@@ -255,7 +255,11 @@ class Funnel:
         )
         rows, match = self._contacts(leads, accounts, options)
         read = read_events(events, options)
-        ranking = self._rank_rows(rows, read, as_of=as_of, progress=progress)
+        # The rows are read: score them as Funnel.rank would, without reading the table
+        # again. ScoringModel.rank runs the profile converter over them once more (about
+        # 2% of the time); skipping it needs an entry of scoring that takes converted
+        # rows (see "rank_accounts converts its contacts twice" in docs/performance.md).
+        ranking = self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
         return rank_scores(self.accounts, ranking, _by_id(rows), match, as_of)
 
     def score_account(
@@ -303,7 +307,7 @@ class Funnel:
             )
         members = set(known[account_id])
         mine = [row for row in rows if str(row.get("id")) in members]
-        ranking = self._rank_rows(mine, read_events(events, options), as_of=as_of)
+        ranking = self.scoring.rank(mine, self._aliased(read_events(events, options)), as_of=as_of)
         return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
 
     def new_account_state(
@@ -372,23 +376,6 @@ class Funnel:
         )
         match = match_rows(rows, listed, self.accounts.by_name)
         return rows, match
-
-    def _rank_rows(
-        self,
-        rows: Iterable[Mapping[str, Any]],
-        events: Iterable[Event],
-        *,
-        as_of: datetime,
-        progress: Progress | str | None = None,
-    ) -> Ranking:
-        """:meth:`rank` of profile rows :meth:`_contacts` has read already: the profile
-        converter is not run on them again (:meth:`ScoringModel.rank` would)."""
-        require_aware(as_of, "as_of")
-        read = tracked(
-            self._aliased(require_iterable(events, "events", "Events")), progress, "events"
-        )
-        cells = ((e.lead_id, e.name, e.ts, e) for e in _only_events(read))
-        return self.scoring._rank_cells(rows, cells, as_of=as_of)
 
     def _aliased(self, events: Iterable[Event]) -> Iterable[Event]:
         """``events`` with names the ``[aliases]`` table maps replaced (lazily)."""
