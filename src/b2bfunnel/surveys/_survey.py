@@ -8,7 +8,7 @@ and first-contact resolution (``_effort``), reports by segment and period
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, SupportsIndex
 
@@ -185,6 +185,13 @@ def survey_values(
     return values, skipped
 
 
+def read_answers(responses: Any, **reading: Any) -> tuple[Sequence[Response], int]:
+    """``responses`` as :class:`Response` values, a table read with the ``reading``
+    options the survey functions take (``columns``, ``decimal``, ``date_format``,
+    ``timezone``, ``values``, ``skip_invalid``), and how many rows had a blank score."""
+    return survey_values(responses, Response, "responses", options=read_options(**reading))
+
+
 def _read_first(table: Any, options: ReadOptions, path: str) -> list[dict[str, Any]]:
     """A survey table's rows with dates, labels and numbers read by the options first
     (a survey tool's second header row kept as it is, for :func:`responses_in`)."""
@@ -202,26 +209,3 @@ def _header_rows(rows: Sequence[Any]) -> int:
         and isinstance(rows[0], Mapping)
         and is_second_header(rows[0], ["score"], lambda _f, t: survey_score(t) is not None)
     )
-
-
-def read_answers(
-    responses: Any,
-    *,
-    columns: Columns | None,
-    decimal: str | None,
-    date_format: str | Sequence[str] | None,
-    timezone: str | tzinfo | None,
-    values: Mapping[str, Any] | None,
-    skip_invalid: bool,
-) -> tuple[Sequence[Response], int]:
-    """``responses`` as :class:`Response` values (a table read with the reading options
-    given, as the survey functions take them), and how many rows had a blank score."""
-    options = read_options(
-        columns=columns,
-        decimal=decimal,
-        date_format=date_format,
-        timezone=timezone,
-        values=values,
-        skip_invalid=skip_invalid,
-    )
-    return survey_values(responses, Response, "responses", options=options)
