@@ -276,3 +276,38 @@ def test_rank_accounts_invariants(
             assert score.total == pytest.approx(score.fit + score.engagement)
             assert set(score.roles_present) | set(score.roles_missing) == set(bf.bant.ROLES)
             assert score.engagement <= plain[account].engagement + 1e-9
+
+
+class TestContactEvents:
+    """``rank_accounts`` and ``score_account`` hand the events to the scoring model as
+    ``Funnel.rank`` does: through ``[aliases]``, up to ``as_of``, counted by progress."""
+
+    def test_aliases_as_of_and_progress(self) -> None:
+        """By hand: C1's "Webinar" is ``webinar_completed`` through ``[aliases]``, 25;
+        C2's pricing visit 15, its webinar an hour after ``as_of`` not counted; acme's
+        engagement 25 + 15 = 40. Progress is told of all 3 events, and their total."""
+        funnel = bf.Funnel({"aliases": {"Webinar": "webinar_completed"}})
+        leads = [{"id": "C1", "email": "a@acme.es"}, {"id": "C2", "email": "b@acme.es"}]
+        events = [
+            bf.Event("C1", "Webinar", AT - timedelta(hours=1)),
+            bf.Event("C2", "pricing_page_visit", AT - timedelta(hours=1)),
+            bf.Event("C2", "webinar_completed", AT + timedelta(hours=1)),
+        ]
+        seen: list[tuple[int, int | None]] = []
+        (acme,) = funnel.rank_accounts(leads, events, as_of=AT, progress=lambda *a: seen.append(a))
+        assert dict(acme.shares) == {"C1": 25.0, "C2": 15.0}
+        assert acme.engagement == 40.0
+        assert seen[-1] == (3, 3)
+        single = funnel.score_account("acme.es", leads, events, as_of=AT)
+        assert single.to_dict() == acme.to_dict()
+
+    def test_refuses_what_is_not_an_event(self) -> None:
+        """Anything among the events that is not an Event is refused where it stands."""
+        leads = [{"id": "C1", "email": "a@acme.es"}]
+        events = [bf.Event("C1", "webinar_completed", AT), "webinar_completed"]
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.Funnel().rank_accounts(leads, events, as_of=AT)
+        assert info.value.path == "events[1]"
+        with pytest.raises(bf.InvalidInputError) as info:
+            bf.Funnel().rank_accounts(leads, 42, as_of=AT)  # type: ignore[arg-type]
+        assert info.value.path == "events"

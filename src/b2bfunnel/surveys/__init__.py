@@ -4,6 +4,7 @@ See ``docs/nps.md``.
 """
 
 from .._public import publish
+from ._account_nps import AccountNPS, account_nps
 from ._benchmarks import B2B_SPAIN_2024, NPSBenchmark, NPSPosition, nps_position
 from ._core import (
     NPSComparison,
@@ -15,24 +16,11 @@ from ._core import (
     nps_sample_size,
     nps_what_it_takes,
 )
-from ._survey import (
-    AccountNPS,
-    CESResult,
-    RateResult,
-    Report,
-    ReportCell,
-    Response,
-    ThemeCounts,
-    Ticket,
-    account_nps,
-    ces,
-    ces_report,
-    comment_themes,
-    fcr,
-    fcr_report,
-    nps_report,
-)
+from ._effort import CESResult, RateResult, ces, fcr
+from ._reports import Report, ReportCell, ces_report, fcr_report, nps_report
+from ._survey import Response, Ticket
 from ._tally import RateTally, SurveyTally
+from ._themes import ThemeCounts, comment_themes
 
 __all__ = [
     "B2B_SPAIN_2024",

@@ -17,7 +17,7 @@ import attrs
 from .._stats import wilson, z_for
 from ..errors import InvalidInputError
 from ._core import NPSResult, checked_scores
-from ._survey import CESResult, RateResult, ces
+from ._effort import CESResult, RateResult, ces
 
 __all__ = ["RateTally", "SurveyTally"]
 
