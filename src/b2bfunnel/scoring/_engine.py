@@ -100,6 +100,7 @@ class Engine:
     __slots__ = (
         "bands",
         "capped",
+        "capped_calendar",
         "decay",
         "default_fingerprint",
         "dispatch",
@@ -131,6 +132,7 @@ class Engine:
         "sliding_ok",
         "step_points",
         "timed",
+        "whole_values",
     )
 
     def __init__(self, model: ScoringModel, default_fingerprint: Callable[[], str]) -> None:
@@ -255,6 +257,17 @@ class Engine:
             for r, limits in zip(self.implicit, self.limits, strict=True)
         )
 
+        # The calendar of the rules that cap per day or week (the model's one), if any.
+        self.capped_calendar: Calendar | None = next(
+            (limits.calendar for limits in self.limits if limits is not None and limits.capped),
+            None,
+        )
+        # Whether every implicit rule's value is a whole number of points for any count.
+        self.whole_values: bool = all(
+            float(r.points).is_integer()
+            and (r.max_points is None or float(r.max_points).is_integer())
+            for r in self.implicit
+        )
         # The implicit rules that keep their event times.
         self.timed: tuple[int, ...] = tuple(i for i, k in enumerate(self.kinds) if k == TIMES)
         # Each rule's points per counted event where its value is that times the count

@@ -200,7 +200,6 @@ class Sliding:
     """
 
     __slots__ = (
-        "_day_of",
         "_days",
         "_limits",
         "_plain",
@@ -215,7 +214,6 @@ class Sliding:
         self._limits = limits
         self.window = math.inf if limits.window is None else limits.window
         self._plain = not limits.capped  # every event in the window counts
-        self._day_of = limits.calendar.day
         self._times: deque[float] = deque()
         self._time_days: deque[int] = deque()  # the day of each of _times, when capped
         self._days: dict[int, int] = {}
@@ -232,7 +230,7 @@ class Sliding:
             self.count += 1
             return
         if day is None:
-            day = self._day_of(t)
+            day = self._limits.calendar.day(t)
         if windowed:
             self._time_days.append(day)
         self._change(day, 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -193,7 +192,7 @@ def _sliding_instants(
     values = [round_points(float(engine.explicit[j].points)) for j in explicit]
     if not ordered or first < ordered[0][0]:
         yield first, round(math.fsum(values), PLACES)
-    whole = all(v.is_integer() for v in values) and _whole_rule_values(engine)
+    whole = engine.whole_values and all(v.is_integer() for v in values)
     running = math.fsum(values)
     offset = len(values)
     values += [0.0] * len(engine.implicit)
@@ -249,20 +248,8 @@ def _sliding_instants(
 def _days(engine: Engine, ordered: Sequence[Timed]) -> list[int] | None:
     """The local day of each of ``ordered``, in one pass, when a rule caps per day or
     week (the model's one calendar); else None."""
-    for limits in engine.limits:
-        if limits is not None and limits.capped:
-            return limits.calendar.days([event[0] for event in ordered])
-    return None
-
-
-@functools.lru_cache(maxsize=64)  # asked once per replayed lead, of few models
-def _whole_rule_values(engine: Engine) -> bool:
-    """Whether every implicit rule's value is a whole number of points for any count."""
-    return all(
-        float(rule.points).is_integer()
-        and (rule.max_points is None or float(rule.max_points).is_integer())
-        for rule in engine.implicit
-    )
+    calendar = engine.capped_calendar
+    return None if calendar is None else calendar.days([event[0] for event in ordered])
 
 
 class SharedReplay:
