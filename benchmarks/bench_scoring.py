@@ -135,6 +135,11 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
     for rule in window_only["implicit"]:
         rule["within_days"] = 90
     resets = {**bf.ScoringModel.default().to_dict(), "reset_on": ["deal_lost"]}
+    # one score with the decay the fourth model gives one of its named scores
+    half_life = {
+        **bf.ScoringModel.default().to_dict(),
+        "decay": {"kind": "half_life", "half_life_days": 30},
+    }
     models = {
         "default": bf.ScoringModel.default(),
         "windowed/capped": bf.ScoringModel.from_dict(_windowed_config()),
@@ -142,6 +147,7 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
         "reset_on": bf.ScoringModel.from_dict(resets),
         "3 named scores": bf.ScoringModel.from_dict(_named_config()),
         "3 named, 1 own decay": bf.ScoringModel.from_dict(_named_config(own_decay=True)),
+        "half_life, one score": bf.ScoringModel.from_dict(half_life),
     }
     runs: dict[str, list[float]] = {name: [] for name in models}
     for _ in range(rounds):

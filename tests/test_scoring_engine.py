@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import EPOCH, events, model_config, named_model_config, profiles
+from strategies import DECAYS, EPOCH, events, model_config, named_model_config, profiles
 
 import b2bfunnel as bf
 
@@ -110,3 +110,44 @@ def test_hot_since_is_the_first_hot_instant(
     assert score.hot_since == expected
     for name, sub in score.scores.items():
         assert sub.hot_since == _first_hot_by_brute_force(model, profile, evs, name)
+
+
+@SETTINGS
+@given(model_config(positive=True), DECAYS["half_life"], profiles, events(), st.data())
+def test_a_threshold_at_the_peak_is_reached_under_half_life(
+    config: dict[str, Any],
+    half_life: dict[str, Any],
+    profile: dict[str, Any],
+    evs: list[bf.Event],
+    data: st.DataObject,
+) -> None:
+    """Under half_life decay, with the hot threshold set to the highest score the lead
+    ever had at an instant (or just above it), ``hot_since`` is the first instant that
+    reached it (or None): the replay's bounds never skip a lead that was hot, even by
+    a millionth."""
+    config = {**config, "decay": {"kind": "half_life", **half_life}}
+    config.pop("reset_on", None)
+    model = bf.ScoringModel.from_dict(config)
+    instants = sorted({event.ts for event in evs})
+    totals = [
+        model.score(
+            profile, [e for e in evs if e.ts <= ts], as_of=datetime.fromtimestamp(ts, UTC)
+        ).total
+        for ts in instants
+    ]
+    if not totals or max(totals) <= 0:
+        return
+    above = data.draw(st.sampled_from([0.0, 1e-6]))
+    threshold = max(totals) + above
+    hot = bf.ScoringModel.from_dict({**config, "hot_threshold": threshold})
+    expected = next(
+        (
+            datetime.fromtimestamp(ts, UTC)
+            for ts, total in zip(instants, totals, strict=True)
+            if total >= threshold
+        ),
+        None,
+    )
+    assert hot.score(profile, evs, as_of=AS_OF).hot_since == expected
+    if above == 0.0:
+        assert expected is not None

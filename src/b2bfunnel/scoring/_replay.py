@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._time import from_ts
+from .._time import SECONDS_PER_DAY, from_ts
 from ._engine import PLACES, Engine, round_points
 from ._limits import Sliding
 from ._result import Accumulator
@@ -42,15 +42,48 @@ def first_hot(
     if engine.positive and engine.peak_bound(explicit, accs) < threshold:
         return None
     ordered = sorted(events, key=_BY_TIME)
-    instants = (
-        _sliding_instants(engine, explicit, ordered, first)
-        if engine.sliding_ok
-        else _instants(engine, explicit, ordered)
-    )
+    if engine.sliding_ok:
+        instants = _sliding_instants(engine, explicit, ordered, first)
+    elif engine.positive and engine.decay.kind == "half_life" and (
+        _half_life_peak(engine, explicit, ordered) < threshold
+    ):
+        return None
+    else:
+        instants = _instants(engine, explicit, ordered)
     for t, total in instants:
         if total >= threshold:
             return from_ts(t)
     return None
+
+
+def _half_life_peak(engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed]) -> float:
+    """Under ``half_life`` decay with no negative behaviour points, no instant of
+    ``ordered`` (events by time) scores above this: the profile's points, every
+    non-decaying event's points, and the decaying events' points halved every half-life
+    as one running sum, with no cap, window or ``max_count`` (each only lowers them).
+
+    The running sum is within a few units of the last place of the score's own
+    per-rule arithmetic, so a margin of a millionth per rule (each is rounded to the
+    6th decimal) keeps the bound above every score :func:`_instants` reads.
+    """
+    half_life = engine.decay.param("half_life_days") * SECONDS_PER_DAY
+    implicit, dispatch = engine.implicit, engine.dispatch
+    fixed = math.fsum([engine.explicit_items[j][0] for j in explicit])
+    decaying, since, peak = 0.0, -math.inf, fixed
+    for t, name, properties in ordered:
+        for index, _kind, where in dispatch[name] or ():
+            if where is not None and not where(properties):
+                continue
+            rule = implicit[index]
+            if not rule.decays:
+                fixed += rule.points
+                continue
+            if t > since:
+                decaying *= 0.5 ** ((t - since) / half_life) if since != -math.inf else 0.0
+                since = t
+            decaying += rule.points
+        peak = max(peak, fixed + decaying)
+    return peak + (len(implicit) + 2) * 1e-6 + abs(peak) * 1e-12
 
 
 def first_hot_running(
