@@ -37,7 +37,7 @@ def _amount(value: Any, path: str) -> Decimal:
 
 # A checked deal: (state at as_of: 0 open, 1 won, 2 lost, -1 not counted), amount,
 # cycle seconds (won only), the deal itself.
-_Deal = tuple[int, Decimal, int, Mapping[str, Any]]
+CheckedDeal = tuple[int, Decimal, int, Mapping[str, Any]]
 
 
 def _opens_earlier(window: relativedelta) -> bool:
@@ -77,7 +77,7 @@ def window_start(
 
 def check_deals(
     deals: Iterable[Mapping[str, Any]], as_of: datetime, since: datetime | None
-) -> Iterator[_Deal]:
+) -> Iterator[CheckedDeal]:
     """Validate each deal and say where it stands at ``as_of``."""
     if isinstance(deals, str | bytes | Mapping) or not isinstance(deals, Iterable):
         raise InvalidInputError(f"expected deal records, got {type(deals).__name__}", path="deals")
@@ -141,7 +141,7 @@ def checked_deals(
     preset: str | None = None,
     *,
     plain: bool = False,
-) -> tuple[list[_Deal], str | None, tuple[str, ...]]:
+) -> tuple[list[CheckedDeal], str | None, tuple[str, ...]]:
     """The deals of a table read by the one deal reader (text cells with the reading
     options) and checked at ``as_of``, with the currency of their amounts and what the
     reading noted. With ``skip_invalid`` a deal the checks refuse is left out too;
@@ -162,7 +162,7 @@ def checked_deals(
             return list(check_deals(read.records, as_of, since)), read.currency, _found(read)
         except InvalidInputError as exc:
             raise _located(exc, read.rows) from None
-    checked: list[_Deal] = []
+    checked: list[CheckedDeal] = []
     refused = 0
     for record in read.records:
         try:

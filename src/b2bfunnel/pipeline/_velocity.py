@@ -16,7 +16,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
-from ._deals import _Deal, checked_deals, window_start
+from ._deals import CheckedDeal, checked_deals, window_start
 from ._summaries import report_view
 
 _DAY = Decimal(86_400)
@@ -115,7 +115,7 @@ class VelocityReport(Displayed):
         return report_view(self)
 
 
-def _tally(rows: Iterable[tuple[int, Any, Any]]) -> tuple[int, int, int, Any, Any]:
+def tally_of(rows: Iterable[tuple[int, Any, Any]]) -> tuple[int, int, int, Any, Any]:
     """Open, won and lost counts, and the won deals' summed amounts and cycle seconds.
 
     The sums start at 0, so they stay Decimal and int for exact reports and float for
@@ -136,9 +136,9 @@ def _tally(rows: Iterable[tuple[int, Any, Any]]) -> tuple[int, int, int, Any, An
     return opportunities, won, lost, value, seconds
 
 
-def _report(checked: Sequence[_Deal], as_of: datetime) -> VelocityReport:
+def report_of(checked: Sequence[CheckedDeal], as_of: datetime) -> VelocityReport:
     with localcontext(EXACT):  # a sum of money is exact, whatever the order it is added in
-        opportunities, won, lost, value, seconds = _tally(d[:3] for d in checked)
+        opportunities, won, lost, value, seconds = tally_of(d[:3] for d in checked)
     return assemble(opportunities, won, lost, Decimal(value), seconds, as_of)
 
 
@@ -224,7 +224,7 @@ def velocity_from_deals(
     given = (decimal, date_format, timezone, values, currency, rates, preset)
     plain = all(option is None for option in given) and not skip_invalid
     checked, currency, found = checked_deals(deals, options, as_of, since, preset, plain=plain)
-    report = _report(checked, as_of)
+    report = report_of(checked, as_of)
     # What the reading found (footers, skipped rows, amounts read two ways) goes with
     # the figures: nothing the reader decided is silent.
     return attrs.evolve(report, currency=currency, notes=(*report.notes, *found))

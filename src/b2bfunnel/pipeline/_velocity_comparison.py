@@ -21,9 +21,9 @@ from ..plot import Charts
 from ..records import flatten
 from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
-from ._deals import _Deal, checked_deals, window_start
+from ._deals import CheckedDeal, checked_deals, window_start
 from ._summaries import velocity_summary
-from ._velocity import VelocityReport, _report, _tally
+from ._velocity import VelocityReport, report_of, tally_of
 
 
 def _json_scalar(value: Any) -> Any:
@@ -177,7 +177,7 @@ def _log_levers(base: VelocityReport, other: VelocityReport) -> dict[str, float]
 
 def _figures(sample: Sequence[tuple[int, float, float]]) -> tuple[float | None, float | None]:
     """Velocity and cycle seconds of a resample; ``None`` where undefined."""
-    opportunities, won, lost, value, seconds = _tally(sample)
+    opportunities, won, lost, value, seconds = tally_of(sample)
     if not won:
         return None, None
     if not seconds:
@@ -285,7 +285,7 @@ def compare_velocity(
     cohorts = _cohorts(checked, by)
     keys = sorted(cohorts, key=repr)
     baseline = _baseline(cohorts, keys, baseline, by)
-    reports = {key: _report(cohorts[key], as_of) for key in keys}
+    reports = {key: report_of(cohorts[key], as_of) for key in keys}
     reports = {
         key: attrs.evolve(r, currency=currency, notes=(*r.notes, *found))
         for key, r in reports.items()
@@ -319,9 +319,9 @@ def compare_velocity(
     return VelocityComparison(reports, baseline, lifts)
 
 
-def _cohorts(deals: Iterable[_Deal], by: str) -> dict[Hashable, list[_Deal]]:
+def _cohorts(deals: Iterable[CheckedDeal], by: str) -> dict[Hashable, list[CheckedDeal]]:
     """The checked deals grouped by their value of ``by``, which each must have."""
-    cohorts: dict[Hashable, list[_Deal]] = {}
+    cohorts: dict[Hashable, list[CheckedDeal]] = {}
     for index, checked in enumerate(deals):
         if by not in checked[3]:
             raise InvalidInputError(f"has no {by!r}", path=f"deals[{index}].{by}")
