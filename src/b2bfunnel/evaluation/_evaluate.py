@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -12,7 +11,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import plot as charts
-from .._display import Displayed, Plotted, Summarised, Summary
+from .._display import Plotted, Summarised, Summary
 from .._stats import z_for
 from .._time import SECONDS_PER_DAY
 from ..accounts import AccountModel
@@ -28,8 +27,9 @@ from ..tables._options import ReadOptions, read_options
 from ..tables._read import read_events, rows_of
 from ..tables._table import Columns, TableLike
 from ._accounts import AccountRow, AccountSnapshot, account_snapshots
+from ._breakdowns import Decile, deciles_of, rates_by
 from ._metrics import MIN_POSITIVES, auc_delong, ks_statistic, psi
-from ._rates import ConversionRate, rate_of
+from ._rates import ConversionRate
 from ._snapshot import (
     Snapshot,
     as_events,
@@ -41,6 +41,7 @@ from ._snapshot import (
     snapshot,
 )
 from ._summaries import evaluation_summary
+from ._thresholds import ThresholdSuggestion, count_crossings, suggest_threshold
 from ._versus import AUCComparison, paired
 
 __all__ = ["MIN_POSITIVES", "Decile", "Evaluation", "ThresholdSuggestion", "evaluate"]
@@ -55,73 +56,6 @@ def _frozen_map(value: Mapping[str, ConversionRate]) -> Mapping[str, ConversionR
 def _interval(centre: float, variance: float, z: float) -> tuple[float, float]:
     half = z * math.sqrt(max(variance, 0.0))
     return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-@attrs.frozen(repr=False)
-class Decile(Displayed):
-    """One tenth of the leads by score, best first; tied scores are never split.
-
-    ``lift`` is the group's rate over the overall rate; ``capture`` the share of all
-    conversions found in this and the better groups.
-    """
-
-    decile: int
-    low: float
-    high: float
-    stats: ConversionRate
-    lift: float
-    capture: float
-
-    @property
-    def n(self) -> int:
-        """Leads in the group."""
-        return self.stats.n
-
-    @property
-    def conversions(self) -> int:
-        """Leads of the group that converted within the horizon."""
-        return self.stats.conversions
-
-    @property
-    def rate(self) -> float:
-        """Conversion rate of the group."""
-        return self.stats.rate
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        return {
-            "decile": self.decile,
-            "low": self.low,
-            "high": self.high,
-            **self.stats.to_dict(),
-            "lift": self.lift,
-            "capture": self.capture,
-        }
-
-
-@attrs.frozen(repr=False)
-class ThresholdSuggestion(Displayed):
-    """A suggested hot threshold and what the leads at or above it did.
-
-    ``per_period`` is how many leads per ``per_days`` would have been passed to Sales;
-    ``stats`` the conversion of every lead at or above the threshold.
-    """
-
-    threshold: float | None
-    per_days: float
-    per_period: float
-    stats: ConversionRate
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        return {
-            "threshold": self.threshold,
-            "per_days": self.per_days,
-            "per_period": self.per_period,
-            **self.stats.to_dict(),
-            "reason": self.reason,
-        }
 
 
 @attrs.frozen(repr=False)
@@ -283,9 +217,7 @@ class Evaluation(Summarised, Plotted):
         it, the moment :attr:`Score.hot_since` records for the model's own threshold.
         """
         self._require_peaks("crossings")
-        value = _finite(threshold, "threshold")
-        tops, bottoms = self._window_peaks(_positive(per_days, "per_days"))
-        return _crossed(tops, bottoms, value) / len(self.cutoffs)
+        return count_crossings(self, threshold, per_days)
 
     def threshold_for(
         self, *, capacity: float | None = None, per_days: float = 7, rate: float | None = None
@@ -299,84 +231,7 @@ class Evaluation(Summarised, Plotted):
         or above the threshold at the cutoff.
         """
         self._require_peaks("threshold_for")
-        if (capacity is None) == (rate is None):
-            raise InvalidInputError("give exactly one of capacity= or rate=", path="capacity")
-        window = _positive(per_days, "per_days")
-        z = z_for(self.confidence)
-        periods = len(self.cutoffs)
-        tops, bottoms = self._window_peaks(window)
-        ascending = sorted(self.scores)
-        if capacity is not None:
-            limit = _positive(capacity, "capacity")
-            chosen = None
-            for threshold in sorted({*ascending, *tops, *bottoms}, reverse=True):
-                crossed = _crossed(tops, bottoms, threshold)
-                if crossed / periods > limit:
-                    break
-                chosen = (threshold, crossed)
-            if chosen is None:
-                return ThresholdSuggestion(
-                    None,
-                    window,
-                    0.0,
-                    rate_of((), z),
-                    f"even the top score is first crossed by more than {limit:g} leads "
-                    f"per {window:g} days",
-                )
-            threshold, crossed = chosen
-            reason = f"about {crossed / periods:.1f} leads per {window:g} days first crossed it"
-        else:
-            target = _positive(rate, "rate")
-            found = None
-            conversions = 0
-            order = sorted(range(len(self.scores)), key=lambda i: -self.scores[i])
-            for position, i in enumerate(order):
-                conversions += self.labels[i]
-                if position + 1 < len(order) and self.scores[order[position + 1]] == self.scores[i]:
-                    continue
-                if conversions / (position + 1) >= target:
-                    found = self.scores[i]
-            if found is None:
-                return ThresholdSuggestion(
-                    None,
-                    window,
-                    0.0,
-                    rate_of((), z),
-                    f"no threshold reaches a conversion rate of {target:.1%}",
-                )
-            threshold, crossed = found, _crossed(tops, bottoms, found)
-            reason = f"the lowest threshold whose leads converted at {target:.1%} or more"
-        rows = [i for i, score in enumerate(self.scores) if score >= threshold]
-        stats = rate_of(
-            [self.labels[i] for i in rows], z, self._clusters_of(rows) if periods > 1 else None
-        )
-        return ThresholdSuggestion(threshold, window, crossed / periods, stats, reason)
-
-    def _window_peaks(self, days: float) -> tuple[list[float], list[float]]:
-        """For the leads whose running peak rose in the ``days`` before their cutoff,
-        sorted: their peaks at the cutoff, and (where they had one) before the window."""
-        seconds = days * SECONDS_PER_DAY
-        tops: list[float] = []
-        bottoms: list[float] = []
-        blocks = [(e.n, e.cutoff) for e in self.per_cutoff] or [(self.n, self.cutoff)]
-        end = 0
-        for size, cutoff in blocks:
-            start = cutoff.timestamp() - seconds
-            begin, end = end, end + size
-            for steps in self.peaks[begin:end]:  # (time, peak) pairs, oldest first
-                if not steps or steps[-2] <= start:
-                    continue
-                tops.append(steps[-1])
-                for j in range(len(steps) - 4, -1, -2):
-                    if steps[j] <= start:
-                        bottoms.append(steps[j + 1])
-                        break
-        tops.sort()
-        bottoms.sort()
-        return tops, bottoms
-
-    def _clusters_of(self, rows: Sequence[int]) -> list[str]:
-        return [self.lead_ids[i] for i in rows]
+        return suggest_threshold(self, capacity, per_days, rate)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (without the rows)."""
@@ -410,34 +265,6 @@ class Evaluation(Summarised, Plotted):
         return evaluation_summary(self)
 
 
-def _positive(value: Any, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise InvalidInputError(f"expected a positive number, got {value!r}", path=path)
-    if not math.isfinite(value):
-        raise InvalidInputError(f"expected a finite number, got {value!r}", path=path)
-    return float(value)
-
-
-def _finite(value: Any, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInputError(f"expected a finite number, got {value!r}", path=path)
-    return float(value)
-
-
-def _crossed(tops: Sequence[float], bottoms: Sequence[float], threshold: float) -> int:
-    """Leads whose peak before the window was below ``threshold`` and at the cutoff at or
-    above it (every bottom is its lead's top or lower, so the counts subtract)."""
-    return (len(tops) - bisect_left(tops, threshold)) - (
-        len(bottoms) - bisect_left(bottoms, threshold)
-    )
-
-
-def decile_of(start: int, end: int, n: int) -> int:
-    """The group (0 best .. 9) of a run of tied scores at positions ``start..end`` of
-    ``n`` best first: the group of its middle position."""
-    return min(9, ((start + end) // 2) * 10 // n)
-
-
 def few_warning(positives: int, negatives: int) -> str | None:
     """Why the AUC has no interval, when there are too few of either outcome."""
     if min(positives, negatives) >= MIN_POSITIVES:
@@ -446,62 +273,6 @@ def few_warning(positives: int, negatives: int) -> str | None:
         f"only {positives} positives and {negatives} negatives; at least {MIN_POSITIVES} "
         "of each are needed for an AUC interval (figures are unreliable)"
     )
-
-
-def _deciles(
-    scores: Sequence[float],
-    labels: Sequence[bool],
-    z: float,
-    clusters: Sequence[Hashable] | None,
-) -> tuple[Decile, ...]:
-    """Ten groups by score, best first; a run of tied scores goes to the group of its
-    middle position, so groups can be uneven (or absent) when many leads tie."""
-    n = len(scores)
-    total = sum(labels)
-    if not n:
-        return ()
-    overall = total / n
-    order = sorted(range(n), key=lambda i: -scores[i])
-    groups: dict[int, list[int]] = {}
-    start = 0
-    while start < n:
-        end = start
-        while end + 1 < n and scores[order[end + 1]] == scores[order[start]]:
-            end += 1
-        decile = decile_of(start, end, n)
-        groups.setdefault(decile, []).extend(order[start : end + 1])
-        start = end + 1
-    out = []
-    captured = 0
-    for decile in sorted(groups):
-        rows = groups[decile]
-        stats = rate_of(
-            [labels[i] for i in rows], z, [clusters[i] for i in rows] if clusters else None
-        )
-        captured += stats.conversions
-        out.append(
-            Decile(
-                decile + 1,
-                min(scores[i] for i in rows),
-                max(scores[i] for i in rows),
-                stats,
-                stats.rate / overall if overall else 0.0,
-                captured / total if total else 0.0,
-            )
-        )
-    return tuple(out)
-
-
-def _by(
-    keys: Sequence[str], labels: Sequence[bool], z: float, clusters: Sequence[Hashable] | None
-) -> dict[str, ConversionRate]:
-    rows: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        rows.setdefault(key, []).append(i)
-    return {
-        key: rate_of([labels[i] for i in idx], z, [clusters[i] for i in idx] if clusters else None)
-        for key, idx in rows.items()
-    }
 
 
 def summarise(
@@ -555,9 +326,9 @@ def summarise(
         interval,
         ks,
         ks_score,
-        _by(bands, labels, z, clusters),
-        _by(grades, labels, z, clusters),
-        _deciles(scores, labels, z, clusters),
+        rates_by(bands, labels, z, clusters),
+        rates_by(grades, labels, z, clusters),
+        deciles_of(scores, labels, z, clusters),
         () if warning is None else (warning,),
         per_cutoff,
         tuple(scores),

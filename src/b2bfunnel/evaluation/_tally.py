@@ -22,7 +22,8 @@ import attrs
 from .._stats import z_for
 from .._time import require_aware
 from ..errors import InvalidInputError
-from ._evaluate import Decile, Evaluation, _interval, decile_of, few_warning
+from ._breakdowns import Decile, decile_of
+from ._evaluate import Evaluation, _interval, few_warning
 from ._rates import ConversionRate, rate_of_counts
 from ._snapshot import check_horizon
 

@@ -18,7 +18,8 @@ from ..tables._currency import minor_unit
 
 if TYPE_CHECKING:  # for the signatures only: the result modules import this one
     from ._attribution import AttributionReport
-    from ._velocity import VelocityComparison, VelocityReport
+    from ._velocity import VelocityReport
+    from ._velocity_comparison import VelocityComparison
 
 __all__ = ["attribution_summary", "places_of", "report_view", "velocity_summary"]
 

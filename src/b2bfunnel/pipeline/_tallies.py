@@ -24,8 +24,9 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
+from ._deals import checked_deals, window_start
 from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
-from ._velocity import VelocityReport, assemble, checked_deals, window_start
+from ._velocity import VelocityReport, assemble
 
 __all__ = ["FunnelTally", "VelocityTally"]
 
