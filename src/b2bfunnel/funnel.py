@@ -255,11 +255,8 @@ class Funnel:
         )
         rows, match = self._contacts(leads, accounts, options)
         read = read_events(events, options)
-        # The rows are read: score them as Funnel.rank would, without reading the table
-        # again. ScoringModel.rank runs the profile converter over them once more (about
-        # 2% of the time); skipping it needs an entry of scoring that takes converted
-        # rows (see "rank_accounts converts its contacts twice" in docs/performance.md).
-        ranking = self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress)
+        # The rows are read: score them as Funnel.rank would, without reading them again.
+        ranking = self.scoring._rank_rows(rows, self._aliased(read), as_of=as_of, progress=progress)
         return rank_scores(self.accounts, ranking, _by_id(rows), match, as_of)
 
     def score_account(

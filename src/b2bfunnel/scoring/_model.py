@@ -243,6 +243,22 @@ class ScoringModel:
         tracked_events = tracked(read, progress, "events")
         return Ranking(_batch.rank(self._engine, leads, tracked_events, as_of, by=by))
 
+    def _rank_rows(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        events: Iterable[Event],
+        *,
+        as_of: datetime,
+        progress: Progress | str | None = None,
+        by: str | None = None,
+    ) -> Ranking:
+        """:meth:`rank` of profiles the profile converter has already read (a facade
+        that reads contacts once to match them and to score them) and of events
+        already read: the same scores, without reading the rows again."""
+        self._check_by(by)
+        tracked_events = tracked(events, progress, "events")
+        return Ranking(_batch.rank(self._engine, rows, tracked_events, as_of, by=by))
+
     def _rank_cells(
         self,
         profiles: Iterable[Mapping[str, Any]],

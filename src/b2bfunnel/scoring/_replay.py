@@ -44,8 +44,10 @@ def first_hot(
     ordered = sorted(events, key=_BY_TIME)
     if engine.sliding_ok:
         instants = _sliding_instants(engine, explicit, ordered, first)
-    elif engine.positive and engine.decay.kind == "half_life" and (
-        _half_life_peak(engine, explicit, ordered) < threshold
+    elif (
+        engine.positive
+        and engine.decay.kind == "half_life"
+        and (_half_life_peak(engine, explicit, ordered) < threshold)
     ):
         return None
     else:
