@@ -142,11 +142,9 @@ class Engine:
         # Whether no behaviour rule takes points away: then decay, windows and caps only
         # lower what the events are worth in full (see peak_bound).
         self.positive: bool = all(r.points >= 0 for r in self.implicit)
-        # Whether the hot-crossing replay reads only the events a rule counts: when
-        # points are positive, the score rises only at those.
-        self.replay_scoring_only: bool = self.running_total_ok or (
-            self.sliding_ok and self.positive
-        )
+        # Whether the hot-crossing replay reads only the events a rule counts (and the
+        # lead's first time): when points are positive, the score rises only at those.
+        self.replay_scoring_only: bool = self.running_total_ok or self.positive
 
     def attach(self, parts: tuple[Part, ...]) -> None:
         """Score the named scores ``parts`` in the same pass as the model's own score:

@@ -51,7 +51,7 @@ def first_hot(
     ):
         return None
     else:
-        instants = _instants(engine, explicit, ordered)
+        instants = _instants(engine, explicit, ordered, first)
     for t, total in instants:
         if total >= threshold:
             return from_ts(t)
@@ -129,7 +129,7 @@ def peak_steps(
     instants = (
         _sliding_instants(engine, explicit, ordered, first)
         if engine.sliding_ok
-        else _instants(engine, explicit, ordered)
+        else _instants(engine, explicit, ordered, first)
     )
     for t, total in instants:
         if total > peak:
@@ -139,7 +139,7 @@ def peak_steps(
 
 
 def _instants(
-    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed]
+    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed], first: float
 ) -> Iterator[tuple[float, float]]:
     """``(time, total)`` after each instant of ``ordered`` (events by time), with every
     event of that instant counted: the full replay, decay and caps included.
@@ -148,9 +148,13 @@ def _instants(
     does not apply; then, with no negative behaviour points (:attr:`Engine.positive`),
     an instant where no rule counts an event scores no more than the one before (its
     events only decay, expire or leave windows), and only the first instant and those
-    where a rule counts an event are read.
+    where a rule counts an event are read. ``ordered`` may then hold only the events a
+    rule counts (see :attr:`Engine.replay_scoring_only`); an instant before the first
+    of them (``first``, the lead's first event of any kind) scores the profile alone.
     """
     replay = engine.empty_rules()
+    if not ordered or first < ordered[0][0]:
+        yield first, engine.total(explicit, replay, first, first)
     dispatch = engine.dispatch.__getitem__
     last = len(ordered) - 1
     every = not engine.positive
