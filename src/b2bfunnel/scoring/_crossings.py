@@ -31,7 +31,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 
 from .._time import SECONDS_PER_DAY
-from ._engine import PLACES, Engine
+from ._capping import PLACES
+from ._engine import Engine
 from ._result import Accumulator
 
 _UNIT: float = 10.0**PLACES  # millionths in a point: figures are rounded to them

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._tiers import Tier, tier_of
 from .._time import SECONDS_PER_DAY, from_ts
+from ._capping import PLACES, cap_items
 from ._dispatch import Dispatch, OwnedNames, ResetNames
 from ._limits import Calendar, Limits, limits_of
 from ._result import EMPTY, Accumulator, Row, Score, SubScore
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
     from ._named import Part
 
 COUNT, WEIGHT, TIMES = 0, 1, 2
-# Every reported figure is rounded to this many decimals, which also makes results
-# independent of the order in which floating-point sums were accumulated.
-PLACES = 6
-_UNIT = 10**PLACES
 
 
 # How values() reads an implicit rule: (row index, kind, points, max_count, max_points,
@@ -55,6 +52,7 @@ class Engine:
         "fingerprint",
         "fit_grades",
         "groups",
+        "half_life",
         "hot_threshold",
         "implicit",
         "keeps_all",
@@ -111,6 +109,12 @@ class Engine:
             dispatch.setdefault(rule.event, []).append((index, kinds[index], where))
         self.dispatch = Dispatch({k: tuple(v) for k, v in dispatch.items()})
         self._shortcuts()
+        # The half-life of a half_life decay, in seconds (NaN for other kinds).
+        self.half_life: float = (
+            self.decay.param("half_life_days") * SECONDS_PER_DAY
+            if self.decay.kind == "half_life"
+            else math.nan
+        )
         self.expiry_window: float | None = (
             self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None
         )
@@ -295,7 +299,7 @@ class Engine:
         if not acc[0]:
             return (1, t, 1.0)
         count, anchor, weight = acc
-        half_life = self.decay.param("half_life_days") * SECONDS_PER_DAY
+        half_life = self.half_life
         if t > anchor:  # re-anchor on the newest event so every term stays <= 1
             return (count + 1, t, weight * 0.5 ** ((t - anchor) / half_life) + 1.0)
         return (count + 1, anchor, weight + 0.5 ** ((anchor - t) / half_life))
@@ -349,8 +353,7 @@ class Engine:
                 if not acc[0]:
                     continue
                 count, rule_last, weight = acc
-                half_life = decay.param("half_life_days") * SECONDS_PER_DAY
-                value = points * weight * 0.5 ** ((asof_ts - rule_last) / half_life)
+                value = points * weight * 0.5 ** ((asof_ts - rule_last) / self.half_life)
             elif tallied is not None:  # a window or caps, every counted time in full
                 if type(acc) is not Times or (tally := tallied.tally(acc, asof_ts)) is None:
                     continue
@@ -380,9 +383,9 @@ class Engine:
             offset = len(self.explicit)
             for name, cap in self.groups:
                 if cap is not None:
-                    _cap([it for it in items if self.row_meta[it[0]][2] == name], cap, offset)
+                    cap_items([it for it in items if self.row_meta[it[0]][2] == name], cap, offset)
             if self.max_total is not None:
-                _cap(items, self.max_total, offset)
+                cap_items(items, self.max_total, offset)
         return items, factor
 
     def times_value(
@@ -570,28 +573,3 @@ def round_points(value: float) -> float:
     if value.is_integer():
         return value + 0.0
     return round(value, PLACES) + 0.0
-
-
-def _cap(items: list[list[Any]], cap: float, offset: int) -> None:
-    """Scale the positive behaviour values of ``items`` so their sum is at most ``cap``.
-
-    Profile points (rule index below ``offset``) are never scaled: configuration
-    guarantees a cap holds all of them, so shrinking behaviour points always suffices.
-    Rows are shown rounded to :data:`PLACES`, so the scaled rows are split in whole
-    millionths by largest remainder: the shown rows then add up to the cap exactly,
-    never a millionth over it (or under it, which could cost a capped lead its ``hot``).
-    """
-    total = math.fsum(it[1] for it in items)
-    if total <= cap:
-        return
-    scaled = [it for it in items if it[1] > 0 and it[0] >= offset]
-    positive = math.fsum(it[1] for it in scaled)
-    kept = sum(round(it[1] * _UNIT) for it in items if not (it[1] > 0 and it[0] >= offset))
-    target = max(0, math.floor(cap * _UNIT + 0.5) - kept)
-    shares = [it[1] / positive * target for it in scaled]
-    units = [math.floor(share) for share in shares]
-    by_remainder = sorted(range(len(scaled)), key=lambda i: units[i] - shares[i])
-    for i in by_remainder[: max(0, target - sum(units))]:
-        units[i] += 1
-    for item, unit in zip(scaled, units, strict=True):
-        item[1] = unit / _UNIT

@@ -8,8 +8,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._time import SECONDS_PER_DAY, from_ts
-from ._engine import PLACES, Engine, round_points
+from .._time import from_ts
+from ._capping import PLACES
+from ._engine import Engine, round_points
 from ._limits import Sliding
 from ._result import Accumulator
 
@@ -68,7 +69,7 @@ def _half_life_peak(engine: Engine, explicit: Sequence[int], ordered: Sequence[T
     per-rule arithmetic, so a margin of a millionth per rule (each is rounded to the
     6th decimal) keeps the bound above every score :func:`_instants` reads.
     """
-    half_life = engine.decay.param("half_life_days") * SECONDS_PER_DAY
+    half_life = engine.half_life
     implicit, dispatch = engine.implicit, engine.dispatch
     fixed = math.fsum([engine.explicit_items[j][0] for j in explicit])
     decaying, since, peak = 0.0, -math.inf, fixed
