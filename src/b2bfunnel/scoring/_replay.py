@@ -10,6 +10,7 @@ from typing import Any
 
 from .._time import from_ts
 from ._capping import PLACES
+from ._dispatch import Targets
 from ._engine import Engine, round_points
 from ._limits import Sliding
 from ._result import Accumulator
@@ -43,50 +44,58 @@ def first_hot(
     if engine.positive and engine.peak_bound(explicit, accs) < threshold:
         return None
     ordered = sorted(events, key=_BY_TIME)
-    if engine.sliding_ok:
-        instants = _sliding_instants(engine, explicit, ordered, first)
-    elif (
-        engine.positive
-        and engine.decay.kind == "half_life"
-        and (_half_life_peak(engine, explicit, ordered) < threshold)
-    ):
-        return None
-    else:
-        instants = _instants(engine, explicit, ordered, first)
+    instants = (
+        _sliding_instants(engine, explicit, ordered, first)
+        if engine.sliding_ok
+        else _instants(engine, explicit, ordered, first, threshold)
+    )
     for t, total in instants:
         if total >= threshold:
             return from_ts(t)
     return None
 
 
-def _half_life_peak(engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed]) -> float:
-    """Under ``half_life`` decay with no negative behaviour points, no instant of
-    ``ordered`` (events by time) scores above this: the profile's points, every
-    non-decaying event's points, and the decaying events' points halved every half-life
-    as one running sum, with no cap, window or ``max_count`` (each only lowers them).
+class _Bound:
+    """With no negative behaviour points, a running upper bound of the score at each
+    instant of a replay, in O(1) per event: the profile's points, every non-decaying
+    event's points, and the decaying events' points as one running sum, halved every
+    half-life under ``half_life`` decay, with no cap, window, ``max_count`` or other
+    decay (each only lowers them; an instant is read with no time idle).
 
     The running sum is within a few units of the last place of the score's own
     per-rule arithmetic, so a margin of a millionth per rule (each is rounded to the
     6th decimal) keeps the bound above every score :func:`_instants` reads.
     """
-    half_life = engine.half_life
-    implicit, dispatch = engine.implicit, engine.dispatch
-    fixed = math.fsum([engine.explicit_items[j][0] for j in explicit])
-    decaying, since, peak = 0.0, -math.inf, fixed
-    for t, name, properties in ordered:
-        for index, _kind, where in dispatch[name] or ():
+
+    __slots__ = ("_decaying", "_fixed", "_half_life", "_margin", "_points", "_since")
+
+    def __init__(self, engine: Engine, explicit: Sequence[int]) -> None:
+        self._fixed = math.fsum([engine.explicit_items[j][0] for j in explicit])
+        self._decaying, self._since = 0.0, -math.inf
+        self._half_life = engine.half_life if engine.decay.kind == "half_life" else math.inf
+        # each rule's points, and whether they decay with each event's age
+        self._points = [(float(r.points), r.decays) for r in engine.implicit]
+        self._margin = (len(engine.implicit) + 2) * 1e-6
+
+    def add(self, targets: Targets, properties: Mapping[str, Any], t: float) -> None:
+        """Count an event (its rules ``targets``, at ``t``, no earlier than before)."""
+        for index, _kind, where in targets:
             if where is not None and not where(properties):
                 continue
-            rule = implicit[index]
-            if not rule.decays:
-                fixed += rule.points
+            points, decays = self._points[index]
+            if not decays:
+                self._fixed += points
                 continue
-            if t > since:
-                decaying *= 0.5 ** ((t - since) / half_life) if since != -math.inf else 0.0
-                since = t
-            decaying += rule.points
-        peak = max(peak, fixed + decaying)
-    return peak + (len(implicit) + 2) * 1e-6 + abs(peak) * 1e-12
+            if t > self._since:
+                if self._since != -math.inf:
+                    self._decaying *= 0.5 ** ((t - self._since) / self._half_life)
+                self._since = t
+            self._decaying += points
+
+    def value(self) -> float:
+        """The bound now."""
+        peak = self._fixed + self._decaying
+        return peak + self._margin + abs(peak) * 1e-12
 
 
 def first_hot_running(
@@ -140,7 +149,11 @@ def peak_steps(
 
 
 def _instants(
-    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed], first: float
+    engine: Engine,
+    explicit: Sequence[int],
+    ordered: Sequence[Timed],
+    first: float,
+    floor: float | None = None,
 ) -> Iterator[tuple[float, float]]:
     """``(time, total)`` after each instant of ``ordered`` (events by time), with every
     event of that instant counted: the full replay, decay and caps included.
@@ -152,6 +165,8 @@ def _instants(
     where a rule counts an event are read. ``ordered`` may then hold only the events a
     rule counts (see :attr:`Engine.replay_scoring_only`); an instant before the first
     of them (``first``, the lead's first event of any kind) scores the profile alone.
+    Given a ``floor`` (positive points only), the instants whose :class:`_Bound` is
+    below it are not read either: none of them scores ``floor``.
     """
     replay = engine.empty_rules()
     if not ordered or first < ordered[0][0]:
@@ -159,15 +174,18 @@ def _instants(
     dispatch = engine.dispatch.__getitem__
     last = len(ordered) - 1
     every = not engine.positive
+    bound = _Bound(engine, explicit) if floor is not None and engine.positive else None
     moved = True  # the first instant is always read
     for position, (t, name, properties) in enumerate(ordered):
         targets = dispatch(name)
         if targets is not None:
             engine.apply(replay, targets, properties, t)
+            if bound is not None:
+                bound.add(targets, properties, t)
             moved = True
         if position < last and ordered[position + 1][0] == t:
             continue  # evaluate once all events of this instant are in
-        if moved or every:
+        if (moved or every) and (bound is None or floor is None or bound.value() >= floor):
             yield t, engine.total(explicit, replay, t, t)
         moved = False
 
