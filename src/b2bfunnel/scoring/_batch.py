@@ -257,8 +257,7 @@ def _settle(engine: Engine, record: list[Any], reset: float) -> None:
     for index in engine.timed:
         times = record[index]
         if times is UNSORTED:
-            record[index] = EMPTY
-            continue
+            continue  # no time: read as an empty rule, as EMPTY is (a count of 0)
         if reset != -math.inf:
             times = [t for t in times if t > reset]
             if not times:
