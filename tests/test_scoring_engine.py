@@ -9,7 +9,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import DECAYS, EPOCH, events, model_config, named_model_config, profiles
+from strategies import (
+    DECAYS,
+    EPOCH,
+    EVENT_NAMES,
+    events,
+    model_config,
+    named_model_config,
+    profiles,
+)
 
 import b2bfunnel as bf
 
@@ -151,3 +159,33 @@ def test_a_threshold_at_the_peak_is_reached_under_half_life(
     assert hot.score(profile, evs, as_of=AS_OF).hot_since == expected
     if above == 0.0:
         assert expected is not None
+
+
+@st.composite
+def _clustered_events(draw: st.DrawFn) -> list[bf.Event]:
+    """Events of one lead a few hours apart over ten days, so that caps per day and
+    per week bind (across a DST change when the model's zone has one)."""
+    start = datetime(2026, 3, 25, tzinfo=UTC)
+    hours = draw(st.lists(st.integers(min_value=0, max_value=240), min_size=6, max_size=30))
+    names = st.sampled_from(EVENT_NAMES[:4])
+    return [bf.Event("L1", draw(names), start + timedelta(hours=h)) for h in hours]
+
+
+@SETTINGS
+@given(model_config(positive=True), profiles, _clustered_events(), st.data())
+def test_hot_since_when_caps_per_period_bind(
+    config: dict[str, Any], profile: dict[str, Any], evs: list[bf.Event], data: st.DataObject
+) -> None:
+    """With events hours apart, caps per day and week bind: ``hot_since`` is still the
+    first instant at which the score, read then, was hot."""
+    for rule in config["implicit"]:
+        rule["max_per_day"] = data.draw(st.integers(1, 2))
+        if data.draw(st.booleans()):
+            rule["max_per_week"] = data.draw(st.integers(1, 4))
+        if data.draw(st.booleans()):
+            rule["within_days"] = data.draw(st.sampled_from([0.5, 1, 2, 5]))
+    config["timezone"] = "Europe/Madrid"  # summer time begins on 2026-03-29
+    config["hot_threshold"] = data.draw(st.integers(5, 80))  # often crossed here
+    model = bf.ScoringModel.from_dict(config)
+    score = model.score(profile, evs, as_of=AS_OF)
+    assert score.hot_since == _first_hot_by_brute_force(model, profile, evs, None)

@@ -210,10 +210,12 @@ class Sliding:
         "window",
     )
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, capped: bool | None = None) -> None:
         self._limits = limits
         self.window = math.inf if limits.window is None else limits.window
-        self._plain = not limits.capped  # every event in the window counts
+        # Every event in the window counts: no cap per period, or (``capped`` False)
+        # none that can bind on the events to come.
+        self._plain = not (limits.capped if capped is None else capped)
         self._times: deque[float] = deque()
         self._time_days: deque[int] = deque()  # the day of each of _times, when capped
         self._days: dict[int, int] = {}

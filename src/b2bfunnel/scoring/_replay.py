@@ -8,12 +8,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._time import from_ts
+from .._time import SECONDS_PER_DAY, from_ts
 from ._capping import PLACES
 from ._dispatch import Targets
 from ._engine import Engine, round_points
 from ._limits import Sliding
 from ._result import Accumulator
+from ._times import Times
 
 # A replayed event: (POSIX time, name, properties), as batch records keep them.
 Timed = tuple[float, str, Mapping[str, Any]]
@@ -45,7 +46,7 @@ def first_hot(
         return None
     ordered = sorted(events, key=_BY_TIME)
     instants = (
-        _sliding_instants(engine, explicit, ordered, first)
+        _sliding_instants(engine, explicit, ordered, first, _binding_caps(engine, accs))
         if engine.sliding_ok
         else _instants(engine, explicit, ordered, first, threshold)
     )
@@ -234,8 +235,40 @@ def _matches(engine: Engine, ordered: Sequence[Timed]) -> Iterator[tuple[float, 
         yield t, matched, position == last or ordered[position + 1][0] != t
 
 
+# No local calendar day lasts longer than this (a zone moving back across the date
+# line once made a 48-hour day), nor a week longer than the second.
+_LONGEST_DAY = 50 * 3600.0
+_LONGEST_WEEK = 9 * SECONDS_PER_DAY
+
+
+def _binding_caps(engine: Engine, accs: Sequence[Accumulator]) -> frozenset[int]:
+    """The rules whose caps per day or week may keep one of the lead's events from
+    counting at some instant (``accs``: a batch record's, every time since the
+    reset). The caps of the others never bind: no ``max_per_day + 1`` of their times
+    fit in one day, nor ``max_per_week + 1`` in one week, so neither in any window."""
+    binding = []
+    for index, limits in enumerate(engine.limits):
+        if limits is None or not limits.capped:
+            continue
+        acc = accs[index]
+        if type(acc) is not Times or len(acc) <= limits.tightest:
+            continue
+        times, first, end = acc.span(0, len(acc))
+        for cap, longest in ((limits.per_day, _LONGEST_DAY), (limits.per_week, _LONGEST_WEEK)):
+            if cap is not None and any(
+                times[m + cap] - times[m] <= longest for m in range(first, end - cap)
+            ):
+                binding.append(index)
+                break
+    return frozenset(binding)
+
+
 def _sliding_instants(
-    engine: Engine, explicit: Sequence[int], ordered: Sequence[Timed], first: float
+    engine: Engine,
+    explicit: Sequence[int],
+    ordered: Sequence[Timed],
+    first: float,
+    binding: frozenset[int] | None = None,
 ) -> Iterator[tuple[float, float]]:
     """:func:`_instants` in O(1) per event for models whose score at an instant is the
     sum of each rule's points for its count (:attr:`Engine.sliding_ok`), where rules
@@ -245,7 +278,10 @@ def _sliding_instants(
     running sum where every value is a whole number, which adds exactly).
     ``ordered`` may hold only the events a rule counts (see
     :attr:`Engine.replay_scoring_only`); an instant before the first of them (``first``,
-    the lead's first event of any kind) scores the profile alone.
+    the lead's first event of any kind) scores the profile alone. ``binding``, when
+    given, holds the only rules whose caps per period may bind (see
+    :func:`_binding_caps`): the others count as if uncapped, and local days are read
+    only for those.
     """
     values = [round_points(float(engine.explicit[j].points)) for j in explicit]
     if not ordered or first < ordered[0][0]:
@@ -263,7 +299,7 @@ def _sliding_instants(
     windowed: list[tuple[int, Sliding]] = []
     next_due = math.inf
     rule_value, dispatch = engine.rule_value, engine.dispatch
-    days = _days(engine, ordered)
+    days = _days(engine, ordered) if binding is None or binding else None
     last = len(ordered) - 1
     for position, (t, name, properties) in enumerate(ordered):
         for index, _kind, where in dispatch[name] or ():
@@ -275,7 +311,8 @@ def _sliding_instants(
             else:
                 counter = sliding[index]
                 if counter is None:
-                    counter = sliding[index] = Sliding(limits)
+                    capped = None if binding is None else index in binding
+                    counter = sliding[index] = Sliding(limits, capped)
                     if limits.window is not None:
                         windowed.append((index, counter))
                 counter.add(t, None if days is None else days[position])
