@@ -17,13 +17,27 @@ if TYPE_CHECKING:
 Targets = tuple[tuple[int, int, Any], ...]
 
 
-class Dispatch(dict[str, Targets | None]):
-    """Event name -> the implicit rules it feeds. Looked up with ``[name]``: a name not
-    written as a rule's event is matched under :func:`name_key` (``Webinar_Completed``
-    is ``webinar_completed``) once, then remembered (``None``: no rule), so the hot
-    loop stays one dict look-up per event."""
+class _Remembered(dict[str, Any]):
+    """A look-up by event name that finds a name not seen yet once (:meth:`find`) and
+    then remembers the answer, up to ``MEMO_SIZE`` names, so a hot loop stays one dict
+    look-up per event."""
 
     MEMO_SIZE = 65_536
+
+    def find(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def __missing__(self, name: str) -> Any:
+        found = self.find(name)
+        if len(self) < self.MEMO_SIZE:
+            self[name] = found
+        return found
+
+
+class Dispatch(_Remembered):
+    """Event name -> the implicit rules it feeds (``None``: no rule). A name not written
+    as a rule's event is matched under :func:`name_key` (``Webinar_Completed`` is
+    ``webinar_completed``)."""
 
     def __init__(self, exact: dict[str, Targets]) -> None:
         super().__init__(exact)
@@ -31,42 +45,33 @@ class Dispatch(dict[str, Targets | None]):
         for name, targets in exact.items():
             self.by_key.setdefault(name_key(name), targets)
 
-    def __missing__(self, name: str) -> Targets | None:
-        targets = self.by_key.get(name_key(name)) if isinstance(name, str) else None
-        if len(self) < self.MEMO_SIZE:
-            self[name] = targets
-        return targets
+    def find(self, name: str) -> Targets | None:
+        return self.by_key.get(name_key(name)) if isinstance(name, str) else None
 
 
-class ResetNames(dict[str, bool]):
+class ResetNames(_Remembered):
     """Event name -> whether it resets behaviour points (``reset_on``), matched as rule
-    events are (:func:`name_key`) and remembered, like :class:`Dispatch`."""
+    events are (:func:`name_key`)."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
         super().__init__(dict.fromkeys(names, True))
         self.keys_ = frozenset(name_key(name) for name in names)
 
-    def __missing__(self, name: str) -> bool:
-        found = isinstance(name, str) and name_key(name) in self.keys_
-        if len(self) < Dispatch.MEMO_SIZE:
-            self[name] = found
-        return found
+    def find(self, name: str) -> bool:
+        return isinstance(name, str) and name_key(name) in self.keys_
 
 
-class OwnedNames(dict[str, bool]):
+class OwnedNames(_Remembered):
     """Event name -> whether a named score with rule entries of its own counts or resets
-    on it, found through the scores' own look-ups once, then remembered."""
+    on it, found through the scores' own look-ups."""
 
     def __init__(self, owned: tuple[Part, ...]) -> None:
         super().__init__()
         self.owned = owned
 
-    def __missing__(self, name: str) -> bool:
-        found = any(
+    def find(self, name: str) -> bool:
+        return any(
             part.engine.dispatch[name] is not None
             or (part.engine.reset_names is not None and part.engine.reset_names[name])
             for part in self.owned
         )
-        if len(self) < Dispatch.MEMO_SIZE:
-            self[name] = found
-        return found

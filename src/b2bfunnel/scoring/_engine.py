@@ -63,7 +63,6 @@ class Engine:
         "monotone",
         "owned",
         "owned_names",
-        "part_resets",
         "parts",
         "plans",
         "positive",
@@ -157,10 +156,8 @@ class Engine:
         self.owned: tuple[Part, ...] = tuple(part for part in parts if not part.shared)
         for slot, part in enumerate(self.owned):
             part.slot = slot
+        # Event name -> whether one of those parts counts or resets on it.
         self.owned_names = OwnedNames(self.owned)
-        self.part_resets: tuple[ResetNames, ...] = tuple(
-            part.engine.reset_names for part in self.owned if part.engine.reset_names is not None
-        )
         # Whether a batch record keeps every event of a lead, not only those a rule counts.
         self.keeps_all: bool = not self.replay_scoring_only or any(
             part.engine.keeps_all for part in parts
@@ -230,7 +227,7 @@ class Engine:
         event."""
         if self.reset_names is not None and self.reset_names[name]:
             return True
-        if any(names[name] for names in self.part_resets):
+        if self.owned and self.owned_names[name]:  # a named score's own reset
             return True
         return self.keeps_all or self.dispatch[name] is not None
 
