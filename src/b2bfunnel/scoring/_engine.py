@@ -108,11 +108,12 @@ class Engine:
             dispatch.setdefault(rule.event, []).append((index, kinds[index], where))
         self.dispatch = Dispatch({k: tuple(v) for k, v in dispatch.items()})
         self._shortcuts()
-        # The half-life of a half_life decay, in seconds (NaN for other kinds).
+        # The half-life of a half_life decay, in seconds (inf for other kinds: each
+        # event's points never halve).
         self.half_life: float = (
             self.decay.param("half_life_days") * SECONDS_PER_DAY
             if self.decay.kind == "half_life"
-            else math.nan
+            else math.inf
         )
         self.expiry_window: float | None = (
             self.decay.param("days") * SECONDS_PER_DAY if self.decay.kind == "expiry" else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._time import SECONDS_PER_DAY
 from ..errors import InvalidInputError
 from ._batch import check_profile
 from ._engine import TIMES, WEIGHT, Engine
@@ -136,7 +135,7 @@ def _merge_rule(engine: Engine, index: int, x: Accumulator, y: Accumulator) -> A
         return y if not x[0] else x
     if kind == WEIGHT:
         anchor = max(x[1], y[1])
-        half_life = engine.decay.param("half_life_days") * SECONDS_PER_DAY
+        half_life = engine.half_life
         weight = x[2] * 0.5 ** ((anchor - x[1]) / half_life) + y[2] * 0.5 ** (
             (anchor - y[1]) / half_life
         )

@@ -68,15 +68,16 @@ class _Bound:
     6th decimal) keeps the bound above every score :func:`_instants` reads.
     """
 
-    __slots__ = ("_decaying", "_fixed", "_half_life", "_margin", "_points", "_since")
+    __slots__ = ("_decaying", "_fixed", "_floor", "_half_life", "_margin", "_points", "_since")
 
-    def __init__(self, engine: Engine, explicit: Sequence[int]) -> None:
+    def __init__(self, engine: Engine, explicit: Sequence[int], floor: float) -> None:
         self._fixed = math.fsum([engine.explicit_items[j][0] for j in explicit])
         self._decaying, self._since = 0.0, -math.inf
-        self._half_life = engine.half_life if engine.decay.kind == "half_life" else math.inf
+        self._half_life = engine.half_life  # inf unless half_life decay
         # each rule's points, and whether they decay with each event's age
         self._points = [(float(r.points), r.decays) for r in engine.implicit]
         self._margin = (len(engine.implicit) + 2) * 1e-6
+        self._floor = floor
 
     def add(self, targets: Targets, properties: Mapping[str, Any], t: float) -> None:
         """Count an event (its rules ``targets``, at ``t``, no earlier than before)."""
@@ -93,10 +94,10 @@ class _Bound:
                 self._since = t
             self._decaying += points
 
-    def value(self) -> float:
-        """The bound now."""
+    def reaches(self) -> bool:
+        """Whether the bound now reaches the ``floor`` it was made for."""
         peak = self._fixed + self._decaying
-        return peak + self._margin + abs(peak) * 1e-12
+        return peak + self._margin + abs(peak) * 1e-12 >= self._floor
 
 
 def first_hot_running(
@@ -175,7 +176,7 @@ def _instants(
     dispatch = engine.dispatch.__getitem__
     last = len(ordered) - 1
     every = not engine.positive
-    bound = _Bound(engine, explicit) if floor is not None and engine.positive else None
+    bound = _Bound(engine, explicit, floor) if floor is not None and engine.positive else None
     moved = True  # the first instant is always read
     for position, (t, name, properties) in enumerate(ordered):
         targets = dispatch(name)
@@ -186,7 +187,7 @@ def _instants(
             moved = True
         if position < last and ordered[position + 1][0] == t:
             continue  # evaluate once all events of this instant are in
-        if (moved or every) and (bound is None or floor is None or bound.value() >= floor):
+        if (moved or every) and (bound is None or bound.reaches()):
             yield t, engine.total(explicit, replay, t, t)
         moved = False
 
