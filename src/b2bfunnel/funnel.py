@@ -198,7 +198,9 @@ class Funnel:
         )
         read: Iterable[Event] = read_events(events, options)
         rows = rows_of(profiles, options, "profiles", kind=profile_fields)
-        return self.scoring.rank(rows, self._aliased(read), as_of=as_of, progress=progress, by=by)
+        return self.scoring._rank_rows(
+            rows, self._aliased(read), as_of=as_of, progress=progress, by=by
+        )
 
     def _options(self, tables: Mapping[str, Any] | None = None, **given: Any) -> ReadOptions:
         """The reading options of a call: each one given, else the configuration's;
@@ -304,7 +306,8 @@ class Funnel:
             )
         members = set(known[account_id])
         mine = [row for row in rows if str(row.get("id")) in members]
-        ranking = self.scoring.rank(mine, self._aliased(read_events(events, options)), as_of=as_of)
+        read = read_events(events, options)
+        ranking = self.scoring._rank_rows(mine, self._aliased(read), as_of=as_of)
         return rank_scores(self.accounts, ranking, _by_id(mine), match, as_of, account_id)[0]
 
     def new_account_state(
