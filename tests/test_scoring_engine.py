@@ -162,11 +162,13 @@ def test_a_threshold_at_the_peak_is_reached_under_half_life(
 
 
 @st.composite
-def _clustered_events(draw: st.DrawFn) -> list[bf.Event]:
+def _clustered_events(draw: st.DrawFn, every_hours: int = 1) -> list[bf.Event]:
     """Events of one lead a few hours apart over ten days, so that caps per day and
-    per week bind (across a DST change when the model's zone has one)."""
+    per week bind (across a DST change when the model's zone has one); at multiples
+    of ``every_hours``, so that many are a whole number of half days apart."""
     start = datetime(2026, 3, 25, tzinfo=UTC)
-    hours = draw(st.lists(st.integers(min_value=0, max_value=240), min_size=6, max_size=30))
+    steps = st.integers(min_value=0, max_value=240 // every_hours).map(lambda k: k * every_hours)
+    hours = draw(st.lists(steps, min_size=6, max_size=30))
     names = st.sampled_from(EVENT_NAMES[:4])
     return [bf.Event("L1", draw(names), start + timedelta(hours=h)) for h in hours]
 
@@ -189,3 +191,61 @@ def test_hot_since_when_caps_per_period_bind(
     model = bf.ScoringModel.from_dict(config)
     score = model.score(profile, evs, as_of=AS_OF)
     assert score.hot_since == _first_hot_by_brute_force(model, profile, evs, None)
+
+
+@SETTINGS
+@given(
+    model_config(caps=False),
+    st.sampled_from(["none", "inactivity", "linear", "stepwise"]),
+    st.sampled_from([0.5, 1, 2, 7, 30, 90]),
+    profiles,
+    st.one_of(events(), _clustered_events(), _clustered_events(every_hours=6)),
+    st.data(),
+)
+def test_hot_since_with_one_window_and_whole_points(
+    config: dict[str, Any],
+    decay: str,
+    days: float,
+    profile: dict[str, Any],
+    evs: list[bf.Event],
+    data: st.DataObject,
+) -> None:
+    """Rules of whole points with no ``max_count`` or ``max_points``, some of them
+    with the same window and caps per period that may or may not bind, under a decay
+    that spares the score at an instant, and each score the lead had at an instant as
+    the hot threshold: the replay's running sum, adding each event and taking
+    it away as it leaves the window (an event exactly the window old still counts),
+    finds the first instant whose score, read then, reached it."""
+    config["decay"] = {"kind": decay, **data.draw(DECAYS[decay])}
+    config.pop("reset_on", None)
+    capped = data.draw(st.booleans())
+    for rule in config["implicit"]:
+        for key in ("max_count", "max_points", "within_days"):
+            rule.pop(key, None)
+        if not capped:
+            rule.pop("max_per_day", None)
+            rule.pop("max_per_week", None)
+        if data.draw(st.booleans()):
+            rule["within_days"] = days
+    instants = sorted({event.ts for event in evs})
+    if not instants:
+        return
+    model = bf.ScoringModel.from_dict(config)
+    totals = [
+        model.score(
+            profile, [e for e in evs if e.ts <= ts], as_of=datetime.fromtimestamp(ts, UTC)
+        ).total
+        for ts in instants
+    ]
+    for threshold in sorted({t for t in totals if t > 0}):
+        hot = bf.ScoringModel.from_dict({**config, "hot_threshold": threshold})
+        assert hot._engine.window_linear is not None  # the running-sum replay applies
+        expected = next(
+            (
+                datetime.fromtimestamp(ts, UTC)
+                for ts, total in zip(instants, totals, strict=True)
+                if total >= threshold
+            ),
+            None,
+        )
+        assert hot.score(profile, evs, as_of=AS_OF).hot_since == expected

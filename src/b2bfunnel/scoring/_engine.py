@@ -42,6 +42,7 @@ class Engine:
         "bands",
         "capped",
         "capped_calendar",
+        "capped_rules",
         "decay",
         "default_fingerprint",
         "dispatch",
@@ -74,6 +75,8 @@ class Engine:
         "step_points",
         "timed",
         "whole_values",
+        "window_linear",
+        "window_steps",
     )
 
     def __init__(self, model: ScoringModel, default_fingerprint: Callable[[], str]) -> None:
@@ -206,6 +209,12 @@ class Engine:
             (limits.calendar for limits in self.limits if limits is not None and limits.capped),
             None,
         )
+        # The rules capped per day or week, with their limits.
+        self.capped_rules: tuple[tuple[int, Limits], ...] = tuple(
+            (index, limits)
+            for index, limits in enumerate(self.limits)
+            if limits is not None and limits.capped
+        )
         # Whether every implicit rule's value is a whole number of points for any count.
         self.whole_values: bool = all(
             float(r.points).is_integer()
@@ -219,6 +228,24 @@ class Engine:
         self.linear_points: tuple[float | None, ...] = tuple(
             float(r.points) if r.max_count is None and r.max_points is None else None
             for r in self.implicit
+        )
+        # The one window of the rules that have one (inf when none has) when the score
+        # at an instant is a running sum of whole points that each event adds and takes
+        # away as it leaves that window (see _replay._window_instants); else None.
+        windows = {limits.window for limits in self.limits if limits and limits.window is not None}
+        self.window_linear: float | None = (
+            (windows.pop() if windows else math.inf)
+            if self.sliding_ok
+            and len(windows) <= 1
+            and all(points is not None for points in self.linear_points)
+            and all(float(r.points).is_integer() for r in self.explicit)
+            and all(float(r.points).is_integer() for r in self.implicit)
+            else None
+        )
+        # The points each rule's event adds, and takes away as it leaves that window.
+        self.window_steps: tuple[tuple[float, float], ...] = tuple(
+            (float(r.points), float(r.points) if limits and limits.window is not None else 0.0)
+            for r, limits in zip(self.implicit, self.limits, strict=True)
         )
 
     def needs_event(self, name: str) -> bool:
@@ -353,9 +380,17 @@ class Engine:
                 count, rule_last, weight = acc
                 value = points * weight * 0.5 ** ((asof_ts - rule_last) / self.half_life)
             elif tallied is not None:  # a window or caps, every counted time in full
-                if type(acc) is not Times or (tally := tallied.tally(acc, asof_ts)) is None:
+                # Limits.tally, inlined: this runs once per rule per lead
+                if (
+                    type(acc) is not Times
+                    or (tally := acc.tally(asof_ts - tallied.reach, asof_ts)) is None
+                ):
                     continue
                 count, rule_last = tally
+                if count > tallied.tightest:
+                    count, rule_last = tallied.capped_tally(acc, asof_ts)
+                if max_count is not None and count > max_count:
+                    count = max_count  # the newest are kept
                 value = float(count * points)
             else:
                 if type(acc) is not Times:

@@ -10,6 +10,7 @@ follow in the engine.
 from __future__ import annotations
 
 import math
+import operator
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
@@ -91,6 +92,15 @@ def _utcoffset(t: float, zone: ZoneInfo) -> float:
     return 0.0 if offset is None else offset.total_seconds()
 
 
+# No local calendar day lasts longer than this (a zone moving back across the date
+# line once made a 48-hour day), nor a week longer than the second.
+_LONGEST_DAY = 50 * 3600.0
+_LONGEST_WEEK = 9 * SECONDS_PER_DAY
+# Longer runs of times go straight to capping (whose result a history extends) rather
+# than being checked first with may_bind, which reads them all.
+_CHECKED = 64
+
+
 class Limits:
     """A rule's window and caps, compiled: :meth:`counted` picks the counted times."""
 
@@ -101,12 +111,15 @@ class Limits:
         "max_count",
         "per_day",
         "per_week",
+        "reach",
         "tightest",
         "window",
     )
 
     def __init__(self, rule: ImplicitRule, calendar: Calendar) -> None:
         self.window = None if rule.within_days is None else rule.within_days * SECONDS_PER_DAY
+        # How far back from as_of an event still counts (inf without a window).
+        self.reach = math.inf if self.window is None else self.window
         self.per_day = rule.max_per_day
         self.per_week = rule.max_per_week
         self.max_count = rule.max_count
@@ -135,18 +148,39 @@ class Limits:
     def tally(self, times: Times, asof_ts: float) -> tuple[int, float] | None:
         """``(how many count, the newest of them)`` at ``asof_ts``, before decay, as
         :meth:`counted` has them, without listing them; None when none counts."""
-        low = -math.inf if self.window is None else asof_ts - self.window
-        i, j = times.window(low, asof_ts)
-        if j - i > self.tightest:
-            kept = self._capped(times, i, j)
-            count, newest = len(kept), kept[-1]  # the first of a period always counts
-        elif i < j:
-            count, newest = j - i, times.at(j - 1)
-        else:
+        tally = times.tally(asof_ts - self.reach, asof_ts)
+        if tally is None:
             return None
+        count, newest = tally
+        if count > self.tightest:
+            count, newest = self.capped_tally(times, asof_ts)
         if self.max_count is not None and count > self.max_count:
             count = self.max_count  # the newest are kept
         return count, newest
+
+    def capped_tally(self, times: Times, asof_ts: float) -> tuple[int, float]:
+        """``(how many of the times in the window count, the newest of them)`` after
+        the caps per period, before ``max_count``; some time must be in the window."""
+        i, j = times.window(asof_ts - self.reach, asof_ts)
+        if j - i > _CHECKED or self.may_bind(times.slice(i, j)):
+            kept = self._capped(times, i, j)
+            return len(kept), kept[-1]  # the first of a period always counts
+        return j - i, times.at(j - 1)
+
+    def may_bind(self, times: list[float]) -> bool:
+        """Whether a cap per period may keep one of ``times`` (sorted) from counting:
+        ``max_per_day + 1`` of them fit in one day, or ``max_per_week + 1`` in one
+        week. When not, neither cap binds on them, nor on any of them in a window."""
+        day, week = self.per_day, self.per_week
+        return (
+            day is not None
+            and len(times) > day
+            and min(map(operator.sub, times[day:], times)) <= _LONGEST_DAY
+        ) or (
+            week is not None
+            and len(times) > week
+            and min(map(operator.sub, times[week:], times)) <= _LONGEST_WEEK
+        )
 
     def _capped(self, times: Times, i: int, j: int) -> list[float]:
         """:meth:`_first_per_period` of positions ``i`` to ``j`` of ``times``, extending

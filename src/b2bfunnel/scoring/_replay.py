@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._time import SECONDS_PER_DAY, from_ts
+from .._time import from_ts
 from ._capping import PLACES
 from ._dispatch import Targets
 from ._engine import Engine, round_points
@@ -45,11 +45,15 @@ def first_hot(
     if engine.positive and engine.peak_bound(explicit, accs) < threshold:
         return None
     ordered = sorted(events, key=_BY_TIME)
-    instants = (
-        _sliding_instants(engine, explicit, ordered, first, _binding_caps(engine, accs))
-        if engine.sliding_ok
-        else _instants(engine, explicit, ordered, first, threshold)
-    )
+    instants: Iterator[tuple[float, float]]
+    if engine.sliding_ok:
+        binding = _binding_caps(engine, accs)
+        if binding or engine.window_linear is None:
+            instants = _sliding_instants(engine, explicit, ordered, first, binding)
+        else:
+            instants = _window_instants(engine, explicit, ordered, first, engine.window_linear)
+    else:
+        instants = _instants(engine, explicit, ordered, first, threshold)
     for t, total in instants:
         if total >= threshold:
             return from_ts(t)
@@ -236,31 +240,20 @@ def _matches(engine: Engine, ordered: Sequence[Timed]) -> Iterator[tuple[float, 
         yield t, matched, position == last or ordered[position + 1][0] != t
 
 
-# No local calendar day lasts longer than this (a zone moving back across the date
-# line once made a 48-hour day), nor a week longer than the second.
-_LONGEST_DAY = 50 * 3600.0
-_LONGEST_WEEK = 9 * SECONDS_PER_DAY
-
-
 def _binding_caps(engine: Engine, accs: Sequence[Accumulator]) -> frozenset[int]:
     """The rules whose caps per day or week may keep one of the lead's events from
     counting at some instant (``accs``: a batch record's, every time since the
     reset). The caps of the others never bind: no ``max_per_day + 1`` of their times
     fit in one day, nor ``max_per_week + 1`` in one week, so neither in any window."""
     binding = []
-    for index, limits in enumerate(engine.limits):
-        if limits is None or not limits.capped:
-            continue
+    for index, limits in engine.capped_rules:
         acc = accs[index]
-        if type(acc) is not Times or len(acc) <= limits.tightest:
-            continue
-        times, first, end = acc.span(0, len(acc))
-        for cap, longest in ((limits.per_day, _LONGEST_DAY), (limits.per_week, _LONGEST_WEEK)):
-            if cap is not None and any(
-                times[m + cap] - times[m] <= longest for m in range(first, end - cap)
-            ):
-                binding.append(index)
-                break
+        if (
+            type(acc) is Times
+            and len(acc) > limits.tightest
+            and limits.may_bind(acc.slice(0, len(acc)))
+        ):
+            binding.append(index)
     return frozenset(binding)
 
 
@@ -339,6 +332,44 @@ def _sliding_instants(
                         values[offset + index] = value
                 next_due = min(next_due, counter.due_at() - 1.0)
         yield t, running + 0.0 if whole else round(math.fsum(values), PLACES)
+
+
+def _window_instants(
+    engine: Engine,
+    explicit: Sequence[int],
+    ordered: Sequence[Timed],
+    first: float,
+    window: float,
+) -> Iterator[tuple[float, float]]:
+    """:func:`_sliding_instants` where no cap per period binds and the score at an
+    instant is a running sum of whole points (:attr:`Engine.window_linear`): each
+    event adds its rules' points, and takes those of its windowed rules away when it
+    leaves the one ``window`` (older than ``window`` seconds before an instant), found
+    by a second pointer into ``ordered``. Whole points add exactly, so the sums are
+    those of :func:`_sliding_instants` to the bit."""
+    running = math.fsum([engine.explicit[j].points for j in explicit])
+    if not ordered or first < ordered[0][0]:
+        yield first, running + 0.0
+    steps = engine.window_steps
+    dispatch = engine.dispatch
+    leaving: list[float] = []  # by position: the points its event takes away
+    tail = 0  # the oldest event still in the window
+    last = len(ordered) - 1
+    for position, (t, name, properties) in enumerate(ordered):
+        leaves = 0.0
+        for index, _kind, where in dispatch[name] or ():
+            if where is None or where(properties):
+                adds, takes = steps[index]
+                running += adds
+                leaves += takes
+        leaving.append(leaves)
+        if position < last and ordered[position + 1][0] == t:
+            continue  # evaluate once all events of this instant are in
+        low = t - window
+        while ordered[tail][0] < low:
+            running -= leaving[tail]
+            tail += 1
+        yield t, running + 0.0
 
 
 def _days(engine: Engine, ordered: Sequence[Timed]) -> list[int] | None:

@@ -77,6 +77,17 @@ class Times:
             bisect_right(buf, high, self._start, self._end) - self._start,
         )
 
+    def tally(self, low: float, high: float) -> tuple[int, float] | None:
+        """``(how many, the newest)`` of the times in ``[low, high]``; None when none is."""
+        buf, start, j = self._buf, self._start, self._end
+        if start == j:
+            return None
+        if buf[j - 1] > high:
+            j = bisect_right(buf, high, start, j)
+        # a batch record's times are all at or before as_of, and often all in the window
+        i = start if buf[start] >= low else bisect_left(buf, low, start, j)
+        return (j - i, buf[j - 1]) if i < j else None
+
     def after(self, t: float) -> Times:
         """These times, only those later than ``t``."""
         return Times(self._buf, bisect_right(self._buf, t, self._start, self._end), self._end)
