@@ -203,18 +203,6 @@ class Engine:
             else None
             for r, limits in zip(self.implicit, self.limits, strict=True)
         )
-
-        # The calendar of the rules that cap per day or week (the model's one), if any.
-        self.capped_calendar: Calendar | None = next(
-            (limits.calendar for limits in self.limits if limits is not None and limits.capped),
-            None,
-        )
-        # The rules capped per day or week, with their limits.
-        self.capped_rules: tuple[tuple[int, Limits], ...] = tuple(
-            (index, limits)
-            for index, limits in enumerate(self.limits)
-            if limits is not None and limits.capped
-        )
         # Whether every implicit rule's value is a whole number of points for any count.
         self.whole_values: bool = all(
             float(r.points).is_integer()
@@ -228,6 +216,21 @@ class Engine:
         self.linear_points: tuple[float | None, ...] = tuple(
             float(r.points) if r.max_count is None and r.max_points is None else None
             for r in self.implicit
+        )
+        self._limit_tables()
+
+    def _limit_tables(self) -> None:
+        """What the replay reads of the rules' windows and caps per period."""
+        # The calendar of the rules that cap per day or week (the model's one), if any.
+        self.capped_calendar: Calendar | None = next(
+            (limits.calendar for limits in self.limits if limits is not None and limits.capped),
+            None,
+        )
+        # The rules capped per day or week, with their limits.
+        self.capped_rules: tuple[tuple[int, Limits], ...] = tuple(
+            (index, limits)
+            for index, limits in enumerate(self.limits)
+            if limits is not None and limits.capped
         )
         # The one window of the rules that have one (inf when none has) when the score
         # at an instant is a running sum of whole points that each event adds and takes
