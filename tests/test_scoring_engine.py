@@ -197,36 +197,39 @@ def test_hot_since_when_caps_per_period_bind(
 @given(
     model_config(caps=False),
     st.sampled_from(["none", "inactivity", "linear", "stepwise"]),
-    st.sampled_from([0.5, 1, 2, 7, 30, 90]),
     profiles,
     st.one_of(events(), _clustered_events(), _clustered_events(every_hours=6)),
     st.data(),
 )
-def test_hot_since_with_one_window_and_whole_points(
+def test_hot_since_with_windows_and_whole_points(
     config: dict[str, Any],
     decay: str,
-    days: float,
     profile: dict[str, Any],
     evs: list[bf.Event],
     data: st.DataObject,
 ) -> None:
     """Rules of whole points with no ``max_count`` or ``max_points``, some of them
-    with the same window and caps per period that may or may not bind, under a decay
-    that spares the score at an instant, and each score the lead had at an instant as
-    the hot threshold: the replay's running sum, adding each event and taking
-    it away as it leaves the window (an event exactly the window old still counts),
-    finds the first instant whose score, read then, reached it."""
+    with one of one or two windows and caps per period that may or may not bind,
+    under a decay that spares the score at an instant, and each score the lead had at
+    an instant as the hot threshold: the replay's running sum, adding each event and
+    taking it away as it leaves its rule's window (an event exactly the window old
+    still counts), finds the first instant whose score, read then, reached it."""
     config["decay"] = {"kind": decay, **data.draw(DECAYS[decay])}
     config.pop("reset_on", None)
     capped = data.draw(st.booleans())
-    for rule in config["implicit"]:
+    # windows of the events' own scale: days for events hours apart, else weeks to months
+    stamps = [event.ts for event in evs]
+    clustered = bool(stamps) and max(stamps) - min(stamps) <= 10 * 86_400
+    choices = [0.5, 1, 2] if clustered else [7, 30, 90]
+    windows = data.draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2, unique=True))
+    for index, rule in enumerate(config["implicit"]):
         for key in ("max_count", "max_points", "within_days"):
             rule.pop(key, None)
         if not capped:
             rule.pop("max_per_day", None)
             rule.pop("max_per_week", None)
         if data.draw(st.booleans()):
-            rule["within_days"] = days
+            rule["within_days"] = windows[index % len(windows)]
     instants = sorted({event.ts for event in evs})
     if not instants:
         return

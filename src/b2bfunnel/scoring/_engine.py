@@ -232,22 +232,28 @@ class Engine:
             for index, limits in enumerate(self.limits)
             if limits is not None and limits.capped
         )
-        # The one window of the rules that have one (inf when none has) when the score
-        # at an instant is a running sum of whole points that each event adds and takes
-        # away as it leaves that window (see _replay._window_instants); else None.
-        windows = {limits.window for limits in self.limits if limits and limits.window is not None}
-        self.window_linear: float | None = (
-            (windows.pop() if windows else math.inf)
+        # The distinct windows of the rules when the score at an instant is a running
+        # sum of whole points that each event adds and takes away as it leaves its
+        # rule's window (see _replay._window_instants); else None.
+        windows = tuple(
+            sorted(
+                {limits.window for limits in self.limits if limits and limits.window is not None}
+            )
+        )
+        self.window_linear: tuple[float, ...] | None = (
+            windows
             if self.sliding_ok
-            and len(windows) <= 1
             and all(points is not None for points in self.linear_points)
             and all(float(r.points).is_integer() for r in self.explicit)
             and all(float(r.points).is_integer() for r in self.implicit)
             else None
         )
-        # The points each rule's event adds, and takes away as it leaves that window.
-        self.window_steps: tuple[tuple[float, float], ...] = tuple(
-            (float(r.points), float(r.points) if limits and limits.window is not None else 0.0)
+        # Per rule: the points each event adds, and its window's place in those (-1: none).
+        self.window_steps: tuple[tuple[float, int], ...] = tuple(
+            (
+                float(r.points),
+                -1 if limits is None or limits.window is None else windows.index(limits.window),
+            )
             for r, limits in zip(self.implicit, self.limits, strict=True)
         )
 

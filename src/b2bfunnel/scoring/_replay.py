@@ -339,36 +339,41 @@ def _window_instants(
     explicit: Sequence[int],
     ordered: Sequence[Timed],
     first: float,
-    window: float,
+    windows: tuple[float, ...],
 ) -> Iterator[tuple[float, float]]:
     """:func:`_sliding_instants` where no cap per period binds and the score at an
     instant is a running sum of whole points (:attr:`Engine.window_linear`): each
-    event adds its rules' points, and takes those of its windowed rules away when it
-    leaves the one ``window`` (older than ``window`` seconds before an instant), found
-    by a second pointer into ``ordered``. Whole points add exactly, so the sums are
-    those of :func:`_sliding_instants` to the bit."""
+    event adds its rules' points, and takes those of each windowed rule away when it
+    leaves the rule's window (is older than that many seconds before an instant),
+    found by a second pointer into ``ordered`` per distinct window. Whole points add
+    exactly, so the sums are those of :func:`_sliding_instants` to the bit."""
     running = math.fsum([engine.explicit[j].points for j in explicit])
     if not ordered or first < ordered[0][0]:
         yield first, running + 0.0
     steps = engine.window_steps
     dispatch = engine.dispatch
-    leaving: list[float] = []  # by position: the points its event takes away
-    tail = 0  # the oldest event still in the window
+    places = range(len(windows))
+    leaving: list[list[float]] = [[] for _ in windows]  # by position, per window
+    tails = [0] * len(windows)  # per window, the oldest event still in it
     last = len(ordered) - 1
     for position, (t, name, properties) in enumerate(ordered):
-        leaves = 0.0
+        gone = [0.0] * len(windows)  # the points this event takes away, per window
         for index, _kind, where in dispatch[name] or ():
             if where is None or where(properties):
-                adds, takes = steps[index]
-                running += adds
-                leaves += takes
-        leaving.append(leaves)
+                points, place = steps[index]
+                running += points
+                if place >= 0:
+                    gone[place] += points
+        for place in places:
+            leaving[place].append(gone[place])
         if position < last and ordered[position + 1][0] == t:
             continue  # evaluate once all events of this instant are in
-        low = t - window
-        while ordered[tail][0] < low:
-            running -= leaving[tail]
-            tail += 1
+        for place in places:
+            low, tail, taken = t - windows[place], tails[place], leaving[place]
+            while ordered[tail][0] < low:
+                running -= taken[tail]
+                tail += 1
+            tails[place] = tail
         yield t, running + 0.0
 
 
