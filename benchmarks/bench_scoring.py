@@ -99,6 +99,14 @@ def _windowed_config() -> dict[str, Any]:
     return data
 
 
+def _two_windows_config() -> dict[str, Any]:
+    """:func:`_windowed_config` with windows of 30 and 90 days, alternately."""
+    data = _windowed_config()
+    for index, rule in enumerate(data["implicit"]):
+        rule["within_days"] = 30 if index % 2 else 90
+    return data
+
+
 def _named_config(own_decay: bool = False) -> dict[str, Any]:
     """The default model with 3 named scores over its rules (a rule in two of them);
     ``own_decay``: one of them with a decay of its own (so its own rule entries)."""
@@ -143,6 +151,7 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
     models = {
         "default": bf.ScoringModel.default(),
         "windowed/capped": bf.ScoringModel.from_dict(_windowed_config()),
+        "30 and 90 days/capped": bf.ScoringModel.from_dict(_two_windows_config()),
         "window only": bf.ScoringModel.from_dict(window_only),
         "reset_on": bf.ScoringModel.from_dict(resets),
         "3 named scores": bf.ScoringModel.from_dict(_named_config()),
@@ -163,7 +172,7 @@ def measure_features(n_leads: int, n_events: int, rounds: int) -> None:
     for name, seconds in runs.items():
         ratio = min(seconds) / min(runs["default"])
         median = statistics.median(s / d for s, d in zip(seconds, runs["default"], strict=True))
-        print(f"  {name:<20} {min(seconds):8.2f} s  {ratio:5.2f}x best  {median:5.2f}x median")
+        print(f"  {name:<21} {min(seconds):8.2f} s  {ratio:5.2f}x best  {median:5.2f}x median")
 
 
 def _child(src: Path, n_leads: int, n_events: int) -> dict[str, float]:
