@@ -98,6 +98,17 @@ class TestCapsPerPeriod:
         score = model.score({"id": "L1"}, evs, as_of=_at("2026-03-31"))
         assert score.total == 30.0  # one each on the 28th, 29th and 30th
 
+    def test_caps_bind_on_a_day_or_week_s_first_and_last_minutes(self) -> None:
+        """Caps bind on events as far apart as one local day or week allows: the first
+        and last minute of Madrid's 25-hour 25 October 2026 (24 h 58 min apart), and
+        Monday 00:01 and Sunday 23:59 of one week, no other event near them."""
+        day = _visits(_at("2026-10-24T22:01"), _at("2026-10-25T22:59"))  # 00:01, 23:59
+        model = _model({"max_per_day": 1}, timezone="Europe/Madrid")
+        assert model.score({"id": "L1"}, day, as_of=_at("2026-10-28")).total == 10.0
+        week = _visits(_at("2026-11-02T00:01"), _at("2026-11-08T23:59"))  # Mon, Sun (UTC)
+        for rule in ({"max_per_week": 1}, {"max_per_week": 1, "within_days": 30}):
+            assert _model(rule).score({"id": "L1"}, week, as_of=_at("2026-11-10")).total == 10.0
+
 
 class TestComposition:
     AS_OF = _at("2026-03-20T12:00")

@@ -147,7 +147,7 @@ class Engine:
             and self.reset_names is None
         )
         # Whether no behaviour rule takes points away: then decay, windows and caps only
-        # lower what the events are worth in full (see peak_bound).
+        # lower what the events are worth in full (see _replay.peak_bound).
         self.positive: bool = all(r.points >= 0 for r in self.implicit)
         # Whether the hot-crossing replay reads only the events a rule counts (and the
         # lead's first time): when points are positive, the score rises only at those.
@@ -316,19 +316,6 @@ class Engine:
                 out.append(acc)
         return out
 
-    def peak_bound(self, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
-        """With no negative behaviour points (:attr:`positive`), no instant up to the
-        newest event scores above this: each rule's points for all its events, as if no
-        decay, window or cap per period (each of which only lowers them)."""
-        running = math.fsum([self.explicit_items[j][0] for j in explicit])
-        linear = self.linear_points
-        for index, step in enumerate(linear):
-            acc = accs[index]
-            count = len(acc) if type(acc) is Times else acc[0]
-            if count:
-                running += count * step if step is not None else self.rule_value(index, count)
-        return round_points(running)
-
     def add_weight(self, acc: Accumulator, t: float) -> Accumulator:
         if not acc[0]:
             return (1, t, 1.0)
@@ -389,7 +376,7 @@ class Engine:
                 count, rule_last, weight = acc
                 value = points * weight * 0.5 ** ((asof_ts - rule_last) / self.half_life)
             elif tallied is not None:  # a window or caps, every counted time in full
-                # Limits.tally, inlined: this runs once per rule per lead
+                # how many count and the newest: this runs once per rule per lead
                 if (
                     type(acc) is not Times
                     or (tally := acc.tally(asof_ts - tallied.reach, asof_ts)) is None
@@ -441,9 +428,7 @@ class Engine:
         expiry = decays and decay.kind == "expiry"
         # Every counted time counts in full unless the rule decays by each event's age.
         full = not decays or decay.kind != "half_life"
-        if limits is not None and limits.capped:
-            if full and not expiry:  # how many count and the newest is enough
-                return _tallied(points, limits.tally(times, asof_ts))
+        if limits is not None and limits.capped:  # so the rule decays by each event's age
             counted = limits.counted(times, asof_ts)
             if expiry:  # decay comes after the caps: an expired event kept its slot
                 horizon = asof_ts - decay.param("days") * SECONDS_PER_DAY
@@ -599,14 +584,6 @@ def _kinds(
         else:
             kinds.append(TIMES)
     return tuple(kinds)
-
-
-def _tallied(points: float, tally: tuple[int, float] | None) -> tuple[float, int, float] | None:
-    """:meth:`Engine.times_value` of a rule whose counted times count in full."""
-    if tally is None:
-        return None
-    count, newest = tally
-    return float(points * count), count, newest
 
 
 def round_points(value: float) -> float:

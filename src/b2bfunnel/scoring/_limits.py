@@ -145,22 +145,10 @@ class Limits:
             kept = kept[len(kept) - self.max_count :]
         return kept
 
-    def tally(self, times: Times, asof_ts: float) -> tuple[int, float] | None:
-        """``(how many count, the newest of them)`` at ``asof_ts``, before decay, as
-        :meth:`counted` has them, without listing them; None when none counts."""
-        tally = times.tally(asof_ts - self.reach, asof_ts)
-        if tally is None:
-            return None
-        count, newest = tally
-        if count > self.tightest:
-            count, newest = self.capped_tally(times, asof_ts)
-        if self.max_count is not None and count > self.max_count:
-            count = self.max_count  # the newest are kept
-        return count, newest
-
     def capped_tally(self, times: Times, asof_ts: float) -> tuple[int, float]:
         """``(how many of the times in the window count, the newest of them)`` after
-        the caps per period, before ``max_count``; some time must be in the window."""
+        the caps per period, before ``max_count`` and decay, as :meth:`counted` has
+        them, without listing them; some time must be in the window."""
         i, j = times.window(asof_ts - self.reach, asof_ts)
         if j - i > _CHECKED or self.may_bind(times.slice(i, j)):
             kept = self._capped(times, i, j)

@@ -42,7 +42,7 @@ def first_hot(
         return first_hot_running(engine, explicit, events, first)
     if engine.monotone and engine.total_at(explicit, accs, last) < threshold:
         return None
-    if engine.positive and engine.peak_bound(explicit, accs) < threshold:
+    if engine.positive and peak_bound(engine, explicit, accs) < threshold:
         return None
     ordered = sorted(events, key=_BY_TIME)
     instants: Iterator[tuple[float, float]]
@@ -58,6 +58,19 @@ def first_hot(
         if total >= threshold:
             return from_ts(t)
     return None
+
+
+def peak_bound(engine: Engine, explicit: Sequence[int], accs: Sequence[Accumulator]) -> float:
+    """With no negative behaviour points (:attr:`Engine.positive`), no instant up to
+    the newest event scores above this: each rule's points for all its events, as if
+    no decay, window or cap per period (each of which only lowers them)."""
+    running = math.fsum([engine.explicit_items[j][0] for j in explicit])
+    for index, step in enumerate(engine.linear_points):
+        acc = accs[index]
+        count = len(acc) if type(acc) is Times else acc[0]
+        if count:
+            running += count * step if step is not None else engine.rule_value(index, count)
+    return round_points(running)
 
 
 class _Bound:
