@@ -120,6 +120,32 @@ def test_hot_since_is_the_first_hot_instant(
         assert sub.hot_since == _first_hot_by_brute_force(model, profile, evs, name)
 
 
+def _instant_totals(
+    model: bf.ScoringModel, profile: dict[str, Any], evs: list[bf.Event]
+) -> tuple[list[float], list[float]]:
+    """The lead's event instants and the total read at each, with every event up to it."""
+    instants = sorted({event.ts for event in evs})
+    totals = [
+        model.score(
+            profile, [e for e in evs if e.ts <= ts], as_of=datetime.fromtimestamp(ts, UTC)
+        ).total
+        for ts in instants
+    ]
+    return instants, totals
+
+
+def _first_reaching(instants: list[float], totals: list[float], threshold: float) -> Any:
+    """The first instant whose total reached ``threshold``, or None."""
+    return next(
+        (
+            datetime.fromtimestamp(ts, UTC)
+            for ts, total in zip(instants, totals, strict=True)
+            if total >= threshold
+        ),
+        None,
+    )
+
+
 @SETTINGS
 @given(model_config(positive=True), DECAYS["half_life"], profiles, events(), st.data())
 def test_a_threshold_at_the_peak_is_reached_under_half_life(
@@ -135,27 +161,13 @@ def test_a_threshold_at_the_peak_is_reached_under_half_life(
     a millionth."""
     config = {**config, "decay": {"kind": "half_life", **half_life}}
     config.pop("reset_on", None)
-    model = bf.ScoringModel.from_dict(config)
-    instants = sorted({event.ts for event in evs})
-    totals = [
-        model.score(
-            profile, [e for e in evs if e.ts <= ts], as_of=datetime.fromtimestamp(ts, UTC)
-        ).total
-        for ts in instants
-    ]
+    instants, totals = _instant_totals(bf.ScoringModel.from_dict(config), profile, evs)
     if not totals or max(totals) <= 0:
         return
     above = data.draw(st.sampled_from([0.0, 1e-6]))
     threshold = max(totals) + above
     hot = bf.ScoringModel.from_dict({**config, "hot_threshold": threshold})
-    expected = next(
-        (
-            datetime.fromtimestamp(ts, UTC)
-            for ts, total in zip(instants, totals, strict=True)
-            if total >= threshold
-        ),
-        None,
-    )
+    expected = _first_reaching(instants, totals, threshold)
     assert hot.score(profile, evs, as_of=AS_OF).hot_since == expected
     if above == 0.0:
         assert expected is not None
@@ -230,25 +242,9 @@ def test_hot_since_with_windows_and_whole_points(
             rule.pop("max_per_week", None)
         if data.draw(st.booleans()):
             rule["within_days"] = windows[index % len(windows)]
-    instants = sorted({event.ts for event in evs})
-    if not instants:
-        return
-    model = bf.ScoringModel.from_dict(config)
-    totals = [
-        model.score(
-            profile, [e for e in evs if e.ts <= ts], as_of=datetime.fromtimestamp(ts, UTC)
-        ).total
-        for ts in instants
-    ]
+    instants, totals = _instant_totals(bf.ScoringModel.from_dict(config), profile, evs)
     for threshold in sorted({t for t in totals if t > 0}):
         hot = bf.ScoringModel.from_dict({**config, "hot_threshold": threshold})
         assert hot._engine.window_linear is not None  # the running-sum replay applies
-        expected = next(
-            (
-                datetime.fromtimestamp(ts, UTC)
-                for ts, total in zip(instants, totals, strict=True)
-                if total >= threshold
-            ),
-            None,
-        )
+        expected = _first_reaching(instants, totals, threshold)
         assert hot.score(profile, evs, as_of=AS_OF).hot_since == expected
