@@ -51,6 +51,43 @@ class TestWindow:
         ]
         assert totals == [20.0, 10.0, 0.0]  # 1.5 days old counts, a second more does not
 
+    def test_hot_since_counts_an_event_exactly_the_window_old(self) -> None:
+        """Two visits of 10 points 12 hours apart, a half-day window, threshold 20: at
+        the second visit the first is exactly the window old and still counts, so the
+        lead is hot then; a second later apart, never."""
+        model = _model({"within_days": 0.5}, hot_threshold=20)
+        first = _at("2026-03-01T00:00")
+        for gap, expected in ((timedelta(hours=12), first + timedelta(hours=12)),
+                              (timedelta(hours=12, seconds=1), None)):  # fmt: skip
+            evs = _visits(first, first + gap)
+            score = model.score({"id": "L1"}, evs, as_of=_at("2026-03-05"))
+            assert score.hot_since == expected
+
+    def test_hot_since_with_two_windows(self) -> None:
+        """A (10 points, 1-day window) and B (10 points, 3 days), threshold 30. At day
+        2.5 the day-0 A has left its window, the day-0 B has not: A of day 2, B of day
+        0 and B of day 2.5 make 30, and the lead is hot then, not before."""
+        model = bf.ScoringModel.from_dict(
+            {
+                "explicit": [],
+                "decay": {"kind": "none"},
+                "hot_threshold": 30,
+                "implicit": [
+                    {"name": "a", "event": "a", "points": 10, "within_days": 1},
+                    {"name": "b", "event": "b", "points": 10, "within_days": 3},
+                ],
+            }
+        )
+        day0 = _at("2026-03-01T00:00")
+        evs = [
+            bf.Event("L1", "a", day0),
+            bf.Event("L1", "b", day0),
+            bf.Event("L1", "a", day0 + timedelta(days=2)),
+            bf.Event("L1", "b", day0 + timedelta(days=2.5)),
+        ]
+        score = model.score({"id": "L1"}, evs, as_of=day0 + timedelta(days=10))
+        assert score.hot_since == day0 + timedelta(days=2.5)
+
 
 class TestCapsPerPeriod:
     EVENTS = (
