@@ -7,7 +7,7 @@ as Python values; the ``window`` limits the closed deals counted to those closed
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from ..errors import InvalidInputError
 from ..tables._deals import DealsRead, deals_read, preset_columns
 from ..tables._frames import table_rows
 from ..tables._labels import outcome_of
-from ..tables._options import ReadOptions
+from ..tables._options import ReadOptions, read_options
 from ..tables._table import TableLike
 
 OUTCOMES = ("won", "lost", "open")
@@ -174,6 +174,43 @@ def checked_deals(
         noun = "deal" if refused == 1 else "deals"
         found = (*found, f"skipped {refused} bad {noun} (skip_invalid=True)")
     return checked, read.currency, found
+
+
+def windowed_deals(
+    deals: TableLike,
+    as_of: datetime,
+    window: int | timedelta | relativedelta | None,
+    *,
+    columns: Any = None,
+    decimal: str | None = None,
+    date_format: str | Sequence[str] | None = None,
+    timezone: str | tzinfo | None = None,
+    values: Mapping[str, Any] | None = None,
+    skip_invalid: bool = False,
+    currency: str | None = None,
+    rates: Mapping[str, Any] | None = None,
+    preset: str | None = None,
+) -> tuple[datetime | None, list[CheckedDeal], str | None, tuple[str, ...]]:
+    """The deals of a table as :func:`velocity_from_deals` reads them, with the reading
+    options checked each at its parameter: when ``window`` opens, the deals checked at
+    ``as_of``, the currency of their amounts and what the reading noted. With no option
+    given, deals already held as Python values are taken as they are."""
+    since = window_start(as_of, window)
+    options = read_options(
+        columns=columns,
+        decimal=decimal,
+        date_format=date_format,
+        timezone=timezone,
+        values=values,
+        skip_invalid=skip_invalid,
+        currency=currency,
+        rates=rates,
+        preset=preset,
+    )
+    given = (decimal, date_format, timezone, values, currency, rates, preset)
+    plain = all(option is None for option in given) and not skip_invalid
+    checked, code, found = checked_deals(deals, options, as_of, since, preset, plain=plain)
+    return since, checked, code, found
 
 
 def _found(read: DealsRead) -> tuple[str, ...]:

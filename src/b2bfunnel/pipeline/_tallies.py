@@ -24,7 +24,7 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
-from ._deals import checked_deals, window_start
+from ._deals import windowed_deals
 from ._funnel import STAGES, FunnelMetrics, Tally, check_sla, gather, metrics_of
 from ._velocity import VelocityReport, assemble
 
@@ -108,8 +108,10 @@ class VelocityTally:
         reads them, with the same reading options (give every partition the same
         ``as_of``, ``window``, ``currency`` and ``rates``)."""
         require_aware(as_of, "as_of")
-        since = window_start(as_of, window)
-        options = read_options(
+        since, checked, code, _ = windowed_deals(
+            deals,
+            as_of,
+            window,
             columns=columns,
             decimal=decimal,
             date_format=date_format,
@@ -119,9 +121,6 @@ class VelocityTally:
             currency=currency,
             rates=rates,
         )
-        given = (decimal, date_format, timezone, values, currency, rates)
-        plain = all(o is None for o in given) and not skip_invalid
-        checked, code, _ = checked_deals(deals, options, as_of, since, plain=plain)
         counts = [0, 0, 0]
         value = Decimal(0)
         seconds = 0

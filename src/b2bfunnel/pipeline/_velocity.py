@@ -14,9 +14,8 @@ from .._display import Displayed, View
 from .._money import EXACT, decimal_of, money
 from .._time import require_aware
 from ..errors import InvalidInputError
-from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
-from ._deals import CheckedDeal, checked_deals, window_start
+from ._deals import CheckedDeal, windowed_deals
 from ._summaries import report_view
 
 _DAY = Decimal(86_400)
@@ -209,8 +208,10 @@ def velocity_from_deals(
     Decimal('88.89')
     """
     require_aware(as_of, "as_of")
-    since = window_start(as_of, window)
-    options = read_options(
+    _, checked, currency, found = windowed_deals(
+        deals,
+        as_of,
+        window,
         columns=columns,
         decimal=decimal,
         date_format=date_format,
@@ -221,9 +222,6 @@ def velocity_from_deals(
         rates=rates,
         preset=preset,
     )
-    given = (decimal, date_format, timezone, values, currency, rates, preset)
-    plain = all(option is None for option in given) and not skip_invalid
-    checked, currency, found = checked_deals(deals, options, as_of, since, preset, plain=plain)
     report = report_of(checked, as_of)
     # What the reading found (footers, skipped rows, amounts read two ways) goes with
     # the figures: nothing the reader decided is silent.

@@ -19,9 +19,8 @@ from .._time import require_aware
 from ..errors import InvalidInputError
 from ..plot import Charts
 from ..records import flatten
-from ..tables._options import read_options
 from ..tables._table import Columns, TableLike
-from ._deals import CheckedDeal, checked_deals, window_start
+from ._deals import CheckedDeal, windowed_deals
 from ._summaries import velocity_summary
 from ._velocity import VelocityReport, report_of, tally_of
 
@@ -268,8 +267,10 @@ def compare_velocity(
     if type(samples) is not int or samples < 0:
         raise InvalidInputError(f"expected a whole number >= 0, got {samples!r}", path="samples")
     z_for(confidence)
-    since = window_start(as_of, window)
-    options = read_options(
+    _, checked, currency, found = windowed_deals(
+        deals,
+        as_of,
+        window,
         columns=columns,
         decimal=decimal,
         date_format=date_format,
@@ -279,9 +280,6 @@ def compare_velocity(
         currency=currency,
         rates=rates,
     )
-    given = (columns, decimal, date_format, timezone, values, currency, rates)
-    plain = all(option is None for option in given[1:]) and not skip_invalid
-    checked, currency, found = checked_deals(deals, options, as_of, since, plain=plain)
     cohorts = _cohorts(checked, by)
     keys = sorted(cohorts, key=repr)
     baseline = _baseline(cohorts, keys, baseline, by)
