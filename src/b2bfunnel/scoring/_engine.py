@@ -221,16 +221,15 @@ class Engine:
 
     def _limit_tables(self) -> None:
         """What the replay reads of the rules' windows and caps per period."""
-        # The calendar of the rules that cap per day or week (the model's one), if any.
-        self.capped_calendar: Calendar | None = next(
-            (limits.calendar for limits in self.limits if limits is not None and limits.capped),
-            None,
-        )
         # The rules capped per day or week, with their limits.
         self.capped_rules: tuple[tuple[int, Limits], ...] = tuple(
             (index, limits)
             for index, limits in enumerate(self.limits)
             if limits is not None and limits.capped
+        )
+        # The calendar of those rules (the model's one), if any.
+        self.capped_calendar: Calendar | None = (
+            self.capped_rules[0][1].calendar if self.capped_rules else None
         )
         # The distinct windows of the rules when the score at an instant is a running
         # sum of whole points that each event adds and takes away as it leaves its
@@ -243,9 +242,9 @@ class Engine:
         self.window_linear: tuple[float, ...] | None = (
             windows
             if self.sliding_ok
+            and self.whole_values
             and all(points is not None for points in self.linear_points)
             and all(float(r.points).is_integer() for r in self.explicit)
-            and all(float(r.points).is_integer() for r in self.implicit)
             else None
         )
         # Per rule: the points each event adds, and its window's place in those (-1: none).

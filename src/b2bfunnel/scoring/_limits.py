@@ -137,8 +137,7 @@ class Limits:
 
     def counted(self, times: Times, asof_ts: float) -> list[float]:
         """The times that count at ``asof_ts``, oldest first, before decay."""
-        low = -math.inf if self.window is None else asof_ts - self.window
-        i, j = times.window(low, asof_ts)
+        i, j = times.window(asof_ts - self.reach, asof_ts)
         # no day or week can hold more than its cap of tightest or fewer events
         kept = self._capped(times, i, j) if j - i > self.tightest else times.slice(i, j)
         if self.max_count is not None and len(kept) > self.max_count:
@@ -234,7 +233,7 @@ class Sliding:
 
     def __init__(self, limits: Limits, capped: bool | None = None) -> None:
         self._limits = limits
-        self.window = math.inf if limits.window is None else limits.window
+        self.window = limits.reach
         # Every event in the window counts: no cap per period, or (``capped`` False)
         # none that can bind on the events to come.
         self._plain = not (limits.capped if capped is None else capped)
