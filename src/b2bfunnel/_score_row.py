@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .scoring import Score
+from .scoring._result import named_columns
 
 __all__ = ["json_row", "score_row"]
 
@@ -18,24 +19,17 @@ def _reasons(score: Score, n: int = 3) -> str:
 def score_row(score: Score) -> dict[str, Any]:
     """The output row of a score, after its rank: lead, score, band, grade, then
     ``score.<name>`` and ``band.<name>`` per named score, and reasons."""
-    row = {
+    return {
         "lead": score.lead_id,
         "score": round(score.total, 1),
         "band": score.band,
         "grade": score.grade,
+        **named_columns(score.scores, 1),
+        "reasons": _reasons(score),
     }
-    for name, sub in score.scores.items():
-        row[f"score.{name}"] = round(sub.total, 1)
-        row[f"band.{name}"] = sub.band
-    row["reasons"] = _reasons(score)
-    return row
 
 
 def json_row(score: Score) -> dict[str, Any]:
     """The JSON entry of a score: :meth:`Score.to_dict`, with ``score.<name>`` and
     ``band.<name>`` per named score, as the CSV has them."""
-    row = score.to_dict()
-    for name, sub in score.scores.items():
-        row[f"score.{name}"] = sub.total
-        row[f"band.{name}"] = sub.band
-    return row
+    return {**score.to_dict(), **named_columns(score.scores)}

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from .._time import parse_datetime
 from ..errors import InvalidInputError
 from ..scoring import TimelinePoint
+from ..scoring._result import named_columns
 from ._args import add_table_options, funnel_of
 from ._tables import Reading, iter_events, read_leads, write_json, write_rows
 from .score import scoring_names
@@ -52,16 +53,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 def _row(point: TimelinePoint) -> dict[str, Any]:
     """One step: ``at``, ``score``, ``band``, ``grade``, then each named score's
     ``score.NAME`` and ``band.NAME`` (as ``b2bfunnel score`` names them)."""
-    row: dict[str, Any] = {
+    return {
         "at": point.at.isoformat(),
         "score": round(point.total, 1),
         "band": point.band,
         "grade": point.grade,
+        **named_columns(point.scores, 1),
     }
-    for name, named in point.scores.items():
-        row[f"score.{name}"] = round(named.total, 1)
-        row[f"band.{name}"] = named.band
-    return row
 
 
 def _profile(leads: list[dict[str, str]], lead_id: str) -> dict[str, str]:

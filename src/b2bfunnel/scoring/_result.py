@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -244,10 +244,28 @@ class Score(Displayed):
             row[f"points.{rule}"] = points
         for group, points in self.groups.items():
             row[f"group.{group}"] = points
-        for name, sub in self.scores.items():
-            row[f"score.{name}"] = sub.total
-            row[f"band.{name}"] = sub.band
+        row.update(named_columns(self.scores))
         return row
+
+
+class Banded(Protocol):
+    """A named score's total and band: a :class:`SubScore`, or a timeline's point."""
+
+    @property
+    def total(self) -> float: ...
+
+    @property
+    def band(self) -> str: ...
+
+
+def named_columns(scores: Mapping[str, Banded], digits: int | None = None) -> dict[str, Any]:
+    """``score.NAME`` and ``band.NAME`` of each named score: the columns every row of a
+    ranking or a timeline gives them (totals rounded to ``digits`` when given)."""
+    row: dict[str, Any] = {}
+    for name, sub in scores.items():
+        row[f"score.{name}"] = sub.total if digits is None else round(sub.total, digits)
+        row[f"band.{name}"] = sub.band
+    return row
 
 
 @attrs.frozen(repr=False)

@@ -13,6 +13,7 @@ from .. import plot as charts
 from .._display import Displayed, Plotted, View, number
 from ..events import Event
 from ..plot import Charts
+from ._result import named_columns
 
 
 @attrs.frozen(repr=False)
@@ -68,16 +69,13 @@ class TimelinePoint(Plotted):
     def row(self) -> dict[str, Any]:
         """``at``, ``total``, ``band``, ``grade``, then ``score.NAME`` and ``band.NAME``
         of each named score (the columns of a ranking's named scores)."""
-        out: dict[str, Any] = {
+        return {
             "at": self.at,
             "total": self.total,
             "band": self.band,
             "grade": self.grade,
+            **named_columns(self.scores),
         }
-        for name, p in self.scores.items():
-            out[f"score.{name}"] = p.total
-            out[f"band.{name}"] = p.band
-        return out
 
     def __repr__(self) -> str:
         named = "".join(f", {name}={number(p.total)} {p.band!r}" for name, p in self.scores.items())
